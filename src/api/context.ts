@@ -1,0 +1,47 @@
+// The per-request (HTTP) or per-operation (socket) context: who is calling, the services, and fresh
+// DataLoaders. Authentication happens once here; resolvers only ask `requireAccount`.
+import { GraphQLError } from "graphql";
+import type { Account, AccountService } from "../accounts/accounts.js";
+import { bearerKey } from "../accounts/keys.js";
+import type { Config } from "../config/config.js";
+import type { JobService } from "../jobs/service.js";
+import type { Sql } from "../db/pool.js";
+import type { ProgressHub } from "./progress.js";
+import { createLoaders, type Loaders } from "./loaders.js";
+
+export interface ApiServices {
+  accounts: AccountService;
+  jobs: JobService;
+  sql: Sql;
+  progress: ProgressHub;
+  config: Config;
+}
+
+export interface GraphQLContext {
+  account: Account | null;
+  services: ApiServices;
+  loaders: Loaders;
+}
+
+export function unauthenticated(message = "A valid API key is required: Authorization: Bearer <key>."): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+}
+
+/**
+ * Builds a context from an Authorization value. No key: an anonymous context (introspection works, every
+ * field that needs an account refuses). A key that is wrong or revoked: UNAUTHENTICATED at once.
+ */
+export async function buildContext(services: ApiServices, authorization: string | undefined | null): Promise<GraphQLContext> {
+  let account: Account | null = null;
+  if (authorization) {
+    const key = bearerKey(authorization);
+    account = key ? await services.accounts.authenticate(key) : null;
+    if (!account) throw unauthenticated("The API key is not valid.");
+  }
+  return { account, services, loaders: createLoaders(services) };
+}
+
+export function requireAccount(ctx: GraphQLContext): Account {
+  if (!ctx.account) throw unauthenticated();
+  return ctx.account;
+}

@@ -1,0 +1,67 @@
+// GraphiQL for support staff, served from the project's own node_modules (the machines have no network,
+// so nothing loads from a CDN). Queries go over HTTP with the headers typed in the IDE's Headers pane;
+// subscriptions go over graphql-ws with the same Authorization header as connectionParams.
+import { createRequire } from "node:module";
+import { readFile } from "node:fs/promises";
+
+const require = createRequire(import.meta.url);
+
+/** URL path -> file, resolved once; nothing outside this list is served. */
+const ASSETS: Record<string, { module: string; type: string }> = {
+  "react.js": { module: "react/umd/react.production.min.js", type: "text/javascript" },
+  "react-dom.js": { module: "react-dom/umd/react-dom.production.min.js", type: "text/javascript" },
+  "graphiql.js": { module: "graphiql/graphiql.min.js", type: "text/javascript" },
+  "graphiql.css": { module: "graphiql/graphiql.min.css", type: "text/css" },
+  "graphql-ws.js": { module: "graphql-ws/umd/graphql-ws.min.js", type: "text/javascript" },
+};
+
+export const GRAPHIQL_ASSET_PREFIX = "/graphiql/";
+
+const cache = new Map<string, Buffer>();
+
+export async function graphiqlAsset(name: string): Promise<{ body: Buffer; type: string } | null> {
+  const asset = ASSETS[name];
+  if (!asset) return null;
+  let body = cache.get(name);
+  if (!body) cache.set(name, (body = await readFile(require.resolve(asset.module))));
+  return { body, type: asset.type };
+}
+
+export function graphiqlPage(): string {
+  const src = (name: string) => `${GRAPHIQL_ASSET_PREFIX}${name}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Kinema GraphQL IDE</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="${src("graphiql.css")}">
+<style>html,body,#ide{height:100%;margin:0}</style></head>
+<body><div id="ide">Loading the GraphQL IDE…</div>
+<script src="${src("react.js")}"></script><script src="${src("react-dom.js")}"></script>
+<script src="${src("graphql-ws.js")}"></script><script src="${src("graphiql.js")}"></script>
+<script>
+const url = location.origin + "/graphql";
+const wsUrl = url.replace(/^http/, "ws");
+const http = GraphiQL.createFetcher({ url });
+const sockets = new Map();
+function socketFor(authorization) {
+  if (!sockets.has(authorization)) {
+    sockets.set(authorization, graphqlWs.createClient({ url: wsUrl, lazy: true,
+      connectionParams: authorization ? { authorization } : {} }));
+  }
+  return sockets.get(authorization);
+}
+function fetcher(params, opts) {
+  const headers = (opts && opts.headers) || {};
+  const authorization = headers.Authorization || headers.authorization || "";
+  const doc = opts && opts.documentAST;
+  const op = doc && doc.definitions.find((d) => d.kind === "OperationDefinition" &&
+    (!params.operationName || (d.name && d.name.value === params.operationName)));
+  if (op && op.operation === "subscription") return socketFor(authorization).iterate(params);
+  return http(params, opts);
+}
+const defaultQuery = "# Put your key in the Headers pane: {\\"Authorization\\": \\"Bearer kin_...\\"}\\n{\\n  me { id tier limits { maxResolution stepBudget } }\\n  jobs(first: 10) { nodes { id status stage stepsCompleted stepBudget createdAt error { code message } } }\\n}\\n";
+ReactDOM.createRoot(document.getElementById("ide")).render(React.createElement(GraphiQL, {
+  fetcher, defaultQuery, headerEditorEnabled: true, shouldPersistHeaders: true,
+  defaultHeaders: '{"Authorization": "Bearer "}',
+}));
+</script></body></html>`;
+}

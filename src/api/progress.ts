@@ -1,0 +1,184 @@
+// Live job progress for the `jobProgress` subscription. One hub per API process listens to the event bus
+// and feeds each subscription: progress-only events are applied to the subscriber's last snapshot (no
+// query), anything else re-reads the row (the truth), and queue moves refresh the positions of every
+// watched queued job with one batched query.
+import type { Account } from "../accounts/accounts.js";
+import type { Sql } from "../db/pool.js";
+import type { BusEvent, EventBus, JobEvent } from "../events/bus.js";
+import type { JobRecord, JobService } from "../jobs/service.js";
+import { isTerminal } from "../jobs/states.js";
+import { queuePositions, queueStats } from "../queue/sql/queuePositions.js";
+import { estimateEta } from "./eta.js";
+import type { QueueStats } from "./loaders.js";
+import { SignalQueue } from "./signals.js";
+
+export interface JobProgressEvent {
+  job: JobRecord;
+  queuePosition: number | null;
+  etaSeconds: number | null;
+  previewUrl: string | null;
+}
+
+/** Values a subscription already knows for a job snapshot, so `Job.queuePosition`/`etaSeconds` need no query. */
+export const liveJobValues = new WeakMap<JobRecord, { queuePosition: number | null; etaSeconds: number | null }>();
+
+type Signal = { type: "reread" } | { type: "progress"; event: JobEvent } | { type: "position"; position: number };
+
+interface Watch { jobId: string; queue: SignalQueue<Signal>; queued: boolean; position: number | null }
+
+const POSITION_DEBOUNCE_MS = 50;
+const STATS_TTL_MS = 2_000;
+
+export class ProgressHub {
+  private readonly watches = new Map<string, Set<Watch>>();
+  private readonly unsubscribe: () => void;
+  private positionTimer: NodeJS.Timeout | null = null;
+  private stats: { at: number; value: Promise<QueueStats> } | null = null;
+
+  constructor(bus: EventBus, private readonly jobs: JobService, private readonly sql: Sql) {
+    this.unsubscribe = bus.subscribe((event) => this.onEvent(event));
+  }
+
+  close(): void {
+    this.unsubscribe();
+    if (this.positionTimer) clearTimeout(this.positionTimer);
+  }
+
+  get subscriberCount(): number {
+    let n = 0;
+    for (const set of this.watches.values()) n += set.size;
+    return n;
+  }
+
+  /** The job's current state, then one event per change, ending with the terminal state. */
+  async *follow(account: Account, job: JobRecord): AsyncGenerator<JobProgressEvent> {
+    const watch: Watch = { jobId: job.id, queue: new SignalQueue(), queued: false, position: null };
+    this.add(watch);
+    try {
+      // Re-read after registering, so no change between the caller's read and now is missed.
+      let current = await this.snapshot((await this.jobs.get(account, job.id)) ?? job, watch);
+      yield current;
+      while (!isTerminal(current.job.status)) {
+        const signals = await watch.queue.drain();
+        const next = await this.apply(account, current, signals, watch);
+        if (next !== current && changed(current, next)) yield next;
+        current = next;
+      }
+    } finally {
+      this.remove(watch);
+    }
+  }
+
+  private async apply(account: Account, current: JobProgressEvent, signals: Signal[], watch: Watch): Promise<JobProgressEvent> {
+    let next = current;
+    if (signals.some((s) => s.type === "reread")) {
+      const row = await this.jobs.get(account, current.job.id);
+      return row ? this.snapshot(row, watch) : current;
+    }
+    for (const signal of signals) {
+      if (signal.type === "progress" && (signal.event.fencingToken ?? 0) > Number(next.job.fencingToken)) {
+        // A lease this subscription has not seen yet (a retry or resume): the row tells the whole story.
+        const row = await this.jobs.get(account, current.job.id);
+        return row ? this.snapshot(row, watch) : current;
+      }
+      if (signal.type === "position") {
+        const stats = await this.queueStats();
+        next = this.event(next.job, signal.position, estimateEta(next.job, signal.position, stats), next.previewUrl);
+      } else if (signal.type === "progress") {
+        next = applyProgress(next, signal.event);
+      }
+    }
+    return next;
+  }
+
+  private async snapshot(job: JobRecord, watch: Watch): Promise<JobProgressEvent> {
+    const position = job.status === "QUEUED" ? (await queuePositions(this.sql, [job.id])).get(job.id) ?? null : null;
+    watch.queued = job.status === "QUEUED";
+    watch.position = position;
+    const eta = estimateEta(job, position, await this.queueStats());
+    const previewUrl = (job.progress as { previewUrl?: string } | null)?.previewUrl ?? null;
+    return this.event(job, position, eta, previewUrl);
+  }
+
+  private event(job: JobRecord, queuePosition: number | null, etaSeconds: number | null, previewUrl: string | null): JobProgressEvent {
+    liveJobValues.set(job, { queuePosition, etaSeconds });
+    return { job, queuePosition, etaSeconds, previewUrl };
+  }
+
+  private onEvent(event: BusEvent): void {
+    if (event.kind === "resync") {
+      for (const set of this.watches.values()) for (const w of set) w.queue.push({ type: "reread" });
+      return;
+    }
+    const set = this.watches.get(event.jobId);
+    const signal: Signal = event.progressOnly ? { type: "progress", event } : { type: "reread" };
+    if (set) for (const w of set) w.queue.push(signal);
+    if (event.queueChanged) this.schedulePositionRefresh();
+  }
+
+  private schedulePositionRefresh(): void {
+    this.positionTimer ??= setTimeout(() => {
+      this.positionTimer = null;
+      void this.refreshPositions().catch(() => {});
+    }, POSITION_DEBOUNCE_MS);
+  }
+
+  /** One query for every watched queued job; each watcher whose position moved gets a signal. */
+  private async refreshPositions(): Promise<void> {
+    const ids = [...this.watches.entries()].filter(([, set]) => [...set].some((w) => w.queued)).map(([id]) => id);
+    if (ids.length === 0) return;
+    const positions = await queuePositions(this.sql, ids);
+    for (const id of ids) {
+      const position = positions.get(id);
+      for (const w of this.watches.get(id) ?? []) {
+        if (position === undefined || !w.queued || w.position === position) continue;
+        w.position = position;
+        w.queue.push({ type: "position", position });
+      }
+    }
+  }
+
+  private queueStats(): Promise<QueueStats> {
+    const now = Date.now();
+    if (!this.stats || now - this.stats.at > STATS_TTL_MS) {
+      const value = queueStats(this.sql);
+      value.catch(() => (this.stats = null));
+      this.stats = { at: now, value };
+    }
+    return this.stats.value;
+  }
+
+  private add(watch: Watch): void {
+    let set = this.watches.get(watch.jobId);
+    if (!set) this.watches.set(watch.jobId, (set = new Set()));
+    set.add(watch);
+  }
+
+  private remove(watch: Watch): void {
+    const set = this.watches.get(watch.jobId);
+    set?.delete(watch);
+    if (set?.size === 0) this.watches.delete(watch.jobId);
+  }
+}
+
+/** A step event applied to the last snapshot. Stale events (an older lease, or fewer steps) are dropped. */
+function applyProgress(current: JobProgressEvent, event: JobEvent): JobProgressEvent {
+  const job = current.job;
+  const token = event.fencingToken ?? job.fencingToken;
+  if (job.status !== "RUNNING" || token < Number(job.fencingToken)) return current;
+  if (token === Number(job.fencingToken) && (event.stepsCompleted ?? 0) < job.stepsCompleted) return current;
+  const progress = { ...(job.progress as object), etaSeconds: event.etaSeconds ?? undefined, previewUrl: event.previewUrl ?? undefined };
+  const next: JobRecord = {
+    ...job, stage: event.stage, stepsCompleted: event.stepsCompleted ?? job.stepsCompleted, progress,
+    fencingToken: BigInt(token), updatedAt: new Date(),
+  };
+  const eta = event.etaSeconds ?? current.etaSeconds;
+  liveJobValues.set(next, { queuePosition: null, etaSeconds: eta });
+  return { job: next, queuePosition: null, etaSeconds: eta, previewUrl: event.previewUrl ?? current.previewUrl };
+}
+
+function changed(a: JobProgressEvent, b: JobProgressEvent): boolean {
+  return a.job.status !== b.job.status || a.job.stage !== b.job.stage || a.job.stepsCompleted !== b.job.stepsCompleted
+    || a.queuePosition !== b.queuePosition || a.etaSeconds !== b.etaSeconds || a.previewUrl !== b.previewUrl
+    || a.job.attempts !== b.job.attempts;
+}

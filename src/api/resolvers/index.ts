@@ -1,0 +1,15 @@
+import type { Resolvers } from "../../generated/graphql.js";
+import { Account, accountQueries } from "./accounts.js";
+import { Job, jobMutations, jobQueries } from "./jobs.js";
+import { JobProgress, Subscription } from "./progress.js";
+import { DateTime } from "./scalars.js";
+
+export const resolvers: Resolvers = {
+  DateTime,
+  Query: { ...accountQueries, ...jobQueries },
+  Mutation: { ...jobMutations },
+  Subscription,
+  Account,
+  Job,
+  JobProgress,
+};

@@ -1,0 +1,55 @@
+// graphql-ws on the API's HTTP server. The socket authenticates once, in connection_init
+// (`connectionParams.authorization`); a missing or bad key closes it with 4401. Each subscription is
+// parsed, validated and held to the same depth and cost limits as HTTP.
+import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import type { WebSocketServer } from "ws";
+import type { Account } from "../accounts/accounts.js";
+import { bearerKey } from "../accounts/keys.js";
+import type { Logger } from "../log.js";
+import type { ApiServices, GraphQLContext } from "./context.js";
+import { createLoaders } from "./loaders.js";
+import { checkQueryLimits } from "./limits.js";
+import { maskInternal } from "./server.js";
+
+export const CLOSE_UNAUTHORIZED = 4401;
+
+type SocketExtra = { account?: Account } & Record<string, unknown>;
+
+export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSchema, services: ApiServices, log: Logger) {
+  return useServer<Record<string, unknown> | undefined, SocketExtra>({
+    schema,
+    onConnect: async (ctx) => {
+      const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+      const key = bearerKey(typeof raw === "string" ? raw : null);
+      const account = key ? await services.accounts.authenticate(key) : null;
+      if (!account) {
+        ctx.extra.socket.close(CLOSE_UNAUTHORIZED, "Unauthorized");
+        return false;
+      }
+      (ctx.extra as SocketExtra).account = account;
+      return true;
+    },
+    onSubscribe: (ctx, _id, payload) => {
+      let document: DocumentNode;
+      try {
+        document = parse(payload.query);
+      } catch (error) {
+        return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+      }
+      const errors = validate(schema, document);
+      if (errors.length > 0) return errors;
+      const operation = getOperationAST(document, payload.operationName);
+      if (!operation) return [new GraphQLError("No operation to run.", { extensions: { code: "BAD_REQUEST" } })];
+      const limitError = checkQueryLimits(document, operation, payload.variables ?? undefined, services.config.limits);
+      if (limitError) return [limitError];
+      const contextValue: GraphQLContext = { account: (ctx.extra as SocketExtra).account ?? null, services, loaders: createLoaders(services) };
+      return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+    },
+    onError: (_ctx, _id, _payload, errors) => errors.map((e) => maskInternal(e.toJSON(), e, log)) as never,
+    onNext: (_ctx, _id, _payload, _args, result) => {
+      if (!("errors" in result) || !result.errors) return;
+      return { ...result, errors: result.errors.map((e) => maskInternal(e.toJSON(), e, log)) } as never;
+    },
+  }, wsServer);
+}

@@ -1,0 +1,95 @@
+// The composition root: opens the database (a PostgreSQL server, or embedded PGlite), applies
+// migrations, and starts the API and/or a worker with the right event bus. main() files call this.
+import type { Config } from "./config/config.js";
+import { AccountService } from "./accounts/accounts.js";
+import { startApiServer, type ApiServer } from "./api/server.js";
+import { ProgressHub } from "./api/progress.js";
+import { startEmbeddedDatabase, type EmbeddedDatabase } from "./db/embedded.js";
+import { migrate } from "./db/migrate.js";
+import { createPool, type Pool } from "./db/pool.js";
+import { createPrisma, type Prisma } from "./db/prisma.js";
+import type { EventBus } from "./events/bus.js";
+import { MemoryEventBus } from "./events/memory.js";
+import { PgEventBus } from "./events/pg.js";
+import { JobService } from "./jobs/service.js";
+import type { Logger } from "./log.js";
+import { JobQueue } from "./queue/queue.js";
+import type { Stage } from "../workers/pipeline.js";
+import { Worker } from "../workers/worker.js";
+import type { JobOutcome } from "../workers/runner.js";
+
+export interface KinemaOptions {
+  config: Config;
+  log: Logger;
+  api: boolean;
+  /** number of workers to run in this process (embedded mode: 1 by default) */
+  workers: number;
+  stages: readonly Stage[];
+  onJobDone?: (jobId: string, outcome: JobOutcome) => void;
+}
+
+export interface Kinema {
+  databaseUrl: string;
+  embedded: boolean;
+  api: ApiServer | null;
+  workers: Worker[];
+  accounts: AccountService;
+  jobs: JobService;
+  pool: Pool;
+  prisma: Prisma;
+  bus: EventBus;
+  stop(): Promise<void>;
+}
+
+export async function startKinema(options: KinemaOptions): Promise<Kinema> {
+  const { config, log } = options;
+  let embedded: EmbeddedDatabase | null = null;
+  if (!config.databaseUrl) embedded = await startEmbeddedDatabase(config.dataDir);
+  const databaseUrl = config.databaseUrl ?? embedded!.url;
+  const pool = createPool(databaseUrl, embedded ? 4 : config.poolSize);
+  const prisma = createPrisma(databaseUrl, embedded ? 2 : config.poolSize);
+  const closers: (() => Promise<unknown>)[] = [];
+  try {
+    const client = await pool.connect();
+    try {
+      const applied = await migrate(client);
+      if (applied.length) log.info({ applied }, "applied migrations");
+    } finally {
+      client.release();
+    }
+    const bus: EventBus = embedded ? new MemoryEventBus() : await PgEventBus.connect(databaseUrl, pool);
+    const accounts = new AccountService(prisma);
+    const jobs = new JobService(prisma, pool, bus, config);
+    const queue = new JobQueue(pool, bus, config.queue);
+
+    let api: ApiServer | null = null;
+    if (options.api) {
+      const progress = new ProgressHub(bus, jobs, pool);
+      api = await startApiServer({ accounts, jobs, sql: pool, progress, config }, log.child({ component: "api" }));
+      closers.push(async () => { await api!.close(); progress.close(); });
+    }
+    const workers = Array.from({ length: options.workers }, (_, i) => new Worker({
+      id: options.workers > 1 ? `${config.workerId}-${i}` : config.workerId,
+      sql: pool, queue, bus, stages: options.stages, config: config.queue,
+      log: log.child({ component: "worker" }), onJobDone: options.onJobDone,
+    }));
+    for (const worker of workers) worker.start();
+
+    return {
+      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, pool, prisma, bus,
+      async stop() {
+        await Promise.all(workers.map((w) => w.stop()));
+        for (const close of closers.reverse()) await close();
+        await bus.close();
+        await prisma.$disconnect();
+        await pool.end();
+        await embedded?.close();
+      },
+    };
+  } catch (error) {
+    await prisma.$disconnect().catch(() => {});
+    await pool.end().catch(() => {});
+    await embedded?.close().catch(() => {});
+    throw error;
+  }
+}

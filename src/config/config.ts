@@ -1,0 +1,94 @@
+// The one validated configuration. Parsed in main(), never at import time; every problem is reported
+// at once. Each variable is documented in the README's Configuration table.
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+
+export const RESOLUTIONS = ["R480P", "R720P", "R1080P"] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const resolution = (fallback: Resolution) => z.enum(RESOLUTIONS).default(fallback);
+
+const schema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  PORT: int(0, 65535, 4000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  KINEMA_DATA_DIR: z.string().min(1).default(".kinema"),
+  KINEMA_EMBEDDED_WORKER: z.enum(["true", "false"]).default("true"),
+  KINEMA_WORKER_ID: z.string().min(1).optional(),
+  KINEMA_LEASE_MS: int(1_000, 3_600_000, 30_000),
+  KINEMA_HEARTBEAT_MS: int(100, 600_000, 10_000),
+  KINEMA_POLL_MS: int(50, 60_000, 2_000),
+  KINEMA_SWEEP_MS: int(100, 600_000, 5_000),
+  KINEMA_MAX_ATTEMPTS: int(1, 100, 3),
+  KINEMA_RETRY_BASE_MS: int(0, 3_600_000, 2_000),
+  KINEMA_RETRY_MAX_MS: int(0, 86_400_000, 120_000),
+  KINEMA_FPS: int(1, 120, 24),
+  KINEMA_FREE_MAX_RESOLUTION: resolution("R480P"),
+  KINEMA_FREE_STEPS: int(1, 1000, 30),
+  KINEMA_PLUS_MAX_RESOLUTION: resolution("R1080P"),
+  KINEMA_PLUS_STEPS: int(1, 1000, 50),
+  KINEMA_MAX_QUERY_DEPTH: int(2, 100, 10),
+  KINEMA_MAX_QUERY_COST: int(10, 1_000_000, 5_000),
+  KINEMA_MAX_BODY_BYTES: int(1_024, 10_000_000, 100_000),
+  KINEMA_DB_POOL_SIZE: int(1, 100, 10),
+  KINEMA_STAGES_MODULE: z.string().min(1).optional(),
+});
+
+export type Tier = "FREE" | "PLUS";
+export interface TierLimits { maxResolution: Resolution; stepBudget: number; minDurationSeconds: number; maxDurationSeconds: number }
+
+export interface Config {
+  databaseUrl?: string;
+  port: number;
+  host: string;
+  dataDir: string;
+  embeddedWorker: boolean;
+  workerId: string;
+  poolSize: number;
+  /** a module exporting `stages(): Stage[]` to run instead of the production pipeline */
+  stagesModule?: string;
+  queue: {
+    leaseMs: number; heartbeatMs: number; pollMs: number; sweepMs: number;
+    maxAttempts: number; retryBaseMs: number; retryMaxMs: number;
+  };
+  video: { fps: number };
+  tiers: Record<Tier, TierLimits>;
+  limits: { maxDepth: number; maxCost: number; maxBodyBytes: number };
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  if (e.KINEMA_HEARTBEAT_MS * 2 > e.KINEMA_LEASE_MS) {
+    throw new ConfigError("invalid configuration:\n  KINEMA_HEARTBEAT_MS: must be at most half of KINEMA_LEASE_MS");
+  }
+  return {
+    databaseUrl: e.DATABASE_URL,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.KINEMA_DATA_DIR,
+    embeddedWorker: e.KINEMA_EMBEDDED_WORKER === "true",
+    workerId: e.KINEMA_WORKER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
+    poolSize: e.KINEMA_DB_POOL_SIZE,
+    stagesModule: e.KINEMA_STAGES_MODULE,
+    queue: {
+      leaseMs: e.KINEMA_LEASE_MS, heartbeatMs: e.KINEMA_HEARTBEAT_MS, pollMs: e.KINEMA_POLL_MS,
+      sweepMs: e.KINEMA_SWEEP_MS, maxAttempts: e.KINEMA_MAX_ATTEMPTS,
+      retryBaseMs: e.KINEMA_RETRY_BASE_MS, retryMaxMs: e.KINEMA_RETRY_MAX_MS,
+    },
+    video: { fps: e.KINEMA_FPS },
+    tiers: {
+      FREE: { maxResolution: e.KINEMA_FREE_MAX_RESOLUTION, stepBudget: e.KINEMA_FREE_STEPS, minDurationSeconds: 1, maxDurationSeconds: 10 },
+      PLUS: { maxResolution: e.KINEMA_PLUS_MAX_RESOLUTION, stepBudget: e.KINEMA_PLUS_STEPS, minDurationSeconds: 1, maxDurationSeconds: 10 },
+    },
+    limits: { maxDepth: e.KINEMA_MAX_QUERY_DEPTH, maxCost: e.KINEMA_MAX_QUERY_COST, maxBodyBytes: e.KINEMA_MAX_BODY_BYTES },
+  };
+}

@@ -1,0 +1,34 @@
+// The EventBus port. Events are hints that a job row changed; the row stays the truth, and a listener
+// that must be exact re-reads it. Adapters: pg.ts (LISTEN/NOTIFY, server mode), memory.ts (embedded).
+import type { JobStage, JobStatus } from "../jobs/states.js";
+
+export interface JobEvent {
+  kind: "job";
+  jobId: string;
+  status: JobStatus;
+  stage: JobStage;
+  /** denoising steps done and planned, when the event is a step */
+  stepsCompleted?: number;
+  totalSteps?: number;
+  etaSeconds?: number | null;
+  previewUrl?: string | null;
+  /** the lease that wrote a progress event: listeners drop events of older leases */
+  fencingToken?: number;
+  /** true when only progress within a stage changed: listeners may apply it without re-reading */
+  progressOnly?: boolean;
+  /** the queue's membership or order changed (enqueue, claim, cancel, requeue): positions may have moved */
+  queueChanged?: boolean;
+}
+
+/** Sent to listeners after a gap in delivery (a reconnect): anything may have changed, re-read. */
+export interface ResyncEvent { kind: "resync" }
+
+export type BusEvent = JobEvent | ResyncEvent;
+export type Listener = (event: BusEvent) => void;
+
+export interface EventBus {
+  publish(event: JobEvent): Promise<void>;
+  /** Returns the unsubscribe function. Listeners run synchronously and must not throw. */
+  subscribe(listener: Listener): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,49 @@
+// Input checks for generateVideo. Every problem is reported (not only the first), each with the path
+// of the field it concerns, as `userErrors`.
+import type { Resolution, TierLimits } from "../config/config.js";
+import { allowsResolution } from "./policy.js";
+
+export interface UserError { code: string; message: string; field?: string[] }
+
+export interface GenerateInput {
+  prompt: string;
+  durationSeconds: number;
+  resolution: Resolution;
+  seed?: number | null;
+  idempotencyKey?: string | null;
+}
+
+export const MAX_PROMPT_LENGTH = 2000;
+const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+
+export function validateGenerateInput(input: GenerateInput, limits: TierLimits): UserError[] {
+  const errors: UserError[] = [];
+  const prompt = input.prompt.trim();
+  if (prompt.length === 0) errors.push({ code: "INVALID_INPUT", message: "The prompt is empty.", field: ["input", "prompt"] });
+  // Length in code points, so an emoji counts once.
+  if ([...prompt].length > MAX_PROMPT_LENGTH) {
+    errors.push({ code: "INVALID_INPUT", message: `The prompt is longer than ${MAX_PROMPT_LENGTH} characters.`, field: ["input", "prompt"] });
+  }
+  const d = input.durationSeconds;
+  if (!Number.isInteger(d) || d < limits.minDurationSeconds || d > limits.maxDurationSeconds) {
+    errors.push({ code: "INVALID_INPUT", message: `The duration must be ${limits.minDurationSeconds} to ${limits.maxDurationSeconds} seconds.`, field: ["input", "durationSeconds"] });
+  }
+  if (input.seed != null && input.seed < 0) {
+    errors.push({ code: "INVALID_INPUT", message: "The seed must be a non-negative integer.", field: ["input", "seed"] });
+  }
+  const key = input.idempotencyKey;
+  if (key != null && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+    errors.push({ code: "INVALID_INPUT", message: `The idempotency key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, field: ["input", "idempotencyKey"] });
+  }
+  if (!allowsResolution(limits, input.resolution)) {
+    errors.push({ code: "TIER_LIMIT", message: `Your plan allows resolutions up to ${limits.maxResolution}.`, field: ["input", "resolution"] });
+  }
+  return errors;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Job ids are UUIDs; anything else names no job (and must not reach the database as a cast error). */
+export function isJobId(id: string): boolean {
+  return UUID.test(id);
+}

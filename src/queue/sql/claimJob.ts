@@ -1,0 +1,41 @@
+import type { Sql } from "../../db/pool.js";
+import type { ClaimedJob } from "../types.js";
+
+/*
+ * claimJob — one statement: pick the oldest runnable queued job and lease it.
+ * Locks: the CTE takes a row lock with SKIP LOCKED, so concurrent claimers never wait on each other and
+ * never take the same row; the UPDATE then runs on the locked row. Index: jobs_queue_idx (partial,
+ * status = 'QUEUED', ordered by created_at, id), so the scan starts at the head of the queue.
+ * Every claim draws a new fencing token from job_fencing_seq and counts an attempt.
+ */
+const CLAIM = `/* claimJob */
+WITH next AS (
+  SELECT id FROM jobs
+  WHERE status = 'QUEUED' AND run_after <= now()
+  ORDER BY created_at, id
+  LIMIT 1
+  FOR UPDATE SKIP LOCKED
+)
+UPDATE jobs AS j SET
+  status = 'RUNNING',
+  attempts = j.attempts + 1,
+  lease_owner = $1,
+  lease_expires_at = now() + $2 * interval '1 millisecond',
+  fencing_token = nextval('job_fencing_seq'),
+  started_at = coalesce(j.started_at, now()),
+  updated_at = now()
+FROM next WHERE j.id = next.id
+RETURNING j.id, j.account_id, j.tier, j.stage, j.prompt, j.resolution, j.width, j.height, j.duration_seconds,
+  j.fps, j.seed, j.step_budget, j.steps_completed, j.attempts, j.max_attempts, j.fencing_token, j.metadata`;
+
+export async function claimJob(sql: Sql, workerId: string, leaseMs: number): Promise<ClaimedJob | null> {
+  const { rows } = await sql.query(CLAIM, [workerId, leaseMs]);
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    id: r.id, accountId: r.account_id, tier: r.tier, stage: r.stage, prompt: r.prompt, resolution: r.resolution,
+    width: r.width, height: r.height, durationSeconds: r.duration_seconds, fps: r.fps, seed: r.seed,
+    stepBudget: r.step_budget, stepsCompleted: r.steps_completed, attempts: r.attempts, maxAttempts: r.max_attempts,
+    fencingToken: r.fencing_token, metadata: r.metadata ?? {},
+  };
+}

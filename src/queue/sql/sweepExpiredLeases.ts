@@ -1,0 +1,34 @@
+import type { Sql } from "../../db/pool.js";
+import type { JobStage, JobStatus } from "../../jobs/states.js";
+
+/*
+ * sweepExpiredLeases — jobs whose worker stopped heartbeating. Each goes back to QUEUED (runnable now;
+ * the next claim counts the attempt), or FAILED with LEASE_EXPIRED when its attempts are spent, or
+ * CANCELLED when its owner had asked. A new fencing token is drawn so nothing the dead worker still
+ * sends can match. Locks: SKIP LOCKED, so two sweepers split the work. Index: jobs_lease_idx.
+ */
+const SWEEP = `/* sweepExpiredLeases */
+WITH expired AS (
+  SELECT id FROM jobs
+  WHERE status = 'RUNNING' AND lease_expires_at < now()
+  ORDER BY lease_expires_at
+  LIMIT 100
+  FOR UPDATE SKIP LOCKED
+)
+UPDATE jobs AS j SET
+  status = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'CANCELLED'::"JobStatus"
+                WHEN j.attempts >= j.max_attempts THEN 'FAILED'::"JobStatus"
+                ELSE 'QUEUED'::"JobStatus" END,
+  stage = CASE WHEN j.cancel_requested_at IS NULL AND j.attempts < j.max_attempts THEN 'QUEUED'::"JobStage" ELSE j.stage END,
+  error_code = CASE WHEN j.cancel_requested_at IS NULL THEN 'LEASE_EXPIRED' ELSE j.error_code END,
+  error_message = CASE WHEN j.cancel_requested_at IS NULL THEN 'the worker running this job stopped responding' ELSE j.error_message END,
+  finished_at = CASE WHEN j.cancel_requested_at IS NOT NULL OR j.attempts >= j.max_attempts THEN now() END,
+  fencing_token = nextval('job_fencing_seq'),
+  run_after = now(), progress = '{}', updated_at = now(), lease_owner = NULL, lease_expires_at = NULL
+FROM expired WHERE j.id = expired.id
+RETURNING j.id, j.status, j.stage`;
+
+export async function sweepExpiredLeases(sql: Sql): Promise<{ id: string; status: JobStatus; stage: JobStage }[]> {
+  const { rows } = await sql.query<{ id: string; status: JobStatus; stage: JobStage }>(SWEEP);
+  return rows;
+}

@@ -1,0 +1,140 @@
+// The stage runner: runs one claimed job through the pipeline under its lease. It heartbeats, turns a
+// cancel, a lost lease or a shutdown into a stop at the next step, and records how the job ended.
+import { JobError, LeaseLostError, classifyError } from "../src/queue/errors.js";
+import type { JobQueue } from "../src/queue/queue.js";
+import type { ClaimedJob, Lease } from "../src/queue/types.js";
+import type { JobStage } from "../src/jobs/states.js";
+import type { Logger } from "../src/log.js";
+import { StopError, type PipelineOutputs, type Stage, type StageContext, type StageProgress, type StopReason } from "./pipeline.js";
+
+export type JobOutcome = "succeeded" | "retrying" | "failed" | "cancelled" | "released" | "lease-lost";
+
+export interface RunnerDeps {
+  queue: JobQueue;
+  stages: readonly Stage[];
+  heartbeatMs: number;
+  log: Logger;
+}
+
+export class JobRun {
+  private readonly controller = new AbortController();
+  private readonly lease: Lease;
+  private readonly log: Logger;
+  private stage: JobStage;
+  private readonly outputs: PipelineOutputs = {};
+  private readonly timings: Record<string, number> = {};
+
+  constructor(private readonly job: ClaimedJob, private readonly deps: RunnerDeps) {
+    this.lease = { jobId: job.id, fencingToken: job.fencingToken };
+    this.log = deps.log.child({ jobId: job.id, attempt: job.attempts, fencingToken: job.fencingToken });
+    this.stage = job.stage;
+  }
+
+  /** Asks the job to stop at its next step (the worker is shutting down). */
+  stop(reason: StopReason): void {
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  async run(): Promise<JobOutcome> {
+    const heartbeat = setInterval(() => void this.beat(), this.deps.heartbeatMs);
+    try {
+      if (this.deps.stages.length === 0) {
+        throw new JobError("NO_PIPELINE", "this worker has no generation stages installed", false);
+      }
+      for (const stage of this.deps.stages) await this.runStage(stage);
+      await this.deps.queue.complete(this.lease, this.outputs.video, { stageMs: this.timings });
+      this.log.info("job succeeded");
+      return "succeeded";
+    } catch (error) {
+      return await this.settle(error);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async runStage(stage: Stage): Promise<void> {
+    this.throwIfStopped();
+    this.stage = stage.stage;
+    await this.write({ stage: stage.stage });
+    const started = performance.now();
+    let rate: { at: number; steps: number } | null = null;
+    const ctx: StageContext = {
+      job: this.job,
+      signal: this.controller.signal,
+      outputs: this.outputs,
+      log: this.log.child({ stage: stage.stage }),
+      throwIfStopped: () => this.throwIfStopped(),
+      progress: async (update: StageProgress) => {
+        this.throwIfStopped();
+        const steps = update.stepsCompleted;
+        let eta = update.etaSeconds;
+        if (eta === undefined && steps !== undefined) {
+          // Estimate from this stage's own step rate, so a resumed job does not count restored steps.
+          rate ??= { at: performance.now(), steps };
+          const done = steps - rate.steps;
+          if (done > 0) eta = Math.ceil(((performance.now() - rate.at) / done) * (this.job.stepBudget - steps) / 1000);
+        }
+        const progress: Record<string, unknown> = {};
+        if (eta !== undefined) progress.etaSeconds = eta;
+        if (update.previewUrl !== undefined) progress.previewUrl = update.previewUrl;
+        await this.write({ stage: stage.stage, stepsCompleted: steps, progress, metadata: update.metadata });
+        this.throwIfStopped();
+      },
+    };
+    await stage.run(ctx);
+    this.timings[stage.stage] = Math.round(performance.now() - started);
+  }
+
+  private async write(write: Parameters<JobQueue["progress"]>[1]): Promise<void> {
+    try {
+      const { cancelRequested } = await this.deps.queue.progress(this.lease, write, this.job.stepBudget);
+      if (cancelRequested) this.stop("cancelled");
+    } catch (error) {
+      if (error instanceof LeaseLostError) this.stop("lease-lost");
+      throw error;
+    }
+  }
+
+  private throwIfStopped(): void {
+    const signal = this.controller.signal;
+    if (signal.aborted) throw new StopError(signal.reason as StopReason);
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      const { cancelRequested } = await this.deps.queue.heartbeat(this.lease);
+      if (cancelRequested) this.stop("cancelled");
+    } catch (error) {
+      if (error instanceof LeaseLostError) this.stop("lease-lost");
+      else this.log.warn({ err: error }, "heartbeat failed; retrying on the next beat");
+    }
+  }
+
+  /** Records how the job ended. A lost lease writes nothing: the job belongs to someone else now. */
+  private async settle(error: unknown): Promise<JobOutcome> {
+    const reason = this.controller.signal.aborted ? (this.controller.signal.reason as StopReason) : null;
+    try {
+      if (reason === "lease-lost" || error instanceof LeaseLostError) {
+        this.log.warn("lease lost; leaving the job to its new owner");
+        return "lease-lost";
+      }
+      if (reason === "cancelled") {
+        await this.deps.queue.acknowledgeCancel(this.lease, this.stage);
+        this.log.info("job cancelled");
+        return "cancelled";
+      }
+      if (reason === "shutdown") {
+        await this.deps.queue.release(this.lease);
+        this.log.info("job released for another worker");
+        return "released";
+      }
+      const failure = classifyError(error);
+      const { willRetry } = await this.deps.queue.fail(this.lease, this.job.attempts, failure, this.stage);
+      this.log.warn({ code: failure.code, err: error, willRetry }, "job failed");
+      return willRetry ? "retrying" : "failed";
+    } catch (writeError) {
+      if (writeError instanceof LeaseLostError) return "lease-lost";
+      throw writeError;
+    }
+  }
+}

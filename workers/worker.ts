@@ -1,0 +1,101 @@
+// A worker: claims one job at a time from the shared queue and runs it through the pipeline. It wakes
+// on a bus event (a hint) and otherwise polls; it sweeps expired leases of dead workers on a timer.
+import { hostname } from "node:os";
+import type { Sql } from "../src/db/pool.js";
+import type { EventBus } from "../src/events/bus.js";
+import type { Logger } from "../src/log.js";
+import type { JobQueue, QueueConfig } from "../src/queue/queue.js";
+import { registerWorker, removeWorker, touchWorker } from "../src/queue/sql/workers.js";
+import type { Stage } from "./pipeline.js";
+import { JobRun, type JobOutcome } from "./runner.js";
+
+export interface WorkerDeps {
+  id: string;
+  sql: Sql;
+  queue: JobQueue;
+  bus: EventBus;
+  stages: readonly Stage[];
+  config: QueueConfig;
+  log: Logger;
+  /** called after each job, for tests and metrics */
+  onJobDone?: (jobId: string, outcome: JobOutcome) => void;
+}
+
+export class Worker {
+  private stopping = false;
+  private current: JobRun | null = null;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private lastSweep = 0;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly deps: WorkerDeps) {
+    this.unsubscribe = deps.bus.subscribe((event) => {
+      if (event.kind === "resync" || event.status === "QUEUED") this.wake?.();
+    });
+  }
+
+  get id(): string {
+    return this.deps.id;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops claiming, stops the current job at its next step (released for another worker), and exits. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.current?.stop("shutdown");
+    this.wake?.();
+    await this.loop;
+    this.unsubscribe();
+  }
+
+  private async run(): Promise<void> {
+    const { sql, id, log } = this.deps;
+    await registerWorker(sql, id, hostname(), process.pid);
+    // Seen-alive marks keep coming while a long job runs; ETAs count live workers by them.
+    const touch = setInterval(() => void touchWorker(sql, id).catch(() => {}), 10_000);
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        await this.sweepWhenDue();
+        const job = await this.deps.queue.claim(id);
+        failures = 0;
+        if (!job) {
+          await this.idle(this.deps.config.pollMs);
+          continue;
+        }
+        this.current = new JobRun(job, { queue: this.deps.queue, stages: this.deps.stages, heartbeatMs: this.deps.config.heartbeatMs, log });
+        const outcome = await this.current.run();
+        this.current = null;
+        this.deps.onJobDone?.(job.id, outcome);
+      } catch (error) {
+        // The database is unreachable or a write failed outside a job: back off and try again.
+        this.current = null;
+        failures += 1;
+        log.error({ err: error }, "worker loop error");
+        await this.idle(Math.min(10_000, 100 * 2 ** failures));
+      }
+    }
+    clearInterval(touch);
+    await removeWorker(sql, id).catch(() => {});
+  }
+
+  private async sweepWhenDue(): Promise<void> {
+    if (Date.now() - this.lastSweep < this.deps.config.sweepMs) return;
+    this.lastSweep = Date.now();
+    const swept = await this.deps.queue.sweep();
+    if (swept > 0) this.deps.log.info({ swept }, "requeued jobs of workers that stopped heartbeating");
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() { clearTimeout(timer); resolve(); }
+      this.wake = () => { this.wake = null; done(); };
+    });
+  }
+}
