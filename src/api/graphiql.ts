@@ -2,7 +2,9 @@
 // so nothing loads from a CDN). Queries go over HTTP with the headers typed in the IDE's Headers pane;
 // subscriptions go over graphql-ws with the same Authorization header as connectionParams.
 import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 
 const require = createRequire(import.meta.url);
 
@@ -23,8 +25,18 @@ export async function graphiqlAsset(name: string): Promise<{ body: Buffer; type:
   const asset = ASSETS[name];
   if (!asset) return null;
   let body = cache.get(name);
-  if (!body) cache.set(name, (body = await readFile(require.resolve(asset.module))));
+  if (!body) cache.set(name, (body = await readFile(resolveFile(asset.module))));
   return { body, type: asset.type };
+}
+
+/** A file inside a package, found on Node's module paths (package `exports` hide UMD files from require.resolve). */
+function resolveFile(spec: string): string {
+  const pkg = spec.split("/")[0]!;
+  for (const dir of require.resolve.paths(pkg) ?? []) {
+    const candidate = join(dir, spec);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`cannot find ${spec} in node_modules`);
 }
 
 export function graphiqlPage(): string {
