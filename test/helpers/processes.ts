@@ -1,0 +1,32 @@
+// Real worker processes (`workers/main.ts`) for tests that need separate processes: races, SIGKILL.
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type pg from "pg";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface WorkerProcess { child: ChildProcess; id: string; exited: Promise<number | null> }
+
+export function spawnWorker(databaseUrl: string, id: string, env: Record<string, string> = {}): WorkerProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env, DATABASE_URL: databaseUrl, KINEMA_WORKER_ID: id, LOG_LEVEL: "warn",
+      KINEMA_STAGES_MODULE: "test/fixtures/stages.ts", KINEMA_POLL_MS: "200", ...env,
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, id, exited };
+}
+
+/** Inserts `count` queued jobs for one account with plain SQL (fast, no API round trips). */
+export async function insertJobs(pool: pg.Pool, count: number, stepBudget = 30): Promise<string> {
+  const { rows } = await pool.query(`INSERT INTO accounts (name, tier) VALUES ('race', 'FREE') RETURNING id`);
+  const accountId = rows[0].id as string;
+  await pool.query(
+    `INSERT INTO jobs (account_id, tier, status, stage, prompt, resolution, width, height, duration_seconds, fps, seed, step_budget, max_attempts, created_at)
+     SELECT $1, 'FREE', 'QUEUED', 'QUEUED', 'job ' || g, 'R480P', 854, 480, 1, 24, g, $3, 3, now() + g * interval '1 microsecond'
+     FROM generate_series(1, $2) g`, [accountId, count, stepBudget]);
+  return accountId;
+}
