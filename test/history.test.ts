@@ -1,0 +1,90 @@
+// Job history for internal tools: cursor pagination newest first, filters, and a constant number of SQL
+// statements per page thanks to DataLoader (counted here).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
+import { startTestKinema, type TestKinema } from "./helpers/app.js";
+import { GENERATE } from "./helpers/graphql.js";
+
+let db: TestDatabase;
+let app: TestKinema;
+let statements = 0;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await startTestKinema({ databaseUrl: db.url });
+  // Count every statement the API sends: Prisma's and the raw pool's.
+  app.kinema.prisma.$on("query" as never, () => void statements++);
+  const pool = app.kinema.pool;
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  (pool as unknown as { query: unknown }).query = (...args: unknown[]) => {
+    statements++;
+    return query(...args);
+  };
+});
+afterAll(async () => {
+  await app?.stop();
+  await db?.drop();
+});
+
+const PAGE = `query($first: Int, $after: String, $filter: JobFilter) {
+  jobs(first: $first, after: $after, filter: $filter) {
+    edges { cursor node { id status prompt queuePosition etaSeconds attempts error { code } video { url } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+describe("jobs history", () => {
+  it("pages newest first without gaps or repeats, and filters by status and time", async () => {
+    const account = await app.account("PLUS");
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      ids.push((await account.client.data(GENERATE, { input: { prompt: `clip ${i}`, durationSeconds: 1, resolution: "R480P" } })).generateVideo.job.id);
+    }
+    const cancelled = ids.filter((_, i) => i % 10 === 0);
+    for (const id of cancelled) await account.client.data(`mutation($id: ID!) { cancelJob(id: $id) { userErrors { code } } }`, { id });
+
+    const seen: string[] = [];
+    let after: string | null = null;
+    const sizes: number[] = [];
+    for (;;) {
+      const { jobs } = await account.client.data(PAGE, { first: 50, after });
+      sizes.push(jobs.edges.length);
+      seen.push(...jobs.edges.map((e: { node: { id: string } }) => e.node.id));
+      if (!jobs.pageInfo.hasNextPage) break;
+      after = jobs.pageInfo.endCursor;
+    }
+    expect(sizes).toEqual([50, 50, 20]);
+    expect(seen).toEqual([...ids].reverse());
+
+    const { jobs: onlyCancelled } = await account.client.data(PAGE, { first: 100, filter: { status: ["CANCELLED"] } });
+    expect(onlyCancelled.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([...cancelled].reverse());
+    const { jobs: queued } = await account.client.data(PAGE, { first: 100, filter: { status: ["QUEUED"] } });
+    expect(queued.edges).toHaveLength(100);
+    // Queue positions are the claim order: the oldest queued job is next.
+    const positions = queued.edges.map((e: { node: { queuePosition: number } }) => e.node.queuePosition);
+    // 108 are queued; the newest 100 of them have 107 down to 8 jobs ahead.
+    expect(positions).toEqual(Array.from({ length: 100 }, (_, i) => 107 - i));
+
+    const { job } = await account.client.data(`query($id: ID!) { job(id: $id) { createdAt } }`, { id: ids[60] });
+    const { jobs: newer } = await account.client.data(PAGE, { first: 100, filter: { createdAfter: job.createdAt } });
+    expect(newer.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(ids.slice(60).reverse());
+    const { jobs: older } = await account.client.data(PAGE, { first: 100, filter: { createdBefore: job.createdAt } });
+    expect(older.edges).toHaveLength(60);
+  });
+
+  it("costs a constant number of SQL statements per page, whatever its size", async () => {
+    const account = await app.account("FREE");
+    for (let i = 0; i < 60; i++) await account.client.data(GENERATE, { input: { prompt: `n ${i}`, durationSeconds: 1, resolution: "R480P" } });
+    const count = async (first: number) => {
+      statements = 0;
+      const { jobs } = await account.client.data(PAGE, { first });
+      expect(jobs.edges).toHaveLength(first);
+      return statements;
+    };
+    const five = await count(5);
+    const fifty = await count(50);
+    expect(fifty).toBe(five);
+    // authenticate (key, then its account), the page, batched queue positions, queue stats
+    expect(fifty).toBeLessThanOrEqual(5);
+  });
+});
