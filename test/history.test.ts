@@ -47,7 +47,7 @@ describe("jobs history", () => {
     let after: string | null = null;
     const sizes: number[] = [];
     for (;;) {
-      const { jobs } = await account.client.data(PAGE, { first: 50, after });
+      const { jobs }: { jobs: any } = await account.client.data(PAGE, { first: 50, after });
       sizes.push(jobs.edges.length);
       seen.push(...jobs.edges.map((e: { node: { id: string } }) => e.node.id));
       if (!jobs.pageInfo.hasNextPage) break;
