@@ -1,13 +1,14 @@
 // Embedded mode (no DATABASE_URL): PGlite under a fresh data directory, API and worker in one process,
 // the in-process event bus, and the CLI reaching the running server's database through its socket.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestKinema, type TestKinema } from "./helpers/app.js";
-import { collect, GENERATE, PROGRESS } from "./helpers/graphql.js";
+import { startTestKinema, waitFor, type TestKinema } from "./helpers/app.js";
+import { collect, GENERATE, GraphQLTestClient, PROGRESS } from "./helpers/graphql.js";
 import { deliveringStage, steppingStage } from "./fixtures/stages.js";
 import { runningEmbeddedDatabase } from "../src/db/embedded.js";
 
@@ -47,5 +48,30 @@ describe("embedded mode", () => {
     const { me } = await app.client(created.apiKey).data(`{ me { id tier limits { maxResolution stepBudget } } }`);
     expect(me).toEqual({ id: created.id, tier: "PLUS", limits: { maxResolution: "R1080P", stepBudget: 50 } });
     await expect(startTestKinema({ env: { KINEMA_DATA_DIR: dataDir } })).rejects.toThrow(/already open by process/);
+  });
+});
+
+describe("npm start (src/main.ts) in embedded mode", () => {
+  it("prints the URL and a working demo key, and stops cleanly on SIGTERM", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "kinema-main-"));
+    try {
+      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+        env: { ...process.env, DATABASE_URL: "", KINEMA_DATA_DIR: dir, PORT: "0", LOG_LEVEL: "warn" },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      let out = "";
+      child.stdout.on("data", (chunk) => (out += chunk));
+      const url = await waitFor(async () => /running: (\S+)/.exec(out)?.[1], 30_000, "the URL");
+      const key = /API key: (\S+)/.exec(out)![1]!;
+      const { me } = await new GraphQLTestClient(url, key).data(`{ me { tier } }`);
+      expect(me).toEqual({ tier: "PLUS" });
+      expect(existsSync(join(dir, "embedded.json"))).toBe(true);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(existsSync(join(dir, "embedded.json"))).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -63,7 +63,7 @@ describe("fencing and leases", () => {
         queue.progress(stale, { stage: "DENOISING", stepsCompleted: 29 }, 30),
         queue.complete(stale, { url: "stale" }, {}),
         queue.fail(stale, 1, new JobError("X", "late", false), "DENOISING"),
-        queue.release(stale),
+        queue.release(stale, "DENOISING"),
         queue.acknowledgeCancel(stale, "DENOISING"),
       ]);
       for (const write of refused) {
@@ -91,6 +91,31 @@ describe("fencing and leases", () => {
       await sleep(1_100);
       await queue.sweep();
       expect(await jobRow(generateVideo.job.id)).toMatchObject({ status: "FAILED", error_code: "LEASE_EXPIRED" });
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe("a cancel that arrives while a job is running", () => {
+  it("wins over a hand-back or a retry: the job ends CANCELLED instead of running again", async () => {
+    const app = await submitter();
+    try {
+      const account = await app.account("FREE");
+      const queue = new JobQueue(pool, new MemoryEventBus(), queueConfig);
+      const cancel = `mutation($id: ID!) { cancelJob(id: $id) { job { status } userErrors { code } } }`;
+      for (const ending of ["release", "retryable failure"] as const) {
+        const { generateVideo } = await account.client.data(GENERATE, { input });
+        const claimed = (await queue.claim("w"))!;
+        expect(claimed.id).toBe(generateVideo.job.id);
+        const { cancelJob } = await account.client.data(cancel, { id: claimed.id });
+        expect(cancelJob).toEqual({ job: { status: "RUNNING" }, userErrors: [] }); // marked; the worker stops it
+        const lease = { jobId: claimed.id, fencingToken: claimed.fencingToken };
+        if (ending === "release") await queue.release(lease, "DENOISING");
+        else expect(await queue.fail(lease, 1, new JobError("FLAKY", "try again", true), "DENOISING")).toEqual({ status: "CANCELLED" });
+        expect(await jobRow(claimed.id), ending).toMatchObject({ status: "CANCELLED", lease_owner: null });
+        expect(await queue.claim("w"), ending).toBeNull();
+      }
     } finally {
       await app.stop();
     }

@@ -124,14 +124,14 @@ export class JobRun {
         return "cancelled";
       }
       if (reason === "shutdown") {
-        await this.deps.queue.release(this.lease);
+        await this.deps.queue.release(this.lease, this.stage);
         this.log.info("job released for another worker");
         return "released";
       }
       const failure = classifyError(error);
-      const { willRetry } = await this.deps.queue.fail(this.lease, this.job.attempts, failure, this.stage);
-      this.log.warn({ code: failure.code, err: error, willRetry }, "job failed");
-      return willRetry ? "retrying" : "failed";
+      const { status } = await this.deps.queue.fail(this.lease, this.job.attempts, failure, this.stage);
+      this.log.warn({ code: failure.code, err: error, status }, "job failed");
+      return status === "QUEUED" ? "retrying" : status === "CANCELLED" ? "cancelled" : "failed";
     } catch (writeError) {
       if (writeError instanceof LeaseLostError) return "lease-lost";
       throw writeError;

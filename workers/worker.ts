@@ -26,7 +26,7 @@ export class Worker {
   private current: JobRun | null = null;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
-  private lastSweep = 0;
+  private sweeping = false;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: WorkerDeps) {
@@ -57,15 +57,22 @@ export class Worker {
     await registerWorker(sql, id, hostname(), process.pid);
     // Seen-alive marks keep coming while a long job runs; ETAs count live workers by them.
     const touch = setInterval(() => void touchWorker(sql, id).catch(() => {}), 10_000);
+    // Sweeping runs on its own timer, so expired leases are freed even while every worker is busy.
+    const sweep = setInterval(() => void this.sweep(), this.deps.config.sweepMs);
+    await this.sweep();
     let failures = 0;
     while (!this.stopping) {
       try {
-        await this.sweepWhenDue();
         const job = await this.deps.queue.claim(id);
         failures = 0;
         if (!job) {
           await this.idle(this.deps.config.pollMs);
           continue;
+        }
+        if (this.stopping) {
+          // stop() came while the claim was in flight: hand the job straight back.
+          await this.deps.queue.release({ jobId: job.id, fencingToken: job.fencingToken }, job.stage);
+          break;
         }
         this.current = new JobRun(job, { queue: this.deps.queue, stages: this.deps.stages, heartbeatMs: this.deps.config.heartbeatMs, log });
         const outcome = await this.current.run();
@@ -80,14 +87,21 @@ export class Worker {
       }
     }
     clearInterval(touch);
+    clearInterval(sweep);
     await removeWorker(sql, id).catch(() => {});
   }
 
-  private async sweepWhenDue(): Promise<void> {
-    if (Date.now() - this.lastSweep < this.deps.config.sweepMs) return;
-    this.lastSweep = Date.now();
-    const swept = await this.deps.queue.sweep();
-    if (swept > 0) this.deps.log.info({ swept }, "requeued jobs of workers that stopped heartbeating");
+  private async sweep(): Promise<void> {
+    if (this.sweeping || this.stopping) return;
+    this.sweeping = true;
+    try {
+      const swept = await this.deps.queue.sweep();
+      if (swept > 0) this.deps.log.info({ swept }, "requeued jobs of workers that stopped heartbeating");
+    } catch (error) {
+      this.deps.log.warn({ err: error }, "sweep failed; trying again on the next tick");
+    } finally {
+      this.sweeping = false;
+    }
   }
 
   private idle(ms: number): Promise<void> {

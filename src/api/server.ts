@@ -5,11 +5,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ApolloServer, HeaderMap, type GraphQLRequestContext } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { GraphQLError, type GraphQLSchema } from "graphql";
+import type { GraphQLSchema } from "graphql";
 import { WebSocketServer } from "ws";
 import type { Logger } from "../log.js";
 import { buildContext, type ApiServices, type GraphQLContext } from "./context.js";
 import { checkQueryLimits } from "./limits.js";
+import { maskInternal } from "./errors.js";
 import { buildSchema } from "./schema.js";
 import { attachSubscriptions } from "./subscriptions.js";
 import { serveStatic } from "./static.js";
@@ -34,6 +35,9 @@ export async function startApiServer(services: ApiServices, log: Logger): Promis
     introspection: true,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    // Our process owns SIGTERM/SIGINT (src/process.ts): Apollo's handler would re-raise the signal
+    // and cut the graceful shutdown (job hand-back, pool and PGlite close) short.
+    stopOnTerminationSignals: false,
     formatError: (formatted, error) => maskInternal(formatted, error, log),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -123,16 +127,6 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | "
 function sendError(res: ServerResponse, status: number, code: string, message: string): void {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
-}
-
-/** Errors we did not mean to show (bugs, database errors) become a generic message; they are logged. */
-export function maskInternal<T extends { message: string; extensions?: Record<string, unknown> }>(formatted: T, error: unknown, log: Logger): T {
-  const code = formatted.extensions?.code;
-  if (code !== "INTERNAL_SERVER_ERROR" && code !== undefined) return formatted;
-  const original = (error as { originalError?: unknown })?.originalError ?? error;
-  if (original instanceof GraphQLError || !(original instanceof Error)) return formatted;
-  log.error({ err: original }, "internal error in a GraphQL operation");
-  return { ...formatted, message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
 }
 
 function limitsPlugin(limits: ApiServices["config"]["limits"]) {

@@ -10,7 +10,7 @@ import type { Logger } from "../log.js";
 import type { ApiServices, GraphQLContext } from "./context.js";
 import { createLoaders } from "./loaders.js";
 import { checkQueryLimits } from "./limits.js";
-import { maskInternal } from "./server.js";
+import { maskInternal } from "./errors.js";
 
 export const CLOSE_UNAUTHORIZED = 4401;
 
@@ -35,10 +35,12 @@ export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSc
       try {
         document = parse(payload.query);
       } catch (error) {
-        return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+        return [new GraphQLError((error as Error).message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
       }
       const errors = validate(schema, document);
-      if (errors.length > 0) return errors;
+      if (errors.length > 0) {
+        return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
+      }
       const operation = getOperationAST(document, payload.operationName);
       if (!operation) return [new GraphQLError("No operation to run.", { extensions: { code: "BAD_REQUEST" } })];
       const limitError = checkQueryLimits(document, operation, payload.variables ?? undefined, services.config.limits);

@@ -3,6 +3,7 @@
 // process may open a PGlite directory (two lose writes silently), so the owner records its address and
 // pid in embedded.json; the CLI connects through that port instead of opening the directory.
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
@@ -44,10 +45,25 @@ export async function runningEmbeddedDatabase(dataDir: string): Promise<{ pid: n
   } catch {
     return null;
   }
+  // A stale file names a dead process, or a pid reused by another: the owner must also answer on its port.
+  return isAlive(info.pid) && (await accepts(new URL(info.url))) ? info : null;
+}
+
+function isAlive(pid: number): boolean {
   try {
-    process.kill(info.pid, 0);
-    return info;
+    process.kill(pid, 0);
+    return true;
   } catch {
-    return null; // a stale file from a process that died
+    return false;
   }
+}
+
+function accepts(url: URL): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port) });
+    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
 }

@@ -81,13 +81,6 @@ export class JobService {
     return this.prisma.job.findFirst({ where: { id, accountId: account.id } });
   }
 
-  /** Jobs by id for DataLoader: one query for a batch, in any order; callers scope by account. */
-  async getMany(ids: readonly string[]): Promise<JobRecord[]> {
-    const valid = ids.filter(isJobId);
-    if (valid.length === 0) return [];
-    return this.prisma.job.findMany({ where: { id: { in: valid } } });
-  }
-
   /** One page of the account's history, newest first, after an opaque cursor. */
   async list(account: Account, first: number, after: string | null, filter: JobFilter): Promise<JobPage> {
     const cursor = after ? decodeCursor(after) : null;

@@ -44,18 +44,18 @@ export class JobQueue {
     await this.publish(lease.jobId, "SUCCEEDED", "DONE");
   }
 
-  /** Records a failure; returns whether the job will run again. */
-  async fail(lease: Lease, attempts: number, error: JobError, stage: JobStage): Promise<{ willRetry: boolean }> {
+  /** Records a failure; returns the job's new status (QUEUED when it will run again). */
+  async fail(lease: Lease, attempts: number, error: JobError, stage: JobStage): Promise<{ status: JobStatus }> {
     const delay = retryDelayMs(attempts, this.config.retryBaseMs, this.config.retryMaxMs);
     const { status } = await failJob(this.sql, lease, { code: error.code, message: error.message, retryable: error.retryable }, delay);
     const willRetry = status === "QUEUED";
     await this.publish(lease.jobId, status, willRetry ? "QUEUED" : stage, { queueChanged: willRetry });
-    return { willRetry };
+    return { status };
   }
 
-  async release(lease: Lease): Promise<void> {
-    await releaseJob(this.sql, lease);
-    await this.publish(lease.jobId, "QUEUED", "QUEUED", { queueChanged: true });
+  async release(lease: Lease, stage: JobStage): Promise<void> {
+    const { status } = await releaseJob(this.sql, lease);
+    await this.publish(lease.jobId, status, status === "QUEUED" ? "QUEUED" : stage, { queueChanged: true });
   }
 
   async acknowledgeCancel(lease: Lease, stage: JobStage): Promise<void> {

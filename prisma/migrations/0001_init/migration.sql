@@ -72,6 +72,8 @@ CREATE UNIQUE INDEX "jobs_account_id_idempotency_key_key" ON "jobs"("account_id"
 CREATE INDEX "jobs_account_id_created_at_id_idx" ON "jobs"("account_id", "created_at" DESC, "id" DESC);
 -- The claim walks this partial index in FIFO order; only queued rows are in it, so it stays small.
 CREATE INDEX "jobs_queue_idx" ON "jobs"("created_at", "id") WHERE "status" = 'QUEUED';
+-- ETAs read the most recently finished jobs' run times here.
+CREATE INDEX "jobs_succeeded_idx" ON "jobs"("finished_at" DESC) WHERE "status" = 'SUCCEEDED';
 -- The sweeper finds expired leases here.
 CREATE INDEX "jobs_lease_idx" ON "jobs"("lease_expires_at") WHERE "status" = 'RUNNING';
 

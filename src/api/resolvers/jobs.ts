@@ -19,7 +19,6 @@ export const jobQueries: Pick<QueryResolvers, "job" | "jobs"> = {
     if (size < 1 || size > MAX_PAGE_SIZE) throw badInput(`first must be 1 to ${MAX_PAGE_SIZE}.`);
     try {
       const page = await ctx.services.jobs.list(account, size, after ?? null, filter ?? {});
-      for (const job of page.jobs) ctx.loaders.job.prime(job.id, job);
       const edges = page.jobs.map((job) => ({ cursor: encodeCursor(job), node: job }));
       return { edges, nodes: page.jobs, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { Sql } from "../../db/pool.js";
 
 /*
- * The worker registry: a row per live worker process, touched with each sweep tick. ETAs divide the
+ * The worker registry: a row per live worker, touched every 10 s while it runs. ETAs divide the
  * queue by the number of workers seen in the last 30 s. Primary-key writes only.
  */
 export async function registerWorker(sql: Sql, id: string, hostname: string, pid: number): Promise<void> {
