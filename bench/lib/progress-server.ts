@@ -1,0 +1,54 @@
+// The API process of bench/progress.ts: Kinema with the API and no workers, against DATABASE_URL, so
+// events travel over the PgEventBus as in production. It runs in its own process (started with
+// --expose-gc) so its memory is not mixed with the benchmark's 1,000 client sockets. Protocol: one JSON
+// object a line, commands on stdin ({"type":"memory"} | {"type":"stop"}), replies on stdout.
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { createInterface } from "node:readline";
+import { startKinema } from "../../src/app.js";
+import { loadConfig } from "../../src/config/config.js";
+import { createLogger } from "../../src/log.js";
+
+process.env.LOG_LEVEL ??= "silent"; // read when the logger is created below
+
+const send = (message: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(message)}\n`);
+
+const config = loadConfig({
+  DATABASE_URL: process.env.DATABASE_URL, PORT: "0", KINEMA_EMBEDDED_WORKER: "false",
+  ...(process.env.KINEMA_DB_POOL_SIZE ? { KINEMA_DB_POOL_SIZE: process.env.KINEMA_DB_POOL_SIZE } : {}),
+});
+const kinema = await startKinema({ config, log: createLogger("bench-api"), api: true, workers: 0, stages: [] });
+const { account, apiKey } = await kinema.accounts.create({ name: "bench", tier: "FREE" });
+send({ type: "ready", url: kinema.api!.url, key: apiKey, accountId: account.id, gc: typeof global.gc === "function" });
+
+// How busy this process was since the previous "memory" command: a blocked event loop delays every
+// subscriber's message, so it tells whether latency is spent here or elsewhere.
+const loop = monitorEventLoopDelay({ resolution: 5 });
+loop.enable();
+let cpu = process.cpuUsage();
+
+/** Heap and RSS after a full collection (when --expose-gc allows one), so deltas are live memory. */
+async function memory() {
+  const busy = { loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6, cpuMs: 0 };
+  const used = process.cpuUsage(cpu);
+  busy.cpuMs = (used.user + used.system) / 1000;
+  for (let i = 0; i < 3; i++) {
+    global.gc?.();
+    await new Promise((resolve) => setImmediate(resolve)); // let weak callbacks and finalizers run
+  }
+  const { heapUsed, rss } = process.memoryUsage();
+  loop.reset();
+  cpu = process.cpuUsage();
+  return { heapUsed, rss, ...busy };
+}
+
+createInterface({ input: process.stdin }).on("line", (line) => {
+  const command = JSON.parse(line) as { type: string };
+  if (command.type === "memory") {
+    void memory().then((m) => send({ type: "memory", ...m }));
+  } else if (command.type === "stop") {
+    void kinema.stop().then(
+      () => { send({ type: "stopped" }); process.exit(0); },
+      (error: unknown) => { send({ type: "error", message: String(error) }); process.exit(1); },
+    );
+  }
+});
