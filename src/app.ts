@@ -6,7 +6,7 @@ import { startApiServer, type ApiServer } from "./api/server.js";
 import { ProgressHub } from "./api/progress.js";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "./db/embedded.js";
 import { migrate } from "./db/migrate.js";
-import { createPool, type Pool } from "./db/pool.js";
+import { createPool, withoutPreparedStatements, type Pool } from "./db/pool.js";
 import { createPrisma, type Prisma } from "./db/prisma.js";
 import type { EventBus } from "./events/bus.js";
 import { MemoryEventBus } from "./events/memory.js";
@@ -60,7 +60,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     const bus: EventBus = embedded ? new MemoryEventBus() : await PgEventBus.connect(databaseUrl, pool);
     const accounts = new AccountService(prisma);
     const jobs = new JobService(prisma, pool, bus, config);
-    const queue = new JobQueue(pool, bus, config.queue);
+    const queue = new JobQueue(embedded ? withoutPreparedStatements(pool) : pool, bus, config.queue);
 
     let api: ApiServer | null = null;
     if (options.api) {

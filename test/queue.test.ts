@@ -62,9 +62,9 @@ describe("fencing and leases", () => {
         queue.heartbeat(stale),
         queue.progress(stale, { stage: "DENOISING", stepsCompleted: 29 }, 30),
         queue.complete(stale, { url: "stale" }, {}),
-        queue.fail(stale, 1, new JobError("X", "late", false), "DENOISING"),
-        queue.release(stale, "DENOISING"),
-        queue.acknowledgeCancel(stale, "DENOISING"),
+        queue.fail(stale, 1, new JobError("X", "late", false)),
+        queue.release(stale),
+        queue.acknowledgeCancel(stale),
       ]);
       for (const write of refused) {
         expect(write.status).toBe("rejected");
@@ -111,8 +111,8 @@ describe("a cancel that arrives while a job is running", () => {
         const { cancelJob } = await account.client.data(cancel, { id: claimed.id });
         expect(cancelJob).toEqual({ job: { status: "RUNNING" }, userErrors: [] }); // marked; the worker stops it
         const lease = { jobId: claimed.id, fencingToken: claimed.fencingToken };
-        if (ending === "release") await queue.release(lease, "DENOISING");
-        else expect(await queue.fail(lease, 1, new JobError("FLAKY", "try again", true), "DENOISING")).toEqual({ status: "CANCELLED" });
+        if (ending === "release") await queue.release(lease);
+        else expect(await queue.fail(lease, 1, new JobError("FLAKY", "try again", true))).toEqual({ status: "CANCELLED" });
         expect(await jobRow(claimed.id), ending).toMatchObject({ status: "CANCELLED", lease_owner: null });
         expect(await queue.claim("w"), ending).toBeNull();
       }

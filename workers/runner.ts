@@ -41,7 +41,7 @@ export class JobRun {
       if (this.deps.stages.length === 0) {
         throw new JobError("NO_PIPELINE", "this worker has no generation stages installed", false);
       }
-      for (const stage of this.deps.stages) await this.runStage(stage);
+      for (const stage of this.deps.stages) await this.runStage(stage, stage === this.deps.stages[0]);
       await this.deps.queue.complete(this.lease, this.outputs.video, { stageMs: this.timings });
       this.log.info("job succeeded");
       return "succeeded";
@@ -52,10 +52,11 @@ export class JobRun {
     }
   }
 
-  private async runStage(stage: Stage): Promise<void> {
+  private async runStage(stage: Stage, first: boolean): Promise<void> {
     this.throwIfStopped();
     this.stage = stage.stage;
-    await this.write({ stage: stage.stage });
+    // The claim already moved the job into the first stage.
+    if (!first) await this.write({ stage: stage.stage });
     const started = performance.now();
     let rate: { at: number; steps: number } | null = null;
     const ctx: StageContext = {
@@ -119,17 +120,17 @@ export class JobRun {
         return "lease-lost";
       }
       if (reason === "cancelled") {
-        await this.deps.queue.acknowledgeCancel(this.lease, this.stage);
+        await this.deps.queue.acknowledgeCancel(this.lease);
         this.log.info("job cancelled");
         return "cancelled";
       }
       if (reason === "shutdown") {
-        await this.deps.queue.release(this.lease, this.stage);
+        await this.deps.queue.release(this.lease);
         this.log.info("job released for another worker");
         return "released";
       }
       const failure = classifyError(error);
-      const { status } = await this.deps.queue.fail(this.lease, this.job.attempts, failure, this.stage);
+      const { status } = await this.deps.queue.fail(this.lease, this.job.attempts, failure);
       this.log.warn({ code: failure.code, err: error, status }, "job failed");
       return status === "QUEUED" ? "retrying" : status === "CANCELLED" ? "cancelled" : "failed";
     } catch (writeError) {

@@ -63,7 +63,7 @@ export class Worker {
     let failures = 0;
     while (!this.stopping) {
       try {
-        const job = await this.deps.queue.claim(id);
+        const job = await this.deps.queue.claim(id, this.deps.stages[0]?.stage ?? null);
         failures = 0;
         if (!job) {
           await this.idle(this.deps.config.pollMs);
@@ -71,7 +71,7 @@ export class Worker {
         }
         if (this.stopping) {
           // stop() came while the claim was in flight: hand the job straight back.
-          await this.deps.queue.release({ jobId: job.id, fencingToken: job.fencingToken }, job.stage);
+          await this.deps.queue.release({ jobId: job.id, fencingToken: job.fencingToken });
           break;
         }
         this.current = new JobRun(job, { queue: this.deps.queue, stages: this.deps.stages, heartbeatMs: this.deps.config.heartbeatMs, log });

@@ -26,13 +26,17 @@ type Signal = { type: "reread" } | { type: "progress"; event: JobEvent } | { typ
 
 interface Watch { jobId: string; queue: SignalQueue<Signal>; queued: boolean; position: number | null }
 
-const POSITION_DEBOUNCE_MS = 50;
+// Positions move by one at every claim; users need them fresh, not every claim: at most one refresh a
+// second (one query for every watched job), never two at once (they could finish out of order).
+const POSITION_REFRESH_MS = 1_000;
 const STATS_TTL_MS = 2_000;
 
 export class ProgressHub {
   private readonly watches = new Map<string, Set<Watch>>();
   private readonly unsubscribe: () => void;
   private positionTimer: NodeJS.Timeout | null = null;
+  private lastPositionRefresh = 0;
+  private positionsDirty = false;
   private stats: { at: number; value: Promise<QueueStats> } | null = null;
 
   constructor(bus: EventBus, private readonly jobs: JobService, private readonly sql: Sql) {
@@ -117,10 +121,17 @@ export class ProgressHub {
   }
 
   private schedulePositionRefresh(): void {
-    this.positionTimer ??= setTimeout(() => {
-      this.positionTimer = null;
-      void this.refreshPositions().catch(() => {});
-    }, POSITION_DEBOUNCE_MS);
+    this.positionsDirty = true;
+    if (this.positionTimer) return; // a refresh is pending or running; it re-runs if this change came late
+    const wait = Math.max(0, this.lastPositionRefresh + POSITION_REFRESH_MS - Date.now());
+    this.positionTimer = setTimeout(() => {
+      this.lastPositionRefresh = Date.now();
+      this.positionsDirty = false;
+      void this.refreshPositions().catch(() => {}).finally(() => {
+        this.positionTimer = null;
+        if (this.positionsDirty) this.schedulePositionRefresh();
+      });
+    }, wait);
   }
 
   /** One query for every watched queued job; each watcher whose position moved gets a signal. */

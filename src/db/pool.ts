@@ -10,7 +10,18 @@ export type Pool = pg.Pool;
 
 /** The smallest database interface the queue and services need (pg-boss's `executeSql`). */
 export interface Sql {
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  /** A config with a `name` runs as a prepared statement (parsed and planned once per connection). */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/**
+ * The same pool without prepared statements. PGlite's connections share one session, where a second
+ * connection preparing a name the first already prepared is an error.
+ */
+export function withoutPreparedStatements(pool: pg.Pool): Sql {
+  return {
+    query: (text, values) => pool.query(typeof text === "string" ? text : { text: text.text, values: text.values }, values) as never,
+  };
 }
 
 export function createPool(connectionString: string, max: number): pg.Pool {

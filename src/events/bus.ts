@@ -27,6 +27,11 @@ export type BusEvent = JobEvent | ResyncEvent;
 export type Listener = (event: BusEvent) => void;
 
 export interface EventBus {
+  /**
+   * A PostgreSQL NOTIFY channel that carries this bus's events, when it has one: a writer may then
+   * announce its write with `pg_notify` in the write's own statement instead of calling publish().
+   */
+  readonly sqlChannel?: string;
   publish(event: JobEvent): Promise<void>;
   /** Returns the unsubscribe function. Listeners run synchronously and must not throw. */
   subscribe(listener: Listener): () => void;

@@ -8,6 +8,7 @@ import type { BusEvent, EventBus, JobEvent, Listener } from "./bus.js";
 const CHANNEL = "kinema_events";
 
 export class PgEventBus implements EventBus {
+  readonly sqlChannel = CHANNEL;
   private readonly listeners = new Set<Listener>();
   private client: pg.Client | null = null;
   private closed = false;

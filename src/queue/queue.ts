@@ -1,11 +1,13 @@
 // The queue as workers see it: claim, heartbeat, progress, finish, sweep. Every write that concerns a
-// claimed job is fenced by its lease, and each change is published on the event bus as a hint.
+// claimed job is fenced by its lease and announced on the event bus as a hint: inside the statement
+// when the bus is PostgreSQL's, in-process otherwise.
 import type { Config } from "../config/config.js";
 import type { Sql } from "../db/pool.js";
 import type { EventBus, JobEvent } from "../events/bus.js";
 import type { JobStage, JobStatus } from "../jobs/states.js";
 import { retryDelayMs } from "./backoff.js";
 import type { JobError } from "./errors.js";
+import type { WrittenRow } from "./sql/announce.js";
 import { claimJob } from "./sql/claimJob.js";
 import { acknowledgeCancel, completeJob, failJob, releaseJob } from "./sql/finishJob.js";
 import { heartbeat } from "./sql/heartbeat.js";
@@ -16,11 +18,16 @@ import type { ClaimedJob, Lease } from "./types.js";
 export type QueueConfig = Config["queue"];
 
 export class JobQueue {
-  constructor(private readonly sql: Sql, private readonly bus: EventBus, private readonly config: QueueConfig) {}
+  private readonly channel: string | null;
 
-  async claim(workerId: string): Promise<ClaimedJob | null> {
-    const job = await claimJob(this.sql, workerId, this.config.leaseMs);
-    if (job) await this.publish(job.id, "RUNNING", job.stage, { queueChanged: true });
+  constructor(private readonly sql: Sql, private readonly bus: EventBus, private readonly config: QueueConfig) {
+    this.channel = bus.sqlChannel ?? null;
+  }
+
+  /** Claims the next job; it enters `firstStage` (the pipeline's first) at once, when given. */
+  async claim(workerId: string, firstStage: JobStage | null = null): Promise<ClaimedJob | null> {
+    const job = await claimJob(this.sql, workerId, this.config.leaseMs, firstStage, this.channel);
+    if (job) await this.announce([{ id: job.id, status: "RUNNING", stage: job.stage }], { queueChanged: true });
     return job;
   }
 
@@ -29,48 +36,47 @@ export class JobQueue {
   }
 
   async progress(lease: Lease, write: ProgressWrite, totalSteps: number): Promise<{ cancelRequested: boolean }> {
-    const result = await recordProgress(this.sql, lease, write, this.config.leaseMs);
-    await this.publish(lease.jobId, "RUNNING", write.stage, {
+    const event: Partial<JobEvent> = {
       progressOnly: write.stepsCompleted !== undefined, fencingToken: lease.fencingToken,
       stepsCompleted: write.stepsCompleted, totalSteps,
       etaSeconds: (write.progress?.etaSeconds as number | undefined) ?? null,
       previewUrl: (write.progress?.previewUrl as string | undefined) ?? null,
-    });
-    return result;
+    };
+    const row = await recordProgress(this.sql, lease, write, this.config.leaseMs, this.channel, event);
+    await this.announce([row], event);
+    return { cancelRequested: row.cancel_requested };
   }
 
   async complete(lease: Lease, video: unknown, metadata: Record<string, unknown>): Promise<void> {
-    await completeJob(this.sql, lease, video, metadata);
-    await this.publish(lease.jobId, "SUCCEEDED", "DONE");
+    await this.announce([await completeJob(this.sql, lease, video, metadata, this.channel)], {});
   }
 
   /** Records a failure; returns the job's new status (QUEUED when it will run again). */
-  async fail(lease: Lease, attempts: number, error: JobError, stage: JobStage): Promise<{ status: JobStatus }> {
+  async fail(lease: Lease, attempts: number, error: JobError): Promise<{ status: JobStatus }> {
     const delay = retryDelayMs(attempts, this.config.retryBaseMs, this.config.retryMaxMs);
-    const { status } = await failJob(this.sql, lease, { code: error.code, message: error.message, retryable: error.retryable }, delay);
-    const willRetry = status === "QUEUED";
-    await this.publish(lease.jobId, status, willRetry ? "QUEUED" : stage, { queueChanged: willRetry });
-    return { status };
+    const row = await failJob(this.sql, lease, { code: error.code, message: error.message, retryable: error.retryable }, delay, this.channel);
+    await this.announce([row], { queueChanged: true });
+    return { status: row.status };
   }
 
-  async release(lease: Lease, stage: JobStage): Promise<void> {
-    const { status } = await releaseJob(this.sql, lease);
-    await this.publish(lease.jobId, status, status === "QUEUED" ? "QUEUED" : stage, { queueChanged: true });
+  async release(lease: Lease): Promise<void> {
+    await this.announce([await releaseJob(this.sql, lease, this.channel)], { queueChanged: true });
   }
 
-  async acknowledgeCancel(lease: Lease, stage: JobStage): Promise<void> {
-    await acknowledgeCancel(this.sql, lease);
-    await this.publish(lease.jobId, "CANCELLED", stage);
+  async acknowledgeCancel(lease: Lease): Promise<void> {
+    await this.announce([await acknowledgeCancel(this.sql, lease, this.channel)], {});
   }
 
   /** Frees jobs of dead workers; returns how many were swept. */
   async sweep(): Promise<number> {
-    const swept = await sweepExpiredLeases(this.sql);
-    for (const job of swept) await this.publish(job.id, job.status, job.stage, { queueChanged: true });
+    const swept = await sweepExpiredLeases(this.sql, this.channel);
+    await this.announce(swept, { queueChanged: true });
     return swept.length;
   }
 
-  private publish(jobId: string, status: JobStatus, stage: JobStage, extra: Partial<JobEvent> = {}): Promise<void> {
-    return this.bus.publish({ kind: "job", jobId, status, stage, ...extra });
+  /** Publishes what the statement could not announce itself (the bus has no SQL channel). */
+  private async announce(rows: WrittenRow[], extra: Partial<JobEvent>): Promise<void> {
+    if (this.channel) return;
+    for (const row of rows) await this.bus.publish({ ...extra, kind: "job", jobId: row.id, status: row.status, stage: row.stage });
   }
 }

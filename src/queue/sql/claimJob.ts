@@ -1,14 +1,17 @@
 import type { Sql } from "../../db/pool.js";
+import type { JobStage } from "../../jobs/states.js";
 import type { ClaimedJob } from "../types.js";
+import { announceParams, announcing } from "./announce.js";
 
 /*
  * claimJob — one statement: pick the oldest runnable queued job and lease it.
  * Locks: the CTE takes a row lock with SKIP LOCKED, so concurrent claimers never wait on each other and
  * never take the same row; the UPDATE then runs on the locked row. Index: jobs_queue_idx (partial,
  * status = 'QUEUED', ordered by created_at, id), so the scan starts at the head of the queue.
- * Every claim draws a new fencing token from job_fencing_seq and counts an attempt.
+ * Every claim draws a new fencing token from job_fencing_seq and counts an attempt. The job enters the
+ * pipeline's first stage ($3) here, which saves the runner a write per job.
  */
-const CLAIM = `/* claimJob */
+const CLAIM = announcing(`/* claimJob */
 WITH next AS (
   SELECT id FROM jobs
   WHERE status = 'QUEUED' AND run_after <= now()
@@ -18,6 +21,7 @@ WITH next AS (
 )
 UPDATE jobs AS j SET
   status = 'RUNNING',
+  stage = coalesce($3::"JobStage", j.stage),
   attempts = j.attempts + 1,
   lease_owner = $1,
   lease_expires_at = now() + $2 * interval '1 millisecond',
@@ -25,11 +29,16 @@ UPDATE jobs AS j SET
   started_at = coalesce(j.started_at, now()),
   updated_at = now()
 FROM next WHERE j.id = next.id
-RETURNING j.id, j.account_id, j.tier, j.stage, j.prompt, j.resolution, j.width, j.height, j.duration_seconds,
-  j.fps, j.seed, j.step_budget, j.steps_completed, j.attempts, j.max_attempts, j.fencing_token, j.metadata`;
+RETURNING j.id, j.account_id, j.tier, j.status, j.stage, j.prompt, j.resolution, j.width, j.height, j.duration_seconds,
+  j.fps, j.seed, j.step_budget, j.steps_completed, j.attempts, j.max_attempts, j.fencing_token, j.metadata`, 4);
 
-export async function claimJob(sql: Sql, workerId: string, leaseMs: number): Promise<ClaimedJob | null> {
-  const { rows } = await sql.query(CLAIM, [workerId, leaseMs]);
+export async function claimJob(
+  sql: Sql, workerId: string, leaseMs: number, firstStage: JobStage | null, channel: string | null,
+): Promise<ClaimedJob | null> {
+  const { rows } = await sql.query({
+    name: "claimJob", text: CLAIM,
+    values: [workerId, leaseMs, firstStage, ...announceParams(channel, { queueChanged: true })],
+  });
   const r = rows[0];
   if (!r) return null;
   return {

@@ -3,13 +3,14 @@ import { LeaseLostError } from "../errors.js";
 import type { Lease } from "../types.js";
 
 /**
- * Runs a worker's write for a job. Every such statement has `WHERE id = $1 AND fencing_token = $2 AND
- * status = 'RUNNING'`: a worker whose lease was swept or re-claimed matches no row, and is told so.
+ * Runs a worker's write for a job as a named (prepared) statement. Every such statement has
+ * `WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'`: a worker whose lease was swept or
+ * re-claimed matches no row, and is told so.
  */
-export async function fencedWrite<R extends Record<string, unknown>>(
+export async function fencedWrite<R extends object>(
   sql: Sql, name: string, text: string, lease: Lease, values: unknown[] = [],
 ): Promise<R> {
-  const { rows } = await sql.query<R>(text, [lease.jobId, lease.fencingToken, ...values]);
+  const { rows } = await sql.query<R>({ name, text, values: [lease.jobId, lease.fencingToken, ...values] });
   if (!rows[0]) throw new LeaseLostError(lease.jobId, lease.fencingToken, name);
   return rows[0];
 }

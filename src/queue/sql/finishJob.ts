@@ -1,28 +1,33 @@
 import type { Sql } from "../../db/pool.js";
-import type { JobStatus } from "../../jobs/states.js";
 import type { Lease } from "../types.js";
+import { announceParams, announcing, type WrittenRow } from "./announce.js";
 import { fencedWrite } from "./fenced.js";
 
+// The ways a claimed job ends its lease. All are fenced, lock one row by primary key, and announce the
+// new status. Each leaves lease_owner and lease_expires_at empty.
+
 /*
- * completeJob — SUCCEEDED with the delivered video. Fenced; locks one row by primary key.
+ * completeJob — SUCCEEDED with the delivered video.
  */
-const COMPLETE = `/* completeJob */
+const COMPLETE = announcing(`/* completeJob */
 UPDATE jobs SET status = 'SUCCEEDED', stage = 'DONE', video = $3::jsonb, metadata = metadata || $4::jsonb,
   error_code = NULL, error_message = NULL, progress = '{}', finished_at = now(), updated_at = now(),
   lease_owner = NULL, lease_expires_at = NULL
 WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
-RETURNING status`;
+RETURNING id, status, stage`, 5);
 
-export async function completeJob(sql: Sql, lease: Lease, video: unknown, metadata: Record<string, unknown>): Promise<void> {
-  await fencedWrite(sql, "completeJob", COMPLETE, lease, [video === undefined ? null : JSON.stringify(video), JSON.stringify(metadata)]);
+export function completeJob(sql: Sql, lease: Lease, video: unknown, metadata: Record<string, unknown>, channel: string | null): Promise<WrittenRow> {
+  return fencedWrite<WrittenRow>(sql, "completeJob", COMPLETE, lease, [
+    video === undefined ? null : JSON.stringify(video), JSON.stringify(metadata), ...announceParams(channel, {}),
+  ]);
 }
 
 /*
  * failJob — a classified failure. Retryable and attempts left: back to QUEUED, runnable after the backoff
  * (the caller computes it from `attempts`); otherwise FAILED with the error code. A job whose owner
- * asked to cancel it ends CANCELLED instead of running again. Fenced.
+ * asked to cancel it ends CANCELLED instead of running again.
  */
-const FAIL = `/* failJob */
+const FAIL = announcing(`/* failJob */
 UPDATE jobs SET
   status = CASE WHEN cancel_requested_at IS NOT NULL THEN 'CANCELLED'::"JobStatus"
                 WHEN $3 AND attempts < max_attempts THEN 'QUEUED'::"JobStatus" ELSE 'FAILED'::"JobStatus" END,
@@ -32,41 +37,43 @@ UPDATE jobs SET
   error_code = $5, error_message = $6, progress = '{}', updated_at = now(),
   lease_owner = NULL, lease_expires_at = NULL
 WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
-RETURNING status`;
+RETURNING id, status, stage`, 7);
 
-export async function failJob(
-  sql: Sql, lease: Lease, error: { code: string; message: string; retryable: boolean }, retryDelayMs: number,
-): Promise<{ status: JobStatus }> {
-  return fencedWrite<{ status: JobStatus }>(sql, "failJob", FAIL, lease, [error.retryable, retryDelayMs, error.code, error.message]);
+export function failJob(
+  sql: Sql, lease: Lease, error: { code: string; message: string; retryable: boolean }, retryDelayMs: number, channel: string | null,
+): Promise<WrittenRow> {
+  return fencedWrite<WrittenRow>(sql, "failJob", FAIL, lease, [
+    error.retryable, retryDelayMs, error.code, error.message, ...announceParams(channel, { queueChanged: true }),
+  ]);
 }
 
 /*
  * releaseJob — a worker shutting down hands the job back at once (runnable now, progress and checkpoints
  * kept) so another worker resumes it without waiting for the lease to expire; one its owner asked to
- * cancel ends CANCELLED. Fenced.
+ * cancel ends CANCELLED.
  */
-const RELEASE = `/* releaseJob */
+const RELEASE = announcing(`/* releaseJob */
 UPDATE jobs SET
   status = CASE WHEN cancel_requested_at IS NULL THEN 'QUEUED'::"JobStatus" ELSE 'CANCELLED'::"JobStatus" END,
   stage = CASE WHEN cancel_requested_at IS NULL THEN 'QUEUED'::"JobStage" ELSE stage END,
   finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE now() END,
   run_after = now(), updated_at = now(), lease_owner = NULL, lease_expires_at = NULL
 WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
-RETURNING status`;
+RETURNING id, status, stage`, 3);
 
-export async function releaseJob(sql: Sql, lease: Lease): Promise<{ status: JobStatus }> {
-  return fencedWrite<{ status: JobStatus }>(sql, "releaseJob", RELEASE, lease);
+export function releaseJob(sql: Sql, lease: Lease, channel: string | null): Promise<WrittenRow> {
+  return fencedWrite<WrittenRow>(sql, "releaseJob", RELEASE, lease, announceParams(channel, { queueChanged: true }));
 }
 
 /*
- * acknowledgeCancel — the worker stopped a job whose owner cancelled it: CANCELLED. Fenced.
+ * acknowledgeCancel — the worker stopped a job whose owner cancelled it: CANCELLED.
  */
-const ACK_CANCEL = `/* acknowledgeCancel */
+const ACK_CANCEL = announcing(`/* acknowledgeCancel */
 UPDATE jobs SET status = 'CANCELLED', progress = '{}', finished_at = now(), updated_at = now(),
   lease_owner = NULL, lease_expires_at = NULL
 WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
-RETURNING status`;
+RETURNING id, status, stage`, 3);
 
-export async function acknowledgeCancel(sql: Sql, lease: Lease): Promise<void> {
-  await fencedWrite(sql, "acknowledgeCancel", ACK_CANCEL, lease);
+export function acknowledgeCancel(sql: Sql, lease: Lease, channel: string | null): Promise<WrittenRow> {
+  return fencedWrite<WrittenRow>(sql, "acknowledgeCancel", ACK_CANCEL, lease, announceParams(channel, {}));
 }

@@ -5,6 +5,7 @@ import { fencedWrite } from "./fenced.js";
 /*
  * heartbeat — extends the lease. Locks one row by primary key; refused (LeaseLostError) when the token is stale.
  * Returns whether the owner of the job asked to cancel it, so a running job learns of a cancel here too.
+ * Announces nothing: nothing a client sees has changed.
  */
 const HEARTBEAT = `/* heartbeat */
 UPDATE jobs SET lease_expires_at = now() + $3 * interval '1 millisecond'

@@ -1,6 +1,7 @@
 import type { Sql } from "../../db/pool.js";
 import type { JobStage } from "../../jobs/states.js";
 import type { Lease } from "../types.js";
+import { announceParams, announcing, type WrittenRow } from "./announce.js";
 import { fencedWrite } from "./fenced.js";
 
 export interface ProgressWrite {
@@ -14,9 +15,10 @@ export interface ProgressWrite {
 
 /*
  * recordProgress — the stage, denoising steps done, live progress and metadata, in one fenced write that
- * also extends the lease (a job that makes progress is alive). Locks one row by primary key.
+ * also extends the lease (a job that makes progress is alive) and announces itself. Locks one row by
+ * primary key.
  */
-const RECORD_PROGRESS = `/* recordProgress */
+const RECORD_PROGRESS = announcing(`/* recordProgress */
 UPDATE jobs SET
   stage = $3::"JobStage",
   steps_completed = coalesce($4, steps_completed),
@@ -25,11 +27,13 @@ UPDATE jobs SET
   lease_expires_at = greatest(lease_expires_at, now() + $7 * interval '1 millisecond'),
   updated_at = now()
 WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
-RETURNING cancel_requested_at IS NOT NULL AS cancel_requested`;
+RETURNING id, status, stage, cancel_requested_at IS NOT NULL AS cancel_requested`, 8);
 
-export async function recordProgress(sql: Sql, lease: Lease, write: ProgressWrite, leaseMs: number): Promise<{ cancelRequested: boolean }> {
-  const row = await fencedWrite<{ cancel_requested: boolean }>(sql, "recordProgress", RECORD_PROGRESS, lease, [
+export async function recordProgress(
+  sql: Sql, lease: Lease, write: ProgressWrite, leaseMs: number, channel: string | null, event: Record<string, unknown>,
+): Promise<WrittenRow & { cancel_requested: boolean }> {
+  return fencedWrite<WrittenRow & { cancel_requested: boolean }>(sql, "recordProgress", RECORD_PROGRESS, lease, [
     write.stage, write.stepsCompleted ?? null, JSON.stringify(write.progress ?? {}), JSON.stringify(write.metadata ?? {}), leaseMs,
+    ...announceParams(channel, event),
   ]);
-  return { cancelRequested: row.cancel_requested };
 }

@@ -1,13 +1,13 @@
 import type { Sql } from "../../db/pool.js";
-import type { JobStage, JobStatus } from "../../jobs/states.js";
+import { announceParams, announcing, type WrittenRow } from "./announce.js";
 
 /*
  * sweepExpiredLeases — jobs whose worker stopped heartbeating. Each goes back to QUEUED (runnable now;
  * the next claim counts the attempt), or FAILED with LEASE_EXPIRED when its attempts are spent, or
- * CANCELLED when its owner had asked. A new fencing token is drawn so nothing the dead worker still
+ * CANCELLED when its owner had asked; each is announced. A new fencing token is drawn so nothing the dead worker still
  * sends can match. Locks: SKIP LOCKED, so two sweepers split the work. Index: jobs_lease_idx.
  */
-const SWEEP = `/* sweepExpiredLeases */
+const SWEEP = announcing(`/* sweepExpiredLeases */
 WITH expired AS (
   SELECT id FROM jobs
   WHERE status = 'RUNNING' AND lease_expires_at < now()
@@ -26,9 +26,9 @@ UPDATE jobs AS j SET
   fencing_token = nextval('job_fencing_seq'),
   run_after = now(), progress = '{}', updated_at = now(), lease_owner = NULL, lease_expires_at = NULL
 FROM expired WHERE j.id = expired.id
-RETURNING j.id, j.status, j.stage`;
+RETURNING j.id, j.status, j.stage`, 1);
 
-export async function sweepExpiredLeases(sql: Sql): Promise<{ id: string; status: JobStatus; stage: JobStage }[]> {
-  const { rows } = await sql.query<{ id: string; status: JobStatus; stage: JobStage }>(SWEEP);
+export async function sweepExpiredLeases(sql: Sql, channel: string | null): Promise<WrittenRow[]> {
+  const { rows } = await sql.query<WrittenRow>({ name: "sweepExpiredLeases", text: SWEEP, values: announceParams(channel, { queueChanged: true }) });
   return rows;
 }
