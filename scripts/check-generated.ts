@@ -4,8 +4,7 @@
 //     (a drift check through a throwaway shadow database on TEST_DATABASE_URL's server);
 //  3. the Prisma client is regenerated, so it always matches prisma/schema.prisma.
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
+import { createScratchDatabase } from "../src/db/scratch.js";
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -17,34 +16,21 @@ function run(what: string, args: string[], env: Record<string, string> = {}): nu
   return result.status ?? 1;
 }
 
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
 async function main(): Promise<number> {
   if (run("graphql-codegen --check (run `npm run codegen` to update src/generated/graphql.ts)",
     ["node_modules/@graphql-codegen/cli/cjs/bin.js", "--config", "codegen.yml", "--check", "--silent"]) !== 0) return 1;
 
-  const shadow = `kinema_shadow_${randomBytes(4).toString("hex")}`;
-  const main = `kinema_drift_${randomBytes(4).toString("hex")}`;
-  await adminQuery(`CREATE DATABASE ${shadow}`);
-  await adminQuery(`CREATE DATABASE ${main}`);
-  const url = (db: string) => Object.assign(new URL(ADMIN_URL), { pathname: `/${db}` }).toString();
+  const shadow = await createScratchDatabase(ADMIN_URL, "kinema_shadow");
+  const target = await createScratchDatabase(ADMIN_URL, "kinema_drift");
   try {
     const status = run("the drift check (prisma/schema.prisma differs from what prisma/migrations builds)", [
       "node_modules/prisma/build/index.js", "migrate", "diff", "--from-migrations", "prisma/migrations",
       "--to-schema-datamodel", "prisma/schema.prisma", "--exit-code",
-    ], { DATABASE_URL: url(main), SHADOW_DATABASE_URL: url(shadow) });
+    ], { DATABASE_URL: target.url, SHADOW_DATABASE_URL: shadow.url });
     if (status !== 0) return 1;
   } finally {
-    await adminQuery(`DROP DATABASE IF EXISTS ${shadow} WITH (FORCE)`);
-    await adminQuery(`DROP DATABASE IF EXISTS ${main} WITH (FORCE)`);
+    await shadow.drop();
+    await target.drop();
   }
   if (run("prisma generate", ["scripts/prisma-generate.mjs"]) !== 0) return 1;
   console.log("check:generated: GraphQL types, Prisma schema and client are up to date");

@@ -1,20 +1,16 @@
 // Throwaway databases for the benchmarks: each run gets a fresh `kinema_bench_<random>` on the server
 // named by BENCH_DATABASE_URL, so figures never depend on what an earlier run left behind.
-import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { migrate } from "../../src/db/migrate.js";
+import { createScratchDatabase, type ScratchDatabase } from "../../src/db/scratch.js";
 
 export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
-export interface BenchDatabase { name: string; url: string; drop(): Promise<void> }
+export type BenchDatabase = ScratchDatabase;
 
 /** Creates an empty database; with `kinema: true` also applies Kinema's migrations. */
 export async function createBenchDatabase(options: { kinema: boolean }): Promise<BenchDatabase> {
-  const name = `kinema_bench_${randomBytes(5).toString("hex")}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const db: BenchDatabase = { name, url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  const db = await createScratchDatabase(ADMIN_URL, "kinema_bench");
   if (options.kinema) {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
@@ -28,16 +24,6 @@ export async function createBenchDatabase(options: { kinema: boolean }): Promise
     await client.end();
   }
   return db;
-}
-
-async function adminQuery(text: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(text);
-  } finally {
-    await admin.end();
-  }
 }
 
 /** Runs `body` against a fresh database and always drops it, even when the body throws. */

@@ -22,7 +22,7 @@ export interface JobProgressEvent {
 /** Values a subscription already knows for a job snapshot, so `Job.queuePosition`/`etaSeconds` need no query. */
 export const liveJobValues = new WeakMap<JobRecord, { queuePosition: number | null; etaSeconds: number | null }>();
 
-type Signal = { type: "reread" } | { type: "progress"; event: JobEvent } | { type: "position"; position: number };
+type Signal = { type: "reread"; full: boolean } | { type: "progress"; event: JobEvent } | { type: "position"; position: number };
 
 interface Watch { jobId: string; queue: SignalQueue<Signal>; queued: boolean; position: number | null }
 
@@ -64,35 +64,51 @@ export class ProgressHub {
       yield current;
       while (!isTerminal(current.job.status)) {
         const signals = await watch.queue.drain();
-        const next = await this.apply(account, current, signals, watch);
-        if (next !== current && changed(current, next)) yield next;
-        current = next;
+        // One event per signal that changed something, in order: every step is its own event.
+        for (let i = 0; i < signals.length && !isTerminal(current.job.status); i++) {
+          const signal = signals[i]!;
+          if (signal.type === "reread" && signals[i + 1]?.type === "reread" && !signal.full) continue; // one read serves both
+          const next = await this.apply(account, current, signal, watch);
+          if (next !== current && changed(current, next)) yield next;
+          current = next;
+        }
       }
     } finally {
       this.remove(watch);
     }
   }
 
-  private async apply(account: Account, current: JobProgressEvent, signals: Signal[], watch: Watch): Promise<JobProgressEvent> {
-    let next = current;
-    if (signals.some((s) => s.type === "reread")) {
-      const row = await this.jobs.get(account, current.job.id);
-      return row ? this.snapshot(row, watch) : current;
-    }
-    for (const signal of signals) {
-      if (signal.type === "progress" && (signal.event.fencingToken ?? 0) > Number(next.job.fencingToken)) {
-        // A lease this subscription has not seen yet (a retry or resume): the row tells the whole story.
-        const row = await this.jobs.get(account, current.job.id);
-        return row ? this.snapshot(row, watch) : current;
-      }
-      if (signal.type === "position") {
+  private async apply(account: Account, current: JobProgressEvent, signal: Signal, watch: Watch): Promise<JobProgressEvent> {
+    switch (signal.type) {
+      case "reread":
+        return this.reread(account, current, watch, signal.full);
+      case "position": {
         const stats = await this.queueStats();
-        next = this.event(next.job, signal.position, estimateEta(next.job, signal.position, stats), next.previewUrl);
-      } else if (signal.type === "progress") {
-        next = applyProgress(next, signal.event);
+        return this.event(current.job, signal.position, estimateEta(current.job, signal.position, stats), current.previewUrl);
+      }
+      case "progress": {
+        // A lease this subscription has not seen yet (a retry or resume): read the row first.
+        const fresh = (signal.event.fencingToken ?? 0) > Number(current.job.fencingToken);
+        return applyProgress(fresh ? await this.reread(account, current, watch, false) : current, signal.event);
       }
     }
-    return next;
+  }
+
+  /**
+   * The row, the truth, except for the step count of the run this subscription is following: that
+   * advances only through its own step events, so each step is one event even when the row has moved
+   * further ahead by the time it is read. After a delivery gap (`full`), or for a run not followed
+   * from its start, the row's count is taken as it is.
+   */
+  private async reread(account: Account, current: JobProgressEvent, watch: Watch, full: boolean): Promise<JobProgressEvent> {
+    const row = await this.jobs.get(account, current.job.id);
+    if (!row) return current;
+    const prev = current.job;
+    const sameRun = prev.status === "QUEUED" || prev.fencingToken === row.fencingToken;
+    if (!full && row.status === "RUNNING" && sameRun && row.stepsCompleted > prev.stepsCompleted) {
+      return this.snapshot({ ...row, stepsCompleted: prev.stepsCompleted }, watch);
+    }
+    return this.snapshot(row, watch);
   }
 
   private async snapshot(job: JobRecord, watch: Watch): Promise<JobProgressEvent> {
@@ -111,11 +127,11 @@ export class ProgressHub {
 
   private onEvent(event: BusEvent): void {
     if (event.kind === "resync") {
-      for (const set of this.watches.values()) for (const w of set) w.queue.push({ type: "reread" });
+      for (const set of this.watches.values()) for (const w of set) w.queue.push({ type: "reread", full: true });
       return;
     }
     const set = this.watches.get(event.jobId);
-    const signal: Signal = event.progressOnly ? { type: "progress", event } : { type: "reread" };
+    const signal: Signal = event.progressOnly ? { type: "progress", event } : { type: "reread", full: false };
     if (set) for (const w of set) w.queue.push(signal);
     if (event.queueChanged) this.schedulePositionRefresh();
   }
