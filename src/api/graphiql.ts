@@ -61,14 +61,23 @@ function socketFor(authorization) {
   }
   return sockets.get(authorization);
 }
+// The operation's type from the query text itself: GraphiQL's parsed document lags edits by 100 ms.
+function operationType(query, name) {
+  const text = query.replace(/#[^\\n]*/g, "");
+  const named = name && new RegExp("\\\\b(query|mutation|subscription)\\\\s+" + name + "\\\\b").exec(text);
+  const first = /^\\s*(query|mutation|subscription)\\b/.exec(text);
+  return (named && named[1]) || (first && first[1]) || "query";
+}
 function fetcher(params, opts) {
-  const headers = (opts && opts.headers) || {};
+  const headers = { ...((opts && opts.headers) || {}) };
+  // The default header pane holds a bare "Bearer ": send nothing until a key is typed, so the schema
+  // (allowed without a key) still loads.
+  for (const k of Object.keys(headers)) {
+    if (/^authorization$/i.test(k) && /^\\s*(bearer\\s*)?$/i.test(String(headers[k]))) delete headers[k];
+  }
   const authorization = headers.Authorization || headers.authorization || "";
-  const doc = opts && opts.documentAST;
-  const op = doc && doc.definitions.find((d) => d.kind === "OperationDefinition" &&
-    (!params.operationName || (d.name && d.name.value === params.operationName)));
-  if (op && op.operation === "subscription") return socketFor(authorization).iterate(params);
-  return http(params, opts);
+  if (operationType(params.query || "", params.operationName) === "subscription") return socketFor(authorization).iterate(params);
+  return http(params, { ...opts, headers });
 }
 const defaultQuery = "# Put your key in the Headers pane: {\\"Authorization\\": \\"Bearer kin_...\\"}\\n{\\n  me { id tier limits { maxResolution stepBudget } }\\n  jobs(first: 10) { nodes { id status stage stepsCompleted stepBudget createdAt error { code message } } }\\n}\\n";
 ReactDOM.createRoot(document.getElementById("ide")).render(React.createElement(GraphiQL, {

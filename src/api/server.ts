@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ApolloServer, HeaderMap, type GraphQLRequestContext } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import type { GraphQLSchema } from "graphql";
+import { GraphQLError, type GraphQLSchema } from "graphql";
 import { WebSocketServer } from "ws";
 import type { Logger } from "../log.js";
 import { buildContext, type ApiServices, type GraphQLContext } from "./context.js";
@@ -134,6 +134,11 @@ function limitsPlugin(limits: ApiServices["config"]["limits"]) {
     async requestDidStart() {
       return {
         async didResolveOperation(ctx: GraphQLRequestContext<GraphQLContext>) {
+          if (ctx.operation?.operation === "subscription") {
+            throw new GraphQLError("Subscriptions run over WebSocket (graphql-ws, protocol graphql-transport-ws) at this URL.", {
+              extensions: { code: "BAD_REQUEST", http: { status: 400 } },
+            });
+          }
           const error = checkQueryLimits(ctx.document!, ctx.operation!, ctx.request.variables, limits);
           if (error) throw error;
         },

@@ -6,6 +6,7 @@ import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from "./graphiql.j
 export async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "Method not allowed\n");
   if (url.pathname === "/graphql") return send(res, 200, "text/html; charset=utf-8", graphiqlPage());
+  if (url.pathname === "/favicon.ico") return send(res, 204, "image/x-icon", "");
   if (url.pathname === "/healthz") return send(res, 200, "application/json", '{"ok":true}\n');
   if (url.pathname.startsWith(GRAPHIQL_ASSET_PREFIX)) {
     const asset = await graphiqlAsset(url.pathname.slice(GRAPHIQL_ASSET_PREFIX.length));
