@@ -15,6 +15,14 @@ import { JobService } from "./jobs/service.js";
 import type { Logger } from "./log.js";
 import { JobQueue } from "./queue/queue.js";
 import type { Stage } from "../workers/pipeline.js";
+import type { StageDeps } from "../workers/stages/index.js";
+import { ModelCache } from "./engine/models.js";
+import { DiskObjectStore } from "./storage/disk.js";
+import type { ObjectStore } from "./storage/store.js";
+import { UrlSigner } from "./storage/signed-urls.js";
+import { ensureSetting } from "./db/settings.js";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { Worker } from "../workers/worker.js";
 import type { JobOutcome } from "../workers/runner.js";
 
@@ -24,7 +32,8 @@ export interface KinemaOptions {
   api: boolean;
   /** number of workers to run in this process (embedded mode: 1 by default) */
   workers: number;
-  stages: readonly Stage[];
+  /** the pipeline, or a function that builds it from the process's model cache and object store */
+  stages: readonly Stage[] | ((deps: StageDeps) => Stage[] | Promise<Stage[]>);
   onJobDone?: (jobId: string, outcome: JobOutcome) => void;
 }
 
@@ -38,6 +47,7 @@ export interface Kinema {
   pool: Pool;
   prisma: Prisma;
   bus: EventBus;
+  store: ObjectStore;
   stop(): Promise<void>;
 }
 
@@ -62,21 +72,29 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     const jobs = new JobService(prisma, pool, bus, config);
     const queue = new JobQueue(embedded ? withoutPreparedStatements(pool) : pool, bus, config.queue);
 
+    const store = new DiskObjectStore(join(config.dataDir, "objects"));
+    const models = new ModelCache(config.engine);
+    closers.push(() => models.release());
+
     let api: ApiServer | null = null;
     if (options.api) {
       const progress = new ProgressHub(bus, jobs, pool);
-      api = await startApiServer({ accounts, jobs, sql: pool, progress, config }, log.child({ component: "api" }));
+      const secret = await ensureSetting(pool, "url_signing_secret", () => randomBytes(32).toString("base64url"));
+      const signer = new UrlSigner(Buffer.from(secret, "base64url"), config.delivery.urlTtlSeconds);
+      api = await startApiServer({ accounts, jobs, sql: pool, progress, config, store, signer }, log.child({ component: "api" }));
+      signer.baseUrl = config.delivery.publicUrl?.replace(/\/$/, "") ?? new URL(api.url).origin;
       closers.push(async () => { await api!.close(); progress.close(); });
     }
+    const stages = typeof options.stages === "function" ? await options.stages({ models, store, engine: config.engine }) : options.stages;
     const workers = Array.from({ length: options.workers }, (_, i) => new Worker({
       id: options.workers > 1 ? `${config.workerId}-${i}` : config.workerId,
-      sql: pool, queue, bus, stages: options.stages, config: config.queue,
+      sql: pool, queue, bus, stages, config: config.queue,
       log: log.child({ component: "worker" }), onJobDone: options.onJobDone,
     }));
     for (const worker of workers) worker.start();
 
     return {
-      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, pool, prisma, bus,
+      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, pool, prisma, bus, store,
       async stop() {
         await Promise.all(workers.map((w) => w.stop()));
         for (const close of closers.reverse()) await close();

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const kinema = await startKinema({
     config, log, api: true,
     workers: embedded && config.embeddedWorker ? 1 : 0,
-    stages: await loadStages(config.stagesModule),
+    stages: (deps) => loadStages(config.stagesModule, deps),
   });
   stopOnSignals(() => kinema.stop(), log);
   const lines = [`Kinema is running: ${kinema.api!.url}`, `  GraphQL IDE: open ${kinema.api!.url} in a browser`];

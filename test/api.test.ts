@@ -159,6 +159,9 @@ describe("request limits", () => {
     const syntax = await post(JSON.stringify({ query: "{ me { " }));
     expect(syntax.status).toBe(400);
     expect(((await syntax.json()) as any).errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
+    const overHttp = await new GraphQLTestClient(app.url, null).request(`subscription { jobProgress(id: "x") { status } }`);
+    expect(overHttp.status).toBe(400);
+    expect(overHttp.errors?.[0]?.message).toMatch(/WebSocket/);
     // Still serving.
     expect((await fetch(app.url.replace("/graphql", "/healthz"))).status).toBe(200);
   });

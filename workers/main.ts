@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.databaseUrl) throw new Error("a worker process needs DATABASE_URL (embedded mode runs its worker inside `npm start`)");
   const log = createLogger("kinema-worker");
-  const kinema = await startKinema({ config, log, api: false, workers: 1, stages: await loadStages(config.stagesModule) });
+  const kinema = await startKinema({ config, log, api: false, workers: 1, stages: (deps) => loadStages(config.stagesModule, deps) });
   stopOnSignals(() => kinema.stop(), log);
   log.info({ workerId: kinema.workers[0]!.id }, "worker started");
 }

@@ -1,13 +1,16 @@
 // The stage runner's contract: a pipeline is an ordered list of named stages over one typed job context.
 // Stages (denoise, decode, post-filter, sign, upload) live in workers/stages/, one a file.
+import type { RawFrames } from "../src/engine/decode.js";
+import type { EncodedVideo } from "../src/engine/encode.js";
+import type { Geometry } from "../src/engine/geometry.js";
+import type { LoadedModel } from "../src/engine/runtime.js";
 import type { JobStage } from "../src/jobs/states.js";
 import type { Logger } from "../src/log.js";
-import type { ClaimedJob } from "../src/queue/types.js";
+import type { CheckpointRef, ClaimedJob } from "../src/queue/types.js";
 
-/** What a delivered job hands to the API: the stored clip. Later stages fill it. */
+/** What a delivered job hands to the API: the stored clip's object key (the API signs URLs for it). */
 export interface DeliveredVideo {
-  url: string;
-  expiresAt: string;
+  key: string;
   width: number;
   height: number;
   frames: number;
@@ -17,10 +20,18 @@ export interface DeliveredVideo {
 }
 
 /**
- * Values stages hand to later stages. Each stage issue adds its own optional fields here (latents,
- * frames, the signed file...), so the compiler checks producers against consumers.
+ * Values stages hand to later stages. Each stage issue adds its own optional fields here, so the
+ * compiler checks producers against consumers.
  */
 export interface PipelineOutputs {
+  /** denoise: the final latent, its geometry and the model that made it */
+  latent?: Float32Array;
+  geometry?: Geometry;
+  model?: LoadedModel;
+  /** decode: every frame as raw RGB (the post-filter scans these), and the encoded MP4 */
+  frames?: RawFrames;
+  encoded?: EncodedVideo;
+  /** the last stage: the stored clip */
   video?: DeliveredVideo;
 }
 
@@ -29,7 +40,8 @@ export interface StageProgress {
   stepsCompleted?: number;
   /** seconds left for the whole job; when omitted, the runner estimates it from the step rate */
   etaSeconds?: number;
-  previewUrl?: string;
+  /** object key of the latest preview image */
+  previewKey?: string;
   /** kept on the job (timings, counts) */
   metadata?: Record<string, unknown>;
 }
@@ -44,6 +56,10 @@ export interface StageContext {
   progress(update: StageProgress): Promise<void>;
   /** Throws StopError when the job must stop; for work that has no progress to report. */
   throwIfStopped(): void;
+  /** Points the job at a checkpoint just stored under `key` (fenced by the lease). */
+  checkpoint(key: string, step: number): Promise<CheckpointRef>;
+  /** Registers work to run when the job ends, however it ends (temporary files). */
+  onCleanup(cleanup: () => Promise<void>): void;
 }
 
 export interface Stage {

@@ -23,6 +23,7 @@ export class JobRun {
   private stage: JobStage;
   private readonly outputs: PipelineOutputs = {};
   private readonly timings: Record<string, number> = {};
+  private readonly cleanups: (() => Promise<void>)[] = [];
 
   constructor(private readonly job: ClaimedJob, private readonly deps: RunnerDeps) {
     this.lease = { jobId: job.id, fencingToken: job.fencingToken };
@@ -49,6 +50,7 @@ export class JobRun {
       return await this.settle(error);
     } finally {
       clearInterval(heartbeat);
+      for (const cleanup of this.cleanups.reverse()) await cleanup().catch((error) => this.log.warn({ err: error }, "cleanup failed"));
     }
   }
 
@@ -65,6 +67,15 @@ export class JobRun {
       outputs: this.outputs,
       log: this.log.child({ stage: stage.stage }),
       throwIfStopped: () => this.throwIfStopped(),
+      checkpoint: async (key, step) => {
+        try {
+          return await this.deps.queue.checkpoint(this.lease, key, step);
+        } catch (error) {
+          if (error instanceof LeaseLostError) this.stop("lease-lost");
+          throw error;
+        }
+      },
+      onCleanup: (cleanup) => void this.cleanups.push(cleanup),
       progress: async (update: StageProgress) => {
         this.throwIfStopped();
         const steps = update.stepsCompleted;
@@ -77,7 +88,7 @@ export class JobRun {
         }
         const progress: Record<string, unknown> = {};
         if (eta !== undefined) progress.etaSeconds = eta;
-        if (update.previewUrl !== undefined) progress.previewUrl = update.previewUrl;
+        if (update.previewKey !== undefined) progress.previewKey = update.previewKey;
         await this.write({ stage: stage.stage, stepsCompleted: steps, progress, metadata: update.metadata });
         this.throwIfStopped();
       },

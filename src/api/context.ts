@@ -8,6 +8,8 @@ import type { JobService } from "../jobs/service.js";
 import type { Sql } from "../db/pool.js";
 import type { ProgressHub } from "./progress.js";
 import { createLoaders, type Loaders } from "./loaders.js";
+import type { ObjectStore } from "../storage/store.js";
+import type { UrlSigner } from "../storage/signed-urls.js";
 
 export interface ApiServices {
   accounts: AccountService;
@@ -15,6 +17,8 @@ export interface ApiServices {
   sql: Sql;
   progress: ProgressHub;
   config: Config;
+  store: ObjectStore;
+  signer: UrlSigner;
 }
 
 export interface GraphQLContext {

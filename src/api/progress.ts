@@ -16,7 +16,7 @@ export interface JobProgressEvent {
   job: JobRecord;
   queuePosition: number | null;
   etaSeconds: number | null;
-  previewUrl: string | null;
+  previewKey: string | null;
 }
 
 /** Values a subscription already knows for a job snapshot, so `Job.queuePosition`/`etaSeconds` need no query. */
@@ -84,7 +84,7 @@ export class ProgressHub {
         return this.reread(account, current, watch, signal.full);
       case "position": {
         const stats = await this.queueStats();
-        return this.event(current.job, signal.position, estimateEta(current.job, signal.position, stats), current.previewUrl);
+        return this.event(current.job, signal.position, estimateEta(current.job, signal.position, stats), current.previewKey);
       }
       case "progress": {
         // A lease this subscription has not seen yet (a retry or resume): read the row first.
@@ -116,13 +116,13 @@ export class ProgressHub {
     watch.queued = job.status === "QUEUED";
     watch.position = position;
     const eta = estimateEta(job, position, await this.queueStats());
-    const previewUrl = (job.progress as { previewUrl?: string } | null)?.previewUrl ?? null;
-    return this.event(job, position, eta, previewUrl);
+    const previewKey = (job.progress as { previewKey?: string } | null)?.previewKey ?? null;
+    return this.event(job, position, eta, previewKey);
   }
 
-  private event(job: JobRecord, queuePosition: number | null, etaSeconds: number | null, previewUrl: string | null): JobProgressEvent {
+  private event(job: JobRecord, queuePosition: number | null, etaSeconds: number | null, previewKey: string | null): JobProgressEvent {
     liveJobValues.set(job, { queuePosition, etaSeconds });
-    return { job, queuePosition, etaSeconds, previewUrl };
+    return { job, queuePosition, etaSeconds, previewKey };
   }
 
   private onEvent(event: BusEvent): void {
@@ -194,18 +194,18 @@ function applyProgress(current: JobProgressEvent, event: JobEvent): JobProgressE
   const token = event.fencingToken ?? job.fencingToken;
   if (job.status !== "RUNNING" || token < Number(job.fencingToken)) return current;
   if (token === Number(job.fencingToken) && (event.stepsCompleted ?? 0) < job.stepsCompleted) return current;
-  const progress = { ...(job.progress as object), etaSeconds: event.etaSeconds ?? undefined, previewUrl: event.previewUrl ?? undefined };
+  const progress = { ...(job.progress as object), etaSeconds: event.etaSeconds ?? undefined, previewKey: event.previewKey ?? undefined };
   const next: JobRecord = {
     ...job, stage: event.stage, stepsCompleted: event.stepsCompleted ?? job.stepsCompleted, progress,
     fencingToken: BigInt(token), updatedAt: new Date(),
   };
   const eta = event.etaSeconds ?? current.etaSeconds;
   liveJobValues.set(next, { queuePosition: null, etaSeconds: eta });
-  return { job: next, queuePosition: null, etaSeconds: eta, previewUrl: event.previewUrl ?? current.previewUrl };
+  return { job: next, queuePosition: null, etaSeconds: eta, previewKey: event.previewKey ?? current.previewKey };
 }
 
 function changed(a: JobProgressEvent, b: JobProgressEvent): boolean {
   return a.job.status !== b.job.status || a.job.stage !== b.job.stage || a.job.stepsCompleted !== b.job.stepsCompleted
-    || a.queuePosition !== b.queuePosition || a.etaSeconds !== b.etaSeconds || a.previewUrl !== b.previewUrl
+    || a.queuePosition !== b.queuePosition || a.etaSeconds !== b.etaSeconds || a.previewKey !== b.previewKey
     || a.job.attempts !== b.job.attempts;
 }

@@ -59,7 +59,7 @@ export async function startApiServer(services: ApiServices, log: Logger): Promis
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname !== GRAPHQL_PATH || wantsHtml(req)) {
-      await serveStatic(req, res, url);
+      await serveStatic(req, res, url, services);
       return;
     }
     const body = await readBody(req, config.limits.maxBodyBytes);

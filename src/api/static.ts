@@ -1,10 +1,14 @@
 // Everything on the API's port that is not the GraphQL endpoint: the GraphQL IDE and its assets, a
 // health check, and the home page (the studio arrives with its own issue; until then a short page).
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { pipeline } from "node:stream/promises";
+import { FILES_PATH } from "../storage/signed-urls.js";
+import type { ApiServices } from "./context.js";
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from "./graphiql.js";
 
-export async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL, services: Pick<ApiServices, "store" | "signer">): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "Method not allowed\n");
+  if (url.pathname.startsWith(FILES_PATH)) return serveObject(res, url, services);
   if (url.pathname === "/graphql") return send(res, 200, "text/html; charset=utf-8", graphiqlPage());
   if (url.pathname === "/favicon.ico") return send(res, 204, "image/x-icon", "");
   if (url.pathname === "/healthz") return send(res, 200, "application/json", '{"ok":true}\n');
@@ -16,6 +20,19 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, url
   }
   if (url.pathname === "/") return send(res, 200, "text/html; charset=utf-8", HOME);
   return send(res, 404, "text/plain", "Not found\n");
+}
+
+/** A stored object behind a valid, unexpired signed URL; anything else is 403 (no hint which part was wrong). */
+async function serveObject(res: ServerResponse, url: URL, services: Pick<ApiServices, "store" | "signer">): Promise<void> {
+  const key = services.signer.verify(url.pathname, url.searchParams);
+  const object = key ? await services.store.open(key).catch(() => null) : null;
+  if (!key) return send(res, 403, "text/plain", "Forbidden: the link is invalid or has expired\n");
+  if (!object) return send(res, 404, "text/plain", "Not found\n");
+  res.writeHead(200, {
+    "content-type": object.info.contentType, "content-length": object.info.bytes,
+    "cache-control": "private, max-age=300", "x-content-type-options": "nosniff",
+  });
+  await pipeline(object.stream, res);
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {

@@ -34,6 +34,16 @@ const schema = z.object({
   KINEMA_MAX_BODY_BYTES: int(1_024, 10_000_000, 100_000),
   KINEMA_DB_POOL_SIZE: int(1, 100, 10),
   KINEMA_STAGES_MODULE: z.string().min(1).optional(),
+  KINEMA_MODEL_DIR: z.string().min(1).default("models/kinema-tiny"),
+  KINEMA_EXECUTION_PROVIDER: z.enum(["cpu", "webgpu", "cuda"]).default("cpu"),
+  KINEMA_ENGINE_PROFILE: z.enum(["cpu", "full"]).default("cpu"),
+  KINEMA_SAMPLER: z.enum(["flow-euler", "ddim"]).optional(),
+  KINEMA_GUIDANCE: z.coerce.number().min(0).max(50).optional(),
+  KINEMA_CHECKPOINT_EVERY: int(1, 1000, 10),
+  KINEMA_PREVIEW_EVERY: int(1, 1000, 5),
+  KINEMA_ORT_THREADS: int(0, 256, 0),
+  KINEMA_URL_TTL_SECONDS: int(10, 604_800, 3_600),
+  KINEMA_PUBLIC_URL: z.string().url().optional(),
 });
 
 export type Tier = "FREE" | "PLUS";
@@ -56,6 +66,19 @@ export interface Config {
   video: { fps: number };
   tiers: Record<Tier, TierLimits>;
   limits: { maxDepth: number; maxCost: number; maxBodyBytes: number };
+  engine: {
+    modelDir: string;
+    provider: "cpu" | "webgpu" | "cuda";
+    profile: "cpu" | "full";
+    /** null: the model's default */
+    sampler: "flow-euler" | "ddim" | null;
+    guidance: number | null;
+    checkpointEvery: number;
+    previewEvery: number;
+    /** 0: onnxruntime's default (all cores) */
+    threads: number;
+  };
+  delivery: { urlTtlSeconds: number; publicUrl: string | null };
 }
 
 export class ConfigError extends Error {}
@@ -92,5 +115,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       PLUS: { maxResolution: e.KINEMA_PLUS_MAX_RESOLUTION, stepBudget: e.KINEMA_PLUS_STEPS, minDurationSeconds: 1, maxDurationSeconds: 10 },
     },
     limits: { maxDepth: e.KINEMA_MAX_QUERY_DEPTH, maxCost: e.KINEMA_MAX_QUERY_COST, maxBodyBytes: e.KINEMA_MAX_BODY_BYTES },
+    engine: {
+      modelDir: e.KINEMA_MODEL_DIR, provider: e.KINEMA_EXECUTION_PROVIDER, profile: e.KINEMA_ENGINE_PROFILE,
+      sampler: e.KINEMA_SAMPLER ?? null, guidance: e.KINEMA_GUIDANCE ?? null,
+      checkpointEvery: e.KINEMA_CHECKPOINT_EVERY, previewEvery: e.KINEMA_PREVIEW_EVERY, threads: e.KINEMA_ORT_THREADS,
+    },
+    delivery: { urlTtlSeconds: e.KINEMA_URL_TTL_SECONDS, publicUrl: e.KINEMA_PUBLIC_URL ?? null },
   };
 }

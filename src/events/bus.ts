@@ -11,7 +11,8 @@ export interface JobEvent {
   stepsCompleted?: number;
   totalSteps?: number;
   etaSeconds?: number | null;
-  previewUrl?: string | null;
+  /** the stored preview image (an object key; the API signs a URL for it) */
+  previewKey?: string | null;
   /** the lease that wrote a progress event: listeners drop events of older leases */
   fencingToken?: number;
   /** true when only progress within a stage changed: listeners may apply it without re-reading */

@@ -12,10 +12,20 @@ export class LeaseLostError extends Error {
  * A failure of a job's work, classified: a retryable one runs again after a backoff (until max attempts),
  * a permanent one (bad input, policy) fails the job at once. `code` is what the API shows.
  */
+export interface RetryPolicy {
+  /** fewer attempts than the job's maximum for this kind of failure (e.g. 2: retried at most once) */
+  maxAttempts?: number;
+  /** run the retry on another worker when one is free (the failure may be this worker's hardware) */
+  avoidWorker?: boolean;
+}
+
 export class JobError extends Error {
-  constructor(readonly code: string, message: string, readonly retryable: boolean, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly policy: RetryPolicy;
+
+  constructor(readonly code: string, message: string, readonly retryable: boolean, options?: { cause?: unknown } & RetryPolicy) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "JobError";
+    this.policy = { maxAttempts: options?.maxAttempts, avoidWorker: options?.avoidWorker };
   }
 }
 

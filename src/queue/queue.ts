@@ -11,9 +11,10 @@ import type { WrittenRow } from "./sql/announce.js";
 import { claimJob } from "./sql/claimJob.js";
 import { acknowledgeCancel, completeJob, failJob, releaseJob } from "./sql/finishJob.js";
 import { heartbeat } from "./sql/heartbeat.js";
+import { recordCheckpoint } from "./sql/recordCheckpoint.js";
 import { recordProgress, type ProgressWrite } from "./sql/recordProgress.js";
 import { sweepExpiredLeases } from "./sql/sweepExpiredLeases.js";
-import type { ClaimedJob, Lease } from "./types.js";
+import type { CheckpointRef, ClaimedJob, Lease } from "./types.js";
 
 export type QueueConfig = Config["queue"];
 
@@ -40,11 +41,15 @@ export class JobQueue {
       progressOnly: write.stepsCompleted !== undefined, fencingToken: lease.fencingToken,
       stepsCompleted: write.stepsCompleted, totalSteps,
       etaSeconds: (write.progress?.etaSeconds as number | undefined) ?? null,
-      previewUrl: (write.progress?.previewUrl as string | undefined) ?? null,
+      previewKey: (write.progress?.previewKey as string | undefined) ?? null,
     };
     const row = await recordProgress(this.sql, lease, write, this.config.leaseMs, this.channel, event);
     await this.announce([row], event);
     return { cancelRequested: row.cancel_requested };
+  }
+
+  checkpoint(lease: Lease, key: string, step: number): Promise<CheckpointRef> {
+    return recordCheckpoint(this.sql, lease, key, step);
   }
 
   async complete(lease: Lease, video: unknown, metadata: Record<string, unknown>): Promise<void> {
@@ -54,7 +59,7 @@ export class JobQueue {
   /** Records a failure; returns the job's new status (QUEUED when it will run again). */
   async fail(lease: Lease, attempts: number, error: JobError): Promise<{ status: JobStatus }> {
     const delay = retryDelayMs(attempts, this.config.retryBaseMs, this.config.retryMaxMs);
-    const row = await failJob(this.sql, lease, { code: error.code, message: error.message, retryable: error.retryable }, delay, this.channel);
+    const row = await failJob(this.sql, lease, { code: error.code, message: error.message, retryable: error.retryable, ...error.policy }, delay, this.channel);
     await this.announce([row], { queueChanged: true });
     return { status: row.status };
   }

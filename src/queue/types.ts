@@ -20,7 +20,12 @@ export interface ClaimedJob {
   maxAttempts: number;
   fencingToken: number;
   metadata: Record<string, unknown>;
+  /** the last checkpoint written for this job (by any lease), to resume from */
+  checkpoint: CheckpointRef | null;
 }
+
+/** Where a checkpoint is stored, and which step and lease wrote it. */
+export interface CheckpointRef { key: string; step: number; fencingToken: number }
 
 /** The lease a worker holds: every fenced statement takes it. */
 export interface Lease { jobId: string; fencingToken: number }

@@ -1,8 +1,15 @@
-// The production pipeline, in order. Each stage issue adds its stage here (denoise, decode, post-filter,
-// sign, upload). Until then the list is empty and a worker fails jobs with NO_PIPELINE rather than
-// pretending to generate anything.
+// The production pipeline, in order. The safety and provenance issues add their stages (POSTFILTER,
+// SIGNING) between DECODING and UPLOADING.
+import type { Config } from "../../src/config/config.js";
+import type { ModelCache } from "../../src/engine/models.js";
+import type { ObjectStore } from "../../src/storage/store.js";
 import type { Stage } from "../pipeline.js";
+import { decodeStage } from "./decode.js";
+import { denoiseStage } from "./denoise.js";
+import { uploadStage } from "./upload.js";
 
-export function productionStages(): Stage[] {
-  return [];
+export interface StageDeps { models: ModelCache; store: ObjectStore; engine: Config["engine"] }
+
+export function productionStages(deps: StageDeps): Stage[] {
+  return [denoiseStage(deps), decodeStage(), uploadStage({ store: deps.store, checkpointEvery: deps.engine.checkpointEvery })];
 }

@@ -47,5 +47,11 @@ export const Job: JobResolvers = {
     return estimateEta(job, position, await ctx.loaders.queueStats());
   },
   error: (job) => (job.errorCode ? { code: job.errorCode, message: job.errorMessage ?? job.errorCode } : null),
-  video: (job) => (job.video ?? null) as never,
+  // The row keeps the object key; each read signs a fresh URL that expires.
+  video: (job, _args, ctx) => {
+    const video = job.video as { key?: string } | null;
+    if (!video?.key) return null;
+    const { url, expiresAt } = ctx.services.signer.sign(video.key);
+    return { ...(video as object), url, expiresAt } as never;
+  },
 };

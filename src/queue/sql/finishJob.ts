@@ -24,26 +24,30 @@ export function completeJob(sql: Sql, lease: Lease, video: unknown, metadata: Re
 
 /*
  * failJob — a classified failure. Retryable and attempts left: back to QUEUED, runnable after the backoff
- * (the caller computes it from `attempts`); otherwise FAILED with the error code. A job whose owner
- * asked to cancel it ends CANCELLED instead of running again.
+ * (the caller computes it from `attempts`); otherwise FAILED with the error code. A failure kind may
+ * allow fewer attempts ($7) and ask for another worker ($8: this worker is avoided for a while). A job
+ * whose owner asked to cancel it ends CANCELLED instead of running again.
  */
+const WILL_RETRY = `cancel_requested_at IS NULL AND $3 AND attempts < least(max_attempts, coalesce($7::int, max_attempts))`;
 const FAIL = announcing(`/* failJob */
 UPDATE jobs SET
   status = CASE WHEN cancel_requested_at IS NOT NULL THEN 'CANCELLED'::"JobStatus"
-                WHEN $3 AND attempts < max_attempts THEN 'QUEUED'::"JobStatus" ELSE 'FAILED'::"JobStatus" END,
-  stage = CASE WHEN cancel_requested_at IS NULL AND $3 AND attempts < max_attempts THEN 'QUEUED'::"JobStage" ELSE stage END,
+                WHEN ${WILL_RETRY} THEN 'QUEUED'::"JobStatus" ELSE 'FAILED'::"JobStatus" END,
+  stage = CASE WHEN ${WILL_RETRY} THEN 'QUEUED'::"JobStage" ELSE stage END,
   run_after = now() + $4 * interval '1 millisecond',
-  finished_at = CASE WHEN cancel_requested_at IS NULL AND $3 AND attempts < max_attempts THEN NULL ELSE now() END,
+  finished_at = CASE WHEN ${WILL_RETRY} THEN NULL ELSE now() END,
+  avoid_worker = CASE WHEN $8 THEN lease_owner END,
   error_code = $5, error_message = $6, progress = '{}', updated_at = now(),
   lease_owner = NULL, lease_expires_at = NULL
 WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
-RETURNING id, status, stage`, 7);
+RETURNING id, status, stage`, 9);
 
-export function failJob(
-  sql: Sql, lease: Lease, error: { code: string; message: string; retryable: boolean }, retryDelayMs: number, channel: string | null,
-): Promise<WrittenRow> {
+export interface FailWrite { code: string; message: string; retryable: boolean; maxAttempts?: number; avoidWorker?: boolean }
+
+export function failJob(sql: Sql, lease: Lease, error: FailWrite, retryDelayMs: number, channel: string | null): Promise<WrittenRow> {
   return fencedWrite<WrittenRow>(sql, "failJob", FAIL, lease, [
-    error.retryable, retryDelayMs, error.code, error.message, ...announceParams(channel, { queueChanged: true }),
+    error.retryable, retryDelayMs, error.code, error.message, error.maxAttempts ?? null, error.avoidWorker ?? false,
+    ...announceParams(channel, { queueChanged: true }),
   ]);
 }
 

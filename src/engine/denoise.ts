@@ -1,0 +1,80 @@
+// The denoising loop: text encoding (conditional and unconditional in one batch), seeded initial
+// noise or a checkpoint to resume from, then one guided DiT evaluation and one sampler step per step,
+// with a non-finite check after every step. The caller's onStep reports progress, writes checkpoints
+// and stops the loop (by throwing) on cancel.
+import { JobError } from "../queue/errors.js";
+import type { Checkpoint } from "./checkpoint.js";
+import type { Geometry } from "./geometry.js";
+import { guide, hasNonFinite } from "./numerics.js";
+import { Rng, type RngState } from "./rng.js";
+import type { LoadedModel } from "./runtime.js";
+import { samplerStep, timeGrid, type SamplerName } from "./sampler.js";
+import { tokenize } from "./tokenizer.js";
+
+export interface DenoiseRequest {
+  model: LoadedModel;
+  prompt: string;
+  seed: number;
+  steps: number;
+  sampler: SamplerName;
+  guidance: number;
+  geometry: Geometry;
+  /** a checkpoint of this same request to continue from */
+  resume?: Checkpoint | null;
+  onStep(step: number, latent: Float32Array, rng: RngState, stepMs: number): Promise<void>;
+}
+
+export function latentSize(geometry: Geometry): number {
+  return geometry.latent.reduce((a, b) => a * b, 1);
+}
+
+/** Whether a checkpoint was made by this very request (same model, sampler, steps and shape). */
+export function resumable(c: Checkpoint, r: Pick<DenoiseRequest, "model" | "sampler" | "steps" | "geometry">): boolean {
+  return c.modelHash === r.model.hash && c.sampler === r.sampler && c.totalSteps === r.steps
+    && c.shape.join("x") === r.geometry.latent.join("x") && c.step < c.totalSteps;
+}
+
+export async function denoise(r: DenoiseRequest): Promise<Float32Array> {
+  const { manifest } = r.model;
+  const cond = tokenize(r.prompt, manifest.tokenizer);
+  const uncond = tokenize("", manifest.tokenizer);
+  const length = manifest.tokenizer.maxLength;
+  const ids = new BigInt64Array(2 * length);
+  ids.set(uncond.ids, 0);
+  ids.set(cond.ids, length);
+  const mask = new Int32Array(2 * length);
+  mask.set(uncond.mask, 0);
+  mask.set(cond.mask, length);
+  const text = await r.model.encodeText(ids, 2);
+
+  const size = latentSize(r.geometry);
+  let rng: Rng;
+  let latent: Float32Array;
+  let start = 0;
+  if (r.resume) {
+    rng = Rng.fromState(r.resume.rng);
+    latent = r.resume.latent;
+    start = r.resume.step;
+  } else {
+    rng = Rng.fromSeed(r.seed);
+    latent = rng.normal(new Float32Array(size));
+  }
+
+  const grid = timeGrid(r.sampler, r.steps, manifest.prediction);
+  const batch = new Float32Array(2 * size);
+  const guided = new Float32Array(size);
+  const dims = [2, ...r.geometry.latent];
+  for (let i = start; i < r.steps; i++) {
+    const began = performance.now();
+    const t = grid[i]!;
+    batch.set(latent, 0);
+    batch.set(latent, size);
+    const out = await r.model.denoise({ data: batch, dims }, new Float32Array([t, t]), text, mask);
+    samplerStep(r.sampler, manifest.prediction, latent, guide(out.data, r.guidance, guided), t, grid[i + 1]!);
+    if (hasNonFinite(latent)) {
+      throw new JobError("NAN_DETECTED", `non-finite values in the latent after step ${i + 1}`, true, { maxAttempts: 2, avoidWorker: true });
+    }
+    await r.onStep(i + 1, latent, rng.state, performance.now() - began);
+  }
+  return latent;
+}

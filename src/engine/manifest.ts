@@ -1,0 +1,65 @@
+// The model contract: a folder with `model.json` and ONNX files. Any model that follows it can be
+// dropped in (KINEMA_MODEL_DIR). Loading checks every file's sha256 against the manifest.
+import { z } from "zod";
+
+const tensorNames = <T extends string>(...keys: T[]) => z.object(Object.fromEntries(keys.map((k) => [k, z.string().min(1)])) as Record<T, z.ZodString>);
+
+export const manifestSchema = z.object({
+  id: z.string().min(1),
+  version: z.string().min(1),
+  description: z.string(),
+  /** false for kinema-tiny: seeded, untrained weights, noise-like output */
+  trained: z.boolean(),
+  tokenizer: z.object({
+    /** "bytes": UTF-8 bytes + 3 (0 pad, 1 begin, 2 end); no vocabulary file needed */
+    type: z.literal("bytes"),
+    maxLength: z.number().int().positive(),
+    padId: z.number().int(), bosId: z.number().int(), eosId: z.number().int(),
+    vocabSize: z.number().int().positive(),
+  }),
+  textEncoder: z.object({
+    file: z.string(),
+    /** input ids: int64 [B, L]; output embeddings: float32 [B, L, hiddenSize] */
+    inputs: tensorNames("ids"),
+    outputs: tensorNames("embeddings"),
+    hiddenSize: z.number().int().positive(),
+  }),
+  denoiser: z.object({
+    file: z.string(),
+    /**
+     * latent float32 [B, C, T, H, W]; timestep float32 [B] in [0, 1] (1 = pure noise);
+     * text float32 [B, L, textHidden]; textMask int32 [B, L] (1 = token, 0 = padding).
+     * Output: the prediction, float32 [B, C, T, H, W].
+     */
+    inputs: tensorNames("latent", "timestep", "text", "textMask"),
+    outputs: tensorNames("prediction"),
+    /** [pt, ph, pw]: non-overlapping spacetime patches; T, H, W must be multiples */
+    patchSize: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]),
+    hiddenSize: z.number().int().positive(),
+    depth: z.number().int().positive(),
+    heads: z.number().int().positive(),
+    mlpRatio: z.number().positive(),
+  }),
+  vae: z.object({
+    file: z.string(),
+    /** latent float32 [B, C, t, h, w] -> frames float32 [B, 3, t * temporal, h * spatial, w * spatial] in [-1, 1] */
+    inputs: tensorNames("latent"),
+    outputs: tensorNames("frames"),
+    temporalCompression: z.number().int().positive(),
+    spatialCompression: z.number().int().positive(),
+    /** latents are divided by this before decoding */
+    scalingFactor: z.number().positive(),
+  }),
+  latentChannels: z.number().int().positive(),
+  prediction: z.enum(["velocity", "epsilon"]),
+  sampler: z.object({
+    default: z.enum(["flow-euler", "ddim"]),
+    guidanceScale: z.number().nonnegative(),
+  }),
+  /** generation geometry per resolution: width and height multiples of spatialCompression * patch */
+  buckets: z.record(z.string(), z.object({ width: z.number().int().positive(), height: z.number().int().positive() })),
+  /** file name -> sha256 (hex) of its bytes */
+  files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
+});
+
+export type ModelManifest = z.infer<typeof manifestSchema>;

@@ -1,0 +1,80 @@
+// DENOISING: the DiT loop of src/engine/denoise.ts inside a job. Resumes from the job's checkpoint
+// when it matches this request, writes a checkpoint every KINEMA_CHECKPOINT_EVERY steps and a preview
+// every KINEMA_PREVIEW_EVERY steps, and records the executed steps and their timings.
+import type { Config } from "../../src/config/config.js";
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from "../../src/engine/checkpoint.js";
+import { denoise, resumable } from "../../src/engine/denoise.js";
+import { geometryFor } from "../../src/engine/geometry.js";
+import type { ModelCache } from "../../src/engine/models.js";
+import { previewPng } from "../../src/engine/preview.js";
+import type { ObjectStore } from "../../src/storage/store.js";
+import type { Stage, StageContext } from "../pipeline.js";
+
+export interface EngineStageDeps { models: ModelCache; store: ObjectStore; engine: Config["engine"] }
+
+export function checkpointKey(jobId: string, step: number): string {
+  return `checkpoints/${jobId}/${step}.ckpt`;
+}
+
+export function denoiseStage(deps: EngineStageDeps): Stage {
+  return {
+    stage: "DENOISING",
+    async run(ctx: StageContext) {
+      const { job } = ctx;
+      const model = await deps.models.get();
+      const geometry = geometryFor(job, model.manifest, deps.engine.profile);
+      const sampler = deps.engine.sampler ?? model.manifest.sampler.default;
+      const guidance = deps.engine.guidance ?? model.manifest.sampler.guidanceScale;
+      const request = { model, sampler, steps: job.stepBudget, geometry };
+      const resume = await loadCheckpoint(ctx, deps.store, request);
+      const stepMs: number[] = [];
+      const latent = await denoise({
+        ...request, prompt: job.prompt, seed: job.seed, guidance, resume,
+        onStep: async (step, values, rng, ms) => {
+          stepMs.push(ms);
+          if (step % deps.engine.checkpointEvery === 0 && step < job.stepBudget) {
+            const checkpoint: Checkpoint = { step, totalSteps: job.stepBudget, sampler, modelHash: model.hash, shape: geometry.latent, rng, latent: values };
+            await deps.store.put(checkpointKey(job.id, step), encodeCheckpoint(checkpoint), "application/octet-stream");
+            await ctx.checkpoint(checkpointKey(job.id, step), step);
+          }
+          let previewKey: string | undefined;
+          if (step % deps.engine.previewEvery === 0 || step === job.stepBudget) {
+            previewKey = `previews/${job.id}/${step}.png`;
+            await deps.store.put(previewKey, previewPng(values, geometry.latent), "image/png");
+          }
+          await ctx.progress({ stepsCompleted: step, previewKey });
+        },
+      });
+      const mean = stepMs.reduce((a, b) => a + b, 0) / Math.max(1, stepMs.length);
+      await ctx.progress({
+        metadata: {
+          denoise: {
+            model: model.manifest.id, modelHash: model.hash, provider: model.provider, profile: geometry.profile, sampler, guidance,
+            steps: job.stepBudget, stepsExecuted: stepMs.length, resumedFromStep: resume?.step ?? 0,
+            latent: geometry.latent, tokens: geometry.tokens, width: geometry.width, height: geometry.height, fps: geometry.fps,
+            meanStepMs: Math.round(mean * 10) / 10, stepMs: stepMs.map((ms) => Math.round(ms * 10) / 10),
+          },
+        },
+      });
+      Object.assign(ctx.outputs, { latent, geometry, model });
+    },
+  };
+}
+
+/** The job's last checkpoint, when it exists and belongs to this very request; else a fresh start. */
+async function loadCheckpoint(ctx: StageContext, store: ObjectStore, request: Parameters<typeof resumable>[1]): Promise<Checkpoint | null> {
+  const ref = ctx.job.checkpoint;
+  if (!ref) return null;
+  const bytes = await store.get(ref.key);
+  if (!bytes) {
+    ctx.log.warn({ checkpoint: ref }, "checkpoint missing from the store; starting over");
+    return null;
+  }
+  const checkpoint = decodeCheckpoint(bytes);
+  if (!resumable(checkpoint, request)) {
+    ctx.log.warn({ checkpoint: ref }, "checkpoint made by another model or request; starting over");
+    return null;
+  }
+  ctx.log.info({ step: checkpoint.step }, "resuming from checkpoint");
+  return checkpoint;
+}

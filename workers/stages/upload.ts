@@ -1,0 +1,22 @@
+// UPLOADING: the encoded MP4 goes to the object store, and the job's checkpoints are removed (a
+// delivered job never resumes). The delivery issue adds S3 and the post-filter and signing stages
+// that run before this one.
+import type { ObjectStore } from "../../src/storage/store.js";
+import type { Stage, StageContext } from "../pipeline.js";
+import { checkpointKey } from "./denoise.js";
+
+export function uploadStage(deps: { store: ObjectStore; checkpointEvery: number }): Stage {
+  return {
+    stage: "UPLOADING",
+    async run(ctx: StageContext) {
+      const encoded = ctx.outputs.encoded;
+      if (!encoded) throw new Error("UPLOADING needs the DECODING stage's MP4");
+      const key = `videos/${ctx.job.id}.mp4`;
+      const stored = await deps.store.putFile(key, encoded.path, "video/mp4");
+      ctx.outputs.video = { key, width: encoded.width, height: encoded.height, frames: encoded.frames, fps: encoded.fps, bytes: stored.bytes };
+      for (let step = deps.checkpointEvery; step < ctx.job.stepBudget; step += deps.checkpointEvery) {
+        await deps.store.delete(checkpointKey(ctx.job.id, step));
+      }
+    },
+  };
+}
