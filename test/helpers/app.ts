@@ -1,9 +1,8 @@
 // Starts Kinema in-process against a test database, with the API on a free port.
-import { startKinema, type Kinema } from "../../src/app.js";
+import { startKinema, type Kinema, type KinemaOptions } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config/config.js";
 import type { Tier } from "../../src/config/config.js";
 import { createLogger } from "../../src/log.js";
-import type { Stage } from "../../workers/pipeline.js";
 import type { JobOutcome } from "../../workers/runner.js";
 import { GraphQLTestClient } from "./graphql.js";
 
@@ -21,7 +20,7 @@ export async function startTestKinema(options: {
   env?: Record<string, string>;
   api?: boolean;
   workers?: number;
-  stages?: Stage[];
+  stages?: KinemaOptions["stages"];
   onJobDone?: (jobId: string, outcome: JobOutcome) => void;
 }): Promise<TestKinema> {
   const config = loadConfig({

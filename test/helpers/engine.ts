@@ -1,0 +1,23 @@
+// Kinema with the production pipeline (real onnxruntime, real ffmpeg) for generation tests.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { productionStages } from "../../workers/stages/index.js";
+import { startTestKinema, type TestKinema } from "./app.js";
+
+export async function startEngineKinema(databaseUrl: string, env: Record<string, string> = {}, workers = 1): Promise<TestKinema & { dataDir: string }> {
+  const dataDir = await mkdtemp(join(tmpdir(), "kinema-engine-"));
+  const app = await startTestKinema({
+    databaseUrl, workers, stages: (deps) => productionStages(deps),
+    env: { KINEMA_DATA_DIR: dataDir, KINEMA_ORT_THREADS: "1", ...env },
+  });
+  return {
+    ...app, dataDir,
+    async stop() {
+      await app.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const JOB_STATE = `query($id: ID!) { job(id: $id) { id status stage stepsCompleted attempts error { code message } video { url expiresAt width height frames fps bytes } } }`;
