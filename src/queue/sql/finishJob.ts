@@ -37,6 +37,9 @@ UPDATE jobs SET
   run_after = now() + $4 * interval '1 millisecond',
   finished_at = CASE WHEN ${WILL_RETRY} THEN NULL ELSE now() END,
   avoid_worker = CASE WHEN $8 THEN lease_owner END,
+  -- Every failure is kept on the job for support and alarms: which attempt, which worker, which code.
+  metadata = jsonb_set(metadata, '{failures}', coalesce(metadata->'failures', '[]'::jsonb)
+    || jsonb_build_array(jsonb_build_object('attempt', attempts, 'worker', lease_owner, 'code', $5::text, 'at', now()))),
   error_code = $5, error_message = $6, progress = '{}', updated_at = now(),
   lease_owner = NULL, lease_expires_at = NULL
 WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'

@@ -1,0 +1,106 @@
+// Crash recovery of the real pipeline in worker processes: a worker killed with SIGKILL between
+// checkpoints; another resumes from the last checkpoint, recomputes at most 10 steps, and delivers the
+// same video, bit for bit, as an uninterrupted run. And non-finite latents: NAN_DETECTED, retried once
+// on another worker, then FAILED.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main as buildModel } from "../model/build.js";
+import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
+import { waitFor } from "./helpers/app.js";
+import { spawnWorker, type WorkerProcess } from "./helpers/processes.js";
+
+let db: TestDatabase;
+let pool: pg.Pool;
+let dataDir: string;
+let accountId: string;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  dataDir = await mkdtemp(join(tmpdir(), "kinema-resume-"));
+  accountId = (await pool.query(`INSERT INTO accounts (name, tier) VALUES ('resume', 'PLUS') RETURNING id`)).rows[0].id;
+});
+afterAll(async () => {
+  for (const w of workers) w.child.kill("SIGKILL");
+  await Promise.all(workers.map((w) => w.exited));
+  await pool?.end();
+  await db?.drop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** The production pipeline in a worker process: no stages module, a shared object store. */
+function engineWorker(id: string, env: Record<string, string> = {}): WorkerProcess {
+  const w = spawnWorker(db.url, id, {
+    KINEMA_STAGES_MODULE: "", KINEMA_DATA_DIR: dataDir, KINEMA_ORT_THREADS: "1",
+    KINEMA_LEASE_MS: "1500", KINEMA_HEARTBEAT_MS: "500", KINEMA_SWEEP_MS: "200", ...env,
+  });
+  workers.push(w);
+  return w;
+}
+
+async function insertJob(seed: number, durationSeconds: number): Promise<string> {
+  const { rows } = await pool.query(
+    `INSERT INTO jobs (account_id, tier, status, stage, prompt, resolution, width, height, duration_seconds, fps, seed, step_budget, max_attempts)
+     VALUES ($1, 'PLUS', 'QUEUED', 'QUEUED', 'a white circle bouncing', 'R480P', 854, 480, $2, 24, $3, 50, 3) RETURNING id`,
+    [accountId, durationSeconds, seed]);
+  return rows[0].id;
+}
+
+async function row(id: string) {
+  return (await pool.query(`SELECT status, steps_completed, attempts, checkpoint, metadata, error_code FROM jobs WHERE id = $1`, [id])).rows[0];
+}
+
+async function stop(w: WorkerProcess): Promise<void> {
+  w.child.kill("SIGTERM");
+  expect(await w.exited).toBe(0);
+}
+
+describe("crash recovery", () => {
+  it("resumes a SIGKILLed job from its last checkpoint and delivers the identical video", async () => {
+    const reference = await insertJob(11, 10);
+    const first = engineWorker("reference");
+    await waitFor(async () => (await row(reference)).status === "SUCCEEDED", 120_000, "the reference run");
+    await stop(first);
+
+    const id = await insertJob(11, 10);
+    const victim = engineWorker("victim");
+    const atKill = await waitFor(async () => {
+      const r = await row(id);
+      return r.checkpoint?.step === 10 && r.steps_completed >= 13 ? r : null;
+    }, 120_000, "the victim to pass its first checkpoint");
+    victim.child.kill("SIGKILL");
+    await victim.exited;
+    const killedAtStep = (await row(id)).steps_completed;
+    expect(killedAtStep).toBeLessThan(20);
+
+    const rescuer = engineWorker("rescuer");
+    await waitFor(async () => (await row(id)).status === "SUCCEEDED", 120_000, "the rescuer to finish");
+    await stop(rescuer);
+    const done = await row(id);
+    const ref = await row(reference);
+    expect(done.attempts).toBe(2);
+    expect(done.metadata.denoise).toMatchObject({ steps: 50, resumedFromStep: atKill.checkpoint.step, stepsExecuted: 50 - atKill.checkpoint.step });
+    expect(killedAtStep - done.metadata.denoise.resumedFromStep).toBeLessThanOrEqual(10);
+    expect(done.metadata.decode.framesSha256).toBe(ref.metadata.decode.framesSha256);
+    expect(done.metadata.decode.bytes).toBe(ref.metadata.decode.bytes);
+  }, 300_000);
+
+  it("stops on non-finite values with NAN_DETECTED, retries once on another worker, then fails", async () => {
+    const nanModel = join(dataDir, "kinema-tiny-nan");
+    await buildModel(["--out", nanModel, "--nan-below", "0.5"]);
+    const id = await insertJob(12, 1);
+    const a = engineWorker("nan-a", { KINEMA_MODEL_DIR: nanModel });
+    const b = engineWorker("nan-b", { KINEMA_MODEL_DIR: nanModel });
+    await waitFor(async () => (await row(id)).status === "FAILED", 60_000, "the job to fail");
+    await Promise.all([stop(a), stop(b)]);
+    const failed = await row(id);
+    expect(failed).toMatchObject({ error_code: "NAN_DETECTED", attempts: 2 });
+    const failures = failed.metadata.failures as { worker: string; code: string; attempt: number }[];
+    expect(failures.map((f) => f.code)).toEqual(["NAN_DETECTED", "NAN_DETECTED"]);
+    expect(failures[0]!.worker).not.toBe(failures[1]!.worker);
+  }, 120_000);
+});
