@@ -52,7 +52,7 @@ describe("embedded mode", () => {
 });
 
 describe("npm start (src/main.ts) in embedded mode", () => {
-  it("prints the URL and a working demo key, and stops cleanly on SIGTERM", async () => {
+  it("prints the URL and a demo key, turns a prompt into a playable MP4, and stops cleanly on SIGTERM", async () => {
     const dir = await mkdtemp(join(tmpdir(), "kinema-main-"));
     try {
       const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
@@ -64,8 +64,19 @@ describe("npm start (src/main.ts) in embedded mode", () => {
       child.stdout.on("data", (chunk) => (out += chunk));
       const url = await waitFor(async () => /running: (\S+)/.exec(out)?.[1], 30_000, "the URL");
       const key = /API key: (\S+)/.exec(out)![1]!;
-      const { me } = await new GraphQLTestClient(url, key).data(`{ me { tier } }`);
+      const client = new GraphQLTestClient(url, key);
+      const { me } = await client.data(`{ me { tier } }`);
       expect(me).toEqual({ tier: "PLUS" });
+      // The production pipeline, as `npm start` runs it: a real MP4 behind a signed URL.
+      const { generateVideo } = await client.data(GENERATE, { input: { prompt: "a red circle moving left on a blue background", durationSeconds: 1, resolution: "R720P" } });
+      const video = await waitFor(async () => {
+        const { job } = await client.data(`query($id: ID!) { job(id: $id) { status error { code } video { url width height frames } } }`, { id: generateVideo.job.id });
+        expect(job.status).not.toBe("FAILED");
+        return job.status === "SUCCEEDED" ? job.video : null;
+      }, 60_000, "the demo job");
+      expect(video).toMatchObject({ width: 1280, height: 720, frames: 24 });
+      const mp4 = Buffer.from(await (await fetch(video.url)).arrayBuffer());
+      expect(mp4.subarray(4, 8).toString()).toBe("ftyp");
       expect(existsSync(join(dir, "embedded.json"))).toBe(true);
       child.kill("SIGTERM");
       expect(await exited).toBe(0);

@@ -65,6 +65,9 @@ describe("generation", () => {
     const info = await probe(file);
     expect(info).toMatchObject({ codec_name: "h264", width: 854, height: 480, pix_fmt: "yuv420p", r_frame_rate: "24/1", nb_read_frames: "48" });
     expect(info.duration).toBeCloseTo(2, 1);
+    // faststart: the index (moov) comes before the media (mdat), so playback starts before the download ends.
+    expect(bytes.indexOf("moov")).toBeGreaterThan(0);
+    expect(bytes.indexOf("moov")).toBeLessThan(bytes.indexOf("mdat"));
 
     // A tampered or expired link is refused.
     expect((await fetch(job.video.url.replace(/signature=./, "signature=x"))).status).toBe(403);
