@@ -11,6 +11,7 @@ import { Rng } from "../src/engine/rng.js";
 import { LoadedModel, ModelLoadError } from "../src/engine/runtime.js";
 import { samplerStep, timeGrid, type SamplerName } from "../src/engine/sampler.js";
 import { tokenize } from "../src/engine/tokenizer.js";
+import { StepTimes } from "../src/engine/step-times.js";
 import type { ModelManifest } from "../src/engine/manifest.js";
 
 const MODEL_DIR = "models/kinema-tiny";
@@ -150,5 +151,20 @@ describe("runtime", () => {
     const frames = await model.decode(latent);
     expect(frames.dims).toEqual([1, 3, 8, 32, 48]);
     expect(Math.max(...frames.data)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("ETA from measured costs", () => {
+  it("uses the measured step rate and tail of this model and geometry, and nothing before a measurement", () => {
+    const times = new StepTimes();
+    const key = StepTimes.key("hash", [4, 4, 18, 32]);
+    expect(times.etaSeconds(key, 30)).toBeUndefined();
+    times.recordStep(key, 100);
+    expect(times.etaSeconds(key, 30)).toBe(3);
+    times.recordTail(key, 2_000);
+    expect(times.etaSeconds(key, 30)).toBe(5);
+    times.recordStep(key, 200); // a moving average: 100 + 0.2 * (200 - 100) = 120 ms
+    expect(times.etaSeconds(key, 10)).toBe(4);
+    expect(times.etaSeconds(StepTimes.key("hash", [4, 20, 18, 32]), 10)).toBeUndefined();
   });
 });

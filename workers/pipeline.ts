@@ -28,6 +28,9 @@ export interface PipelineOutputs {
   latent?: Float32Array;
   geometry?: Geometry;
   model?: LoadedModel;
+  /** when denoising ended, and the key of its measured costs (the last stage records the tail) */
+  denoisedAt?: number;
+  costKey?: string;
   /** decode: every frame as raw RGB (the post-filter scans these), and the encoded MP4 */
   frames?: RawFrames;
   encoded?: EncodedVideo;

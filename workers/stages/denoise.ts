@@ -8,9 +8,10 @@ import { geometryFor } from "../../src/engine/geometry.js";
 import type { ModelCache } from "../../src/engine/models.js";
 import { previewPng } from "../../src/engine/preview.js";
 import type { ObjectStore } from "../../src/storage/store.js";
+import { StepTimes } from "../../src/engine/step-times.js";
 import type { Stage, StageContext } from "../pipeline.js";
 
-export interface EngineStageDeps { models: ModelCache; store: ObjectStore; engine: Config["engine"] }
+export interface EngineStageDeps { models: ModelCache; store: ObjectStore; engine: Config["engine"]; stepTimes: StepTimes }
 
 export function checkpointKey(jobId: string, step: number): string {
   return `checkpoints/${jobId}/${step}.ckpt`;
@@ -28,10 +29,12 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
       const request = { model, sampler, steps: job.stepBudget, geometry };
       const resume = await loadCheckpoint(ctx, deps.store, request);
       const stepMs: number[] = [];
+      const costKey = StepTimes.key(model.hash, geometry.latent);
       const latent = await denoise({
         ...request, prompt: job.prompt, seed: job.seed, guidance, resume,
         onStep: async (step, values, rng, ms) => {
           stepMs.push(ms);
+          deps.stepTimes.recordStep(costKey, ms);
           if (step % deps.engine.checkpointEvery === 0 && step < job.stepBudget) {
             const checkpoint: Checkpoint = { step, totalSteps: job.stepBudget, sampler, modelHash: model.hash, shape: geometry.latent, rng, latent: values };
             await deps.store.put(checkpointKey(job.id, step), encodeCheckpoint(checkpoint), "application/octet-stream");
@@ -42,7 +45,7 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
             previewKey = `previews/${job.id}/${step}.png`;
             await deps.store.put(previewKey, previewPng(values, geometry.latent), "image/png");
           }
-          await ctx.progress({ stepsCompleted: step, previewKey });
+          await ctx.progress({ stepsCompleted: step, previewKey, etaSeconds: deps.stepTimes.etaSeconds(costKey, job.stepBudget - step) });
         },
       });
       const mean = stepMs.reduce((a, b) => a + b, 0) / Math.max(1, stepMs.length);
@@ -56,7 +59,7 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
           },
         },
       });
-      Object.assign(ctx.outputs, { latent, geometry, model });
+      Object.assign(ctx.outputs, { latent, geometry, model, denoisedAt: performance.now(), costKey });
     },
   };
 }

@@ -7,9 +7,14 @@ import type { Stage } from "../pipeline.js";
 import { decodeStage } from "./decode.js";
 import { denoiseStage } from "./denoise.js";
 import { uploadStage } from "./upload.js";
+import { StepTimes } from "../../src/engine/step-times.js";
 
 export interface StageDeps { models: ModelCache; store: ObjectStore; engine: Config["engine"] }
 
 export function productionStages(deps: StageDeps): Stage[] {
-  return [denoiseStage(deps), decodeStage(), uploadStage({ store: deps.store, checkpointEvery: deps.engine.checkpointEvery })];
+  const stepTimes = new StepTimes(); // shared by the stages of this pipeline, across its jobs
+  return [
+    denoiseStage({ ...deps, stepTimes }), decodeStage(),
+    uploadStage({ store: deps.store, checkpointEvery: deps.engine.checkpointEvery, stepTimes }),
+  ];
 }

@@ -4,8 +4,9 @@
 import type { ObjectStore } from "../../src/storage/store.js";
 import type { Stage, StageContext } from "../pipeline.js";
 import { checkpointKey } from "./denoise.js";
+import type { StepTimes } from "../../src/engine/step-times.js";
 
-export function uploadStage(deps: { store: ObjectStore; checkpointEvery: number }): Stage {
+export function uploadStage(deps: { store: ObjectStore; checkpointEvery: number; stepTimes: StepTimes }): Stage {
   return {
     stage: "UPLOADING",
     async run(ctx: StageContext) {
@@ -14,6 +15,8 @@ export function uploadStage(deps: { store: ObjectStore; checkpointEvery: number 
       const key = `videos/${ctx.job.id}.mp4`;
       const stored = await deps.store.putFile(key, encoded.path, "video/mp4");
       ctx.outputs.video = { key, width: encoded.width, height: encoded.height, frames: encoded.frames, fps: encoded.fps, bytes: stored.bytes };
+      const { denoisedAt, costKey } = ctx.outputs;
+      if (denoisedAt !== undefined && costKey) deps.stepTimes.recordTail(costKey, performance.now() - denoisedAt);
       for (let step = deps.checkpointEvery; step < ctx.job.stepBudget; step += deps.checkpointEvery) {
         await deps.store.delete(checkpointKey(ctx.job.id, step));
       }
