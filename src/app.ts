@@ -17,12 +17,12 @@ import { JobQueue } from "./queue/queue.js";
 import type { Stage } from "../workers/pipeline.js";
 import type { StageDeps } from "../workers/stages/index.js";
 import { ModelCache } from "./engine/models.js";
-import { DiskObjectStore } from "./storage/disk.js";
+import { createStore } from "./storage/setup.js";
 import type { ObjectStore } from "./storage/store.js";
 import { UrlSigner } from "./storage/signed-urls.js";
 import { ensureSetting } from "./db/settings.js";
+import { createSigning } from "./provenance/setup.js";
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import { Worker } from "../workers/worker.js";
 import type { JobOutcome } from "../workers/runner.js";
 
@@ -72,7 +72,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     const jobs = new JobService(prisma, pool, bus, config);
     const queue = new JobQueue(embedded ? withoutPreparedStatements(pool) : pool, bus, config.queue);
 
-    const store = new DiskObjectStore(join(config.dataDir, "objects"));
+    const store = createStore(config);
     const models = new ModelCache(config.engine);
     closers.push(() => models.release());
 
@@ -85,7 +85,13 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
       signer.baseUrl = config.delivery.publicUrl?.replace(/\/$/, "") ?? new URL(api.url).origin;
       closers.push(async () => { await api!.close(); progress.close(); });
     }
-    const stages = typeof options.stages === "function" ? await options.stages({ models, store, engine: config.engine }) : options.stages;
+    let stages: readonly Stage[] = [];
+    if (typeof options.stages !== "function") stages = options.stages;
+    else if (options.workers > 0) {
+      const signing = await createSigning(config, log);
+      closers.push(async () => { await signing.signer.close?.(); });
+      stages = await options.stages({ models, store, engine: config.engine, signing });
+    }
     const workers = Array.from({ length: options.workers }, (_, i) => new Worker({
       id: options.workers > 1 ? `${config.workerId}-${i}` : config.workerId,
       sql: pool, queue, bus, stages, config: config.queue,

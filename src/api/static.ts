@@ -1,14 +1,16 @@
 // Everything on the API's port that is not the GraphQL endpoint: the GraphQL IDE and its assets, a
 // health check, and the home page (the studio arrives with its own issue; until then a short page).
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { FILES_PATH } from "../storage/signed-urls.js";
+import { RangeNotSatisfiableError, type ByteRange, type ObjectStore, type OpenedObject } from "../storage/store.js";
 import type { ApiServices } from "./context.js";
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from "./graphiql.js";
 
 export async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL, services: Pick<ApiServices, "store" | "signer">): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "Method not allowed\n");
-  if (url.pathname.startsWith(FILES_PATH)) return serveObject(res, url, services);
+  if (url.pathname.startsWith(FILES_PATH)) return serveObject(req, res, url, services);
   if (url.pathname === "/graphql") return send(res, 200, "text/html; charset=utf-8", graphiqlPage());
   if (url.pathname === "/favicon.ico") return send(res, 204, "image/x-icon", "");
   if (url.pathname === "/healthz") return send(res, 200, "application/json", '{"ok":true}\n');
@@ -22,21 +24,109 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, url
   return send(res, 404, "text/plain", "Not found\n");
 }
 
-/** A stored object behind a valid, unexpired signed URL; anything else is 403 (no hint which part was wrong). */
-async function serveObject(res: ServerResponse, url: URL, services: Pick<ApiServices, "store" | "signer">): Promise<void> {
+/**
+ * A stored object behind a valid, unexpired signed URL; anything else is 403 (no hint which part was
+ * wrong). Byte ranges as video players use them (RFC 9110 §14): one range, `bytes=a-b`, `bytes=a-` or
+ * `bytes=-n`, answered 206; a range past the end, 416; a malformed Range header or several ranges, the
+ * whole object with 200 (a server may always ignore Range; players never need multipart/byteranges).
+ */
+async function serveObject(req: IncomingMessage, res: ServerResponse, url: URL, services: Pick<ApiServices, "store" | "signer">): Promise<void> {
   const key = services.signer.verify(url.pathname, url.searchParams);
-  const object = key ? await services.store.open(key).catch(() => null) : null;
-  if (!key) return send(res, 403, "text/plain", "Forbidden: the link is invalid or has expired\n");
-  if (!object) return send(res, 404, "text/plain", "Not found\n");
-  res.writeHead(200, {
-    "content-type": object.info.contentType, "content-length": object.info.bytes,
-    "cache-control": "private, max-age=300", "x-content-type-options": "nosniff",
-  });
-  await pipeline(object.stream, res);
+  if (!key) return send(res, 403, "text/plain", "Forbidden: the link is invalid or has expired\n", NO_STORE);
+  return sendObject(req, res, url, services.store, key, parseRange(req.headers.range));
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
-  res.writeHead(status, { "content-type": type, "x-content-type-options": "nosniff" });
+async function sendObject(req: IncomingMessage, res: ServerResponse, url: URL, store: ObjectStore, key: string, requested: ByteRange | null): Promise<void> {
+  let object: OpenedObject | null;
+  try {
+    object = await store.open(key, requested ?? undefined);
+  } catch (error) {
+    if (!(error instanceof RangeNotSatisfiableError)) throw error;
+    return send(res, 416, "text/plain", "Range not satisfiable\n", { ...NO_STORE, "accept-ranges": "bytes", "content-range": `bytes */${error.bytes}` });
+  }
+  if (!object) return send(res, 404, "text/plain", "Not found\n", NO_STORE);
+  const { stream, info, range } = object;
+  // If-Range (an ETag; a date never matches): resume only the object the client already has part of.
+  const ifRange = req.headers["if-range"];
+  if (requested && ifRange !== undefined && ifRange !== info.etag) {
+    destroy(stream);
+    return sendObject(req, res, url, store, key, null);
+  }
+  const headers: OutgoingHttpHeaders = {
+    "content-type": contentTypeOf(key, info.contentType),
+    "content-length": range.end - range.start + 1,
+    "accept-ranges": "bytes",
+    "cache-control": cacheControl(url),
+    "x-content-type-options": "nosniff",
+    ...(info.etag ? { etag: info.etag } : {}),
+    ...(requested ? { "content-range": `bytes ${range.start}-${range.end}/${info.bytes}` } : {}),
+  };
+  const ifNoneMatch = req.headers["if-none-match"];
+  if (info.etag && ifNoneMatch && (ifNoneMatch.trim() === "*" || ifNoneMatch.split(",").some((tag) => tag.trim() === info.etag))) {
+    destroy(stream);
+    res.writeHead(304, { etag: info.etag, "cache-control": headers["cache-control"] });
+    return void res.end();
+  }
+  res.writeHead(requested ? 206 : 200, headers);
+  if (req.method === "HEAD") {
+    destroy(stream);
+    return void res.end();
+  }
+  try {
+    await pipeline(stream, res);
+  } catch (error) {
+    // A player that seeks closes the connection mid-body all the time; that is not a server error.
+    if ((error as NodeJS.ErrnoException).code !== "ERR_STREAM_PREMATURE_CLOSE") throw error;
+  }
+}
+
+/**
+ * The URL is unique per key, expiry and signature, so a shared cache (a CDN in front of the API) may
+ * keep the response under that URL; `max-age` ends no later than the URL does, so no cache serves it
+ * after it has expired (must-revalidate: nor stale, as some CDNs do when the origin is slow). The cap
+ * bounds how long a deleted object lingers at the edge. The CDN must key on the query string (on
+ * CloudFront, a cache policy that includes all query strings); otherwise one signed URL would answer
+ * for every other, expired or tampered ones too. Errors are never cached.
+ */
+function cacheControl(url: URL): string {
+  const expires = Number(url.searchParams.get("expires")); // checked by the signer
+  const seconds = Math.max(0, Math.min(MAX_CACHE_SECONDS, expires - Math.floor(Date.now() / 1000)));
+  return `public, max-age=${seconds}, must-revalidate, immutable`;
+}
+
+const MAX_CACHE_SECONDS = 86_400;
+const NO_STORE = { "cache-control": "no-store" };
+
+/**
+ * The one byte range a Range header asks for; null without one, or to ignore it (malformed, another
+ * unit, several ranges). `bytes=-0` stays a range, which the store refuses (416), as RFC 9110 says.
+ */
+function parseRange(header: string | undefined): ByteRange | null {
+  const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!match) return null;
+  const [, first = "", last = ""] = match;
+  const start = first === "" ? null : Number(first);
+  const end = last === "" ? null : Number(last);
+  if ((start !== null && !Number.isSafeInteger(start)) || (end !== null && !Number.isSafeInteger(end))) return null;
+  if (start === null) return end === null ? null : { suffix: end };
+  if (end === null) return { start };
+  return end >= start ? { start, end } : null;
+}
+
+/** Types for objects stored without one (a sidecar lost, an old upload). */
+const TYPES: Record<string, string> = { ".mp4": "video/mp4", ".png": "image/png", ".json": "application/json" };
+
+function contentTypeOf(key: string, stored: string): string {
+  if (stored !== "application/octet-stream") return stored;
+  return TYPES[key.slice(key.lastIndexOf("."))] ?? stored;
+}
+
+function destroy(stream: NodeJS.ReadableStream): void {
+  (stream as Readable).destroy();
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, headers: OutgoingHttpHeaders = {}): void {
+  res.writeHead(status, { "content-type": type, "x-content-type-options": "nosniff", ...headers });
   res.end(body);
 }
 

@@ -1,17 +1,25 @@
-// The `kinema` command. Later issues add their commands here (generate, jobs, job, scan, verify, certs).
+// The `kinema` command. Later issues add their commands here (generate, jobs, job, scan).
 import { accountsCommand, ACCOUNTS_HELP } from "./accounts.js";
+import { certsCommand, CERTS_HELP } from "./certs.js";
 import { CliError } from "./errors.js";
+import { verifyCommand, VERIFY_HELP } from "./verify.js";
 
 const HELP = `Usage: kinema <command> [options]
 
 Commands:
   accounts create --tier FREE|PLUS [--admin] [--name NAME] [--json]
                   create an account and print its API key
+  certs dev [--out DIR] [--force] [--json]
+                  write a development C2PA signing chain (default .kinema/certs)
+  verify FILE.mp4 [--trust ROOTS.pem] [--json]
+                  validate a clip's C2PA content credentials (exit 1 if not acceptable)
 
 Run "kinema <command> --help" for a command's options.`;
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
   accounts: { run: accountsCommand, help: ACCOUNTS_HELP },
+  certs: { run: certsCommand, help: CERTS_HELP },
+  verify: { run: verifyCommand, help: VERIFY_HELP },
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -44,6 +44,18 @@ const schema = z.object({
   KINEMA_ORT_THREADS: int(0, 256, 0),
   KINEMA_URL_TTL_SECONDS: int(10, 604_800, 3_600),
   KINEMA_PUBLIC_URL: z.string().url().optional(),
+  KINEMA_STORE: z.enum(["disk", "s3"]).default("disk"),
+  KINEMA_S3_ENDPOINT: z.string().url().optional(),
+  KINEMA_S3_BUCKET: z.string().min(3).max(63).optional(),
+  KINEMA_S3_REGION: z.string().min(1).default("us-east-1"),
+  KINEMA_S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("false"),
+  KINEMA_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  KINEMA_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  KINEMA_S3_PREFIX: z.string().optional(),
+  KINEMA_C2PA_CERT_CHAIN: z.string().min(1).optional(),
+  KINEMA_C2PA_PRIVATE_KEY: z.string().min(1).optional(),
+  KINEMA_C2PA_TRUST_ANCHORS: z.string().min(1).optional(),
+  KINEMA_C2PA_SIGNER_MODULE: z.string().min(1).optional(),
 });
 
 export type Tier = "FREE" | "PLUS";
@@ -79,6 +91,18 @@ export interface Config {
     threads: number;
   };
   delivery: { urlTtlSeconds: number; publicUrl: string | null };
+  storage:
+    | { kind: "disk" }
+    | { kind: "s3"; endpoint?: string; bucket: string; region: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string; prefix?: string };
+  provenance: {
+    /** PEM files; when both are unset a development chain is made under the data directory */
+    certChain: string | null;
+    privateKey: string | null;
+    /** PEM of the roots a delivered file must chain to; null: "Valid" with only an untrusted signer passes */
+    trustAnchors: string | null;
+    /** a module exporting `sign(bytes: Buffer): Promise<Buffer>` (a remote key service) used instead of the key file */
+    signerModule: string | null;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -92,9 +116,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
-  if (e.KINEMA_HEARTBEAT_MS * 2 > e.KINEMA_LEASE_MS) {
-    throw new ConfigError("invalid configuration:\n  KINEMA_HEARTBEAT_MS: must be at most half of KINEMA_LEASE_MS");
+  const problems: string[] = [];
+  if (e.KINEMA_HEARTBEAT_MS * 2 > e.KINEMA_LEASE_MS) problems.push("KINEMA_HEARTBEAT_MS: must be at most half of KINEMA_LEASE_MS");
+  if (e.KINEMA_STORE === "s3" && !e.KINEMA_S3_BUCKET) problems.push("KINEMA_S3_BUCKET: required when KINEMA_STORE=s3");
+  if (!e.KINEMA_C2PA_CERT_CHAIN !== !(e.KINEMA_C2PA_PRIVATE_KEY || e.KINEMA_C2PA_SIGNER_MODULE)) {
+    problems.push("KINEMA_C2PA_CERT_CHAIN: set it together with KINEMA_C2PA_PRIVATE_KEY (or KINEMA_C2PA_SIGNER_MODULE), or neither");
   }
+  if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
   return {
     databaseUrl: e.DATABASE_URL,
     port: e.PORT,
@@ -121,5 +149,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       checkpointEvery: e.KINEMA_CHECKPOINT_EVERY, previewEvery: e.KINEMA_PREVIEW_EVERY, threads: e.KINEMA_ORT_THREADS,
     },
     delivery: { urlTtlSeconds: e.KINEMA_URL_TTL_SECONDS, publicUrl: e.KINEMA_PUBLIC_URL ?? null },
+    storage: e.KINEMA_STORE === "disk" ? { kind: "disk" } : {
+      kind: "s3", endpoint: e.KINEMA_S3_ENDPOINT, bucket: e.KINEMA_S3_BUCKET!, region: e.KINEMA_S3_REGION,
+      forcePathStyle: e.KINEMA_S3_FORCE_PATH_STYLE === "true", accessKeyId: e.KINEMA_S3_ACCESS_KEY_ID,
+      secretAccessKey: e.KINEMA_S3_SECRET_ACCESS_KEY, prefix: e.KINEMA_S3_PREFIX,
+    },
+    provenance: {
+      certChain: e.KINEMA_C2PA_CERT_CHAIN ?? null, privateKey: e.KINEMA_C2PA_PRIVATE_KEY ?? null,
+      trustAnchors: e.KINEMA_C2PA_TRUST_ANCHORS ?? null, signerModule: e.KINEMA_C2PA_SIGNER_MODULE ?? null,
+    },
   };
 }

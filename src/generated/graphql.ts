@@ -168,6 +168,19 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** C2PA content credentials of a delivered clip. */
+export type Provenance = {
+  __typename?: 'Provenance';
+  /** Actions recorded in the manifest, e.g. c2pa.created (by a trained algorithm). */
+  actions: Array<Scalars['String']['output']>;
+  claimGenerator?: Maybe<Scalars['String']['output']>;
+  /** The signing certificate's issuer. */
+  issuer?: Maybe<Scalars['String']['output']>;
+  signedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Trusted (chains to a configured trust anchor) or Valid (intact, signer not in the trust list). */
+  state: Scalars['String']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** One of the caller's jobs; null when it does not exist or belongs to another account. */
@@ -249,6 +262,8 @@ export type Video = {
   fps: Scalars['Int']['output'];
   frames: Scalars['Int']['output'];
   height: Scalars['Int']['output'];
+  /** The clip's C2PA content credentials, as verified before it was delivered. */
+  provenance?: Maybe<Provenance>;
   /** A signed URL; fetch it before `expiresAt`, then ask for the job again for a fresh one. */
   url: Scalars['String']['output'];
   width: Scalars['Int']['output'];
@@ -346,6 +361,7 @@ export type ResolversTypes = ResolversObject<{
   JobStatus: JobStatus;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  Provenance: ResolverTypeWrapper<Provenance>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Resolution: Resolution;
   Role: Role;
@@ -375,6 +391,7 @@ export type ResolversParentTypes = ResolversObject<{
   JobProgress: JobProgressEvent;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  Provenance: Provenance;
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
@@ -467,6 +484,14 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
+export type ProvenanceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Provenance'] = ResolversParentTypes['Provenance']> = ResolversObject<{
+  actions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  claimGenerator?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  issuer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  signedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
@@ -497,6 +522,7 @@ export type VideoResolvers<ContextType = GraphQLContext, ParentType extends Reso
   fps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   frames?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  provenance?: Resolver<Maybe<ResolversTypes['Provenance']>, ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
@@ -513,6 +539,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   JobProgress?: JobProgressResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  Provenance?: ProvenanceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TierLimits?: TierLimitsResolvers<ContextType>;

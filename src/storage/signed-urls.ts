@@ -20,7 +20,12 @@ export class UrlSigner {
   /** The key a request may read, or null when the signature is wrong or expired. */
   verify(path: string, query: URLSearchParams, now = Date.now()): string | null {
     if (!path.startsWith(FILES_PATH)) return null;
-    const key = decodeURIComponent(path.slice(FILES_PATH.length));
+    let key: string;
+    try {
+      key = decodeURIComponent(path.slice(FILES_PATH.length));
+    } catch {
+      return null; // a malformed escape (`%E0%A4%A`): a tampered link, not a server error
+    }
     const expires = Number(query.get("expires"));
     const signature = query.get("signature") ?? "";
     if (!Number.isInteger(expires) || expires * 1000 < now) return null;

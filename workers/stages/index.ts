@@ -1,5 +1,4 @@
-// The production pipeline, in order. The safety and provenance issues add their stages (POSTFILTER,
-// SIGNING) between DECODING and UPLOADING.
+// The production pipeline, in order. The safety issue adds POSTFILTER between DECODING and SIGNING.
 import type { Config } from "../../src/config/config.js";
 import type { ModelCache } from "../../src/engine/models.js";
 import type { ObjectStore } from "../../src/storage/store.js";
@@ -7,14 +6,15 @@ import type { Stage } from "../pipeline.js";
 import { decodeStage } from "./decode.js";
 import { denoiseStage } from "./denoise.js";
 import { uploadStage } from "./upload.js";
+import { signStage, type SignStageDeps } from "./sign.js";
 import { StepTimes } from "../../src/engine/step-times.js";
 
-export interface StageDeps { models: ModelCache; store: ObjectStore; engine: Config["engine"] }
+export interface StageDeps { models: ModelCache; store: ObjectStore; engine: Config["engine"]; signing: SignStageDeps }
 
 export function productionStages(deps: StageDeps): Stage[] {
   const stepTimes = new StepTimes(); // shared by the stages of this pipeline, across its jobs
   return [
-    denoiseStage({ ...deps, stepTimes }), decodeStage(),
+    denoiseStage({ ...deps, stepTimes }), decodeStage(), signStage(deps.signing),
     uploadStage({ store: deps.store, checkpointEvery: deps.engine.checkpointEvery, stepTimes }),
   ];
 }

@@ -1,6 +1,6 @@
-// UPLOADING: the encoded MP4 goes to the object store, and the job's checkpoints are removed (a
-// delivered job never resumes). The delivery issue adds S3 and the post-filter and signing stages
-// that run before this one.
+// UPLOADING: the signed, verified MP4 goes to the object store under a key fixed by the job id (so a
+// re-run overwrites, never duplicates), and the job's checkpoints are removed (a delivered job never
+// resumes). The runner then marks the job SUCCEEDED in one fenced statement that also announces it.
 import type { ObjectStore } from "../../src/storage/store.js";
 import type { Stage, StageContext } from "../pipeline.js";
 import { checkpointKey } from "./denoise.js";
@@ -14,7 +14,10 @@ export function uploadStage(deps: { store: ObjectStore; checkpointEvery: number;
       if (!encoded) throw new Error("UPLOADING needs the DECODING stage's MP4");
       const key = `videos/${ctx.job.id}.mp4`;
       const stored = await deps.store.putFile(key, encoded.path, "video/mp4");
-      ctx.outputs.video = { key, width: encoded.width, height: encoded.height, frames: encoded.frames, fps: encoded.fps, bytes: stored.bytes };
+      ctx.outputs.video = {
+        key, width: encoded.width, height: encoded.height, frames: encoded.frames, fps: encoded.fps, bytes: stored.bytes,
+        provenance: ctx.outputs.provenance ?? null,
+      };
       const { denoisedAt, costKey } = ctx.outputs;
       if (denoisedAt !== undefined && costKey) deps.stepTimes.recordTail(costKey, performance.now() - denoisedAt);
       for (let step = deps.checkpointEvery; step < ctx.job.stepBudget; step += deps.checkpointEvery) {

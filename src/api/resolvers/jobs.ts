@@ -47,11 +47,13 @@ export const Job: JobResolvers = {
     return estimateEta(job, position, await ctx.loaders.queueStats());
   },
   error: (job) => (job.errorCode ? { code: job.errorCode, message: job.errorMessage ?? job.errorCode } : null),
-  // The row keeps the object key; each read signs a fresh URL that expires.
-  video: (job, _args, ctx) => {
+  // The row keeps the object key; each read makes a fresh expiring URL: the store's own presigned URL
+  // when it has one (S3), else one the API signs and serves at /files/.
+  video: async (job, _args, ctx) => {
     const video = job.video as { key?: string } | null;
     if (!video?.key) return null;
-    const { url, expiresAt } = ctx.services.signer.sign(video.key);
+    const { store, signer, config } = ctx.services;
+    const { url, expiresAt } = store.presign ? await store.presign(video.key, config.delivery.urlTtlSeconds) : signer.sign(video.key);
     return { ...(video as object), url, expiresAt } as never;
   },
 };

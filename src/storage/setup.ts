@@ -1,0 +1,16 @@
+// The object store of this process, from config: local disk under the data directory (default), or an
+// S3-compatible bucket (then videos are downloaded through presigned URLs).
+import { join } from "node:path";
+import type { Config } from "../config/config.js";
+import { DiskObjectStore } from "./disk.js";
+import { S3ObjectStore } from "./s3.js";
+import type { ObjectStore } from "./store.js";
+
+export function createStore(config: Pick<Config, "storage" | "dataDir">): ObjectStore {
+  const s = config.storage;
+  if (s.kind === "disk") return new DiskObjectStore(join(config.dataDir, "objects"));
+  return new S3ObjectStore({
+    endpoint: s.endpoint, bucket: s.bucket, region: s.region, forcePathStyle: s.forcePathStyle,
+    accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, prefix: s.prefix,
+  });
+}

@@ -1,0 +1,128 @@
+// Provenance and delivery through the real pipeline: every delivered clip carries C2PA credentials that
+// verify against the trust anchor, the API shows them, and a clip whose signing fails or whose
+// credentials do not verify is never SUCCEEDED and never stored.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDevChain } from "../src/provenance/certs.js";
+import { verifyFile } from "../src/provenance/verify.js";
+import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
+import { waitFor, type TestKinema } from "./helpers/app.js";
+import { startEngineKinema } from "./helpers/engine.js";
+import { GENERATE } from "./helpers/graphql.js";
+import { startS3 } from "./helpers/s3.js";
+
+let db: TestDatabase;
+let pool: pg.Pool;
+let certs: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  certs = await mkdtemp(join(tmpdir(), "kinema-certs-"));
+});
+afterAll(async () => {
+  await pool?.end();
+  await db?.drop();
+  await rm(certs, { recursive: true, force: true });
+});
+
+/** One Kinema (API + worker) for the body only: its worker must not take the next test's jobs. */
+async function withEngine(env: Record<string, string>, body: (app: TestKinema & { dataDir: string }) => Promise<void>) {
+  const app = await startEngineKinema(db.url, env);
+  try {
+    await body(app);
+  } finally {
+    await app.stop();
+  }
+}
+
+const VIDEO = `query($id: ID!) { job(id: $id) { status attempts error { code message } video { url bytes provenance { state issuer signedAt claimGenerator actions } } } }`;
+
+async function submit(app: TestKinema, seed: number) {
+  const account = await app.account("FREE");
+  const { generateVideo } = await account.client.data(GENERATE, { input: { prompt: "a purple square moving down", durationSeconds: 1, resolution: "R480P", seed } });
+  const job = await waitFor(async () => {
+    const { job } = await account.client.data(VIDEO, { id: generateVideo.job.id });
+    return ["SUCCEEDED", "FAILED"].includes(job.status) ? job : null;
+  }, 60_000, "the job to finish");
+  return { ...job, id: generateVideo.job.id as string };
+}
+
+function flipInMdat(file: Buffer): Buffer {
+  const copy = Buffer.from(file);
+  const at = copy.indexOf("mdat") + 4 + 100;
+  copy[at] = copy[at]! ^ 0xff;
+  return copy;
+}
+
+describe("delivery with content credentials", () => {
+  it("delivers only signed clips that verify as Trusted against the anchor, and shows the credentials", () => withEngine({}, async (app) => {
+    const job = await submit(app, 21);
+    expect(job.status).toBe("SUCCEEDED");
+    expect(job.video.provenance).toMatchObject({ state: "Trusted", actions: ["c2pa.created"] });
+    expect(job.video.provenance.claimGenerator).toMatch(/^Kinema\//);
+
+    const file = join(app.dataDir, "delivered.mp4");
+    const bytes = Buffer.from(await (await fetch(job.video.url)).arrayBuffer());
+    await writeFile(file, bytes);
+    const root = await readFile(join(app.dataDir, "certs", "root.pem"), "utf8");
+    const verified = await verifyFile(file, { trustAnchorsPem: root });
+    expect(verified.state).toBe("Trusted");
+    expect(verified.kinema).toMatchObject({ jobId: job.id, modelId: "kinema-tiny", stepsExecuted: 30, resolution: "R480P" });
+    expect(JSON.stringify(verified.manifest)).not.toContain("purple square"); // no prompt text in the credentials
+
+    await writeFile(file, flipInMdat(bytes));
+    const tampered = await verifyFile(file, { trustAnchorsPem: root });
+    expect(tampered.state).toBe("Invalid");
+    expect(tampered.codes).toContain("assertion.bmffHash.mismatch");
+  }));
+
+  it("never delivers when signing fails: retried, then FAILED, and nothing stored", async () => {
+    const chain = await createDevChain(join(certs, "other"));
+    await withEngine({ KINEMA_C2PA_CERT_CHAIN: chain.chain, KINEMA_C2PA_SIGNER_MODULE: "test/fixtures/failing-signer.ts" }, async (app) => {
+      const job = await submit(app, 22);
+      expect(job).toMatchObject({ status: "FAILED", attempts: 3, error: { code: "SIGNING_FAILED" }, video: null });
+      expect(await app.kinema.store.get(`videos/${job.id}.mp4`)).toBeNull();
+    });
+  });
+
+  it("never delivers a clip whose credentials do not chain to the configured anchor: PROVENANCE_INVALID", async () => {
+    const signing = await createDevChain(join(certs, "signing"));
+    const unrelated = await createDevChain(join(certs, "unrelated"));
+    const env = { KINEMA_C2PA_CERT_CHAIN: signing.chain, KINEMA_C2PA_PRIVATE_KEY: signing.key, KINEMA_C2PA_TRUST_ANCHORS: unrelated.root };
+    await withEngine(env, async (app) => {
+      const job = await submit(app, 23);
+      expect(job).toMatchObject({ status: "FAILED", attempts: 1, error: { code: "PROVENANCE_INVALID" }, video: null });
+      expect(job.error.message).toContain("signingCredential.untrusted");
+      expect(await app.kinema.store.get(`videos/${job.id}.mp4`)).toBeNull();
+    });
+  });
+
+  it("delivers through an S3-compatible store with a presigned URL (checkpoints and previews there too)", async () => {
+    const s3 = await startS3("kinema-delivery");
+    try {
+      const env = {
+        KINEMA_STORE: "s3", KINEMA_S3_ENDPOINT: s3.endpoint, KINEMA_S3_BUCKET: s3.bucket, KINEMA_S3_FORCE_PATH_STYLE: "true",
+        KINEMA_S3_ACCESS_KEY_ID: "S3RVER", KINEMA_S3_SECRET_ACCESS_KEY: "S3RVER",
+      };
+      await withEngine(env, async (app) => {
+        const job = await submit(app, 24);
+        expect(job.status).toBe("SUCCEEDED");
+        expect(job.video.url.startsWith(`${s3.endpoint}/${s3.bucket}/videos/${job.id}.mp4?`)).toBe(true);
+        expect(job.video.url).toContain("X-Amz-Signature=");
+        const response = await fetch(job.video.url);
+        expect(response.status).toBe(200);
+        const file = join(app.dataDir, "from-s3.mp4");
+        await writeFile(file, Buffer.from(await response.arrayBuffer()));
+        const root = await readFile(join(app.dataDir, "certs", "root.pem"), "utf8");
+        expect((await verifyFile(file, { trustAnchorsPem: root })).state).toBe("Trusted");
+        expect(await app.kinema.store.get(`previews/${job.id}/30.png`)).not.toBeNull();
+      });
+    } finally {
+      await s3.stop();
+    }
+  });
+});
