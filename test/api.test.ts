@@ -149,6 +149,21 @@ describe("request limits", () => {
     expect(badCursor.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
+  it("measures a chain of fragments in linear time (no exponential walk), and still prices what it expands to", async () => {
+    const chain = (n: number, leaf: string) => {
+      let q = "query{...F0}";
+      for (let i = 0; i < n; i++) q += ` fragment F${i} on Query{...F${i + 1} ...F${i + 1}}`;
+      return `${q} fragment F${n} on Query{${leaf}}`;
+    };
+    const anonymous = new GraphQLTestClient(app.url, null);
+    const started = Date.now();
+    const cheap = await anonymous.request(chain(40, "__typename")); // 2^40 spreads of nothing
+    expect(cheap.errors).toBeUndefined();
+    const priced = await anonymous.request(chain(30, "me { id }")); // 2^30 fields
+    expect(priced.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COMPLEX");
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it("answers malformed and oversized requests with an error, not a crash", async () => {
     const post = (body: string) => fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body });
     const junk = await post("{not json");

@@ -16,28 +16,43 @@ export function checkQueryLimits(
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
 
-  let maxDepth = 0;
-  const walk = (set: SelectionSetNode, depth: number, seen: ReadonlySet<string>): number => {
-    maxDepth = Math.max(maxDepth, depth);
-    if (depth > limits.maxDepth) return 0; // already over: stop walking, the depth error is enough
+  // Each fragment is measured once and its (cost, depth) reused wherever it is spread: walking it again
+  // at every spread lets a chain of fragments that each spread the next twice cost 2^n (a 1 KB query
+  // held the event loop for 15 s).
+  interface Measure { cost: number; depth: number }
+  const memo = new Map<string, Measure>();
+  const measure = (set: SelectionSetNode, stack: ReadonlySet<string>): Measure => {
     let cost = 0;
+    let depth = 0;
     for (const sel of set.selections) {
       if (sel.kind === Kind.FIELD) {
         if (sel.name.value.startsWith("__")) continue; // introspection is cheap and needed by the IDE
+        if (!sel.selectionSet) {
+          cost += 1;
+          continue;
+        }
         const multiplier = pageSize(sel.arguments?.find((a) => a.name.value === "first")?.value, variables, sel.name.value);
-        cost += 1 + (sel.selectionSet ? multiplier * walk(sel.selectionSet, depth + 1, seen) : 0);
-      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-        cost += walk(sel.selectionSet, depth, seen);
+        const child = measure(sel.selectionSet, stack);
+        cost += 1 + multiplier * child.cost;
+        depth = Math.max(depth, 1 + child.depth);
       } else {
-        const name = sel.name.value;
-        const fragment = fragments.get(name);
-        if (!fragment || seen.has(name)) continue; // cycles are a validation error of their own
-        cost += walk(fragment.selectionSet, depth, new Set([...seen, name]));
+        let child: Measure;
+        if (sel.kind === Kind.INLINE_FRAGMENT) child = measure(sel.selectionSet, stack);
+        else {
+          const name = sel.name.value;
+          const fragment = fragments.get(name);
+          if (!fragment || stack.has(name)) continue; // cycles are a validation error of their own
+          let known = memo.get(name);
+          if (!known) memo.set(name, (known = measure(fragment.selectionSet, new Set([...stack, name]))));
+          child = known;
+        }
+        cost += child.cost;
+        depth = Math.max(depth, child.depth);
       }
     }
-    return cost;
+    return { cost, depth };
   };
-  const cost = walk(operation.selectionSet, 0, new Set());
+  const { cost, depth: maxDepth } = measure(operation.selectionSet, new Set());
   if (maxDepth > limits.maxDepth) {
     return new GraphQLError(`Query is too deep: the limit is ${limits.maxDepth} levels.`, {
       extensions: { code: "QUERY_TOO_DEEP", maxDepth: limits.maxDepth, http: { status: 400 } },
