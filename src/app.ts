@@ -48,6 +48,8 @@ export interface Kinema {
   prisma: Prisma;
   bus: EventBus;
   store: ObjectStore;
+  /** the API's live-progress hub (null without an API) */
+  progress: ProgressHub | null;
   stop(): Promise<void>;
 }
 
@@ -77,13 +79,14 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     closers.push(() => models.release());
 
     let api: ApiServer | null = null;
+    let progress: ProgressHub | null = null;
     if (options.api) {
-      const progress = new ProgressHub(bus, jobs, pool);
+      progress = new ProgressHub(bus, jobs, pool);
       const secret = await ensureSetting(pool, "url_signing_secret", () => randomBytes(32).toString("base64url"));
       const signer = new UrlSigner(Buffer.from(secret, "base64url"), config.delivery.urlTtlSeconds);
       api = await startApiServer({ accounts, jobs, sql: pool, progress, config, store, signer }, log.child({ component: "api" }));
       signer.baseUrl = config.delivery.publicUrl?.replace(/\/$/, "") ?? new URL(api.url).origin;
-      closers.push(async () => { await api!.close(); progress.close(); });
+      closers.push(async () => { await api!.close(); progress!.close(); });
     }
     let stages: readonly Stage[] = [];
     if (typeof options.stages !== "function") stages = options.stages;
@@ -100,7 +103,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     for (const worker of workers) worker.start();
 
     return {
-      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, pool, prisma, bus, store,
+      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, pool, prisma, bus, store, progress,
       async stop() {
         await Promise.all(workers.map((w) => w.stop()));
         for (const close of closers.reverse()) await close();

@@ -113,6 +113,19 @@ describe("jobProgress", () => {
     await socket.dispose();
   });
 
+  it("frees a subscription as soon as its client leaves, even while nothing changes", async () => {
+    const account = await api.account("FREE");
+    const { generateVideo } = await account.client.data(GENERATE, { input });
+    const hub = api.kinema.progress!;
+    const before = hub.subscriberCount;
+    const socket = account.client.socket();
+    const stream = collect<Progress>(socket, PROGRESS, { id: generateVideo.job.id });
+    await waitFor(async () => stream.events.length > 0, 5_000, "first event");
+    expect(hub.subscriberCount).toBe(before + 1);
+    await socket.dispose(); // the job stays queued: no change will ever wake the stream
+    await waitFor(async () => hub.subscriberCount === before, 5_000, "the watch to be removed");
+  });
+
   it("delivers events published by a worker process to every API instance (two servers, one database)", async () => {
     const second = await startTestKinema({ databaseUrl: db.url });
     try {

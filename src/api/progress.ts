@@ -22,7 +22,7 @@ export interface JobProgressEvent {
 /** Values a subscription already knows for a job snapshot, so `Job.queuePosition`/`etaSeconds` need no query. */
 export const liveJobValues = new WeakMap<JobRecord, { queuePosition: number | null; etaSeconds: number | null }>();
 
-type Signal = { type: "reread"; full: boolean } | { type: "progress"; event: JobEvent } | { type: "position"; position: number };
+type Signal = { type: "reread"; full: boolean } | { type: "progress"; event: JobEvent } | { type: "position"; position: number } | { type: "close" };
 
 interface Watch { jobId: string; queue: SignalQueue<Signal>; queued: boolean; position: number | null }
 
@@ -54,10 +54,15 @@ export class ProgressHub {
     return n;
   }
 
-  /** The job's current state, then one event per change, ending with the terminal state. */
-  async *follow(account: Account, job: JobRecord): AsyncGenerator<JobProgressEvent> {
+  /**
+   * The job's current state, then one event per change, ending with the terminal state. Aborting
+   * `signal` (the client went away) ends the stream at once, even while it waits for the next change.
+   */
+  async *follow(account: Account, job: JobRecord, signal?: AbortSignal): AsyncGenerator<JobProgressEvent> {
     const watch: Watch = { jobId: job.id, queue: new SignalQueue(), queued: false, position: null };
     this.add(watch);
+    const close = () => watch.queue.push({ type: "close" });
+    signal?.addEventListener("abort", close, { once: true });
     try {
       // Re-read after registering, so no change between the caller's read and now is missed.
       let current = await this.snapshot((await this.jobs.get(account, job.id)) ?? job, watch);
@@ -65,6 +70,7 @@ export class ProgressHub {
       while (!isTerminal(current.job.status)) {
         const signals = await watch.queue.drain();
         // One event per signal that changed something, in order: every step is its own event.
+        if (signals.some((s) => s.type === "close")) return;
         for (let i = 0; i < signals.length && !isTerminal(current.job.status); i++) {
           const signal = signals[i]!;
           if (signal.type === "reread" && signals[i + 1]?.type === "reread" && !signal.full) continue; // one read serves both
@@ -74,6 +80,7 @@ export class ProgressHub {
         }
       }
     } finally {
+      signal?.removeEventListener("abort", close);
       this.remove(watch);
     }
   }
@@ -83,6 +90,8 @@ export class ProgressHub {
       case "reread":
         return this.reread(account, current, watch, signal.full);
       case "position": {
+        // A position computed before a claim can arrive after the re-read that saw the job running.
+        if (current.job.status !== "QUEUED") return current;
         const stats = await this.queueStats();
         return this.event(current.job, signal.position, estimateEta(current.job, signal.position, stats), current.previewKey);
       }
@@ -91,6 +100,8 @@ export class ProgressHub {
         const fresh = (signal.event.fencingToken ?? 0) > Number(current.job.fencingToken);
         return applyProgress(fresh ? await this.reread(account, current, watch, false) : current, signal.event);
       }
+      case "close":
+        return current;
     }
   }
 

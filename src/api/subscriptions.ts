@@ -13,6 +13,8 @@ import { checkQueryLimits } from "./limits.js";
 import { maskInternal } from "./errors.js";
 
 export const CLOSE_UNAUTHORIZED = 4401;
+/** Live subscriptions one connection may hold: a page watches a handful of jobs, not thousands. */
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
 
 type SocketExtra = { account?: Account } & Record<string, unknown>;
 
@@ -31,6 +33,9 @@ export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSc
       return true;
     },
     onSubscribe: (ctx, _id, payload) => {
+      if (Object.keys(ctx.subscriptions).length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+        return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection.`, { extensions: { code: "TOO_MANY_SUBSCRIPTIONS" } })];
+      }
       let document: DocumentNode;
       try {
         document = parse(payload.query);

@@ -10,13 +10,25 @@ export const Subscription: SubscriptionResolvers = {
       const account = requireAccount(ctx);
       const job = await ctx.services.jobs.get(account, id);
       if (!job) throw new GraphQLError(`No job with id ${JSON.stringify(id)}.`, { extensions: { code: "NOT_FOUND" } });
-      const stream = ctx.services.progress.follow(account, job);
-      return (async function* () {
-        for await (const event of stream) {
+      // A plain iterator rather than a generator: graphql-ws calls return() when the client leaves, and
+      // a suspended generator would only see that after the job's next change (a leak while it waits).
+      const closed = new AbortController();
+      const stream = ctx.services.progress.follow(account, job, closed.signal);
+      const iterator: AsyncIterableIterator<{ jobProgress: JobProgressEvent }> = {
+        [Symbol.asyncIterator]() { return iterator; },
+        async next() {
+          const step = await stream.next();
+          if (step.done) return { done: true, value: undefined };
           ctx.loaders.clear(); // each event is resolved against fresh data
-          yield { jobProgress: event };
-        }
-      })();
+          return { done: false, value: { jobProgress: step.value } };
+        },
+        async return() {
+          closed.abort();
+          await stream.return(undefined);
+          return { done: true, value: undefined };
+        },
+      };
+      return iterator;
     },
   },
 };
