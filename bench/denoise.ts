@@ -190,7 +190,7 @@ async function writes(model: LoadedModel, geometry: Geometry, dir: string, repea
   const store = new DiskObjectStore(join(dir, "objects"));
   const latent = Rng.fromSeed(3).normal(new Float32Array(size(geometry)));
   const rng = Rng.fromSeed(3).state;
-  const encode = (step: number) => encodeCheckpoint({ step, totalSteps: STEPS, sampler: "flow-euler", modelHash: model.hash, shape: geometry.latent, rng, latent });
+  const encode = (step: number) => encodeCheckpoint({ step, totalSteps: STEPS, sampler: "flow-euler", guidance: model.manifest.sampler.guidanceScale, modelHash: model.hash, shape: geometry.latent, rng, latent });
   const encodeMs: number[] = [];
   const writeMs: number[] = [];
   const pngMs: number[] = [];

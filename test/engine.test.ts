@@ -86,7 +86,7 @@ describe("RNG and checkpoints", () => {
 
   it("round-trips a checkpoint and refuses a foreign or truncated file", () => {
     const latent = Rng.fromSeed(1).normal(new Float32Array(4 * 2 * 3 * 5));
-    const c = { step: 10, totalSteps: 30, sampler: "flow-euler", modelHash: "abc", shape: [4, 2, 3, 5], rng: Rng.fromSeed(2).state, latent };
+    const c = { step: 10, totalSteps: 30, sampler: "flow-euler", guidance: 4, modelHash: "abc", shape: [4, 2, 3, 5], rng: Rng.fromSeed(2).state, latent };
     const back = decodeCheckpoint(encodeCheckpoint(c));
     expect(back).toEqual(c);
     const whole = encodeCheckpoint(c);

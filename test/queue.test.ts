@@ -48,6 +48,7 @@ describe("fencing and leases", () => {
       expect(first.id).toBe(generateVideo.job.id);
       expect(first.attempts).toBe(1);
       const stale = { jobId: first.id, fencingToken: first.fencingToken };
+      await queue.checkpoint(stale, "checkpoints/x/2", 2);
       await queue.progress(stale, { stage: "DENOISING", stepsCompleted: 3 }, 30);
 
       await sleep(1_100); // the lease (1 s) runs out without a heartbeat
@@ -56,7 +57,8 @@ describe("fencing and leases", () => {
       expect(second.id).toBe(first.id);
       expect(second.attempts).toBe(2);
       expect(second.fencingToken).toBeGreaterThan(first.fencingToken);
-      expect(second.stepsCompleted).toBe(3); // progress survives for the next owner
+      expect(second.stepsCompleted).toBe(2); // the next owner starts from the last checkpoint
+      expect(second.checkpoint).toEqual({ key: "checkpoints/x/2", step: 2, fencingToken: first.fencingToken });
 
       const refused = await Promise.allSettled([
         queue.heartbeat(stale),
@@ -71,7 +73,7 @@ describe("fencing and leases", () => {
         expect((write as PromiseRejectedResult).reason).toBeInstanceOf(LeaseLostError);
       }
       const row = await jobRow(first.id);
-      expect(row).toMatchObject({ status: "RUNNING", lease_owner: "worker-b", steps_completed: 3, video: null });
+      expect(row).toMatchObject({ status: "RUNNING", lease_owner: "worker-b", steps_completed: 2, video: null });
 
       await queue.complete({ jobId: second.id, fencingToken: second.fencingToken }, { url: "ok" }, {});
       expect(await jobRow(first.id)).toMatchObject({ status: "SUCCEEDED", stage: "DONE", video: { url: "ok" } });
@@ -168,6 +170,20 @@ describe("the stage runner in a worker", () => {
     });
   });
 
+  it("retries an unclassified error as INTERNAL and shows clients a plain message, not its text", async () => {
+    const buggy: Stage = { stage: "DENOISING", run: async () => { throw new Error("ENOENT: /srv/kinema/secret/path.onnx"); } };
+    await withWorker([buggy], {}, async (app) => {
+      const account = await app.account("FREE");
+      const { generateVideo } = await account.client.data(GENERATE, { input });
+      const id = generateVideo.job.id;
+      await waitFor(async () => (await jobRow(id)).status === "FAILED", 15_000, "job to fail");
+      expect(await jobRow(id)).toMatchObject({ attempts: 3, error_code: "INTERNAL", error_message: "ENOENT: /srv/kinema/secret/path.onnx" });
+      const { job } = await account.client.data(`query($id: ID!) { job(id: $id) { error { code message } } }`, { id });
+      expect(job.error.code).toBe("INTERNAL");
+      expect(job.error.message).not.toContain("/srv");
+    });
+  });
+
   it("does not retry a permanent error", async () => {
     const bad: Stage = { stage: "DENOISING", run: async () => { throw new JobError("BAD_INPUT", "unusable input", false); } };
     await withWorker([bad], {}, async (app, outcomes) => {
@@ -209,21 +225,22 @@ describe("the stage runner in a worker", () => {
       const account = await app1.account("FREE");
       const { generateVideo } = await account.client.data(GENERATE, { input });
       const id = generateVideo.job.id;
-      await waitFor(async () => (await jobRow(id)).steps_completed >= 2, 10_000, "steps");
+      await waitFor(async () => (await jobRow(id)).steps_completed >= 6, 10_000, "steps past the first checkpoint");
       await app1.stop();
       app1Done = true;
       expect(outcomes1.get(id)).toEqual(["released"]);
       const released = await jobRow(id);
       expect(released).toMatchObject({ status: "QUEUED", lease_owner: null });
-      const resumedFrom = released.steps_completed;
+      const resumedFrom = released.checkpoint.step;
       // The lease was 60 s: a second worker picks the job up now, not after it expires.
       const started = Date.now();
       await withWorker([steppingStage(0), deliveringStage()], {}, async () => {
         await waitFor(async () => (await jobRow(id)).status === "SUCCEEDED", 10_000, "resume");
       });
       expect(Date.now() - started).toBeLessThan(10_000);
-      expect(resumedFrom).toBeGreaterThanOrEqual(2);
-      expect(await jobRow(id)).toMatchObject({ attempts: 2, steps_completed: 30 });
+      expect(resumedFrom).toBeGreaterThanOrEqual(5);
+      // A hand-back is not a failed attempt: the job was started twice but has used one attempt.
+      expect(await jobRow(id)).toMatchObject({ attempts: 1, steps_completed: 30 });
     } finally {
       if (!app1Done) await app1.stop();
     }

@@ -40,5 +40,13 @@ export function connectionFields(url: string): pg.PoolConfig {
     user: decodeURIComponent(parsed.username || "postgres"),
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
     database: decodeURIComponent(parsed.pathname.slice(1)) || "postgres",
+    ssl: sslFromMode(parsed.searchParams.get("sslmode")),
   };
+}
+
+/** libpq's sslmode for `pg`: verify-* check the certificate, require/prefer only encrypt. */
+function sslFromMode(mode: string | null): pg.PoolConfig["ssl"] {
+  if (mode === "verify-ca" || mode === "verify-full") return true;
+  if (mode === "require") return { rejectUnauthorized: false };
+  return undefined;
 }

@@ -8,6 +8,7 @@ export interface Checkpoint {
   step: number;
   totalSteps: number;
   sampler: string;
+  guidance: number;
   modelHash: string;
   shape: number[];
   rng: RngState;
@@ -18,7 +19,7 @@ const MAGIC = "kinema-checkpoint/1";
 
 export function encodeCheckpoint(c: Checkpoint): Buffer {
   const header = Buffer.from(JSON.stringify({
-    magic: MAGIC, step: c.step, totalSteps: c.totalSteps, sampler: c.sampler, modelHash: c.modelHash, shape: c.shape, rng: c.rng,
+    magic: MAGIC, step: c.step, totalSteps: c.totalSteps, sampler: c.sampler, guidance: c.guidance, modelHash: c.modelHash, shape: c.shape, rng: c.rng,
   }));
   const out = Buffer.alloc(4 + header.length + c.latent.byteLength);
   out.writeUInt32LE(header.length, 0);
@@ -36,5 +37,5 @@ export function decodeCheckpoint(bytes: Buffer): Checkpoint {
   if (raw.byteLength !== count * 4) throw new Error(`checkpoint latent has ${raw.byteLength} bytes, expected ${count * 4}`);
   const latent = new Float32Array(count);
   Buffer.from(latent.buffer).set(raw);
-  return { step: header.step, totalSteps: header.totalSteps, sampler: header.sampler, modelHash: header.modelHash, shape: header.shape, rng: header.rng, latent };
+  return { step: header.step, totalSteps: header.totalSteps, sampler: header.sampler, guidance: header.guidance, modelHash: header.modelHash, shape: header.shape, rng: header.rng, latent };
 }

@@ -28,9 +28,9 @@ export function latentSize(geometry: Geometry): number {
   return geometry.latent.reduce((a, b) => a * b, 1);
 }
 
-/** Whether a checkpoint was made by this very request (same model, sampler, steps and shape). */
-export function resumable(c: Checkpoint, r: Pick<DenoiseRequest, "model" | "sampler" | "steps" | "geometry">): boolean {
-  return c.modelHash === r.model.hash && c.sampler === r.sampler && c.totalSteps === r.steps
+/** Whether a checkpoint was made by this very request (same model, sampler, guidance, steps and shape). */
+export function resumable(c: Checkpoint, r: Pick<DenoiseRequest, "model" | "sampler" | "guidance" | "steps" | "geometry">): boolean {
+  return c.modelHash === r.model.hash && c.sampler === r.sampler && c.guidance === r.guidance && c.totalSteps === r.steps
     && c.shape.join("x") === r.geometry.latent.join("x") && c.step < c.totalSteps;
 }
 

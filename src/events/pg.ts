@@ -6,6 +6,8 @@ import type { Sql } from "../db/pool.js";
 import type { BusEvent, EventBus, JobEvent, Listener } from "./bus.js";
 
 const CHANNEL = "kinema_events";
+const PING_EVERY_MS = 15_000;
+const PING_TIMEOUT_MS = 5_000;
 
 export class PgEventBus implements EventBus {
   readonly sqlChannel = CHANNEL;
@@ -41,7 +43,9 @@ export class PgEventBus implements EventBus {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString });
+    // keepAlive plus a ping: a connection that dies without a reset (a partition) otherwise never says
+    // so, and every subscription of this process would wait forever.
+    const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true });
     client.on("notification", (msg) => {
       if (msg.channel !== CHANNEL || !msg.payload) return;
       this.deliver(JSON.parse(msg.payload) as JobEvent);
@@ -52,6 +56,22 @@ export class PgEventBus implements EventBus {
     await client.query(`LISTEN ${CHANNEL}`);
     this.client = client;
     this.reconnectDelayMs = 100;
+    this.schedulePing(client);
+  }
+
+  private schedulePing(client: pg.Client): void {
+    const timer = setTimeout(() => {
+      if (this.closed || this.client !== client) return;
+      const deadline = setTimeout(() => this.reconnect(client), PING_TIMEOUT_MS);
+      client.query("SELECT 1").then(() => {
+        clearTimeout(deadline);
+        this.schedulePing(client);
+      }, () => {
+        clearTimeout(deadline);
+        this.reconnect(client);
+      });
+    }, PING_EVERY_MS);
+    timer.unref();
   }
 
   private reconnect(broken: pg.Client): void {

@@ -26,17 +26,17 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
       const geometry = geometryFor(job, model.manifest, deps.engine.profile);
       const sampler = deps.engine.sampler ?? model.manifest.sampler.default;
       const guidance = deps.engine.guidance ?? model.manifest.sampler.guidanceScale;
-      const request = { model, sampler, steps: job.stepBudget, geometry };
+      const request = { model, sampler, guidance, steps: job.stepBudget, geometry };
       const resume = await loadCheckpoint(ctx, deps.store, request);
       const stepMs: number[] = [];
       const costKey = StepTimes.key(model.hash, geometry.latent);
       const latent = await denoise({
-        ...request, prompt: job.prompt, seed: job.seed, guidance, resume,
+        ...request, prompt: job.prompt, seed: job.seed, resume,
         onStep: async (step, values, rng, ms) => {
           stepMs.push(ms);
           deps.stepTimes.recordStep(costKey, ms);
           if (step % deps.engine.checkpointEvery === 0 && step < job.stepBudget) {
-            const checkpoint: Checkpoint = { step, totalSteps: job.stepBudget, sampler, modelHash: model.hash, shape: geometry.latent, rng, latent: values };
+            const checkpoint: Checkpoint = { step, totalSteps: job.stepBudget, sampler, guidance, modelHash: model.hash, shape: geometry.latent, rng, latent: values };
             await deps.store.put(checkpointKey(job.id, step), encodeCheckpoint(checkpoint), "application/octet-stream");
             await ctx.checkpoint(checkpointKey(job.id, step), step);
           }
@@ -73,7 +73,13 @@ async function loadCheckpoint(ctx: StageContext, store: ObjectStore, request: Pa
     ctx.log.warn({ checkpoint: ref }, "checkpoint missing from the store; starting over");
     return null;
   }
-  const checkpoint = decodeCheckpoint(bytes);
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = decodeCheckpoint(bytes);
+  } catch (error) {
+    ctx.log.warn({ checkpoint: ref, err: error }, "checkpoint unreadable; starting over");
+    return null;
+  }
   if (!resumable(checkpoint, request)) {
     ctx.log.warn({ checkpoint: ref }, "checkpoint made by another model or request; starting over");
     return null;

@@ -46,7 +46,13 @@ export const Job: JobResolvers = {
     const position = job.status === "QUEUED" ? await ctx.loaders.queuePosition.load(job.id) : null;
     return estimateEta(job, position, await ctx.loaders.queueStats());
   },
-  error: (job) => (job.errorCode ? { code: job.errorCode, message: job.errorMessage ?? job.errorCode } : null),
+  // An unclassified failure's text (stack traces, paths, database messages) stays in the row for
+  // support; clients get a plain sentence.
+  error: (job) => {
+    if (!job.errorCode) return null;
+    if (job.errorCode === "INTERNAL") return { code: "INTERNAL", message: "The job failed because of an internal error; it has been recorded." };
+    return { code: job.errorCode, message: job.errorMessage ?? job.errorCode };
+  },
   // The row keeps the object key; each read makes a fresh expiring URL: the store's own presigned URL
   // when it has one (S3), else one the API signs and serves at /files/.
   video: async (job, _args, ctx) => {

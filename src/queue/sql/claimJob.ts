@@ -24,6 +24,8 @@ WITH next AS (
 UPDATE jobs AS j SET
   status = 'RUNNING',
   stage = coalesce($3::"JobStage", j.stage),
+  -- a new run starts where the last checkpoint left off, not where the last run happened to stop
+  steps_completed = coalesce((j.checkpoint->>'step')::int, 0),
   attempts = j.attempts + 1,
   lease_owner = $1,
   lease_expires_at = now() + $2 * interval '1 millisecond',

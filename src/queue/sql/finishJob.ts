@@ -64,6 +64,8 @@ UPDATE jobs SET
   status = CASE WHEN cancel_requested_at IS NULL THEN 'QUEUED'::"JobStatus" ELSE 'CANCELLED'::"JobStatus" END,
   stage = CASE WHEN cancel_requested_at IS NULL THEN 'QUEUED'::"JobStage" ELSE stage END,
   finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE now() END,
+  -- a hand-back is not a failed attempt: deploys must not use up a job's retries
+  attempts = greatest(attempts - 1, 0),
   run_after = now(), updated_at = now(), lease_owner = NULL, lease_expires_at = NULL
 WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
 RETURNING id, status, stage`, 3);
