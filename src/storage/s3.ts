@@ -81,7 +81,8 @@ export class S3ObjectStore implements ObjectStore {
     if (range && "suffix" in assertRange(range)) {
       // S3 itself takes `bytes=-n`, but some compatible servers (s3rver among them) read it as
       // `bytes=0-n`; the size first, then an absolute range, is right everywhere for one more request.
-      // Keys are written once (videos/<job id>.mp4), so the object cannot change in between.
+      // A delivered video's key is only rewritten by a re-run of the same job (same frames), so the
+      // size cannot change between the two requests in practice.
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey })).catch(missing);
       if (!head) return null;
       const { start, end } = resolveRange(key, range, head.ContentLength ?? 0);
