@@ -1,8 +1,13 @@
 // Everything on the API's port that is not the GraphQL endpoint: the GraphQL IDE and its assets, a
-// health check, and the home page (the studio arrives with its own issue; until then a short page).
+// health check, signed file downloads, and Kinema Studio (the web app built from web/ into web/dist by
+// `npm run build`) at / with its hashed bundle under /assets/.
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { FILES_PATH } from "../storage/signed-urls.js";
 import { RangeNotSatisfiableError, type ByteRange, type ObjectStore, type OpenedObject } from "../storage/store.js";
 import type { ApiServices } from "./context.js";
@@ -20,8 +25,87 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, url
     res.setHeader("cache-control", "public, max-age=86400");
     return send(res, 200, asset.type, asset.body);
   }
-  if (url.pathname === "/") return send(res, 200, "text/html; charset=utf-8", HOME);
+  if (url.pathname === "/" || url.pathname === "/index.html") return serveStudioPage(req, res);
+  if (url.pathname.startsWith(STUDIO_ASSET_PREFIX)) return serveStudioAsset(req, res, url.pathname.slice(STUDIO_ASSET_PREFIX.length));
   return send(res, 404, "text/plain", "Not found\n");
+}
+
+/** The studio's build output; `npm run build` (run by `npm ci`) writes it. */
+export const STUDIO_DIR = fileURLToPath(new URL("../../web/dist/", import.meta.url));
+const STUDIO_ASSET_PREFIX = "/assets/";
+
+/**
+ * The page holds an API key, so it gets a strict policy: scripts and styles only from this origin (the
+ * bundle has no inline script), the API on this origin over HTTP and WebSocket; images and video from
+ * anywhere, since signed URLs may point at an object store or a CDN (KINEMA_PUBLIC_URL, S3 presigning).
+ */
+const STUDIO_HEADERS: OutgoingHttpHeaders = {
+  "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: http: https:; "
+    + "media-src 'self' blob: http: https:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  "referrer-policy": "no-referrer",
+};
+
+/**
+ * index.html is read on every request (so a rebuild shows without a restart) and revalidated by the
+ * browser every time (no-cache + ETag); it names the hashed assets, which are cached for a year. With
+ * no build, a short page says how to make one instead of failing.
+ */
+async function serveStudioPage(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let html: Buffer;
+  try {
+    html = await readFile(`${STUDIO_DIR}index.html`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    return send(res, 200, "text/html; charset=utf-8", HOME, { "cache-control": "no-store" });
+  }
+  const etag = `"${createHash("sha256").update(html).digest("base64url").slice(0, 27)}"`;
+  const headers = { ...STUDIO_HEADERS, "cache-control": "no-cache", etag };
+  if (matchesEtag(req.headers["if-none-match"], etag)) {
+    res.writeHead(304, headers);
+    return void res.end();
+  }
+  return send(res, 200, "text/html; charset=utf-8", html, headers);
+}
+
+const ASSET_TYPES: Record<string, string> = {
+  ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml",
+  ".png": "image/png", ".jpg": "image/jpeg", ".webp": "image/webp", ".ico": "image/x-icon",
+  ".woff2": "font/woff2", ".json": "application/json", ".map": "application/json",
+};
+const COMPRESSIBLE = new Set([".js", ".css", ".svg", ".json", ".map"]);
+
+/** Asset names are content-hashed, so a name's bytes never change: kept in memory once read. */
+const assetCache = new Map<string, { body: Buffer; gzip: Buffer | null; type: string }>();
+const MAX_CACHED_ASSETS = 200;
+
+async function serveStudioAsset(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+  // One flat folder of generated names: nothing with a slash, a leading dot or an odd character.
+  const ext = name.slice(name.lastIndexOf("."));
+  if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(name) || !ASSET_TYPES[ext]) return send(res, 404, "text/plain", "Not found\n");
+  let asset = assetCache.get(name);
+  if (!asset) {
+    let body: Buffer;
+    try {
+      body = await readFile(`${STUDIO_DIR}assets/${name}`);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "EISDIR") return send(res, 404, "text/plain", "Not found\n", { "cache-control": "no-store" });
+      throw error;
+    }
+    const gzip = COMPRESSIBLE.has(ext) && body.length > 1024 ? gzipSync(body) : null;
+    asset = { body, gzip, type: ASSET_TYPES[ext]! };
+    if (assetCache.size >= MAX_CACHED_ASSETS) assetCache.clear();
+    assetCache.set(name, asset);
+  }
+  const headers: OutgoingHttpHeaders = { "cache-control": "public, max-age=31536000, immutable", vary: "accept-encoding" };
+  if (asset.gzip && /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))) {
+    return send(res, 200, asset.type, asset.gzip, { ...headers, "content-encoding": "gzip" });
+  }
+  return send(res, 200, asset.type, asset.body, headers);
+}
+
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  return !!header && (header.trim() === "*" || header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag));
 }
 
 /**
@@ -130,9 +214,12 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
   res.end(body);
 }
 
+/** The home page when web/dist has not been built. */
 const HOME = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Kinema</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem">
 <h1>Kinema</h1><p>The text-to-video API is running.</p>
-<p><a href="/graphql">Open the GraphQL IDE</a> and put your API key in its Headers pane:
+<p><strong>Kinema Studio, the web app, has not been built.</strong> Run <code>npm run build</code> in the
+project folder (<code>npm ci</code> also does), then reload this page.</p>
+<p>Meanwhile, <a href="/graphql">open the GraphQL IDE</a> and put your API key in its Headers pane:
 <code>{"Authorization": "Bearer kin_…"}</code>.</p></body></html>`;

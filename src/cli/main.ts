@@ -1,12 +1,17 @@
-// The `kinema` command. Later issues add their commands here (generate, jobs, job, scan).
-import { accountsCommand, ACCOUNTS_HELP } from "./accounts.js";
-import { certsCommand, CERTS_HELP } from "./certs.js";
+// The `kinema` command. Later issues add their commands here (scan). Each command's module is loaded
+// only when it runs, so `kinema jobs` does not load Prisma or the C2PA library.
 import { CliError } from "./errors.js";
-import { verifyCommand, VERIFY_HELP } from "./verify.js";
+import { ExitError } from "./exit.js";
 
 const HELP = `Usage: kinema <command> [options]
 
 Commands:
+  generate "PROMPT" [--resolution R480P|R720P|R1080P] [--duration SECONDS] [--seed N] [--out FILE] [--json]
+                  make a video: submit a job, follow its progress, save the MP4
+  jobs [--status STATUS ...] [--first N] [--after CURSOR] [--json]
+                  list your jobs, newest first
+  job ID [--json]
+                  show one job in detail (error, video URL, content credentials)
   accounts create --tier FREE|PLUS [--admin] [--name NAME] [--json]
                   create an account and print its API key
   certs dev [--out DIR] [--force] [--json]
@@ -14,12 +19,23 @@ Commands:
   verify FILE.mp4 [--trust ROOTS.pem] [--json]
                   validate a clip's C2PA content credentials (exit 1 if not acceptable)
 
+generate, jobs and job talk to the API at KINEMA_URL (default http://127.0.0.1:4000/graphql)
+with the key in KINEMA_API_KEY (or --url, --key).
+
+Exit codes: 0 ok; 1 a job failed or the server failed or could not be reached; 2 usage or
+input error; 130 a job cancelled with Ctrl-C.
+
 Run "kinema <command> --help" for a command's options.`;
 
-const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
-  accounts: { run: accountsCommand, help: ACCOUNTS_HELP },
-  certs: { run: certsCommand, help: CERTS_HELP },
-  verify: { run: verifyCommand, help: VERIFY_HELP },
+interface Command { run: (args: string[]) => Promise<void>; help: string }
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  generate: async () => { const m = await import("./generate.js"); return { run: m.generateCommand, help: m.GENERATE_HELP }; },
+  jobs: async () => { const m = await import("./jobs.js"); return { run: m.jobsCommand, help: m.JOBS_HELP }; },
+  job: async () => { const m = await import("./job.js"); return { run: m.jobCommand, help: m.JOB_HELP }; },
+  accounts: async () => { const m = await import("./accounts.js"); return { run: m.accountsCommand, help: m.ACCOUNTS_HELP }; },
+  certs: async () => { const m = await import("./certs.js"); return { run: m.certsCommand, help: m.CERTS_HELP }; },
+  verify: async () => { const m = await import("./verify.js"); return { run: m.verifyCommand, help: m.VERIFY_HELP }; },
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -28,8 +44,9 @@ async function main(argv: string[]): Promise<void> {
     console.log(HELP);
     return;
   }
-  const command = COMMANDS[name];
-  if (!command) throw new CliError(`unknown command: ${name}\n\n${HELP}`);
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) throw new CliError(`unknown command: ${name}\n\n${HELP}`);
+  const command = await load();
   if (args.includes("--help") || args.includes("-h")) {
     console.log(command.help);
     return;
@@ -38,6 +55,10 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error) => {
+  if (error instanceof ExitError) {
+    console.error(`kinema: ${error.message}`);
+    process.exit(error.exitCode);
+  }
   if (error instanceof CliError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
     console.error(`kinema: ${error.message}`);
     process.exit(2);
