@@ -7,7 +7,7 @@ import { startTestKinema, waitFor, type TestKinema } from "./helpers/app.js";
 import { GENERATE } from "./helpers/graphql.js";
 import { deliveringStage, sleep, steppingStage } from "./fixtures/stages.js";
 import { JobQueue } from "../src/queue/queue.js";
-import { LeaseLostError, JobError } from "../src/queue/errors.js";
+import { BlockedError, LeaseLostError, JobError } from "../src/queue/errors.js";
 import { MemoryEventBus } from "../src/events/memory.js";
 import type { Stage } from "../workers/pipeline.js";
 import type { JobOutcome } from "../workers/runner.js";
@@ -181,6 +181,22 @@ describe("the stage runner in a worker", () => {
       const { job } = await account.client.data(`query($id: ID!) { job(id: $id) { error { code message } } }`, { id });
       expect(job.error.code).toBe("INTERNAL");
       expect(job.error.message).not.toContain("/srv");
+    });
+  });
+
+  it("ends a job BLOCKED in the deciding stage when a stage refuses the content, with its audit record", async () => {
+    const refusing: Stage = { stage: "POSTFILTER", run: async () => { throw new BlockedError("sexual", { frames: [0, 5] }); } };
+    await withWorker([steppingStage(0), refusing, deliveringStage()], {}, async (app, outcomes) => {
+      const account = await app.account("FREE");
+      const { generateVideo } = await account.client.data(GENERATE, { input });
+      const id = generateVideo.job.id;
+      await waitFor(async () => (await jobRow(id)).status === "BLOCKED", 10_000, "job to be blocked");
+      const row = await jobRow(id);
+      expect(row).toMatchObject({ stage: "POSTFILTER", attempts: 1, error_code: "CONTENT_BLOCKED", video: null, checkpoint: null });
+      expect(row.metadata.postfilter).toEqual({ category: "sexual", frames: [0, 5] });
+      expect(outcomes.get(id)).toEqual(["blocked"]);
+      const { job } = await account.client.data(`query($id: ID!) { job(id: $id) { status stage error { code message } } }`, { id });
+      expect(job.error.message).not.toContain("sexual");
     });
   });
 

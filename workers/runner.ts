@@ -1,13 +1,13 @@
 // The stage runner: runs one claimed job through the pipeline under its lease. It heartbeats, turns a
 // cancel, a lost lease or a shutdown into a stop at the next step, and records how the job ended.
-import { JobError, LeaseLostError, classifyError } from "../src/queue/errors.js";
+import { BlockedError, JobError, LeaseLostError, classifyError } from "../src/queue/errors.js";
 import type { JobQueue } from "../src/queue/queue.js";
 import type { ClaimedJob, Lease } from "../src/queue/types.js";
 import type { JobStage } from "../src/jobs/states.js";
 import type { Logger } from "../src/log.js";
 import { StopError, type PipelineOutputs, type Stage, type StageContext, type StageProgress, type StopReason } from "./pipeline.js";
 
-export type JobOutcome = "succeeded" | "retrying" | "failed" | "cancelled" | "released" | "lease-lost";
+export type JobOutcome = "succeeded" | "retrying" | "failed" | "blocked" | "cancelled" | "released" | "lease-lost";
 
 export interface RunnerDeps {
   queue: JobQueue;
@@ -139,6 +139,12 @@ export class JobRun {
         await this.deps.queue.release(this.lease);
         this.log.info("job released for another worker");
         return "released";
+      }
+      if (error instanceof BlockedError) {
+        // The message is generic on purpose: the category and the evidence are in the audit record.
+        await this.deps.queue.block(this.lease, "CONTENT_BLOCKED", "The generated video did not pass the safety checks.", { postfilter: { category: error.category, ...error.audit } });
+        this.log.warn({ category: error.category }, "job blocked by the post-filter");
+        return "blocked";
       }
       const failure = classifyError(error);
       const { status } = await this.deps.queue.fail(this.lease, this.job.attempts, failure);

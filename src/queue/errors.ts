@@ -29,6 +29,17 @@ export class JobError extends Error {
   }
 }
 
+/**
+ * A stage's verdict that the content must not be delivered (the safety post-filter). Not a failure:
+ * the job ends BLOCKED, never retried, with the category and the audit record kept on the job.
+ */
+export class BlockedError extends Error {
+  constructor(readonly category: string, readonly audit: Record<string, unknown>) {
+    super(`content blocked: ${category}`);
+    this.name = "BlockedError";
+  }
+}
+
 /** Converts anything a stage threw into a classified JobError. Unknown errors are retryable: they may be transient. */
 export function classifyError(error: unknown): JobError {
   if (error instanceof JobError) return error;

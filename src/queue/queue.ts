@@ -9,7 +9,7 @@ import { retryDelayMs } from "./backoff.js";
 import type { JobError } from "./errors.js";
 import type { WrittenRow } from "./sql/announce.js";
 import { claimJob } from "./sql/claimJob.js";
-import { acknowledgeCancel, completeJob, failJob, releaseJob } from "./sql/finishJob.js";
+import { acknowledgeCancel, blockJob, completeJob, failJob, releaseJob } from "./sql/finishJob.js";
 import { heartbeat } from "./sql/heartbeat.js";
 import { recordCheckpoint } from "./sql/recordCheckpoint.js";
 import { recordProgress, type ProgressWrite } from "./sql/recordProgress.js";
@@ -66,6 +66,10 @@ export class JobQueue {
 
   async release(lease: Lease): Promise<void> {
     await this.announce([await releaseJob(this.sql, lease, this.channel)], { queueChanged: true });
+  }
+
+  async block(lease: Lease, code: string, message: string, metadata: Record<string, unknown>): Promise<void> {
+    await this.announce([await blockJob(this.sql, lease, code, message, metadata, this.channel)], {});
   }
 
   async acknowledgeCancel(lease: Lease): Promise<void> {

@@ -75,6 +75,20 @@ export function releaseJob(sql: Sql, lease: Lease, channel: string | null): Prom
 }
 
 /*
+ * blockJob — the safety post-filter refused the content: BLOCKED in the stage that decided, with the
+ * category and the audit record; the checkpoint reference is dropped (nothing of it is resumed).
+ */
+const BLOCK = announcing(`/* blockJob */
+UPDATE jobs SET status = 'BLOCKED', error_code = $3, error_message = $4, metadata = metadata || $5::jsonb,
+  checkpoint = NULL, progress = '{}', finished_at = now(), updated_at = now(), lease_owner = NULL, lease_expires_at = NULL
+WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
+RETURNING id, status, stage`, 6);
+
+export function blockJob(sql: Sql, lease: Lease, code: string, message: string, metadata: Record<string, unknown>, channel: string | null): Promise<WrittenRow> {
+  return fencedWrite<WrittenRow>(sql, "blockJob", BLOCK, lease, [code, message, JSON.stringify(metadata), ...announceParams(channel, {})]);
+}
+
+/*
  * acknowledgeCancel — the worker stopped a job whose owner cancelled it: CANCELLED.
  */
 const ACK_CANCEL = announcing(`/* acknowledgeCancel */
