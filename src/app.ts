@@ -12,6 +12,8 @@ import type { EventBus } from "./events/bus.js";
 import { MemoryEventBus } from "./events/memory.js";
 import { PgEventBus } from "./events/pg.js";
 import { JobService } from "./jobs/service.js";
+import { SafetyRuleService } from "./safety/prefilter/admin.js";
+import { PrefilterService } from "./safety/prefilter/service.js";
 import type { Logger } from "./log.js";
 import { JobQueue } from "./queue/queue.js";
 import type { Stage } from "../workers/pipeline.js";
@@ -22,6 +24,7 @@ import type { ObjectStore } from "./storage/store.js";
 import { UrlSigner } from "./storage/signed-urls.js";
 import { ensureSetting } from "./db/settings.js";
 import { createSigning } from "./provenance/setup.js";
+import { createPostfilterSafety } from "./safety/setup.js";
 import { randomBytes } from "node:crypto";
 import { Worker } from "../workers/worker.js";
 import type { JobOutcome } from "../workers/runner.js";
@@ -44,6 +47,8 @@ export interface Kinema {
   workers: Worker[];
   accounts: AccountService;
   jobs: JobService;
+  /** the safety pre-filter every submission goes through (its rule set polls for changes with an API) */
+  prefilter: PrefilterService;
   pool: Pool;
   prisma: Prisma;
   bus: EventBus;
@@ -71,7 +76,11 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     }
     const bus: EventBus = embedded ? new MemoryEventBus() : await PgEventBus.connect(databaseUrl, pool);
     const accounts = new AccountService(prisma);
-    const jobs = new JobService(prisma, pool, bus, config);
+    // Only API processes take submissions, so only they keep polling for rule changes.
+    const prefilter = await PrefilterService.start(embedded ? withoutPreparedStatements(pool) : pool,
+      { pollMs: options.api ? config.safety.rulePollMs : 0 }, log.child({ component: "prefilter" }));
+    closers.push(() => prefilter.stop());
+    const jobs = new JobService(prisma, pool, bus, config, prefilter);
     const queue = new JobQueue(embedded ? withoutPreparedStatements(pool) : pool, bus, config.queue);
 
     const store = createStore(config);
@@ -84,7 +93,8 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
       progress = new ProgressHub(bus, jobs, pool);
       const secret = await ensureSetting(pool, "url_signing_secret", () => randomBytes(32).toString("base64url"));
       const signer = new UrlSigner(Buffer.from(secret, "base64url"), config.delivery.urlTtlSeconds);
-      api = await startApiServer({ accounts, jobs, sql: pool, progress, config, store, signer }, log.child({ component: "api" }));
+      const safety = new SafetyRuleService(pool, prefilter);
+      api = await startApiServer({ accounts, jobs, sql: pool, progress, config, store, signer, safety }, log.child({ component: "api" }));
       signer.baseUrl = config.delivery.publicUrl?.replace(/\/$/, "") ?? new URL(api.url).origin;
       closers.push(async () => { await api!.close(); progress!.close(); });
     }
@@ -93,7 +103,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     else if (options.workers > 0) {
       const signing = await createSigning(config, log);
       closers.push(async () => { await signing.signer.close?.(); });
-      stages = await options.stages({ models, store, engine: config.engine, signing });
+      stages = await options.stages({ models, store, engine: config.engine, signing, safety: await createPostfilterSafety(config, log) });
     }
     const workers = Array.from({ length: options.workers }, (_, i) => new Worker({
       id: options.workers > 1 ? `${config.workerId}-${i}` : config.workerId,
@@ -103,7 +113,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     for (const worker of workers) worker.start();
 
     return {
-      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, pool, prisma, bus, store, progress,
+      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, prefilter, pool, prisma, bus, store, progress,
       async stop() {
         await Promise.all(workers.map((w) => w.stop()));
         for (const close of closers.reverse()) await close();

@@ -34,6 +34,8 @@ export interface PipelineOutputs {
   /** decode: every frame as raw RGB (the post-filter scans these), and the encoded MP4 */
   frames?: RawFrames;
   encoded?: EncodedVideo;
+  /** safety verdicts so far, for the content credentials (never the evidence itself) */
+  safety?: Record<string, string>;
   /** signing: the verified content credentials of the signed file (now `encoded.path`) */
   provenance?: { state: string; issuer: string | null; signedAt: string | null; claimGenerator: string | null; actions: string[] };
   /** the last stage: the stored clip */

@@ -10,6 +10,7 @@ import type { ProgressHub } from "./progress.js";
 import { createLoaders, type Loaders } from "./loaders.js";
 import type { ObjectStore } from "../storage/store.js";
 import type { UrlSigner } from "../storage/signed-urls.js";
+import type { SafetyRuleService } from "../safety/prefilter/admin.js";
 
 export interface ApiServices {
   accounts: AccountService;
@@ -19,6 +20,7 @@ export interface ApiServices {
   config: Config;
   store: ObjectStore;
   signer: UrlSigner;
+  safety: SafetyRuleService;
 }
 
 export interface GraphQLContext {
@@ -48,4 +50,13 @@ export async function buildContext(services: ApiServices, authorization: string 
 export function requireAccount(ctx: GraphQLContext): Account {
   if (!ctx.account) throw unauthenticated();
   return ctx.account;
+}
+
+/** The caller, who must have the ADMIN role: anyone else gets FORBIDDEN (HTTP 403). */
+export function requireAdmin(ctx: GraphQLContext): Account {
+  const account = requireAccount(ctx);
+  if (account.role !== "ADMIN") {
+    throw new GraphQLError("Only admins can do this.", { extensions: { code: "FORBIDDEN", http: { status: 403 } } });
+  }
+  return account;
 }

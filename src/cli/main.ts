@@ -18,6 +18,8 @@ Commands:
                   write a development C2PA signing chain (default .kinema/certs)
   verify FILE.mp4 [--trust ROOTS.pem] [--json]
                   validate a clip's C2PA content credentials (exit 1 if not acceptable)
+  scan FILE.mp4 [--bank FILE] [--frames] [--json]
+                  run the post-filter's frame scan on any video (exit 1 if blocked)
 
 generate, jobs and job talk to the API at KINEMA_URL (default http://127.0.0.1:4000/graphql)
 with the key in KINEMA_API_KEY (or --url, --key).
@@ -36,6 +38,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   accounts: async () => { const m = await import("./accounts.js"); return { run: m.accountsCommand, help: m.ACCOUNTS_HELP }; },
   certs: async () => { const m = await import("./certs.js"); return { run: m.certsCommand, help: m.CERTS_HELP }; },
   verify: async () => { const m = await import("./verify.js"); return { run: m.verifyCommand, help: m.VERIFY_HELP }; },
+  scan: async () => { const m = await import("./scan.js"); return { run: m.scanCommand, help: m.SCAN_HELP }; },
 };
 
 async function main(argv: string[]): Promise<void> {

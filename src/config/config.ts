@@ -22,6 +22,8 @@ const schema = z.object({
   KINEMA_POLL_MS: int(50, 60_000, 2_000),
   KINEMA_SWEEP_MS: int(100, 600_000, 5_000),
   KINEMA_MAX_ATTEMPTS: int(1, 100, 3),
+  // At most 4 s, so a rule change is in force everywhere within the runbook's 5 s.
+  KINEMA_SAFETY_POLL_MS: int(100, 4_000, 1_000),
   KINEMA_RETRY_BASE_MS: int(0, 3_600_000, 2_000),
   KINEMA_RETRY_MAX_MS: int(0, 86_400_000, 120_000),
   KINEMA_FPS: int(1, 120, 24),
@@ -56,6 +58,21 @@ const schema = z.object({
   KINEMA_C2PA_PRIVATE_KEY: z.string().min(1).optional(),
   KINEMA_C2PA_TRUST_ANCHORS: z.string().min(1).optional(),
   KINEMA_C2PA_SIGNER_MODULE: z.string().min(1).optional(),
+  KINEMA_HASH_BANK: z.string().min(1).optional(),
+  KINEMA_LIKENESS_GALLERY: z.string().min(1).optional(),
+  KINEMA_LIKENESS_THRESHOLD: z.coerce.number().min(0).max(2).default(0.5),
+  KINEMA_NSFW_THRESHOLDS: z.string().optional().transform((raw, ctx) => {
+    if (!raw) return {};
+    try {
+      const parsed = JSON.parse(raw) as unknown;
+      const entries = Object.entries(parsed as Record<string, unknown>);
+      if (typeof parsed === "object" && parsed && entries.every(([k, v]) => ["Porn", "Hentai", "Sexy"].includes(k) && typeof v === "number" && v >= 0)) {
+        return parsed as Record<string, number>;
+      }
+    } catch { /* reported below */ }
+    ctx.addIssue({ code: "custom", message: 'a JSON object of class thresholds, e.g. {"Porn":0.7,"Hentai":0.7,"Sexy":0.9}' });
+    return {};
+  }),
 });
 
 export type Tier = "FREE" | "PLUS";
@@ -94,6 +111,17 @@ export interface Config {
   storage:
     | { kind: "disk" }
     | { kind: "s3"; endpoint?: string; bucket: string; region: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string; prefix?: string };
+  safety: {
+    /** how often each API process checks the pre-filter's rule-set version (applies changes within 5 s) */
+    rulePollMs: number;
+    /** file of `hexhash,label` lines (PDQ); null: no bank (the gate matches nothing; a warning is logged) */
+    hashBank: string | null;
+    /** JSON lines of reference face descriptors; null: the shipped (empty) gallery */
+    likenessGallery: string | null;
+    likenessThreshold: number;
+    /** per-class NSFW thresholds overriding the defaults (Porn 0.7, Hentai 0.7, Sexy 0.9) */
+    nsfwThresholds: Record<string, number>;
+  };
   provenance: {
     /** PEM files; when both are unset a development chain is made under the data directory */
     certChain: string | null;
@@ -154,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       forcePathStyle: e.KINEMA_S3_FORCE_PATH_STYLE === "true", accessKeyId: e.KINEMA_S3_ACCESS_KEY_ID,
       secretAccessKey: e.KINEMA_S3_SECRET_ACCESS_KEY, prefix: e.KINEMA_S3_PREFIX,
     },
+    safety: { rulePollMs: e.KINEMA_SAFETY_POLL_MS, hashBank: e.KINEMA_HASH_BANK ?? null, likenessGallery: e.KINEMA_LIKENESS_GALLERY ?? null, likenessThreshold: e.KINEMA_LIKENESS_THRESHOLD, nsfwThresholds: e.KINEMA_NSFW_THRESHOLDS },
     provenance: {
       certChain: e.KINEMA_C2PA_CERT_CHAIN ?? null, privateKey: e.KINEMA_C2PA_PRIVATE_KEY ?? null,
       trustAnchors: e.KINEMA_C2PA_TRUST_ANCHORS ?? null, signerModule: e.KINEMA_C2PA_SIGNER_MODULE ?? null,

@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { JobRecord } from '../jobs/service.js';
 import type { Account as AccountModel } from '../accounts/accounts.js';
 import type { JobProgressEvent } from '../api/progress.js';
+import type { SafetyRuleRecord } from '../safety/prefilter/store.js';
 import type { GraphQLContext } from '../api/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -26,6 +27,13 @@ export type Account = {
   name: Scalars['String']['output'];
   role: Role;
   tier: Tier;
+};
+
+export type AddSafetyRuleInput = {
+  category: SafetyCategory;
+  kind: SafetyRuleKind;
+  /** 1 to 200 characters. */
+  pattern: Scalars['String']['input'];
 };
 
 export type CancelJobPayload = {
@@ -146,13 +154,27 @@ export type JobStatus =
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Admins only. */
+  addSafetyRule: SafetyRulePayload;
   /** A queued job is cancelled at once; a running one stops within one denoising step. */
   cancelJob: CancelJobPayload;
+  /** Admins only. Built-in rules cannot be disabled (BUILTIN_RULE). */
+  disableSafetyRule: SafetyRulePayload;
   generateVideo: GenerateVideoPayload;
 };
 
 
+export type MutationAddSafetyRuleArgs = {
+  input: AddSafetyRuleInput;
+};
+
+
 export type MutationCancelJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDisableSafetyRuleArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -189,6 +211,10 @@ export type Query = {
   jobs: JobConnection;
   /** The account of the API key in the Authorization header. */
   me: Account;
+  /** Admins only: the current rule-set version. Every job records the version its prompt was checked against. */
+  safetyRuleSetVersion: Scalars['Int']['output'];
+  /** Admins only: the editable rules, oldest first. The built-in rules (CSAM, public figures) are not listed. */
+  safetyRules: Array<SafetyRule>;
 };
 
 
@@ -203,6 +229,11 @@ export type QueryJobsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+
+export type QuerySafetyRulesArgs = {
+  includeDisabled?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
 export type Resolution =
   /** 854x480 */
   | 'R480P'
@@ -214,6 +245,67 @@ export type Resolution =
 export type Role =
   | 'ADMIN'
   | 'USER';
+
+/**
+ * Policy categories of the safety pre-filter, in the order they are checked: a prompt that trips two is
+ * recorded under the first.
+ */
+export type SafetyCategory =
+  /** Sexual content involving minors. Its hard rule lives in code and cannot be disabled. */
+  | 'CSAM'
+  /** Real people's likeness: public figures' names and face-generation descriptors. */
+  | 'LIKENESS'
+  /** Non-consensual intimate imagery. */
+  | 'NCII'
+  | 'SEXUAL'
+  /** Graphic violence. */
+  | 'VIOLENCE';
+
+/** An editable rule of the pre-filter. Rows are never deleted: a disabled rule keeps its history. */
+export type SafetyRule = {
+  __typename?: 'SafetyRule';
+  category: SafetyCategory;
+  createdAt: Scalars['DateTime']['output'];
+  /** The admin account that added it; null for the defaults. */
+  createdBy?: Maybe<Scalars['ID']['output']>;
+  /** The rule-set version that first included it. */
+  createdVersion: Scalars['Int']['output'];
+  disabledAt?: Maybe<Scalars['DateTime']['output']>;
+  disabledBy?: Maybe<Scalars['ID']['output']>;
+  /** The first rule-set version without it. */
+  disabledVersion?: Maybe<Scalars['Int']['output']>;
+  enabled: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+  kind: SafetyRuleKind;
+  pattern: Scalars['String']['output'];
+};
+
+export type SafetyRuleKind =
+  /**
+   * Two lists of terms, one of each within 8 words: "doctor|nurse + nude|naked". Each term follows the
+   * TERM rules.
+   */
+  | 'PAIR'
+  /**
+   * A JavaScript regular expression (flag u), tested on the normalised prompt (lower case, leetspeak read,
+   * spaced-out words joined), the same with all non-letters removed, and both with repeated letters
+   * collapsed.
+   */
+  | 'PATTERN'
+  /**
+   * A word or phrase, matched as whole words after normalisation (case, accents, look-alike letters,
+   * leetspeak, spacing and repeated letters do not matter). A one-word term may end in * to match words
+   * that start with it (porn*).
+   */
+  | 'TERM';
+
+export type SafetyRulePayload = {
+  __typename?: 'SafetyRulePayload';
+  rule?: Maybe<SafetyRule>;
+  /** The rule-set version this change made (every API process uses it within 5 seconds); null when nothing changed. */
+  ruleSetVersion?: Maybe<Scalars['Int']['output']>;
+  userErrors: Array<UserError>;
+};
 
 export type Subscription = {
   __typename?: 'Subscription';
@@ -344,6 +436,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   Account: ResolverTypeWrapper<AccountModel>;
+  AddSafetyRuleInput: AddSafetyRuleInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancelJobPayload: ResolverTypeWrapper<Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -365,6 +458,10 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Resolution: Resolution;
   Role: Role;
+  SafetyCategory: SafetyCategory;
+  SafetyRule: ResolverTypeWrapper<SafetyRuleRecord>;
+  SafetyRuleKind: SafetyRuleKind;
+  SafetyRulePayload: ResolverTypeWrapper<Omit<SafetyRulePayload, 'rule'> & { rule?: Maybe<ResolversTypes['SafetyRule']> }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Tier: Tier;
@@ -376,6 +473,7 @@ export type ResolversTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   Account: AccountModel;
+  AddSafetyRuleInput: AddSafetyRuleInput;
   Boolean: Scalars['Boolean']['output'];
   CancelJobPayload: Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   DateTime: Scalars['DateTime']['output'];
@@ -393,6 +491,8 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Provenance: Provenance;
   Query: Record<PropertyKey, never>;
+  SafetyRule: SafetyRuleRecord;
+  SafetyRulePayload: Omit<SafetyRulePayload, 'rule'> & { rule?: Maybe<ResolversParentTypes['SafetyRule']> };
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   TierLimits: TierLimits;
@@ -475,7 +575,9 @@ export type JobProgressResolvers<ContextType = GraphQLContext, ParentType extend
 }>;
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  addSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationAddSafetyRuleArgs, 'input'>>;
   cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
+  disableSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationDisableSafetyRuleArgs, 'id'>>;
   generateVideo?: Resolver<ResolversTypes['GenerateVideoPayload'], ParentType, ContextType, RequireFields<MutationGenerateVideoArgs, 'input'>>;
 }>;
 
@@ -496,6 +598,28 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
   me?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
+  safetyRuleSetVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  safetyRules?: Resolver<Array<ResolversTypes['SafetyRule']>, ParentType, ContextType, RequireFields<QuerySafetyRulesArgs, 'includeDisabled'>>;
+}>;
+
+export type SafetyRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SafetyRule'] = ResolversParentTypes['SafetyRule']> = ResolversObject<{
+  category?: Resolver<ResolversTypes['SafetyCategory'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  createdVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  disabledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  disabledBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  disabledVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['SafetyRuleKind'], ParentType, ContextType>;
+  pattern?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SafetyRulePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SafetyRulePayload'] = ResolversParentTypes['SafetyRulePayload']> = ResolversObject<{
+  rule?: Resolver<Maybe<ResolversTypes['SafetyRule']>, ParentType, ContextType>;
+  ruleSetVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
@@ -541,6 +665,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SafetyRule?: SafetyRuleResolvers<ContextType>;
+  SafetyRulePayload?: SafetyRulePayloadResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TierLimits?: TierLimitsResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;

@@ -1,5 +1,7 @@
 // The job service the resolvers call: submit, cancel, read, list. Always scoped to the caller's account:
-// another account's job is indistinguishable from a job that does not exist.
+// another account's job is indistinguishable from a job that does not exist. Every prompt goes through
+// the safety pre-filter before anything is queued: a blocked one is recorded as a BLOCKED job (stage
+// PREFILTER, never queued, no event) for audit, and the caller gets PROMPT_BLOCKED.
 import { randomInt } from "node:crypto";
 import type { Config } from "../config/config.js";
 import type { Sql } from "../db/pool.js";
@@ -8,6 +10,7 @@ import type { Account } from "../accounts/accounts.js";
 import type { EventBus } from "../events/bus.js";
 import type { Job as JobRecord } from "../generated/prisma/client.js";
 import { cancelJob } from "../queue/sql/cancelJob.js";
+import type { PromptFilter } from "../safety/prefilter/service.js";
 import { GEOMETRY } from "./policy.js";
 import type { JobStatus } from "./states.js";
 import { isJobId, validateGenerateInput, type GenerateInput, type UserError } from "./validate.js";
@@ -23,12 +26,17 @@ export interface JobPage { jobs: JobRecord[]; hasNextPage: boolean }
 export const MAX_PAGE_SIZE = 100;
 const MAX_SEED = 2 ** 31 - 1;
 
+/** What a blocked prompt's author is told: the same words whatever tripped it, so nothing is taught. */
+export const PROMPT_BLOCKED_MESSAGE = "This prompt can't be used. Please rephrase it.";
+const PROMPT_BLOCKED: UserError = { code: "PROMPT_BLOCKED", message: PROMPT_BLOCKED_MESSAGE, field: ["input", "prompt"] };
+
 export class JobService {
   constructor(
     private readonly prisma: Prisma,
     private readonly sql: Sql,
     private readonly bus: EventBus,
     private readonly config: Pick<Config, "tiers" | "video" | "queue">,
+    private readonly prefilter: PromptFilter,
   ) {}
 
   async submit(account: Account, input: GenerateInput): Promise<JobPayload> {
@@ -42,16 +50,22 @@ export class JobService {
       if (existing) return this.replay(existing, input);
     }
     const { width, height } = GEOMETRY[input.resolution];
+    // In memory, a few microseconds; the decision (and the rule-set version it used) stays on the row.
+    const decision = this.prefilter.check(input.prompt);
+    const blocked = decision.verdict === "blocked";
     try {
       const job = await this.prisma.job.create({
         data: {
-          accountId: account.id, tier: account.tier, status: "QUEUED", stage: "QUEUED",
+          accountId: account.id, tier: account.tier, status: blocked ? "BLOCKED" : "QUEUED", stage: blocked ? "PREFILTER" : "QUEUED",
           prompt: input.prompt.trim(), resolution: input.resolution, width, height,
           durationSeconds: input.durationSeconds, fps: this.config.video.fps,
           seed: BigInt(input.seed ?? randomInt(0, MAX_SEED)), stepBudget: limits.stepBudget,
-          idempotencyKey: key, maxAttempts: this.config.queue.maxAttempts,
+          idempotencyKey: key, maxAttempts: this.config.queue.maxAttempts, metadata: { prefilter: decision },
+          ...(blocked ? { errorCode: PROMPT_BLOCKED.code, errorMessage: PROMPT_BLOCKED.message, finishedAt: new Date() } : {}),
         },
       });
+      // A blocked job is history, not work: no event, so no worker wakes for it (and none could claim it).
+      if (blocked) return { job: null, userErrors: [PROMPT_BLOCKED] };
       await this.bus.publish({ kind: "job", jobId: job.id, status: "QUEUED", stage: "QUEUED", queueChanged: true });
       return { job, userErrors: [] };
     } catch (error) {
@@ -105,6 +119,7 @@ export class JobService {
   private replay(existing: JobRecord, input: GenerateInput): JobPayload {
     const same = existing.prompt === input.prompt.trim() && existing.resolution === input.resolution
       && existing.durationSeconds === input.durationSeconds && (input.seed == null || Number(existing.seed) === input.seed);
+    if (same && existing.status === "BLOCKED" && existing.stage === "PREFILTER") return { job: null, userErrors: [PROMPT_BLOCKED] };
     if (same) return { job: existing, userErrors: [] };
     return {
       job: null,

@@ -1,4 +1,4 @@
-// The production pipeline, in order. The safety issue adds POSTFILTER between DECODING and SIGNING.
+// The production pipeline, in order: nothing is signed or stored before the post-filter passes it.
 import type { Config } from "../../src/config/config.js";
 import type { ModelCache } from "../../src/engine/models.js";
 import type { ObjectStore } from "../../src/storage/store.js";
@@ -7,14 +7,18 @@ import { decodeStage } from "./decode.js";
 import { denoiseStage } from "./denoise.js";
 import { uploadStage } from "./upload.js";
 import { signStage, type SignStageDeps } from "./sign.js";
+import { postfilterStage } from "./postfilter.js";
+import type { PostfilterSafety } from "../../src/safety/setup.js";
 import { StepTimes } from "../../src/engine/step-times.js";
 
-export interface StageDeps { models: ModelCache; store: ObjectStore; engine: Config["engine"]; signing: SignStageDeps }
+export interface StageDeps { models: ModelCache; store: ObjectStore; engine: Config["engine"]; signing: SignStageDeps; safety: PostfilterSafety }
 
 export function productionStages(deps: StageDeps): Stage[] {
   const stepTimes = new StepTimes(); // shared by the stages of this pipeline, across its jobs
   return [
-    denoiseStage({ ...deps, stepTimes }), decodeStage(), signStage(deps.signing),
+    denoiseStage({ ...deps, stepTimes }), decodeStage(),
+    postfilterStage({ ...deps.safety, store: deps.store, checkpointEvery: deps.engine.checkpointEvery, previewEvery: deps.engine.previewEvery }),
+    signStage(deps.signing),
     uploadStage({ store: deps.store, checkpointEvery: deps.engine.checkpointEvery, stepTimes }),
   ];
 }

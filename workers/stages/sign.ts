@@ -27,7 +27,7 @@ export function signStage(deps: SignStageDeps): Stage {
         jobId: job.id, modelId: model.manifest.id, modelVersion: model.manifest.version, modelHash: model.hash,
         contentHash: createHash("sha256").update(await readFile(encoded.path)).digest("hex"),
         stepsExecuted: job.stepBudget, resolution: job.resolution, width: encoded.width, height: encoded.height,
-        safety: { prefilter: "not-run", postfilter: "not-run" },
+        safety: { prefilter: (job.metadata.prefilter as { verdict?: string } | undefined)?.verdict ?? "not-run", postfilter: "not-run", ...ctx.outputs.safety },
       });
       const signStart = performance.now();
       try {

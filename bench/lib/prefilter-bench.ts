@@ -1,0 +1,44 @@
+// Pre-filter latency per prompt, for `npm run bench:safety`: the real pre-filter (the migration's rules
+// read from a throwaway database, the hard rules, the public-figure list) over every golden prompt,
+// many rounds, each check timed on its own. Goal: p99 < 1 ms.
+import { createPool } from "../../src/db/pool.js";
+import { createLogger } from "../../src/log.js";
+import { PrefilterService } from "../../src/safety/prefilter/service.js";
+import { loadPrefilterGoldens } from "../../eval/golden/prefilter.js";
+import { withBenchDatabase } from "./db.js";
+import { percentile, round } from "./stats.js";
+
+const ROUNDS = Number(process.env.BENCH_PREFILTER_ROUNDS ?? 200);
+const WARMUP_ROUNDS = 20;
+
+export async function measurePrefilter(): Promise<Record<string, number>> {
+  return withBenchDatabase(true, async (db) => {
+    const pool = createPool(db.url, 2);
+    const prefilter = await PrefilterService.start(pool, { pollMs: 0 }, createLogger("bench"));
+    try {
+      const prompts = loadPrefilterGoldens().flatMap((set) => set.prompts.map((p) => p.text));
+      let blocked = 0;
+      for (let r = 0; r < WARMUP_ROUNDS; r++) for (const p of prompts) prefilter.check(p);
+      const samples: number[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const prompt of prompts) {
+          const start = performance.now();
+          const decision = prefilter.check(prompt);
+          samples.push(performance.now() - start);
+          if (decision.verdict === "blocked") blocked++;
+        }
+      }
+      return {
+        prefilter_prompts: prompts.length,
+        prefilter_checks: samples.length,
+        prefilter_blocked_share: round(blocked / samples.length, 3),
+        prefilter_p50_ms: round(percentile(samples, 50), 4),
+        prefilter_p99_ms: round(percentile(samples, 99), 4),
+        prefilter_max_ms: round(samples.reduce((a, b) => Math.max(a, b), 0), 3),
+      };
+    } finally {
+      await prefilter.stop();
+      await pool.end();
+    }
+  });
+}

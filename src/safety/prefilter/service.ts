@@ -1,0 +1,101 @@
+// The pre-filter as JobService sees it: check(prompt), synchronous and in memory (a few microseconds).
+// Each API process keeps a compiled RuleSet and polls the stored version every KINEMA_SAFETY_POLL_MS
+// (default 1 s; one primary-key read); when it moved, the process reloads the enabled rules and swaps
+// the compiled set. So a change made through any process is in force everywhere within one poll plus a
+// reload (well under the 5 s the runbook promises), with no restart and no bus message to lose. The
+// process that made a change reloads at once.
+import { readFile } from "node:fs/promises";
+import type { Sql } from "../../db/pool.js";
+import type { Logger } from "../../log.js";
+import { RuleSet, type PrefilterDecision, type RuleRow } from "./rules.js";
+import { loadRules, ruleSetVersion } from "./store.js";
+
+export const PUBLIC_FIGURES_FILE = new URL("./data/public-figures.txt", import.meta.url);
+
+/** The port JobService depends on. */
+export interface PromptFilter {
+  check(prompt: string): PrefilterDecision;
+}
+
+export interface PrefilterOptions {
+  /** how often to poll the rule-set version; 0: load once, never poll (processes without the API) */
+  pollMs: number;
+  publicFiguresFile?: URL | string;
+}
+
+export class PrefilterService implements PromptFilter {
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<boolean> | null = null;
+  private stopped = false;
+
+  private constructor(private readonly sql: Sql, private readonly figures: string[], private readonly log: Logger, private rules: RuleSet) {}
+
+  /** Loads the public-figure list and the current rule set; starts polling when `pollMs` > 0. */
+  static async start(sql: Sql, options: PrefilterOptions, log: Logger): Promise<PrefilterService> {
+    const figures = await readPublicFigures(options.publicFiguresFile ?? PUBLIC_FIGURES_FILE);
+    const { version, rows } = await loadRules(sql);
+    const service = new PrefilterService(sql, figures, log, compile(rows, version, figures, log));
+    if (options.pollMs > 0) service.schedule(options.pollMs);
+    return service;
+  }
+
+  /** The version of the rule set in force in this process. */
+  get version(): number {
+    return this.rules.version;
+  }
+
+  check(prompt: string): PrefilterDecision {
+    return this.rules.check(prompt);
+  }
+
+  /** Reloads the rules if the stored version moved; true when a new set was put in force. */
+  refresh(): Promise<boolean> {
+    // One reload at a time: a poll and a local change arriving together share it.
+    this.inFlight ??= this.reload().finally(() => { this.inFlight = null; });
+    return this.inFlight;
+  }
+
+  /** Reloads until this process has `version` or newer (a reload already under way may predate it). */
+  async catchUp(version: number): Promise<void> {
+    for (let tries = 0; tries < 3 && this.rules.version < version; tries++) await this.refresh();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.inFlight?.catch(() => {});
+  }
+
+  private async reload(): Promise<boolean> {
+    if (await ruleSetVersion(this.sql) === this.rules.version) return false;
+    const { version, rows } = await loadRules(this.sql);
+    // Never step back (a slower reload finishing after a newer one).
+    if (version <= this.rules.version) return false;
+    this.rules = compile(rows, version, this.figures, this.log);
+    this.log.info({ ruleSetVersion: version, rules: rows.length }, "safety rule set reloaded");
+    return true;
+  }
+
+  private schedule(pollMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.refresh().catch((error: unknown) => {
+        // The last good set stays in force; a database that cannot answer this cannot queue jobs either.
+        this.log.warn({ err: error }, "could not poll the safety rule set");
+      }).finally(() => this.schedule(pollMs));
+    }, pollMs);
+    this.timer.unref();
+  }
+}
+
+function compile(rows: RuleRow[], version: number, figures: string[], log: Logger): RuleSet {
+  const rules = new RuleSet(rows, version, figures);
+  if (rules.skipped.length) log.warn({ ruleSetVersion: version, skipped: rules.skipped }, "safety rules that do not compile were left out");
+  return rules;
+}
+
+/** One name per line; `#` starts a comment. Names are matched as whole words, like TERM rules. */
+export async function readPublicFigures(file: URL | string): Promise<string[]> {
+  const text = await readFile(file, "utf8");
+  return text.split("\n").map((line) => line.replace(/#.*/, "").trim()).filter(Boolean);
+}
