@@ -10,7 +10,7 @@ import { createDevChain } from "../src/provenance/certs.js";
 import { verifyFile } from "../src/provenance/verify.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { waitFor, type TestKinema } from "./helpers/app.js";
-import { startEngineKinema } from "./helpers/engine.js";
+import { withEngine as withEngineOn } from "./helpers/engine.js";
 import { GENERATE } from "./helpers/graphql.js";
 import { startS3 } from "./helpers/s3.js";
 
@@ -29,15 +29,8 @@ afterAll(async () => {
   await rm(certs, { recursive: true, force: true });
 });
 
-/** One Kinema (API + worker) for the body only: its worker must not take the next test's jobs. */
-async function withEngine(env: Record<string, string>, body: (app: TestKinema & { dataDir: string }) => Promise<void>) {
-  const app = await startEngineKinema(db.url, env);
-  try {
-    await body(app);
-  } finally {
-    await app.stop();
-  }
-}
+const withEngine = (env: Record<string, string>, body: (app: TestKinema & { dataDir: string }) => Promise<void>) =>
+  withEngineOn(db.url, env, body);
 
 const VIDEO = `query($id: ID!) { job(id: $id) { status attempts error { code message } video { url bytes provenance { state issuer signedAt claimGenerator actions } } } }`;
 

@@ -14,7 +14,7 @@ import { readFrames, sampledFrames } from "../src/safety/scan/index.js";
 import { pdqHash } from "../src/safety/pdq/index.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { waitFor, type TestKinema } from "./helpers/app.js";
-import { startEngineKinema } from "./helpers/engine.js";
+import { withEngine as withEngineOn } from "./helpers/engine.js";
 import { GENERATE } from "./helpers/graphql.js";
 
 let db: TestDatabase;
@@ -34,14 +34,8 @@ afterAll(async () => {
 
 const PROMPT = "a grey circle moving right";
 
-async function withEngine(env: Record<string, string>, body: (app: TestKinema & { dataDir: string }) => Promise<void>) {
-  const app = await startEngineKinema(db.url, env);
-  try {
-    await body(app);
-  } finally {
-    await app.stop();
-  }
-}
+const withEngine = (env: Record<string, string>, body: (app: TestKinema & { dataDir: string }) => Promise<void>) =>
+  withEngineOn(db.url, env, body);
 
 async function run(app: TestKinema, seed: number) {
   const account = await app.account("FREE");

@@ -20,4 +20,14 @@ export async function startEngineKinema(databaseUrl: string, env: Record<string,
   };
 }
 
+/** One engine Kinema (API + worker) for `body` only: its worker must not take the next test's jobs. */
+export async function withEngine(databaseUrl: string, env: Record<string, string>, body: (app: TestKinema & { dataDir: string }) => Promise<void>): Promise<void> {
+  const app = await startEngineKinema(databaseUrl, env);
+  try {
+    await body(app);
+  } finally {
+    await app.stop();
+  }
+}
+
 export const JOB_STATE = `query($id: ID!) { job(id: $id) { id status stage stepsCompleted attempts error { code message } video { url expiresAt width height frames fps bytes } } }`;
