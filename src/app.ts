@@ -14,6 +14,7 @@ import { PgEventBus } from "./events/pg.js";
 import { JobService } from "./jobs/service.js";
 import { SafetyRuleService } from "./safety/prefilter/admin.js";
 import { PrefilterService } from "./safety/prefilter/service.js";
+import { SchedulerConfigStore } from "./scheduler/store.js";
 import type { Logger } from "./log.js";
 import { JobQueue } from "./queue/queue.js";
 import type { Stage } from "../workers/pipeline.js";
@@ -28,6 +29,8 @@ import { createPostfilterSafety } from "./safety/setup.js";
 import { randomBytes } from "node:crypto";
 import { Worker } from "../workers/worker.js";
 import type { JobOutcome } from "../workers/runner.js";
+import { AlarmEvaluator } from "./ops/alarms.js";
+import { DEFAULT_MITIGATION_POLICY, PlusWeightMitigation } from "./ops/mitigation.js";
 
 export interface KinemaOptions {
   config: Config;
@@ -49,6 +52,8 @@ export interface Kinema {
   jobs: JobService;
   /** the safety pre-filter every submission goes through (its rule set polls for changes with an API) */
   prefilter: PrefilterService;
+  /** the scheduler's settings: weights, burst caps, admission control (update() changes them everywhere) */
+  scheduler: SchedulerConfigStore;
   pool: Pool;
   prisma: Prisma;
   bus: EventBus;
@@ -80,7 +85,12 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     const prefilter = await PrefilterService.start(embedded ? withoutPreparedStatements(pool) : pool,
       { pollMs: options.api ? config.safety.rulePollMs : 0 }, log.child({ component: "prefilter" }));
     closers.push(() => prefilter.stop());
-    const jobs = new JobService(prisma, pool, bus, config, prefilter);
+    // The claim reads the scheduler's settings in its own statement; API processes keep a polled copy
+    // (admission control, the admin API). Workers-only processes load it once, for update() callers.
+    const scheduler = await SchedulerConfigStore.start(embedded ? withoutPreparedStatements(pool) : pool,
+      { pollMs: options.api ? config.scheduler.pollMs : 0 }, log.child({ component: "scheduler" }));
+    closers.push(() => scheduler.stop());
+    const jobs = new JobService(prisma, pool, bus, config, prefilter, scheduler);
     const queue = new JobQueue(embedded ? withoutPreparedStatements(pool) : pool, bus, config.queue);
 
     const store = createStore(config);
@@ -94,9 +104,18 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
       const secret = await ensureSetting(pool, "url_signing_secret", () => randomBytes(32).toString("base64url"));
       const signer = new UrlSigner(Buffer.from(secret, "base64url"), config.delivery.urlTtlSeconds);
       const safety = new SafetyRuleService(pool, prefilter);
-      api = await startApiServer({ accounts, jobs, sql: pool, progress, config, store, signer, safety }, log.child({ component: "api" }));
+      const alarms = new AlarmEvaluator(pool, config.alarms, log.child({ component: "alarms" }));
+      api = await startApiServer({ accounts, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler }, log.child({ component: "api" }));
       signer.baseUrl = config.delivery.publicUrl?.replace(/\/$/, "") ?? new URL(api.url).origin;
       closers.push(async () => { await api!.close(); progress!.close(); });
+      // The runbook's auto-mitigation: raise the PLUS weight while PLUS waits too long, revert when healthy.
+      const mitigation = new PlusWeightMitigation({
+        getPlusWeight: async () => scheduler.current.plusWeight,
+        setPlusWeight: async (weight, reason) => { await scheduler.update({ plusWeight: weight }, { reason, actor: "auto-mitigation" }); },
+      }, { ...DEFAULT_MITIGATION_POLICY, baseWeight: scheduler.current.plusWeight }, log.child({ component: "mitigation" }));
+      alarms.onEvaluated = async (readings) => { await mitigation.evaluate(readings.plusQueueWaitP95Seconds); };
+      alarms.start();
+      closers.push(() => alarms.stop());
     }
     let stages: readonly Stage[] = [];
     if (typeof options.stages !== "function") stages = options.stages;
@@ -113,7 +132,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     for (const worker of workers) worker.start();
 
     return {
-      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, prefilter, pool, prisma, bus, store, progress,
+      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, prefilter, scheduler, pool, prisma, bus, store, progress,
       async stop() {
         await Promise.all(workers.map((w) => w.stop()));
         for (const close of closers.reverse()) await close();

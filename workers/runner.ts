@@ -5,6 +5,7 @@ import type { JobQueue } from "../src/queue/queue.js";
 import type { ClaimedJob, Lease } from "../src/queue/types.js";
 import type { JobStage } from "../src/jobs/states.js";
 import type { Logger } from "../src/log.js";
+import { leaseLosses, observeFailure, observeTerminal, postfilterBlocks } from "../src/ops/metrics.js";
 import { StopError, type PipelineOutputs, type Stage, type StageContext, type StageProgress, type StopReason } from "./pipeline.js";
 
 export type JobOutcome = "succeeded" | "retrying" | "failed" | "blocked" | "cancelled" | "released" | "lease-lost";
@@ -44,6 +45,7 @@ export class JobRun {
       }
       for (const stage of this.deps.stages) await this.runStage(stage, stage === this.deps.stages[0]);
       await this.deps.queue.complete(this.lease, this.outputs.video, { stageMs: this.timings });
+      observeTerminal("SUCCEEDED");
       this.log.info("job succeeded");
       return "succeeded";
     } catch (error) {
@@ -127,11 +129,13 @@ export class JobRun {
     const reason = this.controller.signal.aborted ? (this.controller.signal.reason as StopReason) : null;
     try {
       if (reason === "lease-lost" || error instanceof LeaseLostError) {
+        leaseLosses.inc();
         this.log.warn("lease lost; leaving the job to its new owner");
         return "lease-lost";
       }
       if (reason === "cancelled") {
         await this.deps.queue.acknowledgeCancel(this.lease);
+        observeTerminal("CANCELLED");
         this.log.info("job cancelled");
         return "cancelled";
       }
@@ -143,15 +147,24 @@ export class JobRun {
       if (error instanceof BlockedError) {
         // The message is generic on purpose: the category and the evidence are in the audit record.
         await this.deps.queue.block(this.lease, "CONTENT_BLOCKED", "The generated video did not pass the safety checks.", { postfilter: { category: error.category, ...error.audit } });
+        observeTerminal("BLOCKED", "CONTENT_BLOCKED");
+        postfilterBlocks.inc({ category: error.category });
         this.log.warn({ category: error.category }, "job blocked by the post-filter");
         return "blocked";
       }
       const failure = classifyError(error);
       const { status } = await this.deps.queue.fail(this.lease, this.job.attempts, failure);
+      observeFailure(failure.code);
+      if (status === "FAILED") observeTerminal("FAILED", failure.code);
+      else if (status === "CANCELLED") observeTerminal("CANCELLED");
       this.log.warn({ code: failure.code, err: error, status }, "job failed");
       return status === "QUEUED" ? "retrying" : status === "CANCELLED" ? "cancelled" : "failed";
     } catch (writeError) {
-      if (writeError instanceof LeaseLostError) return "lease-lost";
+      if (writeError instanceof LeaseLostError) {
+        leaseLosses.inc();
+        return "lease-lost";
+      }
+      this.log.error({ err: writeError }, "could not record how the job ended");
       throw writeError;
     }
   }

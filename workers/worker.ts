@@ -5,6 +5,7 @@ import type { Sql } from "../src/db/pool.js";
 import type { EventBus } from "../src/events/bus.js";
 import type { Logger } from "../src/log.js";
 import type { JobQueue, QueueConfig } from "../src/queue/queue.js";
+import { activeWorkers, observeClaim, observeSucceeded, runningJobs } from "../src/ops/metrics.js";
 import { registerWorker, removeWorker, touchWorker } from "../src/queue/sql/workers.js";
 import type { Stage } from "./pipeline.js";
 import { JobRun, type JobOutcome } from "./runner.js";
@@ -55,6 +56,7 @@ export class Worker {
   private async run(): Promise<void> {
     const { sql, id, log } = this.deps;
     await registerWorker(sql, id, hostname(), process.pid);
+    activeWorkers.inc();
     // Seen-alive marks keep coming while a long job runs; ETAs count live workers by them.
     const touch = setInterval(() => void touchWorker(sql, id).catch(() => {}), 10_000);
     // Sweeping runs on its own timer, so expired leases are freed even while every worker is busy.
@@ -74,9 +76,12 @@ export class Worker {
           await this.deps.queue.release({ jobId: job.id, fencingToken: job.fencingToken });
           break;
         }
+        const timing = await observeClaim(sql, job);
         this.current = new JobRun(job, { queue: this.deps.queue, stages: this.deps.stages, heartbeatMs: this.deps.config.heartbeatMs, log });
-        const outcome = await this.current.run();
+        runningJobs.inc();
+        const outcome = await this.current.run().finally(() => runningJobs.dec());
         this.current = null;
+        if (outcome === "succeeded") observeSucceeded(timing);
         this.deps.onJobDone?.(job.id, outcome);
       } catch (error) {
         // The database is unreachable or a write failed outside a job: back off and try again.
@@ -88,6 +93,7 @@ export class Worker {
     }
     clearInterval(touch);
     clearInterval(sweep);
+    activeWorkers.dec();
     await removeWorker(sql, id).catch(() => {});
   }
 

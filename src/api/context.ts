@@ -11,6 +11,8 @@ import { createLoaders, type Loaders } from "./loaders.js";
 import type { ObjectStore } from "../storage/store.js";
 import type { UrlSigner } from "../storage/signed-urls.js";
 import type { SafetyRuleService } from "../safety/prefilter/admin.js";
+import type { SchedulerConfigStore } from "../scheduler/store.js";
+import type { AlarmEvaluator } from "../ops/alarms.js";
 
 export interface ApiServices {
   accounts: AccountService;
@@ -21,6 +23,10 @@ export interface ApiServices {
   store: ObjectStore;
   signer: UrlSigner;
   safety: SafetyRuleService;
+  /** the scheduler's settings (weights, caps, admission control), polled for changes */
+  scheduler: SchedulerConfigStore;
+  /** the process's alarm evaluator (Query.alarms) */
+  alarms?: AlarmEvaluator;
 }
 
 export interface GraphQLContext {

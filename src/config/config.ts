@@ -24,6 +24,8 @@ const schema = z.object({
   KINEMA_MAX_ATTEMPTS: int(1, 100, 3),
   // At most 4 s, so a rule change is in force everywhere within the runbook's 5 s.
   KINEMA_SAFETY_POLL_MS: int(100, 4_000, 1_000),
+  // The same bound for the scheduler's settings (weights, burst caps, admission control).
+  KINEMA_SCHEDULER_POLL_MS: int(100, 4_000, 1_000),
   KINEMA_RETRY_BASE_MS: int(0, 3_600_000, 2_000),
   KINEMA_RETRY_MAX_MS: int(0, 86_400_000, 120_000),
   KINEMA_FPS: int(1, 120, 24),
@@ -61,6 +63,12 @@ const schema = z.object({
   KINEMA_HASH_BANK: z.string().min(1).optional(),
   KINEMA_LIKENESS_GALLERY: z.string().min(1).optional(),
   KINEMA_LIKENESS_THRESHOLD: z.coerce.number().min(0).max(2).default(0.5),
+  KINEMA_METRICS_PORT: int(0, 65535, 9464),
+  KINEMA_SLO_QUEUE_WAIT_P50_S: z.coerce.number().positive().default(15),
+  KINEMA_SLO_E2E_P95_PLUS_S: z.coerce.number().positive().default(120),
+  KINEMA_SLO_E2E_P95_FREE_S: z.coerce.number().positive().default(300),
+  KINEMA_ALARM_INTERVAL_MS: int(0, 3_600_000, 15_000),
+  KINEMA_ALARM_WINDOW_S: int(60, 86_400, 300),
   KINEMA_NSFW_THRESHOLDS: z.string().optional().transform((raw, ctx) => {
     if (!raw) return {};
     try {
@@ -111,6 +119,14 @@ export interface Config {
   storage:
     | { kind: "disk" }
     | { kind: "s3"; endpoint?: string; bucket: string; region: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string; prefix?: string };
+  scheduler: {
+    /**
+     * how often each API process checks the scheduler config's version (applies changes within 5 s). The
+     * settings themselves live in PostgreSQL (scheduler_config; defaults PLUS weight 2, FREE 1, burst caps
+     * FREE 3 / PLUS 10, FREE queue-wait target 15 s), changed with `updateSchedulerConfig`.
+     */
+    pollMs: number;
+  };
   safety: {
     /** how often each API process checks the pre-filter's rule-set version (applies changes within 5 s) */
     rulePollMs: number;
@@ -122,6 +138,12 @@ export interface Config {
     /** per-class NSFW thresholds overriding the defaults (Porn 0.7, Hentai 0.7, Sexy 0.9) */
     nsfwThresholds: Record<string, number>;
   };
+  /** the port of a worker process's Prometheus /metrics server (0: any free port) */
+  metricsPort: number;
+  /** service-level objectives, in seconds (Query.sloReport) */
+  slo: { queueWaitP50Seconds: number; endToEndP95Seconds: Record<Tier, number> };
+  /** the alarm evaluator of each API process (Query.alarms); intervalMs 0 turns it off */
+  alarms: { intervalMs: number; windowSeconds: number };
   provenance: {
     /** PEM files; when both are unset a development chain is made under the data directory */
     certChain: string | null;
@@ -182,7 +204,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       forcePathStyle: e.KINEMA_S3_FORCE_PATH_STYLE === "true", accessKeyId: e.KINEMA_S3_ACCESS_KEY_ID,
       secretAccessKey: e.KINEMA_S3_SECRET_ACCESS_KEY, prefix: e.KINEMA_S3_PREFIX,
     },
+    scheduler: { pollMs: e.KINEMA_SCHEDULER_POLL_MS },
     safety: { rulePollMs: e.KINEMA_SAFETY_POLL_MS, hashBank: e.KINEMA_HASH_BANK ?? null, likenessGallery: e.KINEMA_LIKENESS_GALLERY ?? null, likenessThreshold: e.KINEMA_LIKENESS_THRESHOLD, nsfwThresholds: e.KINEMA_NSFW_THRESHOLDS },
+    metricsPort: e.KINEMA_METRICS_PORT,
+    slo: { queueWaitP50Seconds: e.KINEMA_SLO_QUEUE_WAIT_P50_S, endToEndP95Seconds: { PLUS: e.KINEMA_SLO_E2E_P95_PLUS_S, FREE: e.KINEMA_SLO_E2E_P95_FREE_S } },
+    alarms: { intervalMs: e.KINEMA_ALARM_INTERVAL_MS, windowSeconds: e.KINEMA_ALARM_WINDOW_S },
     provenance: {
       certChain: e.KINEMA_C2PA_CERT_CHAIN ?? null, privateKey: e.KINEMA_C2PA_PRIVATE_KEY ?? null,
       trustAnchors: e.KINEMA_C2PA_TRUST_ANCHORS ?? null, signerModule: e.KINEMA_C2PA_SIGNER_MODULE ?? null,

@@ -36,10 +36,118 @@ export type AddSafetyRuleInput = {
   pattern: Scalars['String']['input'];
 };
 
+/**
+ * An alarm, named as its Prometheus rule in ops/prometheus/alerts.yml: KinemaNanRateHigh,
+ * KinemaPlusQueueWaitHigh or KinemaProvenanceFailures.
+ */
+export type Alarm = {
+  __typename?: 'Alarm';
+  description: Scalars['String']['output'];
+  evaluatedAt: Scalars['DateTime']['output'];
+  name: Scalars['String']['output'];
+  /** When the alarm entered its current state (as seen by this API process). */
+  since: Scalars['DateTime']['output'];
+  state: AlarmState;
+  /** It fires when value is above this. */
+  threshold: Scalars['Float']['output'];
+  /** The measured value; null when there was nothing to measure. */
+  value?: Maybe<Scalars['Float']['output']>;
+};
+
+export type AlarmState =
+  | 'FIRING'
+  | 'OK';
+
 export type CancelJobPayload = {
   __typename?: 'CancelJobPayload';
   job?: Maybe<Job>;
   userErrors: Array<UserError>;
+};
+
+/** A fleet sized by Little's law, and what it costs. */
+export type FleetPlan = {
+  __typename?: 'FleetPlan';
+  /** What dominates the bill, in words: busy GPU time, idle headroom, overhead or failure waste. */
+  bottleneck: Scalars['String']['output'];
+  /** GPUs busy on average (Little's law): effectiveArrivalRatePerSecond x effectiveGpuSecondsPerClip. */
+  busyGpus: Scalars['Float']['output'];
+  /** Dollars of GPU time one generated clip consumes: effectiveGpuSecondsPerClip x gpuHourlyCost / 3600. */
+  costPerClipDollars: Scalars['Float']['output'];
+  /** costPerClipDollars x (1 + overheadFraction). */
+  costPerClipWithOverheadDollars: Scalars['Float']['output'];
+  /** Fleet burn spread over all requests (idle headroom and cache hits included): hourly burn / (rate x 3600). */
+  costPerRequestDollars: Scalars['Float']['output'];
+  /** costPerRequestDollars x (1 + overheadFraction). */
+  costPerRequestWithOverheadDollars: Scalars['Float']['output'];
+  /** Clips per second that need GPU work: arrival rate x (1 - cache hit rate). */
+  effectiveArrivalRatePerSecond: Scalars['Float']['output'];
+  /** GPU-seconds each clip really consumes: gpuSecondsPerClip / batchingFactor. */
+  effectiveGpuSecondsPerClip: Scalars['Float']['output'];
+  /**
+   * Dollars lost per hour with a checkpoint every k of n steps: half an interval on average, i.e. the
+   * no-checkpoint waste x k / n. Equal to it when there are no checkpoints.
+   */
+  failureWastePerHourWithCheckpointsDollars: Scalars['Float']['output'];
+  /**
+   * Dollars of work lost to failures per hour without checkpoints: each failure loses, for each of its
+   * concurrentGenerations, half a clip on average (failuresPerHour x concurrentGenerations x costPerFailure / 2).
+   */
+  failureWastePerHourWithoutCheckpointsDollars: Scalars['Float']['output'];
+  /** GPU failures per hour: failureRate x gpusNeeded x 3600 / gpuSecondsPerClip. */
+  failuresPerHour: Scalars['Float']['output'];
+  /** GPU-seconds per clip used by the plan, before batching. */
+  gpuSecondsPerClip: Scalars['Float']['output'];
+  /** Where gpuSecondsPerClip came from. */
+  gpuSecondsPerClipSource: GpuSecondsSource;
+  /** GPUs to provision: ceil(busyGpus / targetUtilisation). */
+  gpusNeeded: Scalars['Int']['output'];
+  /** Dollars per hour for the GPUs: gpusNeeded x gpuHourlyCost. */
+  hourlyBurnDollars: Scalars['Float']['output'];
+  /** hourlyBurnDollars x (1 + overheadFraction). */
+  hourlyBurnWithOverheadDollars: Scalars['Float']['output'];
+  /** How many jobs the measured figure averages; 0 when it was given. */
+  measuredSamples: Scalars['Int']['output'];
+  /** Dollars per month (730 hours) for the GPUs. */
+  monthlyBurnDollars: Scalars['Float']['output'];
+  /** monthlyBurnDollars x (1 + overheadFraction). */
+  monthlyBurnWithOverheadDollars: Scalars['Float']['output'];
+};
+
+/**
+ * Inputs of the fleet cost model. Rates are per second, money is in dollars, fractions are 0..1.
+ * See src/ops/cost.ts for the formulas.
+ */
+export type FleetPlanInput = {
+  /** Requests arriving per second, cache hits included. ≥ 0. */
+  arrivalRatePerSecond: Scalars['Float']['input'];
+  /**
+   * Latency batching: requests sharing one GPU denoising step (≥ 1). Divides GPU-seconds per clip (more
+   * throughput per GPU), at the price of latency (waiting for a batch, slower batched steps).
+   */
+  batchingFactor?: InputMaybe<Scalars['Float']['input']>;
+  /** Fraction of requests served from the cache with no GPU work, in [0, 1]. */
+  cacheHitRate?: InputMaybe<Scalars['Float']['input']>;
+  /** Checkpoint every this many steps (1..stepsPerClip). Omitted: no checkpoints. */
+  checkpointEverySteps?: InputMaybe<Scalars['Int']['input']>;
+  /** Generations running together on one GPU, all lost when it fails (whole number ≥ 1). */
+  concurrentGenerations?: InputMaybe<Scalars['Int']['input']>;
+  /** Dollars one generation costs when all its work is lost. Omitted: the raw cost per clip. */
+  costPerFailure?: InputMaybe<Scalars['Float']['input']>;
+  /** Probability that a GPU fails during one clip's worth of its time, in [0, 1]. */
+  failureRate?: InputMaybe<Scalars['Float']['input']>;
+  /** Dollars per GPU-hour. ≥ 0. */
+  gpuHourlyCost: Scalars['Float']['input'];
+  /**
+   * GPU-seconds one clip consumes without batching. Omitted: the mean this deployment has measured over its
+   * recent SUCCEEDED jobs (sum of stage times, else of denoising step times); BAD_USER_INPUT if none yet.
+   */
+  gpuSecondsPerClip?: InputMaybe<Scalars['Float']['input']>;
+  /** Non-GPU cost (network, storage, CPUs, people) as a fraction of GPU cost: 0.3 = 30%. */
+  overheadFraction?: InputMaybe<Scalars['Float']['input']>;
+  /** Denoising steps per clip (whole number ≥ 1). */
+  stepsPerClip?: InputMaybe<Scalars['Int']['input']>;
+  /** Fraction of provisioned GPU time meant to be busy, in (0, 1]; the rest is headroom for queueing. */
+  targetUtilisation?: InputMaybe<Scalars['Float']['input']>;
 };
 
 export type GenerateVideoInput = {
@@ -61,10 +169,19 @@ export type GenerateVideoPayload = {
   userErrors: Array<UserError>;
 };
 
+/** Where the plan's GPU-seconds per clip came from. */
+export type GpuSecondsSource =
+  /** Given in the input. */
+  | 'INPUT'
+  /** Measured from this deployment's recent SUCCEEDED jobs. */
+  | 'MEASURED';
+
 export type Job = {
   __typename?: 'Job';
   /** How many times a worker has started this job. */
   attempts: Scalars['Int']['output'];
+  /** The video of an identical earlier request (same seed and settings) of this account, delivered again without generating it. */
+  cacheHit: Scalars['Boolean']['output'];
   createdAt: Scalars['DateTime']['output'];
   durationSeconds: Scalars['Int']['output'];
   /** Why the job failed or was blocked; while a job is retried, the last attempt's error. */
@@ -76,7 +193,7 @@ export type Job = {
   height: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
   prompt: Scalars['String']['output'];
-  /** Jobs ahead of this one; null unless QUEUED. */
+  /** Claims expected before this one under the scheduler's weights (0: next); null unless QUEUED. */
   queuePosition?: Maybe<Scalars['Int']['output']>;
   resolution: Resolution;
   seed: Scalars['Int']['output'];
@@ -152,6 +269,20 @@ export type JobStatus =
   | 'RUNNING'
   | 'SUCCEEDED';
 
+/**
+ * Percentiles are nearest-rank: the smallest measured value that at least that share of the jobs did not
+ * exceed. Null when no job was measured.
+ */
+export type LatencySlo = {
+  __typename?: 'LatencySlo';
+  /** Whether the objective's percentile is under its target; null when no job was measured. */
+  met?: Maybe<Scalars['Boolean']['output']>;
+  objective: SloObjective;
+  p50Seconds?: Maybe<Scalars['Float']['output']>;
+  p95Seconds?: Maybe<Scalars['Float']['output']>;
+  samples: Scalars['Int']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Admins only. */
@@ -161,6 +292,8 @@ export type Mutation = {
   /** Admins only. Built-in rules cannot be disabled (BUILTIN_RULE). */
   disableSafetyRule: SafetyRulePayload;
   generateVideo: GenerateVideoPayload;
+  /** Admins only. */
+  updateSchedulerConfig: SchedulerConfigPayload;
 };
 
 
@@ -181,6 +314,11 @@ export type MutationDisableSafetyRuleArgs = {
 
 export type MutationGenerateVideoArgs = {
   input: GenerateVideoInput;
+};
+
+
+export type MutationUpdateSchedulerConfigArgs = {
+  input: UpdateSchedulerConfigInput;
 };
 
 export type PageInfo = {
@@ -205,6 +343,13 @@ export type Provenance = {
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * The operational alarms as this API process last evaluated them (every KINEMA_ALARM_INTERVAL_MS). Any
+   * authenticated account may read them, like sloReport.
+   */
+  alarms: Array<Alarm>;
+  /** Sizes and prices a GPU fleet for a traffic level, from first principles. Any signed-in account. */
+  fleetPlan: FleetPlan;
   /** One of the caller's jobs; null when it does not exist or belongs to another account. */
   job?: Maybe<Job>;
   /** The caller's jobs, newest first. `first` is 1 to 100 (default 20). */
@@ -215,6 +360,19 @@ export type Query = {
   safetyRuleSetVersion: Scalars['Int']['output'];
   /** Admins only: the editable rules, oldest first. The built-in rules (CSAM, public figures) are not listed. */
   safetyRules: Array<SafetyRule>;
+  /** Admins only: the scheduler's settings in force. */
+  schedulerConfig: SchedulerConfig;
+  /**
+   * Per-tier service-level report over the last `window` seconds (60 to 2592000), measured from the jobs
+   * table. Any authenticated account may read it (support staff use their own keys, which need not be
+   * ADMIN): it holds fleet-wide aggregates only, no job, prompt or account.
+   */
+  sloReport: SloReport;
+};
+
+
+export type QueryFleetPlanArgs = {
+  input: FleetPlanInput;
 };
 
 
@@ -232,6 +390,11 @@ export type QueryJobsArgs = {
 
 export type QuerySafetyRulesArgs = {
   includeDisabled?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QuerySloReportArgs = {
+  window: Scalars['Int']['input'];
 };
 
 export type Resolution =
@@ -307,6 +470,61 @@ export type SafetyRulePayload = {
   userErrors: Array<UserError>;
 };
 
+/**
+ * The scheduler's settings: weighted fair share between the tier lanes, per-account burst caps and FREE
+ * admission control. Stored in PostgreSQL with a version; every worker applies a change at its next claim and
+ * every API process within 5 seconds.
+ */
+export type SchedulerConfig = {
+  __typename?: 'SchedulerConfig';
+  /** Refuse FREE submissions (QUEUE_FULL) whose predicted queue wait exceeds the target. PLUS is never refused. */
+  admissionControl: Scalars['Boolean']['output'];
+  /** false: plain FIFO over both tiers (the weights are ignored). */
+  fairShare: Scalars['Boolean']['output'];
+  /** Most RUNNING jobs of one FREE account at once (default 3). */
+  freeBurstCap: Scalars['Int']['output'];
+  /** The FREE queue-wait target admission control holds to, in seconds (default 15: the p50 SLO). */
+  freeQueueWaitTargetSeconds: Scalars['Int']['output'];
+  /** Share of claims of the FREE lane while both lanes have work (default 1). */
+  freeWeight: Scalars['Float']['output'];
+  /** Most RUNNING jobs of one PLUS account at once (default 10). */
+  plusBurstCap: Scalars['Int']['output'];
+  /** Share of claims of the PLUS lane while both lanes have work (default 2). */
+  plusWeight: Scalars['Float']['output'];
+  /** Why, as given with the last change. */
+  reason?: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+  /** Who made the last change: an admin's account id, or a component (e.g. auto-mitigation). */
+  updatedBy?: Maybe<Scalars['String']['output']>;
+  /** Grows by one with every change. */
+  version: Scalars['Int']['output'];
+};
+
+export type SchedulerConfigPayload = {
+  __typename?: 'SchedulerConfigPayload';
+  config?: Maybe<SchedulerConfig>;
+  userErrors: Array<UserError>;
+};
+
+/** The objective: the given percentile must stay under `targetSeconds` (KINEMA_SLO_* variables). */
+export type SloObjective = {
+  __typename?: 'SloObjective';
+  /** 50 or 95. */
+  percentile: Scalars['Int']['output'];
+  targetSeconds: Scalars['Float']['output'];
+};
+
+export type SloReport = {
+  __typename?: 'SloReport';
+  from: Scalars['DateTime']['output'];
+  /** False when any objective measured in the window was missed. */
+  met: Scalars['Boolean']['output'];
+  /** PLUS, then FREE. */
+  tiers: Array<TierSlo>;
+  to: Scalars['DateTime']['output'];
+  windowSeconds: Scalars['Int']['output'];
+};
+
 export type Subscription = {
   __typename?: 'Subscription';
   /**
@@ -336,6 +554,33 @@ export type TierLimits = {
   stepBudget: Scalars['Int']['output'];
 };
 
+export type TierSlo = {
+  __typename?: 'TierSlo';
+  /** From submission to delivery, of jobs that succeeded in the window; objective on p95. */
+  endToEnd: LatencySlo;
+  /** From submission to the first claim by a worker, of jobs first claimed in the window; objective on p50. */
+  queueWait: LatencySlo;
+  tier: Tier;
+};
+
+/** Fields left out stay as they are. */
+export type UpdateSchedulerConfigInput = {
+  admissionControl?: InputMaybe<Scalars['Boolean']['input']>;
+  fairShare?: InputMaybe<Scalars['Boolean']['input']>;
+  /** 1 to 10000. */
+  freeBurstCap?: InputMaybe<Scalars['Int']['input']>;
+  /** 1 to 86400. */
+  freeQueueWaitTargetSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** 0.01 to 1000. */
+  freeWeight?: InputMaybe<Scalars['Float']['input']>;
+  /** 1 to 10000. */
+  plusBurstCap?: InputMaybe<Scalars['Int']['input']>;
+  /** 0.01 to 1000. */
+  plusWeight?: InputMaybe<Scalars['Float']['input']>;
+  /** Recorded with the change and logged. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
 /**
  * An expected failure of a mutation, returned beside its result instead of thrown: `code` is stable for
  * programs, `message` is for people, `field` is the path of the input it concerns.
@@ -345,6 +590,8 @@ export type UserError = {
   code: Scalars['String']['output'];
   field?: Maybe<Array<Scalars['String']['output']>>;
   message: Scalars['String']['output'];
+  /** QUEUE_FULL: seconds after which a retry is likely to be admitted; null otherwise. */
+  retryAfterSeconds?: Maybe<Scalars['Int']['output']>;
 };
 
 export type Video = {
@@ -437,11 +684,17 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = ResolversObject<{
   Account: ResolverTypeWrapper<AccountModel>;
   AddSafetyRuleInput: AddSafetyRuleInput;
+  Alarm: ResolverTypeWrapper<Alarm>;
+  AlarmState: AlarmState;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancelJobPayload: ResolverTypeWrapper<Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  FleetPlan: ResolverTypeWrapper<FleetPlan>;
+  FleetPlanInput: FleetPlanInput;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GenerateVideoInput: GenerateVideoInput;
   GenerateVideoPayload: ResolverTypeWrapper<Omit<GenerateVideoPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  GpuSecondsSource: GpuSecondsSource;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Job: ResolverTypeWrapper<JobRecord>;
@@ -452,6 +705,7 @@ export type ResolversTypes = ResolversObject<{
   JobProgress: ResolverTypeWrapper<JobProgressEvent>;
   JobStage: JobStage;
   JobStatus: JobStatus;
+  LatencySlo: ResolverTypeWrapper<LatencySlo>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Provenance: ResolverTypeWrapper<Provenance>;
@@ -462,10 +716,16 @@ export type ResolversTypes = ResolversObject<{
   SafetyRule: ResolverTypeWrapper<SafetyRuleRecord>;
   SafetyRuleKind: SafetyRuleKind;
   SafetyRulePayload: ResolverTypeWrapper<Omit<SafetyRulePayload, 'rule'> & { rule?: Maybe<ResolversTypes['SafetyRule']> }>;
+  SchedulerConfig: ResolverTypeWrapper<SchedulerConfig>;
+  SchedulerConfigPayload: ResolverTypeWrapper<SchedulerConfigPayload>;
+  SloObjective: ResolverTypeWrapper<SloObjective>;
+  SloReport: ResolverTypeWrapper<SloReport>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Tier: Tier;
   TierLimits: ResolverTypeWrapper<TierLimits>;
+  TierSlo: ResolverTypeWrapper<TierSlo>;
+  UpdateSchedulerConfigInput: UpdateSchedulerConfigInput;
   UserError: ResolverTypeWrapper<UserError>;
   Video: ResolverTypeWrapper<Video>;
 }>;
@@ -474,9 +734,13 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   Account: AccountModel;
   AddSafetyRuleInput: AddSafetyRuleInput;
+  Alarm: Alarm;
   Boolean: Scalars['Boolean']['output'];
   CancelJobPayload: Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   DateTime: Scalars['DateTime']['output'];
+  FleetPlan: FleetPlan;
+  FleetPlanInput: FleetPlanInput;
+  Float: Scalars['Float']['output'];
   GenerateVideoInput: GenerateVideoInput;
   GenerateVideoPayload: Omit<GenerateVideoPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   ID: Scalars['ID']['output'];
@@ -487,15 +751,22 @@ export type ResolversParentTypes = ResolversObject<{
   JobError: JobError;
   JobFilter: JobFilter;
   JobProgress: JobProgressEvent;
+  LatencySlo: LatencySlo;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Provenance: Provenance;
   Query: Record<PropertyKey, never>;
   SafetyRule: SafetyRuleRecord;
   SafetyRulePayload: Omit<SafetyRulePayload, 'rule'> & { rule?: Maybe<ResolversParentTypes['SafetyRule']> };
+  SchedulerConfig: SchedulerConfig;
+  SchedulerConfigPayload: SchedulerConfigPayload;
+  SloObjective: SloObjective;
+  SloReport: SloReport;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   TierLimits: TierLimits;
+  TierSlo: TierSlo;
+  UpdateSchedulerConfigInput: UpdateSchedulerConfigInput;
   UserError: UserError;
   Video: Video;
 }>;
@@ -509,6 +780,16 @@ export type AccountResolvers<ContextType = GraphQLContext, ParentType extends Re
   tier?: Resolver<ResolversTypes['Tier'], ParentType, ContextType>;
 }>;
 
+export type AlarmResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Alarm'] = ResolversParentTypes['Alarm']> = ResolversObject<{
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  evaluatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['AlarmState'], ParentType, ContextType>;
+  threshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+}>;
+
 export type CancelJobPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CancelJobPayload'] = ResolversParentTypes['CancelJobPayload']> = ResolversObject<{
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
@@ -518,6 +799,28 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type FleetPlanResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FleetPlan'] = ResolversParentTypes['FleetPlan']> = ResolversObject<{
+  bottleneck?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  busyGpus?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  costPerClipDollars?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  costPerClipWithOverheadDollars?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  costPerRequestDollars?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  costPerRequestWithOverheadDollars?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  effectiveArrivalRatePerSecond?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  effectiveGpuSecondsPerClip?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  failureWastePerHourWithCheckpointsDollars?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  failureWastePerHourWithoutCheckpointsDollars?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  failuresPerHour?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  gpuSecondsPerClip?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  gpuSecondsPerClipSource?: Resolver<ResolversTypes['GpuSecondsSource'], ParentType, ContextType>;
+  gpusNeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  hourlyBurnDollars?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  hourlyBurnWithOverheadDollars?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  measuredSamples?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  monthlyBurnDollars?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  monthlyBurnWithOverheadDollars?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
 export type GenerateVideoPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['GenerateVideoPayload'] = ResolversParentTypes['GenerateVideoPayload']> = ResolversObject<{
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
@@ -525,6 +828,7 @@ export type GenerateVideoPayloadResolvers<ContextType = GraphQLContext, ParentTy
 
 export type JobResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job']> = ResolversObject<{
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  cacheHit?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   durationSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['JobError']>, ParentType, ContextType>;
@@ -574,11 +878,20 @@ export type JobProgressResolvers<ContextType = GraphQLContext, ParentType extend
   totalSteps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type LatencySloResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LatencySlo'] = ResolversParentTypes['LatencySlo']> = ResolversObject<{
+  met?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  objective?: Resolver<ResolversTypes['SloObjective'], ParentType, ContextType>;
+  p50Seconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p95Seconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  samples?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   addSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationAddSafetyRuleArgs, 'input'>>;
   cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
   disableSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationDisableSafetyRuleArgs, 'id'>>;
   generateVideo?: Resolver<ResolversTypes['GenerateVideoPayload'], ParentType, ContextType, RequireFields<MutationGenerateVideoArgs, 'input'>>;
+  updateSchedulerConfig?: Resolver<ResolversTypes['SchedulerConfigPayload'], ParentType, ContextType, RequireFields<MutationUpdateSchedulerConfigArgs, 'input'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -595,11 +908,15 @@ export type ProvenanceResolvers<ContextType = GraphQLContext, ParentType extends
 }>;
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  alarms?: Resolver<Array<ResolversTypes['Alarm']>, ParentType, ContextType>;
+  fleetPlan?: Resolver<ResolversTypes['FleetPlan'], ParentType, ContextType, RequireFields<QueryFleetPlanArgs, 'input'>>;
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
   me?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
   safetyRuleSetVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   safetyRules?: Resolver<Array<ResolversTypes['SafetyRule']>, ParentType, ContextType, RequireFields<QuerySafetyRulesArgs, 'includeDisabled'>>;
+  schedulerConfig?: Resolver<ResolversTypes['SchedulerConfig'], ParentType, ContextType>;
+  sloReport?: Resolver<ResolversTypes['SloReport'], ParentType, ContextType, RequireFields<QuerySloReportArgs, 'window'>>;
 }>;
 
 export type SafetyRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SafetyRule'] = ResolversParentTypes['SafetyRule']> = ResolversObject<{
@@ -622,6 +939,38 @@ export type SafetyRulePayloadResolvers<ContextType = GraphQLContext, ParentType 
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
+export type SchedulerConfigResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SchedulerConfig'] = ResolversParentTypes['SchedulerConfig']> = ResolversObject<{
+  admissionControl?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  fairShare?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  freeBurstCap?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  freeQueueWaitTargetSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  freeWeight?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  plusBurstCap?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  plusWeight?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  updatedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type SchedulerConfigPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SchedulerConfigPayload'] = ResolversParentTypes['SchedulerConfigPayload']> = ResolversObject<{
+  config?: Resolver<Maybe<ResolversTypes['SchedulerConfig']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type SloObjectiveResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SloObjective'] = ResolversParentTypes['SloObjective']> = ResolversObject<{
+  percentile?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  targetSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type SloReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SloReport'] = ResolversParentTypes['SloReport']> = ResolversObject<{
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  met?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  tiers?: Resolver<Array<ResolversTypes['TierSlo']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  windowSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   jobProgress?: SubscriptionResolver<ResolversTypes['JobProgress'], "jobProgress", ParentType, ContextType, RequireFields<SubscriptionJobProgressArgs, 'id'>>;
 }>;
@@ -634,10 +983,17 @@ export type TierLimitsResolvers<ContextType = GraphQLContext, ParentType extends
   stepBudget?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type TierSloResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TierSlo'] = ResolversParentTypes['TierSlo']> = ResolversObject<{
+  endToEnd?: Resolver<ResolversTypes['LatencySlo'], ParentType, ContextType>;
+  queueWait?: Resolver<ResolversTypes['LatencySlo'], ParentType, ContextType>;
+  tier?: Resolver<ResolversTypes['Tier'], ParentType, ContextType>;
+}>;
+
 export type UserErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = ResolversObject<{
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  retryAfterSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type VideoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Video'] = ResolversParentTypes['Video']> = ResolversObject<{
@@ -653,22 +1009,30 @@ export type VideoResolvers<ContextType = GraphQLContext, ParentType extends Reso
 
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Account?: AccountResolvers<ContextType>;
+  Alarm?: AlarmResolvers<ContextType>;
   CancelJobPayload?: CancelJobPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  FleetPlan?: FleetPlanResolvers<ContextType>;
   GenerateVideoPayload?: GenerateVideoPayloadResolvers<ContextType>;
   Job?: JobResolvers<ContextType>;
   JobConnection?: JobConnectionResolvers<ContextType>;
   JobEdge?: JobEdgeResolvers<ContextType>;
   JobError?: JobErrorResolvers<ContextType>;
   JobProgress?: JobProgressResolvers<ContextType>;
+  LatencySlo?: LatencySloResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   SafetyRule?: SafetyRuleResolvers<ContextType>;
   SafetyRulePayload?: SafetyRulePayloadResolvers<ContextType>;
+  SchedulerConfig?: SchedulerConfigResolvers<ContextType>;
+  SchedulerConfigPayload?: SchedulerConfigPayloadResolvers<ContextType>;
+  SloObjective?: SloObjectiveResolvers<ContextType>;
+  SloReport?: SloReportResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TierLimits?: TierLimitsResolvers<ContextType>;
+  TierSlo?: TierSloResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
   Video?: VideoResolvers<ContextType>;
 }>;

@@ -1,7 +1,10 @@
 // The job service the resolvers call: submit, cancel, read, list. Always scoped to the caller's account:
 // another account's job is indistinguishable from a job that does not exist. Every prompt goes through
 // the safety pre-filter before anything is queued: a blocked one is recorded as a BLOCKED job (stage
-// PREFILTER, never queued, no event) for audit, and the caller gets PROMPT_BLOCKED.
+// PREFILTER, never queued, no event) for audit, and the caller gets PROMPT_BLOCKED. Then the scheduler's
+// two gates: the exact-match cache (a seeded request identical to a delivered one of the same account
+// gets that video as a new SUCCEEDED job, no GPU work) and admission control (a FREE job whose predicted
+// queue wait exceeds its target is refused with QUEUE_FULL and a retry-after hint, not queued).
 import { randomInt } from "node:crypto";
 import type { Config } from "../config/config.js";
 import type { Sql } from "../db/pool.js";
@@ -10,6 +13,9 @@ import type { Account } from "../accounts/accounts.js";
 import type { EventBus } from "../events/bus.js";
 import type { Job as JobRecord } from "../generated/prisma/client.js";
 import { cancelJob } from "../queue/sql/cancelJob.js";
+import { admissionStats, weightedAhead } from "../queue/sql/queuePositions.js";
+import { cacheKey, modelHash } from "../scheduler/cache.js";
+import type { SchedulerConfig } from "../scheduler/store.js";
 import type { PromptFilter } from "../safety/prefilter/service.js";
 import { GEOMETRY } from "./policy.js";
 import type { JobStatus } from "./states.js";
@@ -35,8 +41,10 @@ export class JobService {
     private readonly prisma: Prisma,
     private readonly sql: Sql,
     private readonly bus: EventBus,
-    private readonly config: Pick<Config, "tiers" | "video" | "queue">,
+    private readonly config: Pick<Config, "tiers" | "video" | "queue" | "engine">,
     private readonly prefilter: PromptFilter,
+    /** the scheduler's settings in force (SchedulerConfigStore); null: no admission control */
+    private readonly scheduler: { readonly current: SchedulerConfig } | null = null,
   ) {}
 
   async submit(account: Account, input: GenerateInput): Promise<JobPayload> {
@@ -53,13 +61,27 @@ export class JobService {
     // In memory, a few microseconds; the decision (and the rule-set version it used) stays on the row.
     const decision = this.prefilter.check(input.prompt);
     const blocked = decision.verdict === "blocked";
+    const seed = input.seed ?? randomInt(0, MAX_SEED);
+    const hash = blocked ? null : await modelHash(this.config.engine.modelDir);
+    const jobCacheKey = hash === null ? null : cacheKey({
+      prompt: input.prompt, seed, resolution: input.resolution, durationSeconds: input.durationSeconds, stepBudget: limits.stepBudget, modelHash: hash,
+    });
     try {
+      // Only an explicit seed can ask for a video that already exists: without one, the caller wants a new one.
+      if (jobCacheKey !== null && input.seed != null) {
+        const hit = await this.fromCache(account, jobCacheKey, hash!, input, decision, key);
+        if (hit) return { job: hit, userErrors: [] };
+      }
+      if (!blocked) {
+        const refusal = await this.admission(account);
+        if (refusal) return { job: null, userErrors: [refusal] };
+      }
       const job = await this.prisma.job.create({
         data: {
           accountId: account.id, tier: account.tier, status: blocked ? "BLOCKED" : "QUEUED", stage: blocked ? "PREFILTER" : "QUEUED",
           prompt: input.prompt.trim(), resolution: input.resolution, width, height,
           durationSeconds: input.durationSeconds, fps: this.config.video.fps,
-          seed: BigInt(input.seed ?? randomInt(0, MAX_SEED)), stepBudget: limits.stepBudget,
+          seed: BigInt(seed), stepBudget: limits.stepBudget, cacheKey: jobCacheKey,
           idempotencyKey: key, maxAttempts: this.config.queue.maxAttempts, metadata: { prefilter: decision },
           ...(blocked ? { errorCode: PROMPT_BLOCKED.code, errorMessage: PROMPT_BLOCKED.message, finishedAt: new Date() } : {}),
         },
@@ -109,6 +131,61 @@ export class JobService {
       take: first + 1,
     });
     return { jobs: rows.slice(0, first), hasNextPage: rows.length > first };
+  }
+
+  /**
+   * Admission control (FREE only; PLUS is never refused): the new job's predicted queue wait, from its
+   * weighted position (queuePositions' estimate: the FREE jobs queued now, plus PLUS claims interleaved
+   * by the weights) and the running jobs, drained by the live workers at the recent mean run time:
+   * max(0, ahead + running + 1 - workers) / workers x mean run. No history yet: admitted.
+   */
+  private async admission(account: Account): Promise<UserError | null> {
+    const cfg = this.scheduler?.current;
+    if (!cfg?.admissionControl || account.tier !== "FREE") return null;
+    const stats = await admissionStats(this.sql);
+    if (stats.meanRunSeconds === null) return null;
+    const workers = Math.max(1, stats.liveWorkers);
+    const ahead = cfg.fairShare
+      ? weightedAhead(stats.queuedFree, stats.queuedPlus, cfg.freeWeight, cfg.plusWeight)
+      : stats.queuedFree + stats.queuedPlus;
+    const waitSeconds = Math.max(0, ahead + stats.running + 1 - workers) / workers * stats.meanRunSeconds;
+    if (waitSeconds <= cfg.freeQueueWaitTargetSeconds) return null;
+    const retryAfterSeconds = Math.max(1, Math.ceil(waitSeconds - cfg.freeQueueWaitTargetSeconds));
+    return {
+      code: "QUEUE_FULL", retryAfterSeconds,
+      message: `The free queue is full (predicted wait ${Math.ceil(waitSeconds)} s, target ${cfg.freeQueueWaitTargetSeconds} s). Please retry in ${retryAfterSeconds} seconds.`,
+    };
+  }
+
+  /**
+   * A delivered job of this account with the same cache key (and made by the same model, as its
+   * denoising recorded) becomes a new SUCCEEDED job with the same video object (provenance included),
+   * without GPU work: metadata.cache = { hit: true, sourceJobId }. No started_at: it never ran.
+   * Index: jobs_cache_idx.
+   */
+  private async fromCache(account: Account, key: string, hash: string, input: GenerateInput, decision: unknown, idempotencyKey: string | null): Promise<JobRecord | null> {
+    const candidates = await this.prisma.job.findMany({
+      where: { accountId: account.id, cacheKey: key, status: "SUCCEEDED" }, orderBy: [{ finishedAt: "desc" }], take: 5,
+    });
+    const source = candidates.find((c) => {
+      const meta = c.metadata as { denoise?: { modelHash?: string }; cache?: { hit?: boolean } } | null;
+      return c.video !== null && meta?.denoise?.modelHash === hash;
+    });
+    if (!source) return null;
+    const { failures: _failures, cache: _cache, ...meta } = (source.metadata ?? {}) as Record<string, unknown>;
+    const sourceJobId = ((source.metadata as { cache?: { sourceJobId?: string } }).cache?.sourceJobId) ?? source.id;
+    const job = await this.prisma.job.create({
+      data: {
+        accountId: account.id, tier: account.tier, status: "SUCCEEDED", stage: "DONE",
+        prompt: input.prompt.trim(), resolution: input.resolution, width: source.width, height: source.height,
+        durationSeconds: input.durationSeconds, fps: source.fps, seed: source.seed, stepBudget: source.stepBudget,
+        stepsCompleted: source.stepsCompleted, idempotencyKey, maxAttempts: this.config.queue.maxAttempts, cacheKey: key,
+        video: source.video as object, finishedAt: new Date(),
+        metadata: { ...meta, prefilter: decision, cache: { hit: true, sourceJobId } } as object,
+      },
+    });
+    await this.bus.publish({ kind: "job", jobId: job.id, status: "SUCCEEDED", stage: "DONE" });
+    return job;
   }
 
   private findByIdempotencyKey(accountId: string, key: string): Promise<JobRecord | null> {

@@ -3,7 +3,13 @@
 import type { Resolution, TierLimits } from "../config/config.js";
 import { allowsResolution } from "./policy.js";
 
-export interface UserError { code: string; message: string; field?: string[] }
+export interface UserError {
+  code: string;
+  message: string;
+  field?: string[];
+  /** QUEUE_FULL: seconds after which a retry is likely to be admitted */
+  retryAfterSeconds?: number;
+}
 
 export interface GenerateInput {
   prompt: string;

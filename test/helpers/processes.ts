@@ -12,7 +12,9 @@ export function spawnWorker(databaseUrl: string, id: string, env: Record<string,
     cwd: ROOT,
     env: {
       ...process.env, DATABASE_URL: databaseUrl, KINEMA_WORKER_ID: id, LOG_LEVEL: "warn",
-      KINEMA_STAGES_MODULE: "test/fixtures/stages.ts", KINEMA_POLL_MS: "200", ...env,
+      KINEMA_STAGES_MODULE: "test/fixtures/stages.ts", KINEMA_POLL_MS: "200",
+      // several workers on one machine: each takes a free port for its /metrics unless a test names one
+      KINEMA_METRICS_PORT: "0", ...env,
     },
     stdio: ["ignore", "inherit", "inherit"],
   });

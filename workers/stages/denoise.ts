@@ -9,6 +9,7 @@ import type { ModelCache } from "../../src/engine/models.js";
 import { previewPng } from "../../src/engine/preview.js";
 import type { ObjectStore } from "../../src/storage/store.js";
 import { StepTimes } from "../../src/engine/step-times.js";
+import { observeStep } from "../../src/ops/metrics.js";
 import type { Stage, StageContext } from "../pipeline.js";
 
 export interface EngineStageDeps { models: ModelCache; store: ObjectStore; engine: Config["engine"]; stepTimes: StepTimes }
@@ -35,6 +36,7 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
         onStep: async (step, values, rng, ms) => {
           stepMs.push(ms);
           deps.stepTimes.recordStep(costKey, ms);
+          observeStep(model.manifest.id, geometry.latent, ms);
           if (step % deps.engine.checkpointEvery === 0 && step < job.stepBudget) {
             const checkpoint: Checkpoint = { step, totalSteps: job.stepBudget, sampler, guidance, modelHash: model.hash, shape: geometry.latent, rng, latent: values };
             await deps.store.put(checkpointKey(job.id, step), encodeCheckpoint(checkpoint), "application/octet-stream");

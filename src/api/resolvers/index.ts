@@ -1,14 +1,17 @@
 import type { Resolvers } from "../../generated/graphql.js";
 import { Account, accountQueries } from "./accounts.js";
+import { costQueries } from "./cost.js";
 import { Job, jobMutations, jobQueries } from "./jobs.js";
 import { JobProgress, Subscription } from "./progress.js";
 import { SafetyRule, safetyMutations, safetyQueries } from "./safety.js";
+import { schedulerMutations, schedulerQueries } from "./scheduler.js";
+import { sloQueries } from "./slo.js";
 import { DateTime } from "./scalars.js";
 
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { ...accountQueries, ...jobQueries, ...safetyQueries },
-  Mutation: { ...jobMutations, ...safetyMutations },
+  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries },
+  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations },
   Subscription,
   Account,
   Job,

@@ -46,6 +46,7 @@ export const Job: JobResolvers = {
     const position = job.status === "QUEUED" ? await ctx.loaders.queuePosition.load(job.id) : null;
     return estimateEta(job, position, await ctx.loaders.queueStats());
   },
+  cacheHit: (job) => (job.metadata as { cache?: { hit?: boolean } } | null)?.cache?.hit === true,
   // An unclassified failure's text (stack traces, paths, database messages) stays in the row for
   // support; clients get a plain sentence.
   error: (job) => {

@@ -1,20 +1,46 @@
 import type { Sql } from "../../db/pool.js";
 
 /*
- * queuePositions — for queued jobs, how many queued jobs are ahead of each in claim order (created_at,
- * id): the claim's own order, so position 0 is claimed next. Index: jobs_queue_idx.
- * A few jobs: one count per job over the index (cost: the jobs ahead). A batch (a page, or every live
- * subscription of an API process): one ranking pass over the queue, whatever the batch size; a count per
- * job would cost batch x queue (85 ms for 1,000 of 1,000 queued; the ranking pass, 2 ms).
+ * queuePositions — for queued jobs, the number of claims expected before each under the scheduler's
+ * current weights (scheduler_config; the claim's own rule, claimJob.ts), so position 0 is claimed next.
+ * Fair share: a job with `own` jobs ahead of it in its own lane (FIFO within a lane) waits for those
+ * `own` claims plus the other lane's claims made meanwhile, about (own + 1/2) x weight_other / weight_own
+ * (stride scheduling interleaves the lanes in the ratio of their weights; the 1/2 is the mean of where
+ * the lanes' passes happen to stand), and never more than the other lane holds. Left out: the lanes'
+ * exact passes, burst caps, run_after (retries waiting out their backoff) and jobs queued later into the
+ * other lane: it is an estimate, exact for two full lanes over many claims. Fair share off: plain FIFO,
+ * the queued jobs older than this one. weightedAhead() below is the same formula, for admission control.
+ * Index: jobs_lane_idx (tier, created_at, id; status = 'QUEUED') for the counts.
+ * A few jobs: counts per job over the index (cost: the jobs ahead). A batch (a page, or every live
+ * subscription of an API process): one ranking pass over the queue, whatever the batch size.
  */
+const CFG = `cfg AS (SELECT fair_share, plus_weight, free_weight FROM scheduler_config WHERE id = 1)`;
+const RATIO = `CASE WHEN j.tier = 'PLUS' THEN cfg.free_weight / cfg.plus_weight ELSE cfg.plus_weight / cfg.free_weight END`;
+
 const POSITIONS_EACH = `/* queuePositionsEach */
-SELECT j.id, (SELECT count(*) FROM jobs q WHERE q.status = 'QUEUED' AND (q.created_at, q.id) < (j.created_at, j.id))::int AS ahead
-FROM jobs j WHERE j.id = ANY($1::uuid[]) AND j.status = 'QUEUED'`;
+WITH ${CFG}
+SELECT j.id, (CASE WHEN cfg.fair_share
+    THEN own.n + least(other.n, floor((own.n + 0.5) * ${RATIO}))
+    ELSE own.n + other.older END)::int AS ahead
+FROM jobs j CROSS JOIN cfg
+CROSS JOIN LATERAL (SELECT count(*) AS n FROM jobs q
+  WHERE q.status = 'QUEUED' AND q.tier = j.tier AND (q.created_at, q.id) < (j.created_at, j.id)) own
+CROSS JOIN LATERAL (SELECT count(*) AS n, count(*) FILTER (WHERE (q.created_at, q.id) < (j.created_at, j.id)) AS older
+  FROM jobs q WHERE q.status = 'QUEUED' AND q.tier <> j.tier) other
+WHERE j.id = ANY($1::uuid[]) AND j.status = 'QUEUED'`;
 
 const POSITIONS_RANKED = `/* queuePositionsRanked */
-SELECT id, ahead FROM (
-  SELECT id, (row_number() OVER (ORDER BY created_at, id) - 1)::int AS ahead FROM jobs WHERE status = 'QUEUED'
-) ranked WHERE id = ANY($1::uuid[])`;
+WITH ${CFG},
+ranked AS (
+  SELECT id, tier, row_number() OVER (PARTITION BY tier ORDER BY created_at, id) - 1 AS own,
+    row_number() OVER (ORDER BY created_at, id) - 1 AS fifo
+  FROM jobs WHERE status = 'QUEUED'
+),
+lanes AS (SELECT tier, count(*) AS n FROM ranked GROUP BY tier)
+SELECT j.id, (CASE WHEN cfg.fair_share
+    THEN j.own + least(coalesce((SELECT sum(n) FROM lanes WHERE lanes.tier <> j.tier), 0), floor((j.own + 0.5) * ${RATIO}))
+    ELSE j.fifo END)::int AS ahead
+FROM ranked j CROSS JOIN cfg WHERE j.id = ANY($1::uuid[])`;
 
 const RANK_ABOVE = 4;
 
@@ -25,9 +51,15 @@ export async function queuePositions(sql: Sql, jobIds: readonly string[]): Promi
   return new Map(rows.map((r) => [r.id, r.ahead]));
 }
 
+/** The fair-share estimate of queuePositions: claims before a job with `own` jobs ahead in its lane. */
+export function weightedAhead(own: number, otherQueued: number, ownWeight: number, otherWeight: number): number {
+  return own + Math.min(otherQueued, Math.floor((own + 0.5) * (otherWeight / ownWeight)));
+}
+
 /*
  * queueStats — the inputs of an ETA: recent mean run time of succeeded jobs and the workers seen alive.
- * Cheap: the last 50 finished jobs by the history index's neighbour, plus a tiny table.
+ * Cheap: the last 50 finished jobs by the history index's neighbour, plus a tiny table. Cache hits have no
+ * started_at, so they do not count as runs.
  */
 const STATS = `/* queueStats */
 SELECT
@@ -39,4 +71,24 @@ SELECT
 export async function queueStats(sql: Sql): Promise<{ meanRunSeconds: number | null; liveWorkers: number }> {
   const { rows } = await sql.query<{ mean_run_seconds: number | null; live_workers: number }>(STATS);
   return { meanRunSeconds: rows[0]?.mean_run_seconds ?? null, liveWorkers: rows[0]?.live_workers ?? 0 };
+}
+
+/*
+ * admissionStats — what admission control predicts a new job's queue wait from: queueStats' inputs plus
+ * the queued jobs per lane and the running jobs. Index: jobs_lane_idx and jobs_lease_idx (partial) for
+ * the counts; one statement per FREE submission.
+ */
+const ADMISSION = `/* admissionStats */
+SELECT s.*,
+  (SELECT count(*) FROM jobs WHERE status = 'QUEUED' AND tier = 'PLUS')::int AS queued_plus,
+  (SELECT count(*) FROM jobs WHERE status = 'QUEUED' AND tier = 'FREE')::int AS queued_free,
+  (SELECT count(*) FROM jobs WHERE status = 'RUNNING')::int AS running
+FROM (${STATS.replace("/* queueStats */", "")}) s`;
+
+export interface AdmissionStats { meanRunSeconds: number | null; liveWorkers: number; queuedPlus: number; queuedFree: number; running: number }
+
+export async function admissionStats(sql: Sql): Promise<AdmissionStats> {
+  const { rows } = await sql.query(ADMISSION);
+  const r = rows[0]!;
+  return { meanRunSeconds: r.mean_run_seconds ?? null, liveWorkers: r.live_workers, queuedPlus: r.queued_plus, queuedFree: r.queued_free, running: r.running };
 }

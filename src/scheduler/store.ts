@@ -1,0 +1,170 @@
+// The scheduler's settings (prisma/migrations/0004_scheduler: one row of scheduler_config with a
+// version). The claim statement reads the row itself, so workers apply a change at their next claim; API
+// processes keep a copy for admission control and poll the version every KINEMA_SCHEDULER_POLL_MS (at
+// most 4 s; one primary-key read), so a change made anywhere is in force everywhere within 5 s, without a
+// restart or a bus message to lose. The process that makes a change reloads at once.
+//
+// `update(patch, { reason, actor })` is the programmatic API (the admin mutation and auto-mitigation use
+// it): one statement that writes the fields and bumps the version, then a log line.
+import type { Sql } from "../db/pool.js";
+import type { Logger } from "../log.js";
+
+export interface SchedulerConfig {
+  version: number;
+  /** false: plain FIFO over both tiers (weights ignored) */
+  fairShare: boolean;
+  plusWeight: number;
+  freeWeight: number;
+  /** most RUNNING jobs of one account at once */
+  freeBurstCap: number;
+  plusBurstCap: number;
+  /** refuse FREE submissions whose predicted queue wait exceeds the target */
+  admissionControl: boolean;
+  freeQueueWaitTargetSeconds: number;
+  updatedBy: string | null;
+  reason: string | null;
+  updatedAt: Date;
+}
+
+export type SchedulerConfigPatch = Partial<Pick<SchedulerConfig,
+  "fairShare" | "plusWeight" | "freeWeight" | "freeBurstCap" | "plusBurstCap" | "admissionControl" | "freeQueueWaitTargetSeconds">>;
+
+/** The bounds every change must respect (the mutation reports a violation as a userError). */
+export const SCHEDULER_LIMITS = {
+  weight: { min: 0.01, max: 1000 },
+  burstCap: { min: 1, max: 10_000 },
+  waitTargetSeconds: { min: 1, max: 86_400 },
+} as const;
+
+const COLUMNS = `version, fair_share AS "fairShare", plus_weight AS "plusWeight", free_weight AS "freeWeight",
+  free_burst_cap AS "freeBurstCap", plus_burst_cap AS "plusBurstCap", admission_control AS "admissionControl",
+  free_queue_wait_target_seconds AS "freeQueueWaitTargetSeconds", updated_by AS "updatedBy", reason, updated_at AS "updatedAt"`;
+
+/** schedulerConfigVersion — what every API process polls. Not a named prepared statement (PGlite). */
+async function storedVersion(sql: Sql): Promise<number> {
+  const { rows } = await sql.query<{ version: number }>(`/* schedulerConfigVersion */ SELECT version FROM scheduler_config WHERE id = 1`);
+  return rows[0]!.version;
+}
+
+/** loadSchedulerConfig — the whole row. */
+export async function loadSchedulerConfig(sql: Sql): Promise<SchedulerConfig> {
+  const { rows } = await sql.query<SchedulerConfig>(`/* loadSchedulerConfig */ SELECT ${COLUMNS} FROM scheduler_config WHERE id = 1`);
+  return rows[0]!;
+}
+
+/**
+ * updateSchedulerConfig — the given fields (null: unchanged) and version + 1, in one statement; the row
+ * lock orders concurrent changes, so versions only grow and each names one committed configuration.
+ */
+async function writeSchedulerConfig(sql: Sql, patch: SchedulerConfigPatch, reason: string | null, actor: string | null): Promise<SchedulerConfig> {
+  const { rows } = await sql.query<SchedulerConfig>(
+    `/* updateSchedulerConfig */
+     UPDATE scheduler_config SET version = version + 1,
+       fair_share = coalesce($1, fair_share), plus_weight = coalesce($2, plus_weight), free_weight = coalesce($3, free_weight),
+       free_burst_cap = coalesce($4, free_burst_cap), plus_burst_cap = coalesce($5, plus_burst_cap),
+       admission_control = coalesce($6, admission_control),
+       free_queue_wait_target_seconds = coalesce($7, free_queue_wait_target_seconds),
+       updated_by = $8, reason = $9, updated_at = now()
+     WHERE id = 1 RETURNING ${COLUMNS}`,
+    [patch.fairShare ?? null, patch.plusWeight ?? null, patch.freeWeight ?? null, patch.freeBurstCap ?? null,
+      patch.plusBurstCap ?? null, patch.admissionControl ?? null, patch.freeQueueWaitTargetSeconds ?? null, actor, reason]);
+  return rows[0]!;
+}
+
+/** What is wrong with a patch, as [field, message] pairs; empty when it can be applied. */
+export function patchProblems(patch: SchedulerConfigPatch): [string, string][] {
+  const problems: [string, string][] = [];
+  const { weight, burstCap, waitTargetSeconds } = SCHEDULER_LIMITS;
+  for (const field of ["plusWeight", "freeWeight"] as const) {
+    const v = patch[field];
+    if (v != null && !(Number.isFinite(v) && v >= weight.min && v <= weight.max)) problems.push([field, `must be ${weight.min} to ${weight.max}`]);
+  }
+  for (const field of ["freeBurstCap", "plusBurstCap"] as const) {
+    const v = patch[field];
+    if (v != null && !(Number.isInteger(v) && v >= burstCap.min && v <= burstCap.max)) problems.push([field, `must be an integer from ${burstCap.min} to ${burstCap.max}`]);
+  }
+  const t = patch.freeQueueWaitTargetSeconds;
+  if (t != null && !(Number.isInteger(t) && t >= waitTargetSeconds.min && t <= waitTargetSeconds.max)) {
+    problems.push(["freeQueueWaitTargetSeconds", `must be an integer from ${waitTargetSeconds.min} to ${waitTargetSeconds.max}`]);
+  }
+  return problems;
+}
+
+export class InvalidSchedulerPatchError extends Error {}
+
+export class SchedulerConfigStore {
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<boolean> | null = null;
+  private stopped = false;
+
+  private constructor(private readonly sql: Sql, private readonly log: Logger, private config: SchedulerConfig) {}
+
+  /** Loads the current settings; polls the version every `pollMs` when > 0. */
+  static async start(sql: Sql, options: { pollMs: number }, log: Logger): Promise<SchedulerConfigStore> {
+    const store = new SchedulerConfigStore(sql, log, await loadSchedulerConfig(sql));
+    if (options.pollMs > 0) store.schedule(options.pollMs);
+    return store;
+  }
+
+  /** The settings in force in this process. */
+  get current(): SchedulerConfig {
+    return this.config;
+  }
+
+  /**
+   * Applies a change (fields left out stay as they are), bumps the version, logs who and why, and puts it
+   * in force in this process at once (others within one poll). Throws InvalidSchedulerPatchError for
+   * values out of bounds (see patchProblems).
+   */
+  async update(patch: SchedulerConfigPatch, meta: { reason?: string | null; actor: string }): Promise<SchedulerConfig> {
+    const problems = patchProblems(patch);
+    if (problems.length) throw new InvalidSchedulerPatchError(problems.map(([f, m]) => `${f}: ${m}`).join("; "));
+    const before = this.config;
+    const after = await writeSchedulerConfig(this.sql, patch, meta.reason ?? null, meta.actor);
+    this.adopt(after);
+    this.log.info({ schedulerConfigVersion: after.version, actor: meta.actor, reason: meta.reason ?? null, patch,
+      before: pick(before), after: pick(after) }, "scheduler config changed");
+    return after;
+  }
+
+  /** Reloads if the stored version moved; true when a newer config was put in force. */
+  refresh(): Promise<boolean> {
+    this.inFlight ??= this.reload().finally(() => { this.inFlight = null; });
+    return this.inFlight;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.inFlight?.catch(() => {});
+  }
+
+  private adopt(config: SchedulerConfig): boolean {
+    // Never step back (a slower reload finishing after a newer one).
+    if (config.version <= this.config.version) return false;
+    this.config = config;
+    return true;
+  }
+
+  private async reload(): Promise<boolean> {
+    if (await storedVersion(this.sql) === this.config.version) return false;
+    const adopted = this.adopt(await loadSchedulerConfig(this.sql));
+    if (adopted) this.log.info({ schedulerConfigVersion: this.config.version, config: pick(this.config) }, "scheduler config reloaded");
+    return adopted;
+  }
+
+  private schedule(pollMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.refresh().catch((error: unknown) => {
+        this.log.warn({ err: error }, "could not poll the scheduler config");
+      }).finally(() => this.schedule(pollMs));
+    }, pollMs);
+    this.timer.unref();
+  }
+}
+
+function pick(c: SchedulerConfig): SchedulerConfigPatch {
+  const { fairShare, plusWeight, freeWeight, freeBurstCap, plusBurstCap, admissionControl, freeQueueWaitTargetSeconds } = c;
+  return { fairShare, plusWeight, freeWeight, freeBurstCap, plusBurstCap, admissionControl, freeQueueWaitTargetSeconds };
+}
