@@ -45,13 +45,17 @@ export async function insertAccount(sql: pg.ClientBase | pg.Pool): Promise<strin
 // The columns without defaults (prisma/migrations/0001_init); values as JobService writes a FREE 480p job.
 const JOB_COLUMNS = `account_id, tier, status, stage, prompt, resolution, width, height, duration_seconds, fps, seed, step_budget, max_attempts`;
 
-/** Inserts `count` QUEUED jobs in one statement; returns their ids in claim order. */
-export async function insertJobs(sql: pg.ClientBase | pg.Pool, accountId: string, count: number, stepBudget = 30): Promise<string[]> {
+/**
+ * Inserts `count` QUEUED jobs in one statement, spread round-robin over the given accounts (a real queue
+ * holds many accounts; one account's jobs would be held to its burst cap); returns their ids.
+ */
+export async function insertJobs(sql: pg.ClientBase | pg.Pool, accountIds: string | string[], count: number, stepBudget = 30): Promise<string[]> {
+  const ids = Array.isArray(accountIds) ? accountIds : [accountIds];
   const { rows } = await sql.query<{ id: string }>(
     `INSERT INTO jobs (${JOB_COLUMNS})
-     SELECT $1, 'FREE', 'QUEUED', 'QUEUED', 'bench job ' || g, 'R480P', 854, 480, 2, 24, g, $3, 3
+     SELECT ($1::uuid[])[1 + g % cardinality($1::uuid[])], 'FREE', 'QUEUED', 'QUEUED', 'bench job ' || g, 'R480P', 854, 480, 2, 24, g, $3, 3
      FROM generate_series(1, $2) g
-     RETURNING id`, [accountId, count, stepBudget]);
+     RETURNING id`, [ids, count, stepBudget]);
   return rows.map((r) => r.id);
 }
 

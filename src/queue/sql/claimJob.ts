@@ -62,7 +62,9 @@ next AS (
     WHERE j.status = 'QUEUED' AND j.tier = l.tier AND j.run_after <= now()
       AND (j.avoid_worker IS NULL OR j.avoid_worker <> $1 OR j.run_after < now() - interval '30 seconds')
       AND a.running < l.cap
-    ORDER BY j.created_at, j.id
+    -- tier first (it is fixed here) so the planner walks jobs_lane_idx within the lane; ordered by
+    -- created_at alone it walked the whole queue and filtered by tier (0.45 ms a claim at 2,000 queued)
+    ORDER BY j.tier, j.created_at, j.id
     LIMIT 1
     FOR UPDATE OF j, a SKIP LOCKED
   ) c
