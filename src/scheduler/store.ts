@@ -6,6 +6,7 @@
 //
 // `update(patch, { reason, actor })` is the programmatic API (the admin mutation and auto-mitigation use
 // it): one statement that writes the fields and bumps the version, then a log line.
+import { startPoller, type Poller } from "../db/poller.js";
 import type { Sql } from "../db/pool.js";
 import type { Logger } from "../log.js";
 
@@ -93,9 +94,8 @@ export function patchProblems(patch: SchedulerConfigPatch): [string, string][] {
 export class InvalidSchedulerPatchError extends Error {}
 
 export class SchedulerConfigStore {
-  private timer: NodeJS.Timeout | null = null;
+  private poller: Poller | null = null;
   private inFlight: Promise<boolean> | null = null;
-  private stopped = false;
 
   private constructor(private readonly sql: Sql, private readonly log: Logger, private config: SchedulerConfig) {}
 
@@ -134,8 +134,7 @@ export class SchedulerConfigStore {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.poller?.stop();
     await this.inFlight?.catch(() => {});
   }
 
@@ -154,13 +153,7 @@ export class SchedulerConfigStore {
   }
 
   private schedule(pollMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.refresh().catch((error: unknown) => {
-        this.log.warn({ err: error }, "could not poll the scheduler config");
-      }).finally(() => this.schedule(pollMs));
-    }, pollMs);
-    this.timer.unref();
+    this.poller = startPoller(pollMs, () => this.refresh(), (error) => this.log.warn({ err: error }, "could not poll the scheduler config"));
   }
 }
 

@@ -4,6 +4,7 @@
 // the compiled set. So a change made through any process is in force everywhere within one poll plus a
 // reload (well under the 5 s the runbook promises), with no restart and no bus message to lose. The
 // process that made a change reloads at once.
+import { startPoller, type Poller } from "../../db/poller.js";
 import { readFile } from "node:fs/promises";
 import type { Sql } from "../../db/pool.js";
 import type { Logger } from "../../log.js";
@@ -24,9 +25,8 @@ export interface PrefilterOptions {
 }
 
 export class PrefilterService implements PromptFilter {
-  private timer: NodeJS.Timeout | null = null;
+  private poller: Poller | null = null;
   private inFlight: Promise<boolean> | null = null;
-  private stopped = false;
 
   private constructor(private readonly sql: Sql, private readonly figures: string[], private readonly log: Logger, private rules: RuleSet) {}
 
@@ -61,8 +61,7 @@ export class PrefilterService implements PromptFilter {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.poller?.stop();
     await this.inFlight?.catch(() => {});
   }
 
@@ -77,14 +76,8 @@ export class PrefilterService implements PromptFilter {
   }
 
   private schedule(pollMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.refresh().catch((error: unknown) => {
-        // The last good set stays in force; a database that cannot answer this cannot queue jobs either.
-        this.log.warn({ err: error }, "could not poll the safety rule set");
-      }).finally(() => this.schedule(pollMs));
-    }, pollMs);
-    this.timer.unref();
+    // The last good set stays in force; a database that cannot answer this cannot queue jobs either.
+    this.poller = startPoller(pollMs, () => this.refresh(), (error) => this.log.warn({ err: error }, "could not poll the safety rule set"));
   }
 }
 
