@@ -76,7 +76,7 @@ export class Worker {
           await this.deps.queue.release({ jobId: job.id, fencingToken: job.fencingToken });
           break;
         }
-        const timing = await observeClaim(sql, job);
+        const timing = observeClaim(job);
         this.current = new JobRun(job, { queue: this.deps.queue, stages: this.deps.stages, heartbeatMs: this.deps.config.heartbeatMs, log });
         runningJobs.inc();
         const outcome = await this.current.run().finally(() => runningJobs.dec());

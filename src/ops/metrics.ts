@@ -3,7 +3,6 @@
 // Prometheus sums them over the fleet. Names and labels are what ops/prometheus/alerts.yml uses.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Tier } from "../config/config.js";
-import type { Sql } from "../db/pool.js";
 import type { ClaimedJob } from "../queue/types.js";
 
 export const registry = new Registry();
@@ -88,31 +87,19 @@ export async function renderMetrics(): Promise<{ contentType: string; body: stri
 /** What the worker keeps from a claim to measure the job's end-to-end time on success. */
 export interface ClaimTiming { tier: Tier; ageAtClaimSeconds: number; claimedAt: number }
 
-/*
- * After a claim: counts it and, for a job's first claim, observes its queue wait (started_at - created_at).
- * The times come from the database's clock, so worker clocks do not skew them. The claim set started_at
- * and updated_at to the same now() only when it was the first. Never throws: metrics must not stop work.
+/**
+ * After a claim: counts it and, for a job's first claim, observes its queue wait. The times come from the
+ * claim statement (the database's clock), so worker clocks do not skew them and no query is added.
  */
-export async function observeClaim(sql: Sql, job: ClaimedJob): Promise<ClaimTiming | null> {
+export function observeClaim(job: ClaimedJob): ClaimTiming {
   claims.inc({ tier: job.tier });
-  const claimedAt = performance.now();
-  try {
-    const { rows } = await sql.query(
-      `SELECT extract(epoch FROM started_at - created_at)::float8 AS wait, extract(epoch FROM now() - created_at)::float8 AS age,
-              started_at = updated_at AS first
-       FROM jobs WHERE id = $1 AND fencing_token = $2`, [job.id, job.fencingToken]);
-    const row = rows[0] as { wait: number; age: number; first: boolean } | undefined;
-    if (!row) return null;
-    if (row.first) queueWait.observe({ tier: job.tier }, Math.max(0, row.wait));
-    return { tier: job.tier, ageAtClaimSeconds: Math.max(0, row.age), claimedAt };
-  } catch {
-    return null;
-  }
+  if (job.timing.firstClaim) queueWait.observe({ tier: job.tier }, job.timing.queueWaitSeconds);
+  return { tier: job.tier, ageAtClaimSeconds: job.timing.ageSeconds, claimedAt: performance.now() };
 }
 
 /** After a job succeeded: its end-to-end time, from submission to now. */
-export function observeSucceeded(timing: ClaimTiming | null): void {
-  if (timing) endToEnd.observe({ tier: timing.tier }, timing.ageAtClaimSeconds + (performance.now() - timing.claimedAt) / 1000);
+export function observeSucceeded(timing: ClaimTiming): void {
+  endToEnd.observe({ tier: timing.tier }, timing.ageAtClaimSeconds + (performance.now() - timing.claimedAt) / 1000);
 }
 
 /** A failed attempt (retried or not): the failure codes that have their own counters. */

@@ -22,6 +22,8 @@ export interface ClaimedJob {
   metadata: Record<string, unknown>;
   /** the last checkpoint written for this job (by any lease), to resume from */
   checkpoint: CheckpointRef | null;
+  /** read by the claim itself, on the database's clock: for metrics */
+  timing: { queueWaitSeconds: number; ageSeconds: number; firstClaim: boolean };
 }
 
 /** Where a checkpoint is stored, and which step and lease wrote it. */

@@ -93,7 +93,11 @@ UPDATE jobs AS j SET
   updated_at = now()
 FROM next WHERE j.id = next.id
 RETURNING j.id, j.account_id, j.tier, j.status, j.stage, j.prompt, j.resolution, j.width, j.height, j.duration_seconds,
-  j.fps, j.seed, j.step_budget, j.steps_completed, j.attempts, j.max_attempts, j.fencing_token, j.metadata, j.checkpoint`, 4, CTES);
+  j.fps, j.seed, j.step_budget, j.steps_completed, j.attempts, j.max_attempts, j.fencing_token, j.metadata, j.checkpoint,
+  -- for metrics, on the database's clock: the claim set started_at and updated_at to the same now() only
+  -- if this was the job's first claim
+  extract(epoch FROM j.started_at - j.created_at)::float8 AS queue_wait_seconds,
+  extract(epoch FROM now() - j.created_at)::float8 AS age_seconds, j.started_at = j.updated_at AS first_claim`, 4, CTES);
 
 export async function claimJob(
   sql: Sql, workerId: string, leaseMs: number, firstStage: JobStage | null, channel: string | null,
@@ -109,5 +113,6 @@ export async function claimJob(
     width: r.width, height: r.height, durationSeconds: r.duration_seconds, fps: r.fps, seed: r.seed,
     stepBudget: r.step_budget, stepsCompleted: r.steps_completed, attempts: r.attempts, maxAttempts: r.max_attempts,
     fencingToken: r.fencing_token, metadata: r.metadata ?? {}, checkpoint: r.checkpoint ?? null,
+    timing: { queueWaitSeconds: Math.max(0, r.queue_wait_seconds), ageSeconds: Math.max(0, r.age_seconds), firstClaim: r.first_claim },
   };
 }
