@@ -134,12 +134,17 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     return {
       databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, prefilter, scheduler, pool, prisma, bus, store, progress,
       async stop() {
-        await Promise.all(workers.map((w) => w.stop()));
-        for (const close of closers.reverse()) await close();
-        await bus.close();
-        await prisma.$disconnect();
-        await pool.end();
-        await embedded?.close();
+        // Every step runs even when one fails: a skipped pool.end() would leave connections that die
+        // later (a dropped database, a restarted server) with nobody listening for their errors.
+        const failures: unknown[] = [];
+        const attempt = async (step: () => Promise<unknown>) => { try { await step(); } catch (error) { failures.push(error); } };
+        await attempt(() => Promise.all(workers.map((w) => w.stop())));
+        for (const close of closers.reverse()) await attempt(close);
+        await attempt(() => bus.close());
+        await attempt(() => prisma.$disconnect());
+        await attempt(() => pool.end());
+        await attempt(async () => embedded?.close());
+        if (failures.length > 0) throw failures[0];
       },
     };
   } catch (error) {

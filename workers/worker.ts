@@ -41,7 +41,9 @@ export class Worker {
   }
 
   start(): void {
-    this.loop ??= this.run();
+    // The loop only ends by stop(); a failure before it starts (registering) is logged, never left
+    // as a rejection nobody awaits until shutdown.
+    this.loop ??= this.run().catch((error) => this.deps.log.error({ err: error }, "worker stopped on an error"));
   }
 
   /** Stops claiming, stops the current job at its next step (released for another worker), and exits. */
@@ -55,7 +57,15 @@ export class Worker {
 
   private async run(): Promise<void> {
     const { sql, id, log } = this.deps;
-    await registerWorker(sql, id, hostname(), process.pid);
+    for (let tries = 1; !this.stopping; tries++) {
+      try {
+        await registerWorker(sql, id, hostname(), process.pid);
+        break;
+      } catch (error) {
+        log.error({ err: error }, "could not register the worker; trying again");
+        await this.idle(Math.min(10_000, 100 * 2 ** tries));
+      }
+    }
     activeWorkers.inc();
     // Seen-alive marks keep coming while a long job runs; ETAs count live workers by them.
     const touch = setInterval(() => void touchWorker(sql, id).catch(() => {}), 10_000);
