@@ -116,6 +116,12 @@ describe("tokenizer and geometry", () => {
     expect(full).toMatchObject({ width: 1920, height: 1088, frames: 240, latent: [4, 60, 136, 240], tokens: 60 * 68 * 120 });
     expect(() => geometryFor({ resolution: "R4K", durationSeconds: 1, fps: 24 }, manifest, "full")).toThrow(/no "R4K" resolution bucket/);
   });
+
+  it("generates no faster than the model's own frame rate, on either profile", () => {
+    const eightFps = { ...manifest, frameRate: 6 };
+    expect(geometryFor({ resolution: "R1080P", durationSeconds: 2, fps: 24 }, eightFps, "full")).toMatchObject({ fps: 6, frames: 12, latent: [4, 3, 136, 240] });
+    expect(geometryFor({ resolution: "R480P", durationSeconds: 2, fps: 24 }, eightFps, "cpu")).toMatchObject({ fps: 6, frames: 12 });
+  });
 });
 
 describe("runtime", () => {

@@ -2,7 +2,7 @@
 // compression factors and patch size. The "full" profile generates at the resolution's bucket and the
 // job's fps (what a GPU runs); the "cpu" profile generates at the manifest's small "CPU" bucket and at
 // most 8 fps, and the encoder scales to the job's size and frame rate, so a 2-core machine finishes a
-// demo clip in seconds.
+// demo clip in seconds. Either profile runs no faster than the model's own frame rate, if it has one.
 import type { ModelManifest } from "./manifest.js";
 
 export type EngineProfile = "cpu" | "full";
@@ -30,7 +30,7 @@ export function geometryFor(job: JobGeometryInput, manifest: ModelManifest, prof
   if (!bucket) throw new Error(`model ${manifest.id} has no "${bucketName}" resolution bucket`);
   const [pt, ph, pw] = manifest.denoiser.patchSize;
   const { temporalCompression: tc, spatialCompression: sc } = manifest.vae;
-  const fps = profile === "cpu" ? Math.min(job.fps, CPU_MAX_FPS) : job.fps;
+  const fps = Math.min(job.fps, profile === "cpu" ? CPU_MAX_FPS : Infinity, manifest.frameRate ?? Infinity);
   const frames = job.durationSeconds * fps;
   const t = roundUp(Math.ceil(frames / tc), pt);
   const h = bucket.height / sc;

@@ -49,8 +49,13 @@ export const manifestSchema = z.object({
     spatialCompression: z.number().int().positive(),
     /** latents are divided by this before decoding */
     scalingFactor: z.number().positive(),
+    /** latent frames on each side that one latent frame's decoded frames depend on (0: none) */
+    temporalContext: z.number().int().nonnegative().optional(),
   }),
   latentChannels: z.number().int().positive(),
+  /** the frame rate the model was trained at: generation runs at most this fast, and the encoder
+   *  resamples to the job's rate (a model trained on 8 fps clips moves wrongly at 24) */
+  frameRate: z.number().int().positive().optional(),
   prediction: z.enum(["velocity", "epsilon"]),
   sampler: z.object({
     default: z.enum(["flow-euler", "ddim"]),
