@@ -1,8 +1,6 @@
 // VAE decode in temporal chunks (memory stays bounded whatever the clip length), written as raw RGB
-// frames to a file: the post-filter reads every frame from it and the encoder streams it. A decoder
-// whose convolutions reach across latent frames declares how far (vae.temporalContext): each chunk is
-// decoded with that many neighbouring latent frames on each side and only its own frames are kept, so
-// chunking changes nothing in the output.
+// frames to a file: the post-filter reads every frame from it and the encoder streams it. The decoder
+// has no receptive field across latent frames, so chunking changes nothing in the output.
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import type { Geometry } from "./geometry.js";
@@ -20,7 +18,7 @@ export interface RawFrames {
 
 export async function decodeToRawFrames(model: LoadedModel, latent: Float32Array, geometry: Geometry, path: string, chunk = 2): Promise<RawFrames> {
   const [c, t, h, w] = geometry.latent;
-  const { temporalCompression: tc, spatialCompression: sc, scalingFactor, temporalContext = 0 } = model.manifest.vae;
+  const { temporalCompression: tc, spatialCompression: sc, scalingFactor } = model.manifest.vae;
   const width = w * sc;
   const height = h * sc;
   const frameBytes = width * height * 3;
@@ -30,21 +28,18 @@ export async function decodeToRawFrames(model: LoadedModel, latent: Float32Array
   try {
     for (let t0 = 0; t0 < t && written < geometry.frames; t0 += chunk) {
       const k = Math.min(chunk, t - t0);
-      const from0 = Math.max(0, t0 - temporalContext);
-      const span = Math.min(t, t0 + k + temporalContext) - from0;
-      const slice = new Float32Array(c * span * h * w);
+      const slice = new Float32Array(c * k * h * w);
       for (let ch = 0; ch < c; ch++) {
-        for (let dt = 0; dt < span; dt++) {
-          const from = ((ch * t + from0 + dt) * h) * w;
-          const to = ((ch * span + dt) * h) * w;
+        for (let dt = 0; dt < k; dt++) {
+          const from = ((ch * t + t0 + dt) * h) * w;
+          const to = ((ch * k + dt) * h) * w;
           for (let i = 0; i < h * w; i++) slice[to + i] = latent[from + i]! / scalingFactor;
         }
       }
-      const decoded = await model.decode({ data: slice, dims: [1, c, span, h, w] });
-      const frames = span * tc;
-      const first = (t0 - from0) * tc;
+      const decoded = await model.decode({ data: slice, dims: [1, c, k, h, w] });
+      const frames = k * tc;
       const rgb = Buffer.alloc(frameBytes);
-      for (let f = first; f < first + k * tc && written < geometry.frames; f++) {
+      for (let f = 0; f < frames && written < geometry.frames; f++) {
         for (let y = 0; y < height; y++) {
           for (let x = 0; x < width; x++) {
             const o = (y * width + x) * 3;

@@ -49,8 +49,6 @@ export const manifestSchema = z.object({
     spatialCompression: z.number().int().positive(),
     /** latents are divided by this before decoding */
     scalingFactor: z.number().positive(),
-    /** latent frames on each side that one latent frame's decoded frames depend on (0: none) */
-    temporalContext: z.number().int().nonnegative().optional(),
   }),
   latentChannels: z.number().int().positive(),
   /** the frame rate the model was trained at: generation runs at most this fast, and the encoder
