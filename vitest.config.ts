@@ -16,6 +16,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" },
+    // Processes the tests spawn (workers, `npm start`) run the fast untrained model too.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "silent", KINEMA_MODEL_DIR: "models/kinema-tiny" },
   },
 });

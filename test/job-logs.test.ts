@@ -31,7 +31,7 @@ const stages: Stage[] = [
 beforeAll(async () => {
   db = await createTestDatabase();
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  const config = loadConfig({ DATABASE_URL: db.url, PORT: "0", KINEMA_POLL_MS: "100", KINEMA_RETRY_BASE_MS: "10", KINEMA_RETRY_MAX_MS: "20" });
+  const config = loadConfig({ KINEMA_MODEL_DIR: "models/kinema-tiny", DATABASE_URL: db.url, PORT: "0", KINEMA_POLL_MS: "100", KINEMA_RETRY_BASE_MS: "10", KINEMA_RETRY_MAX_MS: "20" });
   const log = pino({ name: "test", level: "debug" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
   kinema = await startKinema({ config, log, api: false, workers: 1, stages });
 });

@@ -6,6 +6,8 @@ import { createLogger } from "../../src/log.js";
 import type { JobOutcome } from "../../workers/runner.js";
 import { GraphQLTestClient } from "./graphql.js";
 
+export const TEST_MODEL_DIR = "models/kinema-tiny";
+
 export interface TestKinema {
   kinema: Kinema;
   config: Config;
@@ -24,7 +26,8 @@ export async function startTestKinema(options: {
   onJobDone?: (jobId: string, outcome: JobOutcome) => void;
 }): Promise<TestKinema> {
   const config = loadConfig({
-    PORT: "0", KINEMA_POLL_MS: "200", KINEMA_RETRY_BASE_MS: "50", KINEMA_RETRY_MAX_MS: "200",
+    // kinema-tiny (untrained, fast) is the tests' model; the shipped default is for people and the eval.
+    KINEMA_MODEL_DIR: TEST_MODEL_DIR, PORT: "0", KINEMA_POLL_MS: "200", KINEMA_RETRY_BASE_MS: "50", KINEMA_RETRY_MAX_MS: "200",
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   });
