@@ -38,7 +38,7 @@ const schema = z.object({
   KINEMA_MAX_BODY_BYTES: int(1_024, 10_000_000, 100_000),
   KINEMA_DB_POOL_SIZE: int(1, 100, 10),
   KINEMA_STAGES_MODULE: z.string().min(1).optional(),
-  KINEMA_MODEL_DIR: z.string().min(1).default("models/kinema-tiny"),
+  KINEMA_MODEL_DIR: z.string().min(1).default("models/kinema-shapes"),
   KINEMA_EXECUTION_PROVIDER: z.enum(["cpu", "webgpu", "cuda"]).default("cpu"),
   KINEMA_ENGINE_PROFILE: z.enum(["cpu", "full"]).default("cpu"),
   KINEMA_SAMPLER: z.enum(["flow-euler", "ddim"]).optional(),

@@ -1,0 +1,180 @@
+"""TRAINING.md (the training card) and training.json (the same figures, machine-readable)."""
+import json
+import os
+import platform
+
+
+def svg_curve(curves, w=520, h=180):
+    """Inline SVG of log10(loss) against the fraction of each phase's steps, one polyline per phase."""
+    import math
+    colors = {"vae": "#d33", "dit": "#33d", "decoder": "#3a3"}
+    vals = [math.log10(max(v, 1e-6)) for c in curves.values() for _, v, _ in c]
+    lo, hi = min(vals), max(vals)
+    lines = []
+    for name, c in curves.items():
+        n = c[-1][0]
+        pts = " ".join(f"{40 + (s / n) * (w - 50):.1f},{10 + (1 - (math.log10(max(v, 1e-6)) - lo) / max(hi - lo, 1e-9)) * (h - 30):.1f}" for s, v, _ in c)
+        lines.append(f'<polyline fill="none" stroke="{colors[name]}" stroke-width="1.5" points="{pts}"/>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}"><rect width="{w}" height="{h}" fill="white"/>'
+            + "".join(lines)
+            + f'<text x="40" y="{h - 5}" font-size="11">training progress (0 to 100% of each phase); log10 loss {lo:.2f}..{hi:.2f};'
+              ' red: VAE, green: decoder fine-tune, blue: DiT</text></svg>')
+
+
+def _r(v, n=4):
+    return round(v, n) if isinstance(v, float) else v
+
+
+def table(curve, every):
+    rows = [r for r in curve if r[0] % every == 0 or r is curve[-1]]
+    return "\n".join(["| step | mean loss (last 25 steps) | elapsed s |", "|---:|---:|---:|"]
+                     + [f"| {s} | {v:.4f} | {e:.0f} |" for s, v, e in rows])
+
+
+def write_card(a, st):
+    vae, dit, enc, dd = st.get("vae", {}), st.get("dit", {}), st.get("encode", {}), st.get("decoder", {})
+    final_psnr = dd.get("heldout_psnr_db", vae.get("heldout_psnr_db"))
+    cmd = (f"/usr/bin/python3 model/shapes/train.py --out {a.out} --seed {st.get('seed')} --threads {st.get('threads')}"
+           f" --vae-clips {vae.get('clips')} --vae-steps {vae.get('steps')} --vae-batch {vae.get('batch_groups')}"
+           f" --dit-clips {enc.get('clips')} --dit-steps {dit.get('steps')} --dit-batch {dit.get('batch')}"
+           + (f" --dec-clips {dd.get('clips')} --dec-steps {dd.get('steps')}" if dd else ""))
+    if st.get("quick"):
+        cmd = f"/usr/bin/python3 model/shapes/train.py --out {a.out} --quick"
+    st["reproduce"] = cmd
+    st["hardware"] = dict(cpu=platform.processor() or platform.machine(), cores=os.cpu_count(), torch=st.get("torch"), threads=st.get("threads"))
+    summary = dict(
+        vae_final_loss=vae.get("final_loss"), vae_heldout_psnr_db=final_psnr,
+        vae_heldout_psnr_db_before_decoder_finetune=vae.get("heldout_psnr_db"), decoder_final_loss=dd.get("final_loss"),
+        dit_final_loss=dit.get("final_loss"), dit_val_loss_raw=dit.get("val_loss_raw"), dit_val_loss_ema=dit.get("val_loss_ema"),
+        dit_steps=dit.get("steps_done", dit.get("steps")), guidance=st.get("guidance"),
+        wall_s=dict(vae=vae.get("wall_s"), encode=enc.get("wall_s"), dit=dit.get("wall_s"), decoder=dd.get("wall_s"),
+                    export=st.get("export_wall_s")))
+    st["summary"] = summary
+    json.dump(st, open(os.path.join(a.out, "training.json"), "w"), indent=1)
+
+    lvp = st.get("latent_vs_pixel", [])
+    lvp_rows = "\n".join(f"| {r['case']} | {r['tokens_per_item']} | {r['gflops']} | {r['attention_matrix_gb']} | "
+                         f"{str(r['measured_ms']) + ' (measured)' if r['measured_ms'] is not None else 'not measured: ' + r['why_not_measured']} |" for r in lvp)
+    g = st.get("guidance_check")
+    g_rows = "" if not g else "\n".join(["| guidance | palette-histogram L1 (lower is better) | background colour correct |", "|---:|---:|---:|"]
+                                         + [f"| {r['guidance']} | {r['palette_hist_l1']} | {r['background_correct']} |" for r in g["table"]])
+    files = st.get("files", {})
+    curves = {k: v["curve"] for k, v in (("vae", vae), ("dit", dit), ("decoder", dd)) if v.get("curve")}
+    partial = f"\n**Note**: the DiT phase was {dit['stopped']} (step {dit.get('steps')}).\n" if dit.get("stopped") else ""
+    if st.get("resumed_from"):
+        partial += (f"\n**Note**: the DiT phase was stopped at step(s) {st['resumed_from']} and continued with `--phase dit --resume`"
+                    " (weights and moving averages from the checkpoint; AdamW's moments restart with a 100-step re-warmup). The"
+                    " one-command rerun below is the same recipe and step count, not the same computation bit for bit.\n")
+    md = f"""# kinema-shapes 1.0.0: training card
+{partial}
+A tiny trained text-to-video model for the Kinema engine: clips of one to three coloured shapes (circle,
+square, triangle, digits 0-9) moving on a plain background, generated at 112x64 (every bucket; the engine's
+encoder scales to the job's size) at 8 fps. Trained on a {st['hardware']['cores']}-core CPU in minutes: it
+is undertrained. At {dit.get('steps')} DiT steps the samples are blurry coloured blobs in the palette; the prompt changes
+the output but the background colour and shapes are often wrong, digits are not legible, and each latent
+frame decodes to 4 near-identical frames, so motion jumps every 4 frames (see the guidance table).
+
+## Reproduce
+
+```
+{cmd}
+```
+
+The run itself was started per phase (`--phase vae`, `--phase dit`, `--phase export`) with wall-clock limits
+(`--vae-minutes`, `--dit-minutes`) that stop a phase at the step reached; the learning rate is warmup-then-constant,
+so the command above, with the resulting step counts, reruns the same computation in one go.
+Deterministic from `--seed {st.get('seed')}` (torch.manual_seed, fixed clip indexes, fixed step counts) with
+torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--work` (default /tmp/kinema-shapes-work);
+`--phase export` re-exports from them.
+
+## Data
+
+`model/shapes/stream.ts` (the owner's generator, `dataset.ts`), `--frames 8,16,24 --width 112 --height 64`
+(frame count cycles with the index). Pixels / 127.5 - 1.
+
+- VAE: clips [0, {vae.get('clips')}) = {vae.get('groups')} groups of 4 frames; PSNR on held-out clips {vae.get('heldout_clips')}.
+- DiT: clips [0, {enc.get('clips')}) encoded once to latents (per latent length T: {enc.get('per_T')}); validation clips {dit.get('val_clips')}.
+- Decoder fine-tune: clips [0, {dd.get('clips')}), same loss and latent noise, encoder frozen (so the latent space the DiT
+  learned is unchanged).
+- Caption dropout 10% to the empty prompt "" (ids [BOS, EOS]) for classifier-free guidance.
+
+## Architecture
+
+- Byte tokenizer (src/engine/tokenizer.ts), maxLength 128.
+- Text encoder: embedding 259x128 + learned positions, 2 pre-LN transformer layers (4 heads, MLP 512), final
+  LayerNorm; padding mask computed from ids (0 = pad). ids int64 [B, L] -> float32 [B, L, 128].
+- "VAE" (deterministic autoencoder, latent noise 0.05 in training): each group of 4 frames is folded into 12
+  channels; Conv2d encoder 32-64-96 channels with 3 stride-2 convs -> 8 channels at 1/8 size; decoder mirrors
+  it with transposed convs. Temporal compression 4, spatial 8, no receptive field across latent frames (so the
+  engine's chunked decode is exact). The per-channel latent mean/std is folded into both ONNX files:
+  `vae_encoder.onnx` (frames float32 [B, 3, F, H, W] in [-1, 1], F a multiple of 4 -> latent [B, 8, F/4, H/8, W/8])
+  outputs the normalised latent the DiT works in (~unit variance), and `vae_decoder.onnx` takes it back; so
+  `scalingFactor` is 1 (the engine divides by 1 before decoding).
+- DiT: patch [1, 2, 2] (4x7 tokens per latent frame), hidden 192, depth 6, 6 heads, MLP ratio 4; adaLN-Zero
+  from timestep (sinusoid of 1000 t) + masked-mean-pooled text; cross-attention to the projected text with the
+  text mask; learned spatial position + sinusoidal temporal position computed in-graph from T (dynamic).
+- Flow matching: x_t = (1 - t) x0 + t noise, target noise - x0 ("velocity"); training t = 3u / (1 + 2u) with
+  u = sigmoid(N(0, 1)) (the sampler's shift 3). AdamW 3e-4 (VAE: Adam 1e-3), linear warmup (100 / 50 steps) then constant, grad clip 1, EMA 0.998
+  (exported: {dit.get('exported')}, the lower validation loss).
+
+## Training
+
+| phase | steps | batch | final loss | wall s |
+|---|---:|---:|---:|---:|
+| VAE | {vae.get('steps')} | {vae.get('batch_groups')} groups | {_r(vae.get('final_loss'))} | {vae.get('wall_s')} |
+| encode latents | - | - | - | {enc.get('wall_s')} |
+| DiT + text encoder | {dit.get('steps_done', dit.get('steps'))} | {dit.get('batch')} clips (T 2/4/6 w.p. {list((dit.get('t_probs') or {}).values())}) | {_r(dit.get('final_loss'))} | {dit.get('wall_s')} |
+| decoder fine-tune (encoder frozen; ran beside the DiT) | {dd.get('steps', '-')} | {dd.get('batch_groups', '-')} groups | {_r(dd.get('final_loss'))} | {dd.get('wall_s', '-')} |
+| export + checks | - | - | - | {st.get('export_wall_s')} |
+
+VAE held-out PSNR (exported decoder): **{_r(final_psnr, 2)} dB** (after the VAE phase: {_r(vae.get('heldout_psnr_db'), 2)} dB). DiT validation loss (fixed t grid and noise): raw
+{_r(dit.get('val_loss_raw'))}, EMA {_r(dit.get('val_loss_ema'))}. Hardware: {st['hardware']}.
+
+{svg_curve(curves) if curves else ''}
+
+### VAE loss (weighted L1 + MSE, shape pixels x5)
+
+{table(vae.get('curve', []), max(25, (vae.get('steps') or 100) // 10 // 25 * 25)) if vae.get('curve') else 'n/a'}
+
+### Decoder fine-tune loss
+
+{table(dd.get('curve', []), max(50, (dd.get('steps') or 100) // 10 // 50 * 50)) if dd.get('curve') else 'n/a'}
+
+### DiT loss (velocity MSE)
+
+{table(dit.get('curve', []), max(25, (dit.get('steps') or 100) // 10 // 25 * 25)) if dit.get('curve') else 'n/a'}
+
+## Guidance scale
+
+Chosen: **{st.get('guidance')}**. Check: {g['clips'] if g else 0} held-out 8-frame captions (indexes {g['indexes'] if g else ''}),
+torch flow-euler ({12 if st.get('quick') else 20} steps, T = 2, seed 0); pixels mapped to the nearest palette colour; L1 between generated and real palette
+histograms, and whether the most frequent colour (the background) matches.
+
+{g_rows}
+
+## Latent vs pixel: one denoising step (B = 2, a 2 s clip at 8 fps = 16 frames)
+
+Same DiT (hidden 192, depth 6, MLP 4, patch [1, 2, 2], 128 text tokens) over latents or over RGB pixels.
+With N tokens per item, D = 192, L = 128 text tokens, P values per patch (32 latent, 12 pixel), B = 2:
+
+    FLOPs = B * ( depth * [ 28 N D^2            (qkv, out, cross q, cross out, MLP D->4D->D: 2N*D*(3D+D+D+D+8D))
+                          + 4 N^2 D              (self-attention scores + weighted sum)
+                          + 4 N L D + 4 L D^2 ]  (cross-attention scores/sum, text K/V projection)
+                  + 4 N P D + 2 L D_t D + 2 L D^2 )   (patch embed + unembed, text projection)
+
+(conditioning MLPs, norms and softmax are per item or O(N D) and left out). Attention-matrix memory =
+B x heads x N^2 x 4 bytes. Pixels: the same patch [1, 2, 2] over the 16 RGB frames (no VAE), so N = 16 x H/2 x W/2.
+
+| case | tokens per item | GFLOPs per step | attention matrix GB | ms per step (torch CPU, {st.get('threads')} thread(s), shared machine) |
+|---|---:|---:|---:|---|
+{lvp_rows}
+
+## Files
+
+{chr(10).join(f'- `{k}`: {v / 1e6:.2f} MB' for k, v in files.items())}
+- `model.json` lists all four files with their sha256 (`vae_encoder.onnx` is not used by the engine; the eval
+  uses it as the feature extractor of a Frechet distance).
+
+ONNX parity (onnxruntime-node vs torch, max abs error): `{json.dumps(st.get('onnx_parity'))}`
+"""
+    open(os.path.join(a.out, "TRAINING.md"), "w").write(md)

@@ -1,0 +1,217 @@
+"""Export kinema-shapes: ONNX files (opset 17, dynamic axes, onnx.checker), a classifier-free guidance
+check, the latent-vs-pixel cost table, a parity check of every ONNX file in onnxruntime-node
+(model/shapes/verify.ts), then model.json, training.json and TRAINING.md."""
+import hashlib
+import json
+import os
+import subprocess
+import time
+
+import numpy as np
+import onnx
+import torch
+
+from data import ROOT, WIDTH, HEIGHT, stream_clips, to_model, tokenize
+from nets import DiT, flops_per_step
+
+PALETTE = np.array([[220, 40, 40], [245, 140, 20], [245, 215, 40], [40, 170, 70],
+                    [40, 90, 225], [145, 60, 205], [245, 245, 245], [20, 20, 20]], np.float32)
+GUIDANCE_CLIPS = 1_000_000 * 99 + 700_000  # held-out indexes for the guidance check
+SHIFT = 3.0
+
+
+def round_fp16(*models):
+    """Round every weight to float16 values (kept as float32 in torch), so the fp16-stored ONNX weights below
+    are exactly the weights every check in this file runs."""
+    with torch.no_grad():
+        for m in models:
+            for p in list(m.parameters()) + list(m.buffers()):
+                if p.is_floating_point():
+                    p.copy_(p.half().float())
+
+
+def store_fp16(model):
+    """float32 initializers (over 1024 values) -> float16 initializers + a Cast back to float32: half the file,
+    same graph (onnxruntime folds the casts at load)."""
+    from onnx import TensorProto, helper, numpy_helper
+    g = model.graph
+    casts = []
+    for init in list(g.initializer):
+        if init.data_type != TensorProto.FLOAT:
+            continue
+        arr = numpy_helper.to_array(init)
+        if arr.size <= 1024:
+            continue
+        half = numpy_helper.from_array(arr.astype(np.float16), init.name + "_fp16")
+        g.initializer.remove(init)
+        g.initializer.append(half)
+        casts.append(helper.make_node("Cast", [half.name], [init.name], to=TensorProto.FLOAT, name="cast_" + init.name))
+    for i, node in enumerate(casts):
+        g.node.insert(i, node)
+    return model
+
+
+def _export(model, args, path, inputs, outputs, axes):
+    torch.onnx.export(model, args, path, opset_version=17, input_names=inputs, output_names=outputs,
+                      dynamic_axes=axes, do_constant_folding=True)
+    m = store_fp16(onnx.load(path))
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+
+
+def export_onnx(out, enc, dec, te, dit):
+    b = "batch"
+    _export(te, (torch.from_numpy(np.stack([tokenize("a red circle"), tokenize("")])),),
+            os.path.join(out, "text_encoder.onnx"), ["input_ids"], ["text_embeddings"], {"input_ids": {0: b, 1: "length"}, "text_embeddings": {0: b, 1: "length"}})
+    L = 128
+    _export(dit, (torch.randn(2, 8, 4, 8, 14), torch.tensor([0.9, 0.9]), torch.randn(2, L, 128), torch.ones(2, L, dtype=torch.int32)),
+            os.path.join(out, "denoiser.onnx"), ["latent", "timestep", "text_embeddings", "text_mask"], ["prediction"],
+            {"latent": {0: b, 2: "t"}, "timestep": {0: b}, "text_embeddings": {0: b, 1: "length"}, "text_mask": {0: b, 1: "length"},
+             "prediction": {0: b, 2: "t"}})
+    _export(dec, (torch.randn(1, 8, 2, 8, 14),), os.path.join(out, "vae_decoder.onnx"), ["latent"], ["frames"],
+            {"latent": {0: b, 2: "t", 3: "h", 4: "w"}, "frames": {0: b, 2: "frames", 3: "height", 4: "width"}})
+    _export(enc, (torch.rand(1, 3, 8, HEIGHT, WIDTH) * 2 - 1,), os.path.join(out, "vae_encoder.onnx"), ["frames"], ["latent"],
+            {"frames": {0: b, 2: "frames", 3: "height", 4: "width"}, "latent": {0: b, 2: "t", 3: "h", 4: "w"}})
+
+
+def flow_sample(te, dit, dec, captions, t_len, guidance, steps=20, seed=0):
+    """The engine's flow-euler sampler with guidance (B = 2 per prompt), in torch; -> frames [N, 3, F, H, W]"""
+    g = torch.Generator().manual_seed(seed)
+    n = len(captions)
+    x = torch.randn(n, 8, t_len, 8, 14, generator=g)
+    ids = torch.from_numpy(np.stack([tokenize("")] * n + [tokenize(c) for c in captions]))
+    mask = (ids != 0).to(torch.int32)
+    with torch.no_grad():
+        text = te(ids)
+        grid = [SHIFT * u / (1 + (SHIFT - 1) * u) for u in (1 - np.arange(steps + 1) / steps)]
+        for i in range(steps):
+            t = grid[i]
+            out = dit(torch.cat([x, x]), torch.full((2 * n,), t), text, mask)
+            v = out[:n] + guidance * (out[n:] - out[:n])
+            x = x + (grid[i + 1] - t) * v
+        return dec(x).clamp(-1, 1)
+
+
+def palette_hist(frames):  # [N, 3, F, H, W] in [-1, 1] -> [N, 8] fraction of pixels nearest each palette colour
+    px = ((frames + 1) * 127.5).permute(0, 2, 3, 4, 1).reshape(frames.shape[0], -1, 3)
+    d = torch.cdist(px, torch.from_numpy(PALETTE)[None].expand(px.shape[0], -1, -1))
+    near = d.argmin(-1)
+    return torch.stack([(near == k).float().mean(1) for k in range(8)], 1)
+
+
+def guidance_check(te, dit, dec, quick):
+    clips = [c for c in stream_clips(GUIDANCE_CLIPS, 6 if quick else 48) if c[2].shape[0] == 8]
+    real = palette_hist(to_model(np.stack([c[2] for c in clips])))
+    rows = []
+    for gs in (1.0, 2.0, 3.0, 4.5, 6.0, 8.0):
+        fake = palette_hist(flow_sample(te, dit, dec, [c[1] for c in clips], 2, gs, steps=12 if quick else 20))
+        hist_l1 = (fake - real).abs().sum(1).mean().item()
+        bg_ok = (fake.argmax(1) == real.argmax(1)).float().mean().item()
+        rows.append(dict(guidance=gs, palette_hist_l1=round(hist_l1, 4), background_correct=round(bg_ok, 3)))
+    best = min(rows, key=lambda r: r["palette_hist_l1"])
+    return best["guidance"], dict(clips=len(clips), indexes=[GUIDANCE_CLIPS, GUIDANCE_CLIPS + (6 if quick else 48)], table=rows)
+
+
+def latent_vs_pixel(dit, te):
+    """FLOPs per denoiser call (B=2) for a 2 s, 8 fps clip (16 frames), and torch CPU ms where it fits."""
+    d, depth, ratio = 192, 6, 4.0
+    cases = [("latent, native 112x64", 4 * 4 * 7, 8 * 4, True),
+             ("pixels, native 112x64", 16 * (64 // 2) * (112 // 2), 3 * 4, False),
+             ("pixels, 480p 848x480", 16 * (480 // 2) * (848 // 2), 3 * 4, False)]
+    rows = []
+    for name, tokens, patch_in, measure in cases:
+        row = dict(case=name, tokens_per_item=tokens, gflops=round(flops_per_step(tokens, d, depth, ratio, 128, 128, patch_in) / 1e9, 2),
+                   attention_matrix_gb=round(2 * 6 * tokens * tokens * 4 / 1e9, 3))
+        if measure:
+            x, t = torch.randn(2, 8, 4, 8, 14), torch.tensor([0.5, 0.5])
+            ids = torch.from_numpy(np.stack([tokenize(""), tokenize("a red circle moving left on a blue background")]))
+            with torch.no_grad():
+                text = te(ids)
+                mask = (ids != 0).to(torch.int32)
+                for _ in range(3):
+                    dit(x, t, text, mask)
+                t0 = time.time()
+                for _ in range(20):
+                    dit(x, t, text, mask)
+            row["measured_ms"] = round((time.time() - t0) / 20 * 1000, 2)
+        else:
+            row["measured_ms"] = None
+            row["why_not_measured"] = f"the self-attention scores alone (B=2, 6 heads, fp32) need {row['attention_matrix_gb']} GB; the machine has 23 GB"
+        rows.append(row)
+    return rows
+
+
+def sha256(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def write_manifest(out, guidance, desc):
+    files = ["text_encoder.onnx", "denoiser.onnx", "vae_decoder.onnx", "vae_encoder.onnx"]
+    bucket = {"width": WIDTH, "height": HEIGHT}
+    m = {
+        "id": "kinema-shapes", "version": "1.0.0", "description": desc, "trained": True,
+        "tokenizer": {"type": "bytes", "maxLength": 128, "padId": 0, "bosId": 1, "eosId": 2, "vocabSize": 259},
+        "textEncoder": {"file": "text_encoder.onnx", "inputs": {"ids": "input_ids"}, "outputs": {"embeddings": "text_embeddings"}, "hiddenSize": 128},
+        "denoiser": {"file": "denoiser.onnx", "inputs": {"latent": "latent", "timestep": "timestep", "text": "text_embeddings", "textMask": "text_mask"},
+                     "outputs": {"prediction": "prediction"}, "patchSize": [1, 2, 2], "hiddenSize": 192, "depth": 6, "heads": 6, "mlpRatio": 4},
+        "vae": {"file": "vae_decoder.onnx", "inputs": {"latent": "latent"}, "outputs": {"frames": "frames"},
+                "temporalCompression": 4, "spatialCompression": 8, "scalingFactor": 1},
+        "latentChannels": 8, "frameRate": 8, "prediction": "velocity", "sampler": {"default": "flow-euler", "guidanceScale": guidance},
+        "buckets": {k: dict(bucket) for k in ("CPU", "R480P", "R720P", "R1080P")},
+        "files": {f: sha256(os.path.join(out, f)) for f in files},
+    }
+    json.dump(m, open(os.path.join(out, "model.json"), "w"), indent=2)
+    return {f: os.path.getsize(os.path.join(out, f)) for f in files}
+
+
+def verify_in_node(a, enc, dec, te, dit):
+    """Reference outputs from torch for inputs the engine never saw in tracing (other T, B=2/3)."""
+    g = torch.Generator().manual_seed(7)
+    ids = torch.from_numpy(np.stack([tokenize(""), tokenize("a 7 and a blue triangle rotating, white background")]))
+    cases = []
+    with torch.no_grad():
+        text = te(ids)
+        cases.append(dict(file="text_encoder.onnx", inputs={"input_ids": ids}, output=text))
+        for t_len in (2, 3, 20):
+            lat = torch.randn(2, 8, t_len, 8, 14, generator=g)
+            ts = torch.tensor([0.7, 0.7])
+            cases.append(dict(file="denoiser.onnx", inputs={"latent": lat, "timestep": ts, "text_embeddings": text,
+                                                             "text_mask": (ids != 0).to(torch.int32)},
+                              output=dit(lat, ts, text, (ids != 0).to(torch.int32))))
+        lat = torch.randn(1, 8, 3, 8, 14, generator=g)
+        cases.append(dict(file="vae_decoder.onnx", inputs={"latent": lat}, output=dec(lat)))
+        fr = torch.rand(2, 3, 12, HEIGHT, WIDTH, generator=g) * 2 - 1
+        cases.append(dict(file="vae_encoder.onnx", inputs={"frames": fr}, output=enc(fr)))
+
+    def enc_t(x):
+        kind = {torch.int64: "int64", torch.int32: "int32"}.get(x.dtype, "float32")
+        return dict(type=kind, dims=list(x.shape), data=x.reshape(-1).tolist())
+    ref = [dict(file=c["file"], inputs={k: enc_t(v) for k, v in c["inputs"].items()}, output=enc_t(c["output"])) for c in cases]
+    path = os.path.join(a.work, "verify.json")
+    json.dump(ref, open(path, "w"))
+    r = subprocess.run(["node", "--import", "tsx", "model/shapes/verify.ts", os.path.abspath(a.out), path],
+                       cwd=ROOT, capture_output=True, text=True)
+    print(r.stdout, r.stderr)
+    if r.returncode != 0:
+        raise RuntimeError("ONNX parity check in onnxruntime-node failed")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def export_all(a, enc, dec, te, dit, stats):
+    t0 = time.time()
+    round_fp16(enc, dec, te, dit)
+    export_onnx(a.out, enc, dec, te, dit)
+    if a.guidance is None:
+        gs, check = guidance_check(te, dit, dec, a.quick)
+        stats["guidance_check"] = check
+    else:
+        gs = a.guidance
+    stats["guidance"] = gs
+    stats["latent_vs_pixel"] = latent_vs_pixel(dit, te)
+    desc = ("kinema-shapes: a tiny trained text-to-video model (byte-level text encoder, 6-layer DiT, frame-group "
+            "autoencoder) for clips of 1-3 coloured shapes and digits moving on a plain background, 112x64 at 8 fps.")
+    stats["files"] = write_manifest(a.out, gs, desc)
+    stats["onnx_parity"] = verify_in_node(a, enc, dec, te, dit)
+    stats["export_wall_s"] = round(time.time() - t0, 1)
+    from card import write_card
+    write_card(a, stats)

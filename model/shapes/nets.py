@@ -1,0 +1,243 @@
+"""kinema-shapes networks: a frame-group autoencoder (the "VAE"), a byte-level text encoder and a DiT.
+
+Everything is written with plain ops (no nn.MultiheadAttention) so that torch.onnx.export at opset 17
+produces graphs with dynamic batch / time axes that onnxruntime-node runs as-is.
+"""
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+TC = 4  # temporal compression: 4 frames -> 1 latent frame (non-causal inside the group, none across)
+SC = 8  # spatial compression
+LATENT_C = 8
+
+
+# ----------------------------------------------------------------------------------------------- VAE
+class ResBlock2d(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c1 = nn.Conv2d(c, c, 3, padding=1)
+        self.c2 = nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, x):
+        return x + self.c2(F.silu(self.c1(F.silu(x))))
+
+
+class Encoder(nn.Module):
+    """frames [B, 3, F, H, W] in [-1, 1] (F a multiple of 4) -> latent [B, 8, F/4, H/8, W/8].
+
+    The 4 frames of a group are folded into channels (12), so a latent frame only sees its own 4 frames.
+    `mean`/`std` buffers (per channel, set after training) normalise the latent to ~unit variance.
+    """
+
+    def __init__(self, ch=(32, 64, 96)):
+        super().__init__()
+        c1, c2, c3 = ch
+        self.net = nn.Sequential(
+            nn.Conv2d(3 * TC, c1, 3, padding=1), nn.SiLU(),
+            nn.Conv2d(c1, c2, 4, stride=2, padding=1), ResBlock2d(c2),            # 1/2
+            nn.Conv2d(c2, c3, 4, stride=2, padding=1), ResBlock2d(c3),            # 1/4
+            nn.Conv2d(c3, c3, 4, stride=2, padding=1), ResBlock2d(c3), nn.SiLU(),  # 1/8
+            nn.Conv2d(c3, LATENT_C, 3, padding=1),
+        )
+        self.register_buffer("mean", torch.zeros(LATENT_C))
+        self.register_buffer("std", torch.ones(LATENT_C))
+
+    def raw(self, x):
+        b, c, f, h, w = x.shape
+        g = x.reshape(b, c, -1, TC, h, w).permute(0, 2, 1, 3, 4, 5).reshape(-1, c * TC, h, w)
+        z = self.net(g)  # [B*G, 8, h/8, w/8]
+        return z.reshape(b, -1, LATENT_C, h // SC, w // SC).permute(0, 2, 1, 3, 4)
+
+    def forward(self, x):
+        z = self.raw(x)
+        return (z - self.mean.view(1, -1, 1, 1, 1)) / self.std.view(1, -1, 1, 1, 1)
+
+
+class Decoder(nn.Module):
+    """latent [B, 8, t, h, w] (normalised space) -> frames [B, 3, 4t, 8h, 8w], trained to [-1, 1].
+    Each latent frame is decoded on its own: chunked decoding in src/engine/decode.ts is exact."""
+
+    def __init__(self, ch=(32, 64, 96)):
+        super().__init__()
+        c1, c2, c3 = ch
+        self.net = nn.Sequential(
+            nn.Conv2d(LATENT_C, c3, 3, padding=1), ResBlock2d(c3), ResBlock2d(c3), nn.SiLU(),
+            nn.ConvTranspose2d(c3, c3, 4, stride=2, padding=1), ResBlock2d(c3), nn.SiLU(),  # 1/4
+            nn.ConvTranspose2d(c3, c2, 4, stride=2, padding=1), ResBlock2d(c2), nn.SiLU(),  # 1/2
+            nn.ConvTranspose2d(c2, c1, 4, stride=2, padding=1), nn.SiLU(),                  # 1/1
+            nn.Conv2d(c1, c1, 3, padding=1), nn.SiLU(),
+            nn.Conv2d(c1, 3 * TC, 3, padding=1),
+        )
+        self.register_buffer("mean", torch.zeros(LATENT_C))
+        self.register_buffer("std", torch.ones(LATENT_C))
+
+    def raw(self, z):
+        b, c, t, h, w = z.shape
+        y = self.net(z.permute(0, 2, 1, 3, 4).reshape(-1, c, h, w))  # [B*t, 12, 8h, 8w]
+        y = y.reshape(b, t, 3, TC, h * SC, w * SC).permute(0, 2, 1, 3, 4, 5)
+        return y.reshape(b, 3, t * TC, h * SC, w * SC)
+
+    def forward(self, z):
+        return self.raw(z * self.std.view(1, -1, 1, 1, 1) + self.mean.view(1, -1, 1, 1, 1))
+
+
+# --------------------------------------------------------------------------------------- attention
+def attention(q, k, v, heads, bias=None):
+    """q [B, N, D], k/v [B, M, D], bias [B, 1, 1, M] additive -> [B, N, D]"""
+    b, n, d = q.shape
+    hd = d // heads
+    q = q.reshape(b, n, heads, hd).transpose(1, 2)
+    k = k.reshape(b, -1, heads, hd).transpose(1, 2)
+    v = v.reshape(b, -1, heads, hd).transpose(1, 2)
+    a = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(hd))
+    if bias is not None:
+        a = a + bias
+    a = torch.softmax(a, dim=-1)
+    return torch.matmul(a, v).transpose(1, 2).reshape(b, n, d)
+
+
+class Mlp(nn.Module):
+    def __init__(self, d, ratio):
+        super().__init__()
+        self.fc1 = nn.Linear(d, int(d * ratio))
+        self.fc2 = nn.Linear(int(d * ratio), d)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(x), approximate="tanh"))
+
+
+# ------------------------------------------------------------------------------------ text encoder
+class TextEncoder(nn.Module):
+    """ids int64 [B, L] -> embeddings float32 [B, L, D]; the padding mask is computed from ids (0 = pad)."""
+
+    def __init__(self, vocab=259, max_len=128, d=128, layers=2, heads=4):
+        super().__init__()
+        self.heads = heads
+        self.tok = nn.Embedding(vocab, d)
+        self.pos = nn.Parameter(torch.randn(max_len, d) * 0.02)
+        self.layers = nn.ModuleList()
+        for _ in range(layers):
+            self.layers.append(nn.ModuleDict(dict(n1=nn.LayerNorm(d), qkv=nn.Linear(d, 3 * d), proj=nn.Linear(d, d),
+                                                  n2=nn.LayerNorm(d), mlp=Mlp(d, 4))))
+        self.norm = nn.LayerNorm(d)
+
+    def forward(self, ids):
+        n = ids.shape[1]
+        x = self.tok(ids) + self.pos[:n].unsqueeze(0)
+        bias = ((ids == 0).to(x.dtype) * -1e4)[:, None, None, :]
+        for layer in self.layers:
+            q, k, v = layer["qkv"](layer["n1"](x)).chunk(3, dim=-1)
+            x = x + layer["proj"](attention(q, k, v, self.heads, bias))
+            x = x + layer["mlp"](layer["n2"](x))
+        return self.norm(x)
+
+
+# --------------------------------------------------------------------------------------------- DiT
+def sinusoid(pos, dim, max_period=10000.0):
+    """pos float [N] -> [N, dim]"""
+    half = dim // 2
+    freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32) / half)
+    args = pos[:, None].float() * freqs[None]
+    return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
+
+
+class PlainNorm(nn.Module):
+    """LayerNorm without affine parameters, in plain ops (torch 1.13 exports nn.LayerNorm(elementwise_affine=
+    False) as a LayerNormalization node with an empty scale input, which onnx.checker rejects)."""
+
+    def __init__(self, d, eps=1e-6):
+        super().__init__()
+        self.eps = eps
+
+    def forward(self, x):
+        mu = x.mean(-1, keepdim=True)
+        xc = x - mu
+        return xc / torch.sqrt(xc.pow(2).mean(-1, keepdim=True) + self.eps)
+
+
+def modulate(x, shift, scale):
+    return x * (1 + scale.unsqueeze(1)) + shift.unsqueeze(1)
+
+
+class Block(nn.Module):
+    def __init__(self, d, heads, ratio):
+        super().__init__()
+        self.heads = heads
+        self.n1 = PlainNorm(d)
+        self.qkv = nn.Linear(d, 3 * d)
+        self.proj = nn.Linear(d, d)
+        self.nc = nn.LayerNorm(d, eps=1e-6)
+        self.cq = nn.Linear(d, d)
+        self.ckv = nn.Linear(d, 2 * d)
+        self.cproj = nn.Linear(d, d)
+        self.n2 = PlainNorm(d)
+        self.mlp = Mlp(d, ratio)
+        self.ada = nn.Linear(d, 6 * d)
+        nn.init.zeros_(self.ada.weight)
+        nn.init.zeros_(self.ada.bias)
+
+    def forward(self, x, c, text, bias):
+        sh1, sc1, g1, sh2, sc2, g2 = self.ada(F.silu(c)).chunk(6, dim=-1)
+        q, k, v = self.qkv(modulate(self.n1(x), sh1, sc1)).chunk(3, dim=-1)
+        x = x + g1.unsqueeze(1) * self.proj(attention(q, k, v, self.heads))
+        k, v = self.ckv(text).chunk(2, dim=-1)
+        x = x + self.cproj(attention(self.cq(self.nc(x)), k, v, self.heads, bias))
+        x = x + g2.unsqueeze(1) * self.mlp(modulate(self.n2(x), sh2, sc2))
+        return x
+
+
+class DiT(nn.Module):
+    """latent [B, C, T, h, w], timestep [B] in [0, 1], text [B, L, Dt], textMask int32 [B, L] -> velocity."""
+
+    def __init__(self, in_c=LATENT_C, grid=(8, 14), patch=(1, 2, 2), d=192, depth=6, heads=6, ratio=4.0, text_d=128):
+        super().__init__()
+        self.patch, self.d, self.in_c = patch, d, in_c
+        self.gh, self.gw = grid[0] // patch[1], grid[1] // patch[2]
+        self.embed = nn.Conv3d(in_c, d, kernel_size=patch, stride=patch)
+        self.spatial = nn.Parameter(torch.randn(self.gh * self.gw, d) * 0.02)
+        self.t_mlp = nn.Sequential(nn.Linear(256, d), nn.SiLU(), nn.Linear(d, d))
+        self.text_proj = nn.Sequential(nn.Linear(text_d, d), nn.SiLU(), nn.Linear(d, d))
+        self.pool_proj = nn.Linear(text_d, d)
+        self.blocks = nn.ModuleList([Block(d, heads, ratio) for _ in range(depth)])
+        self.nf = PlainNorm(d)
+        self.ada_f = nn.Linear(d, 2 * d)
+        self.out = nn.Linear(d, patch[0] * patch[1] * patch[2] * in_c)
+        for m in (self.ada_f, self.out):
+            nn.init.zeros_(m.weight)
+            nn.init.zeros_(m.bias)
+
+    def forward(self, latent, timestep, text, text_mask):
+        b, c, t, h, w = latent.shape
+        pt, ph, pw = self.patch
+        x = self.embed(latent)  # [B, D, T/pt, gh, gw]
+        x = x.flatten(3).permute(0, 2, 3, 1)  # [B, T', S, D]
+        tpos = sinusoid(torch.arange(x.shape[1], device=x.device), self.d)  # [T', D], from the input's T
+        x = x + self.spatial[None, None] + tpos[None, :, None]
+        x = x.reshape(b, -1, self.d)
+        m = text_mask.to(torch.float32)
+        bias = ((1.0 - m) * -1e4)[:, None, None, :]
+        pooled = (text * m.unsqueeze(-1)).sum(1) / m.sum(1, keepdim=True).clamp(min=1.0)
+        cond = self.t_mlp(sinusoid(timestep * 1000.0, 256)) + self.pool_proj(pooled)
+        txt = self.text_proj(text)
+        for blk in self.blocks:
+            x = blk(x, cond, txt, bias)
+        shift, scale = self.ada_f(F.silu(cond)).chunk(2, dim=-1)
+        x = self.out(modulate(self.nf(x), shift, scale))  # [B, N, pt*ph*pw*C]
+        x = x.reshape(b, -1, self.gh, self.gw, pt, ph, pw, c)
+        x = x.permute(0, 7, 1, 4, 2, 5, 3, 6)  # B C T' pt gh ph gw pw
+        return x.reshape(b, c, t, h, w)
+
+
+def flops_per_step(tokens, d, depth, ratio, text_len, text_d, patch_in, batch=2):
+    """Analytic multiply-adds x2 of one denoiser call (B=batch) with `tokens` patches per item.
+    Linear layers: 2*N*in*out. Self-attention scores and weighted sum: 2*2*N*N*D. Cross-attention:
+    2*2*N*L*D plus the text K/V projection 2*L*D*2D. Conditioning MLPs (per item, not per token) ignored."""
+    n, L = tokens, text_len
+    per_block = (2 * n * d * 3 * d + 2 * n * d * d + 4 * n * n * d            # self-attention
+                 + 2 * n * d * d + 2 * L * d * 2 * d + 4 * n * L * d + 2 * n * d * d  # cross-attention
+                 + 2 * 2 * n * d * int(d * ratio))                          # MLP
+    io = 2 * n * patch_in * d * 2 + 2 * L * text_d * d + 2 * L * d * d       # patch embed + unembed, text proj
+    return batch * (depth * per_block + io)

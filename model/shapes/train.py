@@ -1,0 +1,341 @@
+"""Train kinema-shapes on CPU and export it (ONNX + model.json + TRAINING.md + training.json).
+
+  /usr/bin/python3 model/shapes/train.py --out models/kinema-shapes            # full run
+  /usr/bin/python3 model/shapes/train.py --out /tmp/ks --quick                 # ~3 min smoke run
+  /usr/bin/python3 model/shapes/train.py --out models/kinema-shapes --phase export   # from checkpoints
+
+Phases: vae (frame-group autoencoder) -> encode (clips to normalised latents) -> dit (text encoder + DiT,
+flow matching) -> export. Checkpoints go to --work so a run can be exported mid-way.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+# One BLAS/OpenMP thread: on this shared 2-core machine, 2 intra-op threads spent most of their time
+# spinning at barriers (a DiT step measured 12 s wall / 4 s CPU at 2 threads vs 1.3 s / 0.25 s at 1).
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data import FRAMES, stream_clips, to_model, tokenize  # noqa: E402
+from nets import DiT, Decoder, Encoder, TextEncoder  # noqa: E402
+
+FLOW_SHIFT = 3.0
+VAE_HELDOUT = 99_000_000  # held-out clip indexes for PSNR / validation (inside [0, 1e8), never trained on)
+DIT_HELDOUT = 99_500_000
+T_PROBS = {2: 0.5, 4: 0.3, 6: 0.2}  # latent frames (8, 16, 24 video frames) per DiT step
+
+
+def parse():
+    p = argparse.ArgumentParser()
+    p.add_argument("--out", default="models/kinema-shapes")
+    p.add_argument("--work", default="/tmp/kinema-shapes-work")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--phase", default="all", choices=["all", "vae", "dit", "decoder", "export"])
+    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--vae-clips", type=int, default=1500)
+    p.add_argument("--vae-steps", type=int, default=1400)
+    p.add_argument("--vae-batch", type=int, default=8)
+    p.add_argument("--dit-clips", type=int, default=6000)
+    p.add_argument("--dit-steps", type=int, default=1200)
+    p.add_argument("--dit-batch", type=int, default=32)
+    p.add_argument("--vae-minutes", type=float, default=0, help="if > 0: cap VAE steps to fit, from the speed of the first 20")
+    p.add_argument("--dit-minutes", type=float, default=0, help="if > 0: cap DiT steps likewise (the card records the steps)")
+    p.add_argument("--dec-clips", type=int, default=3000)
+    p.add_argument("--dec-steps", type=int, default=2000)
+    p.add_argument("--dec-minutes", type=float, default=0)
+    p.add_argument("--guidance", type=float, default=None, help="skip the guidance check and use this")
+    p.add_argument("--resume", action="store_true", help="--phase dit: continue from the work folder's dit.pt")
+    a = p.parse_args()
+    if a.quick:
+        a.vae_clips, a.vae_steps, a.dit_clips, a.dit_steps, a.dit_batch = 60, 40, 60, 10, 8
+        a.dec_clips, a.dec_steps = 60, 20
+        a.vae_minutes = a.dit_minutes = 0
+    return a
+
+
+def log(*x):
+    print(time.strftime("%H:%M:%S"), *x, flush=True)
+
+
+def lr_at(step, peak, warm):
+    return peak * min(1.0, (step + 1) / warm)
+
+
+def out_of_time(minutes, started):
+    """--*-minutes: stop the phase after that much wall time. The learning rate is warmup-then-constant, so
+    the run is a prefix of any longer one: rerunning with --*-steps set to the steps done reproduces it."""
+    return minutes > 0 and time.time() - started > minutes * 60
+
+
+def groups_of(frames):  # uint8 [F, H, W, 3] -> [F/4, 4, H, W, 3]
+    return frames.reshape(-1, 4, *frames.shape[1:])
+
+
+def psnr(enc, dec, clips):
+    with torch.no_grad():
+        errs = []
+        for _, _, f in clips:
+            x = to_model(f[None])
+            y = dec(enc(x)).clamp(-1, 1)
+            errs.append(((y - x) / 2).pow(2).mean().item())
+    return float(np.mean([10 * math.log10(1 / e) for e in errs]))
+
+
+# ------------------------------------------------------------------------------------------ VAE
+def train_vae(a, stats):
+    torch.manual_seed(a.seed)
+    t0 = time.time()
+    groups = np.concatenate([groups_of(f) for _, _, f in stream_clips(0, a.vae_clips)])
+    held = list(stream_clips(VAE_HELDOUT, 16 if a.quick else 48))
+    log(f"vae data: {len(groups)} groups from {a.vae_clips} clips ({time.time() - t0:.0f}s)")
+    enc, dec = Encoder(), Decoder()
+    params = list(enc.parameters()) + list(dec.parameters())
+    opt = torch.optim.Adam(params, lr=1e-3)
+    g = torch.Generator().manual_seed(a.seed)
+    curve, run = [], []
+    t1 = time.time()
+    step = 0
+    while step < a.vae_steps:
+        if out_of_time(a.vae_minutes, t1):
+            a.vae_steps = step
+            break
+        for pg in opt.param_groups:
+            pg["lr"] = lr_at(step, 1e-3, 50)
+        idx = torch.randint(len(groups), (a.vae_batch,), generator=g).numpy()
+        x = to_model(groups[idx].reshape(a.vae_batch, 4, 64, 112, 3))  # [B, 3, 4, H, W]
+        z = enc.raw(x)
+        zn = z + 0.05 * torch.randn(z.shape, generator=g)  # decoder robustness to small latent errors
+        y = dec.raw(zn)
+        bg = x[:, :, :, :1, :1]
+        fg = ((x - bg).abs().sum(1, keepdim=True) > 0.05).float()  # shape pixels weigh 5x the background
+        w = 1 + 4 * fg
+        loss = (w * (y - x).abs()).mean() + (w * (y - x).pow(2)).mean() + 1e-3 * z.pow(2).mean()
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        run.append(loss.item())
+        if (step + 1) % 25 == 0 or step + 1 == a.vae_steps or out_of_time(a.vae_minutes, t1):
+            curve.append([step + 1, float(np.mean(run)), round(time.time() - t1, 1)])
+            run = []
+            log(f"vae step {step + 1}/{a.vae_steps} loss {curve[-1][1]:.4f}")
+        step += 1
+    # latent normalisation: per-channel mean/std over training groups, folded into encoder and decoder
+    with torch.no_grad():
+        sub = groups[: min(len(groups), 2000)]
+        zs = torch.cat([enc.raw(to_model(sub[i:i + 64].reshape(-1, 4, 64, 112, 3))) for i in range(0, len(sub), 64)])
+        mean, std = zs.mean((0, 2, 3, 4)), zs.std((0, 2, 3, 4))
+        for m in (enc, dec):
+            m.mean.copy_(mean)
+            m.std.copy_(std)
+    stats["vae"] = dict(clips=a.vae_clips, groups=int(len(groups)), steps=a.vae_steps, batch_groups=a.vae_batch,
+                        final_loss=curve[-1][1], curve=curve, heldout_psnr_db=psnr(enc, dec, held),
+                        heldout_clips=[VAE_HELDOUT, VAE_HELDOUT + len(held)], raw_latent_std=std.tolist(),
+                        raw_latent_mean=mean.tolist(), wall_s=round(time.time() - t0, 1))
+    log(f"vae done: held-out PSNR {stats['vae']['heldout_psnr_db']:.2f} dB")
+    torch.save(dict(enc=enc.state_dict(), dec=dec.state_dict()), os.path.join(a.work, "vae.pt"))
+    return enc, dec
+
+
+def encode_clips(enc, start, count, work=None):
+    """-> {T: (latents float16 [N, 8, T, 8, 14], ids int64 [N, 128])}; cached in `work` (a resumed run
+    reuses the encoding instead of spending minutes on it again)"""
+    cache = os.path.join(work, f"latents-{start}-{count}.npz") if work else None
+    if cache and os.path.exists(cache):
+        data = np.load(cache)
+        return {int(k[2:]): (data[k], data["i_" + k[2:]]) for k in data.files if k.startswith("z_")}
+    pools = {}
+    with torch.no_grad():
+        for _, cap, f in stream_clips(start, count):
+            z = enc(to_model(f[None]))[0].numpy().astype(np.float16)
+            pools.setdefault(z.shape[1], ([], []))
+            pools[z.shape[1]][0].append(z)
+            pools[z.shape[1]][1].append(tokenize(cap))
+    pools = {t: (np.stack(z), np.stack(i)) for t, (z, i) in pools.items()}
+    if cache:
+        np.savez(cache, **{f"z_{t}": z for t, (z, _) in pools.items()}, **{f"i_{t}": i for t, (_, i) in pools.items()})
+    return pools
+
+
+# ------------------------------------------------------------------------------------------ DiT
+def trim(ids):
+    n = int((ids != 0).sum(1).max())
+    ids = ids[:, :n]
+    return ids, (ids != 0).to(torch.int32)
+
+
+def flow_loss(te, dit, x0, ids, t, noise):
+    ids, mask = trim(ids)
+    xt = (1 - t.view(-1, 1, 1, 1, 1)) * x0 + t.view(-1, 1, 1, 1, 1) * noise
+    pred = dit(xt, t, te(ids), mask)
+    return F.mse_loss(pred, noise - x0)
+
+
+def sample_t(n, g):
+    u = torch.sigmoid(torch.randn(n, generator=g))
+    return FLOW_SHIFT * u / (1 + (FLOW_SHIFT - 1) * u)  # the sampler's shift: more weight at high noise
+
+
+def validate(te, dit, val, seed):
+    g = torch.Generator().manual_seed(seed)
+    out = []
+    with torch.no_grad():
+        for t_len, (z, ids) in sorted(val.items()):
+            x0 = torch.from_numpy(z.astype(np.float32))
+            t = torch.linspace(0.05, 0.95, len(x0))
+            out.append(flow_loss(te, dit, x0, torch.from_numpy(ids), t, torch.randn(x0.shape, generator=g)).item())
+    return float(np.mean(out))
+
+
+def train_dit(a, enc, stats):
+    t0 = time.time()
+    pools = encode_clips(enc, 0, a.dit_clips, a.work)
+    val = encode_clips(enc, DIT_HELDOUT, 6 if a.quick else 96)
+    allz = np.concatenate([p[0].reshape(-1) for p in pools.values()]).astype(np.float32)
+    stats["encode"] = dict(clips=a.dit_clips, wall_s=round(time.time() - t0, 1), latent_mean=float(allz.mean()),
+                           latent_std=float(allz.std()), per_T={int(t): int(len(p[0])) for t, p in pools.items()})
+    log(f"encoded {a.dit_clips} clips in {time.time() - t0:.0f}s, latent std {allz.std():.3f}")
+    torch.manual_seed(a.seed + 1)
+    te, dit = TextEncoder(), DiT()
+    ema_te, ema_dit = TextEncoder(), DiT()
+    ema_te.load_state_dict(te.state_dict())
+    ema_dit.load_state_dict(dit.state_dict())
+    params = list(te.parameters()) + list(dit.parameters())
+    ema_params = list(ema_te.parameters()) + list(ema_dit.parameters())
+    opt = torch.optim.AdamW(params, lr=3e-4, weight_decay=0.01)
+    g = torch.Generator().manual_seed(a.seed + 2)
+    rs = np.random.RandomState(a.seed + 3)
+    ts, probs = list(T_PROBS), np.array(list(T_PROBS.values()))
+    empty = torch.from_numpy(tokenize(""))
+    curve, run, t1 = [], [], time.time()
+    step = first = 0
+    if a.resume:
+        # continue a stopped run: weights and moving averages from its checkpoint (AdamW's moments are
+        # not saved, so the learning rate warms up again from the resumed step)
+        d = torch.load(os.path.join(a.work, "dit.pt"))
+        for m, k in ((te, "te"), (dit, "dit"), (ema_te, "ema_te"), (ema_dit, "ema_dit")):
+            m.load_state_dict(d[k])
+        step = first = d["step"]
+        curve = d["curve"]
+        stats["resumed_from"] = stats.get("resumed_from", []) + [first]
+        log(f"resumed the DiT at step {first}")
+    while step < a.dit_steps:
+        if out_of_time(a.dit_minutes, t1):
+            a.dit_steps = step
+            break
+        for pg in opt.param_groups:
+            pg["lr"] = lr_at(step - first, 3e-4, 100)
+        t_len = ts[rs.choice(len(ts), p=probs)]
+        z, ids = pools[t_len]
+        idx = rs.randint(len(z), size=a.dit_batch)
+        x0 = torch.from_numpy(z[idx].astype(np.float32))
+        ids = torch.from_numpy(ids[idx])
+        drop = torch.from_numpy(rs.rand(a.dit_batch) < 0.1)
+        ids[drop] = empty  # caption dropout -> the unconditional prompt "" for guidance
+        loss = flow_loss(te, dit, x0, ids, sample_t(a.dit_batch, g), torch.randn(x0.shape, generator=g))
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        with torch.no_grad():
+            d = min(0.998, (1 + step) / (10 + step))
+            for pe, p in zip(ema_params, params):
+                pe.mul_(d).add_(p.detach(), alpha=1 - d)
+        run.append(loss.item())
+        if (step + 1) % 25 == 0 or step + 1 == a.dit_steps or out_of_time(a.dit_minutes, t1):
+            curve.append([step + 1, float(np.mean(run)), round(time.time() - t1, 1)])
+            run = []
+            log(f"dit step {step + 1}/{a.dit_steps} loss {curve[-1][1]:.4f} ({time.time() - t1:.0f}s)")
+        if (step + 1) % 50 == 0 or step + 1 == a.dit_steps:
+            torch.save(dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(),
+                            ema_dit=ema_dit.state_dict(), step=step + 1, curve=curve),
+                       os.path.join(a.work, "dit.pt"))
+        step += 1
+    v_raw, v_ema = validate(te, dit, val, a.seed), validate(ema_te, ema_dit, val, a.seed)
+    use_ema = v_ema <= v_raw
+    stats["dit"] = dict(clips=a.dit_clips, steps=a.dit_steps, batch=a.dit_batch, t_probs=T_PROBS, final_loss=curve[-1][1],
+                        curve=curve, val_loss_raw=v_raw, val_loss_ema=v_ema, exported="ema" if use_ema else "raw",
+                        val_clips=[DIT_HELDOUT, DIT_HELDOUT + (6 if a.quick else 96)], wall_s=round(time.time() - t1, 1))
+    log(f"dit done: val loss raw {v_raw:.4f} ema {v_ema:.4f}")
+    torch.save(dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(), ema_dit=ema_dit.state_dict(),
+                    step=a.dit_steps, curve=curve, use_ema=use_ema), os.path.join(a.work, "dit.pt"))
+    return (ema_te, ema_dit) if use_ema else (te, dit)
+
+
+def load_ckpts(a, stats):
+    enc, dec = Encoder(), Decoder()
+    ft = os.path.join(a.work, "vae_ft.pt")
+    v = torch.load(ft if os.path.exists(ft) else os.path.join(a.work, "vae.pt"))
+    enc.load_state_dict(v["enc"])
+    dec.load_state_dict(v["dec"])
+    d = torch.load(os.path.join(a.work, "dit.pt"))
+    te, dit = TextEncoder(), DiT()
+    use_ema = d.get("use_ema", True)
+    te.load_state_dict(d["ema_te" if use_ema else "te"])
+    dit.load_state_dict(d["ema_dit" if use_ema else "dit"])
+    if os.path.exists(os.path.join(a.work, "stats_decoder.json")):
+        stats["decoder"] = json.load(open(os.path.join(a.work, "stats_decoder.json")))
+    sd = stats.setdefault("dit", {})
+    sd["steps_done"] = d["step"]
+    if sd.get("steps") != d["step"]:  # the DiT phase was stopped from outside: export its last checkpoint
+        sd.update(steps=d["step"], curve=d["curve"], final_loss=d["curve"][-1][1], clips=a.dit_clips, batch=a.dit_batch,
+                  t_probs=T_PROBS, stopped="killed at the wall-clock deadline; the LR is constant after warmup, so "
+                  "--dit-steps with this step count reproduces it", wall_s=d["curve"][-1][2])
+        val = encode_clips(enc, DIT_HELDOUT, 6 if a.quick else 96)
+        ema_te, ema_dit = TextEncoder(), DiT()
+        ema_te.load_state_dict(d["ema_te"])
+        ema_dit.load_state_dict(d["ema_dit"])
+        raw_te, raw_dit = TextEncoder(), DiT()
+        raw_te.load_state_dict(d["te"])
+        raw_dit.load_state_dict(d["dit"])
+        sd["val_loss_raw"], sd["val_loss_ema"] = validate(raw_te, raw_dit, val, a.seed), validate(ema_te, ema_dit, val, a.seed)
+        sd["val_clips"] = [DIT_HELDOUT, DIT_HELDOUT + (6 if a.quick else 96)]
+        use_ema = sd["val_loss_ema"] <= sd["val_loss_raw"]
+        te, dit = (ema_te, ema_dit) if use_ema else (raw_te, raw_dit)
+        log(f"val loss raw {sd['val_loss_raw']:.4f} ema {sd['val_loss_ema']:.4f}")
+    sd["exported"] = "ema" if use_ema else "raw"
+    return enc, dec, te, dit
+
+
+def main():
+    a = parse()
+    torch.set_num_threads(a.threads)
+    os.makedirs(a.work, exist_ok=True)
+    os.makedirs(a.out, exist_ok=True)
+    stats_path = os.path.join(a.work, "stats.json")
+    stats = json.load(open(stats_path)) if a.phase in ("dit", "export") and os.path.exists(stats_path) else {}
+    stats.update(torch=torch.__version__, threads=a.threads, seed=a.seed, quick=a.quick, argv=sys.argv[1:])
+    t0 = time.time()
+    if a.phase in ("all", "vae"):
+        enc, dec = train_vae(a, stats)
+        json.dump(stats, open(stats_path, "w"))
+    if a.phase in ("all", "dit"):
+        if a.phase == "dit":
+            enc = Encoder()
+            enc.load_state_dict(torch.load(os.path.join(a.work, "vae.pt"))["enc"])
+        train_dit(a, enc, stats)
+        json.dump(stats, open(stats_path, "w"))
+    if a.phase in ("all", "decoder"):
+        from decoder import finetune_decoder
+        finetune_decoder(a, log, groups_of, psnr, lr_at, out_of_time, VAE_HELDOUT)
+    if a.phase in ("all", "export"):
+        from export import export_all
+        enc, dec, te, dit = load_ckpts(a, stats)
+        for m in (enc, dec, te, dit):
+            m.eval()
+        export_all(a, enc, dec, te, dit, stats)
+        json.dump(stats, open(stats_path, "w"))
+    log(f"total {time.time() - t0:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
