@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from data import stream_clips, to_model
-from nets import Decoder, Encoder
+from nets import Decoder, Encoder, recon_loss
 
 
 def finetune_decoder(a, log, groups_of, psnr, lr_at, out_of_time, vae_heldout):
@@ -38,9 +38,7 @@ def finetune_decoder(a, log, groups_of, psnr, lr_at, out_of_time, vae_heldout):
         with torch.no_grad():
             z = enc.raw(x)
         y = dec.raw(z + 0.05 * torch.randn(z.shape, generator=g))  # same latent noise as the VAE phase
-        bg = x[:, :, :, :1, :1]
-        w = 1 + 4 * ((x - bg).abs().sum(1, keepdim=True) > 0.05).float()
-        loss = (w * (y - x).abs()).mean() + (w * (y - x).pow(2)).mean()
+        loss = recon_loss(x, y)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(dec.parameters(), 1.0)

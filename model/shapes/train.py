@@ -25,7 +25,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import FRAMES, stream_clips, to_model, tokenize  # noqa: E402
-from nets import DiT, Decoder, Encoder, TextEncoder  # noqa: E402
+from nets import DiT, Decoder, Encoder, TextEncoder, recon_loss  # noqa: E402
 
 FLOW_SHIFT = 3.0
 VAE_HELDOUT = 99_000_000  # held-out clip indexes for PSNR / validation (inside [0, 1e8), never trained on)
@@ -115,10 +115,7 @@ def train_vae(a, stats):
         z = enc.raw(x)
         zn = z + 0.05 * torch.randn(z.shape, generator=g)  # decoder robustness to small latent errors
         y = dec.raw(zn)
-        bg = x[:, :, :, :1, :1]
-        fg = ((x - bg).abs().sum(1, keepdim=True) > 0.05).float()  # shape pixels weigh 5x the background
-        w = 1 + 4 * fg
-        loss = (w * (y - x).abs()).mean() + (w * (y - x).pow(2)).mean() + 1e-3 * z.pow(2).mean()
+        loss = recon_loss(x, y) + 1e-3 * z.pow(2).mean()
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
