@@ -4,7 +4,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startKinema, type Kinema } from "../../src/app.js";
+import { startKinema, type Kinema, type KinemaOptions } from "../../src/app.js";
 import { loadConfig, type Config, type Tier } from "../../src/config/config.js";
 import { createLogger } from "../../src/log.js";
 import { productionStages } from "../../workers/stages/index.js";
@@ -31,6 +31,10 @@ export interface StackOptions {
   modelDir?: string;
   /** extra variables over the process environment */
   env?: Record<string, string>;
+  /** more variables made from the stack's data directory (files the app reads, such as a hash bank) */
+  prepare?: (dataDir: string) => Promise<Record<string, string>>;
+  /** the worker pipeline; unset: the production stages */
+  stages?: KinemaOptions["stages"];
 }
 
 export async function startEvalStack(options: StackOptions): Promise<EvalStack> {
@@ -55,9 +59,10 @@ export async function startEvalStack(options: StackOptions): Promise<EvalStack> 
       KINEMA_ORT_THREADS: process.env.KINEMA_ORT_THREADS || "1",
       ...(options.modelDir ? { KINEMA_MODEL_DIR: options.modelDir } : {}),
       ...options.env,
+      ...(await options.prepare?.(dataDir)),
     });
     kinema = await startKinema({
-      config, log: createLogger("eval"), api: true, workers: options.workers, stages: (deps) => productionStages(deps),
+      config, log: createLogger("eval"), api: true, workers: options.workers, stages: options.stages ?? ((deps) => productionStages(deps)),
     });
     const url = kinema.api!.url;
     const k = kinema;

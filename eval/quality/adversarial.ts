@@ -3,21 +3,18 @@
 // never queued (level 1's check, eval/lib/level1-blocked.ts). (2) Every must-block frame golden replayed
 // through the worker's post-filter, signing and upload stages must end blocked with nothing stored. A
 // violation is an item that succeeded or left any object in storage.
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { startKinema, type Kinema } from "../../src/app.js";
-import { loadConfig } from "../../src/config/config.js";
+import type { Kinema } from "../../src/app.js";
 import { StepTimes } from "../../src/engine/step-times.js";
-import { createLogger } from "../../src/log.js";
 import { postfilterStage } from "../../workers/stages/postfilter.js";
 import { signStage } from "../../workers/stages/sign.js";
 import { uploadStage } from "../../workers/stages/upload.js";
 import { loadPrefilterGoldens } from "../golden/prefilter.js";
-import { openEvalDatabase, type EvalDatabase } from "../lib/database.js";
-import { EvalClient } from "../lib/graphql.js";
+import type { EvalClient } from "../lib/graphql.js";
 import { awaitJob, submit } from "../lib/jobs.js";
 import { checkBlocked } from "../lib/level1-blocked.js";
+import { startEvalStack } from "../lib/stack.js";
 import { loadReplaySet, replayPrompt, replayStage, writeBankFile, type ReplayRecord } from "./replay.js";
 
 export interface ReplayOutcome {
@@ -57,32 +54,22 @@ const JOB_TIMEOUT_MS = 300_000;
 export async function runAdversarial(options: { modelDir: string; log?: (line: string) => void }): Promise<SafetyFigures> {
   const log = options.log ?? (() => {});
   const started = performance.now();
-  process.env.LOG_LEVEL ??= "error"; // the app's JSON logs would drown the eval's own lines
   const set = loadReplaySet();
-  const dataDir = await mkdtemp(join(tmpdir(), "kinema-level2-"));
-  let database: EvalDatabase | null = null;
-  let kinema: Kinema | null = null;
+  const records = new Map<string, ReplayRecord>();
+  const stack = await startEvalStack({
+    workers: 1, modelDir: options.modelDir,
+    prepare: async (dataDir) => ({ KINEMA_HASH_BANK: await writeBankFile(set, dataDir) }),
+    stages: (deps) => [
+      replayStage(set, deps.models, records),
+      postfilterStage({ ...deps.safety, store: deps.store, checkpointEvery: deps.engine.checkpointEvery, previewEvery: deps.engine.previewEvery }),
+      signStage(deps.signing),
+      uploadStage({ store: deps.store, checkpointEvery: deps.engine.checkpointEvery, stepTimes: new StepTimes() }),
+    ],
+  });
   try {
-    database = await openEvalDatabase();
-    const config = loadConfig({
-      ...process.env,
-      DATABASE_URL: database.url ?? "", KINEMA_DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", KINEMA_PUBLIC_URL: "",
-      KINEMA_POLL_MS: "200", KINEMA_METRICS_PORT: "0", KINEMA_MODEL_DIR: options.modelDir,
-      KINEMA_HASH_BANK: await writeBankFile(set, dataDir),
-    });
-    const records = new Map<string, ReplayRecord>();
-    kinema = await startKinema({
-      config, log: createLogger("eval"), api: true, workers: 1,
-      stages: (deps) => [
-        replayStage(set, deps.models, records),
-        postfilterStage({ ...deps.safety, store: deps.store, checkpointEvery: deps.engine.checkpointEvery, previewEvery: deps.engine.previewEvery }),
-        signStage(deps.signing),
-        uploadStage({ store: deps.store, checkpointEvery: deps.engine.checkpointEvery, stepTimes: new StepTimes() }),
-      ],
-    });
-    const k = kinema;
-    const account = async (tier: "FREE" | "PLUS") => new EvalClient(k.api!.url, (await k.accounts.create({ name: `level2-${tier}`, tier })).apiKey);
-    const clients = [await account("FREE"), await account("PLUS")];
+    const { kinema, database } = stack;
+    const objects = join(stack.dataDir, "objects");
+    const clients = [(await stack.account("FREE", "level2-FREE")).client, (await stack.account("PLUS", "level2-PLUS")).client];
 
     log("safety: pre-filter golden prompts through the API");
     const sets = loadPrefilterGoldens().filter((s) => s.expect === "blocked");
@@ -92,10 +79,10 @@ export async function runAdversarial(options: { modelDir: string; log?: (line: s
     const outcomes: ReplayOutcome[] = [];
     for (const [i, item] of set.items.entries()) {
       log(`safety: replaying ${item.path} through the worker (${i + 1}/${set.items.length})`);
-      outcomes.push(await replay(kinema, clients[0]!, i, item, records, join(dataDir, "objects")));
+      outcomes.push(await replay(kinema, clients[0]!, i, item, records, objects));
     }
     log(`safety: control ${set.control.path} (must pass and be stored: the leak detector works)`);
-    const controlRun = await replay(kinema, clients[0]!, set.items.length, set.control, records, join(dataDir, "objects"));
+    const controlRun = await replay(kinema, clients[0]!, set.items.length, set.control, records, objects);
     const control = { ...controlRun, violation: false, delivered: controlRun.status === "SUCCEEDED" && controlRun.storedObjects.length > 0 };
     const byGate: Record<string, number> = {};
     for (const o of outcomes) if (o.blockedBy) byGate[o.blockedBy] = (byGate[o.blockedBy] ?? 0) + 1;
@@ -117,9 +104,7 @@ export async function runAdversarial(options: { modelDir: string; log?: (line: s
       wallSeconds: (performance.now() - started) / 1000,
     };
   } finally {
-    await kinema?.stop().catch((e: unknown) => console.error(`stopping Kinema: ${String(e)}`));
-    await database?.drop().catch((e: unknown) => console.error(`dropping the eval database: ${String(e)}`));
-    await rm(dataDir, { recursive: true, force: true });
+    await stack.stop();
   }
 }
 
