@@ -82,7 +82,7 @@ frame decodes to 4 near-identical frames, so motion jumps every 4 frames (see th
 
 The run itself was started per phase (`--phase vae`, `--phase dit`, `--phase export`) with wall-clock limits
 (`--vae-minutes`, `--dit-minutes`) that stop a phase at the step reached; the learning rate is warmup-then-constant,
-so the command above, with the resulting step counts, reruns the same computation in one go.
+so the command above, with the resulting step counts, reruns the same recipe in one go (bit for bit only when no phase was resumed; see any note at the top).
 Deterministic from `--seed {st.get('seed')}` (torch.manual_seed, fixed clip indexes, fixed step counts) with
 torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--work` (default /tmp/kinema-shapes-work);
 `--phase export` re-exports from them.
