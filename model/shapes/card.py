@@ -31,6 +31,45 @@ def table(curve, every):
                      + [f"| {s} | {v:.4f} | {e:.0f} |" for s, v, e in rows])
 
 
+def measured_cell(r):
+    if r.get("measured_ms") is None:
+        return "not measured: " + r["why_not_measured"]
+    ms = r["measured_ms"]
+    rate = r["gflops"] / (ms / 1000)
+    return f"**{ms:,.2f}** ({r.get('how', 'measured')}; {rate:.0f} GFLOP/s)"
+
+
+def reproduction_section(rep):
+    """The last check that a rerun lands within this card's metrics (model/shapes/reproduce.py --record)."""
+    if not rep:
+        return "\nNo rerun has been checked against this card yet (`model/shapes/reproduce.py`).\n"
+    verdict = "within" if rep["within"] else "**outside**"
+    rows = "\n".join(f"| {r['metric']} | {r['card']} | {r['rerun']} | {r['tolerance']} | {'yes' if r['within'] else '**no**'} |"
+                     for r in rep["rows"])
+    return f"""
+### Reproduction check ({rep['date']}): the rerun is {verdict} this card's metrics
+
+{rep['how']}
+
+| metric | this card | rerun | tolerance | within |
+|---|---|---|---|---|
+{rows}
+"""
+
+
+def lvp_ratio(rows):
+    lat, pix = (rows + [{}, {}])[:2]
+    if lat.get("measured_ms") is None or pix.get("measured_ms") is None:
+        return ""
+    return (f"\nAt the output geometry, one step over pixels took {pix['measured_ms'] / lat['measured_ms']:,.0f}x the time of one over"
+            f" latents for {pix['gflops'] / lat['gflops']:,.0f}x the FLOPs: self-attention over {pix['tokens_per_item']:,} tokens"
+            f" dominates and runs at a fraction of the matmul rate.\n")
+
+
+def lvp_threads(rows, st):
+    return next((r["threads"] for r in rows if "threads" in r), st.get("threads"))
+
+
 def write_card(a, st):
     vae, dit, enc, dd = st.get("vae", {}), st.get("dit", {}), st.get("encode", {}), st.get("decoder", {})
     final_psnr = dd.get("heldout_psnr_db", vae.get("heldout_psnr_db"))
@@ -54,7 +93,7 @@ def write_card(a, st):
 
     lvp = st.get("latent_vs_pixel", [])
     lvp_rows = "\n".join(f"| {r['case']} | {r['tokens_per_item']} | {r['gflops']} | {r['attention_matrix_gb']} | "
-                         f"{str(r['measured_ms']) + ' (measured)' if r['measured_ms'] is not None else 'not measured: ' + r['why_not_measured']} |" for r in lvp)
+                         f"{measured_cell(r)} |" for r in lvp)
     g = st.get("guidance_check")
     g_rows = "" if not g else "\n".join(["| guidance | palette-histogram L1 (lower is better) | background colour correct |", "|---:|---:|---:|"]
                                          + [f"| {r['guidance']} | {r['palette_hist_l1']} | {r['background_correct']} |" for r in g["table"]])
@@ -86,7 +125,7 @@ so the command above, with the resulting step counts, reruns the same recipe in 
 Deterministic from `--seed {st.get('seed')}` (torch.manual_seed, fixed clip indexes, fixed step counts) with
 torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--work` (default /tmp/kinema-shapes-work);
 `--phase export` re-exports from them.
-
+{reproduction_section(st.get('reproduction'))}
 ## Data
 
 `model/shapes/stream.ts` (the owner's generator, `dataset.ts`), `--frames 8,16,24 --width 112 --height 64`
@@ -122,13 +161,13 @@ torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--wor
 | phase | steps | batch | final loss | wall s |
 |---|---:|---:|---:|---:|
 | VAE | {vae.get('steps')} | {vae.get('batch_groups')} groups | {_r(vae.get('final_loss'))} | {vae.get('wall_s')} |
-| encode latents | - | - | - | {enc.get('wall_s')} |
-| DiT + text encoder | {dit.get('steps_done', dit.get('steps'))} | {dit.get('batch')} clips (T 2/4/6 w.p. {list((dit.get('t_probs') or {}).values())}) | {_r(dit.get('final_loss'))} | {dit.get('wall_s')} |
+| encode latents{enc.get('label', '')} | - | - | - | {enc.get('wall_s_text', enc.get('wall_s'))} |
+| DiT + text encoder{dit.get('label', '')} | {dit.get('steps_done', dit.get('steps'))} | {dit.get('batch')} clips (T 2/4/6 w.p. {list((dit.get('t_probs') or {}).values())}) | {_r(dit.get('final_loss'))} | {dit.get('wall_s_text', dit.get('wall_s'))} |
 | decoder fine-tune (encoder frozen; ran beside the DiT) | {dd.get('steps', '-')} | {dd.get('batch_groups', '-')} groups | {_r(dd.get('final_loss'))} | {dd.get('wall_s', '-')} |
 | export + checks | - | - | - | {st.get('export_wall_s')} |
 
 VAE held-out PSNR (exported decoder): **{_r(final_psnr, 2)} dB** (after the VAE phase: {_r(vae.get('heldout_psnr_db'), 2)} dB). DiT validation loss (fixed t grid and noise): raw
-{_r(dit.get('val_loss_raw'))}, EMA {_r(dit.get('val_loss_ema'))}. Hardware: {st['hardware']}.
+{_r(dit.get('val_loss_raw'))}, EMA {_r(dit.get('val_loss_ema'))}. Hardware: {st['hardware']}{st.get('run_note', '')}.
 
 {svg_curve(curves) if curves else ''}
 
@@ -164,11 +203,13 @@ With N tokens per item, D = 192, L = 128 text tokens, P values per patch (32 lat
 
 (conditioning MLPs, norms and softmax are per item or O(N D) and left out). Attention-matrix memory =
 B x heads x N^2 x 4 bytes. Pixels: the same patch [1, 2, 2] over the 16 RGB frames (no VAE), so N = 16 x H/2 x W/2.
+Measured by `model/shapes/stepcost.py` (fresh weights: they don't change the cost; the pixel step computes
+self-attention 1024 queries at a time, the same arithmetic in the memory of one block).
 
-| case | tokens per item | GFLOPs per step | attention matrix GB | ms per step (torch CPU, {st.get('threads')} thread(s), shared machine) |
+| case | tokens per item | GFLOPs per step | attention matrix GB | ms per step (torch CPU, {lvp_threads(lvp, st)} thread(s)) |
 |---|---:|---:|---:|---|
 {lvp_rows}
-
+{lvp_ratio(lvp)}
 ## Files
 
 {chr(10).join(f'- `{k}`: {v / 1e6:.2f} MB' for k, v in files.items())}

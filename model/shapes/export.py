@@ -12,7 +12,7 @@ import onnx
 import torch
 
 from data import ROOT, WIDTH, HEIGHT, stream_clips, to_model, tokenize
-from nets import DiT, flops_per_step
+
 
 PALETTE = np.array([[220, 40, 40], [245, 140, 20], [245, 215, 40], [40, 170, 70],
                     [40, 90, 225], [145, 60, 205], [245, 245, 245], [20, 20, 20]], np.float32)
@@ -112,35 +112,6 @@ def guidance_check(te, dit, dec, quick):
     return best["guidance"], dict(clips=len(clips), indexes=[GUIDANCE_CLIPS, GUIDANCE_CLIPS + (6 if quick else 48)], table=rows)
 
 
-def latent_vs_pixel(dit, te):
-    """FLOPs per denoiser call (B=2) for a 2 s, 8 fps clip (16 frames), and torch CPU ms where it fits."""
-    d, depth, ratio = 192, 6, 4.0
-    cases = [("latent, native 112x64", 4 * 4 * 7, 8 * 4, True),
-             ("pixels, native 112x64", 16 * (64 // 2) * (112 // 2), 3 * 4, False),
-             ("pixels, 480p 848x480", 16 * (480 // 2) * (848 // 2), 3 * 4, False)]
-    rows = []
-    for name, tokens, patch_in, measure in cases:
-        row = dict(case=name, tokens_per_item=tokens, gflops=round(flops_per_step(tokens, d, depth, ratio, 128, 128, patch_in) / 1e9, 2),
-                   attention_matrix_gb=round(2 * 6 * tokens * tokens * 4 / 1e9, 3))
-        if measure:
-            x, t = torch.randn(2, 8, 4, 8, 14), torch.tensor([0.5, 0.5])
-            ids = torch.from_numpy(np.stack([tokenize(""), tokenize("a red circle moving left on a blue background")]))
-            with torch.no_grad():
-                text = te(ids)
-                mask = (ids != 0).to(torch.int32)
-                for _ in range(3):
-                    dit(x, t, text, mask)
-                t0 = time.time()
-                for _ in range(20):
-                    dit(x, t, text, mask)
-            row["measured_ms"] = round((time.time() - t0) / 20 * 1000, 2)
-        else:
-            row["measured_ms"] = None
-            row["why_not_measured"] = f"the self-attention scores alone (B=2, 6 heads, fp32) need {row['attention_matrix_gb']} GB; the machine has 23 GB"
-        rows.append(row)
-    return rows
-
-
 def sha256(path):
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
@@ -207,7 +178,8 @@ def export_all(a, enc, dec, te, dit, stats):
     else:
         gs = a.guidance
     stats["guidance"] = gs
-    stats["latent_vs_pixel"] = latent_vs_pixel(dit, te)
+    from stepcost import latent_vs_pixel
+    stats["latent_vs_pixel"] = latent_vs_pixel(measure_pixels=getattr(a, "pixel_step", False) and not a.quick)
     desc = ("kinema-shapes: a tiny trained text-to-video model (byte-level text encoder, 6-layer DiT, frame-group "
             "autoencoder) for clips of 1-3 coloured shapes and digits moving on a plain background, 112x64 at 8 fps.")
     stats["files"] = write_manifest(a.out, gs, desc)
