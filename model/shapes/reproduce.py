@@ -1,0 +1,97 @@
+"""Is a rerun of the training command within the card's reported metrics?
+
+  /usr/bin/python3 model/shapes/reproduce.py --card models/kinema-shapes --run /tmp/repro/model [--record]
+
+Compares the rerun's training.json with the card's, metric by metric, against the tolerances below; prints a
+table and exits 1 when any metric is outside. --record stores the comparison in the card's training.json
+(rendered in TRAINING.md by card.py) so the card says what was checked, when, and how it came out.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+from types import SimpleNamespace
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+# (summary key, label, tolerance, kind): "abs" = |rerun - card| <= tol, "rel" = |rerun - card| <= tol * card.
+# Final losses are means over the last 25 steps' batches, so they get more room than the fixed held-out figures.
+TOLERANCES = [
+    ("vae_heldout_psnr_db_before_decoder_finetune", "VAE held-out PSNR, dB", 0.5, "abs"),
+    ("vae_heldout_psnr_db", "held-out PSNR after the decoder fine-tune, dB", 0.5, "abs"),
+    ("dit_val_loss_ema", "DiT validation loss (EMA)", 0.05, "rel"),
+    ("dit_val_loss_raw", "DiT validation loss (raw)", 0.05, "rel"),
+    ("vae_final_loss", "VAE final loss", 0.10, "rel"),
+    ("decoder_final_loss", "decoder final loss", 0.10, "rel"),
+    ("dit_final_loss", "DiT final loss", 0.10, "rel"),
+]
+GUIDANCE_BG_TOLERANCE = 0.125  # background-colour accuracy at the card's guidance: 2 of 16 check clips
+
+
+def compare(card, run):
+    cs, rs = card["summary"], run["summary"]
+    rows = []
+    for key, label, tol, kind in TOLERANCES:
+        a, b = cs.get(key), rs.get(key)
+        if a is None or b is None:
+            rows.append(dict(metric=label, card=a, rerun=b, tolerance=None, within=False))
+            continue
+        allowed = tol * abs(a) if kind == "rel" else tol
+        rows.append(dict(metric=label, card=round(a, 4), rerun=round(b, 4), tolerance=f"±{tol:.0%}" if kind == "rel" else f"±{tol}",
+                         within=abs(b - a) <= allowed))
+    g = cs.get("guidance")
+    bg = {name: next((r["background_correct"] for r in st.get("guidance_check", {}).get("table", []) if r["guidance"] == g), None)
+          for name, st in (("card", card), ("run", run))}
+    rows.append(dict(metric=f"background colour correct at guidance {g}", card=bg["card"], rerun=bg["run"],
+                     tolerance=f"±{GUIDANCE_BG_TOLERANCE}",
+                     within=None not in bg.values() and abs(bg["run"] - bg["card"]) <= GUIDANCE_BG_TOLERANCE + 1e-9))
+    same_steps = all(card[k].get("steps") == run[k].get("steps") for k in ("vae", "dit", "decoder"))
+    rows.append(dict(metric="steps (VAE, DiT, decoder)", card=[card[k].get("steps") for k in ("vae", "dit", "decoder")],
+                     rerun=[run[k].get("steps") for k in ("vae", "dit", "decoder")], tolerance="equal", within=same_steps))
+    return rows
+
+
+SHIPPED_REPORT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "eval", "reports", "shipped", "report.json")
+
+
+def eval_row(report_dir):
+    """Level 2 at the production step budget (30): the eval's own gate (alignment drop <= 0.3 vs baseline) decides."""
+    def at30(rep):
+        run = next(r for r in rep["runs"] if r["label"].endswith("@30") and r["label"].startswith("kinema-shapes"))
+        a = run["alignment"]
+        return f"score {a['score']:.2f}, accuracy {a['accuracy']:.0%}, Fréchet {run['frechet']:.2f}"
+    shipped, rerun = json.load(open(SHIPPED_REPORT)), json.load(open(os.path.join(report_dir, "report.json")))
+    return dict(metric="eval level 2 at 30 steps (judge)", card=at30(shipped),
+                rerun=at30(rerun), tolerance="the eval's baseline gate (score drop <= 0.3)", within=bool(rerun["baseline"]["passed"]))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--card", default="models/kinema-shapes")
+    p.add_argument("--run", required=True, help="the rerun's --out folder")
+    p.add_argument("--how", default="", help="--record: how the rerun was run (commands, threads, machine)")
+    p.add_argument("--eval", default=None, help="the rerun's level-2 report folder: its alignment at 30 steps is set beside"
+                   " the shipped model's committed report (eval/reports/shipped) and its baseline verdict recorded")
+    p.add_argument("--record", action="store_true")
+    a = p.parse_args()
+    card = json.load(open(os.path.join(a.card, "training.json")))
+    run = json.load(open(os.path.join(a.run, "training.json")))
+    rows = compare(card, run)
+    for r in rows:
+        print(f"{'ok  ' if r['within'] else 'FAIL'} {r['metric']}: card {r['card']}, rerun {r['rerun']} ({r['tolerance']})")
+    if a.eval:
+        rows.append(eval_row(a.eval))
+        print(f"{'ok  ' if rows[-1]['within'] else 'FAIL'} {rows[-1]['metric']}: card {rows[-1]['card']}, rerun {rows[-1]['rerun']}")
+    ok = all(r["within"] for r in rows)
+    print("rerun is within the card's metrics" if ok else "rerun is OUTSIDE the card's metrics")
+    if a.record:
+        card["reproduction"] = dict(date=time.strftime("%Y-%m-%d"), how=a.how, rows=rows, within=ok,
+                                    rerun_wall_s=run["summary"].get("wall_s"), rerun_threads=run.get("threads"))
+        from card import write_card
+        write_card(SimpleNamespace(out=a.card), card)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
