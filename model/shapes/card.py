@@ -44,7 +44,7 @@ def reproduction_section(rep):
     if not rep:
         return "\nNo rerun has been checked against this card yet (`model/shapes/reproduce.py`).\n"
     verdict = "within" if rep["within"] else "**outside**"
-    rows = "\n".join(f"| {r['metric']} | {r['card']} | {r['rerun']} | {r['tolerance']} | {'yes' if r['within'] else '**no**'} |"
+    rows = "\n".join(f"| {r['metric']} | {r['card']} | {r['rerun']} | {r['tolerance']} | { {True: 'yes', False: '**no**', None: '-'}[r['within']]} |"
                      for r in rep["rows"])
     return f"""
 ### Reproduction check ({rep['date']}): the rerun is {verdict} this card's metrics

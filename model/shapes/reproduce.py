@@ -26,7 +26,11 @@ TOLERANCES = [
     ("decoder_final_loss", "decoder final loss", 0.10, "rel"),
     ("dit_final_loss", "DiT final loss", 0.10, "rel"),
 ]
-GUIDANCE_BG_TOLERANCE = 0.125  # background-colour accuracy at the card's guidance: 2 of 16 check clips
+GUIDANCE_BG_TOLERANCE_CLIPS = 2  # background colour right at the card's guidance: within 2 of the check's clips
+
+
+def best_l1(st):
+    return min((r["palette_hist_l1"] for r in st.get("guidance_check", {}).get("table", [])), default=None)
 
 
 def compare(card, run):
@@ -41,17 +45,22 @@ def compare(card, run):
         rows.append(dict(metric=label, card=round(a, 4), rerun=round(b, 4), tolerance=f"±{tol:.0%}" if kind == "rel" else f"±{tol}",
                          within=abs(b - a) <= allowed))
     g = cs.get("guidance")
-    bg = {name: next((r["background_correct"] for r in st.get("guidance_check", {}).get("table", []) if r["guidance"] == g), None)
-          for name, st in (("card", card), ("run", run))}
-    rows.append(dict(metric=f"background colour correct at guidance {g}", card=bg["card"], rerun=bg["run"],
-                     tolerance=f"±{GUIDANCE_BG_TOLERANCE}",
-                     within=None not in bg.values() and abs(bg["run"] - bg["card"]) <= GUIDANCE_BG_TOLERANCE + 1e-9))
+    clips = card.get("guidance_check", {}).get("clips", 16)
+    bg = {name: next((round(r["background_correct"] * clips) for r in st.get("guidance_check", {}).get("table", [])
+                      if r["guidance"] == g), None) for name, st in (("card", card), ("run", run))}
+    rows.append(dict(metric=f"guidance check: background colour right at guidance {g}, of {clips} clips", card=bg["card"],
+                     rerun=bg["run"], tolerance=f"±{GUIDANCE_BG_TOLERANCE_CLIPS} clips",
+                     within=None not in bg.values() and abs(bg["run"] - bg["card"]) <= GUIDANCE_BG_TOLERANCE_CLIPS))
+    # The check's choice is reported, not gated: 16 clips decide it, and close scales trade places between runs.
+    rows.append(dict(metric="guidance check: chosen scale (lowest palette-histogram L1)", card=f"{g} ({best_l1(card)})",
+                     rerun=f"{rs.get('guidance')} ({best_l1(run)})", tolerance="reported, not gated", within=None))
     same_steps = all(card[k].get("steps") == run[k].get("steps") for k in ("vae", "dit", "decoder"))
     rows.append(dict(metric="steps (VAE, DiT, decoder)", card=[card[k].get("steps") for k in ("vae", "dit", "decoder")],
                      rerun=[run[k].get("steps") for k in ("vae", "dit", "decoder")], tolerance="equal", within=same_steps))
     return rows
 
 
+VERDICT = {True: "ok  ", False: "FAIL", None: "info"}
 SHIPPED_REPORT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "eval", "reports", "shipped", "report.json")
 
 
@@ -79,11 +88,11 @@ def main():
     run = json.load(open(os.path.join(a.run, "training.json")))
     rows = compare(card, run)
     for r in rows:
-        print(f"{'ok  ' if r['within'] else 'FAIL'} {r['metric']}: card {r['card']}, rerun {r['rerun']} ({r['tolerance']})")
+        print(f"{VERDICT[r['within']]} {r['metric']}: card {r['card']}, rerun {r['rerun']} ({r['tolerance']})")
     if a.eval:
         rows.append(eval_row(a.eval))
-        print(f"{'ok  ' if rows[-1]['within'] else 'FAIL'} {rows[-1]['metric']}: card {rows[-1]['card']}, rerun {rows[-1]['rerun']}")
-    ok = all(r["within"] for r in rows)
+        print(f"{VERDICT[rows[-1]['within']]} {rows[-1]['metric']}: card {rows[-1]['card']}, rerun {rows[-1]['rerun']}")
+    ok = all(r["within"] is not False for r in rows)
     print("rerun is within the card's metrics" if ok else "rerun is OUTSIDE the card's metrics")
     if a.record:
         card["reproduction"] = dict(date=time.strftime("%Y-%m-%d"), how=a.how, rows=rows, within=ok,
