@@ -57,3 +57,11 @@ def to_model(frames_u8):
     import torch
     x = torch.from_numpy(np.ascontiguousarray(frames_u8))
     return x.permute(0, 4, 1, 2, 3).float().div_(127.5).sub_(1.0)
+
+
+def random_groups(groups, batch, g):
+    """A batch of 4-frame groups drawn with generator g: uint8 [N, 4, H, W, 3] -> float [B, 3, 4, H, W]."""
+    import torch
+
+    idx = torch.randint(len(groups), (batch,), generator=g).numpy()
+    return to_model(groups[idx].reshape(batch, 4, HEIGHT, WIDTH, 3))

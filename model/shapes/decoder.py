@@ -8,7 +8,7 @@ import time
 import numpy as np
 import torch
 
-from data import stream_clips, to_model
+from data import random_groups, stream_clips
 from nets import Decoder, Encoder, recon_loss
 
 
@@ -33,8 +33,7 @@ def finetune_decoder(a, log, groups_of, psnr, lr_at, out_of_time, vae_heldout):
             break
         for pg in opt.param_groups:
             pg["lr"] = lr_at(step, 5e-4, 50)
-        idx = torch.randint(len(groups), (a.vae_batch,), generator=g).numpy()
-        x = to_model(groups[idx].reshape(a.vae_batch, 4, 64, 112, 3))
+        x = random_groups(groups, a.vae_batch, g)
         with torch.no_grad():
             z = enc.raw(x)
         y = dec.raw(z + 0.05 * torch.randn(z.shape, generator=g))  # same latent noise as the VAE phase

@@ -13,7 +13,6 @@ import torch
 
 from data import ROOT, WIDTH, HEIGHT, stream_clips, to_model, tokenize
 
-
 PALETTE = np.array([[220, 40, 40], [245, 140, 20], [245, 215, 40], [40, 170, 70],
                     [40, 90, 225], [145, 60, 205], [245, 245, 245], [20, 20, 20]], np.float32)
 GUIDANCE_CLIPS = 1_000_000 * 99 + 700_000  # held-out indexes for the guidance check

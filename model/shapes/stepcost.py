@@ -25,6 +25,7 @@ from nets import DiT, TextEncoder, flops_per_step  # noqa: E402
 
 D, DEPTH, HEADS, RATIO, FRAMES = 192, 6, 6, 4.0, 16
 QUERY_BLOCK = 1024  # 2 x 6 heads x 1024 x 28672 keys x 4 bytes = 1.4 GB of scores at a time
+plain_attention = nets.attention
 
 
 def blocked_attention(q, k, v, heads, bias=None):
@@ -33,9 +34,6 @@ def blocked_attention(q, k, v, heads, bias=None):
         return plain_attention(q, k, v, heads, bias)
     return torch.cat([plain_attention(q[:, i:i + QUERY_BLOCK], k, v, heads, bias)
                       for i in range(0, q.shape[1], QUERY_BLOCK)], dim=1)
-
-
-plain_attention = nets.attention
 
 
 @contextmanager

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import FRAMES, stream_clips, to_model, tokenize  # noqa: E402
+from data import FRAMES, random_groups, stream_clips, to_model, tokenize  # noqa: E402
 from nets import DiT, Decoder, Encoder, TextEncoder, recon_loss  # noqa: E402
 
 FLOW_SHIFT = 3.0
@@ -111,8 +111,7 @@ def train_vae(a, stats):
             break
         for pg in opt.param_groups:
             pg["lr"] = lr_at(step, 1e-3, 50)
-        idx = torch.randint(len(groups), (a.vae_batch,), generator=g).numpy()
-        x = to_model(groups[idx].reshape(a.vae_batch, 4, 64, 112, 3))  # [B, 3, 4, H, W]
+        x = random_groups(groups, a.vae_batch, g)  # [B, 3, 4, H, W]
         z = enc.raw(x)
         zn = z + 0.05 * torch.randn(z.shape, generator=g)  # decoder robustness to small latent errors
         y = dec.raw(zn)
