@@ -33,6 +33,17 @@ def best_l1(st):
     return min((r["palette_hist_l1"] for r in st.get("guidance_check", {}).get("table", [])), default=None)
 
 
+def curve_row(phase, card_curve, run_curve):
+    """How far the two loss curves agree bit for bit (same seed, threads and data: they should, up to any resume)."""
+    a, b = {c[0]: c[1] for c in card_curve}, {c[0]: c[1] for c in run_curve}
+    common = sorted(set(a) & set(b))
+    first_diff = next((s for s in common if a[s] != b[s]), None)
+    same = sum(a[s] == b[s] for s in common)
+    return dict(metric=f"{phase} loss curve: logged points identical", card=f"{same} of {len(common)}",
+                rerun="all" if first_diff is None else f"first difference at step {first_diff}",
+                tolerance="reported, not gated", within=None)
+
+
 def compare(card, run):
     cs, rs = card["summary"], run["summary"]
     rows = []
@@ -54,6 +65,8 @@ def compare(card, run):
     # The check's choice is reported, not gated: 16 clips decide it, and close scales trade places between runs.
     rows.append(dict(metric="guidance check: chosen scale (lowest palette-histogram L1)", card=f"{g} ({best_l1(card)})",
                      rerun=f"{rs.get('guidance')} ({best_l1(run)})", tolerance="reported, not gated", within=None))
+    for phase in ("vae", "decoder", "dit"):
+        rows.append(curve_row(phase, card[phase].get("curve", []), run[phase].get("curve", [])))
     same_steps = all(card[k].get("steps") == run[k].get("steps") for k in ("vae", "dit", "decoder"))
     rows.append(dict(metric="steps (VAE, DiT, decoder)", card=[card[k].get("steps") for k in ("vae", "dit", "decoder")],
                      rerun=[run[k].get("steps") for k in ("vae", "dit", "decoder")], tolerance="equal", within=same_steps))
