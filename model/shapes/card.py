@@ -46,8 +46,12 @@ def reproduction_section(rep):
     verdict = "within" if rep["within"] else "**outside**"
     rows = "\n".join(f"| {r['metric']} | {r['card']} | {r['rerun']} | {r['tolerance']} | { {True: 'yes', False: '**no**', None: '-'}[r['within']]} |"
                      for r in rep["rows"])
+    title = f"the rerun is {verdict} this card's metrics"
+    if rep.get("prefix"):  # reproduce.py --prefix: the same command with a smaller --dit-steps
+        title = ("a shorter rerun of this command is identical as far as it ran" if rep["within"]
+                 else "a shorter rerun of this command **differs** from this run")
     return f"""
-### Reproduction check ({rep['date']}): the rerun is {verdict} this card's metrics
+### Reproduction check ({rep['date']}): {title}
 
 {rep['how']}
 

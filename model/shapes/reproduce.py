@@ -1,6 +1,7 @@
 """Is a rerun of the training command within the card's reported metrics?
 
   /usr/bin/python3 model/shapes/reproduce.py --card models/kinema-shapes --run /tmp/repro/model [--record]
+  ... --prefix: the rerun ran the same command with a smaller --dit-steps (checks bit identity up to there)
 
 Compares the rerun's training.json with the card's, metric by metric, against the tolerances below; prints a
 table and exits 1 when any metric is outside. --record stores the comparison in the card's training.json
@@ -26,6 +27,8 @@ TOLERANCES = [
     ("decoder_final_loss", "decoder final loss", 0.10, "rel"),
     ("dit_final_loss", "DiT final loss", 0.10, "rel"),
 ]
+# --prefix (the rerun is the same command with fewer DiT steps): only what a prefix fixes is compared.
+PREFIX_KEYS = {"vae_heldout_psnr_db_before_decoder_finetune", "vae_heldout_psnr_db", "vae_final_loss", "decoder_final_loss"}
 GUIDANCE_BG_TOLERANCE_CLIPS = 2  # background colour right at the card's guidance: within 2 of the check's clips
 
 
@@ -33,15 +36,37 @@ def best_l1(st):
     return min((r["palette_hist_l1"] for r in st.get("guidance_check", {}).get("table", [])), default=None)
 
 
-def curve_row(phase, card_curve, run_curve):
-    """How far the two loss curves agree bit for bit (same seed, threads and data: they should, up to any resume)."""
+def curve_row(phase, card_curve, run_curve, gate=False):
+    """How far the two loss curves agree bit for bit (same seed, threads and data: they should, up to any resume).
+    Gated (all common points identical) only for --prefix, where identity is the whole claim."""
     a, b = {c[0]: c[1] for c in card_curve}, {c[0]: c[1] for c in run_curve}
     common = sorted(set(a) & set(b))
     first_diff = next((s for s in common if a[s] != b[s]), None)
     same = sum(a[s] == b[s] for s in common)
     return dict(metric=f"{phase} loss curve: logged points identical", card=f"{same} of {len(common)}",
                 rerun="all" if first_diff is None else f"first difference at step {first_diff}",
-                tolerance="reported, not gated", within=None)
+                tolerance="identical" if gate else "reported, not gated", within=(first_diff is None) if gate else None)
+
+
+def compare_prefix(card, run):
+    """The rerun stopped its DiT earlier (a prefix of the same command: the learning rate is constant after
+    warmup): the VAE and decoder figures must match and every common loss-curve point must be identical."""
+    cs, rs = card["summary"], run["summary"]
+    rows = []
+    for key, label, tol, kind in TOLERANCES:
+        if key not in PREFIX_KEYS:
+            continue
+        a, b = cs.get(key), rs.get(key)
+        allowed = tol * abs(a) if kind == "rel" else tol
+        rows.append(dict(metric=label, card=a and round(a, 4), rerun=b and round(b, 4), tolerance=f"±{tol:.0%}" if kind == "rel" else f"±{tol}",
+                         within=None not in (a, b) and abs(b - a) <= allowed))
+    for phase in ("vae", "decoder", "dit"):
+        rows.append(curve_row(phase, card[phase].get("curve", []), run[phase].get("curve", []), gate=True))
+    steps = [run[k].get("steps") for k in ("vae", "dit", "decoder")]
+    rows.append(dict(metric="steps (VAE, DiT, decoder)", card=[card[k].get("steps") for k in ("vae", "dit", "decoder")], rerun=steps,
+                     tolerance="VAE and decoder equal, DiT a prefix",
+                     within=all(card[k].get("steps") == run[k].get("steps") for k in ("vae", "decoder")) and steps[1] <= card["dit"].get("steps", 0)))
+    return rows
 
 
 def compare(card, run):
@@ -96,10 +121,14 @@ def main():
     p.add_argument("--eval", default=None, help="the rerun's level-2 report folder: its alignment at 30 steps is set beside"
                    " the shipped model's committed report (eval/reports/shipped) and its baseline verdict recorded")
     p.add_argument("--record", action="store_true")
+    p.add_argument("--prefix", action="store_true", help="the rerun is the same command with fewer DiT steps (--dit-steps"
+                   " smaller): compare the VAE and decoder figures and the common loss-curve points only")
     a = p.parse_args()
+    if a.prefix and a.eval:
+        p.error("--eval compares finished models; a --prefix rerun's model is not this card's")
     card = json.load(open(os.path.join(a.card, "training.json")))
     run = json.load(open(os.path.join(a.run, "training.json")))
-    rows = compare(card, run)
+    rows = compare_prefix(card, run) if a.prefix else compare(card, run)
     for r in rows:
         print(f"{VERDICT[r['within']]} {r['metric']}: card {r['card']}, rerun {r['rerun']} ({r['tolerance']})")
     if a.eval:
@@ -108,7 +137,7 @@ def main():
     ok = all(r["within"] is not False for r in rows)
     print("rerun is within the card's metrics" if ok else "rerun is OUTSIDE the card's metrics")
     if a.record:
-        card["reproduction"] = dict(date=time.strftime("%Y-%m-%d"), how=a.how, rows=rows, within=ok,
+        card["reproduction"] = dict(date=time.strftime("%Y-%m-%d"), how=a.how, rows=rows, within=ok, prefix=a.prefix,
                                     rerun_wall_s=run["summary"].get("wall_s"), rerun_threads=run.get("threads"))
         from card import write_card
         write_card(SimpleNamespace(out=a.card), card)
