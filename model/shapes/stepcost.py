@@ -6,6 +6,7 @@ one block of queries at a time: the same arithmetic, the memory of one block. We
 so both DiTs are freshly initialised.
 
   /usr/bin/python3 model/shapes/stepcost.py --model models/kinema-shapes   # measure, rewrite training.json + card
+  ... --rows-from OTHER/training.json   # reuse rows this script measured for another export of the same architecture
 """
 import argparse
 import json
@@ -99,11 +100,17 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", default="models/kinema-shapes", help="a folder with training.json (card rewritten)")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--how", default="", help="added to each measured row's note (what else ran on the machine)")
+    p.add_argument("--rows-from", default=None, help="a training.json whose rows this script measured: reuse them (same"
+                   " architecture, and weights do not change the cost) instead of spending 18 minutes again")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     path = os.path.join(a.model, "training.json")
     st = json.load(open(path))
-    st["latent_vs_pixel"] = latent_vs_pixel()
+    st["latent_vs_pixel"] = json.load(open(a.rows_from))["latent_vs_pixel"] if a.rows_from else latent_vs_pixel()
+    for r in st["latent_vs_pixel"]:
+        if a.how and r.get("measured_ms") is not None:
+            r["how"] += f"; {a.how}"
     for r in st["latent_vs_pixel"]:
         print(json.dumps(r))
     from card import write_card

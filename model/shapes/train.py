@@ -201,6 +201,7 @@ def train_dit(a, enc, stats):
     stats["encode"] = dict(clips=a.dit_clips, wall_s=round(time.time() - t0, 1), latent_mean=float(allz.mean()),
                            latent_std=float(allz.std()), per_T={int(t): int(len(p[0])) for t, p in pools.items()})
     log(f"encoded {a.dit_clips} clips in {time.time() - t0:.0f}s, latent std {allz.std():.3f}")
+    json.dump(stats, open(os.path.join(a.work, "stats.json"), "w"))  # a DiT phase stopped from outside keeps these
     torch.manual_seed(a.seed + 1)
     te, dit = TextEncoder(), DiT()
     ema_te, ema_dit = TextEncoder(), DiT()
