@@ -3,6 +3,13 @@ import json
 import os
 import platform
 
+# model.json's version (export.py writes it) and the card's title. 1.1.0: the same recipe, DiT trained 4500 steps in one go.
+MODEL_VERSION = "1.1.0"
+# What samples look like, unless training.json says ("looks": written by whoever looked at this run's samples).
+LOOKS = ("At {steps} DiT steps the samples are blurry coloured blobs in the palette; the prompt changes the output but the"
+         " background colour and shapes are often wrong, digits are not legible, and each latent frame decodes to 4"
+         " near-identical frames, so motion jumps every 4 frames (see the guidance table).")
+
 
 def svg_curve(curves, w=520, h=180):
     """Inline SVG of log10(loss) against the fraction of each phase's steps, one polyline per phase."""
@@ -108,14 +115,13 @@ def write_card(a, st):
         partial += (f"\n**Note**: the DiT phase was stopped at step(s) {st['resumed_from']} and continued with `--phase dit --resume`"
                     " (weights and moving averages from the checkpoint; AdamW's moments restart with a 100-step re-warmup). The"
                     " one-command rerun below is the same recipe and step count, not the same computation bit for bit.\n")
-    md = f"""# kinema-shapes 1.0.0: training card
+    walls = [w for w in summary["wall_s"].values() if isinstance(w, (int, float))]
+    md = f"""# kinema-shapes {MODEL_VERSION}: training card
 {partial}
 A tiny trained text-to-video model for the Kinema engine: clips of one to three coloured shapes (circle,
 square, triangle, digits 0-9) moving on a plain background, generated at 112x64 (every bucket; the engine's
-encoder scales to the job's size) at 8 fps. Trained on a {st['hardware']['cores']}-core CPU in minutes: it
-is undertrained. At {dit.get('steps')} DiT steps the samples are blurry coloured blobs in the palette; the prompt changes
-the output but the background colour and shapes are often wrong, digits are not legible, and each latent
-frame decodes to 4 near-identical frames, so motion jumps every 4 frames (see the guidance table).
+encoder scales to the job's size) at 8 fps. Trained on a {st['hardware']['cores']}-core CPU ({sum(walls) / 60:.0f} minutes of phase wall
+time in all, some of it side by side): it is undertrained. {st.get('looks') or LOOKS.format(steps=dit.get('steps'))}
 
 ## Reproduce
 
@@ -123,9 +129,11 @@ frame decodes to 4 near-identical frames, so motion jumps every 4 frames (see th
 {cmd}
 ```
 
-The run itself was started per phase (`--phase vae`, `--phase dit`, `--phase export`) with wall-clock limits
-(`--vae-minutes`, `--dit-minutes`) that stop a phase at the step reached; the learning rate is warmup-then-constant,
-so the command above, with the resulting step counts, reruns the same recipe in one go (bit for bit only when no phase was resumed; see any note at the top).
+The phases can also run one at a time (`--phase vae`, then `--phase dit` and `--phase decoder` side by side, then
+`--phase export`), each at `--threads` (the decoder fine-tune leaves the latent space alone, so its order does not
+matter). A phase stopped by a wall-clock limit (`--vae-minutes`, `--dit-minutes`) records the step reached; the learning
+rate is warmup-then-constant, so the command above, with those step counts, reruns the same computation in one go (bit
+for bit unless a phase was resumed; see any note at the top).
 Deterministic from `--seed {st.get('seed')}` (torch.manual_seed, fixed clip indexes, fixed step counts) with
 torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--work` (default /tmp/kinema-shapes-work);
 `--phase export` re-exports from them.

@@ -11,6 +11,7 @@ import numpy as np
 import onnx
 import torch
 
+from card import MODEL_VERSION
 from data import ROOT, WIDTH, HEIGHT, stream_clips, to_model, tokenize
 
 PALETTE = np.array([[220, 40, 40], [245, 140, 20], [245, 215, 40], [40, 170, 70],
@@ -119,7 +120,7 @@ def write_manifest(out, guidance, desc):
     files = ["text_encoder.onnx", "denoiser.onnx", "vae_decoder.onnx", "vae_encoder.onnx"]
     bucket = {"width": WIDTH, "height": HEIGHT}
     m = {
-        "id": "kinema-shapes", "version": "1.0.0", "description": desc, "trained": True,
+        "id": "kinema-shapes", "version": MODEL_VERSION, "description": desc, "trained": True,
         "tokenizer": {"type": "bytes", "maxLength": 128, "padId": 0, "bosId": 1, "eosId": 2, "vocabSize": 259},
         "textEncoder": {"file": "text_encoder.onnx", "inputs": {"ids": "input_ids"}, "outputs": {"embeddings": "text_embeddings"}, "hiddenSize": 128},
         "denoiser": {"file": "denoiser.onnx", "inputs": {"latent": "latent", "timestep": "timestep", "text": "text_embeddings", "textMask": "text_mask"},
