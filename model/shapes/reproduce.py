@@ -48,18 +48,26 @@ def curve_row(phase, card_curve, run_curve, gate=False):
                 tolerance="identical" if gate else "reported, not gated", within=(first_diff is None) if gate else None)
 
 
+def tolerance_rows(cs, rs, keys=None):
+    """One row per TOLERANCES metric (only `keys` when given); a figure missing on either side is outside."""
+    rows = []
+    for key, label, tol, kind in TOLERANCES:
+        if keys is not None and key not in keys:
+            continue
+        a, b = cs.get(key), rs.get(key)
+        if a is None or b is None:
+            rows.append(dict(metric=label, card=a, rerun=b, tolerance=None, within=False))
+            continue
+        allowed = tol * abs(a) if kind == "rel" else tol
+        rows.append(dict(metric=label, card=round(a, 4), rerun=round(b, 4), tolerance=f"±{tol:.0%}" if kind == "rel" else f"±{tol}",
+                         within=abs(b - a) <= allowed))
+    return rows
+
+
 def compare_prefix(card, run):
     """The rerun stopped its DiT earlier (a prefix of the same command: the learning rate is constant after
     warmup): the VAE and decoder figures must match and every common loss-curve point must be identical."""
-    cs, rs = card["summary"], run["summary"]
-    rows = []
-    for key, label, tol, kind in TOLERANCES:
-        if key not in PREFIX_KEYS:
-            continue
-        a, b = cs.get(key), rs.get(key)
-        allowed = tol * abs(a) if kind == "rel" else tol
-        rows.append(dict(metric=label, card=a and round(a, 4), rerun=b and round(b, 4), tolerance=f"±{tol:.0%}" if kind == "rel" else f"±{tol}",
-                         within=None not in (a, b) and abs(b - a) <= allowed))
+    rows = tolerance_rows(card["summary"], run["summary"], PREFIX_KEYS)
     for phase in ("vae", "decoder", "dit"):
         rows.append(curve_row(phase, card[phase].get("curve", []), run[phase].get("curve", []), gate=True))
     steps = [run[k].get("steps") for k in ("vae", "dit", "decoder")]
@@ -71,15 +79,7 @@ def compare_prefix(card, run):
 
 def compare(card, run):
     cs, rs = card["summary"], run["summary"]
-    rows = []
-    for key, label, tol, kind in TOLERANCES:
-        a, b = cs.get(key), rs.get(key)
-        if a is None or b is None:
-            rows.append(dict(metric=label, card=a, rerun=b, tolerance=None, within=False))
-            continue
-        allowed = tol * abs(a) if kind == "rel" else tol
-        rows.append(dict(metric=label, card=round(a, 4), rerun=round(b, 4), tolerance=f"±{tol:.0%}" if kind == "rel" else f"±{tol}",
-                         within=abs(b - a) <= allowed))
+    rows = tolerance_rows(cs, rs)
     g = cs.get("guidance")
     clips = card.get("guidance_check", {}).get("clips", 16)
     bg = {name: next((round(r["background_correct"] * clips) for r in st.get("guidance_check", {}).get("table", [])
