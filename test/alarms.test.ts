@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import pg from "pg";
+import { createPool } from "../src/db/pool.js";
 import { pino } from "pino";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { startTestKinema, waitFor } from "./helpers/app.js";
@@ -19,7 +20,7 @@ const log = pino({ level: "info" }, { write: (line: string) => void logLines.pus
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool = createPool(db.url, 4);
   account = await insertAccount(pool);
 });
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { createPool } from "../src/db/pool.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDevChain } from "../src/provenance/certs.js";
 import { verifyFile } from "../src/provenance/verify.js";
@@ -20,7 +21,7 @@ let certs: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool = createPool(db.url, 2);
   certs = await mkdtemp(join(tmpdir(), "kinema-certs-"));
 });
 afterAll(async () => {

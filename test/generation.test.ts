@@ -5,6 +5,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
+import { createPool } from "../src/db/pool.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { waitFor, type TestKinema } from "./helpers/app.js";
@@ -19,7 +20,7 @@ let pool: pg.Pool;
 beforeAll(async () => {
   db = await createTestDatabase();
   app = await startEngineKinema(db.url);
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool = createPool(db.url, 2);
 });
 afterAll(async () => {
   await pool?.end();

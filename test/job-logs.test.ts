@@ -2,6 +2,7 @@
 // job id, the attempt and the fencing token of the lease it ran under.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
+import { createPool } from "../src/db/pool.js";
 import { pino } from "pino";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { waitFor } from "./helpers/app.js";
@@ -30,7 +31,7 @@ const stages: Stage[] = [
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool = createPool(db.url, 2);
   const config = loadConfig({ KINEMA_MODEL_DIR: "models/kinema-tiny", DATABASE_URL: db.url, PORT: "0", KINEMA_POLL_MS: "100", KINEMA_RETRY_BASE_MS: "10", KINEMA_RETRY_MAX_MS: "20" });
   const log = pino({ name: "test", level: "debug" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
   kinema = await startKinema({ config, log, api: false, workers: 1, stages });

@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { createPool } from "../src/db/pool.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeToRawFrames } from "../src/engine/decode.js";
 import { denoise } from "../src/engine/denoise.js";
@@ -23,7 +24,7 @@ let dir: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool = createPool(db.url, 2);
   dir = await mkdtemp(join(tmpdir(), "kinema-postfilter-"));
 });
 afterAll(async () => {

@@ -2,6 +2,7 @@
 // worker killed with SIGKILL mid-job whose job another worker finishes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
+import { createPool } from "../src/db/pool.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { waitFor } from "./helpers/app.js";
 import { insertJobs, spawnWorker, type WorkerProcess } from "./helpers/processes.js";
@@ -15,7 +16,7 @@ const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool = createPool(db.url, 4);
   await pool.query(`CREATE TABLE test_runs (job_id uuid NOT NULL, worker_id text NOT NULL, fencing_token bigint NOT NULL)`);
 });
 afterAll(async () => {

@@ -2,6 +2,7 @@
 // running job, graceful release, and stage progress through the runner.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
+import { createPool } from "../src/db/pool.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { startTestKinema, waitFor, type TestKinema } from "./helpers/app.js";
 import { GENERATE } from "./helpers/graphql.js";
@@ -17,7 +18,7 @@ let pool: pg.Pool;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool = createPool(db.url, 4);
 });
 afterAll(async () => {
   await pool?.end();

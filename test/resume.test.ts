@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { createPool } from "../src/db/pool.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main as buildModel } from "../model/build.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
@@ -20,7 +21,7 @@ const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool = createPool(db.url, 2);
   dataDir = await mkdtemp(join(tmpdir(), "kinema-resume-"));
   accountId = (await pool.query(`INSERT INTO accounts (name, tier) VALUES ('resume', 'PLUS') RETURNING id`)).rows[0].id;
 });

@@ -4,6 +4,7 @@
 // admission control (QUEUE_FULL for FREE, never PLUS), the exact-match cache, weighted queue positions.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import pg from "pg";
+import { createPool } from "../src/db/pool.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { startTestKinema, waitFor, type TestKinema } from "./helpers/app.js";
 import { GENERATE } from "./helpers/graphql.js";
@@ -22,7 +23,7 @@ const DEFAULTS = { fairShare: true, plusWeight: 2, freeWeight: 1, freeBurstCap: 
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 12 });
+  pool = createPool(db.url, 12);
   app = await startTestKinema({ databaseUrl: db.url });
 });
 afterAll(async () => {

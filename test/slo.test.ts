@@ -2,6 +2,7 @@
 // timestamps, against the configured objectives.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
+import { createPool } from "../src/db/pool.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { startTestKinema, type TestKinema } from "./helpers/app.js";
 import { GraphQLTestClient } from "./helpers/graphql.js";
@@ -20,7 +21,7 @@ const REPORT = `query($window: Int!) { sloReport(window: $window) {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool = createPool(db.url, 4);
   app = await startTestKinema({ databaseUrl: db.url });
   const account = await insertAccount(pool);
   const base = 1000; // every job was submitted 1000 s ago
