@@ -13,7 +13,7 @@ import { decodeToRawFrames } from "../../src/engine/decode.js";
 import { denoise } from "../../src/engine/denoise.js";
 import { geometryFor } from "../../src/engine/geometry.js";
 import { LoadedModel } from "../../src/engine/runtime.js";
-import type { ClipSpec, ColorName, Kind, Motion } from "./dataset.js";
+import { captionFor, type ClipSpec, type ColorName, type Kind, type Motion, type ShapeSpec } from "./dataset.js";
 
 const { values } = parseArgs({
   options: {
@@ -26,12 +26,10 @@ const { values } = parseArgs({
     steps: { type: "string", default: "30" },
   },
 });
-const noun = /^\d$/.test(values.kind!) ? `digit ${values.kind}` : values.kind;
-const prompt = `a ${values.color} ${noun} ${values.motion} on a ${values.background} background`;
-const spec: ClipSpec = {
-  index: -1, caption: prompt, background: values.background as ColorName,
-  shapes: [{ kind: values.kind as Kind, color: values.color as ColorName, motion: values.motion as Motion, x: 0.5, y: 0.5, size: 0.2 }],
-};
+const shapes: ShapeSpec[] = [{ kind: values.kind as Kind, color: values.color as ColorName, motion: values.motion as Motion, x: 0.5, y: 0.5, size: 0.2 }];
+// The dataset's own caption (first template: "... on a <colour> background"), articles included.
+const prompt = captionFor(shapes, values.background as ColorName);
+const spec: ClipSpec = { index: -1, caption: prompt, background: values.background as ColorName, shapes };
 
 const model = await LoadedModel.load(values.model!, "cpu", 2);
 const dir = await mkdtemp(join(tmpdir(), "kinema-demo-"));
