@@ -34,6 +34,23 @@ export function resumable(c: Checkpoint, r: Pick<DenoiseRequest, "model" | "samp
     && c.shape.join("x") === r.geometry.latent.join("x") && c.step < c.totalSteps;
 }
 
+/** Seeded starting noise for a [C, T, H, W] latent: each frame's own draw, mixed with one draw shared by
+ * every frame when the model was trained that way (variance `shared` common, 1 - shared own). */
+export function initialNoise(rng: Rng, shape: readonly number[], shared: number): Float32Array {
+  const own = rng.normal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
+  if (shared <= 0) return own;
+  const [c, t, h, w] = shape as [number, number, number, number];
+  const common = rng.normal(new Float32Array(c * h * w));
+  const a = Math.sqrt(1 - shared), b = Math.sqrt(shared);
+  for (let ci = 0; ci < c; ci++) {
+    for (let ti = 0; ti < t; ti++) {
+      const at = (ci * t + ti) * h * w, from = ci * h * w;
+      for (let i = 0; i < h * w; i++) own[at + i] = a * own[at + i]! + b * common[from + i]!;
+    }
+  }
+  return own;
+}
+
 export async function denoise(r: DenoiseRequest): Promise<Float32Array> {
   const { manifest } = r.model;
   const cond = tokenize(r.prompt, manifest.tokenizer);
@@ -57,7 +74,7 @@ export async function denoise(r: DenoiseRequest): Promise<Float32Array> {
     start = r.resume.step;
   } else {
     rng = Rng.fromSeed(r.seed);
-    latent = rng.normal(new Float32Array(size));
+    latent = initialNoise(rng, r.geometry.latent, manifest.sampler.frameSharedNoise ?? 0);
   }
 
   const grid = timeGrid(r.sampler, r.steps, manifest.prediction);

@@ -58,6 +58,9 @@ export const manifestSchema = z.object({
   sampler: z.object({
     default: z.enum(["flow-euler", "ddim"]),
     guidanceScale: z.number().nonnegative(),
+    /** share of the initial noise's variance common to every latent frame (the rest is each frame's
+     *  own); a model trained with that mixed noise prior must be sampled from it. Absent: 0. */
+    frameSharedNoise: z.number().min(0).max(1).optional(),
   }),
   /** generation geometry per resolution: width and height multiples of spatialCompression * patch */
   buckets: z.record(z.string(), z.object({ width: z.number().int().positive(), height: z.number().int().positive() })),
