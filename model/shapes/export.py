@@ -13,6 +13,7 @@ import torch
 
 from card import MODEL_VERSION
 from data import ROOT, WIDTH, HEIGHT, stream_clips, to_model, tokenize
+from nets import video_noise
 
 PALETTE = np.array([[220, 40, 40], [245, 140, 20], [245, 215, 40], [40, 170, 70],
                     [40, 90, 225], [145, 60, 205], [245, 245, 245], [20, 20, 20]], np.float32)
@@ -74,11 +75,11 @@ def export_onnx(out, enc, dec, te, dit):
             {"frames": {0: b, 2: "frames", 3: "height", 4: "width"}, "latent": {0: b, 2: "t", 3: "h", 4: "w"}})
 
 
-def flow_sample(te, dit, dec, captions, t_len, guidance, steps=20, seed=0):
+def flow_sample(te, dit, dec, captions, t_len, guidance, steps=20, seed=0, shared=0.0):
     """The engine's flow-euler sampler with guidance (B = 2 per prompt), in torch; -> frames [N, 3, F, H, W]"""
     g = torch.Generator().manual_seed(seed)
     n = len(captions)
-    x = torch.randn(n, 8, t_len, 8, 14, generator=g)
+    x = video_noise((n, 8, t_len, 8, 14), g, shared)
     ids = torch.from_numpy(np.stack([tokenize("")] * n + [tokenize(c) for c in captions]))
     mask = (ids != 0).to(torch.int32)
     with torch.no_grad():
@@ -99,12 +100,12 @@ def palette_hist(frames):  # [N, 3, F, H, W] in [-1, 1] -> [N, 8] fraction of pi
     return torch.stack([(near == k).float().mean(1) for k in range(8)], 1)
 
 
-def guidance_check(te, dit, dec, quick):
+def guidance_check(te, dit, dec, quick, shared):
     clips = [c for c in stream_clips(GUIDANCE_CLIPS, 6 if quick else 48) if c[2].shape[0] == 8]
     real = palette_hist(to_model(np.stack([c[2] for c in clips])))
     rows = []
     for gs in (1.0, 2.0, 3.0, 4.5, 6.0, 8.0):
-        fake = palette_hist(flow_sample(te, dit, dec, [c[1] for c in clips], 2, gs, steps=12 if quick else 20))
+        fake = palette_hist(flow_sample(te, dit, dec, [c[1] for c in clips], 2, gs, steps=12 if quick else 20, shared=shared))
         hist_l1 = (fake - real).abs().sum(1).mean().item()
         bg_ok = (fake.argmax(1) == real.argmax(1)).float().mean().item()
         rows.append(dict(guidance=gs, palette_hist_l1=round(hist_l1, 4), background_correct=round(bg_ok, 3)))
@@ -116,7 +117,7 @@ def sha256(path):
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
-def write_manifest(out, guidance, desc):
+def write_manifest(out, guidance, desc, shared=0.0):
     files = ["text_encoder.onnx", "denoiser.onnx", "vae_decoder.onnx", "vae_encoder.onnx"]
     bucket = {"width": WIDTH, "height": HEIGHT}
     m = {
@@ -127,7 +128,8 @@ def write_manifest(out, guidance, desc):
                      "outputs": {"prediction": "prediction"}, "patchSize": [1, 2, 2], "hiddenSize": 192, "depth": 6, "heads": 6, "mlpRatio": 4},
         "vae": {"file": "vae_decoder.onnx", "inputs": {"latent": "latent"}, "outputs": {"frames": "frames"},
                 "temporalCompression": 4, "spatialCompression": 8, "scalingFactor": 1},
-        "latentChannels": 8, "frameRate": 8, "prediction": "velocity", "sampler": {"default": "flow-euler", "guidanceScale": guidance},
+        "latentChannels": 8, "frameRate": 8, "prediction": "velocity", "sampler": {"default": "flow-euler", "guidanceScale": guidance,
+                                                                     **({"frameSharedNoise": shared} if shared > 0 else {})},
         "buckets": {k: dict(bucket) for k in ("CPU", "R480P", "R720P", "R1080P")},
         "files": {f: sha256(os.path.join(out, f)) for f in files},
     }
@@ -171,9 +173,10 @@ def verify_in_node(a, enc, dec, te, dit):
 def export_all(a, enc, dec, te, dit, stats):
     t0 = time.time()
     round_fp16(enc, dec, te, dit)
+    shared = stats.get("dit_recipe", {}).get("noise_shared", 0.0)
     export_onnx(a.out, enc, dec, te, dit)
     if a.guidance is None:
-        gs, check = guidance_check(te, dit, dec, a.quick)
+        gs, check = guidance_check(te, dit, dec, a.quick, shared)
         stats["guidance_check"] = check
     else:
         gs = a.guidance
@@ -182,7 +185,7 @@ def export_all(a, enc, dec, te, dit, stats):
     stats["latent_vs_pixel"] = latent_vs_pixel(measure_pixels=getattr(a, "pixel_step", False) and not a.quick)
     desc = ("kinema-shapes: a tiny trained text-to-video model (byte-level text encoder, 6-layer DiT, frame-group "
             "autoencoder) for clips of 1-3 coloured shapes and digits moving on a plain background, 112x64 at 8 fps.")
-    stats["files"] = write_manifest(a.out, gs, desc)
+    stats["files"] = write_manifest(a.out, gs, desc, shared)
     stats["onnx_parity"] = verify_in_node(a, enc, dec, te, dit)
     stats["export_wall_s"] = round(time.time() - t0, 1)
     from card import write_card

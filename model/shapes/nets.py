@@ -243,6 +243,18 @@ def flops_per_step(tokens, d, depth, ratio, text_len, text_d, patch_in, batch=2)
     return batch * (depth * per_block + io)
 
 
+def video_noise(shape, g, shared=0.0):
+    """Gaussian noise [B, C, T, h, w] whose variance is `shared` common to every latent frame and 1 - shared
+    each frame's own (PYoCo's mixed noise prior): the frames of a clip start from correlated noise, so they
+    settle on the same shapes instead of each frame committing to its own. shared = 0 draws exactly what
+    torch.randn does (earlier versions' runs reproduce). The engine draws the same mixture at sampling."""
+    own = torch.randn(shape, generator=g)
+    if shared <= 0:
+        return own
+    common = torch.randn(shape[0], shape[1], 1, shape[3], shape[4], generator=g)
+    return math.sqrt(1 - shared) * own + math.sqrt(shared) * common
+
+
 def recon_loss(x, y):
     """L1 + L2 between frames x and reconstruction y, with shape pixels (those that differ from the
     top-left pixel, the background) weighted 5x: the shapes are a small part of each frame."""

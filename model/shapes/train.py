@@ -25,12 +25,12 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import FRAMES, random_groups, stream_clips, to_model, tokenize  # noqa: E402
-from nets import DiT, Decoder, Encoder, TextEncoder, recon_loss  # noqa: E402
+from nets import DiT, Decoder, Encoder, TextEncoder, recon_loss, video_noise  # noqa: E402
 
 FLOW_SHIFT = 3.0
 VAE_HELDOUT = 99_000_000  # held-out clip indexes for PSNR / validation (inside [0, 1e8), never trained on)
 DIT_HELDOUT = 99_500_000
-T_PROBS = {2: 0.5, 4: 0.3, 6: 0.2}  # latent frames (8, 16, 24 video frames) per DiT step
+T_PROBS = {2: 0.5, 4: 0.3, 6: 0.2}  # default latent frames (8, 16, 24 video frames) per DiT step
 
 
 def parse():
@@ -55,7 +55,14 @@ def parse():
     p.add_argument("--guidance", type=float, default=None, help="skip the guidance check and use this")
     p.add_argument("--pixel-step", action="store_true", help="export: also time one DiT step over pixels (slow; stepcost.py does it alone)")
     p.add_argument("--resume", action="store_true", help="--phase dit: continue from the work folder's dit.pt")
+    p.add_argument("--noise-shared", type=float, default=0.0,
+                   help="share of the DiT's noise variance common to all latent frames (0: independent frames)")
+    p.add_argument("--t-probs", default="", help="latent frames per DiT step, e.g. 2:0.4,4:0.4,6:0.2 (default T_PROBS)")
+    p.add_argument("--world", type=int, default=1, help="--phase dit: data-parallel processes, one thread each")
     a = p.parse_args()
+    a.t_probs = {int(k): float(v) for k, v in (kv.split(":") for kv in a.t_probs.split(","))} if a.t_probs else dict(T_PROBS)
+    if a.world > 1 and a.dit_minutes > 0:
+        p.error("--dit-minutes needs --world 1: the processes would have to agree when to stop")
     if a.quick:
         a.vae_clips, a.vae_steps, a.dit_clips, a.dit_steps, a.dit_batch = 60, 40, 60, 10, 8
         a.dec_clips, a.dec_steps = 60, 20
@@ -182,14 +189,14 @@ def sample_t(n, g):
     return FLOW_SHIFT * u / (1 + (FLOW_SHIFT - 1) * u)  # the sampler's shift: more weight at high noise
 
 
-def validate(te, dit, val, seed):
+def validate(te, dit, val, seed, shared=0.0):
     g = torch.Generator().manual_seed(seed)
     out = []
     with torch.no_grad():
         for t_len, (z, ids) in sorted(val.items()):
             x0 = torch.from_numpy(z.astype(np.float32))
             t = torch.linspace(0.05, 0.95, len(x0))
-            out.append(flow_loss(te, dit, x0, torch.from_numpy(ids), t, torch.randn(x0.shape, generator=g)).item())
+            out.append(flow_loss(te, dit, x0, torch.from_numpy(ids), t, video_noise(x0.shape, g, shared)).item())
     return float(np.mean(out))
 
 
@@ -201,7 +208,41 @@ def train_dit(a, enc, stats):
     stats["encode"] = dict(clips=a.dit_clips, wall_s=round(time.time() - t0, 1), latent_mean=float(allz.mean()),
                            latent_std=float(allz.std()), per_T={int(t): int(len(p[0])) for t, p in pools.items()})
     log(f"encoded {a.dit_clips} clips in {time.time() - t0:.0f}s, latent std {allz.std():.3f}")
-    json.dump(stats, open(os.path.join(a.work, "stats.json"), "w"))  # a DiT phase stopped from outside keeps these
+    # the DiT's recipe, kept for an export of a run stopped from outside (its own arguments may differ)
+    stats["dit_recipe"] = dict(noise_shared=a.noise_shared, t_probs=a.t_probs, world=a.world)
+    stats_path = os.path.join(a.work, "stats.json")
+    json.dump(stats, open(stats_path, "w"))  # a DiT phase stopped from outside keeps these
+    if a.world == 1:
+        return dit_loop(0, a, pools, val, stats)
+    import torch.multiprocessing as mp
+    mp.spawn(dit_loop, args=(a, pools, val, stats), nprocs=a.world)
+    stats.update(json.load(open(stats_path)))  # rank 0 wrote the DiT's figures
+
+
+def all_reduce_grads(params, loss, world):
+    """Data parallel by hand (gloo, CPU): one all-reduce of every gradient plus the loss, averaged, so each
+    process applies the same update and the logged loss is the mean over all processes' batches."""
+    import torch.distributed as dist
+    flat = torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).reshape(-1) for p in params]
+                     + [loss.detach().reshape(1)])
+    dist.all_reduce(flat)
+    flat /= world
+    i = 0
+    for p in params:
+        n = p.numel()
+        if p.grad is not None:
+            p.grad.copy_(flat[i:i + n].view_as(p))
+        i += n
+    return flat[-1].item()
+
+
+def dit_loop(rank, a, pools, val, stats):
+    """The DiT's training loop; with --world N, process `rank` of N (rank 0 logs, checkpoints and validates).
+    Every process starts from the same weights and draws its own batches (seeds offset by 1000 * rank)."""
+    if a.world > 1:
+        import torch.distributed as dist
+        torch.set_num_threads(a.threads)
+        dist.init_process_group("gloo", init_method="tcp://127.0.0.1:29517", rank=rank, world_size=a.world)
     torch.manual_seed(a.seed + 1)
     te, dit = TextEncoder(), DiT()
     ema_te, ema_dit = TextEncoder(), DiT()
@@ -210,12 +251,13 @@ def train_dit(a, enc, stats):
     params = list(te.parameters()) + list(dit.parameters())
     ema_params = list(ema_te.parameters()) + list(ema_dit.parameters())
     opt = torch.optim.AdamW(params, lr=3e-4, weight_decay=0.01)
-    g = torch.Generator().manual_seed(a.seed + 2)
-    rs = np.random.RandomState(a.seed + 3)
-    ts, probs = list(T_PROBS), np.array(list(T_PROBS.values()))
+    g = torch.Generator().manual_seed(a.seed + 2 + 1000 * rank)
+    rs = np.random.RandomState(a.seed + 3 + 1000 * rank)
+    ts, probs = list(a.t_probs), np.array(list(a.t_probs.values()))
     empty = torch.from_numpy(tokenize(""))
     curve, run, t1 = [], [], time.time()
     step = first = 0
+    lead = rank == 0
     if a.resume:
         # continue a stopped run: weights and moving averages from its checkpoint (AdamW's moments are
         # not saved, so the learning rate warms up again from the resumed step)
@@ -239,35 +281,42 @@ def train_dit(a, enc, stats):
         ids = torch.from_numpy(ids[idx])
         drop = torch.from_numpy(rs.rand(a.dit_batch) < 0.1)
         ids[drop] = empty  # caption dropout -> the unconditional prompt "" for guidance
-        loss = flow_loss(te, dit, x0, ids, sample_t(a.dit_batch, g), torch.randn(x0.shape, generator=g))
+        loss = flow_loss(te, dit, x0, ids, sample_t(a.dit_batch, g), video_noise(x0.shape, g, a.noise_shared))
         opt.zero_grad()
         loss.backward()
+        loss_value = all_reduce_grads(params, loss, a.world) if a.world > 1 else loss.item()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         with torch.no_grad():
             d = min(0.998, (1 + step) / (10 + step))
             for pe, p in zip(ema_params, params):
                 pe.mul_(d).add_(p.detach(), alpha=1 - d)
-        run.append(loss.item())
+        run.append(loss_value)
         if (step + 1) % 25 == 0 or step + 1 == a.dit_steps or out_of_time(a.dit_minutes, t1):
             curve.append([step + 1, float(np.mean(run)), round(time.time() - t1, 1)])
             run = []
-            log(f"dit step {step + 1}/{a.dit_steps} loss {curve[-1][1]:.4f} ({time.time() - t1:.0f}s)")
-        if (step + 1) % 50 == 0 or step + 1 == a.dit_steps:
+            if lead:
+                log(f"dit step {step + 1}/{a.dit_steps} loss {curve[-1][1]:.4f} ({time.time() - t1:.0f}s)")
+        if lead and ((step + 1) % 50 == 0 or step + 1 == a.dit_steps):
             torch.save(dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(),
                             ema_dit=ema_dit.state_dict(), step=step + 1, curve=curve),
                        os.path.join(a.work, "dit.pt"))
         step += 1
-    v_raw, v_ema = validate(te, dit, val, a.seed), validate(ema_te, ema_dit, val, a.seed)
+    if not lead:
+        return None
+    v_raw = validate(te, dit, val, a.seed, a.noise_shared)
+    v_ema = validate(ema_te, ema_dit, val, a.seed, a.noise_shared)
     use_ema = v_ema <= v_raw
-    stats["dit"] = dict(clips=a.dit_clips, steps=a.dit_steps, batch=a.dit_batch, t_probs=T_PROBS, final_loss=curve[-1][1],
+    stats["dit"] = dict(clips=a.dit_clips, steps=a.dit_steps, batch=a.dit_batch, t_probs=a.t_probs, final_loss=curve[-1][1],
                         curve=curve, val_loss_raw=v_raw, val_loss_ema=v_ema, exported="ema" if use_ema else "raw",
-                        val_clips=[DIT_HELDOUT, DIT_HELDOUT + (6 if a.quick else 96)], wall_s=round(time.time() - t1, 1))
+                        val_clips=[DIT_HELDOUT, DIT_HELDOUT + (6 if a.quick else 96)], wall_s=round(time.time() - t1, 1),
+                        noise_shared=a.noise_shared, world=a.world)
     log(f"dit done: val loss raw {v_raw:.4f} ema {v_ema:.4f}")
     torch.save(dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(), ema_dit=ema_dit.state_dict(),
                     step=a.dit_steps, curve=curve, use_ema=use_ema), os.path.join(a.work, "dit.pt"))
+    if a.world > 1:
+        json.dump(stats, open(os.path.join(a.work, "stats.json"), "w"))
     return (ema_te, ema_dit) if use_ema else (te, dit)
-
 
 def load_ckpts(a, stats):
     enc, dec = Encoder(), Decoder()
@@ -284,9 +333,10 @@ def load_ckpts(a, stats):
         stats["decoder"] = json.load(open(os.path.join(a.work, "stats_decoder.json")))
     sd = stats.setdefault("dit", {})
     sd["steps_done"] = d["step"]
+    recipe = stats.get("dit_recipe", dict(noise_shared=0.0, t_probs=T_PROBS, world=1))
     if sd.get("steps") != d["step"]:  # the DiT phase was stopped from outside: export its last checkpoint
         sd.update(steps=d["step"], curve=d["curve"], final_loss=d["curve"][-1][1], clips=a.dit_clips, batch=a.dit_batch,
-                  t_probs=T_PROBS, stopped="killed at the wall-clock deadline; the LR is constant after warmup, so "
+                  **recipe, stopped="killed at the wall-clock deadline; the LR is constant after warmup, so "
                   "--dit-steps with this step count reproduces it", wall_s=d["curve"][-1][2])
         val = encode_clips(enc, DIT_HELDOUT, 6 if a.quick else 96)
         ema_te, ema_dit = TextEncoder(), DiT()
@@ -295,7 +345,9 @@ def load_ckpts(a, stats):
         raw_te, raw_dit = TextEncoder(), DiT()
         raw_te.load_state_dict(d["te"])
         raw_dit.load_state_dict(d["dit"])
-        sd["val_loss_raw"], sd["val_loss_ema"] = validate(raw_te, raw_dit, val, a.seed), validate(ema_te, ema_dit, val, a.seed)
+        shared = recipe["noise_shared"]
+        sd["val_loss_raw"] = validate(raw_te, raw_dit, val, a.seed, shared)
+        sd["val_loss_ema"] = validate(ema_te, ema_dit, val, a.seed, shared)
         sd["val_clips"] = [DIT_HELDOUT, DIT_HELDOUT + (6 if a.quick else 96)]
         use_ema = sd["val_loss_ema"] <= sd["val_loss_raw"]
         te, dit = (ema_te, ema_dit) if use_ema else (raw_te, raw_dit)
