@@ -53,6 +53,8 @@ def parse():
     p.add_argument("--dec-steps", type=int, default=2000)
     p.add_argument("--dec-minutes", type=float, default=0)
     p.add_argument("--guidance", type=float, default=None, help="skip the guidance check and use this")
+    p.add_argument("--guidance-sweep", default=None,
+                   help="export: take the guidance from model/shapes/guidance.ts's output (judged on held-out clips)")
     p.add_argument("--pixel-step", action="store_true", help="export: also time one DiT step over pixels (slow; stepcost.py does it alone)")
     p.add_argument("--resume", action="store_true", help="--phase dit: continue from the work folder's dit.pt")
     p.add_argument("--noise-shared", type=float, default=0.0,
