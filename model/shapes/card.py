@@ -3,8 +3,9 @@ import json
 import os
 import platform
 
-# model.json's version (export.py writes it) and the card's title. 1.1.0: the same recipe, DiT trained 4500 steps in one go.
-MODEL_VERSION = "1.1.0"
+# model.json's version (export.py writes it) and the card's title. 1.1.0: the same recipe, DiT trained 4000 steps in one
+# go. 1.2.0: the DiT trained from noise shared in part by all latent frames, on two processes (data parallel).
+MODEL_VERSION = "1.2.0"
 # What samples look like, unless training.json says ("looks": written by whoever looked at this run's samples).
 LOOKS = ("At {steps} DiT steps the samples are blurry coloured blobs in the palette; the prompt changes the output but the"
          " background colour and shapes are often wrong, digits are not legible, and each latent frame decodes to 4"
@@ -81,13 +82,55 @@ def lvp_threads(rows, st):
     return next((r["threads"] for r in rows if "threads" in r), st.get("threads"))
 
 
+def recipe_flags(recipe):
+    """The DiT recipe's flags where they differ from the defaults (older runs have no recipe: all defaults)."""
+    if not recipe:
+        return ""
+    probs = ",".join(f"{t}:{p}" for t, p in recipe["t_probs"].items())
+    return ((f" --noise-shared {recipe['noise_shared']}" if recipe["noise_shared"] > 0 else "")
+            + (f" --t-probs {probs}" if probs != "2:0.5,4:0.3,6:0.2" else "")
+            + (f" --world {recipe['world']}" if recipe["world"] > 1 else ""))
+
+
+def recipe_lines(recipe):
+    if not recipe:
+        return ""
+    lines = []
+    if recipe["noise_shared"] > 0:
+        lines.append(f"- Noise prior (PYoCo's mixed noise): {recipe['noise_shared']:.0%} of the noise variance is one draw shared by"
+                     " every latent frame of a clip, the rest each frame's own, in training and at sampling (`sampler."
+                     "frameSharedNoise` in model.json; src/engine/denoise.ts draws it), so the frames of a clip start from"
+                     " correlated noise and settle on the same shapes.")
+    if recipe["world"] > 1:
+        lines.append(f"- Data parallel: {recipe['world']} processes of one thread each, the same initial weights, their own batches"
+                     " (seeds offset by 1000 per process), gradients and loss averaged by one gloo all-reduce per step; the"
+                     " batch in the table is per process.")
+    return "\n" + "\n".join(lines)
+
+
+def palette_check_text(g, quick):
+    return (f"Check: {g['clips']} held-out 8-frame captions (indexes {g['indexes']}), torch flow-euler ({12 if quick else 20}"
+            " steps, T = 2, seed 0); pixels mapped to the nearest palette colour; L1 between generated and real palette"
+            " histograms, and whether the most frequent colour (the background) matches.")
+
+
+def sweep_rows(sw):
+    head = (f"Sweep by `model/shapes/guidance.ts` (the one that chose): {sw['clips']} held-out dataset captions (indexes"
+            f" {sw['indexes']}), generated through the engine at {sw['steps']} steps (2 s, seed = position + 1) and read by the"
+            " level-2 judge; the smallest scale within 0.02 of the best mean accuracy wins.\n\n")
+    return head + "\n".join(["| guidance | accuracy | background | colour | kind | motion |", "|---:|---:|---:|---:|---:|---:|"]
+                             + [f"| {r['guidance']} | {r['accuracy']} | {r['background']} | {r['color']} | {r['kind']} | {r['motion']} |"
+                                for r in sw["rows"]])
+
+
 def write_card(a, st):
     vae, dit, enc, dd = st.get("vae", {}), st.get("dit", {}), st.get("encode", {}), st.get("decoder", {})
     final_psnr = dd.get("heldout_psnr_db", vae.get("heldout_psnr_db"))
     cmd = (f"/usr/bin/python3 model/shapes/train.py --out {a.out} --seed {st.get('seed')} --threads {st.get('threads')}"
            f" --vae-clips {vae.get('clips')} --vae-steps {vae.get('steps')} --vae-batch {vae.get('batch_groups')}"
            f" --dit-clips {enc.get('clips')} --dit-steps {dit.get('steps')} --dit-batch {dit.get('batch')}"
-           + (f" --dec-clips {dd.get('clips')} --dec-steps {dd.get('steps')}" if dd else ""))
+           + (f" --dec-clips {dd.get('clips')} --dec-steps {dd.get('steps')}" if dd else "")
+           + recipe_flags(st.get("dit_recipe")))
     if st.get("quick"):
         cmd = f"/usr/bin/python3 model/shapes/train.py --out {a.out} --quick"
     st["reproduce"] = cmd
@@ -106,7 +149,7 @@ def write_card(a, st):
     lvp_rows = "\n".join(f"| {r['case']} | {r['tokens_per_item']} | {r['gflops']} | {r['attention_matrix_gb']} | "
                          f"{measured_cell(r)} |" for r in lvp)
     g = st.get("guidance_check")
-    g_rows = "" if not g else "\n".join(["| guidance | palette-histogram L1 (lower is better) | background colour correct |", "|---:|---:|---:|"]
+    g_rows = sweep_rows(st.get("guidance_sweep")) if st.get("guidance_sweep") else "" if not g else "\n".join(["| guidance | palette-histogram L1 (lower is better) | background colour correct |", "|---:|---:|---:|"]
                                          + [f"| {r['guidance']} | {r['palette_hist_l1']} | {r['background_correct']} |" for r in g["table"]])
     files = st.get("files", {})
     curves = {k: v["curve"] for k, v in (("vae", vae), ("dit", dit), ("decoder", dd)) if v.get("curve")}
@@ -166,7 +209,7 @@ torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--wor
   text mask; learned spatial position + sinusoidal temporal position computed in-graph from T (dynamic).
 - Flow matching: x_t = (1 - t) x0 + t noise, target noise - x0 ("velocity"); training t = 3u / (1 + 2u) with
   u = sigmoid(N(0, 1)) (the sampler's shift 3). AdamW 3e-4 (VAE: Adam 1e-3), linear warmup (100 / 50 steps) then constant, grad clip 1, EMA 0.998
-  (exported: {dit.get('exported')}, the lower validation loss).
+  (exported: {dit.get('exported')}, the lower validation loss).{recipe_lines(st.get('dit_recipe'))}
 
 ## Training
 
@@ -197,9 +240,7 @@ VAE held-out PSNR (exported decoder): **{_r(final_psnr, 2)} dB** (after the VAE 
 
 ## Guidance scale
 
-Chosen: **{st.get('guidance')}**. Check: {g['clips'] if g else 0} held-out 8-frame captions (indexes {g['indexes'] if g else ''}),
-torch flow-euler ({12 if st.get('quick') else 20} steps, T = 2, seed 0); pixels mapped to the nearest palette colour; L1 between generated and real palette
-histograms, and whether the most frequent colour (the background) matches.
+Chosen: **{st.get('guidance')}**. {palette_check_text(g, st.get('quick')) if g and not st.get('guidance_sweep') else ''}
 
 {g_rows}
 

@@ -1,7 +1,7 @@
 // Which guidance scale makes kinema-shapes follow its prompts best? Generates held-out dataset clips'
 // captions (indexes from --start: never trained on, and not the eval's golden set) at each --scales value
 // through the repo's engine (a FREE job: 30 steps, the "cpu" profile, 2 s) and has the level-2 judge read
-// each clip. Prints one JSON line: per scale the mean accuracy and per-attribute rates, and the best scale.
+// each clip. Prints one JSON line: per scale the mean accuracy and per-attribute rates, and the chosen scale.
 // export.py takes that line (--guidance-sweep FILE) as the model's guidance and puts the table in the card.
 //   node --import tsx model/shapes/guidance.ts --model DIR [--scales 2,3,5,8] [--clips 48] > sweep.json
 import { readFile, rm, mkdtemp } from "node:fs/promises";
@@ -58,6 +58,9 @@ try {
   await model.release();
   await rm(dir, { recursive: true, force: true });
 }
-const best = rows.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
+// The smallest scale within 0.02 of the best mean accuracy: with ~64 clips, differences that small are
+// noise, and higher scales cost background accuracy (oversaturated colours).
+const top = Math.max(...rows.map((r) => r.accuracy));
+const best = rows.filter((r) => r.accuracy >= top - 0.02).reduce((a, b) => (b.guidance < a.guidance ? b : a));
 console.log(JSON.stringify({ model: `${model.manifest.id} ${model.manifest.version}`, clips: specs.length,
   indexes: [Number(values.start), Number(values.start) + specs.length], steps: Number(values.steps), rows, best: best.guidance }));

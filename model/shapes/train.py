@@ -215,10 +215,16 @@ def train_dit(a, enc, stats):
     stats_path = os.path.join(a.work, "stats.json")
     json.dump(stats, open(stats_path, "w"))  # a DiT phase stopped from outside keeps these
     if a.world == 1:
-        return dit_loop(0, a, pools, val, stats)
+        return dit_loop(0, a, pools, val, stats, None)
     import torch.multiprocessing as mp
-    mp.spawn(dit_loop, args=(a, pools, val, stats), nprocs=a.world)
+    if os.path.exists(rendezvous(a)):
+        os.remove(rendezvous(a))  # gloo's file store must start empty
+    mp.spawn(dit_loop, args=(a, pools, val, stats, os.getpid()), nprocs=a.world)
     stats.update(json.load(open(stats_path)))  # rank 0 wrote the DiT's figures
+
+
+def rendezvous(a):
+    return os.path.join(os.path.abspath(a.work), "ddp-rendezvous")
 
 
 def all_reduce_grads(params, loss, world):
@@ -238,13 +244,14 @@ def all_reduce_grads(params, loss, world):
     return flat[-1].item()
 
 
-def dit_loop(rank, a, pools, val, stats):
+def dit_loop(rank, a, pools, val, stats, parent):
     """The DiT's training loop; with --world N, process `rank` of N (rank 0 logs, checkpoints and validates).
     Every process starts from the same weights and draws its own batches (seeds offset by 1000 * rank)."""
     if a.world > 1:
         import torch.distributed as dist
         torch.set_num_threads(a.threads)
-        dist.init_process_group("gloo", init_method="tcp://127.0.0.1:29517", rank=rank, world_size=a.world)
+        # rendezvous through a file in the work folder: no port to collide with another run (or a killed one's)
+        dist.init_process_group("gloo", init_method=f"file://{rendezvous(a)}", rank=rank, world_size=a.world)
     torch.manual_seed(a.seed + 1)
     te, dit = TextEncoder(), DiT()
     ema_te, ema_dit = TextEncoder(), DiT()
@@ -274,6 +281,11 @@ def dit_loop(rank, a, pools, val, stats):
         if out_of_time(a.dit_minutes, t1):
             a.dit_steps = step
             break
+        if parent is not None and os.getppid() != parent:
+            # the main process was stopped from outside (the way a run is cut at a checkpoint): stop with it,
+            # or the processes would go on training and overwrite the checkpoint it was stopped at
+            log(f"rank {rank}: the main process is gone; stopping at step {step}")
+            return None
         for pg in opt.param_groups:
             pg["lr"] = lr_at(step - first, 3e-4, 100)
         t_len = ts[rs.choice(len(ts), p=probs)]
