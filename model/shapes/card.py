@@ -114,6 +114,17 @@ def palette_check_text(g, quick):
             " histograms, and whether the most frequent colour (the background) matches.")
 
 
+def sweep_step(st, out):
+    """The guidance of a model whose scale was judged (not the export's palette check): the extra step."""
+    sw = st.get("guidance_sweep")
+    if not sw:
+        return ""
+    scales = ",".join(str(r["guidance"]) for r in sw["rows"])
+    return (f"\nThe guidance scale ({st.get('guidance')}) came from a judged sweep after the first export (the ONNX files do not change):\n\n"
+            f"```\nnode --import tsx model/shapes/guidance.ts --model {out} --clips {sw['clips']} --scales {scales} --start {sw['indexes'][0]}"
+            f" > sweep.json\n<the command above> --phase export --guidance-sweep sweep.json\n```\n")
+
+
 def sweep_rows(sw):
     head = (f"Sweep by `model/shapes/guidance.ts` (the one that chose): {sw['clips']} held-out dataset captions (indexes"
             f" {sw['indexes']}), generated through the engine at {sw['steps']} steps (2 s, seed = position + 1) and read by the"
@@ -179,7 +190,7 @@ rate is warmup-then-constant, so the command above, with those step counts, reru
 for bit unless a phase was resumed; see any note at the top).
 Deterministic from `--seed {st.get('seed')}` (torch.manual_seed, fixed clip indexes, fixed step counts) with
 torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--work` (default /tmp/kinema-shapes-work);
-`--phase export` re-exports from them.
+`--phase export` re-exports from them.{sweep_step(st, a.out)}
 {reproduction_section(st.get('reproduction'))}
 ## Data
 
