@@ -186,7 +186,12 @@ describe("step durations from the real denoiser", () => {
       await waitFor(async () => (await statusOf(id)) === "SUCCEEDED", 30_000, "the generation");
       const { rows: [row] } = await pool.query("SELECT metadata->'denoise' AS d FROM jobs WHERE id = $1", [id]);
       const latent = (row.d.latent as number[]).join("x");
-      const text = await scrape(new URL("/metrics", app.url).toString());
+      // The worker observes end-to-end time once its run() returns, a moment after the SUCCEEDED write
+      // this test polls for: wait for that observation rather than race it (CI under load lost the race).
+      const metrics = new URL("/metrics", app.url).toString();
+      await waitFor(async () => metricValue(await scrape(metrics), "kinema_job_end_to_end_seconds_count", { tier: "FREE" }) >= 1,
+        10_000, "the end-to-end observation");
+      const text = await scrape(metrics);
       expect(metricValue(text, "kinema_denoise_step_seconds_count", { model: "kinema-tiny", latent })).toBe(30);
       expect(metricValue(text, "kinema_denoise_step_seconds_sum", { model: "kinema-tiny", latent })).toBeCloseTo(
         (row.d.stepMs as number[]).reduce((a, b) => a + b, 0) / 1000, 1);
