@@ -4,16 +4,14 @@
 // The default is the README's demo prompt; --background/--color/--kind/--motion describe another one-shape
 // prompt (the judge needs the ground truth; the x/y/size of the spec are not read by it).
 //   node --import tsx model/shapes/demo.ts --model models/kinema-shapes [--seeds 16] [--steps 30]
-import { readFile, rm, mkdtemp } from "node:fs/promises";
+import { rm, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { judgeClip } from "../../eval/judge/judge.js";
-import { decodeToRawFrames } from "../../src/engine/decode.js";
-import { denoise } from "../../src/engine/denoise.js";
 import { geometryFor } from "../../src/engine/geometry.js";
 import { LoadedModel } from "../../src/engine/runtime.js";
 import { captionFor, type ClipSpec, type ColorName, type Kind, type Motion, type ShapeSpec } from "./dataset.js";
+import { generateAndJudge } from "./judged.js";
 
 const { values } = parseArgs({
   options: {
@@ -38,12 +36,8 @@ const seeds = Number(values.seeds);
 const tally = { background: 0, color: 0, kind: 0, motion: 0, exact: 0 };
 try {
   for (let seed = 1; seed <= seeds; seed++) {
-    const latent = await denoise({
-      model, prompt, seed, steps: Number(values.steps), sampler: model.manifest.sampler.default,
-      guidance: model.manifest.sampler.guidanceScale, geometry, async onStep() {},
-    });
-    const raw = await decodeToRawFrames(model, latent, geometry, join(dir, `${seed}.rgb`));
-    const verdict = judgeClip({ rgb: new Uint8Array(await readFile(raw.path)), width: raw.width, height: raw.height, frames: raw.count }, spec);
+    const run = { model, geometry, steps: Number(values.steps), guidance: model.manifest.sampler.guidanceScale, scratchDir: dir };
+    const verdict = await generateAndJudge(run, spec, seed);
     const shape = verdict.shapes[0]!;
     const row = { background: verdict.backgroundOk, color: shape.colorOk, kind: shape.kindOk, motion: shape.motionOk };
     const exact = Object.values(row).every(Boolean);

@@ -4,16 +4,14 @@
 // each clip. Prints one JSON line: per scale the mean accuracy and per-attribute rates, and the chosen scale.
 // export.py takes that line (--guidance-sweep FILE) as the model's guidance and puts the table in the card.
 //   node --import tsx model/shapes/guidance.ts --model DIR [--scales 2,3,5,8] [--clips 48] > sweep.json
-import { readFile, rm, mkdtemp } from "node:fs/promises";
+import { rm, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { judgeClip } from "../../eval/judge/judge.js";
-import { decodeToRawFrames } from "../../src/engine/decode.js";
-import { denoise } from "../../src/engine/denoise.js";
 import { geometryFor } from "../../src/engine/geometry.js";
 import { LoadedModel } from "../../src/engine/runtime.js";
 import { sampleClip } from "./dataset.js";
+import { generateAndJudge } from "./judged.js";
 
 const { values } = parseArgs({
   options: {
@@ -34,12 +32,7 @@ try {
   for (const guidance of scales) {
     const sum = { accuracy: 0, background: 0, color: 0, kind: 0, motion: 0, shapes: 0 };
     for (const [i, spec] of specs.entries()) {
-      const latent = await denoise({
-        model, prompt: spec.caption, seed: i + 1, steps: Number(values.steps), sampler: model.manifest.sampler.default,
-        guidance, geometry, async onStep() {},
-      });
-      const raw = await decodeToRawFrames(model, latent, geometry, join(dir, `${i}.rgb`));
-      const v = judgeClip({ rgb: new Uint8Array(await readFile(raw.path)), width: raw.width, height: raw.height, frames: raw.count }, spec);
+      const v = await generateAndJudge({ model, geometry, steps: Number(values.steps), guidance, scratchDir: dir }, spec, i + 1);
       sum.accuracy += v.accuracy;
       sum.background += Number(v.backgroundOk);
       for (const s of v.shapes) {
