@@ -321,16 +321,17 @@ def dit_loop(rank, a, pools, val, stats, parent):
     v_raw = validate(te, dit, val, a.seed, a.noise_shared)
     v_ema = validate(ema_te, ema_dit, val, a.seed, a.noise_shared)
     use_ema = v_ema <= v_raw
-    stats["dit"] = dict(clips=a.dit_clips, steps=a.dit_steps, batch=a.dit_batch, t_probs=a.t_probs, final_loss=curve[-1][1],
+    stats["dit"] = dict(clips=a.dit_clips, steps=a.dit_steps, batch=a.dit_batch, final_loss=curve[-1][1],
                         curve=curve, val_loss_raw=v_raw, val_loss_ema=v_ema, exported="ema" if use_ema else "raw",
                         val_clips=[DIT_HELDOUT, DIT_HELDOUT + (6 if a.quick else 96)], wall_s=round(time.time() - t1, 1),
-                        noise_shared=a.noise_shared, world=a.world)
+                        **stats["dit_recipe"])
     log(f"dit done: val loss raw {v_raw:.4f} ema {v_ema:.4f}")
     torch.save(dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(), ema_dit=ema_dit.state_dict(),
                     step=a.dit_steps, curve=curve, use_ema=use_ema), os.path.join(a.work, "dit.pt"))
     if a.world > 1:
         json.dump(stats, open(os.path.join(a.work, "stats.json"), "w"))
     return (ema_te, ema_dit) if use_ema else (te, dit)
+
 
 def load_ckpts(a, stats):
     enc, dec = Encoder(), Decoder()
