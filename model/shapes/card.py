@@ -89,7 +89,13 @@ def recipe_flags(recipe):
     probs = ",".join(f"{t}:{p}" for t, p in recipe["t_probs"].items())
     return ((f" --noise-shared {recipe['noise_shared']}" if recipe["noise_shared"] > 0 else "")
             + (f" --t-probs {probs}" if probs != "2:0.5,4:0.3,6:0.2" else "")
-            + (f" --world {recipe['world']}" if recipe["world"] > 1 else ""))
+            + (f" --world {recipe['world']}" if recipe["world"] > 1 else "")
+            + (f" --dit-decay {recipe['decay']}" if recipe.get("decay") else ""))
+
+
+def decay_text(recipe):
+    n = (recipe or {}).get("decay")
+    return f" (the DiT's falling linearly to 0 over its last {n} steps)" if n else ""
 
 
 def recipe_lines(recipe):
@@ -106,6 +112,23 @@ def recipe_lines(recipe):
                      " (seeds offset by 1000 per process), gradients and loss averaged by one gloo all-reduce per step; the"
                      " batch in the table is per process.")
     return "\n" + "\n".join(lines)
+
+
+def lineage(st):
+    """A model trained on from another's weights (--init-from): where it started, and that run's DiT row."""
+    src = st.get("init_from")
+    if not src:
+        return "", "", ""
+    d = src.get("dit") or {}
+    note = (f"\n**Started from kinema-shapes {src['version']}** (`--init-from`: the weights come back out of its ONNX files,"
+            " `model/shapes/from_onnx.py`, which re-exports them byte for byte). Its autoencoder and decoder fine-tune are"
+            f" kept as they were; its DiT and text encoder (EMA weights; validation loss {_r(src.get('val_loss'))} on this run's"
+            f" latents) trained on. `START` below is that model's folder as committed in git (version {src['version']} of"
+            f" `models/kinema-shapes/`; sha256 {', '.join(f'`{k}` {v[:12]}…' for k, v in src['files'].items())}); it was made by\n\n"
+            f"```\n{src.get('reproduce')}\n```\n\nthen the judged guidance sweep its card describes.\n")
+    row = (f"| DiT + text encoder ({src['version']}, from scratch) | {d.get('steps')} | {d.get('batch')} clips | {_r(d.get('final_loss'))}"
+           f" | {d.get('wall_s')} |\n")
+    return note, row, f" (trained on from {src['version']}'s)"
 
 
 def palette_check_text(g, quick):
@@ -144,6 +167,11 @@ def write_card(a, st):
            + recipe_flags(st.get("dit_recipe")))
     if st.get("quick"):
         cmd = f"/usr/bin/python3 model/shapes/train.py --out {a.out} --quick"
+    if st.get("init_from"):  # the DiT's further training alone; the rest comes from the starting model
+        cmd = (f"/usr/bin/python3 model/shapes/train.py --out {a.out} --seed {st.get('seed')} --threads {st.get('threads')}"
+               f" --init-from START --dit-clips {enc.get('clips')} --dit-steps {dit.get('steps')} --dit-batch {dit.get('batch')}"
+               + recipe_flags(st.get("dit_recipe")))
+    start_note, start_row, start_label = lineage(st)
     st["reproduce"] = cmd
     st["hardware"] = dict(cpu=platform.processor() or platform.machine(), cores=os.cpu_count(), torch=st.get("torch"), threads=st.get("threads"))
     summary = dict(
@@ -171,7 +199,7 @@ def write_card(a, st):
                     " one-command rerun below is the same recipe and step count, not the same computation bit for bit.\n")
     walls = [w for w in summary["wall_s"].values() if isinstance(w, (int, float))]
     md = f"""# kinema-shapes {MODEL_VERSION}: training card
-{partial}
+{partial}{start_note}
 A tiny trained text-to-video model for the Kinema engine: clips of one to three coloured shapes (circle,
 square, triangle, digits 0-9) moving on a plain background, generated at 112x64 (every bucket; the engine's
 encoder scales to the job's size) at 8 fps. Trained on a {st['hardware']['cores']}-core CPU ({sum(walls) / 60:.0f} minutes of phase wall
@@ -219,7 +247,7 @@ torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--wor
   from timestep (sinusoid of 1000 t) + masked-mean-pooled text; cross-attention to the projected text with the
   text mask; learned spatial position + sinusoidal temporal position computed in-graph from T (dynamic).
 - Flow matching: x_t = (1 - t) x0 + t noise, target noise - x0 ("velocity"); training t = 3u / (1 + 2u) with
-  u = sigmoid(N(0, 1)) (the sampler's shift 3). AdamW 3e-4 (VAE: Adam 1e-3), linear warmup (100 / 50 steps) then constant, grad clip 1, EMA 0.998
+  u = sigmoid(N(0, 1)) (the sampler's shift 3). AdamW 3e-4 (VAE: Adam 1e-3), linear warmup (100 / 50 steps) then constant{decay_text(st.get('dit_recipe'))}, grad clip 1, EMA 0.998
   (exported: {dit.get('exported')}, the lower validation loss).{recipe_lines(st.get('dit_recipe'))}
 
 ## Training
@@ -227,9 +255,9 @@ torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--wor
 | phase | steps | batch | final loss | wall s |
 |---|---:|---:|---:|---:|
 | VAE | {vae.get('steps')} | {vae.get('batch_groups')} groups | {_r(vae.get('final_loss'))} | {vae.get('wall_s')} |
-| encode latents{enc.get('label', '')} | - | - | - | {enc.get('wall_s_text', enc.get('wall_s'))} |
-| DiT + text encoder{dit.get('label', '')} | {dit.get('steps_done', dit.get('steps'))} | {dit.get('batch')} clips (T 2/4/6 w.p. {list((dit.get('t_probs') or {}).values())}) | {_r(dit.get('final_loss'))} | {dit.get('wall_s_text', dit.get('wall_s'))} |
-| decoder fine-tune (encoder frozen; ran beside the DiT) | {dd.get('steps', '-')} | {dd.get('batch_groups', '-')} groups | {_r(dd.get('final_loss'))} | {dd.get('wall_s', '-')} |
+{start_row}| encode latents{enc.get('label', '')} | - | - | - | {enc.get('wall_s_text', enc.get('wall_s'))} |
+| DiT + text encoder{dit.get('label', start_label)} | {dit.get('steps_done', dit.get('steps'))} | {dit.get('batch')} clips (T 2/4/6 w.p. {list((dit.get('t_probs') or {}).values())}) | {_r(dit.get('final_loss'))} | {dit.get('wall_s_text', dit.get('wall_s'))} |
+| decoder fine-tune (encoder frozen; ran beside the {'first ' if start_row else ''}DiT) | {dd.get('steps', '-')} | {dd.get('batch_groups', '-')} groups | {_r(dd.get('final_loss'))} | {dd.get('wall_s', '-')} |
 | export + checks | - | - | - | {st.get('export_wall_s')} |
 
 VAE held-out PSNR (exported decoder): **{_r(final_psnr, 2)} dB** (after the VAE phase: {_r(vae.get('heldout_psnr_db'), 2)} dB). DiT validation loss (fixed t grid and noise): raw

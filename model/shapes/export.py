@@ -60,19 +60,28 @@ def _export(model, args, path, inputs, outputs, axes):
     onnx.save(m, path)
 
 
-def export_onnx(out, enc, dec, te, dit):
+def onnx_specs(enc, dec, te, dit):
+    """(module, example args, file, input names, output names, dynamic axes) of each ONNX file; from_onnx.py
+    traces the same specs to find which initializer holds which weight."""
     b = "batch"
-    _export(te, (torch.from_numpy(np.stack([tokenize("a red circle"), tokenize("")])),),
-            os.path.join(out, "text_encoder.onnx"), ["input_ids"], ["text_embeddings"], {"input_ids": {0: b, 1: "length"}, "text_embeddings": {0: b, 1: "length"}})
     L = 128
-    _export(dit, (torch.randn(2, 8, 4, 8, 14), torch.tensor([0.9, 0.9]), torch.randn(2, L, 128), torch.ones(2, L, dtype=torch.int32)),
-            os.path.join(out, "denoiser.onnx"), ["latent", "timestep", "text_embeddings", "text_mask"], ["prediction"],
-            {"latent": {0: b, 2: "t"}, "timestep": {0: b}, "text_embeddings": {0: b, 1: "length"}, "text_mask": {0: b, 1: "length"},
-             "prediction": {0: b, 2: "t"}})
-    _export(dec, (torch.randn(1, 8, 2, 8, 14),), os.path.join(out, "vae_decoder.onnx"), ["latent"], ["frames"],
-            {"latent": {0: b, 2: "t", 3: "h", 4: "w"}, "frames": {0: b, 2: "frames", 3: "height", 4: "width"}})
-    _export(enc, (torch.rand(1, 3, 8, HEIGHT, WIDTH) * 2 - 1,), os.path.join(out, "vae_encoder.onnx"), ["frames"], ["latent"],
-            {"frames": {0: b, 2: "frames", 3: "height", 4: "width"}, "latent": {0: b, 2: "t", 3: "h", 4: "w"}})
+    return [
+        (te, (torch.from_numpy(np.stack([tokenize("a red circle"), tokenize("")])),), "text_encoder.onnx", ["input_ids"],
+         ["text_embeddings"], {"input_ids": {0: b, 1: "length"}, "text_embeddings": {0: b, 1: "length"}}),
+        (dit, (torch.randn(2, 8, 4, 8, 14), torch.tensor([0.9, 0.9]), torch.randn(2, L, 128), torch.ones(2, L, dtype=torch.int32)),
+         "denoiser.onnx", ["latent", "timestep", "text_embeddings", "text_mask"], ["prediction"],
+         {"latent": {0: b, 2: "t"}, "timestep": {0: b}, "text_embeddings": {0: b, 1: "length"}, "text_mask": {0: b, 1: "length"},
+          "prediction": {0: b, 2: "t"}}),
+        (dec, (torch.randn(1, 8, 2, 8, 14),), "vae_decoder.onnx", ["latent"], ["frames"],
+         {"latent": {0: b, 2: "t", 3: "h", 4: "w"}, "frames": {0: b, 2: "frames", 3: "height", 4: "width"}}),
+        (enc, (torch.rand(1, 3, 8, HEIGHT, WIDTH) * 2 - 1,), "vae_encoder.onnx", ["frames"], ["latent"],
+         {"frames": {0: b, 2: "frames", 3: "height", 4: "width"}, "latent": {0: b, 2: "t", 3: "h", 4: "w"}}),
+    ]
+
+
+def export_onnx(out, enc, dec, te, dit):
+    for model, args, name, inputs, outputs, axes in onnx_specs(enc, dec, te, dit):
+        _export(model, args, os.path.join(out, name), inputs, outputs, axes)
 
 
 def flow_sample(te, dit, dec, captions, t_len, guidance, steps=20, seed=0, shared=0.0):

@@ -61,6 +61,10 @@ def parse():
                    help="share of the DiT's noise variance common to all latent frames (0: independent frames)")
     p.add_argument("--t-probs", default="", help="latent frames per DiT step, e.g. 2:0.4,4:0.4,6:0.2 (default T_PROBS)")
     p.add_argument("--world", type=int, default=1, help="--phase dit: data-parallel processes, one thread each")
+    p.add_argument("--init-from", default=None,
+                   help="--phase dit: start from an exported model folder's weights (from_onnx.py) instead of the VAE phase")
+    p.add_argument("--dit-decay", type=int, default=0,
+                   help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
     a = p.parse_args()
     a.t_probs = {int(k): float(v) for k, v in (kv.split(":") for kv in a.t_probs.split(","))} if a.t_probs else dict(T_PROBS)
     if a.world > 1 and a.dit_minutes > 0:
@@ -76,8 +80,10 @@ def log(*x):
     print(time.strftime("%H:%M:%S"), *x, flush=True)
 
 
-def lr_at(step, peak, warm):
-    return peak * min(1.0, (step + 1) / warm)
+def lr_at(step, peak, warm, total=0, decay=0):
+    """linear warmup, then constant; with `decay`, a linear fall to 0 over the last `decay` of `total` steps"""
+    fall = min(1.0, (total - step) / decay) if decay > 0 else 1.0
+    return peak * min(1.0, (step + 1) / warm, fall)
 
 
 def out_of_time(minutes, started):
@@ -211,7 +217,7 @@ def train_dit(a, enc, stats):
                            latent_std=float(allz.std()), per_T={int(t): int(len(p[0])) for t, p in pools.items()})
     log(f"encoded {a.dit_clips} clips in {time.time() - t0:.0f}s, latent std {allz.std():.3f}")
     # the DiT's recipe, kept for an export of a run stopped from outside (its own arguments may differ)
-    stats["dit_recipe"] = dict(noise_shared=a.noise_shared, t_probs=a.t_probs, world=a.world)
+    stats["dit_recipe"] = dict(noise_shared=a.noise_shared, t_probs=a.t_probs, world=a.world, decay=a.dit_decay)
     stats_path = os.path.join(a.work, "stats.json")
     json.dump(stats, open(stats_path, "w"))  # a DiT phase stopped from outside keeps these
     if a.world == 1:
@@ -267,6 +273,14 @@ def dit_loop(rank, a, pools, val, stats, parent):
     curve, run, t1 = [], [], time.time()
     step = first = 0
     lead = rank == 0
+    if a.init_from:  # fine-tune a shipped model: weights and moving averages start from its (EMA) weights
+        from from_onnx import load_model
+        _, _, te0, dit0 = load_model(a.init_from)
+        for m, src in ((te, te0), (dit, dit0), (ema_te, te0), (ema_dit, dit0)):
+            m.load_state_dict(src.state_dict())
+        if lead:  # the starting point's loss on this run's validation set, for the card
+            stats["init_from"]["val_loss"] = validate(te, dit, val, a.seed, a.noise_shared)
+            log(f"DiT and text encoder from {a.init_from}: val loss {stats['init_from']['val_loss']:.4f}")
     if a.resume:
         # continue a stopped run: weights and moving averages from its checkpoint (AdamW's moments are
         # not saved, so the learning rate warms up again from the resumed step)
@@ -287,7 +301,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
             log(f"rank {rank}: the main process is gone; stopping at step {step}")
             return None
         for pg in opt.param_groups:
-            pg["lr"] = lr_at(step - first, 3e-4, 100)
+            pg["lr"] = lr_at(step - first, 3e-4, 100, a.dit_steps - first, a.dit_decay)
         t_len = ts[rs.choice(len(ts), p=probs)]
         z, ids = pools[t_len]
         idx = rs.randint(len(z), size=a.dit_batch)
@@ -371,6 +385,22 @@ def load_ckpts(a, stats):
     return enc, dec, te, dit
 
 
+def init_from(a, stats):
+    """--init-from DIR: its autoencoder becomes this run's (vae.pt, for the latents and the export) and its card's
+    figures carry over; the DiT phase then continues from its weights."""
+    from from_onnx import load_model
+    enc, dec, _, _ = load_model(a.init_from)
+    torch.save(dict(enc=enc.state_dict(), dec=dec.state_dict()), os.path.join(a.work, "vae.pt"))
+    before = json.load(open(os.path.join(a.init_from, "training.json")))
+    manifest = json.load(open(os.path.join(a.init_from, "model.json")))
+    for k in ("vae", "decoder"):
+        stats[k] = before[k]
+    stats["init_from"] = dict(folder=a.init_from, version=manifest["version"], files=manifest["files"],
+                              reproduce=before.get("reproduce"), dit=before.get("dit"), dit_recipe=before.get("dit_recipe"))
+    log(f"starting from {a.init_from} ({manifest['version']})")
+    return enc
+
+
 def main():
     a = parse()
     torch.set_num_threads(a.threads)
@@ -380,16 +410,20 @@ def main():
     stats = json.load(open(stats_path)) if a.phase in ("dit", "export") and os.path.exists(stats_path) else {}
     stats.update(torch=torch.__version__, threads=a.threads, seed=a.seed, quick=a.quick, argv=sys.argv[1:])
     t0 = time.time()
-    if a.phase in ("all", "vae"):
+    if a.phase in ("all", "vae") and not a.init_from:
         enc, dec = train_vae(a, stats)
         json.dump(stats, open(stats_path, "w"))
-    if a.phase in ("all", "dit"):
+    if a.init_from and a.phase in ("all", "dit"):  # no VAE or decoder phase: those come from the starting model
+        enc = init_from(a, stats)
+        train_dit(a, enc, stats)
+        json.dump(stats, open(stats_path, "w"))
+    elif a.phase in ("all", "dit"):
         if a.phase == "dit":
             enc = Encoder()
             enc.load_state_dict(torch.load(os.path.join(a.work, "vae.pt"))["enc"])
         train_dit(a, enc, stats)
         json.dump(stats, open(stats_path, "w"))
-    if a.phase in ("all", "decoder"):
+    if a.phase == "decoder" or (a.phase == "all" and not a.init_from):
         from decoder import finetune_decoder
         finetune_decoder(a, log, groups_of, psnr, lr_at, out_of_time, VAE_HELDOUT)
     if a.phase in ("all", "export"):
