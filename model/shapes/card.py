@@ -5,7 +5,8 @@ import platform
 
 # model.json's version (export.py writes it) and the card's title. 1.1.0: the same recipe, DiT trained 4000 steps in one
 # go. 1.2.0: the DiT trained from noise shared in part by all latent frames, on two processes (data parallel).
-MODEL_VERSION = "1.2.0"
+# 1.3.0: 1.2.0's DiT trained 4000 steps further (--init-from), the learning rate falling to 0 over the last 2000.
+MODEL_VERSION = "1.3.0"
 # What samples look like, unless training.json says ("looks": written by whoever looked at this run's samples).
 LOOKS = ("At {steps} DiT steps the samples are blurry coloured blobs in the palette; the prompt changes the output but the"
          " background colour and shapes are often wrong, digits are not legible, and each latent frame decodes to 4"
@@ -198,6 +199,7 @@ def write_card(a, st):
                     " (weights and moving averages from the checkpoint; AdamW's moments restart with a 100-step re-warmup). The"
                     " one-command rerun below is the same recipe and step count, not the same computation bit for bit.\n")
     walls = [w for w in summary["wall_s"].values() if isinstance(w, (int, float))]
+    walls += [((st.get("init_from") or {}).get("dit") or {}).get("wall_s") or 0]  # the starting model's DiT, if any
     md = f"""# kinema-shapes {MODEL_VERSION}: training card
 {partial}{start_note}
 A tiny trained text-to-video model for the Kinema engine: clips of one to three coloured shapes (circle,
@@ -214,7 +216,7 @@ time in all, some of it side by side): it is undertrained. {st.get('looks') or L
 The phases can also run one at a time (`--phase vae`, then `--phase dit` and `--phase decoder` side by side, then
 `--phase export`), each at `--threads` (the decoder fine-tune leaves the latent space alone, so its order does not
 matter). A phase stopped by a wall-clock limit (`--vae-minutes`, `--dit-minutes`) records the step reached; the learning
-rate is warmup-then-constant, so the command above, with those step counts, reruns the same computation in one go (bit
+rate is warmup-then-constant (unless `--dit-decay`), so the command above, with those step counts, reruns the same computation in one go (bit
 for bit unless a phase was resumed; see any note at the top).
 Deterministic from `--seed {st.get('seed')}` (torch.manual_seed, fixed clip indexes, fixed step counts) with
 torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--work` (default /tmp/kinema-shapes-work);
