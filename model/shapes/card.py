@@ -127,7 +127,7 @@ def lineage(st):
             f" latents) trained on. `START` below is that model's folder as committed in git (version {src['version']} of"
             f" `models/kinema-shapes/`; sha256 {', '.join(f'`{k}` {v[:12]}…' for k, v in src['files'].items())}); it was made by\n\n"
             f"```\n{src.get('reproduce')}\n```\n\nthen the judged guidance sweep its card describes.\n")
-    row = (f"| DiT + text encoder ({src['version']}, from scratch) | {d.get('steps')} | {d.get('batch')} clips | {_r(d.get('final_loss'))}"
+    row = (f"| DiT + text encoder ({src['version']}'s run) | {d.get('steps')} | {d.get('batch')} clips | {_r(d.get('final_loss'))}"
            f" | {d.get('wall_s')} |\n")
     return note, row, f" (trained on from {src['version']}'s)"
 

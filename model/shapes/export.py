@@ -52,9 +52,14 @@ def store_fp16(model):
     return model
 
 
-def _export(model, args, path, inputs, outputs, axes):
+def trace(model, args, path, inputs, outputs, axes):
+    """torch.onnx.export as every kinema-shapes file is made (from_onnx.py traces probes the same way)."""
     torch.onnx.export(model, args, path, opset_version=17, input_names=inputs, output_names=outputs,
                       dynamic_axes=axes, do_constant_folding=True)
+
+
+def _export(model, args, path, inputs, outputs, axes):
+    trace(model, args, path, inputs, outputs, axes)
     m = store_fp16(onnx.load(path))
     onnx.checker.check_model(m)
     onnx.save(m, path)

@@ -6,6 +6,9 @@ torch.onnx.export renames and transposes some weights (constant folding turns Li
 the module with distinct random weights through the same specs and finds each initializer's weight by
 value; the graph, and so every initializer name, is the same for the shipped file.
 """
+import glob
+import hashlib
+import json
 import os
 import tempfile
 
@@ -14,7 +17,7 @@ import onnx
 import torch
 from onnx import numpy_helper
 
-from export import onnx_specs
+from export import export_onnx, onnx_specs, trace
 from nets import DiT, Decoder, Encoder, TextEncoder
 
 
@@ -31,8 +34,7 @@ def weight_map(module, args, inputs, outputs, axes):
                 t.copy_(torch.rand(t.shape, generator=g) + 0.5)  # distinct, non-zero: matched by value below
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "probe.onnx")
-        torch.onnx.export(module, args, path, opset_version=17, input_names=inputs, output_names=outputs,
-                          dynamic_axes=axes, do_constant_folding=True)
+        trace(module, args, path, inputs, outputs, axes)
         inits = {i.name: numpy_helper.to_array(i) for i in onnx.load(path).graph.initializer}
     found = {}
     for state, t in _tensors(module).items():
@@ -64,6 +66,9 @@ def load_into(module, spec_args, folder, file, inputs, outputs, axes):
                 raise RuntimeError(f"{file}: no initializer {name} (for {key})")
             arr = torch.from_numpy(arr.astype(np.float32))
             target = state[key]
+            want = tuple(target.shape[::-1]) if transposed else tuple(target.shape)
+            if [d for d in arr.shape if d != 1] != [d for d in want if d != 1]:  # a renumbered graph: refuse, don't guess
+                raise RuntimeError(f"{file}: {name} has shape {tuple(arr.shape)}, {key} needs {want}")
             state[key].copy_((arr.reshape(target.shape[::-1]).T if transposed else arr.reshape(target.shape)))
     return module
 
@@ -76,3 +81,40 @@ def load_model(folder):
     for m in (enc, dec, te, dit):
         m.eval()
     return enc, dec, te, dit
+
+
+def load_checked(folder):
+    """load_model, then export the modules again and require the same bytes as the folder's model.json lists:
+    proof that every weight came back to its own place (a different torch exporter could number initializers
+    differently)."""
+    modules = load_model(folder)
+    files = json.load(open(os.path.join(folder, "model.json")))["files"]
+    with tempfile.TemporaryDirectory() as d:
+        export_onnx(d, *modules)
+        for name, digest in files.items():
+            if hashlib.sha256(open(os.path.join(d, name), "rb").read()).hexdigest() != digest:
+                raise RuntimeError(f"{folder}: {name} does not re-export byte for byte; its weights are not loaded faithfully")
+    return modules
+
+
+def start_from(folder, work, stats, log, resume=False):
+    """train.py --init-from: the folder's autoencoder becomes the run's (vae.pt, for the latents and the export),
+    its card's VAE and decoder figures carry over, and leftovers of another run in `work` that would override
+    them (a fine-tuned decoder; unless resuming this run, a DiT checkpoint and latents cached from another
+    encoder) are removed. -> the encoder."""
+    enc, dec, _, _ = load_checked(folder)
+    leftovers = ["vae_ft.pt", "stats_decoder.json"]
+    if not resume:
+        leftovers += ["dit.pt"] + [os.path.basename(p) for p in glob.glob(os.path.join(work, "latents-*.npz"))]
+    for name in leftovers:
+        if os.path.exists(os.path.join(work, name)):
+            os.remove(os.path.join(work, name))
+    torch.save(dict(enc=enc.state_dict(), dec=dec.state_dict()), os.path.join(work, "vae.pt"))
+    before = json.load(open(os.path.join(folder, "training.json")))
+    manifest = json.load(open(os.path.join(folder, "model.json")))
+    for k in ("vae", "decoder"):
+        stats[k] = before[k]
+    stats["init_from"] = dict(folder=folder, version=manifest["version"], files=manifest["files"],
+                              reproduce=before.get("reproduce"), dit=before.get("dit"), dit_recipe=before.get("dit_recipe"))
+    log(f"starting from {folder} ({manifest['version']}): re-exported byte for byte")
+    return enc

@@ -7,7 +7,7 @@ import { decodeToRawFrames } from "../../src/engine/decode.js";
 import { denoise } from "../../src/engine/denoise.js";
 import type { Geometry } from "../../src/engine/geometry.js";
 import type { LoadedModel } from "../../src/engine/runtime.js";
-import type { ClipSpec } from "./dataset.js";
+import { captionFor, type ClipSpec, type ColorName, type Kind, type Motion, type ShapeSpec } from "./dataset.js";
 
 export interface JudgedRun { model: LoadedModel; geometry: Geometry; steps: number; guidance: number; scratchDir: string }
 
@@ -19,4 +19,33 @@ export async function generateAndJudge(run: JudgedRun, spec: ClipSpec, seed: num
   });
   const raw = await decodeToRawFrames(model, latent, geometry, join(run.scratchDir, `${seed}.rgb`));
   return judgeClip({ rgb: new Uint8Array(await readFile(raw.path)), width: raw.width, height: raw.height, frames: raw.count }, spec);
+}
+
+// One-shape prompts (demo.ts, judge-video.ts): the options that describe one, its spec, and how a clip reads.
+export const onePromptOptions = {
+  background: { type: "string", default: "blue" },
+  color: { type: "string", default: "red" },
+  kind: { type: "string", default: "circle" },
+  motion: { type: "string", default: "moving left" },
+} as const;
+
+/** The dataset's own caption for the prompt (first template: "... on a <colour> background"), with its ground
+ * truth for the judge (the x/y/size of the spec are not read by it). */
+export function onePromptSpec(v: { background?: string; color?: string; kind?: string; motion?: string }): ClipSpec {
+  const shapes: ShapeSpec[] = [{ kind: v.kind as Kind, color: v.color as ColorName, motion: v.motion as Motion, x: 0.5, y: 0.5, size: 0.2 }];
+  return { index: -1, caption: captionFor(shapes, v.background as ColorName), background: v.background as ColorName, shapes };
+}
+
+/** Counts what one-shape judgements got right; `add` returns the clip's line. */
+export class OnePromptTally {
+  readonly counts = { background: 0, color: 0, kind: 0, motion: 0, exact: 0 };
+
+  add(label: string, verdict: Judgement): string {
+    const shape = verdict.shapes[0]!;
+    const row = { background: verdict.backgroundOk, color: shape.colorOk, kind: shape.kindOk, motion: shape.motionOk };
+    const exact = Object.values(row).every(Boolean);
+    for (const [k, ok] of Object.entries(row)) this.counts[k as keyof typeof row] += Number(ok);
+    this.counts.exact += Number(exact);
+    return `${label}: background ${verdict.background ?? "?"}, shape ${shape.found ? `${shape.kind ?? "?"} ${shape.motion ?? "?"}` : "not found"}${exact ? "  <- exactly the prompt" : ""}`;
+  }
 }

@@ -127,6 +127,9 @@ def main():
     if a.prefix and a.eval:
         p.error("--eval compares finished models; a --prefix rerun's model is not this card's")
     card = json.load(open(os.path.join(a.card, "training.json")))
+    if a.prefix and (card.get("dit_recipe") or {}).get("decay"):
+        p.error("this card's DiT learning rate decays to its last step: a shorter --dit-steps is a different schedule,"
+                " not a prefix (stop a rerun of the same command instead and compare its logged losses)")
     run = json.load(open(os.path.join(a.run, "training.json")))
     rows = compare_prefix(card, run) if a.prefix else compare(card, run)
     for r in rows:

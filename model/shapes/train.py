@@ -67,6 +67,10 @@ def parse():
                    help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
     a = p.parse_args()
     a.t_probs = {int(k): float(v) for k, v in (kv.split(":") for kv in a.t_probs.split(","))} if a.t_probs else dict(T_PROBS)
+    if a.init_from and a.phase not in ("all", "dit"):
+        p.error("--init-from starts a DiT phase: --phase all (DiT, then export) or dit")
+    if a.dit_decay > 0 and a.dit_minutes > 0:
+        p.error("--dit-decay needs a known step count: a run cut by --dit-minutes could not be rerun with --dit-steps")
     if a.world > 1 and a.dit_minutes > 0:
         p.error("--dit-minutes needs --world 1: the processes would have to agree when to stop")
     if a.quick:
@@ -385,22 +389,6 @@ def load_ckpts(a, stats):
     return enc, dec, te, dit
 
 
-def init_from(a, stats):
-    """--init-from DIR: its autoencoder becomes this run's (vae.pt, for the latents and the export) and its card's
-    figures carry over; the DiT phase then continues from its weights."""
-    from from_onnx import load_model
-    enc, dec, _, _ = load_model(a.init_from)
-    torch.save(dict(enc=enc.state_dict(), dec=dec.state_dict()), os.path.join(a.work, "vae.pt"))
-    before = json.load(open(os.path.join(a.init_from, "training.json")))
-    manifest = json.load(open(os.path.join(a.init_from, "model.json")))
-    for k in ("vae", "decoder"):
-        stats[k] = before[k]
-    stats["init_from"] = dict(folder=a.init_from, version=manifest["version"], files=manifest["files"],
-                              reproduce=before.get("reproduce"), dit=before.get("dit"), dit_recipe=before.get("dit_recipe"))
-    log(f"starting from {a.init_from} ({manifest['version']})")
-    return enc
-
-
 def main():
     a = parse()
     torch.set_num_threads(a.threads)
@@ -414,7 +402,8 @@ def main():
         enc, dec = train_vae(a, stats)
         json.dump(stats, open(stats_path, "w"))
     if a.init_from and a.phase in ("all", "dit"):  # no VAE or decoder phase: those come from the starting model
-        enc = init_from(a, stats)
+        from from_onnx import start_from
+        enc = start_from(a.init_from, a.work, stats, log, resume=a.resume)
         train_dit(a, enc, stats)
         json.dump(stats, open(stats_path, "w"))
     elif a.phase in ("all", "dit"):
