@@ -62,7 +62,7 @@ def parse():
     p.add_argument("--t-probs", default="", help="latent frames per DiT step, e.g. 2:0.4,4:0.4,6:0.2 (default T_PROBS)")
     p.add_argument("--world", type=int, default=1, help="--phase dit: data-parallel processes, one thread each")
     p.add_argument("--init-from", default=None,
-                   help="--phase dit: start from an exported model folder's weights (from_onnx.py) instead of the VAE phase")
+                   help="--phase all or dit: start from an exported model folder's weights (from_onnx.py) instead of the VAE phase")
     p.add_argument("--dit-decay", type=int, default=0,
                    help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
     a = p.parse_args()
@@ -401,18 +401,16 @@ def main():
     if a.phase in ("all", "vae") and not a.init_from:
         enc, dec = train_vae(a, stats)
         json.dump(stats, open(stats_path, "w"))
-    if a.init_from and a.phase in ("all", "dit"):  # no VAE or decoder phase: those come from the starting model
-        from from_onnx import start_from
-        enc = start_from(a.init_from, a.work, stats, log, resume=a.resume)
-        train_dit(a, enc, stats)
-        json.dump(stats, open(stats_path, "w"))
-    elif a.phase in ("all", "dit"):
-        if a.phase == "dit":
+    if a.phase in ("all", "dit"):
+        if a.init_from:  # no VAE or decoder phase: those come from the starting model
+            from from_onnx import start_from
+            enc = start_from(a.init_from, a.work, stats, log, resume=a.resume)
+        elif a.phase == "dit":
             enc = Encoder()
             enc.load_state_dict(torch.load(os.path.join(a.work, "vae.pt"))["enc"])
         train_dit(a, enc, stats)
         json.dump(stats, open(stats_path, "w"))
-    if a.phase == "decoder" or (a.phase == "all" and not a.init_from):
+    if a.phase in ("all", "decoder") and not a.init_from:
         from decoder import finetune_decoder
         finetune_decoder(a, log, groups_of, psnr, lr_at, out_of_time, VAE_HELDOUT)
     if a.phase in ("all", "export"):
