@@ -1,18 +1,22 @@
 // Migrates a template database once per run; each test file clones it (CREATE DATABASE ... TEMPLATE),
-// which takes ~100 ms instead of re-running migrations.
+// which takes ~100 ms instead of re-running migrations. The template's name is unique to this run and
+// it is dropped at teardown, so concurrent runs on one server stay out of each other's way.
 import pg from "pg";
 import { migrate } from "../../src/db/migrate.js";
 import { adminQuery, databaseUrl } from "../../src/db/scratch.js";
-import { ADMIN_URL, TEMPLATE_DB } from "./db.js";
+import { ADMIN_URL, newTemplateName } from "./db.js";
 
-export default async function setup(): Promise<void> {
-  await adminQuery(ADMIN_URL, `DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
-  await adminQuery(ADMIN_URL, `CREATE DATABASE ${TEMPLATE_DB}`);
-  const template = new pg.Client({ connectionString: databaseUrl(ADMIN_URL, TEMPLATE_DB) });
-  await template.connect();
+export default async function setup(): Promise<() => Promise<void>> {
+  const template = newTemplateName();
+  await adminQuery(ADMIN_URL, `CREATE DATABASE ${template}`);
+  const client = new pg.Client({ connectionString: databaseUrl(ADMIN_URL, template) });
+  await client.connect();
   try {
-    await migrate(template);
+    await migrate(client);
   } finally {
-    await template.end();
+    await client.end();
   }
+  return async () => {
+    await adminQuery(ADMIN_URL, `DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+  };
 }
