@@ -4,24 +4,27 @@
 // 1, the defaults) and with fair share off (plain FIFO over both tiers). Admission control is off in both,
 // so every FREE job is queued and the rush is absorbed, not refused. Queue wait = started_at - created_at.
 // Scale: 1 bench ms = SCALE real ms (default 100: a 300 ms stage is a 30 s clip; the healthy PLUS p95
-// target of 20 s is 200 ms here). The last stdout line is one JSON object.
+// target of 20 s is 200 ms here). The last stdout line is one JSON object. --quick (or BENCH_QUICK=1)
+// shortens the steady and rush phases (bench/lib/quick.ts): same scenarios, fewer jobs.
 import { loadConfig } from "../src/config/config.js";
 import { startKinema } from "../src/app.js";
 import { createLogger } from "../src/log.js";
 import type { Stage } from "../workers/pipeline.js";
 import { withBenchDatabase } from "./lib/db.js";
+import { benchSize, isQuick } from "./lib/quick.js";
 import { percentile, round, sleep, table } from "./lib/stats.js";
 
 process.env.LOG_LEVEL ??= "silent";
 
-const SCALE = Number(process.env.BENCH_SCALE ?? 100);
-const JOB_MS = Number(process.env.BENCH_JOB_MS ?? 300);
+const QUICK = isQuick();
+const SCALE = benchSize("BENCH_SCALE", { full: 100, quick: 100 });
+const JOB_MS = benchSize("BENCH_JOB_MS", { full: 300, quick: 300 });
 const WORKERS = 4;
-const PLUS_PER_S = Number(process.env.BENCH_PLUS_PER_S ?? 4);
-const FREE_PER_S = Number(process.env.BENCH_FREE_PER_S ?? 2);
+const PLUS_PER_S = benchSize("BENCH_PLUS_PER_S", { full: 4, quick: 4 });
+const FREE_PER_S = benchSize("BENCH_FREE_PER_S", { full: 2, quick: 2 });
 const RUSH_FACTOR = 10;
-const STEADY_MS = 3_000;
-const RUSH_MS = 4_000;
+const STEADY_MS = QUICK ? 1_000 : 3_000;
+const RUSH_MS = QUICK ? 1_000 : 4_000;
 const PLUS_TARGET_REAL_S = 20;
 const PLUS_ACCOUNTS = 5;
 const FREE_ACCOUNTS = 40;
@@ -90,7 +93,7 @@ async function scenario(fairShare: boolean): Promise<Record<"PLUS" | "FREE", Tie
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:burst: ${WORKERS} workers, ${JOB_MS} ms per clip (1:${SCALE}), PLUS ${PLUS_PER_S}/s steady, FREE ${FREE_PER_S}/s then ${FREE_PER_S * RUSH_FACTOR}/s for ${RUSH_MS / 1000} s after ${STEADY_MS / 1000} s`);
+  console.log(`bench:burst${QUICK ? " (quick)" : ""}: ${WORKERS} workers, ${JOB_MS} ms per clip (1:${SCALE}), PLUS ${PLUS_PER_S}/s steady, FREE ${FREE_PER_S}/s then ${FREE_PER_S * RUSH_FACTOR}/s for ${RUSH_MS / 1000} s after ${STEADY_MS / 1000} s`);
   const fair = await scenario(true);
   const fifo = await scenario(false);
   const targetMs = PLUS_TARGET_REAL_S * 1000 / SCALE;
@@ -101,7 +104,7 @@ async function main(): Promise<void> {
   const plusHealthy = fair.PLUS.p95Ms < targetMs;
   console.log(`PLUS p95 queue wait target: < ${targetMs} ms (${PLUS_TARGET_REAL_S} s real): fair share ${plusHealthy ? "meets" : "misses"} it (${fair.PLUS.p95Ms} ms); plain FIFO ${fifo.PLUS.p95Ms} ms`);
   console.log(JSON.stringify({
-    bench: "burst", workers: WORKERS, jobMs: JOB_MS, scale: SCALE, plusPerS: PLUS_PER_S, freePerS: FREE_PER_S, rushFactor: RUSH_FACTOR,
+    bench: "burst", quick: QUICK, workers: WORKERS, jobMs: JOB_MS, scale: SCALE, plusPerS: PLUS_PER_S, freePerS: FREE_PER_S, rushFactor: RUSH_FACTOR,
     plusP95TargetMs: targetMs, fairShare: fair, fifo, plusHealthy,
   }));
 }

@@ -8,6 +8,9 @@
 // Worker and bare loop alternate (bare block, worker job, bare block, ...) so drift on a shared VM hits
 // both; each figure is the median over BENCH_ROUNDS rounds. Both use the same onnxruntime thread count
 // (BENCH_ORT_THREADS, default 0 = onnxruntime's default, which is what KINEMA_ORT_THREADS=0 gives).
+//
+// --quick (or BENCH_QUICK=1, bench/lib/quick.ts): one round of 12-step jobs (one checkpoint, two
+// previews) and a few calls of each direct measurement, both geometries: every path, none of the figures.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,12 +37,14 @@ import { productionStages, type StageDeps } from "../workers/stages/index.js";
 import { checkpointKey } from "../workers/stages/denoise.js";
 import { insertAccount, withBenchDatabase } from "./lib/db.js";
 import { ditFlops } from "./lib/dit-flops.js";
+import { benchSize, isQuick } from "./lib/quick.js";
 import { deferred, percentile, round, sleep, table, withTimeout } from "./lib/stats.js";
 
 process.env.LOG_LEVEL ??= "silent"; // read by createLogger at call time
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const STEPS = Number(process.env.BENCH_STEPS ?? 50); // PLUS's step budget
+const QUICK = isQuick();
+const ROUNDS = benchSize("BENCH_ROUNDS", { full: 5, quick: 1 });
+const STEPS = benchSize("BENCH_STEPS", { full: 50, quick: 12 }); // full: PLUS's step budget
 const TIER: Tier = STEPS === 30 ? "FREE" : "PLUS";
 const THREADS = Number(process.env.BENCH_ORT_THREADS ?? 0);
 const CHECKPOINT_EVERY = 10;
@@ -59,6 +64,8 @@ interface Case {
   decodeRepeat: number;
   /** JS-loop iterations for the guidance/sampler/NaN-check timings */
   loopIterations: number;
+  /** spinPenalty's rounds, and its denoiser calls after the text encoder (first) and as the base (steady) */
+  spin: { repeat: number; first: number; steady: number };
 }
 
 /** The figures below are kinema-tiny's (the issue's reference model), whatever the shipped default is. */
@@ -68,9 +75,10 @@ const MODEL_DIR = "models/kinema-tiny";
 // of its FLOPs, against 37% at the default). The "full" profile (R480P 1 s: latent [4,6,60,106], 9,540
 // tokens) takes ~1.2 s a step on 2 cores, so 50 steps x rounds would not fit the run's time budget.
 const CASES: Case[] = [
-  { key: "cpu", label: "cpu profile, R480P 2 s (default)", job: { resolution: "R480P", durationSeconds: 2, fps: 24 }, bareCalls: 50, decodeRepeat: 3, loopIterations: 400 },
-  { key: "cpu10s", label: "cpu profile, R480P 10 s", job: { resolution: "R480P", durationSeconds: 10, fps: 24 }, bareCalls: 15, decodeRepeat: 1, loopIterations: 100 },
-];
+  { key: "cpu", label: "cpu profile, R480P 2 s (default)", job: { resolution: "R480P", durationSeconds: 2, fps: 24 }, bareCalls: 50, decodeRepeat: 3, loopIterations: 400, spin: { repeat: 4, first: 3, steady: 3 } },
+  { key: "cpu10s", label: "cpu profile, R480P 10 s", job: { resolution: "R480P", durationSeconds: 10, fps: 24 }, bareCalls: 15, decodeRepeat: 1, loopIterations: 100, spin: { repeat: 2, first: 2, steady: 2 } },
+].map((c) => (QUICK ? { ...c, bareCalls: 3, decodeRepeat: 1, loopIterations: 10, spin: { repeat: 1, first: 2, steady: 1 } } : c));
+const WRITE_REPEAT = QUICK ? 2 : 15; // checkpoint and preview writes timed per geometry
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const median = (xs: readonly number[]) => percentile(xs, 50);
@@ -128,7 +136,7 @@ const IDLE_BEFORE_JOB_MS = 200;
  * off. The worker encodes the prompt right before its first step, so the production figure is paid by
  * every job. Same denoiser session (the bare model's) in both.
  */
-async function spinPenalty(model: LoadedModel, geometry: Geometry, prompt: Prompt, repeat = 4, first = 3, steady = 3): Promise<{ spinning: number; noSpin: number }> {
+async function spinPenalty(model: LoadedModel, geometry: Geometry, prompt: Prompt, { repeat, first, steady }: Case["spin"]): Promise<{ spinning: number; noSpin: number }> {
   const spec = model.manifest.textEncoder;
   const ids = new BigInt64Array(2 * model.manifest.tokenizer.maxLength).fill(5n);
   const noSpin = await ort.InferenceSession.create(await readFile(join(model.dir, spec.file)), {
@@ -189,7 +197,7 @@ function stepLoops(model: LoadedModel, geometry: Geometry, iterations: number): 
 interface Writes { checkpointEncodeMs: number; checkpointWriteMs: number; previewPngMs: number; previewWriteMs: number; checkpointBytes: number }
 
 /** encodeCheckpoint + DiskObjectStore.put (the worker's checkpoint write, minus its DB row), and a preview. */
-async function writes(model: LoadedModel, geometry: Geometry, dir: string, repeat = 15): Promise<Writes> {
+async function writes(model: LoadedModel, geometry: Geometry, dir: string, repeat = WRITE_REPEAT): Promise<Writes> {
   const store = new DiskObjectStore(join(dir, "objects"));
   const latent = Rng.fromSeed(3).normal(new Float32Array(size(geometry)));
   const rng = Rng.fromSeed(3).state;
@@ -404,7 +412,7 @@ async function main(): Promise<void> {
   const began = performance.now();
   const scratch = await mkdtemp(join(tmpdir(), "kinema-bench-denoise-"));
   const modelDir = MODEL_DIR;
-  console.log(`denoise benchmark: kinema-tiny (${modelDir}), ${STEPS}-step ${TIER} jobs, ${ROUNDS} rounds, checkpoint every ${CHECKPOINT_EVERY}, ORT threads ${THREADS || "default"}`);
+  console.log(`denoise benchmark${QUICK ? " (quick)" : ""}: kinema-tiny (${modelDir}), ${STEPS}-step ${TIER} jobs, ${ROUNDS} rounds, checkpoint every ${CHECKPOINT_EVERY}, ORT threads ${THREADS || "default"}`);
   const bare = await LoadedModel.load(modelDir, "cpu", THREADS || undefined);
   const results: CaseResult[] = [];
   try {
@@ -415,7 +423,7 @@ async function main(): Promise<void> {
       const loops = stepLoops(bare, geometry, c.loopIterations);
       const w = await writes(bare, geometry, scratch);
       const direct = await decodeEncode(bare, c, geometry, scratch);
-      const spin = c.key === "cpu" ? await spinPenalty(bare, geometry, prompt) : await spinPenalty(bare, geometry, prompt, 2, 2, 2);
+      const spin = await spinPenalty(bare, geometry, prompt, c.spin);
       results.push({ c, geometry, prompt, loops, writes: w, direct, spin, bareRoundMs: [], bareSamples: [], jobs: [] });
       console.log(`  ${c.key}: latent [${geometry.latent.join(",")}], ${geometry.tokens} tokens; checkpoint write ${round(w.checkpointWriteMs)} ms, `
         + `decode ${round(direct.decodeMs, 0)} ms, encode ${round(direct.encodeMs, 0)} ms, text-encoder spin penalty ${round(spin.spinning, 1)} ms/job (${round(spin.noSpin, 1)} without spinning)`);
@@ -470,7 +478,7 @@ async function main(): Promise<void> {
   }
 
   const peakRssBytes = process.resourceUsage().maxRSS * 1024; // maxRSS is in KiB
-  const out: Record<string, number | boolean> = {};
+  const out: Record<string, number | boolean | string> = { bench: "denoise", quick: QUICK };
   const summary: (string | number)[][] = [];
   const verdicts: string[] = [];
   for (const r of results) {

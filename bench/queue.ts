@@ -1,6 +1,7 @@
 // Queue benchmark: Kinema's real Worker (claim -> progress -> complete, leased and fenced, woken by
 // NOTIFY) against graphile-worker 0.16 on the same PostgreSQL, each measurement in a fresh database.
-// Prints a table; the last stdout line is one JSON object. BENCH_JOBS scales the throughput runs.
+// Prints a table; the last stdout line is one JSON object. BENCH_JOBS scales the throughput runs;
+// --quick (or BENCH_QUICK=1) runs every measurement once at small sizes (bench/lib/quick.ts).
 import { EventEmitter } from "node:events";
 import pg from "pg";
 import { type WorkerEvents, Logger as GraphileLogger, run as runGraphile, runMigrations } from "graphile-worker";
@@ -13,14 +14,16 @@ import type { Stage } from "../workers/pipeline.js";
 import { Worker } from "../workers/worker.js";
 import type { JobOutcome } from "../workers/runner.js";
 import { insertAccount, insertJob, insertJobs, withBenchDatabase } from "./lib/db.js";
+import { benchSize, isQuick } from "./lib/quick.js";
 import { deferred, percentile, round, sleep, table, withTimeout } from "./lib/stats.js";
 
 process.env.LOG_LEVEL ??= "silent"; // read by createLogger at call time, so this still applies
 process.env.NO_LOG_SUCCESS ??= "1"; // graphile-worker formats a success line per job otherwise
 
-const JOBS = Number(process.env.BENCH_JOBS ?? 2000);
-const LATENCY_JOBS = Number(process.env.BENCH_LATENCY_JOBS ?? 200);
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+const QUICK = isQuick();
+const JOBS = benchSize("BENCH_JOBS", { full: 2000, quick: 100 });
+const LATENCY_JOBS = benchSize("BENCH_LATENCY_JOBS", { full: 200, quick: 20 });
+const REPEAT = benchSize("BENCH_REPEAT", { full: 3, quick: 1 });
 const LATENCY_GAP_MS = 20;
 const LATENCY_WORKERS = 4;
 const POLL_MS = 50; // the smallest KINEMA_POLL_MS allows; graphile-worker gets the same pollInterval
@@ -208,7 +211,7 @@ async function graphileLatency(): Promise<Latency> {
 
 async function main(): Promise<void> {
   const began = performance.now();
-  console.log(`queue benchmark: ${JOBS} no-op jobs per throughput run, ${REPEAT} rounds, ${LATENCY_JOBS} latency samples, poll ${POLL_MS} ms`);
+  console.log(`queue benchmark${QUICK ? " (quick)" : ""}: ${JOBS} no-op jobs per throughput run, ${REPEAT} rounds, ${LATENCY_JOBS} latency samples, poll ${POLL_MS} ms`);
   const runs = { kinema: new Map<number, number[]>(), graphile: new Map<number, number[]>() };
   // Interleaved, so neither queue always runs on a colder (or hotter) process and database server; the
   // median of REPEAT rounds, because single runs on a small shared VM vary by up to 2x.
@@ -238,7 +241,7 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - began) / 1000;
   console.log(`\ntotal ${seconds.toFixed(1)} s`);
 
-  const result: Record<string, number> = {};
+  const result: Record<string, number | string | boolean> = { bench: "queue", quick: QUICK };
   for (const c of CONCURRENCY) {
     Object.assign(result, { [`kinema_jobs_per_s_c${c}`]: round(kinema[c]!, 1), [`graphile_jobs_per_s_c${c}`]: round(graphile[c]!, 1) });
   }

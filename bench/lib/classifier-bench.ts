@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { ffmpegPath } from "../../src/engine/ffmpeg.js";
 import { likenessClassifier, loadClassifiers, MemoryGallery, nsfwClassifier, runClassifiers, type Frame, type FrameClassifier } from "../../src/safety/classifiers/index.js";
+import { isQuick } from "./quick.js";
 import { round } from "./stats.js";
 
 const run = promisify(execFile);
@@ -19,6 +20,9 @@ const require = createRequire(import.meta.url);
 const WIDTH = 854;
 const HEIGHT = 480;
 const FRAMES = 240;
+// Quick mode classifies only the first few sampled frames: the same models and path, a fraction of the time.
+const QUICK_FRAMES = 3;
+const QUICK = isQuick();
 
 /** Every 5th frame plus the first and the last. */
 export function sampledFrames(count: number, every = 5): number[] {
@@ -48,7 +52,7 @@ export async function measureClassifiers(): Promise<Record<string, number>> {
     for (const [suffix, input] of Object.entries(clips)) {
       const path = join(dir, `clip${suffix}.rgb`);
       await run(ffmpegPath(), ["-hide_banner", "-loglevel", "error", "-y", ...input, "-frames:v", String(FRAMES), "-vf", fit, "-f", "rawvideo", "-pix_fmt", "rgb24", path]);
-      const frames = await readFrames(path, sampledFrames(FRAMES));
+      const frames = await readFrames(path, sampledFrames(FRAMES).slice(0, QUICK ? QUICK_FRAMES : undefined));
       const spent = { nsfw: 0, likeness: 0 };
       start = performance.now();
       for (const frame of frames) {
@@ -61,9 +65,9 @@ export async function measureClassifiers(): Promise<Record<string, number>> {
       out[`classifiers_ms_sampled_240f_480p${suffix}`] = round(performance.now() - start);
       out[`nsfw_ms_per_frame${suffix}`] = round(spent.nsfw / frames.length);
       out[`likeness_ms_per_frame${suffix}`] = round(spent.likeness / frames.length);
-      out[`likeness_tiny_ms_per_frame${suffix}`] = round(await perFrame(tiny, frames.slice(0, 10)));
+      out[`likeness_tiny_ms_per_frame${suffix}`] = round(await perFrame(tiny, frames.slice(0, QUICK ? 1 : 10)));
     }
-    out.nsfw_ms_per_frame_224 = round(await perFrame(nsfw, Array.from({ length: 20 }, () => ({ rgb: new Uint8Array(224 * 224 * 3).fill(90), width: 224, height: 224 }))));
+    out.nsfw_ms_per_frame_224 = round(await perFrame(nsfw, Array.from({ length: QUICK ? 2 : 20 }, () => ({ rgb: new Uint8Array(224 * 224 * 3).fill(90), width: 224, height: 224 }))));
     out.sampled_frames_240f = sampledFrames(FRAMES).length;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -13,10 +13,11 @@ import { ffmpegPath } from "../../src/engine/ffmpeg.js";
 import { InMemoryHashBank } from "../../src/safety/banks/index.js";
 import { pdqHash } from "../../src/safety/pdq/index.js";
 import { runHashGate, scanVideoFile } from "../../src/safety/scan/index.js";
+import { benchSize } from "./quick.js";
 import { percentile, round } from "./stats.js";
 
 const run = promisify(execFile);
-const ROUNDS = Number(process.env.BENCH_HASH_GATE_ROUNDS ?? 5);
+const ROUNDS = benchSize("BENCH_HASH_GATE_ROUNDS", { full: 5, quick: 1 });
 const WIDTH = 854;
 const HEIGHT = 480;
 const FRAMES = 240;

@@ -6,10 +6,11 @@ import { createLogger } from "../../src/log.js";
 import { PrefilterService } from "../../src/safety/prefilter/service.js";
 import { loadPrefilterGoldens } from "../../eval/golden/prefilter.js";
 import { withBenchDatabase } from "./db.js";
+import { benchSize } from "./quick.js";
 import { percentile, round } from "./stats.js";
 
-const ROUNDS = Number(process.env.BENCH_PREFILTER_ROUNDS ?? 200);
-const WARMUP_ROUNDS = 20;
+const ROUNDS = benchSize("BENCH_PREFILTER_ROUNDS", { full: 200, quick: 5 });
+const WARMUP_ROUNDS = Math.min(20, ROUNDS);
 
 export async function measurePrefilter(): Promise<Record<string, number>> {
   return withBenchDatabase(true, async (db) => {

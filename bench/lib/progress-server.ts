@@ -1,7 +1,8 @@
 // The API process of bench/progress.ts: Kinema with the API and no workers, against DATABASE_URL, so
 // events travel over the PgEventBus as in production. It runs in its own process (started with
 // --expose-gc) so its memory is not mixed with the benchmark's 1,000 client sockets. Protocol: one JSON
-// object a line, commands on stdin ({"type":"memory"} | {"type":"stop"}), replies on stdout.
+// object a line, commands on stdin ({"type":"memory"} | {"type":"stop"}), replies on stdout; the
+// first line ("ready") carries the URL and the accounts' ids and API keys.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { startKinema } from "../../src/app.js";
@@ -17,8 +18,12 @@ const config = loadConfig({
   ...(process.env.KINEMA_DB_POOL_SIZE ? { KINEMA_DB_POOL_SIZE: process.env.KINEMA_DB_POOL_SIZE } : {}),
 });
 const kinema = await startKinema({ config, log: createLogger("bench-api"), api: true, workers: 0, stages: [] });
-const { account, apiKey } = await kinema.accounts.create({ name: "bench", tier: "FREE" });
-send({ type: "ready", url: kinema.api!.url, key: apiKey, accountId: account.id, gc: typeof global.gc === "function" });
+// BENCH_ACCOUNTS FREE accounts, one key each: every subscriber watches a job of its own account.
+const accounts = await Promise.all(Array.from({ length: Number(process.env.BENCH_ACCOUNTS ?? 1) }, async (_, i) => {
+  const { account, apiKey } = await kinema.accounts.create({ name: `bench-${i}`, tier: "FREE" });
+  return { id: account.id, key: apiKey };
+}));
+send({ type: "ready", url: kinema.api!.url, accounts, gc: typeof global.gc === "function" });
 
 // How busy this process was since the previous "memory" command: a blocked event loop delays every
 // subscriber's message, so it tells whether latency is spent here or elsewhere.

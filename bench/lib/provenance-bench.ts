@@ -12,10 +12,11 @@ import { createDevChain } from "../../src/provenance/certs.js";
 import { buildManifest } from "../../src/provenance/manifest.js";
 import { LocalSigner } from "../../src/provenance/signer.js";
 import { acceptable, verifyFile } from "../../src/provenance/verify.js";
+import { benchSize } from "./quick.js";
 import { percentile, round } from "./stats.js";
 
 const run = promisify(execFile);
-const ROUNDS = Number(process.env.BENCH_PROVENANCE_ROUNDS ?? 7);
+const ROUNDS = benchSize("BENCH_PROVENANCE_ROUNDS", { full: 7, quick: 1 });
 const CASES = [
   { key: "480p_10s", resolution: "R480P", width: 854, height: 480 },
   { key: "1080p_10s", resolution: "R1080P", width: 1920, height: 1080 },

@@ -2,7 +2,7 @@
 // 4 Mbit/s) and of a 20 MB one, then the time to the first byte of a download, for the disk adapter
 // (in a temp directory) and the S3 adapter (s3rver on loopback: the SDK's and the protocol's cost, not
 // a network's). Random bytes stand in for the MP4, which neither store looks inside. Each value is the
-// median of BENCH_STORAGE_RUNS runs (default 5) after one untimed warm-up.
+// median of BENCH_STORAGE_RUNS runs (default 5, quick 1) after one untimed warm-up.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,9 +11,10 @@ import { DiskObjectStore } from "../../src/storage/disk.js";
 import { S3ObjectStore } from "../../src/storage/s3.js";
 import type { ObjectStore } from "../../src/storage/store.js";
 import { startS3 } from "../../test/helpers/s3.js";
+import { benchSize } from "./quick.js";
 import { percentile, round } from "./stats.js";
 
-const RUNS = Number(process.env.BENCH_STORAGE_RUNS ?? 5);
+const RUNS = benchSize("BENCH_STORAGE_RUNS", { full: 5, quick: 1 });
 const SIZES = { "5mb": 5 * 1024 * 1024, "20mb": 20 * 1024 * 1024 };
 
 /** Median milliseconds of `RUNS` timed calls of `fn`, after one untimed call. */
