@@ -1,7 +1,7 @@
 // npm run bench:delivery — C2PA sign and verify time for 10 s clips at 480p and 1080p (goal: under
 // 200 ms each on this machine; the design budget is 1 s), and upload and first-byte time through each
 // storage adapter (disk, and S3 against s3rver on loopback). Prints a table; the last line is one JSON
-// object whose keys name their units.
+// object whose keys name their units. --quick (or BENCH_QUICK=1): one timed round of each, same sizes.
 import { measureProvenance } from "./lib/provenance-bench.js";
 import { measureStorage } from "./lib/storage-bench.js";
 import { isQuick } from "./lib/quick.js";

@@ -1,7 +1,8 @@
 // npm run bench:safety — pre-filter latency per prompt over the golden prompts (p50/p99; goal p99 < 1 ms),
 // and the post-filter's wall time for a 240-frame 480p clip, split into the every-frame hash gate (goal
 // < 2 s on this machine) and the classifiers on the sampled frames. Prints a table; the last line is one
-// JSON object whose keys name their units.
+// JSON object whose keys name their units. --quick (or BENCH_QUICK=1): a few pre-filter rounds, one
+// hash-gate round on a 24-frame clip, the classifiers on 3 sampled frames (same code, figures meaningless).
 import { measureClassifiers } from "./lib/classifier-bench.js";
 import { measureHashGate } from "./lib/hash-gate-bench.js";
 import { measurePrefilter } from "./lib/prefilter-bench.js";
