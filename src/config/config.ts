@@ -37,6 +37,15 @@ const schema = z.object({
   KINEMA_MAX_QUERY_COST: int(10, 1_000_000, 5_000),
   KINEMA_MAX_BODY_BYTES: int(1_024, 10_000_000, 100_000),
   KINEMA_DB_POOL_SIZE: int(1, 100, 10),
+  // At most 10 s: the bound on how long a revocation, tier or role change by another process takes to
+  // reach requests and open sockets of this one.
+  KINEMA_AUTH_CACHE_MS: int(100, 10_000, 2_000),
+  KINEMA_KEY_USAGE_FLUSH_MS: int(1_000, 3_600_000, 60_000),
+  KINEMA_WS_MAX_PER_ACCOUNT: int(1, 10_000, 16),
+  KINEMA_WS_MAX_PER_ADDRESS: int(1, 100_000, 64),
+  KINEMA_WS_MAX_SUBSCRIPTIONS: int(1, 1_000, 25),
+  KINEMA_WS_IDLE_TIMEOUT_MS: int(100, 86_400_000, 60_000),
+  KINEMA_WS_INIT_TIMEOUT_MS: int(100, 60_000, 3_000),
   KINEMA_STAGES_MODULE: z.string().min(1).optional(),
   KINEMA_MODEL_DIR: z.string().min(1).default("models/kinema-shapes"),
   KINEMA_EXECUTION_PROVIDER: z.enum(["cpu", "webgpu", "cuda"]).default("cpu"),
@@ -103,6 +112,24 @@ export interface Config {
   video: { fps: number };
   tiers: Record<Tier, TierLimits>;
   limits: { maxDepth: number; maxCost: number; maxBodyBytes: number };
+  auth: {
+    /** how long an API process trusts what it read about a key (revocation, account tier and role) */
+    cacheMs: number;
+    /** how often an API process writes the keys' last-use times it noted in memory */
+    usageFlushMs: number;
+  };
+  /** WebSocket (graphql-ws) limits of each API process */
+  sockets: {
+    maxPerAccount: number;
+    /** sockets from one remote address (the TCP peer: behind a proxy, the proxy's address) */
+    maxPerAddress: number;
+    /** operations (subscriptions, and queries or mutations in flight) one socket may hold */
+    maxSubscriptions: number;
+    /** a socket with no operation in flight and none started for this long is closed (4410) */
+    idleTimeoutMs: number;
+    /** a socket that has not sent connection_init within this is closed (4408, graphql-ws) */
+    initTimeoutMs: number;
+  };
   engine: {
     modelDir: string;
     provider: "cpu" | "webgpu" | "cuda";
@@ -193,6 +220,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       PLUS: { maxResolution: e.KINEMA_PLUS_MAX_RESOLUTION, stepBudget: e.KINEMA_PLUS_STEPS, minDurationSeconds: 1, maxDurationSeconds: 10 },
     },
     limits: { maxDepth: e.KINEMA_MAX_QUERY_DEPTH, maxCost: e.KINEMA_MAX_QUERY_COST, maxBodyBytes: e.KINEMA_MAX_BODY_BYTES },
+    auth: { cacheMs: e.KINEMA_AUTH_CACHE_MS, usageFlushMs: e.KINEMA_KEY_USAGE_FLUSH_MS },
+    sockets: {
+      maxPerAccount: e.KINEMA_WS_MAX_PER_ACCOUNT, maxPerAddress: e.KINEMA_WS_MAX_PER_ADDRESS,
+      maxSubscriptions: e.KINEMA_WS_MAX_SUBSCRIPTIONS, idleTimeoutMs: e.KINEMA_WS_IDLE_TIMEOUT_MS, initTimeoutMs: e.KINEMA_WS_INIT_TIMEOUT_MS,
+    },
     engine: {
       modelDir: e.KINEMA_MODEL_DIR, provider: e.KINEMA_EXECUTION_PROVIDER, profile: e.KINEMA_ENGINE_PROFILE,
       sampler: e.KINEMA_SAMPLER ?? null, guidance: e.KINEMA_GUIDANCE ?? null,
