@@ -1,6 +1,8 @@
 // The key lifecycle over the real API: create, list (prefix and last use, never the key or its hash),
 // revoke and rotate one's own keys; another account's keys are out of reach and indistinguishable from
 // keys that do not exist; last use is recorded without a write per request.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
@@ -8,6 +10,7 @@ import { startTestKinema, waitFor, type TestKinema } from "./helpers/app.js";
 import { hashApiKey } from "../src/accounts/keys.js";
 import { MAX_ACTIVE_KEYS } from "../src/accounts/api-keys.js";
 
+const run = promisify(execFile);
 let db: TestDatabase;
 let app: TestKinema;
 let sql: pg.Client;
@@ -155,5 +158,44 @@ describe("API keys", () => {
     const after = await row();
     expect(after.version).not.toBe(before.version);
     expect(Math.abs(after.last_used_at.getTime() - Date.parse(listed.lastUsedAt))).toBeLessThan(5_000);
+  });
+});
+
+describe("kinema keys", () => {
+  const kinema = (key: string, ...args: string[]) => run(process.execPath, ["--import", "tsx", "src/cli/main.ts", "keys", ...args], {
+    env: { ...process.env, KINEMA_URL: app.url, KINEMA_API_KEY: key },
+  }).then((r) => ({ code: 0, ...r }), (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }));
+
+  it("creates, lists, rotates and revokes the caller's keys, and refuses another account's", async () => {
+    const owner = await app.account("FREE");
+    const created = await kinema(owner.key, "create", "--name", "cli", "--json");
+    expect(created.code).toBe(0);
+    const made = JSON.parse(created.stdout);
+    expect(made).toMatchObject({ apiKey: { name: "cli", active: true }, userErrors: [] });
+
+    const listed = await kinema(owner.key, "list");
+    expect(listed.stdout).toMatch(/^ID\s+PREFIX\s+NAME\s+CREATED\s+LAST USED\s+STATE/);
+    expect(listed.stdout).toContain(made.key.slice(0, 12));
+    expect(listed.stdout).toMatch(/active, this one/);
+    expect(listed.stdout).not.toContain(made.key);
+    expect(listed.stdout).not.toContain(owner.key);
+
+    const rotated = await kinema(owner.key, "rotate", made.apiKey.id, "--grace", "60");
+    expect(rotated.code).toBe(0);
+    const newKey = /API key \(shown once\): (\S+)/.exec(rotated.stdout)![1]!;
+    expect(rotated.stdout).toMatch(new RegExp(`replaces ${made.apiKey.id} .*stops working at \\d{4}-`));
+    expect(await works(newKey)).toBe(true);
+    expect(await works(made.key)).toBe(true); // grace period
+
+    const revoked = await kinema(newKey, "revoke", made.apiKey.id);
+    expect(revoked.stdout).toMatch(new RegExp(`^revoked ${made.apiKey.id}`));
+    expect(await works(made.key)).toBe(false);
+
+    const stranger = await app.account("FREE");
+    const refused = await kinema(stranger.key, "revoke", JSON.parse((await kinema(owner.key, "list", "--json")).stdout).apiKeys[0].id);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/No API key with id .* \[NOT_FOUND\]/);
+    const usage = await kinema(owner.key, "rotate");
+    expect(usage.code).toBe(2);
   });
 });
