@@ -197,5 +197,5 @@ describe("kinema keys", () => {
     expect(refused.stderr).toMatch(/No API key with id .* \[NOT_FOUND\]/);
     const usage = await kinema(owner.key, "rotate");
     expect(usage.code).toBe(2);
-  });
+  }, 180_000); // seven CLI processes, each a few seconds of tsx start-up on a busy machine
 });
