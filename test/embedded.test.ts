@@ -77,6 +77,11 @@ describe("embedded mode", () => {
     expect(socket.mode & 0o777).toBe(0o600);
   });
 
+  it("refuses a shared folder such as /tmp as its data folder instead of closing it to everyone", async () => {
+    await expect(startTestKinema({ env: { KINEMA_DATA_DIR: tmpdir() } })).rejects.toThrow(/shared folder/);
+    expect((await lstat(tmpdir())).mode & 0o1777).toBe(0o1777);
+  });
+
   // Only root can act as another user; elsewhere the modes above are the check.
   it.skipIf(process.getuid?.() !== 0)("refuses another local user the database socket and the files", async () => {
     const info = JSON.parse(await readFile(join(dataDir, "embedded.json"), "utf8"));

@@ -3,12 +3,17 @@
 // local users. The data folder is 0700 (nobody else can even look inside), the process's umask is
 // 0077 (what it creates is private), and modes that are already too open are tightened: the
 // embedded engine (PGlite's Emscripten file system) writes its files 0666 whatever the umask.
-import { chmod, lstat, mkdir, readdir } from "node:fs/promises";
+import { chmod, lstat, mkdir, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 
-/** A folder only this user can enter, created if missing, tightened if it exists. */
+/**
+ * A folder only this user can enter, created if missing, tightened if it exists. A shared folder such
+ * as /tmp (world-writable with the sticky bit) is refused rather than closed to everyone else.
+ */
 export async function privateDirectory(path: string): Promise<void> {
   await mkdir(path, { recursive: true, mode: 0o700 });
+  const info = await stat(path);
+  if ((info.mode & 0o1002) === 0o1002) throw new Error(`${path} is a shared folder (like /tmp); give Kinema a folder of its own`);
   await chmod(path, 0o700);
 }
 
