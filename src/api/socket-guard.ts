@@ -51,10 +51,6 @@ export class SocketGuard {
     if (this.idleTimer) clearInterval(this.idleTimer);
   }
 
-  get openSockets(): number {
-    return this.sockets.size;
-  }
-
   /**
    * After connection_init authenticated `principal`: admits the socket unless its account is at the
    * cap (then closes it, 4430). `operations` is graphql-ws's live record of the socket's operations.
