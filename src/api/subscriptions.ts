@@ -1,7 +1,7 @@
 // graphql-ws on the API's HTTP server. The socket authenticates once, in connection_init
-// (`connectionParams.authorization`); a missing or bad key closes it with 4401. Each subscription is
-// parsed, validated and held to the same depth and cost limits as HTTP.
-import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
+// (`connectionParams.authorization`); a missing or bad key closes it with 4401. Each operation (query,
+// mutation or subscription) is parsed and held to the same limits as HTTP before it is validated.
+import { GraphQLError, type GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { WebSocketServer } from "ws";
 import type { Account } from "../accounts/accounts.js";
@@ -9,7 +9,7 @@ import { bearerKey } from "../accounts/keys.js";
 import type { Logger } from "../log.js";
 import type { ApiServices, GraphQLContext } from "./context.js";
 import { createLoaders } from "./loaders.js";
-import { checkQueryLimits } from "./limits.js";
+import { QueryLimiter, admitOperation } from "./limits.js";
 import { maskInternal } from "./errors.js";
 
 export const CLOSE_UNAUTHORIZED = 4401;
@@ -19,6 +19,7 @@ export const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
 type SocketExtra = { account?: Account } & Record<string, unknown>;
 
 export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSchema, services: ApiServices, log: Logger) {
+  const limiter = new QueryLimiter(schema, services.config.limits);
   return useServer<Record<string, unknown> | undefined, SocketExtra>({
     schema,
     onConnect: async (ctx) => {
@@ -36,20 +37,9 @@ export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSc
       if (Object.keys(ctx.subscriptions).length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
         return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection.`, { extensions: { code: "TOO_MANY_SUBSCRIPTIONS" } })];
       }
-      let document: DocumentNode;
-      try {
-        document = parse(payload.query);
-      } catch (error) {
-        return [new GraphQLError((error as Error).message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
-      }
-      const errors = validate(schema, document);
-      if (errors.length > 0) {
-        return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
-      }
-      const operation = getOperationAST(document, payload.operationName);
-      if (!operation) return [new GraphQLError("No operation to run.", { extensions: { code: "BAD_REQUEST" } })];
-      const limitError = checkQueryLimits(document, operation, payload.variables ?? undefined, services.config.limits);
-      if (limitError) return [limitError];
+      const admitted = admitOperation(limiter, schema, payload, true); // the socket is authenticated
+      if (Array.isArray(admitted)) return admitted;
+      const { document } = admitted;
       const contextValue: GraphQLContext = { account: (ctx.extra as SocketExtra).account ?? null, services, loaders: createLoaders(services) };
       return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
     },
