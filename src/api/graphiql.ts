@@ -71,7 +71,7 @@ export function graphiqlPage(): string {
 <html lang="en"><head><meta charset="utf-8"><title>Kinema GraphQL IDE</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="${src("graphiql.css")}"><link rel="stylesheet" href="${src("ide.css")}"></head>
-<body><div id="ide">Loading the GraphQL IDE…</div>
+<body><div id="ide">Loading the GraphQL IDE (GraphiQL)…</div>
 <script src="${src("react.js")}"></script><script src="${src("react-dom.js")}"></script>
 <script src="${src("graphql-ws.js")}"></script><script src="${src("graphiql.js")}"></script>
 <script src="${src("ide.js")}"></script>
