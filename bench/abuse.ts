@@ -21,6 +21,9 @@ const SOCKETS = Number(process.env.BENCH_SOCKETS ?? (QUICK ? 10 : 100));
 const SUBSCRIPTIONS_PER_SOCKET = Number(process.env.BENCH_SUBSCRIPTIONS ?? (QUICK ? 10 : 100));
 const NORMAL_PAUSE_MS = 10;
 const GOAL = { normalP99Ms: 100, rssGrowthMb: 100 };
+/** BENCH_PHASES=a,b,a runs only those phases, in that order (a phase listed twice runs twice: is RSS flat?). */
+const PHASES = (process.env.BENCH_PHASES ? process.env.BENCH_PHASES.split(",") : [...FLOOD_PHASES]) as FloodPhase[];
+for (const p of PHASES) if (!FLOOD_PHASES.includes(p)) throw new Error(`BENCH_PHASES: no phase ${p} (${FLOOD_PHASES.join(", ")})`);
 
 const child = (name: string) => fork(fileURLToPath(new URL(`./lib/${name}`, import.meta.url)), [], {
   execArgv: ["--import", "tsx"], env: { ...process.env, LOG_LEVEL: "silent" }, stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -55,9 +58,15 @@ async function normalClient(url: string, key: string, until: () => boolean): Pro
 
 interface PhaseFigures {
   requests: number; requestsPerS: number; normalRequests: number; normalFailures: number; normalP50Ms: number; normalP99Ms: number;
-  serverLoopP99Ms: number; serverLoopMaxMs: number; serverCpuMs: number; serverCpuMsPerFloodRequest: number; rssMb: number; rssGrowthMb: number; outcomes: Record<string, number>;
+  serverLoopP99Ms: number; serverLoopMaxMs: number; serverCpuMs: number; serverCpuMsPerFloodRequest: number; heapMb: number; rssMb: number; rssGrowthMb: number; outcomes: Record<string, number>;
   sockets?: FloodResult["sockets"];
 }
+
+/**
+ * The server's CPU time net of what the normal client costs (its requests and the idle server's timers,
+ * per normal request of the baseline), per flood request: a refusal's cost here, contention included.
+ */
+let baselineCpu = { perNormalRequestMs: 0 };
 
 async function runPhase(phase: FloodPhase | "baseline", ready: AbuseServerReady, baselineRss: number): Promise<PhaseFigures> {
   await stats(); // resets the server's event-loop histogram
@@ -80,7 +89,9 @@ async function runPhase(phase: FloodPhase | "baseline", ready: AbuseServerReady,
     requests: flood.requests, requestsPerS: round(flood.requests / (PHASE_MS / 1000), 0), normalRequests: latencies.length, normalFailures: failures,
     normalP50Ms: round(percentile(latencies, 50), 1), normalP99Ms: round(percentile(latencies, 99), 1),
     serverLoopP99Ms: round(server.loopP99Ms, 1), serverLoopMaxMs: round(server.loopMaxMs, 1), serverCpuMs: round(server.cpuMs, 0),
-    serverCpuMsPerFloodRequest: flood.requests ? round(server.cpuMs / flood.requests, 2) : 0,
+    serverCpuMsPerFloodRequest: flood.requests
+      ? round(Math.max(0, server.cpuMs - latencies.length * baselineCpu.perNormalRequestMs) / flood.requests, 2) : 0,
+    heapMb: round(server.heapBytes / 2 ** 20, 1),
     rssMb: round(server.rssBytes / 2 ** 20, 1), rssGrowthMb: round((server.rssBytes - baselineRss) / 2 ** 20, 1),
     outcomes: flood.outcomes, ...(flood.sockets ? { sockets: flood.sockets } : {}),
   };
@@ -93,14 +104,16 @@ try {
   // Warm up (JIT, pools, caches) so the baseline RSS is the server's working size, not its start-up.
   await runPhase("baseline", ready, 0);
   const baselineRss = (await stats()).rssBytes;
-  const phases: Partial<Record<FloodPhase | "baseline", PhaseFigures>> = { baseline: await runPhase("baseline", ready, baselineRss) };
-  for (const phase of FLOOD_PHASES) {
-    phases[phase] = await runPhase(phase, ready, baselineRss);
-    console.error(`${phase}: ${JSON.stringify(phases[phase]!.outcomes)}${phases[phase]!.sockets ? ` sockets ${JSON.stringify(phases[phase]!.sockets)}` : ""}`);
+  const phases: Record<string, PhaseFigures> = { baseline: await runPhase("baseline", ready, baselineRss) };
+  baselineCpu = { perNormalRequestMs: phases.baseline!.serverCpuMs / Math.max(1, phases.baseline!.normalRequests) };
+  for (const [i, phase] of PHASES.entries()) {
+    const name = phases[phase] ? `${phase}#${i}` : phase;
+    phases[name] = await runPhase(phase, ready, baselineRss);
+    console.error(`${name}: ${JSON.stringify(phases[name]!.outcomes)}${phases[name]!.sockets ? ` sockets ${JSON.stringify(phases[name]!.sockets)}` : ""}`);
   }
-  const rows = Object.entries(phases).map(([name, f]) => [name, f!.requests, f!.requestsPerS, f!.normalRequests, f!.normalFailures, f!.normalP50Ms, f!.normalP99Ms, f!.serverLoopP99Ms, f!.serverLoopMaxMs, f!.serverCpuMsPerFloodRequest, f!.rssMb, f!.rssGrowthMb]);
-  console.log(table(["phase", "flood req", "req/s", "normal req", "normal fail", "normal p50 ms", "normal p99 ms", "loop p99 ms", "loop max ms", "CPU ms/req", "RSS MB", "RSS growth MB"], rows));
-  const flooded = FLOOD_PHASES.map((p) => phases[p]!);
+  const rows = Object.entries(phases).map(([name, f]) => [name, f!.requests, f!.requestsPerS, f!.normalRequests, f!.normalFailures, f!.normalP50Ms, f!.normalP99Ms, f!.serverLoopP99Ms, f!.serverLoopMaxMs, f!.serverCpuMsPerFloodRequest, f!.heapMb, f!.rssMb, f!.rssGrowthMb]);
+  console.log(table(["phase", "flood req", "req/s", "normal req", "normal fail", "normal p50 ms", "normal p99 ms", "loop p99 ms", "loop max ms", "CPU ms/req", "heap MB", "RSS MB", "RSS growth MB"], rows));
+  const flooded = Object.entries(phases).filter(([name]) => name !== "baseline").map(([, f]) => f);
   const normalP99Ms = Math.max(...flooded.map((f) => f.normalP99Ms));
   const rssGrowthMb = Math.max(...flooded.map((f) => f.rssGrowthMb));
   const serverLoopP99Ms = Math.max(...flooded.map((f) => f.serverLoopP99Ms));
