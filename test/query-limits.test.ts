@@ -9,6 +9,8 @@ import { QueryLimiter } from "../src/api/limits.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { startTestKinema, type TestKinema } from "./helpers/app.js";
 import { collect, GraphQLTestClient } from "./helpers/graphql.js";
+import * as cliDocuments from "../src/cli/documents.js";
+import * as studioDocuments from "../web/src/queries.js";
 
 let db: TestDatabase;
 let app: TestKinema;
@@ -104,6 +106,15 @@ describe("expensive fields", () => {
     // Selected fields are capped (KINEMA_MAX_QUERY_FIELDS, 500) even when each is cheap.
     const job = "job(id: \"00000000-0000-0000-0000-000000000000\") { id status stage tier prompt resolution width height durationSeconds fps seed stepBudget stepsCompleted attempts createdAt startedAt finishedAt cacheHit }";
     expect((await post({ query: `{ ${aliased(28, job)} }` }, key)).code).toBe("TOO_MANY_FIELDS");
+  });
+
+  it("lets every operation the CLI and the studio send through, at their largest page (first: 100)", () => {
+    const documents = Object.entries({ ...Object.fromEntries(Object.entries(cliDocuments).map(([k, v]) => [`cli ${k}`, v])), ...Object.fromEntries(Object.entries(studioDocuments).map(([k, v]) => [`studio ${k}`, v])) })
+      .filter((entry): entry is [string, string] => typeof entry[1] === "string" && /^\s*(query|mutation|subscription)\b/.test(entry[1]));
+    expect(documents.length).toBeGreaterThanOrEqual(10);
+    for (const [name, source] of documents) {
+      expect(limiter.check(parse(source), { variables: { first: 100 }, authenticated: true }), name).toBeNull();
+    }
   });
 
   it("costs every field of the schema at least 1, __typename and introspection included", () => {
