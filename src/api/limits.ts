@@ -160,18 +160,28 @@ export class QueryLimiter {
     }
   }
 
-  /** What the operation that would run measures; null when there is none to run. */
+  /**
+   * What the operation that would run measures (for tests and benches); null when there is none to run.
+   * Throws the GraphQLError of a shape limit met on the way (a field repeated, the work budget).
+   */
   measure(document: DocumentNode, request: Omit<OperationRequest, "authenticated">): OperationMeasure | null {
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (!operation) return null;
-    const m = new Walker(this.schema, this.listSizes, document, variableValues(operation, request.variables)).measureOperation(operation);
-    const { keys: _keys, topFields, ...rest } = m;
-    return { ...rest, mutations: operation.operation === "mutation" ? topFields : 0 };
+    try {
+      const { keys: _keys, topFields, ...rest } = this.walk(document, operation, request.variables);
+      return { ...rest, mutations: operation.operation === "mutation" ? topFields : 0 };
+    } catch (error) {
+      throw error instanceof Refused ? error.error : error;
+    }
+  }
+
+  private walk(document: DocumentNode, operation: OperationDefinitionNode, variables: unknown): Measure {
+    return new Walker(this.schema, this.listSizes, document, variableValues(operation, variables)).measureOperation(operation);
   }
 
   private checkOperation(document: DocumentNode, operation: OperationDefinitionNode, request: OperationRequest): void {
     const { maxDepth, maxCost, maxMutations } = this.limits;
-    const m = new Walker(this.schema, this.listSizes, document, variableValues(operation, request.variables)).measureOperation(operation);
+    const m = this.walk(document, operation, request.variables);
     if (m.introspectionRoots > 0) {
       if (!request.authenticated) throw new Refused(anonymousIntrospection());
       if (m.introspectionRoots > 1) {
