@@ -25,16 +25,16 @@ const GOAL = { normalP99Ms: 100, rssGrowthMb: 100 };
 const PHASES = (process.env.BENCH_PHASES ? process.env.BENCH_PHASES.split(",") : [...FLOOD_PHASES]) as FloodPhase[];
 for (const p of PHASES) if (!FLOOD_PHASES.includes(p)) throw new Error(`BENCH_PHASES: no phase ${p} (${FLOOD_PHASES.join(", ")})`);
 
-const child = (name: string) => fork(fileURLToPath(new URL(`./lib/${name}`, import.meta.url)), [], {
-  execArgv: ["--import", "tsx"], env: { ...process.env, LOG_LEVEL: "silent" }, stdio: ["ignore", "inherit", "inherit", "ipc"],
+const child = (name: string, flags: string[] = []) => fork(fileURLToPath(new URL(`./lib/${name}`, import.meta.url)), [], {
+  execArgv: ["--import", "tsx", ...flags], env: { ...process.env, LOG_LEVEL: "silent" }, stdio: ["ignore", "inherit", "inherit", "ipc"],
 });
-const server = child("abuse-server.ts");
+const server = child("abuse-server.ts", ["--expose-gc"]);
 const attacker = child("abuse-flood.ts");
 const attackerReady = withTimeout(new Promise((resolve) => attacker.once("message", resolve)), 120_000, "the flood process");
 const messages: ((m: AbuseServerReady | AbuseServerStats) => void)[] = [];
 server.on("message", (m: AbuseServerReady | AbuseServerStats) => messages.shift()?.(m));
 const next = <T>() => withTimeout(new Promise<T>((resolve) => messages.push(resolve as (m: unknown) => void)), 120_000, "the abuse server");
-const stats = () => { const answer = next<AbuseServerStats>(); server.send({ kind: "stats" }); return answer; };
+const stats = (gc = false) => { const answer = next<AbuseServerStats>(); server.send({ kind: "stats", gc }); return answer; };
 
 /** The normal client: one small query at a time, with its key, until `stop` is set. */
 async function normalClient(url: string, key: string, until: () => boolean): Promise<{ latencies: number[]; failures: number }> {
@@ -58,7 +58,8 @@ async function normalClient(url: string, key: string, until: () => boolean): Pro
 
 interface PhaseFigures {
   requests: number; requestsPerS: number; normalRequests: number; normalFailures: number; normalP50Ms: number; normalP99Ms: number;
-  serverLoopP99Ms: number; serverLoopMaxMs: number; serverCpuMs: number; serverCpuMsPerFloodRequest: number; heapMb: number; rssMb: number; rssGrowthMb: number; outcomes: Record<string, number>;
+  serverLoopP99Ms: number; serverLoopMaxMs: number; serverCpuMs: number; serverCpuMsPerFloodRequest: number;
+  heapMb: number; retainedHeapMb: number; rssMb: number; rssGrowthMb: number; outcomes: Record<string, number>;
   sockets?: FloodResult["sockets"];
 }
 
@@ -85,13 +86,14 @@ async function runPhase(phase: FloodPhase | "baseline", ready: AbuseServerReady,
   done = true;
   const { latencies, failures } = await normal;
   const server = await stats();
+  const retained = await stats(true); // after a full collection: what the phase left behind
   return {
     requests: flood.requests, requestsPerS: round(flood.requests / (PHASE_MS / 1000), 0), normalRequests: latencies.length, normalFailures: failures,
     normalP50Ms: round(percentile(latencies, 50), 1), normalP99Ms: round(percentile(latencies, 99), 1),
     serverLoopP99Ms: round(server.loopP99Ms, 1), serverLoopMaxMs: round(server.loopMaxMs, 1), serverCpuMs: round(server.cpuMs, 0),
     serverCpuMsPerFloodRequest: flood.requests
       ? round(Math.max(0, server.cpuMs - latencies.length * baselineCpu.perNormalRequestMs) / flood.requests, 2) : 0,
-    heapMb: round(server.heapBytes / 2 ** 20, 1),
+    heapMb: round(server.heapBytes / 2 ** 20, 1), retainedHeapMb: round(retained.heapBytes / 2 ** 20, 1),
     rssMb: round(server.rssBytes / 2 ** 20, 1), rssGrowthMb: round((server.rssBytes - baselineRss) / 2 ** 20, 1),
     outcomes: flood.outcomes, ...(flood.sockets ? { sockets: flood.sockets } : {}),
   };
@@ -103,7 +105,7 @@ try {
   await attackerReady;
   // Warm up (JIT, pools, caches) so the baseline RSS is the server's working size, not its start-up.
   await runPhase("baseline", ready, 0);
-  const baselineRss = (await stats()).rssBytes;
+  const baselineRss = (await stats(true)).rssBytes;
   const phases: Record<string, PhaseFigures> = { baseline: await runPhase("baseline", ready, baselineRss) };
   baselineCpu = { perNormalRequestMs: phases.baseline!.serverCpuMs / Math.max(1, phases.baseline!.normalRequests) };
   for (const [i, phase] of PHASES.entries()) {
@@ -111,17 +113,18 @@ try {
     phases[name] = await runPhase(phase, ready, baselineRss);
     console.error(`${name}: ${JSON.stringify(phases[name]!.outcomes)}${phases[name]!.sockets ? ` sockets ${JSON.stringify(phases[name]!.sockets)}` : ""}`);
   }
-  const rows = Object.entries(phases).map(([name, f]) => [name, f!.requests, f!.requestsPerS, f!.normalRequests, f!.normalFailures, f!.normalP50Ms, f!.normalP99Ms, f!.serverLoopP99Ms, f!.serverLoopMaxMs, f!.serverCpuMsPerFloodRequest, f!.heapMb, f!.rssMb, f!.rssGrowthMb]);
-  console.log(table(["phase", "flood req", "req/s", "normal req", "normal fail", "normal p50 ms", "normal p99 ms", "loop p99 ms", "loop max ms", "CPU ms/req", "heap MB", "RSS MB", "RSS growth MB"], rows));
+  const rows = Object.entries(phases).map(([name, f]) => [name, f!.requests, f!.requestsPerS, f!.normalRequests, f!.normalFailures, f!.normalP50Ms, f!.normalP99Ms, f!.serverLoopP99Ms, f!.serverLoopMaxMs, f!.serverCpuMsPerFloodRequest, f!.heapMb, f!.retainedHeapMb, f!.rssMb, f!.rssGrowthMb]);
+  console.log(table(["phase", "flood req", "req/s", "normal req", "normal fail", "normal p50 ms", "normal p99 ms", "loop p99 ms", "loop max ms", "CPU ms/req", "heap MB", "after GC MB", "RSS MB", "RSS growth MB"], rows));
   const flooded = Object.entries(phases).filter(([name]) => name !== "baseline").map(([, f]) => f);
   const normalP99Ms = Math.max(...flooded.map((f) => f.normalP99Ms));
   const rssGrowthMb = Math.max(...flooded.map((f) => f.rssGrowthMb));
+  const retainedHeapGrowthMb = round(Math.max(...flooded.map((f) => f.retainedHeapMb)) - phases.baseline!.retainedHeapMb, 1);
   const serverLoopP99Ms = Math.max(...flooded.map((f) => f.serverLoopP99Ms));
   const normalFailures = flooded.reduce((n, f) => n + f.normalFailures, 0);
   const pass = normalP99Ms < GOAL.normalP99Ms && rssGrowthMb < GOAL.rssGrowthMb && normalFailures === 0;
   console.log(JSON.stringify({
     bench: "abuse", quick: QUICK, phaseMs: PHASE_MS, concurrency: CONCURRENCY, sockets: SOCKETS, subscriptionsPerSocket: SUBSCRIPTIONS_PER_SOCKET,
-    normalP99Ms, rssGrowthMb, serverLoopP99Ms, normalFailures, baselineNormalP99Ms: phases.baseline!.normalP99Ms, goal: GOAL, pass,
+    normalP99Ms, rssGrowthMb, retainedHeapGrowthMb, serverLoopP99Ms, normalFailures, baselineNormalP99Ms: phases.baseline!.normalP99Ms, goal: GOAL, pass,
     phases: Object.fromEntries(Object.entries(phases).map(([name, f]) => [name, { ...f, outcomes: undefined }])),
   }));
 } catch (error) {

@@ -1,6 +1,6 @@
 // The server side of bench:abuse, in a process of its own so that its memory and event loop are
 // measured alone: Kinema's API (no workers) on a fresh database, three accounts and one queued job to
-// subscribe to. Over IPC it answers "stats" with its RSS, and the event-loop delay and CPU time since
+// subscribe to. Over IPC it answers "stats" with its RSS and heap, and the event-loop delay and CPU time since
 // the last ask (CPU per request stays meaningful on a machine shared with other work; latency does not).
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { loadConfig } from "../../src/config/config.js";
@@ -29,8 +29,10 @@ const jobId = ((await submitted.json()) as { data: { generateVideo: { job: { id:
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 let cpu = process.cpuUsage();
-process.on("message", async (message: { kind: string }) => {
+process.on("message", async (message: { kind: string; gc?: boolean }) => {
   if (message.kind === "stats") {
+    // Collected first (the process runs with --expose-gc) when asked: heap then means retained memory, a leak's measure.
+    if (message.gc) (globalThis as { gc?: () => void }).gc?.();
     const used = process.cpuUsage(cpu);
     cpu = process.cpuUsage();
     send({
