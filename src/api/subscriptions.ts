@@ -2,16 +2,16 @@
 // (`connectionParams.authorization`); a missing or bad key closes it with 4401. Every operation then
 // re-checks that key through the key cache and runs with the account as it is now (tier, role); the
 // SocketGuard closes sockets whose key was revoked (4403), caps sockets per account and per address
-// (4430) and closes idle ones (4410). Each operation is parsed, validated and held to the same depth
-// and cost limits as HTTP.
-import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
+// (4430) and closes idle ones (4410). Each operation (query, mutation or subscription) is parsed and
+// held to the same limits as HTTP before it is validated.
+import { GraphQLError, type GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { WebSocket, WebSocketServer } from "ws";
 import { bearerKey } from "../accounts/keys.js";
 import type { Logger } from "../log.js";
 import type { ApiServices, GraphQLContext } from "./context.js";
 import { createLoaders } from "./loaders.js";
-import { checkQueryLimits } from "./limits.js";
+import { QueryLimiter, admitOperation } from "./limits.js";
 import { maskInternal } from "./errors.js";
 import { CloseCode } from "./close-codes.js";
 import { SocketGuard } from "./socket-guard.js";
@@ -23,6 +23,7 @@ export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSc
   const guard = new SocketGuard(services.auth, limits, services.config.auth.cacheMs, log);
   guard.attach(wsServer);
   const stopListening = services.keys.onRevoked((keyHash) => guard.keyRevoked(keyHash));
+  const limiter = new QueryLimiter(schema, services.config.limits);
   const server = useServer<Record<string, unknown> | undefined, SocketExtra>({
     schema,
     connectionInitWaitTimeout: limits.initTimeoutMs,
@@ -43,20 +44,9 @@ export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSc
       }
       const principal = await guard.principalFor(ctx.extra.socket);
       if (!principal) return [new GraphQLError("The API key was revoked.", { extensions: { code: "UNAUTHENTICATED" } })];
-      let document: DocumentNode;
-      try {
-        document = parse(payload.query);
-      } catch (error) {
-        return [new GraphQLError((error as Error).message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
-      }
-      const errors = validate(schema, document);
-      if (errors.length > 0) {
-        return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
-      }
-      const operation = getOperationAST(document, payload.operationName);
-      if (!operation) return [new GraphQLError("No operation to run.", { extensions: { code: "BAD_REQUEST" } })];
-      const limitError = checkQueryLimits(document, operation, payload.variables ?? undefined, services.config.limits);
-      if (limitError) return [limitError];
+      const admitted = admitOperation(limiter, schema, payload, true); // the socket is authenticated
+      if (Array.isArray(admitted)) return admitted;
+      const { document } = admitted;
       const contextValue: GraphQLContext = { account: principal.account, apiKeyId: principal.keyId, services, loaders: createLoaders(services) };
       return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
     },

@@ -131,7 +131,7 @@ export function graphQLFailure(errors: GraphQLErrorBody[]): ExitError {
   const code = first.extensions?.code;
   if (code === "UNAUTHENTICATED") return invalidKey();
   const message = errors.map((e) => e.message).join("; ");
-  const usage = ["BAD_USER_INPUT", "NOT_FOUND", "GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "QUERY_TOO_DEEP"].includes(code ?? "");
+  const usage = ["BAD_USER_INPUT", "NOT_FOUND", "GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "QUERY_TOO_DEEP", "TOO_MANY_ALIASES", "TOO_MANY_FIELDS", "TOO_MANY_MUTATIONS"].includes(code ?? "");
   return new ExitError(`${usage ? "" : "server error: "}${message}${code ? ` [${code}]` : ""}`, usage ? EXIT_USAGE : EXIT_FAILED);
 }
 

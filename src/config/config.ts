@@ -36,6 +36,10 @@ const schema = z.object({
   KINEMA_MAX_QUERY_DEPTH: int(2, 100, 10),
   KINEMA_MAX_QUERY_COST: int(10, 1_000_000, 5_000),
   KINEMA_MAX_BODY_BYTES: int(1_024, 10_000_000, 100_000),
+  KINEMA_MAX_QUERY_TOKENS: int(100, 1_000_000, 2_000),
+  KINEMA_MAX_QUERY_FIELDS: int(10, 100_000, 500),
+  KINEMA_MAX_ALIASES: int(0, 10_000, 30),
+  KINEMA_MAX_MUTATIONS: int(1, 1_000, 5),
   KINEMA_DB_POOL_SIZE: int(1, 100, 10),
   // At most 10 s: the bound on how long a revocation, tier or role change by another process takes to
   // reach requests and open sockets of this one.
@@ -111,7 +115,11 @@ export interface Config {
   };
   video: { fps: number };
   tiers: Record<Tier, TierLimits>;
-  limits: { maxDepth: number; maxCost: number; maxBodyBytes: number };
+  /** per-operation limits (src/api/limits.ts) and the request size */
+  limits: {
+    maxDepth: number; maxCost: number; maxTokens: number; maxFields: number; maxAliases: number; maxMutations: number;
+    maxBodyBytes: number;
+  };
   auth: {
     /** how long an API process trusts what it read about a key (revocation, account tier and role) */
     cacheMs: number;
@@ -219,7 +227,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       FREE: { maxResolution: e.KINEMA_FREE_MAX_RESOLUTION, stepBudget: e.KINEMA_FREE_STEPS, minDurationSeconds: 1, maxDurationSeconds: 10 },
       PLUS: { maxResolution: e.KINEMA_PLUS_MAX_RESOLUTION, stepBudget: e.KINEMA_PLUS_STEPS, minDurationSeconds: 1, maxDurationSeconds: 10 },
     },
-    limits: { maxDepth: e.KINEMA_MAX_QUERY_DEPTH, maxCost: e.KINEMA_MAX_QUERY_COST, maxBodyBytes: e.KINEMA_MAX_BODY_BYTES },
+    limits: {
+      maxDepth: e.KINEMA_MAX_QUERY_DEPTH, maxCost: e.KINEMA_MAX_QUERY_COST, maxTokens: e.KINEMA_MAX_QUERY_TOKENS,
+      maxFields: e.KINEMA_MAX_QUERY_FIELDS, maxAliases: e.KINEMA_MAX_ALIASES, maxMutations: e.KINEMA_MAX_MUTATIONS,
+      maxBodyBytes: e.KINEMA_MAX_BODY_BYTES,
+    },
     auth: { cacheMs: e.KINEMA_AUTH_CACHE_MS, usageFlushMs: e.KINEMA_KEY_USAGE_FLUSH_MS },
     sockets: {
       maxPerAccount: e.KINEMA_WS_MAX_PER_ACCOUNT, maxPerAddress: e.KINEMA_WS_MAX_PER_ADDRESS,
