@@ -2,7 +2,7 @@
 // frame; a clip with a frame in the CSAM hash bank ends BLOCKED in POSTFILTER and nothing of it is kept;
 // a clip the NSFW classifier flags (thresholds lowered to 0 here) ends BLOCKED and is never signed or stored.
 // At the shipped thresholds, on the classifiers' real scores: a clip holding the NSFW probe frame
-// (test/fixtures/nsfw-probe) is blocked and the same clip holding the probe's starting point is delivered;
+// (test/fixtures/nsfw-probe) is blocked, and a clip holding the probe's starting point instead is delivered;
 // a clip holding a photo of people in the likeness gallery is blocked. The frames go in through a stage
 // after DECODING (test/helpers/splice-stage.ts), as if the model had generated them.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -114,7 +114,7 @@ describe("post-filter", () => {
     });
   });
 
-  it("blocks a clip holding the NSFW probe on its real score at the shipped thresholds, and delivers the same clip holding a benign frame", async () => {
+  it("blocks a clip holding the NSFW probe on its real score at the shipped thresholds, and delivers one holding the probe's benign starting point", async () => {
     expect(process.env.KINEMA_NSFW_THRESHOLDS).toBeUndefined(); // the defaults, not a test's override
     const probe = await loadProbeGrid();
     // seed 34: the probe frame; seed 35: the probe's starting point (a plain skin-tone gradient)
