@@ -8,10 +8,14 @@
 // Runs use --sample 1 (one prompt per golden set): a sampled run is graded like a full one.
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPrefilterGoldens, type GoldenSet } from "../eval/golden/prefilter.js";
+import { EvalClient, NetworkError } from "../eval/lib/graphql.js";
+import { awaitJob, submit } from "../eval/lib/jobs.js";
 import { checkBlocked } from "../eval/lib/level1-blocked.js";
 import { startEvalStack } from "../eval/lib/stack.js";
 
@@ -109,6 +113,33 @@ describe("the pre-filter check, on doctored golden sets", () => {
       ]);
     } finally {
       await stack.stop();
+    }
+  });
+});
+
+describe("the harness's client under connection resets", () => {
+  it("retries reads and keyed submissions through a reset connection, and names the cause otherwise", async () => {
+    // Every other connection is reset before an answer, as a keep-alive socket closed under a loaded client is.
+    let requests = 0;
+    const server = createServer((req, res) => {
+      if (requests++ % 2 === 0) return req.socket.destroy();
+      res.setHeader("content-type", "application/json");
+      const job = { id: "j1", status: "SUCCEEDED" };
+      res.end(JSON.stringify({ data: { job, generateVideo: { job, userErrors: [] } } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const client = new EvalClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, "key");
+      expect(await awaitJob(client, "j1", 5_000)).toMatchObject({ status: "SUCCEEDED" });
+      expect(requests).toBe(2);
+      expect((await submit(client, { prompt: "p", durationSeconds: 1, resolution: "R480P", idempotencyKey: "k" })).job).toMatchObject({ id: "j1" });
+      expect(requests).toBe(4);
+      // without a key a repeat could make a second job: the error goes to the report, with its cause
+      const error = await submit(client, { prompt: "p", durationSeconds: 1, resolution: "R480P" }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NetworkError);
+      expect((error as Error).message).toMatch(/fetch failed \((ECONNRESET|UND_ERR_SOCKET|other side closed)/);
+    } finally {
+      server.close();
     }
   });
 });
