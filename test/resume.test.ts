@@ -2,16 +2,22 @@
 // checkpoints; another resumes from the last checkpoint, recomputes at most 10 steps, and delivers the
 // same video, bit for bit, as an uninterrupted run. And non-finite latents: NAN_DETECTED, retried once
 // on another worker, then FAILED.
-import { mkdtemp, rm } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { createPool } from "../src/db/pool.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main as buildModel } from "../model/build.js";
+import { verifyFile } from "../src/provenance/verify.js";
+import { DiskObjectStore } from "../src/storage/disk.js";
+import { boxPayload } from "./helpers/mp4.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { waitFor } from "./helpers/app.js";
 import { spawnWorker, type WorkerProcess } from "./helpers/processes.js";
+
+const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -90,6 +96,31 @@ describe("crash recovery", () => {
     expect(killedAtStep - done.metadata.denoise.resumedFromStep).toBeLessThanOrEqual(10);
     expect(done.metadata.decode.framesSha256).toBe(ref.metadata.decode.framesSha256);
     expect(done.metadata.decode.bytes).toBe(ref.metadata.decode.bytes);
+
+    // The delivered objects themselves, as the store holds them: each is the size its job records and
+    // verifies Trusted; the MP4 each was signed from (its sha256 is inside the signed credentials) and
+    // the encoded video they carry (the mdat payload) are the same bytes. Only the credentials differ
+    // (job id, time, signature).
+    const store = new DiskObjectStore(join(dataDir, "objects"));
+    const trust = await readFile(join(dataDir, "certs", "root.pem"), "utf8");
+    const delivered = await Promise.all([reference, id].map(async (job) => {
+      const bytes = await store.get(`videos/${job}.mp4`);
+      if (!bytes) throw new Error(`no delivered video for ${job}`);
+      const file = join(dataDir, `delivered-${job}.mp4`);
+      await writeFile(file, bytes);
+      const verified = await verifyFile(file, { trustAnchorsPem: trust });
+      const recorded = (await pool.query(`SELECT video->>'bytes' AS bytes FROM jobs WHERE id = $1`, [job])).rows[0].bytes;
+      return { bytes, verified, recorded: Number(recorded) };
+    }));
+    for (const [i, d] of delivered.entries()) {
+      expect(d.verified.state, `delivered video ${i}`).toBe("Trusted");
+      expect(d.bytes.length, `delivered video ${i}`).toBe(d.recorded);
+    }
+    const [uninterrupted, resumed] = delivered as [typeof delivered[0], typeof delivered[0]];
+    expect(resumed.verified.kinema?.jobId).toBe(id);
+    expect(resumed.verified.kinema?.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(resumed.verified.kinema?.contentHash).toBe(uninterrupted.verified.kinema?.contentHash);
+    expect(sha256(boxPayload(resumed.bytes, "mdat"))).toBe(sha256(boxPayload(uninterrupted.bytes, "mdat")));
   }, 300_000);
 
   it("stops on non-finite values with NAN_DETECTED, retries once on another worker, then fails", async () => {
