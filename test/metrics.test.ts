@@ -172,7 +172,7 @@ describe("step durations from the real denoiser", () => {
       const { client } = await app.account("FREE");
       const { generateVideo } = await client.data(GENERATE, { input: { prompt: "a red circle moving left", durationSeconds: 1, resolution: "R480P", seed: 5 } });
       const id = generateVideo.job.id as string;
-      await waitFor(async () => (await statusOf(id)) === "SUCCEEDED", 30_000, "the generation");
+      await waitFor(async () => (await statusOf(id)) === "SUCCEEDED", 120_000, "the generation"); // a wait, not a limit
       const { rows: [row] } = await pool.query("SELECT metadata->'denoise' AS d FROM jobs WHERE id = $1", [id]);
       const latent = (row.d.latent as number[]).join("x");
       // The worker observes end-to-end time once its run() returns, a moment after the SUCCEEDED write
@@ -188,5 +188,5 @@ describe("step durations from the real denoiser", () => {
     } finally {
       await app.stop();
     }
-  });
+  }, 180_000);
 });
