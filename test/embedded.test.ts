@@ -62,7 +62,8 @@ describe("npm start (src/main.ts) in embedded mode", () => {
       const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
       let out = "";
       child.stdout.on("data", (chunk) => (out += chunk));
-      const url = await waitFor(async () => /running: (\S+)/.exec(out)?.[1], 30_000, "the URL");
+      // waits, not limits: PGlite, the migrations and the model take far longer to start on a loaded machine
+      const url = await waitFor(async () => /running: (\S+)/.exec(out)?.[1], 90_000, "the URL");
       const key = /API key: (\S+)/.exec(out)![1]!;
       const client = new GraphQLTestClient(url, key);
       const { me } = await client.data(`{ me { tier } }`);
@@ -84,5 +85,5 @@ describe("npm start (src/main.ts) in embedded mode", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 240_000);
 });
