@@ -1,11 +1,11 @@
 // Workers in separate processes sharing one PostgreSQL queue: a race of 8 workers over 500 jobs, and a
 // worker killed with SIGKILL mid-job whose job another worker finishes.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { createPool } from "../src/db/pool.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { waitFor } from "./helpers/app.js";
-import { insertJobs, spawnWorker, type WorkerProcess } from "./helpers/processes.js";
+import { insertJobs, killAll, spawnWorker, type WorkerProcess } from "./helpers/processes.js";
 import { JobQueue } from "../src/queue/queue.js";
 import { LeaseLostError } from "../src/queue/errors.js";
 import { MemoryEventBus } from "../src/events/memory.js";
@@ -19,9 +19,11 @@ beforeAll(async () => {
   pool = createPool(db.url, 4);
   await pool.query(`CREATE TABLE test_runs (job_id uuid NOT NULL, worker_id text NOT NULL, fencing_token bigint NOT NULL)`);
 });
+// A worker a failed test left behind would claim the next test's job.
+const killWorkers = () => killAll(workers);
+afterEach(killWorkers);
 afterAll(async () => {
-  for (const w of workers) w.child.kill("SIGKILL");
-  await Promise.all(workers.map((w) => w.exited));
+  await killWorkers();
   await pool?.end();
   await db?.drop();
 });
@@ -56,9 +58,7 @@ describe("worker processes", () => {
       expect(await Promise.all(racers.map((w) => w.exited))).toEqual(racers.map(() => 0));
       expect((await pool.query(`SELECT count(*)::int AS n FROM workers`)).rows[0].n).toBe(0); // deregistered on exit
     } finally {
-      // a failure above must not leave racers to claim the next test's job
-      for (const w of racers) w.child.kill("SIGKILL");
-      await Promise.all(racers.map((w) => w.exited));
+      await killWorkers(); // a failure above must not leave racers to claim the next test's job
     }
   }, 180_000);
 

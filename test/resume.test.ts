@@ -8,14 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { createPool } from "../src/db/pool.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { main as buildModel } from "../model/build.js";
 import { verifyFile } from "../src/provenance/verify.js";
 import { DiskObjectStore } from "../src/storage/disk.js";
 import { boxPayload } from "./helpers/mp4.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { waitFor } from "./helpers/app.js";
-import { spawnWorker, type WorkerProcess } from "./helpers/processes.js";
+import { killAll, spawnWorker, type WorkerProcess } from "./helpers/processes.js";
 
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
@@ -31,9 +31,11 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "kinema-resume-"));
   accountId = (await pool.query(`INSERT INTO accounts (name, tier) VALUES ('resume', 'PLUS') RETURNING id`)).rows[0].id;
 });
+// A worker a failed test left behind would claim the next test's job.
+const killWorkers = () => killAll(workers);
+afterEach(killWorkers);
 afterAll(async () => {
-  for (const w of workers) w.child.kill("SIGKILL");
-  await Promise.all(workers.map((w) => w.exited));
+  await killWorkers();
   await pool?.end();
   await db?.drop();
   await rm(dataDir, { recursive: true, force: true });
@@ -44,8 +46,8 @@ function engineWorker(id: string, env: Record<string, string> = {}): WorkerProce
   const w = spawnWorker(db.url, id, {
     KINEMA_STAGES_MODULE: "", KINEMA_DATA_DIR: dataDir, KINEMA_ORT_THREADS: "1",
     // A short lease, so a dead worker's job is taken over in seconds; not so short that a busy CPU
-    // (two ONNX workers on two cores) misses heartbeats.
-    KINEMA_LEASE_MS: "4000", KINEMA_HEARTBEAT_MS: "1000", KINEMA_SWEEP_MS: "250", ...env,
+    // misses heartbeats (4 s was: at load average 20 on two cores a live worker lost its job again and again).
+    KINEMA_LEASE_MS: "10000", KINEMA_HEARTBEAT_MS: "2000", KINEMA_SWEEP_MS: "250", ...env,
   });
   workers.push(w);
   return w;

@@ -43,6 +43,13 @@ export function spawnWorker(databaseUrl: string, id: string, env: Record<string,
   return { child, id, exited, metricsPort };
 }
 
+/** SIGKILLs every worker of the list still running, waits for them, and empties the list. */
+export async function killAll(workers: WorkerProcess[]): Promise<void> {
+  for (const w of workers) w.child.kill("SIGKILL");
+  await Promise.all(workers.map((w) => w.exited));
+  workers.length = 0;
+}
+
 function parseLogLine(line: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(line);
