@@ -127,7 +127,8 @@ describe("npm start (src/main.ts) in embedded mode", () => {
       let banner = "";
       child.stdout.on("data", (chunk) => (out += chunk));
       child.stderr.on("data", (chunk) => (banner += chunk));
-      const url = await waitFor(async () => /running: (\S+)/.exec(banner)?.[1], 90_000, "the URL"); // a cold start on a busy 2-core machine
+      // waits, not limits: PGlite, the migrations and the model take far longer to start on a loaded machine
+      const url = await waitFor(async () => /running: (\S+)/.exec(banner)?.[1], 90_000, "the URL");
       const key = /API key: (\S+)/.exec(banner)![1]!;
       const client = new GraphQLTestClient(url, key);
       const { me } = await client.data(`{ me { tier } }`);
@@ -168,5 +169,5 @@ describe("npm start (src/main.ts) in embedded mode", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 240_000);
 });

@@ -29,6 +29,13 @@ export async function startApiServer(services: ApiServices, log: Logger): Promis
   const schema = buildSchema();
   const limiter = new QueryLimiter(schema, config.limits);
   const httpServer = createServer();
+  // Idle keep-alive connections stay open longer than clients keep them (undici's fetch: 4 s; proxies and
+  // load balancers: typically 60 s), so the client always lets go first. With Node's default of 5 s, a
+  // client can write its next request onto a connection the server is closing that moment (ECONNRESET);
+  // an event loop stalled past the margin (a loaded machine, a long synchronous stage in embedded mode)
+  // lost that race in the tests.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: config.limits.maxBodyBytes });
   const subscriptions = attachSubscriptions(wsServer, schema, services, log);
 
