@@ -72,6 +72,8 @@ const schema = z.object({
   KINEMA_SLO_E2E_P95_FREE_S: z.coerce.number().positive().default(300),
   KINEMA_ALARM_INTERVAL_MS: int(0, 3_600_000, 15_000),
   KINEMA_ALARM_WINDOW_S: int(60, 86_400, 300),
+  KINEMA_MITIGATION_COOLDOWN_MS: int(100, 3_600_000, 60_000),
+  KINEMA_MITIGATION_HEALTHY_MS: int(100, 86_400_000, 120_000),
   KINEMA_NSFW_THRESHOLDS: z.string().optional().transform((raw, ctx) => {
     if (!raw) return {};
     try {
@@ -147,6 +149,13 @@ export interface Config {
   slo: { queueWaitP50Seconds: number; endToEndP95Seconds: Record<Tier, number> };
   /** the alarm evaluator of each API process (Query.alarms); intervalMs 0 turns it off */
   alarms: { intervalMs: number; windowSeconds: number };
+  /** the PLUS-weight auto-mitigation driven by the alarm evaluation (src/ops/mitigation.ts) */
+  mitigation: {
+    /** at least this long between two raises */
+    cooldownMs: number;
+    /** healthy this long before a raise is reverted */
+    healthyForMs: number;
+  };
   provenance: {
     /** PEM files; when both are unset a development chain is made under the data directory */
     certChain: string | null;
@@ -228,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: e.KINEMA_METRICS_PORT,
     slo: { queueWaitP50Seconds: e.KINEMA_SLO_QUEUE_WAIT_P50_S, endToEndP95Seconds: { PLUS: e.KINEMA_SLO_E2E_P95_PLUS_S, FREE: e.KINEMA_SLO_E2E_P95_FREE_S } },
     alarms: { intervalMs: e.KINEMA_ALARM_INTERVAL_MS, windowSeconds: e.KINEMA_ALARM_WINDOW_S },
+    mitigation: { cooldownMs: e.KINEMA_MITIGATION_COOLDOWN_MS, healthyForMs: e.KINEMA_MITIGATION_HEALTHY_MS },
     provenance: {
       certChain: e.KINEMA_C2PA_CERT_CHAIN ?? null, privateKey: e.KINEMA_C2PA_PRIVATE_KEY ?? null,
       trustAnchors: e.KINEMA_C2PA_TRUST_ANCHORS ?? null, signerModule: e.KINEMA_C2PA_SIGNER_MODULE ?? null,
