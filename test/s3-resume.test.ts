@@ -100,13 +100,16 @@ describe("checkpoints and resume on the S3 store", () => {
     victim.child.kill("SIGKILL");
     await victim.exited;
 
-    const rescuer = await engineWorker("rescuer", {});
+    // The rescuer's own lease is long: a heartbeat starved on a busy machine must not hand the job to a
+    // third run, which would resume from a later checkpoint and hide the one this test is about.
+    const rescuer = await engineWorker("rescuer", { KINEMA_LEASE_MS: "60000", KINEMA_HEARTBEAT_MS: "5000" });
     await waitFor(async () => (await row(id)).status === "SUCCEEDED", 120_000, "the rescuer to finish");
     rescuer.child.kill("SIGTERM");
     expect(await rescuer.exited).toBe(0);
     const done = await row(id);
     // Resumed from the bucket's step-10 checkpoint: 3 steps recomputed (fewer than KINEMA_CHECKPOINT_EVERY), 40 run.
     expect(done.metadata.denoise).toMatchObject({ steps: 50, resumedFromStep: 10, stepsExecuted: 40 });
+    expect(done.attempts).toBe(2);
     expect(done.metadata.decode.framesSha256).toBe(ref.metadata.decode.framesSha256);
     expect(done.metadata.decode.bytes).toBe(ref.metadata.decode.bytes);
     expect(await readdir(rescuer.dataDir)).not.toContain("objects");

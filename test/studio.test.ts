@@ -208,7 +208,7 @@ describe("Kinema Studio", () => {
     const listed = () => items.evaluateAll((links) => links.map((a) => a.getAttribute("href")));
     const listedCount = (n: number) => page.waitForFunction(
       (count) => (globalThis as any).document.querySelectorAll('[data-testid="history-item"]').length === count
-        && !(globalThis as any).document.querySelector('[aria-busy="true"]'), n, { timeout: 10_000 });
+        && !(globalThis as any).document.querySelector('[aria-busy="true"]'), n, { timeout: 20_000 });
     const badges = () => page.locator('[data-testid="history-item"] .badge').allTextContents();
 
     // All statuses: 10, 20, then the last 3; the button goes when there is nothing more.
@@ -243,7 +243,7 @@ describe("Kinema Studio", () => {
     expect(await loadMore.count()).toBe(0);
 
     await page.getByLabel("Status").selectOption("RUNNING");
-    await page.getByText("No jobs with this status.").waitFor({ timeout: 10_000 });
+    await page.getByText("No jobs with this status.").waitFor({ timeout: 20_000 });
     expect(await items.count()).toBe(0);
     expect(problems).toEqual([]);
   });

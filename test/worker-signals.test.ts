@@ -107,7 +107,9 @@ describe("a second signal", () => {
     // Nothing was handed back: the job is still RUNNING under the dead process's lease.
     expect(await onlyJob()).toMatchObject({ status: "RUNNING", lease_owner: "stubborn", steps_completed: 0 });
 
-    const rescuer = worker("rescuer", { TEST_STAGES: "stepping", TEST_MS_PER_STEP: "0", KINEMA_LEASE_MS: "3000", KINEMA_HEARTBEAT_MS: "1000", KINEMA_SWEEP_MS: "200" });
+    // The dead process's 3 s lease is what expires; the rescuer's own is long, so a heartbeat starved on
+    // a busy machine cannot add a third attempt.
+    const rescuer = worker("rescuer", { TEST_STAGES: "stepping", TEST_MS_PER_STEP: "0", KINEMA_LEASE_MS: "60000", KINEMA_HEARTBEAT_MS: "5000", KINEMA_SWEEP_MS: "200" });
     await waitFor(async () => (await onlyJob()).status === "SUCCEEDED", 90_000, "the rescuer to finish");
     expect(await onlyJob()).toMatchObject({ attempts: 2, steps_completed: 3 });
     expect((await signalAndTime(rescuer, "SIGTERM")).code).toBe(0);
