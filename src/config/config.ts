@@ -167,7 +167,6 @@ export interface Config {
   };
 }
 
-
 type Env = z.output<typeof schema>;
 
 /** One variable on its own: its parsed value, or undefined when it is invalid (and reported as such). */

@@ -1,7 +1,9 @@
 // Auto-mitigation from the runbook: while PLUS p95 queue wait is over its trigger (30 s), raise the PLUS
 // lane's weight one step at a time, bounded; once it has been healthy for a while, put back the weight it
-// found before its first raise (the configured one, whether set at start-up or by an operator since). A pure controller over a two-method store, so it can sit on the scheduler's config store
-// (or anything else) and be tested on its own. Policy:
+// found before its first raise (the configured one, whether set at start-up or by an operator since). A
+// pure controller over a two-method store, so it can sit on the scheduler's config store (or anything
+// else) and be tested on its own. Cooldown and health period: KINEMA_MITIGATION_COOLDOWN_MS and
+// KINEMA_MITIGATION_HEALTHY_MS (src/app.ts wires them in). Policy:
 //  - raise: p95 > triggerSeconds, the weight is below maxWeight, and cooldownMs has passed since this
 //    controller last changed it (each step gets time to show its effect). New weight: min(w + step, max).
 //  - hysteresis: "healthy" is p95 <= healthySeconds (below the trigger), or no PLUS job measured. Between
