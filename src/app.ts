@@ -124,7 +124,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
       const mitigation = new PlusWeightMitigation({
         getPlusWeight: async () => scheduler.current.plusWeight,
         setPlusWeight: async (weight, reason) => { await scheduler.update({ plusWeight: weight }, { reason, actor: "auto-mitigation" }); },
-      }, { ...DEFAULT_MITIGATION_POLICY, baseWeight: scheduler.current.plusWeight }, log.child({ component: "mitigation" }));
+      }, { ...DEFAULT_MITIGATION_POLICY, ...config.mitigation, baseWeight: scheduler.current.plusWeight }, log.child({ component: "mitigation" }));
       alarms.onEvaluated = async (readings) => { await mitigation.evaluate(readings.plusQueueWaitP95Seconds); };
       alarms.start();
       closers.push(() => alarms.stop());

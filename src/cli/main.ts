@@ -1,5 +1,6 @@
 // The `kinema` command. Later issues add their commands here (scan). Each command's module is loaded
 // only when it runs, so `kinema jobs` does not load Prisma or the C2PA library.
+import { ConfigError } from "../config/errors.js";
 import { CliError } from "./errors.js";
 import { ExitError } from "./exit.js";
 
@@ -65,7 +66,8 @@ main(process.argv.slice(2)).catch((error) => {
     console.error(`kinema: ${error.message}`);
     process.exit(error.exitCode);
   }
-  if (error instanceof CliError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+  // A bad configuration is bad input too: its report names every problem, and a stack adds nothing.
+  if (error instanceof CliError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
     console.error(`kinema: ${error.message}`);
     process.exit(2);
   }
