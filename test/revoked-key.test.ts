@@ -12,12 +12,15 @@ let app: TestKinema;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  app = await startTestKinema({ databaseUrl: db.url, env: { KINEMA_ALARM_INTERVAL_MS: "0" } });
+  app = await startTestKinema({ databaseUrl: db.url, env: { KINEMA_ALARM_INTERVAL_MS: "0", KINEMA_AUTH_CACHE_MS: String(AUTH_CACHE_MS) } });
 });
 afterAll(async () => {
   await app?.stop();
   await db?.drop();
 });
+
+// A revocation made outside this process (here: SQL) reaches it within the key cache's lifetime.
+const AUTH_CACHE_MS = 500;
 
 const INPUT = { prompt: "a blue square moving up", durationSeconds: 1, resolution: "R480P" };
 
@@ -51,7 +54,12 @@ describe("a revoked key", () => {
     const revoked = await app.kinema.prisma.apiKey.update({ where: { keyHash: hashApiKey(key) }, data: { revokedAt: new Date() } });
     expect(revoked.revokedAt).not.toBeNull();
 
-    const query = await client.request(`{ me { id } }`);
+    const revokedAt = Date.now();
+    let query = await client.request(`{ me { id } }`);
+    while (query.status !== 401 && Date.now() - revokedAt < AUTH_CACHE_MS + 2_000) {
+      await new Promise((r) => setTimeout(r, 50));
+      query = await client.request(`{ me { id } }`);
+    }
     expect(query.status).toBe(401);
     expect(query.data ?? null).toBeNull();
     expect(query.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");

@@ -41,9 +41,11 @@ afterAll(async () => {
 function npmStart(env: Record<string, string>) {
   const command = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts.start.split(" ");
   expect(command[0]).toBe("node");
-  const child = spawn(process.execPath, command.slice(1), { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, command.slice(1), { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // The banner (URL) goes to stderr, the JSON log to stdout: both are read as one transcript.
   let out = "";
   child.stdout!.on("data", (chunk) => (out += chunk));
+  child.stderr!.on("data", (chunk) => (out += chunk));
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   return { child, exited, out: () => out };
 }
