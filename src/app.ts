@@ -2,6 +2,9 @@
 // migrations, and starts the API and/or a worker with the right event bus. main() files call this.
 import type { Config } from "./config/config.js";
 import { AccountService } from "./accounts/accounts.js";
+import { ApiKeyService } from "./accounts/api-keys.js";
+import { KeyAuthenticator } from "./accounts/authenticator.js";
+import { KeyUsageRecorder } from "./accounts/key-usage.js";
 import { startApiServer, type ApiServer } from "./api/server.js";
 import { ProgressHub } from "./api/progress.js";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "./db/embedded.js";
@@ -60,6 +63,8 @@ export interface Kinema {
   store: ObjectStore;
   /** the API's live-progress hub (null without an API) */
   progress: ProgressHub | null;
+  /** the API's record of key use, written once a minute (null without an API) */
+  keyUsage: KeyUsageRecorder | null;
   stop(): Promise<void>;
 }
 
@@ -99,20 +104,27 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
 
     let api: ApiServer | null = null;
     let progress: ProgressHub | null = null;
+    let keyUsage: KeyUsageRecorder | null = null;
     if (options.api) {
       progress = new ProgressHub(bus, jobs, pool);
       const secret = await ensureSetting(pool, "url_signing_secret", () => randomBytes(32).toString("base64url"));
       const signer = new UrlSigner(Buffer.from(secret, "base64url"), config.delivery.urlTtlSeconds);
       const safety = new SafetyRuleService(pool, prefilter);
       const alarms = new AlarmEvaluator(pool, config.alarms, log.child({ component: "alarms" }));
-      api = await startApiServer({ accounts, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler }, log.child({ component: "api" }));
+      const usage = keyUsage = new KeyUsageRecorder(pool, config.auth.usageFlushMs, log.child({ component: "keys" }));
+      usage.start();
+      closers.push(() => usage.stop());
+      const auth = new KeyAuthenticator(pool, usage, config.auth.cacheMs);
+      api = await startApiServer({
+        accounts, keys: new ApiKeyService(prisma), auth, keyUsage: usage, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler,
+      }, log.child({ component: "api" }));
       signer.baseUrl = config.delivery.publicUrl?.replace(/\/$/, "") ?? new URL(api.url).origin;
       closers.push(async () => { await api!.close(); progress!.close(); });
       // The runbook's auto-mitigation: raise the PLUS weight while PLUS waits too long, revert when healthy.
       const mitigation = new PlusWeightMitigation({
         getPlusWeight: async () => scheduler.current.plusWeight,
         setPlusWeight: async (weight, reason) => { await scheduler.update({ plusWeight: weight }, { reason, actor: "auto-mitigation" }); },
-      }, { ...DEFAULT_MITIGATION_POLICY, baseWeight: scheduler.current.plusWeight }, log.child({ component: "mitigation" }));
+      }, { ...DEFAULT_MITIGATION_POLICY, ...config.mitigation, baseWeight: scheduler.current.plusWeight }, log.child({ component: "mitigation" }));
       alarms.onEvaluated = async (readings) => { await mitigation.evaluate(readings.plusQueueWaitP95Seconds); };
       alarms.start();
       closers.push(() => alarms.stop());
@@ -132,7 +144,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     for (const worker of workers) worker.start();
 
     return {
-      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, prefilter, scheduler, pool, prisma, bus, store, progress,
+      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, prefilter, scheduler, pool, prisma, bus, store, progress, keyUsage,
       async stop() {
         // Every step runs even when one fails: a skipped pool.end() would leave connections that die
         // later (a dropped database, a restarted server) with nobody listening for their errors.

@@ -1,6 +1,8 @@
 // `npm start`: the API. With DATABASE_URL it serves that PostgreSQL (workers run as `npm run worker`);
 // without it, embedded mode: PGlite under KINEMA_DATA_DIR, the API and one worker in this process, and
-// a local demo account whose key is printed next to the URL.
+// a local demo account whose key is printed next to the URL. The banner goes to stderr, the terminal;
+// stdout carries only the JSON log lines, which must never hold a key or a secret (they are often
+// shipped to a log store).
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { loadConfig, type Config } from "./config/config.js";
@@ -25,7 +27,7 @@ async function main(): Promise<void> {
     lines.push(`  embedded database: ${join(config.dataDir, "pgdata")}`, `  demo account (PLUS) API key: ${key}`,
       `  try: curl -s ${kinema.api!.url} -H 'content-type: application/json' -H 'authorization: Bearer ${key}' -d '{"query":"{ me { tier } }"}'`);
   }
-  console.log(lines.join("\n"));
+  process.stderr.write(lines.join("\n") + "\n");
 }
 
 /** The local demo account's key: created on first start, kept (readable only by this user) for later starts. */

@@ -1,35 +1,22 @@
 // The post-filter's sampled-frame classifiers on real models: nsfwjs MobileNetV2Mid and face-api, both on
-// tfjs-wasm. Faces come from the photos face-api ships in its npm package (demo/sample*.jpg: group photos
-// of 3-4 adults each), decoded with ffmpeg; a gallery is enrolled from the full-size photo and matched
-// against its 854x480 copy (the same people) and against another photo (other people). No face is
-// synthesised: a drawn face is no test of a face detector.
-import { execFile } from "node:child_process";
+// tfjs-wasm. NSFW flags a frame on its own score at the shipped thresholds: the probe (test/fixtures/
+// nsfw-probe, an abstract colour field found by searching with the classifier's scores) reads Porn ~0.98.
+// Faces come from the photos face-api ships in its npm package (demo/sample*.jpg: group photos of 3-4
+// adults each), decoded with ffmpeg; a gallery is enrolled from the full-size photo and matched against
+// its 854x480 copy (the same people) and against another photo (other people). No face is synthesised:
+// a drawn face is no test of a face detector.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ffmpegPath } from "../src/engine/ffmpeg.js";
 import {
-  defaultClassifiers, describeFaces, FileGallery, formatGalleryLine, likenessClassifier, MemoryGallery, nsfwClassifier,
+  defaultClassifiers, DEFAULT_NSFW_THRESHOLDS, describeFaces, FileGallery, formatGalleryLine, likenessClassifier, MemoryGallery, nsfwClassifier,
   runClassifiers, violenceClassifier, type Frame, type GalleryEntry,
 } from "../src/safety/classifiers/index.js";
 import { euclideanDistance, isMatch, nearestEntry, parseGallery } from "../src/safety/classifiers/gallery.js";
 import { loadNsfwModel } from "../src/safety/classifiers/nsfw.js";
-
-const run = promisify(execFile);
-const require = createRequire(import.meta.url);
-const FACE_DEMO = join(dirname(require.resolve("@vladmandic/face-api/package.json")), "demo");
-
-/** ffmpeg's decode of an image or lavfi source to one rgb24 frame, letterboxed into width x height. */
-async function decodeFrame(input: string[], width: number, height: number): Promise<Frame> {
-  const vf = `scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2`;
-  const { stdout } = await run(ffmpegPath(), ["-hide_banner", "-loglevel", "error", ...input, "-frames:v", "1", "-vf", vf, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
-    { encoding: "buffer", maxBuffer: 64 << 20 });
-  return { rgb: new Uint8Array(stdout), width, height };
-}
-const photo = (n: number, width: number, height: number) => decodeFrame(["-i", join(FACE_DEMO, `sample${n}.jpg`)], width, height);
+import { loadProbeGrid, renderGrid, startGrid } from "./fixtures/nsfw-probe/probe.js";
+import { decodeFrame, facePhoto as photo } from "./helpers/photos.js";
 const flat = (width: number, height: number, [r, g, b]: [number, number, number]): Frame => {
   const rgb = new Uint8Array(width * height * 3);
   for (let i = 0; i < rgb.length; i += 3) rgb.set([r, g, b], i);
@@ -62,6 +49,20 @@ describe("NSFW classifier (nsfwjs MobileNetV2Mid, tfjs-wasm)", () => {
       expect(result.category).toBeNull();
       expect(result.scores.Porn).toBeLessThan(0.2);
     }
+  });
+
+  it("flags the probe frame on its own score at the shipped thresholds, at every frame size, and not its starting point", async () => {
+    const probe = await loadProbeGrid();
+    const nsfw = nsfwClassifier(); // the defaults: Porn 0.7, Hentai 0.7, Sexy 0.9
+    for (const [width, height] of [[224, 224], [256, 144], [848, 480], [1920, 1088]] as const) {
+      const result = await nsfw.classify(renderGrid(probe, width, height));
+      expect(result, `${width}x${height}`).toMatchObject({ flagged: true, category: "sexual", detail: { triggered: ["Porn"], thresholds: DEFAULT_NSFW_THRESHOLDS } });
+      expect(result.scores.Porn).toBeGreaterThan(0.95); // measured 0.980 at each size; the threshold is 0.7
+    }
+    const start = await nsfw.classify(renderGrid(startGrid(), 848, 480));
+    expect(start.flagged).toBe(false);
+    expect(start.scores.Porn).toBeLessThan(0.01); // measured 0.0001
+    expect(start.scores.Neutral).toBeGreaterThan(0.5);
   });
 
   it("honours per-class thresholds: 0 flags every frame as sexual, above 1 never flags", async () => {

@@ -12,13 +12,13 @@ import { ProgressDisplay } from "../src/cli/progress-display.js";
 import { startTestKinema, waitFor } from "./helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { startEngineKinema } from "./helpers/engine.js";
+import { GENERATE } from "./helpers/graphql.js";
 
 const run = promisify(execFile);
 let db: TestDatabase;
 let app: Awaited<ReturnType<typeof startEngineKinema>>;
 let free: { id: string; key: string; client: ReturnType<typeof app.client> };
 let dir: string;
-let jobId: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -82,7 +82,7 @@ describe("kinema generate", () => {
     const file = join(dir, "clip.mp4");
     const { code, stdout, stderr } = await finished(["generate", "a red circle moving left", "--duration", "1", "--out", file]);
     expect(code, stderr).toBe(0);
-    jobId = /job ([0-9a-f-]{36}):/.exec(stderr)![1]!;
+    const jobId = /job ([0-9a-f-]{36}):/.exec(stderr)![1]!;
     // Not a TTY: a line per stage and about every 10% of the 30 steps, not one per step.
     expect(stderr).toMatch(/denoising +step 15\/30 \(50%\)/);
     expect(stderr.split("\n").filter((l) => l.startsWith("denoising")).length).toBeLessThanOrEqual(12);
@@ -96,27 +96,29 @@ describe("kinema generate", () => {
       "-show_entries", "stream=codec_name,width,height,nb_read_frames", "-of", "json", file]);
     expect(JSON.parse(probe).streams[0]).toMatchObject({ codec_name: "h264", width: 854, height: 480, nb_read_frames: "24" });
     expect(existsSync(`${file}.part`)).toBe(false);
-  });
+  }, 180_000); // a child process and a real generation: minutes, not seconds, on a loaded machine
 
   it("refuses what the tier does not allow, a bad key, a missing key and an unreachable server", async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const port = (closed.address() as { port: number }).port;
-    await new Promise((resolve) => closed.close(resolve)); // nothing listens there now
-    const [tier, badKey, noKey, down] = await Promise.all([
+    // The server that is "down" resets every connection it accepts (ECONNRESET, which the CLI reports as
+    // it does a refused one) and keeps its port while the test runs: a port closed beforehand could be
+    // taken by another process by the time the CLI connects.
+    const down = createServer((socket) => socket.resetAndDestroy());
+    await new Promise<void>((resolve) => down.listen(0, "127.0.0.1", resolve));
+    const port = (down.address() as { port: number }).port;
+    const [tier, badKey, noKey, unreachable] = await Promise.all([
       finished(["generate", "a red circle", "--resolution", "1080p", "--out", join(dir, "never.mp4")]),
       finished(["jobs"], { KINEMA_API_KEY: "kin_not-a-real-key" }),
       finished(["generate", "a red circle"], { KINEMA_API_KEY: "" }),
       finished(["job", "00000000-0000-0000-0000-000000000000"], { KINEMA_URL: `http://127.0.0.1:${port}/graphql` }),
-    ]);
+    ]).finally(() => new Promise((resolve) => down.close(resolve)));
     expect(tier.code).toBe(2);
     expect(tier.stderr).toMatch(/--resolution: .*R480P.*\[TIER_LIMIT\]/);
     expect(badKey.code).toBe(2);
     expect(badKey.stderr).toMatch(/the API key is not valid/);
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/KINEMA_API_KEY.*--key/);
-    expect(down.code).toBe(1);
-    expect(down.stderr).toContain(`cannot reach Kinema at http://127.0.0.1:${port}/graphql; is it running?`);
+    expect(unreachable.code, `${unreachable.stdout}\n${unreachable.stderr}`).toBe(1);
+    expect(unreachable.stderr).toContain(`cannot reach Kinema at http://127.0.0.1:${port}/graphql; is it running?`);
     expect(existsSync(join(dir, "never.mp4"))).toBe(false);
   });
 
@@ -124,9 +126,10 @@ describe("kinema generate", () => {
     const front = await proxy(new URL(app.url));
     try {
       const c = cli(["generate", "a long slow pan over a city", "--duration", "10", "--out", join(dir, "long.mp4")], { KINEMA_URL: front.url });
-      await waitFor(async () => /denoising +step/.test(c.err()), 20_000, "denoising to start");
+      // waits, not limits: the CLI's start, the first step and the reconnection take longer on a loaded machine
+      await waitFor(async () => /denoising +step/.test(c.err()), 60_000, "denoising to start");
       front.drop();
-      await waitFor(async () => c.err().includes("reconnected"), 10_000, "the CLI to reconnect");
+      await waitFor(async () => c.err().includes("reconnected"), 30_000, "the CLI to reconnect");
       expect(c.err()).toMatch(/lost the connection \(closed, code 1006\); reconnecting in 0.5 s \(1\/5\)/);
       c.child.kill("SIGINT");
       expect(await c.exit, c.err()).toBe(130);
@@ -138,25 +141,46 @@ describe("kinema generate", () => {
     } finally {
       await front.close();
     }
-  });
+  }, 180_000);
 });
 
 describe("kinema jobs and kinema job", () => {
+  // Their own account with two delivered jobs, made through the API: these tests do not depend on
+  // what the tests above left behind, nor on running after them.
+  let env: Record<string, string>;
+  let jobId: string;
+  beforeAll(async () => {
+    // PLUS: admission control never refuses it (a FREE submission can get QUEUE_FULL while the tests
+    // above still hold the worker)
+    const owner = await app.account("PLUS");
+    env = { KINEMA_API_KEY: owner.key };
+    const ids: string[] = [];
+    for (const seed of [1, 2]) {
+      const { generateVideo } = await owner.client.data(GENERATE, { input: { prompt: "a red circle moving left", durationSeconds: 1, resolution: "R480P", seed } });
+      if (!generateVideo.job) throw new Error(`submission refused: ${JSON.stringify(generateVideo.userErrors)}`);
+      ids.push(generateVideo.job.id as string);
+    }
+    await waitFor(async () => {
+      const states = await Promise.all(ids.map(async (id) => (await owner.client.data(`query($id: ID!) { job(id: $id) { status } }`, { id })).job.status));
+      return states.every((status) => status === "SUCCEEDED");
+    }, 120_000, "the account's two jobs");
+    jobId = ids[0]!;
+  }, 180_000);
+
   it("lists the history and shows one job in detail", async () => {
-    expect(jobId).toBeDefined();
     const [table, json, detail, failed, missing] = await Promise.all([
-      finished(["jobs"]),
-      finished(["job", jobId, "--json"]),
-      finished(["job", jobId]),
-      finished(["jobs", "--status", "failed,blocked", "--json"]),
-      finished(["job", "00000000-0000-0000-0000-000000000000"]),
+      finished(["jobs"], env),
+      finished(["job", jobId, "--json"], env),
+      finished(["job", jobId], env),
+      finished(["jobs", "--status", "failed,blocked", "--json"], env),
+      finished(["job", "00000000-0000-0000-0000-000000000000"], env),
     ]);
     expect(table.code, table.stderr).toBe(0);
     const lines = table.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^ID +STATUS +STAGE +STEPS +CREATED +ERROR$/);
-    expect(lines.find((l) => l.startsWith(jobId))).toMatch(/SUCCEEDED +DONE +30\/30/);
+    expect(lines.find((l) => l.startsWith(jobId))).toMatch(/SUCCEEDED +DONE +50\/50/);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ id: jobId, status: "SUCCEEDED", stepsCompleted: 30, video: { frames: 24, provenance: { state: "Trusted" } } });
+    expect(JSON.parse(json.stdout)).toMatchObject({ id: jobId, status: "SUCCEEDED", stepsCompleted: 50, video: { frames: 24, provenance: { state: "Trusted" } } });
     expect(detail.stdout).toMatch(/credentials +Trusted/);
     expect(JSON.parse(failed.stdout)).toEqual({ jobs: [], pageInfo: { hasNextPage: false, endCursor: null } });
     expect(missing.code).toBe(2);
@@ -164,13 +188,14 @@ describe("kinema jobs and kinema job", () => {
   });
 
   it("pages with --first and prints the next page's cursor", async () => {
-    const first = await finished(["jobs", "--first", "1"]);
+    const first = await finished(["jobs", "--first", "1"], env);
     expect(first.code).toBe(0);
     const cursor = /--after (\S+)/.exec(first.stdout)?.[1];
     expect(cursor).toBeDefined();
-    const next = await finished(["jobs", "--first", "1", "--after", cursor!, "--json"]);
-    expect(JSON.parse(next.stdout).jobs).toHaveLength(1);
-    expect(first.stdout).not.toContain(JSON.parse(next.stdout).jobs[0].id);
+    const next = await finished(["jobs", "--first", "1", "--after", cursor!, "--json"], env);
+    // two jobs, newest first: the second page is the older one, and the last
+    expect(JSON.parse(next.stdout)).toMatchObject({ jobs: [{ id: jobId }], pageInfo: { hasNextPage: false } });
+    expect(first.stdout).not.toContain(jobId);
   });
 
   it("has help for each command, listed at the top level", async () => {

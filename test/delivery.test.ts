@@ -1,6 +1,8 @@
 // Provenance and delivery through the real pipeline: every delivered clip carries C2PA credentials that
 // verify against the trust anchor, the API shows them, and a clip whose signing fails or whose
 // credentials do not verify is never SUCCEEDED and never stored.
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +11,7 @@ import { createPool } from "../src/db/pool.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDevChain } from "../src/provenance/certs.js";
 import { verifyFile } from "../src/provenance/verify.js";
+import { S3ObjectStore } from "../src/storage/s3.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { waitFor, type TestKinema } from "./helpers/app.js";
 import { withEngine as withEngineOn } from "./helpers/engine.js";
@@ -44,6 +47,8 @@ async function submit(app: TestKinema, seed: number) {
   }, 60_000, "the job to finish");
   return { ...job, id: generateVideo.job.id as string };
 }
+
+const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
 function flipInMdat(file: Buffer): Buffer {
   const copy = Buffer.from(file);
@@ -97,6 +102,7 @@ describe("delivery with content credentials", () => {
 
   it("delivers through an S3-compatible store with a presigned URL (checkpoints and previews there too)", async () => {
     const s3 = await startS3("kinema-delivery");
+    const bucket = new S3ObjectStore(s3.options); // a client of its own, to read what the server holds
     try {
       const env = {
         KINEMA_STORE: "s3", KINEMA_S3_ENDPOINT: s3.endpoint, KINEMA_S3_BUCKET: s3.bucket, KINEMA_S3_FORCE_PATH_STYLE: "true",
@@ -109,13 +115,44 @@ describe("delivery with content credentials", () => {
         expect(job.video.url).toContain("X-Amz-Signature=");
         const response = await fetch(job.video.url);
         expect(response.status).toBe(200);
+        const delivered = Buffer.from(await response.arrayBuffer());
+        // the presigned URL serves exactly the object in the bucket, the size the job records
+        const stored = await bucket.get(`videos/${job.id}.mp4`);
+        expect(stored && sha256(stored)).toBe(sha256(delivered));
+        expect(delivered.length).toBe(job.video.bytes);
         const file = join(app.dataDir, "from-s3.mp4");
-        await writeFile(file, Buffer.from(await response.arrayBuffer()));
+        await writeFile(file, delivered);
         const root = await readFile(join(app.dataDir, "certs", "root.pem"), "utf8");
         expect((await verifyFile(file, { trustAnchorsPem: root })).state).toBe("Trusted");
-        expect(await app.kinema.store.get(`previews/${job.id}/30.png`)).not.toBeNull();
+
+        // What the S3 server itself did for this job, in order.
+        const ofJob = s3.events.filter((e) => e.key.includes(job.id));
+        const created = (key: string) => ofJob.find((e) => e.event === "created" && e.key === key);
+        const removedAt = (key: string) => ofJob.findIndex((e) => e.event === "removed" && e.key === key);
+        // checkpoints every 10 steps of the 30, each holding the latent (4 bytes a value), removed once the
+        // video is stored (a delivered job never resumes)
+        const { rows: [row] } = await pool.query(`SELECT metadata->'denoise'->'latent' AS latent FROM jobs WHERE id = $1`, [job.id]);
+        const latentBytes = 4 * (row.latent as number[]).reduce((a, b) => a * b, 1);
+        const videoAt = ofJob.findIndex((e) => e.event === "created" && e.key === `videos/${job.id}.mp4`);
+        expect(videoAt).toBeGreaterThan(-1);
+        for (const step of [10, 20]) {
+          const key = `checkpoints/${job.id}/${step}.ckpt`;
+          expect(created(key)?.size, key).toBeGreaterThanOrEqual(latentBytes);
+          expect(removedAt(key), key).toBeGreaterThan(videoAt);
+          expect(await bucket.get(key), key).toBeNull();
+        }
+        expect(ofJob.filter((e) => e.key.startsWith("checkpoints/")).map((e) => e.event)).toEqual(["created", "created", "removed", "removed"]);
+        // previews every 5 steps, kept: the API serves them while and after the job runs
+        for (const step of [5, 10, 15, 20, 25, 30]) {
+          const key = `previews/${job.id}/${step}.png`;
+          expect(created(key), key).toBeDefined();
+          expect((await bucket.get(key))?.subarray(1, 4).toString(), key).toBe("PNG");
+        }
+        // and nothing went to the disk store
+        expect(existsSync(join(app.dataDir, "objects"))).toBe(false);
       });
     } finally {
+      bucket.close();
       await s3.stop();
     }
   });

@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { waitFor, type TestKinema } from "./helpers/app.js";
 import { startEngineKinema, JOB_STATE } from "./helpers/engine.js";
 import { collect, GENERATE, PROGRESS } from "./helpers/graphql.js";
+import { boxPayload } from "./helpers/mp4.js";
 
 const run = promisify(execFile);
 let db: TestDatabase;
@@ -40,17 +41,7 @@ async function metadata(id: string) {
 }
 
 /** The payload of an MP4's top-level `mdat` box: the encoded frames. */
-function mdat(file: Buffer): Buffer {
-  for (let at = 0; at + 8 <= file.length;) {
-    let size = file.readUInt32BE(at);
-    const type = file.toString("latin1", at + 4, at + 8);
-    let header = 8;
-    if (size === 1) { size = Number(file.readBigUInt64BE(at + 8)); header = 16; }
-    if (type === "mdat") return file.subarray(at + header, at + size);
-    at += size;
-  }
-  throw new Error("no mdat box");
-}
+const mdat = (file: Buffer) => boxPayload(file, "mdat");
 
 async function probe(path: string) {
   const { stdout } = await run("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0",

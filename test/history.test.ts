@@ -1,6 +1,6 @@
 // Job history for internal tools: cursor pagination newest first, filters, and a constant number of SQL
 // statements per page thanks to DataLoader (counted here).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { startTestKinema, type TestKinema } from "./helpers/app.js";
 import { GENERATE } from "./helpers/graphql.js";
@@ -12,7 +12,10 @@ let statements = 0;
 // a loaded CI machine a tick can land inside the measured request, so their statements are not counted.
 const BACKGROUND = /^\/\* (schedulerConfigVersion|safetyRuleSetVersion) \*\//;
 
-beforeAll(async () => {
+// A database and an API per test: queue positions and statement counts depend on every job in the
+// database, so no test may see another's.
+beforeEach(async () => {
+  statements = 0;
   db = await createTestDatabase();
   // No background alarm evaluation: it reads the same pool on its own timer.
   app = await startTestKinema({ databaseUrl: db.url, env: { KINEMA_ALARM_INTERVAL_MS: "0" } });
@@ -27,7 +30,7 @@ beforeAll(async () => {
     return query(...args);
   };
 });
-afterAll(async () => {
+afterEach(async () => {
   await app?.stop();
   await db?.drop();
 });

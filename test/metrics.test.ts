@@ -1,6 +1,5 @@
 // Prometheus metrics: /metrics on the API (same process as an embedded worker here) and on a worker
 // process, with values that move as jobs run, fail, get blocked.
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { createPool } from "../src/db/pool.js";
@@ -136,22 +135,12 @@ describe("/metrics on the API", () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 describe("/metrics on a worker process", () => {
   it("counts the process's claims and finished jobs", async () => {
-    const port = await freePort();
-    const worker = spawnWorker(db.url, "metrics-worker", { KINEMA_METRICS_PORT: String(port), TEST_MS_PER_STEP: "1" });
+    // The worker binds port 0 and logs the port it got (info level), so no other process can take it first.
+    const worker = spawnWorker(db.url, "metrics-worker", { KINEMA_METRICS_PORT: "0", LOG_LEVEL: "info", TEST_MS_PER_STEP: "1" });
     try {
+      const port = await worker.metricsPort;
       const url = `http://127.0.0.1:${port}/metrics`;
       const first = await waitFor(async () => {
         const text = await fetch(url).then((r) => r.text(), () => null);
@@ -183,7 +172,7 @@ describe("step durations from the real denoiser", () => {
       const { client } = await app.account("FREE");
       const { generateVideo } = await client.data(GENERATE, { input: { prompt: "a red circle moving left", durationSeconds: 1, resolution: "R480P", seed: 5 } });
       const id = generateVideo.job.id as string;
-      await waitFor(async () => (await statusOf(id)) === "SUCCEEDED", 30_000, "the generation");
+      await waitFor(async () => (await statusOf(id)) === "SUCCEEDED", 120_000, "the generation"); // a wait, not a limit
       const { rows: [row] } = await pool.query("SELECT metadata->'denoise' AS d FROM jobs WHERE id = $1", [id]);
       const latent = (row.d.latent as number[]).join("x");
       // The worker observes end-to-end time once its run() returns, a moment after the SUCCEEDED write
@@ -199,5 +188,5 @@ describe("step durations from the real denoiser", () => {
     } finally {
       await app.stop();
     }
-  });
+  }, 180_000);
 });

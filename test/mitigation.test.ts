@@ -73,6 +73,19 @@ describe("PLUS weight auto-mitigation", () => {
     expect(await t.controller.evaluate(35)).toEqual({ kind: "raised", from: 2, to: 3 });
   });
 
+  it("restores the weight it found before its first raise: one an operator set after start-up, not the start-up base", async () => {
+    const t = setup();
+    t.weight = 3; // an admin set it before any surge
+    expect(await t.controller.evaluate(10)).toEqual({ kind: "held", weight: 3, why: "not-ours" });
+    expect(await t.controller.evaluate(40)).toEqual({ kind: "raised", from: 3, to: 4 });
+    t.advance(60_000);
+    expect(await t.controller.evaluate(40)).toEqual({ kind: "raised", from: 4, to: 5 });
+    await t.controller.evaluate(10);
+    t.advance(120_000);
+    expect(await t.controller.evaluate(10)).toEqual({ kind: "reverted", from: 5, to: 3 });
+    expect(t.changes.at(-1)!.reason).toMatch(/PLUS weight back 5 -> 3/);
+  });
+
   it("leaves a weight an operator changed alone", async () => {
     const t = setup();
     await t.controller.evaluate(40);

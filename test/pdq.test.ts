@@ -1,15 +1,16 @@
 // The PDQ hasher against ThreatExchange's reference hashes (../shared/testdata/pdq), against a literal
 // port of the reference (the fast path must give the very same bits), and its properties: the same
-// pixels give the same hash, quality is sensible, the hex layout is the reference's.
+// pixels give the same hash, quality is sensible, the hex layout is the reference's. The reference
+// hashes are third-party data beside the repository: without them those tests skip (test/helpers/testdata.ts).
 import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { hammingDistance, hashWords, isPdqHash, jaroszWindowSize, pdqHash, popcount32 } from "../src/safety/pdq/index.js";
+import { sharedTestData } from "./helpers/testdata.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const TESTDATA = process.env.KINEMA_PDQ_TESTDATA ?? resolve(ROOT, "../shared/testdata/pdq");
+const PDQ_DATA = sharedTestData("pdq", "test/pdq.test.ts");
+const TESTDATA = PDQ_DATA.path;
 
 function csv(name: string): [string, string][] {
   return readFileSync(join(TESTDATA, name), "utf8")
@@ -33,8 +34,8 @@ async function decode(path: string, fit?: number): Promise<{ data: Buffer; width
   return { data, width: info.width, height: info.height };
 }
 
-describe("PDQ against the reference hashes", () => {
-  const references = csv("reference-hashes.csv");
+describe.skipIf(!PDQ_DATA.available)("PDQ against the reference hashes", () => {
+  const references = PDQ_DATA.available ? csv("reference-hashes.csv") : [];
 
   // The Python reference test decodes with Pillow, shrinks to fit 512x512 (Image.thumbnail) and accepts a
   // distance of up to 16. Here: sharp (libvips) decodes, both with that shrink and at full resolution.

@@ -1,6 +1,10 @@
 // The post-filter in the real pipeline: a clean clip passes with an audit record of every sampled
 // frame; a clip with a frame in the CSAM hash bank ends BLOCKED in POSTFILTER and nothing of it is kept;
 // a clip the NSFW classifier flags (thresholds lowered to 0 here) ends BLOCKED and is never signed or stored.
+// At the shipped thresholds, on the classifiers' real scores: a clip holding the NSFW probe frame
+// (test/fixtures/nsfw-probe) is blocked, and a clip holding the probe's starting point instead is delivered;
+// a clip holding a photo of people in the likeness gallery is blocked. The frames go in through a stage
+// after DECODING (test/helpers/splice-stage.ts), as if the model had generated them.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,10 +17,15 @@ import { geometryFor } from "../src/engine/geometry.js";
 import { LoadedModel } from "../src/engine/runtime.js";
 import { readFrames, sampledFrames } from "../src/safety/scan/index.js";
 import { pdqHash } from "../src/safety/pdq/index.js";
+import { DEFAULT_LIKENESS_THRESHOLD, DEFAULT_NSFW_THRESHOLDS, describeFaces, formatGalleryLine } from "../src/safety/classifiers/index.js";
+import { productionStages } from "../workers/stages/index.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { waitFor, type TestKinema } from "./helpers/app.js";
-import { withEngine as withEngineOn } from "./helpers/engine.js";
+import { withEngine as withEngineOn, type StagesOf } from "./helpers/engine.js";
 import { GENERATE } from "./helpers/graphql.js";
+import { facePhoto } from "./helpers/photos.js";
+import { spliceStage, type FrameFor } from "./helpers/splice-stage.js";
+import { loadProbeGrid, renderGrid, startGrid } from "./fixtures/nsfw-probe/probe.js";
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -35,8 +44,20 @@ afterAll(async () => {
 
 const PROMPT = "a grey circle moving right";
 
-const withEngine = (env: Record<string, string>, body: (app: TestKinema & { dataDir: string }) => Promise<void>) =>
-  withEngineOn(db.url, env, body);
+const withEngine = (env: Record<string, string>, body: (app: TestKinema & { dataDir: string }) => Promise<void>, stages?: StagesOf) =>
+  withEngineOn(db.url, env, body, stages);
+
+/** a sampled frame (sampledFrames(16) is 0, 5, 10, 15) */
+const SPLICED = 5;
+/** the production pipeline with the test's frame put into the clip right after DECODING */
+const splicing = (frameFor: FrameFor): StagesOf => (deps) => {
+  const stages = productionStages(deps);
+  const decoding = stages.findIndex((s) => s.stage === "DECODING");
+  return [...stages.slice(0, decoding + 1), spliceStage(frameFor, SPLICED), ...stages.slice(decoding + 1)];
+};
+
+interface Sample { frame: number; scores: Record<string, Record<string, number>> }
+const sampleAt = (postfilter: { samples: Sample[] }, frame: number) => postfilter.samples.find((s) => s.frame === frame)!;
 
 async function run(app: TestKinema, seed: number) {
   const account = await app.account("FREE");
@@ -91,6 +112,50 @@ describe("post-filter", () => {
         expect(await app.kinema.store.get(key), key).toBeNull();
       }
     });
+  });
+
+  it("blocks a clip holding the NSFW probe on its real score at the shipped thresholds, and delivers one holding the probe's benign starting point", async () => {
+    expect(process.env.KINEMA_NSFW_THRESHOLDS).toBeUndefined(); // the defaults, not a test's override
+    const probe = await loadProbeGrid();
+    // seed 34: the probe frame; seed 35: the probe's starting point (a plain skin-tone gradient)
+    const frameFor: FrameFor = async (job, width, height) => renderGrid(job.seed === 34 ? probe : startGrid(), width, height);
+    await withEngine({}, async (app) => {
+      const blocked = await run(app, 34);
+      expect(blocked.job).toMatchObject({ status: "BLOCKED", stage: "POSTFILTER", error: { code: "CONTENT_BLOCKED" }, video: null });
+      const audit = blocked.row.metadata.postfilter;
+      expect(audit.category).toBe("sexual");
+      expect(audit.flagged).toEqual([{ frame: SPLICED, category: "sexual" }]); // that frame only: the generated ones pass
+      expect(sampleAt(audit, SPLICED).scores.nsfw!.Porn).toBeGreaterThanOrEqual(DEFAULT_NSFW_THRESHOLDS.Porn);
+      expect(sampleAt(audit, SPLICED).scores.nsfw!.Porn).toBeGreaterThan(0.95); // measured 0.98
+      expect(blocked.row.metadata.provenance).toBeUndefined();
+      expect(await app.kinema.store.get(`videos/${blocked.id}.mp4`)).toBeNull();
+
+      const benign = await run(app, 35);
+      expect(benign.job.status).toBe("SUCCEEDED");
+      expect(benign.row.metadata.spliced).toEqual({ frame: SPLICED }); // the control went through the same splice
+      expect(benign.row.metadata.postfilter.verdict).toBe("passed");
+      expect(sampleAt(benign.row.metadata.postfilter, SPLICED).scores.nsfw!.Porn).toBeLessThan(0.01); // measured 0.0001
+      expect(await app.kinema.store.get(`videos/${benign.id}.mp4`)).not.toBeNull();
+    }, splicing(frameFor));
+  });
+
+  it("blocks a clip holding a photo of people in the likeness gallery, at the shipped match threshold", async () => {
+    // The operator's gallery: the three people of face-api's sample3, enrolled from the full-size photo.
+    const faces = await describeFaces(await facePhoto(3, 1920, 1280));
+    expect(faces).toHaveLength(3);
+    const gallery = join(dir, "likeness-gallery.jsonl");
+    await writeFile(gallery, faces.map((face, i) => formatGalleryLine(`sample3-person${i}`, face.descriptor)).join("\n"));
+    const frameFor: FrameFor = async (_job, width, height) => facePhoto(3, width, height);
+    await withEngine({ KINEMA_LIKENESS_GALLERY: gallery }, async (app) => {
+      const { id, job, row: r } = await run(app, 36);
+      expect(job).toMatchObject({ status: "BLOCKED", stage: "POSTFILTER", error: { code: "CONTENT_BLOCKED" }, video: null });
+      expect(r.metadata.postfilter.category).toBe("likeness");
+      expect(r.metadata.postfilter.flagged).toEqual([{ frame: SPLICED, category: "likeness" }]);
+      const likeness = sampleAt(r.metadata.postfilter, SPLICED).scores.likeness!;
+      expect(likeness.faces).toBe(3);
+      expect(likeness.minDistance).toBeLessThan(DEFAULT_LIKENESS_THRESHOLD - 0.15); // measured 0.28 in a 256x144 frame
+      expect(await app.kinema.store.get(`videos/${id}.mp4`)).toBeNull();
+    }, splicing(frameFor));
   });
 
   it("blocks what the NSFW classifier flags: never signed, never stored, every sampled frame's scores kept", () =>

@@ -1,7 +1,7 @@
 // Kinema Studio end to end: the page the API serves at /, driven in headless Chromium against the real
 // pipeline (onnxruntime, ffmpeg, C2PA signing): sign in, submit, watch live progress and previews, play
-// the delivered clip, read its content credentials, find it in history; and pick a job back up after
-// a reload mid-run.
+// the delivered clip, read its content credentials, find it in history; pick a job back up after a
+// reload mid-run; filter the history and page through it; and refuse a key that was revoked.
 import { mkdir } from "node:fs/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +9,8 @@ import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { startEngineKinema } from "./helpers/engine.js";
 import type { TestKinema } from "./helpers/app.js";
 import { ensureStudioBuilt, launchChromium, watchProblems } from "./helpers/browser.js";
+import { insertRows, type JobRow } from "./helpers/ops.js";
+import { hashApiKey } from "../src/accounts/keys.js";
 
 const SCREENSHOTS = "test-results";
 let db: TestDatabase;
@@ -37,8 +39,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function openSignedIn(tier: "FREE" | "PLUS" = "FREE") {
-  const account = await app.account(tier);
+async function openSignedIn(tier: "FREE" | "PLUS" = "FREE", existing?: Awaited<ReturnType<TestKinema["account"]>>) {
+  const account = existing ?? await app.account(tier);
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems = watchProblems(page);
@@ -171,13 +173,79 @@ describe("Kinema Studio", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("alert").filter({ hasText: "not accepted" }).waitFor({ timeout: 10_000 });
 
-    // A key kept from an earlier visit that no longer works (revoked): back to sign-in, told why.
-    await page.evaluate(() => (globalThis as any).localStorage.setItem("kinema.apiKey", "kin_revoked"));
+    // A key kept from an earlier visit that has been revoked since: a real key, signed in with, then
+    // revoked where the code keeps revocation (api_keys.revoked_at). Back to sign-in, told why.
+    const account = await app.account("FREE");
+    await page.getByLabel("API key").fill(account.key);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("tier").filter({ hasText: "FREE" }).waitFor({ timeout: 10_000 });
+    expect(await page.evaluate(() => (globalThis as any).localStorage.getItem("kinema.apiKey"))).toBe(account.key);
+    await app.kinema.prisma.apiKey.update({ where: { keyHash: hashApiKey(account.key) }, data: { revokedAt: new Date() } });
     await page.reload();
     await page.getByRole("status").filter({ hasText: "not accepted" }).waitFor({ timeout: 10_000 });
     expect(await page.evaluate(() => (globalThis as any).localStorage.getItem("kinema.apiKey"))).toBeNull();
     // The browser logs the refused requests (401); nothing else went wrong.
     expect(problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
+  });
+
+  it("filters history by status, and Load more appends the next page in order without duplicates", async () => {
+    const account = await app.account("FREE");
+    // 23 finished jobs (a worker takes none of them), one a minute apart: 12 done, 7 failed, 4 cancelled.
+    const statuses = [...Array(12).fill("SUCCEEDED"), ...Array(7).fill("FAILED"), ...Array(4).fill("CANCELLED")] as JobRow["status"][];
+    const rows: JobRow[] = statuses.map((status, i) => ({
+      tier: "FREE", status, createdAgo: 60 * (i + 1), startedAgo: 60 * (i + 1) - 5, finishedAgo: 60 * (i + 1) - 30,
+      errorCode: status === "FAILED" ? "INTERNAL" : null,
+    }));
+    await insertRows(app.kinema.pool, account.id, rows);
+    const newestFirst = async (status?: string) => (await app.kinema.pool.query(
+      `SELECT id FROM jobs WHERE account_id = $1 AND ($2::text IS NULL OR status::text = $2) ORDER BY created_at DESC, id DESC`,
+      [account.id, status ?? null])).rows.map((r) => `#/jobs/${r.id}`);
+
+    const { page, problems } = await openSignedIn("FREE", account);
+    await page.getByRole("link", { name: "History" }).click();
+    const items = page.getByTestId("history-item");
+    const loadMore = page.getByRole("button", { name: "Load more" });
+    const listed = () => items.evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+    const listedCount = (n: number) => page.waitForFunction(
+      (count) => (globalThis as any).document.querySelectorAll('[data-testid="history-item"]').length === count
+        && !(globalThis as any).document.querySelector('[aria-busy="true"]'), n, { timeout: 20_000 });
+    const badges = () => page.locator('[data-testid="history-item"] .badge').allTextContents();
+
+    // All statuses: 10, 20, then the last 3; the button goes when there is nothing more.
+    const all = await newestFirst();
+    await listedCount(10);
+    expect(await listed()).toEqual(all.slice(0, 10));
+    await loadMore.click();
+    await listedCount(20);
+    expect(await listed()).toEqual(all.slice(0, 20));
+    await loadMore.click();
+    await listedCount(23);
+    const everything = await listed();
+    expect(everything).toEqual(all);
+    expect(new Set(everything).size).toBe(23);
+    expect(await loadMore.count()).toBe(0);
+
+    // A filter starts over from its first page: only that status, newest first.
+    await page.getByLabel("Status").selectOption("FAILED");
+    await listedCount(7);
+    expect(await listed()).toEqual(await newestFirst("FAILED"));
+    expect(new Set(await badges())).toEqual(new Set(["Failed"]));
+    expect(await loadMore.count()).toBe(0);
+
+    await page.getByLabel("Status").selectOption("SUCCEEDED");
+    const done = await newestFirst("SUCCEEDED");
+    await listedCount(10);
+    expect(await listed()).toEqual(done.slice(0, 10));
+    await loadMore.click();
+    await listedCount(12);
+    expect(await listed()).toEqual(done);
+    expect(new Set(await badges())).toEqual(new Set(["Done"]));
+    expect(await loadMore.count()).toBe(0);
+
+    await page.getByLabel("Status").selectOption("RUNNING");
+    await page.getByText("No jobs with this status.").waitFor({ timeout: 20_000 });
+    expect(await items.count()).toBe(0);
+    expect(problems).toEqual([]);
   });
 
   it("serves the page with no-cache, the hashed bundle with a year of caching, and keeps the other paths", async () => {

@@ -15,6 +15,8 @@ const send = (message: Record<string, unknown>) => process.stdout.write(`${JSON.
 
 const config = loadConfig({
   DATABASE_URL: process.env.DATABASE_URL, PORT: "0", KINEMA_EMBEDDED_WORKER: "false",
+  // 1,000 sockets of one account from one address is this benchmark's load, not an abuse to refuse.
+  KINEMA_WS_MAX_PER_ACCOUNT: "10000", KINEMA_WS_MAX_PER_ADDRESS: "100000",
   ...(process.env.KINEMA_DB_POOL_SIZE ? { KINEMA_DB_POOL_SIZE: process.env.KINEMA_DB_POOL_SIZE } : {}),
 });
 const kinema = await startKinema({ config, log: createLogger("bench-api"), api: true, workers: 0, stages: [] });

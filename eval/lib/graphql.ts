@@ -11,6 +11,13 @@ export class GraphQLError extends Error {
 
 const TIMEOUT_MS = 30_000;
 
+/**
+ * The request never got an HTTP answer (undici's "fetch failed": a refused or reset connection, such as
+ * a keep-alive socket the server closed as the client reused it, which a loaded machine makes likely).
+ * The message carries the cause, which "fetch failed" alone hides.
+ */
+export class NetworkError extends Error {}
+
 export class EvalClient {
   constructor(readonly url: string, private readonly key: string) {}
 
@@ -21,6 +28,10 @@ export class EvalClient {
       headers: { "content-type": "application/json", authorization: `Bearer ${this.key}` },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(TIMEOUT_MS),
+    }).catch((error: unknown) => {
+      if (!(error instanceof TypeError)) throw error; // a timeout stays a timeout
+      const cause = error.cause as { code?: string; message?: string } | undefined;
+      throw new NetworkError(`POST ${this.url}: ${error.message} (${cause?.code ?? cause?.message ?? "no cause given"})`, { cause: error });
     });
     const text = await res.text();
     let body: { data?: T; errors?: { message: string }[] };

@@ -1,7 +1,7 @@
 // Submitting jobs and waiting for them through the API, as a client would: QUEUE_FULL is honoured by
 // waiting its retryAfterSeconds (admission control is part of the system under test, not bypassed),
 // and a job is followed by polling `job(id)` until it reaches a terminal status.
-import { GENERATE, JOB, type EvalClient, type JobView, type UserError } from "./graphql.js";
+import { GENERATE, JOB, NetworkError, type EvalClient, type JobView, type UserError } from "./graphql.js";
 
 export interface GenerateInput {
   prompt: string;
@@ -20,10 +20,26 @@ export interface Submission {
 
 export const TERMINAL = new Set(["SUCCEEDED", "FAILED", "BLOCKED", "CANCELLED"]);
 
+/** Network errors (no HTTP answer) a request is retried through: only reads, and idempotent submissions. */
+const NETWORK_RETRIES = 3;
+
+async function retryingNetworkErrors<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let failures = 0; ; failures++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof NetworkError) || failures >= NETWORK_RETRIES) throw error;
+      await sleep(250 * (failures + 1));
+    }
+  }
+}
+
 export async function submit(client: EvalClient, input: GenerateInput, options: { maxWaitMs?: number } = {}): Promise<Submission> {
   const deadline = Date.now() + (options.maxWaitMs ?? 120_000);
+  // With an idempotency key a repeated submission is the same job, so a lost answer can be asked again.
+  const send = () => client.request<{ generateVideo: Omit<Submission, "queueFullRetries"> }>(GENERATE, { input });
   for (let retries = 0; ; retries++) {
-    const { generateVideo } = await client.request<{ generateVideo: Omit<Submission, "queueFullRetries"> }>(GENERATE, { input });
+    const { generateVideo } = await (input.idempotencyKey ? retryingNetworkErrors(send) : send());
     const full = generateVideo.userErrors.find((e) => e.code === "QUEUE_FULL");
     if (!full || Date.now() > deadline) return { ...generateVideo, queueFullRetries: retries };
     await sleep(Math.min(10, full.retryAfterSeconds ?? 1) * 1000);
@@ -34,7 +50,7 @@ export async function submit(client: EvalClient, input: GenerateInput, options: 
 export async function awaitJob(client: EvalClient, id: string, timeoutMs: number, pollMs = 250): Promise<JobView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { job } = await client.request<{ job: JobView | null }>(JOB, { id });
+    const { job } = await retryingNetworkErrors(() => client.request<{ job: JobView | null }>(JOB, { id }));
     if (!job) throw new Error(`job ${id} is not visible to its owner`);
     if (TERMINAL.has(job.status)) return job;
     if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}/${job.stage} after ${Math.round(timeoutMs / 1000)} s`);

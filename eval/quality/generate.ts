@@ -64,8 +64,9 @@ export async function scoreRendered(scorer: Scorer, clips: readonly GoldenClip[]
   return { label, model: null, steps: null, clips: results, wallMs: performance.now() - started };
 }
 
-export async function loadModel(dir: string): Promise<{ model: LoadedModel; info: ModelInfo }> {
-  const model = await LoadedModel.load(dir, "cpu");
+/** `threads`: onnxruntime's intra-op threads (default: all cores, as level 2 runs alone). */
+export async function loadModel(dir: string, threads?: number): Promise<{ model: LoadedModel; info: ModelInfo }> {
+  const model = await LoadedModel.load(dir, "cpu", threads);
   const { manifest } = model;
   const geometry = geometryFor(EVAL_JOB, manifest, "cpu");
   return {

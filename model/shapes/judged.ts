@@ -1,9 +1,11 @@
 // One prompt generated through the repo's engine (as a job runs it: denoise, then VAE decode) and read by
 // the level-2 judge: what demo.ts and guidance.ts measure, each over its own prompts, seeds and scales.
+import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { judgeClip, type Judgement } from "../../eval/judge/judge.js";
 import { decodeToRawFrames } from "../../src/engine/decode.js";
+import { ffmpegPath } from "../../src/engine/ffmpeg.js";
 import { denoise } from "../../src/engine/denoise.js";
 import type { Geometry } from "../../src/engine/geometry.js";
 import type { LoadedModel } from "../../src/engine/runtime.js";
@@ -48,4 +50,12 @@ export class OnePromptTally {
     this.counts.exact += Number(exact);
     return `${label}: background ${verdict.background ?? "?"}, shape ${shape.found ? `${shape.kind ?? "?"} ${shape.motion ?? "?"}` : "not found"}${exact ? "  <- exactly the prompt" : ""}`;
   }
+}
+
+/** A delivered MP4 read by the judge: ffmpeg brings it back to the model's 112x64 at 8 fps (the judge's geometry). */
+export function judgeVideoFile(file: string, spec: ClipSpec): { frames: number; verdict: Judgement } {
+  const [width, height] = [112, 64];
+  const rgb = execFileSync(ffmpegPath(), ["-v", "error", "-i", file, "-vf", `fps=8,scale=${width}:${height}:flags=area`, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], { maxBuffer: 1 << 28 });
+  const frames = rgb.length / (width * height * 3);
+  return { frames, verdict: judgeClip({ rgb: new Uint8Array(rgb), width, height, frames }, spec) };
 }

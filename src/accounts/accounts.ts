@@ -1,6 +1,7 @@
 // Accounts and their keys: creation (CLI, embedded demo) and authentication (API).
 import type { Prisma } from "../db/prisma.js";
 import type { Tier } from "../config/config.js";
+import { isActive } from "./api-keys.js";
 import { hashApiKey, newApiKey } from "./keys.js";
 
 export type Role = "USER" | "ADMIN";
@@ -19,10 +20,13 @@ export class AccountService {
     return { account, apiKey: key.key };
   }
 
-  /** The account a key belongs to, or null for an unknown or revoked key. */
+  /**
+   * The account a key belongs to, or null for an unknown or revoked key; uncached (the API asks
+   * KeyAuthenticator, which caches and records use).
+   */
   async authenticate(apiKey: string): Promise<Account | null> {
     const row = await this.prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(apiKey) }, include: { account: true } });
-    if (!row || row.revokedAt) return null;
+    if (!row || !isActive(row)) return null;
     return row.account;
   }
 

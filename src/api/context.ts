@@ -2,6 +2,9 @@
 // DataLoaders. Authentication happens once here; resolvers only ask `requireAccount`.
 import { GraphQLError } from "graphql";
 import type { Account, AccountService } from "../accounts/accounts.js";
+import type { ApiKeyService } from "../accounts/api-keys.js";
+import type { KeyAuthenticator } from "../accounts/authenticator.js";
+import type { KeyUsageRecorder } from "../accounts/key-usage.js";
 import { bearerKey } from "../accounts/keys.js";
 import type { Config } from "../config/config.js";
 import type { JobService } from "../jobs/service.js";
@@ -16,6 +19,12 @@ import type { AlarmEvaluator } from "../ops/alarms.js";
 
 export interface ApiServices {
   accounts: AccountService;
+  /** the callers' own key lifecycle: create, list, revoke, rotate */
+  keys: ApiKeyService;
+  /** key -> account, with a short cache (every HTTP request and socket operation asks it) */
+  auth: KeyAuthenticator;
+  /** last-use times noted in memory, written once a minute */
+  keyUsage: KeyUsageRecorder;
   jobs: JobService;
   sql: Sql;
   progress: ProgressHub;
@@ -31,6 +40,8 @@ export interface ApiServices {
 
 export interface GraphQLContext {
   account: Account | null;
+  /** the key that authenticated the request (null: anonymous) */
+  apiKeyId: string | null;
   services: ApiServices;
   loaders: Loaders;
 }
@@ -44,13 +55,11 @@ export function unauthenticated(message = "A valid API key is required: Authoriz
  * field that needs an account refuses). A key that is wrong or revoked: UNAUTHENTICATED at once.
  */
 export async function buildContext(services: ApiServices, authorization: string | undefined | null): Promise<GraphQLContext> {
-  let account: Account | null = null;
-  if (authorization) {
-    const key = bearerKey(authorization);
-    account = key ? await services.accounts.authenticate(key) : null;
-    if (!account) throw unauthenticated("The API key is not valid.");
-  }
-  return { account, services, loaders: createLoaders(services) };
+  if (!authorization) return { account: null, apiKeyId: null, services, loaders: createLoaders(services) };
+  const key = bearerKey(authorization);
+  const principal = key ? await services.auth.authenticate(key) : null;
+  if (!principal) throw unauthenticated("The API key is not valid.");
+  return { account: principal.account, apiKeyId: principal.keyId, services, loaders: createLoaders(services) };
 }
 
 export function requireAccount(ctx: GraphQLContext): Account {

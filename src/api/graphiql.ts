@@ -1,6 +1,10 @@
 // GraphiQL for support staff, served from the project's own node_modules (the machines have no network,
 // so nothing loads from a CDN). Queries go over HTTP with the headers typed in the IDE's Headers pane;
-// subscriptions go over graphql-ws with the same Authorization header as connectionParams.
+// subscriptions go over graphql-ws with the same Authorization header as connectionParams. The page
+// holds an API key, so: no inline script (its own is /graphiql/ide.js) under a strict CSP, no framing,
+// and no headers in local storage (shouldPersistHeaders false, and a storage that blanks the headers
+// GraphiQL's history would keep). Introspection needs
+// a key, so the schema (docs, completion) loads once one is typed.
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -8,7 +12,7 @@ import { join } from "node:path";
 
 const require = createRequire(import.meta.url);
 
-/** URL path -> file, resolved once; nothing outside this list is served. */
+/** URL path -> file, resolved once; nothing outside this list (and the page's own script and style) is served. */
 const ASSETS: Record<string, { module: string; type: string }> = {
   "react.js": { module: "react/umd/react.production.min.js", type: "text/javascript" },
   "react-dom.js": { module: "react-dom/umd/react-dom.production.min.js", type: "text/javascript" },
@@ -21,7 +25,10 @@ export const GRAPHIQL_ASSET_PREFIX = "/graphiql/";
 
 const cache = new Map<string, Buffer>();
 
-export async function graphiqlAsset(name: string): Promise<{ body: Buffer; type: string } | null> {
+/** An asset by name; `own`: the page's own script or style (not a package's file). */
+export async function graphiqlAsset(name: string): Promise<{ body: Buffer; type: string; own?: boolean } | null> {
+  if (name === "ide.js") return { body: Buffer.from(graphiqlScript()), type: "text/javascript; charset=utf-8", own: true };
+  if (name === "ide.css") return { body: Buffer.from(PAGE_STYLE), type: "text/css; charset=utf-8", own: true };
   const asset = ASSETS[name];
   if (!asset) return null;
   let body = cache.get(name);
@@ -39,17 +46,41 @@ function resolveFile(spec: string): string {
   throw new Error(`cannot find ${spec} in node_modules`);
 }
 
+/**
+ * The IDE page's headers. Scripts and styles from this origin only: GraphiQL sets element styles from
+ * script (allowed) and injects no <style>; connections to this origin over HTTP and WebSocket (named,
+ * for browsers whose 'self' does not cover ws:); never in a frame (frame-ancestors, and
+ * X-Frame-Options for browsers without CSP 2).
+ */
+export function graphiqlHeaders(host: string | undefined): Record<string, string> {
+  const sockets = host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? ` ws://${host} wss://${host}` : "";
+  return {
+    "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+      + `connect-src 'self'${sockets}; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+  };
+}
+
+const PAGE_STYLE = "html,body,#ide{height:100%;margin:0}\n";
+
 export function graphiqlPage(): string {
   const src = (name: string) => `${GRAPHIQL_ASSET_PREFIX}${name}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Kinema GraphQL IDE</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${src("graphiql.css")}">
-<style>html,body,#ide{height:100%;margin:0}</style></head>
-<body><div id="ide">Loading the GraphQL IDE…</div>
+<link rel="stylesheet" href="${src("graphiql.css")}"><link rel="stylesheet" href="${src("ide.css")}"></head>
+<body><div id="ide">Loading the GraphQL IDE (GraphiQL)…</div>
 <script src="${src("react.js")}"></script><script src="${src("react-dom.js")}"></script>
 <script src="${src("graphql-ws.js")}"></script><script src="${src("graphiql.js")}"></script>
-<script>
+<script src="${src("ide.js")}"></script>
+</body></html>`;
+}
+
+/** The page's own script (served as /graphiql/ide.js). */
+export function graphiqlScript(): string {
+  return String.raw`"use strict";
 const url = location.origin + "/graphql";
 const wsUrl = url.replace(/^http/, "ws");
 const http = GraphiQL.createFetcher({ url });
@@ -63,26 +94,63 @@ function socketFor(authorization) {
 }
 // The operation's type from the query text itself: GraphiQL's parsed document lags edits by 100 ms.
 function operationType(query, name) {
-  const text = query.replace(/#[^\\n]*/g, "");
-  const named = name && new RegExp("\\\\b(query|mutation|subscription)\\\\s+" + name + "\\\\b").exec(text);
-  const first = /^\\s*(query|mutation|subscription)\\b/.exec(text);
+  const text = query.replace(/#[^\n]*/g, "");
+  const named = name && new RegExp("\\b(query|mutation|subscription)\\s+" + name + "\\b").exec(text);
+  const first = /^\s*(query|mutation|subscription)\b/.exec(text);
   return (named && named[1]) || (first && first[1]) || "query";
+}
+// The Authorization value of a headers object, or "" for none or the default pane's bare "Bearer ".
+function authorizationOf(headers) {
+  for (const k of Object.keys(headers || {})) {
+    if (/^authorization$/i.test(k) && !/^\s*(bearer\s*)?$/i.test(String(headers[k]))) return String(headers[k]);
+  }
+  return "";
 }
 function fetcher(params, opts) {
   const headers = { ...((opts && opts.headers) || {}) };
-  // The default header pane holds a bare "Bearer ": send nothing until a key is typed, so the schema
-  // (allowed without a key) still loads.
-  for (const k of Object.keys(headers)) {
-    if (/^authorization$/i.test(k) && /^\\s*(bearer\\s*)?$/i.test(String(headers[k]))) delete headers[k];
-  }
-  const authorization = headers.Authorization || headers.authorization || "";
+  // Send nothing until a key is typed: a bare "Bearer " would be refused as an invalid key.
+  for (const k of Object.keys(headers)) if (/^authorization$/i.test(k)) delete headers[k];
+  const authorization = authorizationOf(opts && opts.headers);
+  if (authorization) headers.Authorization = authorization;
   if (operationType(params.query || "", params.operationName) === "subscription") return socketFor(authorization).iterate(params);
   return http(params, { ...opts, headers });
 }
-const defaultQuery = "# Put your key in the Headers pane: {\\"Authorization\\": \\"Bearer kin_...\\"}\\n{\\n  me { id tier limits { maxResolution stepBudget } }\\n  jobs(first: 10) { nodes { id status stage stepsCompleted stepBudget createdAt error { code message } } }\\n}\\n";
-ReactDOM.createRoot(document.getElementById("ide")).render(React.createElement(GraphiQL, {
-  fetcher, defaultQuery, headerEditorEnabled: true, shouldPersistHeaders: true,
-  defaultHeaders: '{"Authorization": "Bearer "}',
-}));
-</script></body></html>`;
+// Introspection needs a key. GraphiQL loads the schema when its fetcher changes, so a newly typed key
+// gets a fresh fetcher (after a pause in typing), and with it the docs and completion.
+let schemaKey = "";
+let pending = null;
+function onEditHeaders(text) {
+  clearTimeout(pending);
+  pending = setTimeout(() => {
+    let authorization = "";
+    try { authorization = authorizationOf(JSON.parse(text)); } catch (_) { return; }
+    if (authorization && authorization !== schemaKey) {
+      schemaKey = authorization;
+      render();
+    }
+  }, 600);
+}
+// GraphiQL keeps tabs and a query history in local storage, and its history keeps each query's headers
+// even with shouldPersistHeaders false: every value goes in with its "headers" blanked.
+function withoutHeaders(value) {
+  try { return JSON.stringify(JSON.parse(value), (k, v) => (k === "headers" ? null : v)); } catch (_) { return value; }
+}
+const ours = (key) => key.indexOf("graphiql:") === 0;
+const storage = {
+  getItem: (key) => localStorage.getItem(key),
+  setItem: (key, value) => localStorage.setItem(key, withoutHeaders(value)),
+  removeItem: (key) => localStorage.removeItem(key),
+  get length() { return Object.keys(localStorage).filter(ours).length; },
+  clear() { for (const key of Object.keys(localStorage).filter(ours)) localStorage.removeItem(key); },
+};
+const defaultQuery = "# Put your key in the Headers pane: {\"Authorization\": \"Bearer kin_...\"}\n# The schema (docs, completion) loads once it is there. It is not saved in this browser.\n{\n  me { id tier limits { maxResolution stepBudget } }\n  jobs(first: 10) { nodes { id status stage stepsCompleted stepBudget createdAt error { code message } } }\n}\n";
+const root = ReactDOM.createRoot(document.getElementById("ide"));
+function render() {
+  root.render(React.createElement(GraphiQL, {
+    fetcher: (params, opts) => fetcher(params, opts), defaultQuery, headerEditorEnabled: true,
+    shouldPersistHeaders: false, storage, onEditHeaders, defaultHeaders: '{"Authorization": "Bearer "}',
+  }));
+}
+render();
+`;
 }

@@ -1,7 +1,9 @@
 // Live job progress for the `jobProgress` subscription. One hub per API process listens to the event bus
 // and feeds each subscription: progress-only events are applied to the subscriber's last snapshot (no
 // query), anything else re-reads the row (the truth), and queue moves refresh the positions of every
-// watched queued job with one batched query.
+// watched queued job with one batched query. A re-read is one read per event, shared by every
+// subscriber of the job (with 25 subscribers: 1 read, not 25; test/fanout.test.ts counts them); each
+// subscriber then checks the row's owner against its own account.
 import type { Account } from "../accounts/accounts.js";
 import type { Sql } from "../db/pool.js";
 import type { BusEvent, EventBus, JobEvent } from "../events/bus.js";
@@ -22,7 +24,15 @@ export interface JobProgressEvent {
 /** Values a subscription already knows for a job snapshot, so `Job.queuePosition`/`etaSeconds` need no query. */
 export const liveJobValues = new WeakMap<JobRecord, { queuePosition: number | null; etaSeconds: number | null }>();
 
-type Signal = { type: "reread"; full: boolean } | { type: "progress"; event: JobEvent } | { type: "position"; position: number } | { type: "close" };
+/** The row (and its queue position) as read once after an event, for every subscriber of the job. */
+interface SharedRead { row: JobRecord | null; position: number | null }
+type ReadOnce = () => Promise<SharedRead>;
+
+type Signal = { type: "reread"; full: boolean; read: ReadOnce } | { type: "progress"; event: JobEvent; read: ReadOnce }
+  | { type: "position"; position: number } | { type: "close" };
+
+/** What the hub reads jobs with (JobService); a port so a test can count the reads. */
+export type JobReader = Pick<JobService, "get" | "getById">;
 
 interface Watch { jobId: string; queue: SignalQueue<Signal>; queued: boolean; position: number | null }
 
@@ -39,7 +49,7 @@ export class ProgressHub {
   private positionsDirty = false;
   private stats: { at: number; value: Promise<QueueStats> } | null = null;
 
-  constructor(bus: EventBus, private readonly jobs: JobService, private readonly sql: Sql) {
+  constructor(bus: EventBus, private readonly jobs: JobReader, private readonly sql: Sql) {
     this.unsubscribe = bus.subscribe((event) => this.onEvent(event));
   }
 
@@ -88,7 +98,7 @@ export class ProgressHub {
   private async apply(account: Account, current: JobProgressEvent, signal: Signal, watch: Watch): Promise<JobProgressEvent> {
     switch (signal.type) {
       case "reread":
-        return this.reread(account, current, watch, signal.full);
+        return this.reread(account, current, watch, signal.full, signal.read);
       case "position": {
         // A position computed before a claim can arrive after the re-read that saw the job running.
         if (current.job.status !== "QUEUED") return current;
@@ -98,7 +108,7 @@ export class ProgressHub {
       case "progress": {
         // A lease this subscription has not seen yet (a retry or resume): read the row first.
         const fresh = (signal.event.fencingToken ?? 0) > Number(current.job.fencingToken);
-        return applyProgress(fresh ? await this.reread(account, current, watch, false) : current, signal.event);
+        return applyProgress(fresh ? await this.reread(account, current, watch, false, signal.read) : current, signal.event);
       }
       case "close":
         return current;
@@ -111,19 +121,22 @@ export class ProgressHub {
    * further ahead by the time it is read. After a delivery gap (`full`), or for a run not followed
    * from its start, the row's count is taken as it is.
    */
-  private async reread(account: Account, current: JobProgressEvent, watch: Watch, full: boolean): Promise<JobProgressEvent> {
-    const row = await this.jobs.get(account, current.job.id);
-    if (!row) return current;
+  private async reread(account: Account, current: JobProgressEvent, watch: Watch, full: boolean, read: ReadOnce): Promise<JobProgressEvent> {
+    const { row, position } = await read();
+    // The shared read is not scoped to an account: a subscriber sees only its own account's job.
+    if (!row || row.accountId !== account.id) return current;
     const prev = current.job;
     const sameRun = prev.status === "QUEUED" || prev.fencingToken === row.fencingToken;
     if (!full && row.status === "RUNNING" && sameRun && row.stepsCompleted > prev.stepsCompleted) {
-      return this.snapshot({ ...row, stepsCompleted: prev.stepsCompleted }, watch);
+      return this.snapshot({ ...row, stepsCompleted: prev.stepsCompleted }, watch, position);
     }
-    return this.snapshot(row, watch);
+    return this.snapshot(row, watch, position);
   }
 
-  private async snapshot(job: JobRecord, watch: Watch): Promise<JobProgressEvent> {
-    const position = job.status === "QUEUED" ? (await queuePositions(this.sql, [job.id])).get(job.id) ?? null : null;
+  /** `knownPosition`: the position read with the row (a shared read); undefined reads it here. */
+  private async snapshot(job: JobRecord, watch: Watch, knownPosition?: number | null): Promise<JobProgressEvent> {
+    const position = job.status !== "QUEUED" ? null
+      : knownPosition !== undefined ? knownPosition : (await queuePositions(this.sql, [job.id])).get(job.id) ?? null;
     watch.queued = job.status === "QUEUED";
     watch.position = position;
     const eta = estimateEta(job, position, await this.queueStats());
@@ -138,13 +151,34 @@ export class ProgressHub {
 
   private onEvent(event: BusEvent): void {
     if (event.kind === "resync") {
-      for (const set of this.watches.values()) for (const w of set) w.queue.push({ type: "reread", full: true });
+      for (const [jobId, set] of this.watches) {
+        const signal: Signal = { type: "reread", full: true, read: this.readOnce(jobId) };
+        for (const w of set) w.queue.push(signal);
+      }
       return;
     }
     const set = this.watches.get(event.jobId);
-    const signal: Signal = event.progressOnly ? { type: "progress", event } : { type: "reread", full: false };
-    if (set) for (const w of set) w.queue.push(signal);
+    if (set) {
+      // One read for this event, made by the first subscriber that needs it, shared by the rest.
+      const read = this.readOnce(event.jobId);
+      const signal: Signal = event.progressOnly ? { type: "progress", event, read } : { type: "reread", full: false, read };
+      for (const w of set) w.queue.push(signal);
+    }
     if (event.queueChanged) this.schedulePositionRefresh();
+  }
+
+  /**
+   * The job's row and queue position, read at most once, on first call (after the event, so it sees
+   * the change the event announced). A subscriber that calls it later gets that same read, which is
+   * still no older than its event.
+   */
+  private readOnce(jobId: string): ReadOnce {
+    let read: Promise<SharedRead> | null = null;
+    return () => (read ??= (async () => {
+      const row = await this.jobs.getById(jobId);
+      const position = row?.status === "QUEUED" ? (await queuePositions(this.sql, [jobId])).get(jobId) ?? null : null;
+      return { row, position };
+    })());
   }
 
   private schedulePositionRefresh(): void {

@@ -9,7 +9,8 @@ import { GraphQLError, type GraphQLSchema } from "graphql";
 import { WebSocketServer } from "ws";
 import type { Logger } from "../log.js";
 import { buildContext, type ApiServices, type GraphQLContext } from "./context.js";
-import { checkQueryLimits } from "./limits.js";
+import { QueryLimiter } from "./limits.js";
+import { bearerKey } from "../accounts/keys.js";
 import { maskInternal } from "./errors.js";
 import { buildSchema } from "./schema.js";
 import { attachSubscriptions } from "./subscriptions.js";
@@ -26,13 +27,22 @@ export interface ApiServer {
 export async function startApiServer(services: ApiServices, log: Logger): Promise<ApiServer> {
   const { config } = services;
   const schema = buildSchema();
+  const limiter = new QueryLimiter(schema, config.limits);
   const httpServer = createServer();
+  // Idle keep-alive connections stay open longer than clients keep them (undici's fetch: 4 s; proxies and
+  // load balancers: typically 60 s), so the client always lets go first. With Node's default of 5 s, a
+  // client can write its next request onto a connection the server is closing that moment (ECONNRESET);
+  // an event loop stalled past the margin (a loaded machine, a long synchronous stage in embedded mode)
+  // lost that race in the tests.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: config.limits.maxBodyBytes });
   const subscriptions = attachSubscriptions(wsServer, schema, services, log);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    introspection: true,
+    introspection: true, // with an API key, one __schema/__type per operation, bounded (src/api/limits.ts)
+    parseOptions: { maxTokens: config.limits.maxTokens },
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     // Our process owns SIGTERM/SIGINT (src/process.ts): Apollo's handler would re-raise the signal
@@ -43,7 +53,7 @@ export async function startApiServer(services: ApiServices, log: Logger): Promis
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       { async serverWillStart() { return { drainServer: async () => { await subscriptions.dispose(); } }; } },
-      limitsPlugin(config.limits),
+      limitsPlugin(limiter),
     ],
   });
   await apollo.start();
@@ -72,6 +82,10 @@ export async function startApiServer(services: ApiServices, log: Logger): Promis
         return sendError(res, 400, "BAD_REQUEST", "The request body is not valid JSON.");
       }
     }
+    // The limits, before Apollo parses and validates: a refused document never reaches validation,
+    // whose cost grows with the square of a repeated field (src/api/limits.ts).
+    const refused = precheck(limiter, req, url, parsed);
+    if (refused) return sendGraphQLError(res, refused);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     const result = await apollo.executeHTTPGraphQLRequest({
@@ -129,7 +143,41 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
-function limitsPlugin(limits: ApiServices["config"]["limits"]) {
+/** The limits on a request's query text, when it has one (else Apollo answers: no query, a batch...). */
+function precheck(limiter: QueryLimiter, req: IncomingMessage, url: URL, body: unknown): GraphQLError | null {
+  let request: { query?: unknown; operationName?: unknown; variables?: unknown };
+  if (req.method === "POST") {
+    if (!body || typeof body !== "object" || Array.isArray(body)) return null;
+    request = body as typeof request;
+  } else {
+    const variables = url.searchParams.get("variables");
+    let parsedVariables: unknown;
+    try {
+      parsedVariables = variables ? JSON.parse(variables) : undefined;
+    } catch {
+      return null; // Apollo answers a malformed `variables`
+    }
+    request = { query: url.searchParams.get("query") ?? undefined, operationName: url.searchParams.get("operationName"), variables: parsedVariables };
+  }
+  if (typeof request.query !== "string") return null;
+  const document = limiter.parse(request.query);
+  if (document instanceof GraphQLError) return document;
+  return limiter.check(document, {
+    operationName: typeof request.operationName === "string" ? request.operationName : null,
+    variables: request.variables,
+    authenticated: bearerKey(req.headers.authorization ?? null) !== null,
+  });
+}
+
+/** A refusal as Apollo would send it: `{ errors: [{ message, extensions: { code, ... } }] }`, status from extensions.http. */
+function sendGraphQLError(res: ServerResponse, error: GraphQLError): void {
+  const { http, ...extensions } = error.extensions as { http?: { status?: number } } & Record<string, unknown>;
+  res.writeHead(http?.status ?? 400, { "content-type": "application/json; charset=utf-8" });
+  res.end(JSON.stringify({ errors: [{ message: error.message, extensions }] }));
+}
+
+/** The same limits once Apollo has the document (a cached or persisted one too) and the caller's account. */
+function limitsPlugin(limiter: QueryLimiter) {
   return {
     async requestDidStart() {
       return {
@@ -139,7 +187,9 @@ function limitsPlugin(limits: ApiServices["config"]["limits"]) {
               extensions: { code: "BAD_REQUEST", http: { status: 400 } },
             });
           }
-          const error = checkQueryLimits(ctx.document!, ctx.operation!, ctx.request.variables, limits);
+          const error = limiter.check(ctx.document!, {
+            operationName: ctx.request.operationName, variables: ctx.request.variables, authenticated: ctx.contextValue.account !== null,
+          });
           if (error) throw error;
         },
       };

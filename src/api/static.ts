@@ -11,13 +11,13 @@ import { gzipSync } from "node:zlib";
 import { FILES_PATH } from "../storage/signed-urls.js";
 import { RangeNotSatisfiableError, type ByteRange, type ObjectStore, type OpenedObject } from "../storage/store.js";
 import type { ApiServices } from "./context.js";
-import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlPage } from "./graphiql.js";
+import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlHeaders, graphiqlPage } from "./graphiql.js";
 import { renderMetrics } from "../ops/metrics.js";
 
 export async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL, services: Pick<ApiServices, "store" | "signer">): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "Method not allowed\n");
   if (url.pathname.startsWith(FILES_PATH)) return serveObject(req, res, url, services);
-  if (url.pathname === "/graphql") return send(res, 200, "text/html; charset=utf-8", graphiqlPage());
+  if (url.pathname === "/graphql") return send(res, 200, "text/html; charset=utf-8", graphiqlPage(), graphiqlHeaders(req.headers.host));
   if (url.pathname === "/favicon.ico") return send(res, 204, "image/x-icon", "");
   if (url.pathname === "/healthz") return send(res, 200, "application/json", '{"ok":true}\n');
   if (url.pathname === "/metrics") {
@@ -27,10 +27,11 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, url
   if (url.pathname.startsWith(GRAPHIQL_ASSET_PREFIX)) {
     const asset = await graphiqlAsset(url.pathname.slice(GRAPHIQL_ASSET_PREFIX.length));
     if (!asset) return send(res, 404, "text/plain", "Not found\n");
-    res.setHeader("cache-control", "public, max-age=86400");
+    // The page's own script and style change with a deploy; GraphiQL's files with a package update.
+    res.setHeader("cache-control", asset.own ? "no-cache" : "public, max-age=86400");
     return send(res, 200, asset.type, asset.body);
   }
-  if (url.pathname === "/" || url.pathname === "/index.html") return serveStudioPage(req, res);
+  if (url.pathname === "/" || url.pathname === "/index.html") return serveStudioPage(req, res, services);
   if (url.pathname.startsWith(STUDIO_ASSET_PREFIX)) return serveStudioAsset(req, res, url.pathname.slice(STUDIO_ASSET_PREFIX.length));
   return send(res, 404, "text/plain", "Not found\n");
 }
@@ -41,21 +42,29 @@ const STUDIO_ASSET_PREFIX = "/assets/";
 
 /**
  * The page holds an API key, so it gets a strict policy: scripts and styles only from this origin (the
- * bundle has no inline script), the API on this origin over HTTP and WebSocket; images and video from
- * anywhere, since signed URLs may point at an object store or a CDN (KINEMA_PUBLIC_URL, S3 presigning).
+ * bundle has no inline script), the API on this origin over HTTP and WebSocket (named as ws:/wss: for
+ * browsers whose 'self' does not cover them); images and video from this origin and from where signed
+ * URLs point: KINEMA_PUBLIC_URL (a CDN in front of the API) and, with S3, the bucket's origins.
  */
-const STUDIO_HEADERS: OutgoingHttpHeaders = {
-  "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: http: https:; "
-    + "media-src 'self' blob: http: https:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  "referrer-policy": "no-referrer",
-};
+export function studioHeaders(req: IncomingMessage, services: Pick<ApiServices, "store" | "signer">): OutgoingHttpHeaders {
+  const host = req.headers.host;
+  const sockets = host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? ` ws://${host} wss://${host}` : "";
+  const media = [...new Set([...(services.signer.baseUrl ? [new URL(services.signer.baseUrl).origin] : []), ...(services.store.presignOrigins?.() ?? [])])];
+  const from = media.map((o) => ` ${o}`).join("");
+  return {
+    "content-security-policy": `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:${from}; `
+      + `media-src 'self' blob:${from}; connect-src 'self'${sockets}; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+  };
+}
 
 /**
  * index.html is read on every request (so a rebuild shows without a restart) and revalidated by the
  * browser every time (no-cache + ETag); it names the hashed assets, which are cached for a year. With
  * no build, a short page says how to make one instead of failing.
  */
-async function serveStudioPage(req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveStudioPage(req: IncomingMessage, res: ServerResponse, services: Pick<ApiServices, "store" | "signer">): Promise<void> {
   let html: Buffer;
   try {
     html = await readFile(`${STUDIO_DIR}index.html`);
@@ -64,7 +73,7 @@ async function serveStudioPage(req: IncomingMessage, res: ServerResponse): Promi
     return send(res, 200, "text/html; charset=utf-8", HOME, { "cache-control": "no-store" });
   }
   const etag = `"${createHash("sha256").update(html).digest("base64url").slice(0, 27)}"`;
-  const headers = { ...STUDIO_HEADERS, "cache-control": "no-cache", etag };
+  const headers = { ...studioHeaders(req, services), "cache-control": "no-cache", etag };
   if (matchesEtag(req.headers["if-none-match"], etag)) {
     res.writeHead(304, headers);
     return void res.end();

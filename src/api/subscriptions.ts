@@ -1,62 +1,68 @@
 // graphql-ws on the API's HTTP server. The socket authenticates once, in connection_init
-// (`connectionParams.authorization`); a missing or bad key closes it with 4401. Each subscription is
-// parsed, validated and held to the same depth and cost limits as HTTP.
-import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
+// (`connectionParams.authorization`); a missing or bad key closes it with 4401. Every operation then
+// re-checks that key through the key cache and runs with the account as it is now (tier, role); the
+// SocketGuard closes sockets whose key was revoked (4403), caps sockets per account and per address
+// (4430) and closes idle ones (4410). Each operation (query, mutation or subscription) is parsed and
+// held to the same limits as HTTP before it is validated.
+import { GraphQLError, type GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
-import type { WebSocketServer } from "ws";
-import type { Account } from "../accounts/accounts.js";
+import type { WebSocket, WebSocketServer } from "ws";
 import { bearerKey } from "../accounts/keys.js";
 import type { Logger } from "../log.js";
 import type { ApiServices, GraphQLContext } from "./context.js";
 import { createLoaders } from "./loaders.js";
-import { checkQueryLimits } from "./limits.js";
+import { QueryLimiter, admitOperation } from "./limits.js";
 import { maskInternal } from "./errors.js";
+import { CloseCode } from "./close-codes.js";
+import { SocketGuard } from "./socket-guard.js";
 
-export const CLOSE_UNAUTHORIZED = 4401;
-/** Live subscriptions one connection may hold: a page watches a handful of jobs, not thousands. */
-export const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
-
-type SocketExtra = { account?: Account } & Record<string, unknown>;
+type SocketExtra = { socket: WebSocket };
 
 export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSchema, services: ApiServices, log: Logger) {
-  return useServer<Record<string, unknown> | undefined, SocketExtra>({
+  const { sockets: limits } = services.config;
+  const guard = new SocketGuard(services.auth, limits, services.config.auth.cacheMs, log);
+  guard.attach(wsServer);
+  const stopListening = services.keys.onRevoked((keyHash) => guard.keyRevoked(keyHash));
+  const limiter = new QueryLimiter(schema, services.config.limits);
+  const server = useServer<Record<string, unknown> | undefined, SocketExtra>({
     schema,
+    connectionInitWaitTimeout: limits.initTimeoutMs,
     onConnect: async (ctx) => {
       const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
       const key = bearerKey(typeof raw === "string" ? raw : null);
-      const account = key ? await services.accounts.authenticate(key) : null;
-      if (!account) {
-        ctx.extra.socket.close(CLOSE_UNAUTHORIZED, "Unauthorized");
+      const principal = key ? await services.auth.authenticate(key) : null;
+      if (!principal) {
+        ctx.extra.socket.close(CloseCode.Unauthorized, "Unauthorized");
         return false;
       }
-      (ctx.extra as SocketExtra).account = account;
-      return true;
+      return guard.admit(ctx.extra.socket, principal, ctx.subscriptions as Record<string, unknown>);
     },
-    onSubscribe: (ctx, _id, payload) => {
-      if (Object.keys(ctx.subscriptions).length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
-        return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection.`, { extensions: { code: "TOO_MANY_SUBSCRIPTIONS" } })];
+    onSubscribe: async (ctx, _id, payload) => {
+      // The operation being started is already in ctx.subscriptions.
+      if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptions) {
+        return [new GraphQLError(`At most ${limits.maxSubscriptions} operations per connection.`, { extensions: { code: "TOO_MANY_SUBSCRIPTIONS" } })];
       }
-      let document: DocumentNode;
-      try {
-        document = parse(payload.query);
-      } catch (error) {
-        return [new GraphQLError((error as Error).message, { extensions: { code: "GRAPHQL_PARSE_FAILED" } })];
-      }
-      const errors = validate(schema, document);
-      if (errors.length > 0) {
-        return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
-      }
-      const operation = getOperationAST(document, payload.operationName);
-      if (!operation) return [new GraphQLError("No operation to run.", { extensions: { code: "BAD_REQUEST" } })];
-      const limitError = checkQueryLimits(document, operation, payload.variables ?? undefined, services.config.limits);
-      if (limitError) return [limitError];
-      const contextValue: GraphQLContext = { account: (ctx.extra as SocketExtra).account ?? null, services, loaders: createLoaders(services) };
+      const principal = await guard.principalFor(ctx.extra.socket);
+      if (!principal) return [new GraphQLError("The API key was revoked.", { extensions: { code: "UNAUTHENTICATED" } })];
+      const admitted = admitOperation(limiter, schema, payload, true); // the socket is authenticated
+      if (Array.isArray(admitted)) return admitted;
+      const { document } = admitted;
+      const contextValue: GraphQLContext = { account: principal.account, apiKeyId: principal.keyId, services, loaders: createLoaders(services) };
       return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
     },
+    onComplete: (ctx) => guard.touch(ctx.extra.socket),
     onError: (_ctx, _id, _payload, errors) => errors.map((e) => maskInternal(e.toJSON(), e, log)) as never,
     onNext: (_ctx, _id, _payload, _args, result) => {
       if (!("errors" in result) || !result.errors) return;
       return { ...result, errors: result.errors.map((e) => maskInternal(e.toJSON(), e, log)) } as never;
     },
   }, wsServer);
+  return {
+    guard,
+    async dispose() {
+      stopListening();
+      guard.stop();
+      await server.dispose();
+    },
+  };
 }

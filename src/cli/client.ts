@@ -9,6 +9,7 @@ import { EXIT_FAILED, EXIT_USAGE, ExitError } from "./exit.js";
 export const DEFAULT_URL = "http://127.0.0.1:4000/graphql";
 const REQUEST_TIMEOUT_MS = 30_000;
 const CLOSE_UNAUTHORIZED = 4401;
+const CLOSE_KEY_REVOKED = 4403;
 
 /** Options every API command takes. */
 export const CONNECTION_OPTIONS = { url: { type: "string" }, key: { type: "string" } } as const;
@@ -99,6 +100,7 @@ export class KinemaClient {
     if (Array.isArray(error)) return graphQLFailure(error as GraphQLErrorBody[]);
     const code = (error as { code?: unknown })?.code;
     if (code === CLOSE_UNAUTHORIZED) return invalidKey();
+    if (code === CLOSE_KEY_REVOKED) return new ExitError("the API key was revoked while connected (use another key) [4403]", EXIT_USAGE);
     if (typeof code === "number") {
       const reason = (error as { reason?: string }).reason;
       return new ExitError(`the connection to ${this.wsUrl} closed (${code}${reason ? ` ${reason}` : ""})`, EXIT_FAILED);
@@ -129,7 +131,7 @@ export function graphQLFailure(errors: GraphQLErrorBody[]): ExitError {
   const code = first.extensions?.code;
   if (code === "UNAUTHENTICATED") return invalidKey();
   const message = errors.map((e) => e.message).join("; ");
-  const usage = ["BAD_USER_INPUT", "NOT_FOUND", "GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "QUERY_TOO_DEEP"].includes(code ?? "");
+  const usage = ["BAD_USER_INPUT", "NOT_FOUND", "GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "QUERY_TOO_DEEP", "TOO_MANY_ALIASES", "TOO_MANY_FIELDS", "TOO_MANY_MUTATIONS"].includes(code ?? "");
   return new ExitError(`${usage ? "" : "server error: "}${message}${code ? ` [${code}]` : ""}`, usage ? EXIT_USAGE : EXIT_FAILED);
 }
 

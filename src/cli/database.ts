@@ -1,5 +1,5 @@
 // How the CLI reaches the database: DATABASE_URL; else the embedded database of a running `npm start`
-// through its loopback socket (only one process may open PGlite's files); else, when no server runs,
+// through its Unix socket (only one process may open PGlite's files); else, when no server runs,
 // the embedded database opened here, migrated, and closed again.
 import { loadConfig } from "../config/config.js";
 import { runningEmbeddedDatabase, startEmbeddedDatabase } from "../db/embedded.js";

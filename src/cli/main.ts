@@ -1,5 +1,6 @@
 // The `kinema` command. Later issues add their commands here (scan). Each command's module is loaded
 // only when it runs, so `kinema jobs` does not load Prisma or the C2PA library.
+import { ConfigError } from "../config/errors.js";
 import { CliError } from "./errors.js";
 import { ExitError } from "./exit.js";
 
@@ -14,6 +15,8 @@ Commands:
                   show one job in detail (error, video URL, content credentials)
   accounts create --tier FREE|PLUS [--admin] [--name NAME] [--json]
                   create an account and print its API key
+  keys create|list|revoke|rotate [ID] [--name NAME] [--all] [--grace SECONDS] [--json]
+                  manage your own API keys
   certs dev [--out DIR] [--force] [--json]
                   write a development C2PA signing chain (default .kinema/certs)
   verify FILE.mp4 [--trust ROOTS.pem] [--json]
@@ -21,7 +24,7 @@ Commands:
   scan FILE.mp4 [--bank FILE] [--frames] [--json]
                   run the post-filter's frame scan on any video (exit 1 if blocked)
 
-generate, jobs and job talk to the API at KINEMA_URL (default http://127.0.0.1:4000/graphql)
+generate, jobs, job and keys talk to the API at KINEMA_URL (default http://127.0.0.1:4000/graphql)
 with the key in KINEMA_API_KEY (or --url, --key).
 
 Exit codes: 0 ok; 1 a job failed or the server failed or could not be reached; 2 usage or
@@ -36,6 +39,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   jobs: async () => { const m = await import("./jobs.js"); return { run: m.jobsCommand, help: m.JOBS_HELP }; },
   job: async () => { const m = await import("./job.js"); return { run: m.jobCommand, help: m.JOB_HELP }; },
   accounts: async () => { const m = await import("./accounts.js"); return { run: m.accountsCommand, help: m.ACCOUNTS_HELP }; },
+  keys: async () => { const m = await import("./keys.js"); return { run: m.keysCommand, help: m.KEYS_HELP }; },
   certs: async () => { const m = await import("./certs.js"); return { run: m.certsCommand, help: m.CERTS_HELP }; },
   verify: async () => { const m = await import("./verify.js"); return { run: m.verifyCommand, help: m.VERIFY_HELP }; },
   scan: async () => { const m = await import("./scan.js"); return { run: m.scanCommand, help: m.SCAN_HELP }; },
@@ -62,7 +66,8 @@ main(process.argv.slice(2)).catch((error) => {
     console.error(`kinema: ${error.message}`);
     process.exit(error.exitCode);
   }
-  if (error instanceof CliError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+  // A bad configuration is bad input too: its report names every problem, and a stack adds nothing.
+  if (error instanceof CliError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
     console.error(`kinema: ${error.message}`);
     process.exit(2);
   }

@@ -3,6 +3,9 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { ConfigError } from "./errors.js";
+
+export { ConfigError };
 
 export const RESOLUTIONS = ["R480P", "R720P", "R1080P"] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
@@ -36,7 +39,20 @@ const schema = z.object({
   KINEMA_MAX_QUERY_DEPTH: int(2, 100, 10),
   KINEMA_MAX_QUERY_COST: int(10, 1_000_000, 5_000),
   KINEMA_MAX_BODY_BYTES: int(1_024, 10_000_000, 100_000),
+  KINEMA_MAX_QUERY_TOKENS: int(100, 1_000_000, 2_000),
+  KINEMA_MAX_QUERY_FIELDS: int(10, 100_000, 500),
+  KINEMA_MAX_ALIASES: int(0, 10_000, 30),
+  KINEMA_MAX_MUTATIONS: int(1, 1_000, 5),
   KINEMA_DB_POOL_SIZE: int(1, 100, 10),
+  // At most 10 s: the bound on how long a revocation, tier or role change by another process takes to
+  // reach requests and open sockets of this one.
+  KINEMA_AUTH_CACHE_MS: int(100, 10_000, 2_000),
+  KINEMA_KEY_USAGE_FLUSH_MS: int(1_000, 3_600_000, 60_000),
+  KINEMA_WS_MAX_PER_ACCOUNT: int(1, 10_000, 16),
+  KINEMA_WS_MAX_PER_ADDRESS: int(1, 100_000, 64),
+  KINEMA_WS_MAX_SUBSCRIPTIONS: int(1, 1_000, 25),
+  KINEMA_WS_IDLE_TIMEOUT_MS: int(100, 86_400_000, 60_000),
+  KINEMA_WS_INIT_TIMEOUT_MS: int(100, 60_000, 3_000),
   KINEMA_STAGES_MODULE: z.string().min(1).optional(),
   KINEMA_MODEL_DIR: z.string().min(1).default("models/kinema-shapes"),
   KINEMA_EXECUTION_PROVIDER: z.enum(["cpu", "webgpu", "cuda"]).default("cpu"),
@@ -69,6 +85,8 @@ const schema = z.object({
   KINEMA_SLO_E2E_P95_FREE_S: z.coerce.number().positive().default(300),
   KINEMA_ALARM_INTERVAL_MS: int(0, 3_600_000, 15_000),
   KINEMA_ALARM_WINDOW_S: int(60, 86_400, 300),
+  KINEMA_MITIGATION_COOLDOWN_MS: int(100, 3_600_000, 60_000),
+  KINEMA_MITIGATION_HEALTHY_MS: int(100, 86_400_000, 120_000),
   KINEMA_NSFW_THRESHOLDS: z.string().optional().transform((raw, ctx) => {
     if (!raw) return {};
     try {
@@ -102,7 +120,29 @@ export interface Config {
   };
   video: { fps: number };
   tiers: Record<Tier, TierLimits>;
-  limits: { maxDepth: number; maxCost: number; maxBodyBytes: number };
+  /** per-operation limits (src/api/limits.ts) and the request size */
+  limits: {
+    maxDepth: number; maxCost: number; maxTokens: number; maxFields: number; maxAliases: number; maxMutations: number;
+    maxBodyBytes: number;
+  };
+  auth: {
+    /** how long an API process trusts what it read about a key (revocation, account tier and role) */
+    cacheMs: number;
+    /** how often an API process writes the keys' last-use times it noted in memory */
+    usageFlushMs: number;
+  };
+  /** WebSocket (graphql-ws) limits of each API process */
+  sockets: {
+    maxPerAccount: number;
+    /** sockets from one remote address (the TCP peer: behind a proxy, the proxy's address) */
+    maxPerAddress: number;
+    /** operations (subscriptions, and queries or mutations in flight) one socket may hold */
+    maxSubscriptions: number;
+    /** a socket with no operation in flight and none started for this long is closed (4410) */
+    idleTimeoutMs: number;
+    /** a socket that has not sent connection_init within this is closed (4408, graphql-ws) */
+    initTimeoutMs: number;
+  };
   engine: {
     modelDir: string;
     provider: "cpu" | "webgpu" | "cuda";
@@ -144,6 +184,13 @@ export interface Config {
   slo: { queueWaitP50Seconds: number; endToEndP95Seconds: Record<Tier, number> };
   /** the alarm evaluator of each API process (Query.alarms); intervalMs 0 turns it off */
   alarms: { intervalMs: number; windowSeconds: number };
+  /** the PLUS-weight auto-mitigation driven by the alarm evaluation (src/ops/mitigation.ts) */
+  mitigation: {
+    /** at least this long between two raises */
+    cooldownMs: number;
+    /** healthy this long before a raise is reverted */
+    healthyForMs: number;
+  };
   provenance: {
     /** PEM files; when both are unset a development chain is made under the data directory */
     certChain: string | null;
@@ -155,24 +202,39 @@ export interface Config {
   };
 }
 
-export class ConfigError extends Error {}
+type Env = z.output<typeof schema>;
+
+/** One variable on its own: its parsed value, or undefined when it is invalid (and reported as such). */
+function field<K extends keyof Env>(env: Record<string, string | undefined>, name: K): Env[K] | undefined {
+  const result = (schema.shape[name] as unknown as z.ZodType<Env[K]>).safeParse(env[name]);
+  return result.success ? result.data : undefined;
+}
+
+/**
+ * Rules that tie variables together. They read each variable on its own, so they are reported beside
+ * the invalid values (a bad PORT and a missing KINEMA_S3_BUCKET come in one report, not one per start).
+ * A rule whose inputs are themselves invalid is skipped: those are reported already.
+ */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const heartbeat = field(env, "KINEMA_HEARTBEAT_MS");
+  const lease = field(env, "KINEMA_LEASE_MS");
+  if (heartbeat !== undefined && lease !== undefined && heartbeat * 2 > lease) problems.push("KINEMA_HEARTBEAT_MS: must be at most half of KINEMA_LEASE_MS");
+  if (field(env, "KINEMA_STORE") === "s3" && env.KINEMA_S3_BUCKET === undefined) problems.push("KINEMA_S3_BUCKET: required when KINEMA_STORE=s3");
+  if (!env.KINEMA_C2PA_CERT_CHAIN !== !(env.KINEMA_C2PA_PRIVATE_KEY || env.KINEMA_C2PA_SIGNER_MODULE)) {
+    problems.push("KINEMA_C2PA_CERT_CHAIN: set it together with KINEMA_C2PA_PRIVATE_KEY (or KINEMA_C2PA_SIGNER_MODULE), or neither");
+  }
+  return problems;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means unset (`DATABASE_URL= npm start` is embedded mode).
   const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
   const parsed = schema.safeParse(set);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  problems.push(...crossFieldProblems(set));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
   const e = parsed.data;
-  const problems: string[] = [];
-  if (e.KINEMA_HEARTBEAT_MS * 2 > e.KINEMA_LEASE_MS) problems.push("KINEMA_HEARTBEAT_MS: must be at most half of KINEMA_LEASE_MS");
-  if (e.KINEMA_STORE === "s3" && !e.KINEMA_S3_BUCKET) problems.push("KINEMA_S3_BUCKET: required when KINEMA_STORE=s3");
-  if (!e.KINEMA_C2PA_CERT_CHAIN !== !(e.KINEMA_C2PA_PRIVATE_KEY || e.KINEMA_C2PA_SIGNER_MODULE)) {
-    problems.push("KINEMA_C2PA_CERT_CHAIN: set it together with KINEMA_C2PA_PRIVATE_KEY (or KINEMA_C2PA_SIGNER_MODULE), or neither");
-  }
-  if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
   return {
     databaseUrl: e.DATABASE_URL,
     port: e.PORT,
@@ -192,7 +254,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       FREE: { maxResolution: e.KINEMA_FREE_MAX_RESOLUTION, stepBudget: e.KINEMA_FREE_STEPS, minDurationSeconds: 1, maxDurationSeconds: 10 },
       PLUS: { maxResolution: e.KINEMA_PLUS_MAX_RESOLUTION, stepBudget: e.KINEMA_PLUS_STEPS, minDurationSeconds: 1, maxDurationSeconds: 10 },
     },
-    limits: { maxDepth: e.KINEMA_MAX_QUERY_DEPTH, maxCost: e.KINEMA_MAX_QUERY_COST, maxBodyBytes: e.KINEMA_MAX_BODY_BYTES },
+    limits: {
+      maxDepth: e.KINEMA_MAX_QUERY_DEPTH, maxCost: e.KINEMA_MAX_QUERY_COST, maxTokens: e.KINEMA_MAX_QUERY_TOKENS,
+      maxFields: e.KINEMA_MAX_QUERY_FIELDS, maxAliases: e.KINEMA_MAX_ALIASES, maxMutations: e.KINEMA_MAX_MUTATIONS,
+      maxBodyBytes: e.KINEMA_MAX_BODY_BYTES,
+    },
+    auth: { cacheMs: e.KINEMA_AUTH_CACHE_MS, usageFlushMs: e.KINEMA_KEY_USAGE_FLUSH_MS },
+    sockets: {
+      maxPerAccount: e.KINEMA_WS_MAX_PER_ACCOUNT, maxPerAddress: e.KINEMA_WS_MAX_PER_ADDRESS,
+      maxSubscriptions: e.KINEMA_WS_MAX_SUBSCRIPTIONS, idleTimeoutMs: e.KINEMA_WS_IDLE_TIMEOUT_MS, initTimeoutMs: e.KINEMA_WS_INIT_TIMEOUT_MS,
+    },
     engine: {
       modelDir: e.KINEMA_MODEL_DIR, provider: e.KINEMA_EXECUTION_PROVIDER, profile: e.KINEMA_ENGINE_PROFILE,
       sampler: e.KINEMA_SAMPLER ?? null, guidance: e.KINEMA_GUIDANCE ?? null,
@@ -209,6 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: e.KINEMA_METRICS_PORT,
     slo: { queueWaitP50Seconds: e.KINEMA_SLO_QUEUE_WAIT_P50_S, endToEndP95Seconds: { PLUS: e.KINEMA_SLO_E2E_P95_PLUS_S, FREE: e.KINEMA_SLO_E2E_P95_FREE_S } },
     alarms: { intervalMs: e.KINEMA_ALARM_INTERVAL_MS, windowSeconds: e.KINEMA_ALARM_WINDOW_S },
+    mitigation: { cooldownMs: e.KINEMA_MITIGATION_COOLDOWN_MS, healthyForMs: e.KINEMA_MITIGATION_HEALTHY_MS },
     provenance: {
       certChain: e.KINEMA_C2PA_CERT_CHAIN ?? null, privateKey: e.KINEMA_C2PA_PRIVATE_KEY ?? null,
       trustAnchors: e.KINEMA_C2PA_TRUST_ANCHORS ?? null, signerModule: e.KINEMA_C2PA_SIGNER_MODULE ?? null,

@@ -35,7 +35,8 @@ export function createPool(connectionString: string, max: number): pg.Pool {
 export function connectionFields(url: string): pg.PoolConfig {
   const parsed = new URL(url);
   return {
-    host: parsed.hostname,
+    // `?host=/folder` (libpq's form) is a Unix socket folder, as embedded mode uses.
+    host: parsed.searchParams.get("host") || parsed.hostname,
     port: Number(parsed.port || 5432),
     user: decodeURIComponent(parsed.username || "postgres"),
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,

@@ -3,6 +3,7 @@ import type { JobRecord } from '../jobs/service.js';
 import type { Account as AccountModel } from '../accounts/accounts.js';
 import type { JobProgressEvent } from '../api/progress.js';
 import type { SafetyRuleRecord } from '../safety/prefilter/store.js';
+import type { ApiKeyRecord } from '../accounts/api-keys.js';
 import type { GraphQLContext } from '../api/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -58,9 +59,49 @@ export type AlarmState =
   | 'FIRING'
   | 'OK';
 
+/**
+ * One of the caller's API keys. The key itself is shown once, when it is made (`CreateApiKeyPayload.key`,
+ * `RotateApiKeyPayload.key`); only its SHA-256 hash is stored, so neither the key nor the hash is ever
+ * listed.
+ */
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  /** Whether the key authenticates requests now. */
+  active: Scalars['Boolean']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** Whether this is the key that authenticated this request. */
+  current: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+  /**
+   * When the key last authenticated a request, to within a minute: each API process records use in
+   * memory and writes it at most once a minute per key.
+   */
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** A label the owner chose (1-100 characters), or null. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** The key's first 12 characters (`kin_` and 8 more), to tell keys apart. */
+  prefix: Scalars['String']['output'];
+  /** When the key stops (or stopped) working; in the future while a rotated key is in its grace period. */
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
 export type CancelJobPayload = {
   __typename?: 'CancelJobPayload';
   job?: Maybe<Job>;
+  userErrors: Array<UserError>;
+};
+
+export type CreateApiKeyInput = {
+  /** An optional label, 1-100 characters after trimming. */
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type CreateApiKeyPayload = {
+  __typename?: 'CreateApiKeyPayload';
+  apiKey?: Maybe<ApiKey>;
+  /** The new key, shown only here: store it now. */
+  key?: Maybe<Scalars['String']['output']>;
+  /** KEY_LIMIT (too many active keys), INVALID_NAME. */
   userErrors: Array<UserError>;
 };
 
@@ -289,9 +330,21 @@ export type Mutation = {
   addSafetyRule: SafetyRulePayload;
   /** A queued job is cancelled at once; a running one stops within one denoising step. */
   cancelJob: CancelJobPayload;
+  /** A new key for the caller's account (at most 20 active keys per account). */
+  createApiKey: CreateApiKeyPayload;
   /** Admins only. Built-in rules cannot be disabled (BUILTIN_RULE). */
   disableSafetyRule: SafetyRulePayload;
   generateVideo: GenerateVideoPayload;
+  /**
+   * Revokes one of the caller's keys at once (a key in its rotation grace period too). Revoking a revoked
+   * key changes nothing. Open WebSockets authenticated by it are closed (code 4403) within seconds.
+   */
+  revokeApiKey: RevokeApiKeyPayload;
+  /**
+   * Issues a new key with the old one's name and revokes the old one, at once or after
+   * `gracePeriodSeconds` (0-3600), so running clients can switch over.
+   */
+  rotateApiKey: RotateApiKeyPayload;
   /** Admins only. */
   updateSchedulerConfig: SchedulerConfigPayload;
 };
@@ -307,6 +360,11 @@ export type MutationCancelJobArgs = {
 };
 
 
+export type MutationCreateApiKeyArgs = {
+  input: CreateApiKeyInput;
+};
+
+
 export type MutationDisableSafetyRuleArgs = {
   id: Scalars['ID']['input'];
 };
@@ -314,6 +372,17 @@ export type MutationDisableSafetyRuleArgs = {
 
 export type MutationGenerateVideoArgs = {
   input: GenerateVideoInput;
+};
+
+
+export type MutationRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRotateApiKeyArgs = {
+  gracePeriodSeconds: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
 };
 
 
@@ -348,6 +417,8 @@ export type Query = {
    * authenticated account may read them, like sloReport.
    */
   alarms: Array<Alarm>;
+  /** The caller's own keys, newest first (at most 100); revoked ones only with `includeRevoked`. */
+  apiKeys: Array<ApiKey>;
   /** Sizes and prices a GPU fleet for a traffic level, from first principles. Any signed-in account. */
   fleetPlan: FleetPlan;
   /** One of the caller's jobs; null when it does not exist or belongs to another account. */
@@ -368,6 +439,11 @@ export type Query = {
    * ADMIN): it holds fleet-wide aggregates only, no job, prompt or account.
    */
   sloReport: SloReport;
+};
+
+
+export type QueryApiKeysArgs = {
+  includeRevoked: Scalars['Boolean']['input'];
 };
 
 
@@ -405,9 +481,28 @@ export type Resolution =
   /** 1920x1080 */
   | 'R1080P';
 
+export type RevokeApiKeyPayload = {
+  __typename?: 'RevokeApiKeyPayload';
+  apiKey?: Maybe<ApiKey>;
+  /** NOT_FOUND (no key with this id among the caller's). */
+  userErrors: Array<UserError>;
+};
+
 export type Role =
   | 'ADMIN'
   | 'USER';
+
+export type RotateApiKeyPayload = {
+  __typename?: 'RotateApiKeyPayload';
+  /** The new key's record; it has the old key's name. */
+  apiKey?: Maybe<ApiKey>;
+  /** The new key, shown only here: store it now. */
+  key?: Maybe<Scalars['String']['output']>;
+  /** The old key, revoked now or at the end of the grace period. */
+  replaced?: Maybe<ApiKey>;
+  /** NOT_FOUND, KEY_REVOKED (an already revoked or rotated key), INVALID_GRACE_PERIOD. */
+  userErrors: Array<UserError>;
+};
 
 /**
  * Policy categories of the safety pre-filter, in the order they are checked: a prompt that trips two is
@@ -686,8 +781,11 @@ export type ResolversTypes = ResolversObject<{
   AddSafetyRuleInput: AddSafetyRuleInput;
   Alarm: ResolverTypeWrapper<Alarm>;
   AlarmState: AlarmState;
+  ApiKey: ResolverTypeWrapper<ApiKeyRecord>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancelJobPayload: ResolverTypeWrapper<Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  CreateApiKeyInput: CreateApiKeyInput;
+  CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   FleetPlan: ResolverTypeWrapper<FleetPlan>;
   FleetPlanInput: FleetPlanInput;
@@ -711,7 +809,9 @@ export type ResolversTypes = ResolversObject<{
   Provenance: ResolverTypeWrapper<Provenance>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Resolution: Resolution;
+  RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
   Role: Role;
+  RotateApiKeyPayload: ResolverTypeWrapper<Omit<RotateApiKeyPayload, 'apiKey' | 'replaced'> & { apiKey?: Maybe<ResolversTypes['ApiKey']>, replaced?: Maybe<ResolversTypes['ApiKey']> }>;
   SafetyCategory: SafetyCategory;
   SafetyRule: ResolverTypeWrapper<SafetyRuleRecord>;
   SafetyRuleKind: SafetyRuleKind;
@@ -735,8 +835,11 @@ export type ResolversParentTypes = ResolversObject<{
   Account: AccountModel;
   AddSafetyRuleInput: AddSafetyRuleInput;
   Alarm: Alarm;
+  ApiKey: ApiKeyRecord;
   Boolean: Scalars['Boolean']['output'];
   CancelJobPayload: Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  CreateApiKeyInput: CreateApiKeyInput;
+  CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
   DateTime: Scalars['DateTime']['output'];
   FleetPlan: FleetPlan;
   FleetPlanInput: FleetPlanInput;
@@ -756,6 +859,8 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Provenance: Provenance;
   Query: Record<PropertyKey, never>;
+  RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
+  RotateApiKeyPayload: Omit<RotateApiKeyPayload, 'apiKey' | 'replaced'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']>, replaced?: Maybe<ResolversParentTypes['ApiKey']> };
   SafetyRule: SafetyRuleRecord;
   SafetyRulePayload: Omit<SafetyRulePayload, 'rule'> & { rule?: Maybe<ResolversParentTypes['SafetyRule']> };
   SchedulerConfig: SchedulerConfig;
@@ -790,8 +895,25 @@ export type AlarmResolvers<ContextType = GraphQLContext, ParentType extends Reso
   value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
+export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = ResolversObject<{
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  current?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+}>;
+
 export type CancelJobPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CancelJobPayload'] = ResolversParentTypes['CancelJobPayload']> = ResolversObject<{
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type CreateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateApiKeyPayload'] = ResolversParentTypes['CreateApiKeyPayload']> = ResolversObject<{
+  apiKey?: Resolver<Maybe<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  key?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
@@ -889,8 +1011,11 @@ export type LatencySloResolvers<ContextType = GraphQLContext, ParentType extends
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   addSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationAddSafetyRuleArgs, 'input'>>;
   cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
+  createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   disableSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationDisableSafetyRuleArgs, 'id'>>;
   generateVideo?: Resolver<ResolversTypes['GenerateVideoPayload'], ParentType, ContextType, RequireFields<MutationGenerateVideoArgs, 'input'>>;
+  revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
+  rotateApiKey?: Resolver<ResolversTypes['RotateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRotateApiKeyArgs, 'gracePeriodSeconds' | 'id'>>;
   updateSchedulerConfig?: Resolver<ResolversTypes['SchedulerConfigPayload'], ParentType, ContextType, RequireFields<MutationUpdateSchedulerConfigArgs, 'input'>>;
 }>;
 
@@ -909,6 +1034,7 @@ export type ProvenanceResolvers<ContextType = GraphQLContext, ParentType extends
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   alarms?: Resolver<Array<ResolversTypes['Alarm']>, ParentType, ContextType>;
+  apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'includeRevoked'>>;
   fleetPlan?: Resolver<ResolversTypes['FleetPlan'], ParentType, ContextType, RequireFields<QueryFleetPlanArgs, 'input'>>;
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
@@ -917,6 +1043,18 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   safetyRules?: Resolver<Array<ResolversTypes['SafetyRule']>, ParentType, ContextType, RequireFields<QuerySafetyRulesArgs, 'includeDisabled'>>;
   schedulerConfig?: Resolver<ResolversTypes['SchedulerConfig'], ParentType, ContextType>;
   sloReport?: Resolver<ResolversTypes['SloReport'], ParentType, ContextType, RequireFields<QuerySloReportArgs, 'window'>>;
+}>;
+
+export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeApiKeyPayload'] = ResolversParentTypes['RevokeApiKeyPayload']> = ResolversObject<{
+  apiKey?: Resolver<Maybe<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type RotateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RotateApiKeyPayload'] = ResolversParentTypes['RotateApiKeyPayload']> = ResolversObject<{
+  apiKey?: Resolver<Maybe<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  key?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  replaced?: Resolver<Maybe<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
 export type SafetyRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SafetyRule'] = ResolversParentTypes['SafetyRule']> = ResolversObject<{
@@ -1010,7 +1148,9 @@ export type VideoResolvers<ContextType = GraphQLContext, ParentType extends Reso
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Account?: AccountResolvers<ContextType>;
   Alarm?: AlarmResolvers<ContextType>;
+  ApiKey?: ApiKeyResolvers<ContextType>;
   CancelJobPayload?: CancelJobPayloadResolvers<ContextType>;
+  CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   FleetPlan?: FleetPlanResolvers<ContextType>;
   GenerateVideoPayload?: GenerateVideoPayloadResolvers<ContextType>;
@@ -1024,6 +1164,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
+  RotateApiKeyPayload?: RotateApiKeyPayloadResolvers<ContextType>;
   SafetyRule?: SafetyRuleResolvers<ContextType>;
   SafetyRulePayload?: SafetyRulePayloadResolvers<ContextType>;
   SchedulerConfig?: SchedulerConfigResolvers<ContextType>;

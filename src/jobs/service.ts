@@ -117,6 +117,15 @@ export class JobService {
     return this.prisma.job.findFirst({ where: { id, accountId: account.id } });
   }
 
+  /**
+   * A job by id, whoever owns it: only for readers that check the owner themselves (the progress hub
+   * reads a row once per event for all its subscribers, then compares each one's account).
+   */
+  async getById(id: string): Promise<JobRecord | null> {
+    if (!isJobId(id)) return null;
+    return this.prisma.job.findUnique({ where: { id } });
+  }
+
   /** One page of the account's history, newest first, after an opaque cursor. */
   async list(account: Account, first: number, after: string | null, filter: JobFilter): Promise<JobPage> {
     const cursor = after ? decodeCursor(after) : null;

@@ -51,5 +51,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Job ids are UUIDs; anything else names no job (and must not reach the database as a cast error). */
 export function isJobId(id: string): boolean {
+  return isUuid(id);
+}
+
+/** Row ids (jobs, API keys) are UUIDs: anything else names no row. */
+export function isUuid(id: string): boolean {
   return UUID.test(id);
 }

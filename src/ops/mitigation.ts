@@ -1,11 +1,14 @@
 // Auto-mitigation from the runbook: while PLUS p95 queue wait is over its trigger (30 s), raise the PLUS
-// lane's weight one step at a time, bounded; once it has been healthy for a while, put back the configured
-// base weight. A pure controller over a two-method store, so it can sit on the scheduler's config store
-// (or anything else) and be tested on its own. Policy:
+// lane's weight one step at a time, bounded; once it has been healthy for a while, put back the weight it
+// found before its first raise (the configured one, whether set at start-up or by an operator since). A
+// pure controller over a two-method store, so it can sit on the scheduler's config store (or anything
+// else) and be tested on its own. Cooldown and health period: KINEMA_MITIGATION_COOLDOWN_MS and
+// KINEMA_MITIGATION_HEALTHY_MS (src/app.ts wires them in). Policy:
 //  - raise: p95 > triggerSeconds, the weight is below maxWeight, and cooldownMs has passed since this
 //    controller last changed it (each step gets time to show its effect). New weight: min(w + step, max).
 //  - hysteresis: "healthy" is p95 <= healthySeconds (below the trigger), or no PLUS job measured. Between
-//    the two, hold. A raise is reverted, straight to baseWeight, only after healthyForMs of unbroken health.
+//    the two, hold. A raise is reverted, straight to the weight before it, only after healthyForMs of
+//    unbroken health.
 //  - only its own raises are reverted: if the weight is found at another value than the controller left it
 //    (an operator changed it), the controller stops managing it and leaves it alone.
 //  - every change goes through setPlusWeight with a reason, and is logged.
@@ -18,7 +21,7 @@ export interface PlusWeightStore {
 }
 
 export interface MitigationPolicy {
-  /** the configured PLUS weight, restored when healthy */
+  /** the PLUS weight configured at start-up (a healthy weight other than it is reported as someone else's) */
   baseWeight: number;
   /** raise while PLUS p95 queue wait is above this (seconds) */
   triggerSeconds: number;
@@ -44,6 +47,8 @@ export type MitigationAction =
 export class PlusWeightMitigation {
   /** the weight this controller last set, while one of its raises is in force */
   private raisedTo: number | null = null;
+  /** the weight found before this controller's first raise of the current surge, put back when healthy */
+  private restoreTo: number | null = null;
   private lastChangeAt = -Infinity;
   private healthySince: number | null = null;
 
@@ -69,6 +74,7 @@ export class PlusWeightMitigation {
     if (this.raisedTo !== null && weight !== this.raisedTo) {
       this.log.warn({ weight, expected: this.raisedTo }, "PLUS weight changed by someone else; auto-mitigation stops managing it");
       this.raisedTo = null;
+      this.restoreTo = null;
       this.healthySince = null;
     }
     const p95 = plusP95Seconds ?? 0;
@@ -81,6 +87,7 @@ export class PlusWeightMitigation {
       const reason = `auto-mitigation: PLUS p95 queue wait ${p95.toFixed(1)} s > ${policy.triggerSeconds} s; PLUS weight ${weight} -> ${to}`;
       await this.store.setPlusWeight(to, reason);
       this.log.warn({ from: weight, to, plusP95Seconds: p95 }, reason);
+      if (this.raisedTo === null) this.restoreTo = weight;
       this.raisedTo = to;
       this.lastChangeAt = now;
       return { kind: "raised", from: weight, to };
@@ -95,12 +102,15 @@ export class PlusWeightMitigation {
     if (this.raisedTo === null) return { kind: "held", weight, why: weight === policy.baseWeight ? "healthy" : "not-ours" };
     this.healthySince ??= now;
     if (now - this.healthySince < policy.healthyForMs) return { kind: "held", weight, why: "waiting-for-health" };
-    const reason = `auto-mitigation: PLUS p95 queue wait ${p95.toFixed(1)} s <= ${policy.healthySeconds} s for ${Math.round(policy.healthyForMs / 1000)} s; PLUS weight back ${weight} -> ${policy.baseWeight}`;
-    await this.store.setPlusWeight(policy.baseWeight, reason);
-    this.log.info({ from: weight, to: policy.baseWeight, plusP95Seconds: p95 }, reason);
+    // Not policy.baseWeight: an operator may have set another weight since start-up, and that is the one to restore.
+    const to = this.restoreTo ?? policy.baseWeight;
+    const reason = `auto-mitigation: PLUS p95 queue wait ${p95.toFixed(1)} s <= ${policy.healthySeconds} s for ${Math.round(policy.healthyForMs / 1000)} s; PLUS weight back ${weight} -> ${to}`;
+    await this.store.setPlusWeight(to, reason);
+    this.log.info({ from: weight, to, plusP95Seconds: p95 }, reason);
     this.raisedTo = null;
+    this.restoreTo = null;
     this.healthySince = null;
     this.lastChangeAt = now;
-    return { kind: "reverted", from: weight, to: policy.baseWeight };
+    return { kind: "reverted", from: weight, to };
   }
 }

@@ -33,10 +33,15 @@ export class S3ObjectStore implements ObjectStore {
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
+  private readonly origins: string[];
 
   constructor(options: S3StoreOptions) {
     if (!options.accessKeyId !== !options.secretAccessKey) throw new Error("S3 accessKeyId and secretAccessKey go together");
     this.bucket = options.bucket;
+    // Presigned URLs are path-style (endpoint/bucket/key) or virtual-hosted (bucket.endpoint/key), as the
+    // SDK chooses for the bucket's name: both origins, from the endpoint or the region's AWS one.
+    const endpoint = new URL(options.endpoint ?? `https://s3.${options.region}.amazonaws.com`);
+    this.origins = [endpoint.origin, `${endpoint.protocol}//${options.bucket}.${endpoint.host}`];
     this.prefix = options.prefix ? `${assertKey(options.prefix.replace(/^\/+|\/+$/g, ""))}/` : "";
     this.client = new S3Client({
       endpoint: options.endpoint,
@@ -49,6 +54,10 @@ export class S3ObjectStore implements ObjectStore {
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
     });
+  }
+
+  presignOrigins(): string[] {
+    return this.origins;
   }
 
   async put(key: string, data: Buffer, contentType: string): Promise<void> {

@@ -39,6 +39,8 @@ export interface ObjectStore {
    * adapters with a URL of their own have it (S3); for the others the API signs its /files/ route.
    */
   presign?(key: string, ttlSeconds: number): Promise<{ url: string; expiresAt: Date }>;
+  /** The origins presign's URLs can point at (the studio's Content-Security-Policy allows media from them). */
+  presignOrigins?(): string[];
 }
 
 /** A range that asks for no byte of the object (HTTP 416); `bytes` is the object's size. */

@@ -2,13 +2,17 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { productionStages } from "../../workers/stages/index.js";
+import type { Stage } from "../../workers/pipeline.js";
+import { productionStages, type StageDeps } from "../../workers/stages/index.js";
 import { startTestKinema, type TestKinema } from "./app.js";
 
-export async function startEngineKinema(databaseUrl: string, env: Record<string, string> = {}, workers = 1): Promise<TestKinema & { dataDir: string }> {
+/** the worker's pipeline: the production stages unless a test changes them */
+export type StagesOf = (deps: StageDeps) => Stage[];
+
+export async function startEngineKinema(databaseUrl: string, env: Record<string, string> = {}, workers = 1, stages: StagesOf = productionStages): Promise<TestKinema & { dataDir: string }> {
   const dataDir = await mkdtemp(join(tmpdir(), "kinema-engine-"));
   const app = await startTestKinema({
-    databaseUrl, workers, stages: (deps) => productionStages(deps),
+    databaseUrl, workers, stages: (deps) => stages(deps),
     env: { KINEMA_DATA_DIR: dataDir, KINEMA_ORT_THREADS: "1", ...env },
   });
   return {
@@ -21,8 +25,8 @@ export async function startEngineKinema(databaseUrl: string, env: Record<string,
 }
 
 /** One engine Kinema (API + worker) for `body` only: its worker must not take the next test's jobs. */
-export async function withEngine(databaseUrl: string, env: Record<string, string>, body: (app: TestKinema & { dataDir: string }) => Promise<void>): Promise<void> {
-  const app = await startEngineKinema(databaseUrl, env);
+export async function withEngine(databaseUrl: string, env: Record<string, string>, body: (app: TestKinema & { dataDir: string }) => Promise<void>, stages?: StagesOf): Promise<void> {
+  const app = await startEngineKinema(databaseUrl, env, 1, stages);
   try {
     await body(app);
   } finally {

@@ -46,8 +46,10 @@ export async function request<T>(key: string, query: string, variables?: Record<
 }
 
 export const CLOSE_UNAUTHORIZED = 4401;
+/** The server closes a socket whose key was revoked while it was open with 4403. */
+export const CLOSE_KEY_REVOKED = 4403;
 
-/** One lazy socket per signed-in key; `onUnauthorized` runs when the server closes it with 4401. */
+/** One lazy socket per signed-in key; `onUnauthorized` runs when the server closes it with 4401 or 4403. */
 export function createSocket(key: string, onUnauthorized: () => void): Client {
   const url = new URL(GRAPHQL_PATH, window.location.href);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
@@ -58,7 +60,8 @@ export function createSocket(key: string, onUnauthorized: () => void): Client {
     retryAttempts: 8,
     on: {
       closed: (event) => {
-        if ((event as CloseEvent | undefined)?.code === CLOSE_UNAUTHORIZED) onUnauthorized();
+        const code = (event as CloseEvent | undefined)?.code;
+        if (code === CLOSE_UNAUTHORIZED || code === CLOSE_KEY_REVOKED) onUnauthorized();
       },
     },
   });

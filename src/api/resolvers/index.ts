@@ -2,6 +2,7 @@ import type { Resolvers } from "../../generated/graphql.js";
 import { Account, accountQueries } from "./accounts.js";
 import { costQueries } from "./cost.js";
 import { Job, jobMutations, jobQueries } from "./jobs.js";
+import { ApiKey, keyMutations, keyQueries } from "./keys.js";
 import { JobProgress, Subscription } from "./progress.js";
 import { SafetyRule, safetyMutations, safetyQueries } from "./safety.js";
 import { schedulerMutations, schedulerQueries } from "./scheduler.js";
@@ -10,10 +11,11 @@ import { DateTime } from "./scalars.js";
 
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries },
-  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations },
+  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries },
+  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations },
   Subscription,
   Account,
+  ApiKey,
   Job,
   JobProgress,
   SafetyRule,
