@@ -27,6 +27,11 @@ export function isActive(key: Pick<ApiKeyRecord, "revokedAt">, now = new Date())
   return key.revokedAt === null || key.revokedAt > now;
 }
 
+/** isActive as a Prisma filter. */
+function activeWhere(now = new Date()) {
+  return { OR: [{ revokedAt: null }, { revokedAt: { gt: now } }] };
+}
+
 export class ApiKeyService {
   private readonly listeners = new Set<RevocationListener>();
 
@@ -40,7 +45,7 @@ export class ApiKeyService {
   /** The account's keys, newest first; revoked ones (and rotated ones past their grace) only when asked. */
   async list(account: Account, options: { includeRevoked?: boolean } = {}): Promise<ApiKeyRecord[]> {
     return this.prisma.apiKey.findMany({
-      where: { accountId: account.id, ...(options.includeRevoked ? {} : { OR: [{ revokedAt: null }, { revokedAt: { gt: new Date() } }] }) },
+      where: { accountId: account.id, ...(options.includeRevoked ? {} : activeWhere()) },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: MAX_LISTED_KEYS,
     });
@@ -52,7 +57,7 @@ export class ApiKeyService {
     return this.prisma.$transaction(async (tx) => {
       // Serialises key creation per account, so two concurrent creates cannot both pass the cap.
       await tx.$executeRaw`SELECT 1 FROM accounts WHERE id = ${account.id}::uuid FOR UPDATE`;
-      const active = await tx.apiKey.count({ where: { accountId: account.id, OR: [{ revokedAt: null }, { revokedAt: { gt: new Date() } }] } });
+      const active = await tx.apiKey.count({ where: { accountId: account.id, ...activeWhere() } });
       if (active >= MAX_ACTIVE_KEYS) {
         return failure({ code: "KEY_LIMIT", message: `An account can hold at most ${MAX_ACTIVE_KEYS} active keys; revoke one first.` });
       }
@@ -67,7 +72,7 @@ export class ApiKeyService {
     if (!isUuid(id)) return notFound(id);
     const now = new Date();
     const updated = await this.prisma.apiKey.updateManyAndReturn({
-      where: { id, accountId: account.id, OR: [{ revokedAt: null }, { revokedAt: { gt: now } }] },
+      where: { id, accountId: account.id, ...activeWhere(now) },
       data: { revokedAt: now },
     });
     if (updated[0]) {

@@ -52,8 +52,13 @@ function resolveFile(spec: string): string {
  * for browsers whose 'self' does not cover ws:); never in a frame (frame-ancestors, and
  * X-Frame-Options for browsers without CSP 2).
  */
+/** ` ws://host wss://host` for a CSP's connect-src; nothing for a Host header that is not a plain host[:port]. */
+export function socketSources(host: string | undefined): string {
+  return host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? ` ws://${host} wss://${host}` : "";
+}
+
 export function graphiqlHeaders(host: string | undefined): Record<string, string> {
-  const sockets = host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? ` ws://${host} wss://${host}` : "";
+  const sockets = socketSources(host);
   return {
     "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
       + `connect-src 'self'${sockets}; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,

@@ -182,8 +182,7 @@ export class QueryLimiter {
   private checkOperation(document: DocumentNode, operation: OperationDefinitionNode, request: OperationRequest): void {
     const { maxDepth, maxCost, maxMutations } = this.limits;
     const m = this.walk(document, operation, request.variables);
-    if (m.introspectionRoots > 0) {
-      if (!request.authenticated) throw new Refused(anonymousIntrospection());
+    if (m.introspectionRoots > 0) { // anonymous introspection was refused by checkShape, for every definition
       if (m.introspectionRoots > 1) {
         throw new Refused(limitError("INTROSPECTION_LIMITED", `One __schema or __type per operation; this one has ${m.introspectionRoots}.`, { limit: 1 }));
       }

@@ -138,7 +138,7 @@ export class ProgressHub {
   /** `knownPosition`: the position read with the row (a shared read); undefined reads it here. */
   private async snapshot(job: JobRecord, watch: Watch, knownPosition?: number | null): Promise<JobProgressEvent> {
     const position = job.status !== "QUEUED" ? null
-      : knownPosition !== undefined ? knownPosition : (await queuePositions(this.sql, [job.id])).get(job.id) ?? null;
+      : knownPosition !== undefined ? knownPosition : await this.positionOf(job.id);
     watch.queued = job.status === "QUEUED";
     watch.position = position;
     const eta = estimateEta(job, position, await this.queueStats());
@@ -174,11 +174,15 @@ export class ProgressHub {
    * the change the event announced). A subscriber that calls it later gets that same read, which is
    * still no older than its event.
    */
+  private async positionOf(jobId: string): Promise<number | null> {
+    return (await queuePositions(this.sql, [jobId])).get(jobId) ?? null;
+  }
+
   private readOnce(jobId: string): ReadOnce {
     let read: Promise<SharedRead> | null = null;
     return () => (read ??= (async () => {
       const row = await this.jobs.getById(jobId);
-      const position = row?.status === "QUEUED" ? (await queuePositions(this.sql, [jobId])).get(jobId) ?? null : null;
+      const position = row?.status === "QUEUED" ? await this.positionOf(jobId) : null;
       return { row, position };
     })());
   }

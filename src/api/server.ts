@@ -37,7 +37,7 @@ export async function startApiServer(services: ApiServices, log: Logger): Promis
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: config.limits.maxBodyBytes });
-  const subscriptions = attachSubscriptions(wsServer, schema, services, log);
+  const subscriptions = attachSubscriptions(wsServer, schema, limiter, services, log);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,

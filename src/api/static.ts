@@ -11,7 +11,7 @@ import { gzipSync } from "node:zlib";
 import { FILES_PATH } from "../storage/signed-urls.js";
 import { RangeNotSatisfiableError, type ByteRange, type ObjectStore, type OpenedObject } from "../storage/store.js";
 import type { ApiServices } from "./context.js";
-import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlHeaders, graphiqlPage } from "./graphiql.js";
+import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlHeaders, graphiqlPage, socketSources } from "./graphiql.js";
 import { renderMetrics } from "../ops/metrics.js";
 
 export async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL, services: Pick<ApiServices, "store" | "signer">): Promise<void> {
@@ -48,7 +48,7 @@ const STUDIO_ASSET_PREFIX = "/assets/";
  */
 export function studioHeaders(req: IncomingMessage, services: Pick<ApiServices, "store" | "signer">): OutgoingHttpHeaders {
   const host = req.headers.host;
-  const sockets = host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? ` ws://${host} wss://${host}` : "";
+  const sockets = socketSources(host);
   const media = [...new Set([...(services.signer.baseUrl ? [new URL(services.signer.baseUrl).origin] : []), ...(services.store.presignOrigins?.() ?? [])])];
   const from = media.map((o) => ` ${o}`).join("");
   return {

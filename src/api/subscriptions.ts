@@ -11,19 +11,21 @@ import { bearerKey } from "../accounts/keys.js";
 import type { Logger } from "../log.js";
 import type { ApiServices, GraphQLContext } from "./context.js";
 import { createLoaders } from "./loaders.js";
-import { QueryLimiter, admitOperation } from "./limits.js";
+import { admitOperation, type QueryLimiter } from "./limits.js";
 import { maskInternal } from "./errors.js";
 import { CloseCode } from "./close-codes.js";
 import { SocketGuard } from "./socket-guard.js";
 
 type SocketExtra = { socket: WebSocket };
 
-export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSchema, services: ApiServices, log: Logger) {
+/** `limiter`: the HTTP server's, so the introspection bound is measured once per process. */
+export function attachSubscriptions(
+  wsServer: WebSocketServer, schema: GraphQLSchema, limiter: QueryLimiter, services: ApiServices, log: Logger,
+) {
   const { sockets: limits } = services.config;
   const guard = new SocketGuard(services.auth, limits, services.config.auth.cacheMs, log);
   guard.attach(wsServer);
   const stopListening = services.keys.onRevoked((keyHash) => guard.keyRevoked(keyHash));
-  const limiter = new QueryLimiter(schema, services.config.limits);
   const server = useServer<Record<string, unknown> | undefined, SocketExtra>({
     schema,
     connectionInitWaitTimeout: limits.initTimeoutMs,

@@ -3,13 +3,12 @@
 // key in connectionParams. Failures become ExitErrors a person can act on.
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
+import { CloseCode } from "../api/close-codes.js";
 import { CliError } from "./errors.js";
 import { EXIT_FAILED, EXIT_USAGE, ExitError } from "./exit.js";
 
 export const DEFAULT_URL = "http://127.0.0.1:4000/graphql";
 const REQUEST_TIMEOUT_MS = 30_000;
-const CLOSE_UNAUTHORIZED = 4401;
-const CLOSE_KEY_REVOKED = 4403;
 
 /** Options every API command takes. */
 export const CONNECTION_OPTIONS = { url: { type: "string" }, key: { type: "string" } } as const;
@@ -99,8 +98,8 @@ export class KinemaClient {
   socketFailure(error: unknown): ExitError {
     if (Array.isArray(error)) return graphQLFailure(error as GraphQLErrorBody[]);
     const code = (error as { code?: unknown })?.code;
-    if (code === CLOSE_UNAUTHORIZED) return invalidKey();
-    if (code === CLOSE_KEY_REVOKED) return new ExitError("the API key was revoked while connected (use another key) [4403]", EXIT_USAGE);
+    if (code === CloseCode.Unauthorized) return invalidKey();
+    if (code === CloseCode.KeyRevoked) return new ExitError("the API key was revoked while connected (use another key) [4403]", EXIT_USAGE);
     if (typeof code === "number") {
       const reason = (error as { reason?: string }).reason;
       return new ExitError(`the connection to ${this.wsUrl} closed (${code}${reason ? ` ${reason}` : ""})`, EXIT_FAILED);
@@ -122,7 +121,7 @@ export function briefSocketFailure(error: unknown): string {
 export function isTransientSocketFailure(error: unknown): boolean {
   if (Array.isArray(error)) return false;
   const code = (error as { code?: unknown })?.code;
-  if (typeof code === "number") return code !== CLOSE_UNAUTHORIZED && (code < 4400 || code >= 4499);
+  if (typeof code === "number") return code !== CloseCode.Unauthorized && (code < 4400 || code >= 4499);
   return true;
 }
 
