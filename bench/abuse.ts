@@ -11,14 +11,15 @@ import { fileURLToPath } from "node:url";
 import type { AbuseServerReady, AbuseServerStats } from "./lib/abuse-server.js";
 import type { FloodOrder, FloodResult } from "./lib/abuse-flood.js";
 import { FLOOD_PHASES, type FloodPhase } from "./lib/abuse-shapes.js";
+import { benchSize, isQuick } from "./lib/quick.js";
 import { percentile, round, sleep, table, withTimeout } from "./lib/stats.js";
 
-const QUICK = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
-const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? (QUICK ? 1_500 : 8_000));
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? (QUICK ? 4 : 16));
+const QUICK = isQuick();
+const PHASE_MS = benchSize("BENCH_PHASE_MS", { full: 8_000, quick: 1_500 });
+const CONCURRENCY = benchSize("BENCH_CONCURRENCY", { full: 16, quick: 4 });
 const MAX_REQUESTS = QUICK ? 2_000 : 50_000; // per phase
-const SOCKETS = Number(process.env.BENCH_SOCKETS ?? (QUICK ? 10 : 100));
-const SUBSCRIPTIONS_PER_SOCKET = Number(process.env.BENCH_SUBSCRIPTIONS ?? (QUICK ? 10 : 100));
+const SOCKETS = benchSize("BENCH_SOCKETS", { full: 100, quick: 10 });
+const SUBSCRIPTIONS_PER_SOCKET = benchSize("BENCH_SUBSCRIPTIONS", { full: 100, quick: 10 });
 const NORMAL_PAUSE_MS = 10;
 const GOAL = { normalP99Ms: 100, rssGrowthMb: 100 };
 /** BENCH_PHASES=a,b,a runs only those phases, in that order (a phase listed twice runs twice: is RSS flat?). */

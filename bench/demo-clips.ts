@@ -19,12 +19,13 @@ import { parseArgs } from "node:util";
 import { GENERATE, JOB, type EvalClient, type UserError } from "../eval/lib/graphql.js";
 import { startEvalStack } from "../eval/lib/stack.js";
 import { judgeVideoFile, onePromptSpec, OnePromptTally } from "../model/shapes/judged.js";
+import { isQuick } from "./lib/quick.js";
 import { percentile, round, sleep } from "./lib/stats.js";
 
 const { values } = parseArgs({
   options: { "timing-clips": { type: "string" }, "judged-clips": { type: "string" }, quick: { type: "boolean", default: false } },
 });
-const quick = values.quick || process.env.BENCH_QUICK === "1";
+const quick = values.quick || isQuick();
 const timingClips = Number(values["timing-clips"] ?? (quick ? 1 : 3));
 const judgedClips = Number(values["judged-clips"] ?? (quick ? 2 : 20));
 const spec = onePromptSpec({ background: "blue", color: "red", kind: "circle", motion: "moving left" });
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
       console.log(`${tally.add(`seed ${seed} (${frames} frames, ${t.done.toFixed(1)} s)`, verdict)}`);
     }
     console.log(JSON.stringify({
-      model: stack.config.engine.modelDir, prompt: spec.caption, tier: "PLUS", resolution: "R480P", quick,
+      bench: "demo", model: stack.config.engine.modelDir, prompt: spec.caption, tier: "PLUS", resolution: "R480P", quick,
       cores: availableParallelism(),
       loadavg_1m_start: round(load[0]!, 1),
       loadavg_1m_end: round(loadavg()[0]!, 1),

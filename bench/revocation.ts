@@ -9,7 +9,7 @@ import { startKinema } from "../src/app.js";
 import { loadConfig } from "../src/config/config.js";
 import { createLogger } from "../src/log.js";
 import { createBenchDatabase, insertJobs } from "./lib/db.js";
-import { benchSize } from "./lib/quick.js";
+import { benchSize, isQuick } from "./lib/quick.js";
 import { percentile, round, sleep, table, withTimeout } from "./lib/stats.js";
 
 // --quick (or BENCH_QUICK=1, bench/lib/quick.ts): 4 accounts of 3 sockets, 2 events a job.
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
       ["subscriptions left on the server", stillSubscribed],
     ]));
     console.log(JSON.stringify({
-      sockets: watchers.length, subscribers_per_job: SOCKETS_PER_ACCOUNT, job_reads_per_event: round(readsPerEvent, 2),
+      bench: "revocation", quick: isQuick(), sockets: watchers.length, subscribers_per_job: SOCKETS_PER_ACCOUNT, job_reads_per_event: round(readsPerEvent, 2),
       auth_cache_ms: config.auth.cacheMs, revoke_to_close_p50_ms: round(percentile(latencies, 50), 0),
       revoke_to_close_max_ms: round(Math.max(...latencies), 0), closed_4403: with4403,
       revoke_to_server_subscriptions_ended_ms: round(serverEnded, 0), subscriptions_left: stillSubscribed,

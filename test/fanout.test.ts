@@ -98,13 +98,18 @@ describe("progress fan-out", () => {
     const stop = new AbortController();
     const forged = hub.follow(otherAccount, job, stop.signal);
     const done = (async () => { for await (const e of forged) events.push(e); })();
-    await waitFor(async () => events.length === 1, 5_000, "the first event");
+    // The owner follows the same job on the same hub: the control that the event was read and shared.
+    const mine: JobProgressEvent[] = [];
+    const own = hub.follow(ownerAccount, job, stop.signal);
+    const ownDone = (async () => { for await (const e of own) mine.push(e); })();
+    await waitFor(async () => events.length === 1 && mine.length === 1, 5_000, "the first events");
     await app.kinema.pool.query(`UPDATE jobs SET status = 'CANCELLED', stage = 'QUEUED', prompt = 'changed', finished_at = now() WHERE id = $1`, [job.id]);
     await bus.publish({ kind: "job", jobId: job.id, status: "CANCELLED", stage: "QUEUED" });
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(async () => mine.at(-1)?.job.prompt === "changed", 5_000, "the owner's event with the changed row");
+    await new Promise((r) => setTimeout(r, 200)); // the forged follow handles the same shared read meanwhile
     expect(events.every((e) => e.job.prompt !== "changed")).toBe(true);
     stop.abort();
-    await done;
+    await Promise.all([done, ownDone]);
     hub.close();
   });
 });

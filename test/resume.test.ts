@@ -15,7 +15,7 @@ import { DiskObjectStore } from "../src/storage/disk.js";
 import { boxPayload } from "./helpers/mp4.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { waitFor } from "./helpers/app.js";
-import { killAll, spawnWorker, type WorkerProcess } from "./helpers/processes.js";
+import { engineWorkerEnv, killAll, spawnWorker, type WorkerProcess } from "./helpers/processes.js";
 
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
@@ -43,12 +43,7 @@ afterAll(async () => {
 
 /** The production pipeline in a worker process: no stages module, a shared object store. */
 function engineWorker(id: string, env: Record<string, string> = {}): WorkerProcess {
-  const w = spawnWorker(db.url, id, {
-    KINEMA_STAGES_MODULE: "", KINEMA_DATA_DIR: dataDir, KINEMA_ORT_THREADS: "1",
-    // A short lease, so a dead worker's job is taken over in seconds; not so short that a busy CPU
-    // misses heartbeats (4 s was: at load average 20 on two cores a live worker lost its job again and again).
-    KINEMA_LEASE_MS: "10000", KINEMA_HEARTBEAT_MS: "2000", KINEMA_SWEEP_MS: "250", ...env,
-  });
+  const w = spawnWorker(db.url, id, { ...engineWorkerEnv(dataDir), ...env });
   workers.push(w);
   return w;
 }

@@ -16,7 +16,8 @@ import { checkpointKey } from "../workers/stages/denoise.js";
 import { waitFor } from "./helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { startEngineKinema } from "./helpers/engine.js";
-import { spawnWorker, type WorkerProcess } from "./helpers/processes.js";
+import { insertAccount } from "./helpers/ops.js";
+import { engineWorkerEnv, killAll, spawnWorker, type WorkerProcess } from "./helpers/processes.js";
 import { startS3, type TestS3 } from "./helpers/s3.js";
 
 let db: TestDatabase;
@@ -33,11 +34,10 @@ beforeAll(async () => {
   s3 = await startS3("kinema-resume");
   bucket = new S3ObjectStore(s3.options);
   dirs = await mkdtemp(join(tmpdir(), "kinema-s3-resume-"));
-  accountId = (await pool.query(`INSERT INTO accounts (name, tier) VALUES ('s3-resume', 'PLUS') RETURNING id`)).rows[0].id;
+  accountId = await insertAccount(pool, "PLUS");
 });
 afterAll(async () => {
-  for (const w of workers) w.child.kill("SIGKILL");
-  await Promise.all(workers.map((w) => w.exited));
+  await killAll(workers);
   await pool?.end();
   await db?.drop();
   await s3?.stop();
@@ -63,10 +63,7 @@ async function row(id: string) {
 
 async function engineWorker(id: string, env: Record<string, string>): Promise<WorkerProcess & { dataDir: string }> {
   const dataDir = await mkdtemp(join(dirs, `${id}-`));
-  const w = spawnWorker(db.url, id, {
-    KINEMA_STAGES_MODULE: "", KINEMA_DATA_DIR: dataDir, KINEMA_ORT_THREADS: "1",
-    KINEMA_LEASE_MS: "4000", KINEMA_HEARTBEAT_MS: "1000", KINEMA_SWEEP_MS: "250", ...s3Env(), ...env,
-  });
+  const w = spawnWorker(db.url, id, { ...engineWorkerEnv(dataDir), ...s3Env(), ...env });
   workers.push(w);
   return { ...w, dataDir };
 }

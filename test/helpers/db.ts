@@ -14,7 +14,7 @@ export function newTemplateName(): string {
   return name;
 }
 
-export function templateName(): string {
+function templateName(): string {
   const name = process.env[TEMPLATE_ENV];
   if (!name) throw new Error(`${TEMPLATE_ENV} is unset: run the tests through vitest (its global setup makes the template)`);
   return name;

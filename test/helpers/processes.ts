@@ -69,3 +69,16 @@ export async function insertJobs(pool: pg.Pool, count: number, stepBudget = 30):
      FROM generate_series(1, $2) g`, [accountId, count, stepBudget]);
   return accountId;
 }
+
+/**
+ * A worker process's environment for the production pipeline (no stages module, one ONNX thread) with
+ * its object store under `dataDir`: a short lease, so a dead worker's job is taken over in seconds; not
+ * so short that a busy CPU misses heartbeats (4 s was: at load average 20 on two cores a live worker
+ * lost its job again and again).
+ */
+export function engineWorkerEnv(dataDir: string): Record<string, string> {
+  return {
+    KINEMA_STAGES_MODULE: "", KINEMA_DATA_DIR: dataDir, KINEMA_ORT_THREADS: "1",
+    KINEMA_LEASE_MS: "10000", KINEMA_HEARTBEAT_MS: "2000", KINEMA_SWEEP_MS: "250",
+  };
+}

@@ -30,10 +30,6 @@ export class RawSocket {
     return this.closedWith === null && this.ws.readyState === WebSocket.OPEN;
   }
 
-  get closeInfo(): Closed | null {
-    return this.closedWith;
-  }
-
   send(message: unknown): void {
     this.ws.send(JSON.stringify(message));
   }

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-export const REQUIRE_SHARED_TESTDATA = "KINEMA_REQUIRE_SHARED_TESTDATA";
+const REQUIRE_SHARED_TESTDATA = "KINEMA_REQUIRE_SHARED_TESTDATA";
 
 export interface SharedTestData {
   /** where the data set is (or would be) */
@@ -39,7 +39,7 @@ const DATA_SETS = {
 export type DataSetName = keyof typeof DATA_SETS;
 
 /** Where a data set is, whether it is there, and what to print when it is not. */
-export function locateTestData(name: DataSetName, env: NodeJS.ProcessEnv = process.env): SharedTestData {
+function locateTestData(name: DataSetName, env: NodeJS.ProcessEnv = process.env): SharedTestData {
   const spec = DATA_SETS[name];
   const path = env[spec.env] || resolve(ROOT, spec.defaultPath);
   const available = existsSync(resolve(path, spec.probe));
