@@ -15,6 +15,7 @@ import { maskInternal } from "./errors.js";
 import { buildSchema } from "./schema.js";
 import { attachSubscriptions } from "./subscriptions.js";
 import { serveStatic } from "./static.js";
+import { DatabaseReadiness } from "./readiness.js";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -38,6 +39,7 @@ export async function startApiServer(services: ApiServices, log: Logger): Promis
   httpServer.headersTimeout = 66_000;
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: config.limits.maxBodyBytes });
   const subscriptions = attachSubscriptions(wsServer, schema, limiter, services, log);
+  const readiness = new DatabaseReadiness(config.databaseUrl ?? null, services.sql, log);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -68,6 +70,7 @@ export async function startApiServer(services: ApiServices, log: Logger): Promis
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname === "/readyz" && (req.method === "GET" || req.method === "HEAD")) return readiness.respond(res);
     if (url.pathname !== GRAPHQL_PATH || wantsHtml(req)) {
       await serveStatic(req, res, url, services);
       return;
@@ -114,6 +117,7 @@ export async function startApiServer(services: ApiServices, log: Logger): Promis
     url,
     async close() {
       await apollo.stop();
+      await readiness.close();
     },
   };
 }
