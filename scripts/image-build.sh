@@ -9,6 +9,9 @@
 #
 # Environment: BASE_IMAGE (see above), KINEMA_IMAGE (the tag to build; default above), PODMAN_BUILD_ARGS
 # (extra `podman build` arguments, e.g. `--build-arg EXECUTION_PROVIDER=webgpu`).
+# `--source-id` prints the id of the sources the image would be built from (a hash of the git index,
+# the uncommitted changes and untracked files), which the build records as the label
+# io.kinema.source-id: test/helpers/image.ts rebuilds when it differs.
 # Needs root for debootstrap (the base image only) and podman with runc; see docs/DEPLOY.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +20,15 @@ cd "$(dirname "$0")/.."
 # set ("setrlimit: operation not permitted"); runc with explicit limits works (../shared/DEPENDENCIES.md).
 podman=(podman --runtime runc)
 limits=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+
+source_id() {
+  if git rev-parse --git-dir >/dev/null 2>&1; then
+    { git ls-files -s; git diff HEAD; git ls-files -o --exclude-standard -z | xargs -0 -r sha256sum; } | sha256sum | cut -c1-16
+  else
+    echo unknown
+  fi
+}
+if [ "${1:-}" = "--source-id" ]; then source_id; exit 0; fi
 
 version=$(node -p 'require("./package.json").version')
 image=${KINEMA_IMAGE:-localhost/kinema:${version}}
@@ -56,7 +68,7 @@ build_started=$(date +%s)
 # shellcheck disable=SC2086 # PODMAN_BUILD_ARGS is a list of words on purpose
 "${podman[@]}" build "${limits[@]}" --network=host --layers \
   --build-arg "BASE_IMAGE=$base" "${secret[@]}" ${PODMAN_BUILD_ARGS:-} \
-  --label "org.opencontainers.image.version=$version" \
+  --label "org.opencontainers.image.version=$version" --label "io.kinema.source-id=$(source_id)" \
   -f Containerfile -t "$image" .
 
 size=$("${podman[@]}" image inspect --format '{{.Size}}' "$image")
