@@ -10,7 +10,7 @@
 # Environment: BASE_IMAGE (see above), KINEMA_IMAGE (the tag to build; default above), PODMAN_BUILD_ARGS
 # (extra `podman build` arguments, e.g. `--build-arg EXECUTION_PROVIDER=webgpu`).
 # `--source-id` prints the id of the sources the image would be built from (a hash of the git index,
-# the uncommitted changes and untracked files), which the build records as the label
+# the uncommitted changes and untracked files among the build's inputs), which the build records as the label
 # io.kinema.source-id: test/helpers/image.ts rebuilds when it differs.
 # Needs root for debootstrap (the base image only) and podman with runc; see docs/DEPLOY.md.
 set -euo pipefail
@@ -21,9 +21,13 @@ cd "$(dirname "$0")/.."
 podman=(podman --runtime runc)
 limits=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 
+# What the Containerfile copies (a change to tests or docs does not make the image stale).
+inputs=(Containerfile package.json package-lock.json tsconfig.json vite.config.ts prisma.config.ts
+  scripts/prisma-generate.mjs prisma model schema src web bin workers models/kinema-shapes deploy/container)
 source_id() {
   if git rev-parse --git-dir >/dev/null 2>&1; then
-    { git ls-files -s; git diff HEAD; git ls-files -o --exclude-standard -z | xargs -0 -r sha256sum; } | sha256sum | cut -c1-16
+    { git ls-files -s -- "${inputs[@]}"; git diff HEAD -- "${inputs[@]}"
+      git ls-files -o --exclude-standard -z -- "${inputs[@]}" | xargs -0 -r sha256sum; } | sha256sum | cut -c1-16
   else
     echo unknown
   fi

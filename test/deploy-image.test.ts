@@ -24,6 +24,8 @@ if (!wanted) console.warn("SKIPPED test/deploy-image.test.ts: set KINEMA_IMAGE_T
 else if (!podman.available) throw new Error(`KINEMA_IMAGE_TEST=1 but ${podman.reason}`);
 
 const API_PORT = 19110;
+/** A container start, tsx's compile and a migration, on a loaded 2-core machine. */
+const CONTAINER_MS = 180_000;
 const METRICS_PORT = 19111;
 const timings: Record<string, number> = {};
 let image: string;
@@ -54,15 +56,15 @@ describe.skipIf(!wanted)("the Kinema image", () => {
   });
 
   it("waits with `migrate --wait` on an empty database, and gives up at its timeout without migrating", async () => {
-    const waiter = await runContainer("migrate", { DATABASE_URL: db.url }, { name: "kinema-deploy-wait", args: ["--wait", "--timeout", "3"] });
+    const waiter = await runContainer("migrate", { DATABASE_URL: db.url }, { image, name: "kinema-deploy-wait", args: ["--wait", "--timeout", "3"] });
     expect(await waiter.wait()).toBe(1);
     expect(await waiter.logs()).toMatch(/did not reach this build's migrations within 3000 ms \(still missing 0001_init/);
     await waiter.stop();
-  });
+  }, CONTAINER_MS);
 
   it("migrates a fresh database with `migrate` and exits 0, two at once applying each migration once", async () => {
     const names = (await loadMigrations()).map((m) => m.name);
-    const [a, b] = await Promise.all(["kinema-deploy-migrate-a", "kinema-deploy-migrate-b"].map((name) => runContainer("migrate", { DATABASE_URL: db.url }, { name })));
+    const [a, b] = await Promise.all(["kinema-deploy-migrate-a", "kinema-deploy-migrate-b"].map((name) => runContainer("migrate", { DATABASE_URL: db.url }, { image, name })));
     const codes = await timed("migrateMs", () => Promise.all([a!.wait(), b!.wait()]));
     expect(codes).toEqual([0, 0]);
     const logs = (await a!.logs()) + (await b!.logs());
@@ -76,25 +78,25 @@ describe.skipIf(!wanted)("the Kinema image", () => {
       await client.end();
     }
     await Promise.all([a!.stop(), b!.stop()]);
-    const waiter = await runContainer("migrate", { DATABASE_URL: db.url }, { name: "kinema-deploy-wait", args: ["--wait"] });
+    const waiter = await runContainer("migrate", { DATABASE_URL: db.url }, { image, name: "kinema-deploy-wait", args: ["--wait"] });
     expect(await waiter.wait()).toBe(0);
     await waiter.stop();
-  });
+  }, CONTAINER_MS);
 
   it("refuses to start a role without DATABASE_URL (no embedded mode in the image)", async () => {
-    const api = await runContainer("api", {}, { name: "kinema-deploy-nodb" });
+    const api = await runContainer("api", {}, { image, name: "kinema-deploy-nodb" });
     expect(await api.wait()).toBe(64);
     expect(await api.logs()).toContain("DATABASE_URL is not set");
     await api.stop();
-  });
+  }, CONTAINER_MS);
 
   it("serves the API, and a worker runs a job submitted to it to SUCCEEDED", async () => {
     const shared = { DATABASE_URL: db.url, KINEMA_STORE: "disk", KINEMA_MODEL_DIR: "models/kinema-tiny", KINEMA_POLL_MS: "200", LOG_LEVEL: "info" };
     await timed("apiReadyMs", async () => {
-      await runContainer("api", { ...shared, PORT: String(API_PORT) }, { name: "kinema-deploy-api", dataDir });
+      await runContainer("api", { ...shared, PORT: String(API_PORT) }, { image, name: "kinema-deploy-api", dataDir });
       await waitFor(async () => (await fetch(`http://127.0.0.1:${API_PORT}/readyz`).catch(() => null))?.status === 200, 120_000, "the API's /readyz");
     });
-    const worker = await runContainer("worker", { ...shared, KINEMA_METRICS_PORT: String(METRICS_PORT), KINEMA_ORT_THREADS: "1" }, { name: "kinema-deploy-worker", dataDir });
+    const worker = await runContainer("worker", { ...shared, KINEMA_METRICS_PORT: String(METRICS_PORT), KINEMA_ORT_THREADS: "1" }, { image, name: "kinema-deploy-worker", dataDir });
 
     const prisma = createPrisma(db.url, 1);
     const { apiKey } = await new AccountService(prisma).create({ name: "image test", tier: "FREE" }).finally(() => prisma.$disconnect());

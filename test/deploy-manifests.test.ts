@@ -189,7 +189,11 @@ describe.skipIf(!kubectl.available).each(overlays)("overlay %s", (overlay) => {
     for (const w of workloads(objects())) {
       for (const c of allContainers(w.spec.template.spec)) {
         const env: Record<string, string> = c.envFrom?.some((e) => e.configMapRef?.name === "kinema-config") ? { ...config } : {};
-        for (const e of c.env ?? []) env[e.name] = e.value ?? (e.valueFrom?.secretKeyRef ? "postgresql://secret@db.example:5432/kinema" : "from-the-pod");
+        // A Secret's value: a URL of its own per key (DATABASE_URL and DATABASE_DIRECT_URL must differ behind a pooler).
+        for (const e of c.env ?? []) {
+          const ref = e.valueFrom?.secretKeyRef;
+          env[e.name] = e.value ?? (ref ? `postgresql://${ref.key.toLowerCase()}@db.example:5432/kinema` : "from-the-pod");
+        }
         for (const name of Object.keys(env)) expect(documented.has(name) || outside.has(name), `${w.metadata.name}/${c.name}: ${name} is not a Kinema setting`).toBe(true);
         // The C2PA files are mounted from a Secret; the configuration only checks they are named.
         expect(() => loadConfig(env), `${w.metadata.name}/${c.name}`).not.toThrow();

@@ -69,12 +69,21 @@ async function podman(args: string[], timeoutMs = 60_000): Promise<string> {
   return stdout;
 }
 
+let ensured: Promise<string> | null = null;
+
 /**
  * The image's tag, built first when it is missing or was built from other sources than these
  * (scripts/image-build.sh --source-id; unchanged sources make the rebuild a cache hit). Building from
- * nothing takes minutes (base image, npm ci, ffmpeg).
+ * nothing takes minutes (base image, npm ci, ffmpeg). Checked once per process: a test that edits files
+ * meanwhile does not trigger a second build.
  */
-export async function ensureImage(): Promise<string> {
+export function ensureImage(): Promise<string> {
+  ensured ??= buildIfStale();
+  ensured.catch(() => { ensured = null; }); // a failed build is tried again by the next caller
+  return ensured;
+}
+
+async function buildIfStale(): Promise<string> {
   const tag = imageTag();
   const wanted = (await run("bash", [BUILD_SCRIPT, "--source-id"], { cwd: ROOT })).stdout.trim();
   const built = await podman(["image", "inspect", "--format", '{{ index .Labels "io.kinema.source-id" }}', tag]).then((s) => s.trim(), () => null);
@@ -95,7 +104,7 @@ export async function runContainer(role: Role, env: Record<string, string>, opti
   const name = options.name ?? `kinema-test-${role}-${randomBytes(3).toString("hex")}`;
   const data = options.dataDir
     ? ["-v", `${options.dataDir}:/var/lib/kinema:U`] // :U chowns the folder to the image's user (10001)
-    : ["--tmpfs", "/var/lib/kinema:rw,mode=0700,uid=10001,gid=10001"];
+    : ["--tmpfs", "/var/lib/kinema:rw,mode=0700,U"] // U: owned by the image's user;
   const environment = Object.entries({ HOST: "127.0.0.1", ...env }).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
   await podman(["rm", "-f", "--ignore", name]);
   await podman(["run", "-d", "--name", name, ...LIMITS, "--network=host", "--read-only", "--tmpfs", "/tmp:rw,mode=1777",
