@@ -58,13 +58,14 @@ export async function loadSchedulerConfig(sql: Sql): Promise<SchedulerConfig> {
  * updateSchedulerConfig — the given fields (null: unchanged) and version + 1, in one statement; the row
  * lock orders concurrent changes, so versions only grow and each names one committed configuration.
  * The same statement appends the change to audit_log (who, why, the row before and after): `old` locks
- * the row first (FOR UPDATE returns its latest committed version, not the statement's snapshot), so the
- * audit's `before` is the configuration this change replaced even when two changes race.
+ * the row first (FOR UPDATE returns its latest committed version, not the statement's snapshot) and the
+ * UPDATE joins it, so `old` is read before the row changes; the audit's `before` is the configuration
+ * this change replaced even when two changes race.
  */
 async function writeSchedulerConfig(sql: Sql, patch: SchedulerConfigPatch, reason: string | null, actor: string | null, auditActor: AuditActor): Promise<SchedulerConfig> {
   const { rows } = await sql.query<SchedulerConfig>(
     `/* updateSchedulerConfig */
-     WITH old AS (SELECT ${COLUMNS} FROM scheduler_config WHERE id = 1 FOR UPDATE),
+     WITH old AS (SELECT to_jsonb(c) AS before_row FROM (SELECT ${COLUMNS} FROM scheduler_config WHERE id = 1 FOR UPDATE) c),
      written AS (
      UPDATE scheduler_config SET version = version + 1,
        fair_share = coalesce($1, fair_share), plus_weight = coalesce($2, plus_weight), free_weight = coalesce($3, free_weight),
@@ -72,10 +73,10 @@ async function writeSchedulerConfig(sql: Sql, patch: SchedulerConfigPatch, reaso
        admission_control = coalesce($6, admission_control),
        free_queue_wait_target_seconds = coalesce($7, free_queue_wait_target_seconds),
        updated_by = $8, reason = $9, updated_at = now()
-     WHERE id = 1 RETURNING ${COLUMNS}),
+     FROM old WHERE id = 1 RETURNING ${COLUMNS}),
      audit AS (
        INSERT INTO audit_log (actor_account_id, actor_role, action, target_type, target_id, reason, before, after)
-       SELECT $10::uuid, $11::"Role", 'scheduler.update', 'SchedulerConfig', '1', $9, (SELECT to_jsonb(old) FROM old), to_jsonb(written)
+       SELECT $10::uuid, $11::"Role", 'scheduler.update', 'SchedulerConfig', '1', $9, (SELECT before_row FROM old), to_jsonb(written)
        FROM written)
      SELECT * FROM written`,
     [patch.fairShare ?? null, patch.plusWeight ?? null, patch.freeWeight ?? null, patch.freeBurstCap ?? null,
