@@ -59,7 +59,7 @@ async function kinemaCli(args: string[]): Promise<string> {
 
 describe("npm start with DATABASE_URL", () => {
   it("serves the API and the studio from that database, runs no worker, and a worker process finishes its job", async () => {
-    server = npmStart({ DATABASE_URL: db.url, KINEMA_DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "warn", KINEMA_STAGES_MODULE: "test/fixtures/stages.ts" });
+    server = npmStart({ DATABASE_URL: db.url, KINEMA_DATA_DIR: dataDir, PORT: "0", KINEMA_API_METRICS_PORT: "0", LOG_LEVEL: "warn", KINEMA_STAGES_MODULE: "test/fixtures/stages.ts" });
     const url = await waitFor(async () => /running: (\S+)/.exec(server!.out())?.[1], 90_000, "the URL");
     // Not embedded: no PGlite, no demo account, nothing written under the data directory.
     expect(server.out()).not.toMatch(/embedded database|demo account/);
