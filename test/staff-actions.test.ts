@@ -127,6 +127,17 @@ describe("staff actions", () => {
     expect((await customer.client.data(`{ me { id } }`)).me.id).toBe(customer.id);
   });
 
+  it("a staff revocation closes the key's open sockets (4403) in this process at once", async () => {
+    const customer = await customerWithJobs(0);
+    const socket = await RawSocket.open(app.url, customer.key);
+    expect(socket.isOpen).toBe(true);
+    const keyId = (await customer.client.data(`{ apiKeys { id current } }`)).apiKeys.find((k: { current: boolean }) => k.current).id;
+    const { payload, rows } = await act(support.client, `mutation($id: ID!, $r: String!) { staffRevokeApiKey(id: $id, reason: $r) { ${ERRORS} } }`, { id: keyId, r: "leaked in a public repo" });
+    expect({ payload, rows }).toEqual({ payload: { userErrors: [] }, rows: 1 });
+    expect((await socket.closed).code).toBe(CloseCode.KeyRevoked);
+    expect((await customer.client.request(`{ me { id } }`)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+  });
+
   it("audits safety-rule and scheduler changes in the statement that makes them", async () => {
     let before = await auditCount();
     const added = await admin.client.data(`mutation { addSafetyRule(input: { category: VIOLENCE, kind: TERM, pattern: "audittestterm" }, reason: "new slur list") { rule { id } ${ERRORS} } }`);

@@ -15,7 +15,6 @@ import { cancelJob } from "../queue/sql/cancelJob.js";
 import { recordAudit } from "../audit/audit-log.js";
 import { inTransaction } from "../audit/transaction.js";
 import type { StaffAccountRecord } from "./sql/accounts.js";
-import { jobById } from "./sql/searchJobs.js";
 import {
   cancelAccountJobs, lockAccount, lockJob, lockKey, noteCancel, retryFailedJob, revokeKey, updateAccount,
 } from "./sql/actions.js";
@@ -139,11 +138,6 @@ export class StaffActions {
       await this.bus.publish({ kind: "job", jobId: job.id, status: job.status, stage: job.stage as JobRecord["stage"], queueChanged: job.status === "CANCELLED" });
     }
     return { account: outcome.account, cancelledJobs: outcome.cancelled.length, userErrors: [] };
-  }
-
-  /** Any account's job (staff reads go through StaffSearch; this is for the payloads). */
-  job(id: string): Promise<JobRecord | null> {
-    return isUuid(id) ? jobById(this.pool, id) : Promise.resolve(null);
   }
 }
 
