@@ -33,6 +33,7 @@ import { randomBytes } from "node:crypto";
 import { Worker } from "../workers/worker.js";
 import type { JobOutcome } from "../workers/runner.js";
 import { AlarmEvaluator } from "./ops/alarms.js";
+import { createStaffServices } from "./staff/setup.js";
 import { DEFAULT_MITIGATION_POLICY, PlusWeightMitigation } from "./ops/mitigation.js";
 
 export interface KinemaOptions {
@@ -115,8 +116,9 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
       usage.start();
       closers.push(() => usage.stop());
       const auth = new KeyAuthenticator(pool, usage, config.auth.cacheMs);
+      const keys = new ApiKeyService(prisma);
       api = await startApiServer({
-        accounts, keys: new ApiKeyService(prisma), auth, keyUsage: usage, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler,
+        accounts, keys, auth, staff: createStaffServices(pool, bus, keys, auth), keyUsage: usage, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler,
       }, log.child({ component: "api" }));
       signer.baseUrl = config.delivery.publicUrl?.replace(/\/$/, "") ?? new URL(api.url).origin;
       closers.push(async () => { await api!.close(); progress!.close(); });

@@ -9,6 +9,7 @@ import { loadConfig, type Config } from "./config/config.js";
 import { startKinema, type Kinema } from "./app.js";
 import { createLogger } from "./log.js";
 import { exitOnFatal, stopOnSignals } from "./process.js";
+import { startMetricsServer } from "./ops/metrics-server.js";
 import { loadStages } from "../workers/stages/load.js";
 
 async function main(): Promise<void> {
@@ -20,8 +21,17 @@ async function main(): Promise<void> {
     workers: embedded && config.embeddedWorker ? 1 : 0,
     stages: (deps) => loadStages(config.stagesModule, deps),
   });
-  stopOnSignals(() => kinema.stop(), log);
-  const lines = [`Kinema is running: ${kinema.api!.url}`, `  GraphQL IDE: open ${kinema.api!.url} in a browser`];
+  // Prometheus /metrics on a port of its own (KINEMA_API_METRICS_PORT), never the public API port:
+  // what it shows (queue depths, failure codes, fleet size) is for operators, not for the internet.
+  const metrics = await startMetricsServer(config.apiMetricsPort, config.host);
+  stopOnSignals(async () => { await kinema.stop(); await metrics.close(); }, log);
+  const api = new URL(kinema.api!.url);
+  const lines = [
+    `Kinema is running: ${kinema.api!.url}`,
+    `  web page (Kinema Studio): ${api.origin}/`,
+    `  GraphQL IDE: open ${kinema.api!.url} in a browser`,
+    `  metrics (operators only): http://${api.hostname}:${metrics.port}/metrics`,
+  ];
   if (embedded) {
     const key = await demoKey(kinema, config);
     lines.push(`  embedded database: ${join(config.dataDir, "pgdata")}`, `  demo account (PLUS) API key: ${key}`,

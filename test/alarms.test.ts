@@ -119,7 +119,9 @@ describe("alarms", () => {
     try {
       const query = `{ alarms { name state value threshold since evaluatedAt description } }`;
       expect((await new GraphQLTestClient(app.url, null).request(query)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
-      const { client } = await app.account("FREE", "USER");
+      const customer = await app.account("FREE", "USER");
+      expect((await customer.client.request(query)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      const { client } = await app.account("FREE", "SUPPORT");
       const first = (await client.data(query)).alarms as { name: string; state: string; since: string; evaluatedAt: string }[];
       expect(first.map((a) => [a.name, a.state])).toEqual([
         ["KinemaNanRateHigh", "OK"], ["KinemaPlusQueueWaitHigh", "OK"], ["KinemaProvenanceFailures", "OK"],

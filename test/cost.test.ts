@@ -137,7 +137,7 @@ describe("Query.fleetPlan", () => {
   }
 
   it("returns the design plan for a signed-in user", async () => {
-    const user = await app.account();
+    const user = await app.account("FREE", "SUPPORT");
     const { fleetPlan: plan } = await user.client.data(QUERY, { input: {
       arrivalRatePerSecond: 20, gpuSecondsPerClip: 120, gpuHourlyCost: 3.5, overheadFraction: 0.3,
       failureRate: 0.005, concurrentGenerations: 20, costPerFailure: 0.11, stepsPerClip: 50, checkpointEverySteps: 10,
@@ -156,7 +156,7 @@ describe("Query.fleetPlan", () => {
     const anonymous = await app.client("").request(QUERY, { input: { arrivalRatePerSecond: 20, gpuSecondsPerClip: 120, gpuHourlyCost: 3.5 } });
     expect(anonymous.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
 
-    const user = await app.account();
+    const user = await app.account("FREE", "SUPPORT");
     const res = await user.client.request(QUERY, { input: { arrivalRatePerSecond: 20, gpuSecondsPerClip: 120, gpuHourlyCost: 3.5, targetUtilisation: 1.5 } });
     expect(res.data).toBeNull();
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: ["input", "targetUtilisation"] });
@@ -164,13 +164,13 @@ describe("Query.fleetPlan", () => {
   });
 
   it("without gpuSecondsPerClip and nothing measured yet, BAD_USER_INPUT on gpuSecondsPerClip", async () => {
-    const user = await app.account();
+    const user = await app.account("FREE", "SUPPORT");
     const res = await user.client.request(QUERY, { input: { arrivalRatePerSecond: 20, gpuHourlyCost: 3.5 } });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: ["input", "gpuSecondsPerClip"] });
   });
 
   it("without gpuSecondsPerClip, uses the mean this deployment has measured over recent SUCCEEDED jobs", async () => {
-    const user = await app.account();
+    const user = await app.account("FREE", "SUPPORT");
     // Stage times summing to 120 s and 60 s, and one older job with only denoise step times (50 x 1.8 s = 90 s).
     await succeededJob(user.id, { stageMs: { DENOISING: 110_000, DECODING: 6_000, POSTFILTER: 1_500, SIGNING: 500, UPLOADING: 2_000 } }, 10);
     await succeededJob(user.id, { stageMs: { DENOISING: 55_000, DECODING: 5_000 } }, 20);

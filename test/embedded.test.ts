@@ -119,7 +119,7 @@ describe("npm start (src/main.ts) in embedded mode", () => {
     try {
       // The most verbose log level: every line the process could log is in the stream we search.
       const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-        env: { ...process.env, DATABASE_URL: "", KINEMA_DATA_DIR: dir, PORT: "0", LOG_LEVEL: "trace" },
+        env: { ...process.env, DATABASE_URL: "", KINEMA_DATA_DIR: dir, PORT: "0", KINEMA_API_METRICS_PORT: "0", LOG_LEVEL: "trace" },
         stdio: ["ignore", "pipe", "pipe"],
       });
       const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
@@ -130,6 +130,12 @@ describe("npm start (src/main.ts) in embedded mode", () => {
       // waits, not limits: PGlite, the migrations and the model take far longer to start on a loaded machine
       const url = await waitFor(async () => /running: (\S+)/.exec(banner)?.[1], 90_000, "the URL");
       const key = /API key: (\S+)/.exec(banner)![1]!;
+      // The banner names the web page and the operators' metrics port; /metrics is not on the public port.
+      expect(banner).toContain(`web page (Kinema Studio): ${new URL(url).origin}/`);
+      const metricsUrl = /metrics \(operators only\): (\S+)/.exec(banner)![1]!;
+      expect(new URL(metricsUrl).port).not.toBe(new URL(url).port);
+      expect(await (await fetch(metricsUrl)).text()).toContain('kinema_claims_total{tier="PLUS"}');
+      expect((await fetch(new URL("/metrics", url))).status).toBe(404);
       const client = new GraphQLTestClient(url, key);
       const { me } = await client.data(`{ me { tier } }`);
       expect(me).toEqual({ tier: "PLUS" });

@@ -1,5 +1,6 @@
-// Prometheus metrics: /metrics on the API (same process as an embedded worker here) and on a worker
-// process, with values that move as jobs run, fail, get blocked.
+// Prometheus metrics: /metrics on an API process's own metrics server (never the public API port; the
+// same process as an embedded worker here) and on a worker process, with values that move as jobs run,
+// fail, get blocked, and labelled series for every tier and stage present at zero from the start.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { createPool } from "../src/db/pool.js";
@@ -9,7 +10,8 @@ import { insertJobs, spawnWorker } from "./helpers/processes.js";
 import { deliveringStage, steppingStage } from "./fixtures/stages.js";
 import { BlockedError, JobError } from "../src/queue/errors.js";
 import type { Stage } from "../workers/pipeline.js";
-import { observeStep } from "../src/ops/metrics.js";
+import { KNOWN_STAGES, KNOWN_TIERS, observeStep } from "../src/ops/metrics.js";
+import { startMetricsServer, type MetricsServer } from "../src/ops/metrics-server.js";
 import { startEngineKinema } from "./helpers/engine.js";
 import { GENERATE } from "./helpers/graphql.js";
 
@@ -70,21 +72,44 @@ async function statusOf(id: string): Promise<string> {
   return rows[0].status;
 }
 
-describe("/metrics on the API", () => {
+describe("/metrics of an API process", () => {
   let app: TestKinema;
+  let server: MetricsServer;
   let metricsUrl: string;
   beforeAll(async () => {
     app = await startTestKinema({ databaseUrl: db.url, workers: 1, stages: [steppingStage(2), outcomeStage(), deliveringStage()] });
-    metricsUrl = new URL("/metrics", app.url).toString();
+    server = await startMetricsServer(0, "127.0.0.1"); // as `npm start` does, on KINEMA_API_METRICS_PORT
+    metricsUrl = `http://127.0.0.1:${server.port}/metrics`;
   });
-  afterAll(async () => app?.stop());
+  afterAll(async () => { await server?.close(); await app?.stop(); });
+
+  it("is not served on the public API port, with or without a key", async () => {
+    const { key } = await app.account("PLUS", "ADMIN");
+    for (const headers of [{}, { authorization: `Bearer ${key}` }] as Record<string, string>[]) {
+      const res = await fetch(new URL("/metrics", app.url), { headers });
+      expect(res.status).toBe(404);
+      expect(await res.text()).not.toContain("kinema_");
+    }
+  });
+
+  it("has every tier's and every stage's series at zero before any job", async () => {
+    // This file's other tests run jobs later; the registry is this process's, so look before them.
+    const text = await scrape(metricsUrl);
+    for (const tier of KNOWN_TIERS) {
+      for (const name of ["kinema_claims_total", "kinema_queue_wait_seconds_count", "kinema_job_end_to_end_seconds_count"]) {
+        expect(text, `${name} ${tier}`).toMatch(new RegExp(`^${name}\\{tier="${tier}"\\} 0$`, "m"));
+      }
+    }
+    for (const stage of KNOWN_STAGES) expect(text, stage).toMatch(new RegExp(`^kinema_stage_seconds_count\\{stage="${stage}"\\} 0$`, "m"));
+    expect(text).toMatch(/^kinema_jobs_total\{status="SUCCEEDED",code="none"\} 0$/m);
+  });
 
   it("serves the Prometheus text format with every metric named", async () => {
     const text = await scrape(metricsUrl);
     for (const name of [
       "kinema_queue_wait_seconds", "kinema_job_end_to_end_seconds", "kinema_denoise_step_seconds", "kinema_jobs_total",
       "kinema_nan_events_total", "kinema_postfilter_blocks_total", "kinema_provenance_failures_total", "kinema_claims_total",
-      "kinema_lease_losses_total", "kinema_active_workers", "kinema_jobs_running",
+      "kinema_lease_losses_total", "kinema_active_workers", "kinema_jobs_running", "kinema_stage_seconds",
     ]) expect(text).toContain(`# TYPE ${name} `);
     await waitFor(async () => metricValue(await scrape(metricsUrl), "kinema_active_workers") === 1, 5_000, "the worker to start");
   });
@@ -117,6 +142,7 @@ describe("/metrics on the API", () => {
     expect(delta("kinema_job_end_to_end_seconds_sum", { tier: "PLUS" })).toBeGreaterThanOrEqual(7);
     expect(delta("kinema_job_end_to_end_seconds_count", { tier: "FREE" })).toBe(0);
     expect(delta("kinema_jobs_total", { status: "SUCCEEDED", code: "none" })).toBe(1);
+    expect(delta("kinema_stage_seconds_count")).toBeGreaterThanOrEqual(1); // the delivered job's stages
     expect(delta("kinema_jobs_total", { status: "FAILED", code: "NAN_DETECTED" })).toBe(1);
     expect(delta("kinema_jobs_total", { status: "FAILED", code: "PROVENANCE_INVALID" })).toBe(1);
     expect(delta("kinema_jobs_total", { status: "BLOCKED", code: "CONTENT_BLOCKED" })).toBe(1);
@@ -168,6 +194,7 @@ describe("/metrics on a worker process", () => {
 describe("step durations from the real denoiser", () => {
   it("observes every executed step under the model and the latent shape it ran at", async () => {
     const app = await startEngineKinema(db.url);
+    const server = await startMetricsServer(0, "127.0.0.1");
     try {
       const { client } = await app.account("FREE");
       const { generateVideo } = await client.data(GENERATE, { input: { prompt: "a red circle moving left", durationSeconds: 1, resolution: "R480P", seed: 5 } });
@@ -177,7 +204,7 @@ describe("step durations from the real denoiser", () => {
       const latent = (row.d.latent as number[]).join("x");
       // The worker observes end-to-end time once its run() returns, a moment after the SUCCEEDED write
       // this test polls for: wait for that observation rather than race it (CI under load lost the race).
-      const metrics = new URL("/metrics", app.url).toString();
+      const metrics = `http://127.0.0.1:${server.port}/metrics`;
       await waitFor(async () => metricValue(await scrape(metrics), "kinema_job_end_to_end_seconds_count", { tier: "FREE" }) >= 1,
         10_000, "the end-to-end observation");
       const text = await scrape(metrics);
@@ -186,6 +213,7 @@ describe("step durations from the real denoiser", () => {
         (row.d.stepMs as number[]).reduce((a, b) => a + b, 0) / 1000, 1);
       expect(metricValue(text, "kinema_job_end_to_end_seconds_count", { tier: "FREE" })).toBeGreaterThanOrEqual(1);
     } finally {
+      await server.close();
       await app.stop();
     }
   }, 180_000);

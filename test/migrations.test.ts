@@ -91,7 +91,7 @@ describe("an edited migration", () => {
     // What an edited file looks like from the database's side: the recorded checksum differs.
     await client.query(`UPDATE "_prisma_migrations" SET checksum = repeat('0', 64) WHERE migration_name = $1`, [names[0]]);
     const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      env: { ...process.env, DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, DATABASE_URL: db.url, PORT: "0", KINEMA_API_METRICS_PORT: "0", LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
     let err = "";
@@ -155,7 +155,7 @@ describe("migrating at once", () => {
     // Hold the migration lock while they start, so all three are inside migrate() at once.
     const holder = await connect(db.url);
     await holder.query(`SELECT pg_advisory_lock(7434729001)`);
-    const env = { DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "info", KINEMA_ALARM_INTERVAL_MS: "0", KINEMA_METRICS_PORT: "0" };
+    const env = { DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "info", KINEMA_ALARM_INTERVAL_MS: "0", KINEMA_METRICS_PORT: "0", KINEMA_API_METRICS_PORT: "0" };
     const entries = [["src/main.ts"], ["src/main.ts"], ["workers/main.ts"]];
     const children = entries.map((entry) => {
       const child = spawn(process.execPath, ["--import", "tsx", ...entry], {

@@ -88,7 +88,7 @@ describe("alarm-driven PLUS weight mitigation, wired", () => {
     expect((await stored()).reason).toMatch(/PLUS weight 7 -> 8$/);
     expect(kinema.scheduler.current.plusWeight).toBe(8);
     // The alarm that drives it fires too.
-    const user = await kinema.accounts.create({ name: "support", tier: "FREE" });
+    const user = await kinema.accounts.create({ name: "support", tier: "FREE", role: "SUPPORT" });
     const { alarms } = await new GraphQLTestClient(kinema.api!.url, user.apiKey).data(`{ alarms { name state value } }`);
     expect(alarms.find((a: { name: string }) => a.name === "KinemaPlusQueueWaitHigh")).toMatchObject({ state: "FIRING" });
 

@@ -59,7 +59,7 @@ async function kinemaCli(args: string[]): Promise<string> {
 
 describe("npm start with DATABASE_URL", () => {
   it("serves the API and the studio from that database, runs no worker, and a worker process finishes its job", async () => {
-    server = npmStart({ DATABASE_URL: db.url, KINEMA_DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "warn", KINEMA_STAGES_MODULE: "test/fixtures/stages.ts" });
+    server = npmStart({ DATABASE_URL: db.url, KINEMA_DATA_DIR: dataDir, PORT: "0", KINEMA_API_METRICS_PORT: "0", LOG_LEVEL: "warn", KINEMA_STAGES_MODULE: "test/fixtures/stages.ts" });
     const url = await waitFor(async () => /running: (\S+)/.exec(server!.out())?.[1], 90_000, "the URL");
     // Not embedded: no PGlite, no demo account, nothing written under the data directory.
     expect(server.out()).not.toMatch(/embedded database|demo account/);
@@ -73,6 +73,9 @@ describe("npm start with DATABASE_URL", () => {
     expect(stored.rows).toEqual([{ name: "server-mode", tier: "PLUS", prefix: created.apiKey.slice(0, 12) }]);
     const admin = JSON.parse(await kinemaCli(["accounts", "create", "--tier", "FREE", "--admin", "--json"]));
     expect(admin).toMatchObject({ tier: "FREE", role: "ADMIN" });
+    const support = JSON.parse(await kinemaCli(["accounts", "create", "--tier", "PLUS", "--role", "support", "--json"]));
+    expect(support).toMatchObject({ tier: "PLUS", role: "SUPPORT" });
+    await expect(kinemaCli(["accounts", "create", "--tier", "FREE", "--role", "ROOT"])).rejects.toMatchObject({ stderr: expect.stringContaining("--role must be USER, SUPPORT or ADMIN") });
     // Its plain output: the account and the key, once.
     const plain = await kinemaCli(["accounts", "create", "--tier", "FREE"]);
     expect(plain).toMatch(/^account [0-9a-f-]{36} \(free-account, FREE, USER\)\nAPI key \(shown once\): kin_\S+\n$/);
@@ -82,6 +85,9 @@ describe("npm start with DATABASE_URL", () => {
     const client = new GraphQLTestClient(url, created.apiKey);
     expect((await client.data(`{ me { id tier role } }`)).me).toEqual({ id: created.id, tier: "PLUS", role: "USER" });
     expect((await new GraphQLTestClient(url, admin.apiKey).data(`{ safetyRuleSetVersion }`)).safetyRuleSetVersion).toBeGreaterThanOrEqual(1);
+    // The role comes from the key: the support key reads operational figures, the customer's is refused.
+    expect((await new GraphQLTestClient(url, support.apiKey).data(`{ alarms { name } }`)).alarms).toHaveLength(3);
+    expect((await client.request(`{ alarms { name } }`)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     const studio = await fetch(new URL("/", url));
     expect(studio.status).toBe(200);
     expect(await studio.text()).toContain("<title>Kinema Studio</title>");

@@ -45,7 +45,7 @@ afterAll(async () => {
 
 describe("sloReport", () => {
   it("reports exact nearest-rank percentiles per tier against the default objectives", async () => {
-    const { key } = await app.account("FREE", "USER");
+    const { key } = await app.account("FREE", "SUPPORT");
     const { sloReport: report } = await app.client(key).data(REPORT, { window: 3600 });
     expect(report.windowSeconds).toBe(3600);
     expect(new Date(report.to).getTime() - new Date(report.from).getTime()).toBe(3_600_000);
@@ -79,10 +79,14 @@ describe("sloReport", () => {
     expect(report.met).toBe(false);
   });
 
-  it("needs an API key, not an admin, and a window of 60 s to 30 days", async () => {
+  it("needs a staff key (SUPPORT suffices; a customer's key is FORBIDDEN) and a window of 60 s to 30 days", async () => {
     const anonymous = await new GraphQLTestClient(app.url, null).request(REPORT, { window: 3600 });
     expect(anonymous.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
-    const { client } = await app.account("PLUS", "USER");
+    const customer = await app.account("PLUS", "USER");
+    const refused = await customer.client.request(REPORT, { window: 3600 });
+    expect(refused.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect(refused.data).toBeNull();
+    const { client } = await app.account("PLUS", "SUPPORT");
     for (const window of [59, 2_592_001]) {
       const res = await client.request(REPORT, { window });
       expect(res.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");

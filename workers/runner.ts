@@ -5,7 +5,7 @@ import type { JobQueue } from "../src/queue/queue.js";
 import type { ClaimedJob, Lease } from "../src/queue/types.js";
 import type { JobStage } from "../src/jobs/states.js";
 import type { Logger } from "../src/log.js";
-import { leaseLosses, observeFailure, observeTerminal, postfilterBlocks } from "../src/ops/metrics.js";
+import { leaseLosses, observeFailure, observeStages, observeTerminal, postfilterBlocks } from "../src/ops/metrics.js";
 import { StopError, type PipelineOutputs, type Stage, type StageContext, type StageProgress, type StopReason } from "./pipeline.js";
 
 export type JobOutcome = "succeeded" | "retrying" | "failed" | "blocked" | "cancelled" | "released" | "lease-lost";
@@ -46,6 +46,7 @@ export class JobRun {
       for (const stage of this.deps.stages) await this.runStage(stage, stage === this.deps.stages[0]);
       await this.deps.queue.complete(this.lease, this.outputs.video, { stageMs: this.timings });
       observeTerminal("SUCCEEDED");
+      observeStages(this.timings);
       this.log.info("job succeeded");
       return "succeeded";
     } catch (error) {

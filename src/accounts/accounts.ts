@@ -4,9 +4,24 @@ import type { Tier } from "../config/config.js";
 import { isActive } from "./api-keys.js";
 import { hashApiKey, newApiKey } from "./keys.js";
 
-export type Role = "USER" | "ADMIN";
+/**
+ * USER: its own account only. SUPPORT: also reads across accounts and takes the limited staff actions.
+ * ADMIN: everything, safety rules and scheduler settings included. The table of who may call which field
+ * is src/api/authorization.ts.
+ */
+export type Role = "USER" | "SUPPORT" | "ADMIN";
+export const ROLES: readonly Role[] = ["USER", "SUPPORT", "ADMIN"];
 
-export interface Account { id: string; name: string; tier: Tier; role: Role; createdAt: Date }
+export interface Account {
+  id: string; name: string; tier: Tier; role: Role; createdAt: Date;
+  /** set while staff have suspended the account: its keys then get ACCOUNT_SUSPENDED */
+  suspendedAt?: Date | null;
+}
+
+/** Whether the account is suspended now (its keys authenticate, but every request is refused). */
+export function isSuspended(account: Pick<Account, "suspendedAt">): boolean {
+  return account.suspendedAt != null;
+}
 
 export class AccountService {
   constructor(private readonly prisma: Prisma) {}

@@ -110,7 +110,8 @@ export class ApiKeyService {
     return failure({ code: "KEY_REVOKED", message: "This key is already revoked or rotated; rotate an active key.", field: ["id"] });
   }
 
-  private announce(keyHash: string): void {
+  /** Tells this process's listeners (open sockets) that a key was revoked, by this service or by staff. */
+  announce(keyHash: string): void {
     for (const listener of this.listeners) listener(keyHash);
   }
 }

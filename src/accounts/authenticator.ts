@@ -52,6 +52,11 @@ export class KeyAuthenticator {
     return result;
   }
 
+  /** Forgets every cached key of an account (staff changed it: suspension, tier), so the next use reads it. */
+  invalidateAccount(accountId: string): void {
+    for (const [hash, entry] of this.cache) if (entry.row.account.id === accountId) this.cache.delete(hash);
+  }
+
   /** Forgets a key, so its next use reads the row (after a revocation by this process). */
   invalidate(keyHash: string): void {
     this.cache.delete(keyHash);

@@ -6,6 +6,8 @@ export const CloseCode = {
   Unauthorized: 4401,
   /** The socket's key was revoked (or its account removed) while it was open: its operations stopped. */
   KeyRevoked: 4403,
+  /** Staff suspended the key's account while the socket was open (or before): contact support. */
+  AccountSuspended: 4423,
   /** No operation in flight and none started for KINEMA_WS_IDLE_TIMEOUT_MS: reconnect when needed. */
   Idle: 4410,
   /** Too many sockets for this account or this remote address (the reason says which): close one first. */

@@ -1,7 +1,7 @@
 // The per-request (HTTP) or per-operation (socket) context: who is calling, the services, and fresh
 // DataLoaders. Authentication happens once here; resolvers only ask `requireAccount`.
 import { GraphQLError } from "graphql";
-import type { Account, AccountService } from "../accounts/accounts.js";
+import { isSuspended, type Account, type AccountService } from "../accounts/accounts.js";
 import type { ApiKeyService } from "../accounts/api-keys.js";
 import type { KeyAuthenticator } from "../accounts/authenticator.js";
 import type { KeyUsageRecorder } from "../accounts/key-usage.js";
@@ -16,6 +16,7 @@ import type { UrlSigner } from "../storage/signed-urls.js";
 import type { SafetyRuleService } from "../safety/prefilter/admin.js";
 import type { SchedulerConfigStore } from "../scheduler/store.js";
 import type { AlarmEvaluator } from "../ops/alarms.js";
+import type { StaffServices } from "../staff/setup.js";
 
 export interface ApiServices {
   accounts: AccountService;
@@ -36,6 +37,8 @@ export interface ApiServices {
   scheduler: SchedulerConfigStore;
   /** the process's alarm evaluator (Query.alarms) */
   alarms?: AlarmEvaluator;
+  /** staff reads across accounts and audited actions, and who hears of an account change */
+  staff: StaffServices;
 }
 
 export interface GraphQLContext {
@@ -59,7 +62,13 @@ export async function buildContext(services: ApiServices, authorization: string 
   const key = bearerKey(authorization);
   const principal = key ? await services.auth.authenticate(key) : null;
   if (!principal) throw unauthenticated("The API key is not valid.");
+  if (isSuspended(principal.account)) throw accountSuspended();
   return { account: principal.account, apiKeyId: principal.keyId, services, loaders: createLoaders(services) };
+}
+
+/** A suspended account's key: known, but refused (HTTP 403) until staff reactivate the account. */
+export function accountSuspended(): GraphQLError {
+  return new GraphQLError("This account is suspended; contact support.", { extensions: { code: "ACCOUNT_SUSPENDED", http: { status: 403 } } });
 }
 
 export function requireAccount(ctx: GraphQLContext): Account {
@@ -67,11 +76,3 @@ export function requireAccount(ctx: GraphQLContext): Account {
   return ctx.account;
 }
 
-/** The caller, who must have the ADMIN role: anyone else gets FORBIDDEN (HTTP 403). */
-export function requireAdmin(ctx: GraphQLContext): Account {
-  const account = requireAccount(ctx);
-  if (account.role !== "ADMIN") {
-    throw new GraphQLError("Only admins can do this.", { extensions: { code: "FORBIDDEN", http: { status: 403 } } });
-  }
-  return account;
-}

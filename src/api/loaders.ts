@@ -2,6 +2,8 @@
 // constant number of SQL statements (test/history.test.ts counts them).
 import DataLoader from "dataloader";
 import { queuePositions, queueStats } from "../queue/sql/queuePositions.js";
+import type { ApiKeyRecord } from "../accounts/api-keys.js";
+import { accountsByIds, keysByAccounts, type StaffAccountRecord } from "../staff/sql/accounts.js";
 import type { ApiServices } from "./context.js";
 
 export interface QueueStats { meanRunSeconds: number | null; liveWorkers: number }
@@ -9,6 +11,10 @@ export interface QueueStats { meanRunSeconds: number | null; liveWorkers: number
 export interface Loaders {
   /** jobs ahead of a queued job */
   queuePosition: DataLoader<string, number | null>;
+  /** any account by id (staff views: a page of jobs loads its owners in one statement) */
+  account: DataLoader<string, StaffAccountRecord | null>;
+  /** every key of an account, newest first (staff views) */
+  accountKeys: DataLoader<string, ApiKeyRecord[]>;
   /** the inputs of an ETA, read once per request */
   queueStats(): Promise<QueueStats>;
   /** Drops cached values: a subscription calls it before each event it resolves. */
@@ -21,11 +27,23 @@ export function createLoaders(services: Pick<ApiServices, "sql">): Loaders {
     const positions = await queuePositions(services.sql, ids);
     return ids.map((id) => positions.get(id) ?? null);
   });
+  const account = new DataLoader<string, StaffAccountRecord | null>(async (ids) => {
+    const found = await accountsByIds(services.sql, ids);
+    return ids.map((id) => found.get(id) ?? null);
+  });
+  const accountKeys = new DataLoader<string, ApiKeyRecord[]>(async (ids) => {
+    const found = await keysByAccounts(services.sql, ids);
+    return ids.map((id) => found.get(id) ?? []);
+  });
   return {
     queuePosition,
+    account,
+    accountKeys,
     queueStats: () => (stats ??= queueStats(services.sql)),
     clear() {
       queuePosition.clearAll();
+      account.clearAll();
+      accountKeys.clearAll();
       stats = null;
     },
   };

@@ -17,6 +17,16 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   "Query.sloReport": 900,
   "Query.fleetPlan": 200, // a mean over the last SUCCEEDED jobs when gpuSecondsPerClip is omitted
   "Query.alarms": 100, // evaluates every alarm (three aggregations) when no evaluation is cached
+  // Staff reads (they are held to the same KINEMA_MAX_QUERY_COST as everyone): one statement each, a
+  // page's owners and keys batched (StaffJob.account, StaffAccount.apiKeys: one statement per page).
+  "Query.staffJob": 5,
+  "Query.staffJobs": 10,
+  "Query.staffAccount": 5,
+  "Query.staffAccounts": 10,
+  "Query.accountUsage": 200, // a grouped aggregation over up to 92 days of one account's jobs
+  "Query.auditLog": 10,
+  "StaffJob.account": 2,
+  "StaffAccount.apiKeys": 2,
   // Per-job extras: a batched statement (queue position, ETA) or a URL signature per job.
   "Job.queuePosition": 5,
   "Job.etaSeconds": 5,
@@ -29,6 +39,13 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   "Mutation.disableSafetyRule": 50,
   "Mutation.updateSchedulerConfig": 50,
   "Subscription.jobProgress": 20,
+  // Staff actions: a transaction with its audit row (a suspension also cancels the account's jobs).
+  "Mutation.staffCancelJob": 50,
+  "Mutation.staffRetryJob": 50,
+  "Mutation.staffRevokeApiKey": 50,
+  "Mutation.suspendAccount": 100,
+  "Mutation.reactivateAccount": 50,
+  "Mutation.setAccountTier": 50,
 };
 
 /** A mutation root field that is not listed above: writes are never cheap. */
@@ -52,6 +69,14 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
   "CancelJobPayload.userErrors": 3,
   "SafetyRulePayload.userErrors": 3,
   "SchedulerConfigPayload.userErrors": 3,
+  "StaffJobConnection.nodes": 1,
+  "AuditLogConnection.nodes": 1,
+  // An account's keys as staff list them: at most MAX_STAFF_LISTED_KEYS (src/staff/sql/accounts.ts).
+  "StaffAccount.apiKeys": 100,
+  "AccountUsage.byStatus": 6,
+  "StaffJobPayload.userErrors": 3,
+  "StaffApiKeyPayload.userErrors": 3,
+  "StaffAccountPayload.userErrors": 3,
 };
 
 export const DEFAULT_LIST_SIZE = 20;

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import type { GraphQLSchema } from "graphql";
 import { resolvers } from "./resolvers/index.js";
+import { enforceAuthorization } from "./authorization.js";
 
 const SCHEMA_DIR = fileURLToPath(new URL("../../schema/", import.meta.url));
 
@@ -13,5 +14,6 @@ export function loadTypeDefs(): string[] {
 }
 
 export function buildSchema(): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+  // Every root field checked against the authorisation matrix, for HTTP and WebSocket alike.
+  return enforceAuthorization(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never }));
 }

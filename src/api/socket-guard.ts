@@ -7,6 +7,7 @@
 import type { IncomingMessage } from "node:http";
 import type { WebSocket, WebSocketServer } from "ws";
 import type { KeyAuthenticator, Principal } from "../accounts/authenticator.js";
+import { isSuspended } from "../accounts/accounts.js";
 import type { Config } from "../config/config.js";
 import type { Logger } from "../log.js";
 import { CloseCode } from "./close-codes.js";
@@ -79,8 +80,8 @@ export class SocketGuard {
     if (!tracked?.principal) return null;
     tracked.lastActivity = Date.now();
     const principal = await this.auth.byHash(tracked.principal.keyHash);
-    if (!principal) {
-      this.closeRevoked(tracked);
+    if (!principal || isSuspended(principal.account)) {
+      this.closeRevoked(tracked, principal);
       return null;
     }
     tracked.principal = principal;
@@ -99,6 +100,22 @@ export class SocketGuard {
     for (const tracked of this.sockets.values()) if (tracked.principal?.keyHash === keyHash) this.closeRevoked(tracked);
   }
 
+  /**
+   * Staff changed this account (suspended it, changed its tier): re-read its sockets' keys now (which
+   * also refreshes the key cache), so a suspension closes them at once in this process; other API
+   * processes see it at their next recheck (KINEMA_KEY_CACHE_MS).
+   */
+  async accountChanged(accountId: string): Promise<void> {
+    const mine = [...this.sockets.values()].filter((t) => t.principal?.account.id === accountId);
+    if (mine.length === 0) return;
+    const now = await this.auth.refresh([...new Set(mine.map((t) => t.principal!.keyHash))]);
+    for (const tracked of mine) {
+      const principal = now.get(tracked.principal!.keyHash) ?? null;
+      if (!principal || isSuspended(principal.account)) this.closeRevoked(tracked, principal);
+      else tracked.principal = principal;
+    }
+  }
+
   /** Re-reads every key held by an open socket (one statement) and closes the sockets of dead keys. */
   async recheck(): Promise<void> {
     if (this.rechecking) return;
@@ -110,7 +127,7 @@ export class SocketGuard {
       for (const tracked of this.sockets.values()) {
         if (!tracked.principal || !now.has(tracked.principal.keyHash)) continue;
         const principal = now.get(tracked.principal.keyHash);
-        if (!principal) this.closeRevoked(tracked);
+        if (!principal || isSuspended(principal.account)) this.closeRevoked(tracked, principal);
         else tracked.principal = principal; // a tier or role change: the next operation runs with it
       }
     } catch (error) {
@@ -138,9 +155,10 @@ export class SocketGuard {
     if (tracked.principal) decrement(this.perAccount, tracked.principal.account.id);
   }
 
-  private closeRevoked(tracked: TrackedSocket): void {
+  private closeRevoked(tracked: TrackedSocket, principal: Principal | null = null): void {
     // Closing ends every operation of the socket: graphql-ws returns each subscription's iterator.
-    tracked.socket.close(CloseCode.KeyRevoked, "The API key was revoked");
+    if (principal && isSuspended(principal.account)) tracked.socket.close(CloseCode.AccountSuspended, "ACCOUNT_SUSPENDED: this account is suspended");
+    else tracked.socket.close(CloseCode.KeyRevoked, "The API key was revoked");
   }
 
   private closeIdle(): void {

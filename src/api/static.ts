@@ -1,5 +1,5 @@
 // Everything on the API's port that is not the GraphQL endpoint: the GraphQL IDE and its assets, a
-// health check, Prometheus metrics (/metrics), signed file downloads, and Kinema Studio (the web app
+// health check, signed file downloads, and Kinema Studio (the web app
 // built from web/ into web/dist by `npm run build`) at / with its hashed bundle under /assets/.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -12,7 +12,6 @@ import { FILES_PATH } from "../storage/signed-urls.js";
 import { RangeNotSatisfiableError, type ByteRange, type ObjectStore, type OpenedObject } from "../storage/store.js";
 import type { ApiServices } from "./context.js";
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlHeaders, graphiqlPage, socketSources } from "./graphiql.js";
-import { renderMetrics } from "../ops/metrics.js";
 
 export async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL, services: Pick<ApiServices, "store" | "signer">): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "Method not allowed\n");
@@ -20,10 +19,6 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, url
   if (url.pathname === "/graphql") return send(res, 200, "text/html; charset=utf-8", graphiqlPage(), graphiqlHeaders(req.headers.host));
   if (url.pathname === "/favicon.ico") return send(res, 204, "image/x-icon", "");
   if (url.pathname === "/healthz") return send(res, 200, "application/json", '{"ok":true}\n');
-  if (url.pathname === "/metrics") {
-    const metrics = await renderMetrics();
-    return send(res, 200, metrics.contentType, metrics.body, NO_STORE);
-  }
   if (url.pathname.startsWith(GRAPHIQL_ASSET_PREFIX)) {
     const asset = await graphiqlAsset(url.pathname.slice(GRAPHIQL_ASSET_PREFIX.length));
     if (!asset) return send(res, 404, "text/plain", "Not found\n");

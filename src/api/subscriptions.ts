@@ -8,6 +8,7 @@ import { GraphQLError, type GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { WebSocket, WebSocketServer } from "ws";
 import { bearerKey } from "../accounts/keys.js";
+import { isSuspended } from "../accounts/accounts.js";
 import type { Logger } from "../log.js";
 import type { ApiServices, GraphQLContext } from "./context.js";
 import { createLoaders } from "./loaders.js";
@@ -26,6 +27,7 @@ export function attachSubscriptions(
   const guard = new SocketGuard(services.auth, limits, services.config.auth.cacheMs, log);
   guard.attach(wsServer);
   const stopListening = services.keys.onRevoked((keyHash) => guard.keyRevoked(keyHash));
+  const stopSuspensions = services.staff.onAccountChanged((accountId) => void guard.accountChanged(accountId));
   const server = useServer<Record<string, unknown> | undefined, SocketExtra>({
     schema,
     connectionInitWaitTimeout: limits.initTimeoutMs,
@@ -37,6 +39,10 @@ export function attachSubscriptions(
         ctx.extra.socket.close(CloseCode.Unauthorized, "Unauthorized");
         return false;
       }
+      if (isSuspended(principal.account)) {
+        ctx.extra.socket.close(CloseCode.AccountSuspended, "ACCOUNT_SUSPENDED: this account is suspended");
+        return false;
+      }
       return guard.admit(ctx.extra.socket, principal, ctx.subscriptions as Record<string, unknown>);
     },
     onSubscribe: async (ctx, _id, payload) => {
@@ -45,7 +51,7 @@ export function attachSubscriptions(
         return [new GraphQLError(`At most ${limits.maxSubscriptions} operations per connection.`, { extensions: { code: "TOO_MANY_SUBSCRIPTIONS" } })];
       }
       const principal = await guard.principalFor(ctx.extra.socket);
-      if (!principal) return [new GraphQLError("The API key was revoked.", { extensions: { code: "UNAUTHENTICATED" } })];
+      if (!principal) return [new GraphQLError("The API key was revoked, or its account suspended.", { extensions: { code: "UNAUTHENTICATED" } })];
       const admitted = admitOperation(limiter, schema, payload, true); // the socket is authenticated
       if (Array.isArray(admitted)) return admitted;
       const { document } = admitted;
@@ -63,6 +69,7 @@ export function attachSubscriptions(
     guard,
     async dispose() {
       stopListening();
+      stopSuspensions();
       guard.stop();
       await server.dispose();
     },

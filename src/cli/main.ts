@@ -13,7 +13,7 @@ Commands:
                   list your jobs, newest first
   job ID [--json]
                   show one job in detail (error, video URL, content credentials)
-  accounts create --tier FREE|PLUS [--admin] [--name NAME] [--json]
+  accounts create --tier FREE|PLUS [--role USER|SUPPORT|ADMIN] [--name NAME] [--json]
                   create an account and print its API key
   keys create|list|revoke|rotate [ID] [--name NAME] [--all] [--grace SECONDS] [--json]
                   manage your own API keys

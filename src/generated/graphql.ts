@@ -4,6 +4,8 @@ import type { Account as AccountModel } from '../accounts/accounts.js';
 import type { JobProgressEvent } from '../api/progress.js';
 import type { SafetyRuleRecord } from '../safety/prefilter/store.js';
 import type { ApiKeyRecord } from '../accounts/api-keys.js';
+import type { StaffAccountRecord } from '../staff/search.js';
+import type { AuditRecord } from '../audit/audit-log.js';
 import type { GraphQLContext } from '../api/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -28,6 +30,21 @@ export type Account = {
   name: Scalars['String']['output'];
   role: Role;
   tier: Tier;
+};
+
+/** An account's jobs created in [from, to). */
+export type AccountUsage = {
+  __typename?: 'AccountUsage';
+  accountId: Scalars['ID']['output'];
+  byStatus: Array<JobStatusCount>;
+  from: Scalars['DateTime']['output'];
+  /**
+   * GPU-seconds of the work its jobs record (the stage times of delivered jobs; cache hits did no GPU work).
+   * Failed and cancelled attempts record no stage times yet, so this is a floor.
+   */
+  gpuSeconds: Scalars['Float']['output'];
+  jobs: Scalars['Int']['output'];
+  to: Scalars['DateTime']['output'];
 };
 
 export type AddSafetyRuleInput = {
@@ -83,6 +100,42 @@ export type ApiKey = {
   prefix: Scalars['String']['output'];
   /** When the key stops (or stopped) working; in the future while a rotated key is in its grace period. */
   revokedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** One staff or admin action, as the append-only audit log keeps it. */
+export type AuditEntry = {
+  __typename?: 'AuditEntry';
+  /** job.cancel, job.retry, apiKey.revoke, account.setTier, account.suspend, account.reactivate, safetyRule.add, safetyRule.disable, scheduler.update. */
+  action: Scalars['String']['output'];
+  /** The staff account that acted; null for Kinema itself (auto-mitigation of the scheduler). */
+  actorAccountId?: Maybe<Scalars['ID']['output']>;
+  actorRole?: Maybe<Role>;
+  /** The target after the action, as JSON text. */
+  after?: Maybe<Scalars['String']['output']>;
+  /** The target before the action, as JSON text; null when it did not exist (an added rule). */
+  before?: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  reason?: Maybe<Scalars['String']['output']>;
+  targetId?: Maybe<Scalars['String']['output']>;
+  /** Job, ApiKey, Account, SafetyRule or SchedulerConfig. */
+  targetType: Scalars['String']['output'];
+};
+
+export type AuditLogConnection = {
+  __typename?: 'AuditLogConnection';
+  nodes: Array<AuditEntry>;
+  pageInfo: PageInfo;
+};
+
+export type AuditLogFilter = {
+  action?: InputMaybe<Scalars['String']['input']>;
+  actorAccountId?: InputMaybe<Scalars['ID']['input']>;
+  /** Entries at or after this time. */
+  after?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Entries before this time. */
+  before?: InputMaybe<Scalars['DateTime']['input']>;
+  targetId?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type CancelJobPayload = {
@@ -310,6 +363,12 @@ export type JobStatus =
   | 'RUNNING'
   | 'SUCCEEDED';
 
+export type JobStatusCount = {
+  __typename?: 'JobStatusCount';
+  count: Scalars['Int']['output'];
+  status: JobStatus;
+};
+
 /**
  * Percentiles are nearest-rank: the smallest measured value that at least that share of the jobs did not
  * exceed. Null when no job was measured.
@@ -326,15 +385,17 @@ export type LatencySlo = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Admins only. */
+  /** Admins only. Audited, with the optional reason. */
   addSafetyRule: SafetyRulePayload;
   /** A queued job is cancelled at once; a running one stops within one denoising step. */
   cancelJob: CancelJobPayload;
   /** A new key for the caller's account (at most 20 active keys per account). */
   createApiKey: CreateApiKeyPayload;
-  /** Admins only. Built-in rules cannot be disabled (BUILTIN_RULE). */
+  /** Admins only. Built-in rules cannot be disabled (BUILTIN_RULE). Audited, with the optional reason. */
   disableSafetyRule: SafetyRulePayload;
   generateVideo: GenerateVideoPayload;
+  /** Admins: lifts a suspension (cancelled jobs stay cancelled). Audited. */
+  reactivateAccount: StaffAccountPayload;
   /**
    * Revokes one of the caller's keys at once (a key in its rotation grace period too). Revoking a revoked
    * key changes nothing. Open WebSockets authenticated by it are closed (code 4403) within seconds.
@@ -345,13 +406,27 @@ export type Mutation = {
    * `gracePeriodSeconds` (0-3600), so running clients can switch over.
    */
   rotateApiKey: RotateApiKeyPayload;
-  /** Admins only. */
+  /** Admins: changes an account's tier; new jobs get the new tier's limits. Audited. */
+  setAccountTier: StaffAccountPayload;
+  /** Staff: cancels any queued or running job. Audited. */
+  staffCancelJob: StaffJobPayload;
+  /** Staff: a FAILED job queued again with a fresh attempt budget and the same settings. Audited. */
+  staffRetryJob: StaffJobPayload;
+  /** Staff: revokes any API key now; its open sockets close (4403). Audited. */
+  staffRevokeApiKey: StaffApiKeyPayload;
+  /**
+   * Staff: suspends an account. Its keys get ACCOUNT_SUSPENDED (HTTP 403; open sockets close with 4423) within
+   * seconds, its queued jobs are cancelled and its running ones stopped. Audited.
+   */
+  suspendAccount: StaffAccountPayload;
+  /** Admins only. Audited (who, reason, before and after). */
   updateSchedulerConfig: SchedulerConfigPayload;
 };
 
 
 export type MutationAddSafetyRuleArgs = {
   input: AddSafetyRuleInput;
+  reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -367,11 +442,18 @@ export type MutationCreateApiKeyArgs = {
 
 export type MutationDisableSafetyRuleArgs = {
   id: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type MutationGenerateVideoArgs = {
   input: GenerateVideoInput;
+};
+
+
+export type MutationReactivateAccountArgs = {
+  accountId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
 };
 
 
@@ -383,6 +465,37 @@ export type MutationRevokeApiKeyArgs = {
 export type MutationRotateApiKeyArgs = {
   gracePeriodSeconds: Scalars['Int']['input'];
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetAccountTierArgs = {
+  accountId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+  tier: Tier;
+};
+
+
+export type MutationStaffCancelJobArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationStaffRetryJobArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationStaffRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationSuspendAccountArgs = {
+  accountId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
 };
 
 
@@ -412,14 +525,18 @@ export type Provenance = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Staff: an account's jobs and GPU-seconds over [from, to), at most 92 days. */
+  accountUsage: AccountUsage;
   /**
-   * The operational alarms as this API process last evaluated them (every KINEMA_ALARM_INTERVAL_MS). Any
-   * authenticated account may read them, like sloReport.
+   * The operational alarms as this API process last evaluated them (every KINEMA_ALARM_INTERVAL_MS). Staff
+   * only, like sloReport.
    */
   alarms: Array<Alarm>;
   /** The caller's own keys, newest first (at most 100); revoked ones only with `includeRevoked`. */
   apiKeys: Array<ApiKey>;
-  /** Sizes and prices a GPU fleet for a traffic level, from first principles. Any signed-in account. */
+  /** Admins: the audit log, newest first. `first` is 1 to 200. */
+  auditLog: AuditLogConnection;
+  /** Sizes and prices a GPU fleet for a traffic level, from first principles. Staff only (SUPPORT, ADMIN). */
   fleetPlan: FleetPlan;
   /** One of the caller's jobs; null when it does not exist or belongs to another account. */
   job?: Maybe<Job>;
@@ -427,23 +544,44 @@ export type Query = {
   jobs: JobConnection;
   /** The account of the API key in the Authorization header. */
   me: Account;
-  /** Admins only: the current rule-set version. Every job records the version its prompt was checked against. */
+  /** Staff only: the current rule-set version. Every job records the version its prompt was checked against. */
   safetyRuleSetVersion: Scalars['Int']['output'];
-  /** Admins only: the editable rules, oldest first. The built-in rules (CSAM, public figures) are not listed. */
+  /** Staff only (SUPPORT, ADMIN): the editable rules, oldest first. The built-in rules (CSAM, public figures) are not listed. */
   safetyRules: Array<SafetyRule>;
-  /** Admins only: the scheduler's settings in force. */
+  /** Staff only (SUPPORT, ADMIN): the scheduler's settings in force. */
   schedulerConfig: SchedulerConfig;
   /**
    * Per-tier service-level report over the last `window` seconds (60 to 2592000), measured from the jobs
-   * table. Any authenticated account may read it (support staff use their own keys, which need not be
-   * ADMIN): it holds fleet-wide aggregates only, no job, prompt or account.
+   * table. Staff only (SUPPORT, ADMIN): fleet-wide operational figures are not for customers.
    */
   sloReport: SloReport;
+  /** Staff: an account by id; null when there is none. */
+  staffAccount?: Maybe<StaffAccount>;
+  /** Staff: accounts whose id is, whose name contains, or (text starting kin_) whose key prefix starts with `search` (2-100 characters). */
+  staffAccounts: Array<StaffAccount>;
+  /** Staff: any account's job; null when there is none. */
+  staffJob?: Maybe<StaffJob>;
+  /** Staff: jobs across accounts, newest first. `first` is 1 to 100. */
+  staffJobs: StaffJobConnection;
+};
+
+
+export type QueryAccountUsageArgs = {
+  accountId: Scalars['ID']['input'];
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
 };
 
 
 export type QueryApiKeysArgs = {
   includeRevoked: Scalars['Boolean']['input'];
+};
+
+
+export type QueryAuditLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditLogFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -473,6 +611,29 @@ export type QuerySloReportArgs = {
   window: Scalars['Int']['input'];
 };
 
+
+export type QueryStaffAccountArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryStaffAccountsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  search: Scalars['String']['input'];
+};
+
+
+export type QueryStaffJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryStaffJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<StaffJobFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
 export type Resolution =
   /** 854x480 */
   | 'R480P'
@@ -488,8 +649,13 @@ export type RevokeApiKeyPayload = {
   userErrors: Array<UserError>;
 };
 
+/** What a key's account may do: see docs/AUTHORIZATION.md for every field. */
 export type Role =
+  /** Everything SUPPORT may, plus tiers, reactivation, safety rules, scheduler settings and the audit log. */
   | 'ADMIN'
+  /** Support staff: also reads across accounts and takes audited actions (cancel, retry, revoke a key, suspend). */
+  | 'SUPPORT'
+  /** Its own account: its jobs, its keys. */
   | 'USER';
 
 export type RotateApiKeyPayload = {
@@ -618,6 +784,82 @@ export type SloReport = {
   tiers: Array<TierSlo>;
   to: Scalars['DateTime']['output'];
   windowSeconds: Scalars['Int']['output'];
+};
+
+/** An account as staff see it. */
+export type StaffAccount = {
+  __typename?: 'StaffAccount';
+  /** Every key of the account, revoked ones included, newest first (prefixes, never keys or hashes). */
+  apiKeys: Array<ApiKey>;
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  role: Role;
+  suspendedAt?: Maybe<Scalars['DateTime']['output']>;
+  suspendedReason?: Maybe<Scalars['String']['output']>;
+  tier: Tier;
+};
+
+export type StaffAccountPayload = {
+  __typename?: 'StaffAccountPayload';
+  account?: Maybe<StaffAccount>;
+  /** Jobs a suspension cancelled (queued ones at once, running ones within a step). */
+  cancelledJobs: Scalars['Int']['output'];
+  /** REASON_REQUIRED, INVALID_REASON, NOT_FOUND, UNCHANGED, ALREADY_SUSPENDED, NOT_SUSPENDED, SELF_SUSPENSION. */
+  userErrors: Array<UserError>;
+};
+
+export type StaffApiKeyPayload = {
+  __typename?: 'StaffApiKeyPayload';
+  apiKey?: Maybe<ApiKey>;
+  /** REASON_REQUIRED, INVALID_REASON, NOT_FOUND, KEY_REVOKED. */
+  userErrors: Array<UserError>;
+};
+
+/** A job as staff see it: the owner's view, the owner, and what the owner is not shown. */
+export type StaffJob = {
+  __typename?: 'StaffJob';
+  account: StaffAccount;
+  cancelRequestedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The last attempt's error message as recorded, internal errors' included (owners see a plain sentence). */
+  errorMessage?: Maybe<Scalars['String']['output']>;
+  job: Job;
+  /** The worker holding the job's lease now; null when none does. */
+  leaseOwner?: Maybe<Scalars['String']['output']>;
+  maxAttempts: Scalars['Int']['output'];
+  /** The job's recorded metadata (pre-filter decision, stage times, failures, cancels, retries) as JSON text. */
+  metadata: Scalars['String']['output'];
+};
+
+export type StaffJobConnection = {
+  __typename?: 'StaffJobConnection';
+  nodes: Array<StaffJob>;
+  pageInfo: PageInfo;
+};
+
+/** Jobs across accounts, for support staff. Every field set narrows the search; none: every job. */
+export type StaffJobFilter = {
+  accountId?: InputMaybe<Scalars['ID']['input']>;
+  /** Jobs created at or after this time. */
+  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Jobs created before this time. */
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The last attempt's error code, e.g. NAN_DETECTED, LEASE_EXPIRED, PROMPT_BLOCKED. */
+  errorCode?: InputMaybe<Scalars['String']['input']>;
+  /** Words that must all appear in the prompt (whole words, case-insensitive; full-text index). At most 200 characters. */
+  promptText?: InputMaybe<Scalars['String']['input']>;
+  stage?: InputMaybe<JobStage>;
+  status?: InputMaybe<Array<JobStatus>>;
+  tier?: InputMaybe<Tier>;
+  /** A worker id: the job's current lease holder, or a worker recorded in one of its failed attempts. */
+  workerId?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type StaffJobPayload = {
+  __typename?: 'StaffJobPayload';
+  job?: Maybe<StaffJob>;
+  /** REASON_REQUIRED, INVALID_REASON, NOT_FOUND, JOB_FINISHED (cancel), NOT_RETRYABLE (retry: only FAILED jobs). */
+  userErrors: Array<UserError>;
 };
 
 export type Subscription = {
@@ -778,10 +1020,14 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   Account: ResolverTypeWrapper<AccountModel>;
+  AccountUsage: ResolverTypeWrapper<AccountUsage>;
   AddSafetyRuleInput: AddSafetyRuleInput;
   Alarm: ResolverTypeWrapper<Alarm>;
   AlarmState: AlarmState;
   ApiKey: ResolverTypeWrapper<ApiKeyRecord>;
+  AuditEntry: ResolverTypeWrapper<AuditRecord>;
+  AuditLogConnection: ResolverTypeWrapper<Omit<AuditLogConnection, 'nodes'> & { nodes: Array<ResolversTypes['AuditEntry']> }>;
+  AuditLogFilter: AuditLogFilter;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancelJobPayload: ResolverTypeWrapper<Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   CreateApiKeyInput: CreateApiKeyInput;
@@ -803,6 +1049,7 @@ export type ResolversTypes = ResolversObject<{
   JobProgress: ResolverTypeWrapper<JobProgressEvent>;
   JobStage: JobStage;
   JobStatus: JobStatus;
+  JobStatusCount: ResolverTypeWrapper<JobStatusCount>;
   LatencySlo: ResolverTypeWrapper<LatencySlo>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -820,6 +1067,13 @@ export type ResolversTypes = ResolversObject<{
   SchedulerConfigPayload: ResolverTypeWrapper<SchedulerConfigPayload>;
   SloObjective: ResolverTypeWrapper<SloObjective>;
   SloReport: ResolverTypeWrapper<SloReport>;
+  StaffAccount: ResolverTypeWrapper<StaffAccountRecord>;
+  StaffAccountPayload: ResolverTypeWrapper<Omit<StaffAccountPayload, 'account'> & { account?: Maybe<ResolversTypes['StaffAccount']> }>;
+  StaffApiKeyPayload: ResolverTypeWrapper<Omit<StaffApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
+  StaffJob: ResolverTypeWrapper<JobRecord>;
+  StaffJobConnection: ResolverTypeWrapper<Omit<StaffJobConnection, 'nodes'> & { nodes: Array<ResolversTypes['StaffJob']> }>;
+  StaffJobFilter: StaffJobFilter;
+  StaffJobPayload: ResolverTypeWrapper<Omit<StaffJobPayload, 'job'> & { job?: Maybe<ResolversTypes['StaffJob']> }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Tier: Tier;
@@ -833,9 +1087,13 @@ export type ResolversTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   Account: AccountModel;
+  AccountUsage: AccountUsage;
   AddSafetyRuleInput: AddSafetyRuleInput;
   Alarm: Alarm;
   ApiKey: ApiKeyRecord;
+  AuditEntry: AuditRecord;
+  AuditLogConnection: Omit<AuditLogConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['AuditEntry']> };
+  AuditLogFilter: AuditLogFilter;
   Boolean: Scalars['Boolean']['output'];
   CancelJobPayload: Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   CreateApiKeyInput: CreateApiKeyInput;
@@ -854,6 +1112,7 @@ export type ResolversParentTypes = ResolversObject<{
   JobError: JobError;
   JobFilter: JobFilter;
   JobProgress: JobProgressEvent;
+  JobStatusCount: JobStatusCount;
   LatencySlo: LatencySlo;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
@@ -867,6 +1126,13 @@ export type ResolversParentTypes = ResolversObject<{
   SchedulerConfigPayload: SchedulerConfigPayload;
   SloObjective: SloObjective;
   SloReport: SloReport;
+  StaffAccount: StaffAccountRecord;
+  StaffAccountPayload: Omit<StaffAccountPayload, 'account'> & { account?: Maybe<ResolversParentTypes['StaffAccount']> };
+  StaffApiKeyPayload: Omit<StaffApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
+  StaffJob: JobRecord;
+  StaffJobConnection: Omit<StaffJobConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['StaffJob']> };
+  StaffJobFilter: StaffJobFilter;
+  StaffJobPayload: Omit<StaffJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['StaffJob']> };
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   TierLimits: TierLimits;
@@ -883,6 +1149,15 @@ export type AccountResolvers<ContextType = GraphQLContext, ParentType extends Re
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
   tier?: Resolver<ResolversTypes['Tier'], ParentType, ContextType>;
+}>;
+
+export type AccountUsageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AccountUsage'] = ResolversParentTypes['AccountUsage']> = ResolversObject<{
+  accountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  byStatus?: Resolver<Array<ResolversTypes['JobStatusCount']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  gpuSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  jobs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export type AlarmResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Alarm'] = ResolversParentTypes['Alarm']> = ResolversObject<{
@@ -904,6 +1179,24 @@ export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends Res
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+}>;
+
+export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntry'] = ResolversParentTypes['AuditEntry']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actorAccountId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  actorRole?: Resolver<Maybe<ResolversTypes['Role']>, ParentType, ContextType>;
+  after?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  before?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  targetId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  targetType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type AuditLogConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditLogConnection'] = ResolversParentTypes['AuditLogConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['AuditEntry']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 }>;
 
 export type CancelJobPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CancelJobPayload'] = ResolversParentTypes['CancelJobPayload']> = ResolversObject<{
@@ -1000,6 +1293,11 @@ export type JobProgressResolvers<ContextType = GraphQLContext, ParentType extend
   totalSteps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type JobStatusCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobStatusCount'] = ResolversParentTypes['JobStatusCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['JobStatus'], ParentType, ContextType>;
+}>;
+
 export type LatencySloResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LatencySlo'] = ResolversParentTypes['LatencySlo']> = ResolversObject<{
   met?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   objective?: Resolver<ResolversTypes['SloObjective'], ParentType, ContextType>;
@@ -1014,8 +1312,14 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   disableSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationDisableSafetyRuleArgs, 'id'>>;
   generateVideo?: Resolver<ResolversTypes['GenerateVideoPayload'], ParentType, ContextType, RequireFields<MutationGenerateVideoArgs, 'input'>>;
+  reactivateAccount?: Resolver<ResolversTypes['StaffAccountPayload'], ParentType, ContextType, RequireFields<MutationReactivateAccountArgs, 'accountId' | 'reason'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   rotateApiKey?: Resolver<ResolversTypes['RotateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRotateApiKeyArgs, 'gracePeriodSeconds' | 'id'>>;
+  setAccountTier?: Resolver<ResolversTypes['StaffAccountPayload'], ParentType, ContextType, RequireFields<MutationSetAccountTierArgs, 'accountId' | 'reason' | 'tier'>>;
+  staffCancelJob?: Resolver<ResolversTypes['StaffJobPayload'], ParentType, ContextType, RequireFields<MutationStaffCancelJobArgs, 'id' | 'reason'>>;
+  staffRetryJob?: Resolver<ResolversTypes['StaffJobPayload'], ParentType, ContextType, RequireFields<MutationStaffRetryJobArgs, 'id' | 'reason'>>;
+  staffRevokeApiKey?: Resolver<ResolversTypes['StaffApiKeyPayload'], ParentType, ContextType, RequireFields<MutationStaffRevokeApiKeyArgs, 'id' | 'reason'>>;
+  suspendAccount?: Resolver<ResolversTypes['StaffAccountPayload'], ParentType, ContextType, RequireFields<MutationSuspendAccountArgs, 'accountId' | 'reason'>>;
   updateSchedulerConfig?: Resolver<ResolversTypes['SchedulerConfigPayload'], ParentType, ContextType, RequireFields<MutationUpdateSchedulerConfigArgs, 'input'>>;
 }>;
 
@@ -1033,8 +1337,10 @@ export type ProvenanceResolvers<ContextType = GraphQLContext, ParentType extends
 }>;
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  accountUsage?: Resolver<ResolversTypes['AccountUsage'], ParentType, ContextType, RequireFields<QueryAccountUsageArgs, 'accountId' | 'from' | 'to'>>;
   alarms?: Resolver<Array<ResolversTypes['Alarm']>, ParentType, ContextType>;
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'includeRevoked'>>;
+  auditLog?: Resolver<ResolversTypes['AuditLogConnection'], ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'first'>>;
   fleetPlan?: Resolver<ResolversTypes['FleetPlan'], ParentType, ContextType, RequireFields<QueryFleetPlanArgs, 'input'>>;
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
@@ -1043,6 +1349,10 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   safetyRules?: Resolver<Array<ResolversTypes['SafetyRule']>, ParentType, ContextType, RequireFields<QuerySafetyRulesArgs, 'includeDisabled'>>;
   schedulerConfig?: Resolver<ResolversTypes['SchedulerConfig'], ParentType, ContextType>;
   sloReport?: Resolver<ResolversTypes['SloReport'], ParentType, ContextType, RequireFields<QuerySloReportArgs, 'window'>>;
+  staffAccount?: Resolver<Maybe<ResolversTypes['StaffAccount']>, ParentType, ContextType, RequireFields<QueryStaffAccountArgs, 'id'>>;
+  staffAccounts?: Resolver<Array<ResolversTypes['StaffAccount']>, ParentType, ContextType, RequireFields<QueryStaffAccountsArgs, 'first' | 'search'>>;
+  staffJob?: Resolver<Maybe<ResolversTypes['StaffJob']>, ParentType, ContextType, RequireFields<QueryStaffJobArgs, 'id'>>;
+  staffJobs?: Resolver<ResolversTypes['StaffJobConnection'], ParentType, ContextType, RequireFields<QueryStaffJobsArgs, 'first'>>;
 }>;
 
 export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeApiKeyPayload'] = ResolversParentTypes['RevokeApiKeyPayload']> = ResolversObject<{
@@ -1109,6 +1419,48 @@ export type SloReportResolvers<ContextType = GraphQLContext, ParentType extends 
   windowSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type StaffAccountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StaffAccount'] = ResolversParentTypes['StaffAccount']> = ResolversObject<{
+  apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+  suspendedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  suspendedReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  tier?: Resolver<ResolversTypes['Tier'], ParentType, ContextType>;
+}>;
+
+export type StaffAccountPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StaffAccountPayload'] = ResolversParentTypes['StaffAccountPayload']> = ResolversObject<{
+  account?: Resolver<Maybe<ResolversTypes['StaffAccount']>, ParentType, ContextType>;
+  cancelledJobs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type StaffApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StaffApiKeyPayload'] = ResolversParentTypes['StaffApiKeyPayload']> = ResolversObject<{
+  apiKey?: Resolver<Maybe<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type StaffJobResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StaffJob'] = ResolversParentTypes['StaffJob']> = ResolversObject<{
+  account?: Resolver<ResolversTypes['StaffAccount'], ParentType, ContextType>;
+  cancelRequestedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  errorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  job?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
+  leaseOwner?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  maxAttempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  metadata?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type StaffJobConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StaffJobConnection'] = ResolversParentTypes['StaffJobConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['StaffJob']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type StaffJobPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StaffJobPayload'] = ResolversParentTypes['StaffJobPayload']> = ResolversObject<{
+  job?: Resolver<Maybe<ResolversTypes['StaffJob']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   jobProgress?: SubscriptionResolver<ResolversTypes['JobProgress'], "jobProgress", ParentType, ContextType, RequireFields<SubscriptionJobProgressArgs, 'id'>>;
 }>;
@@ -1147,8 +1499,11 @@ export type VideoResolvers<ContextType = GraphQLContext, ParentType extends Reso
 
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Account?: AccountResolvers<ContextType>;
+  AccountUsage?: AccountUsageResolvers<ContextType>;
   Alarm?: AlarmResolvers<ContextType>;
   ApiKey?: ApiKeyResolvers<ContextType>;
+  AuditEntry?: AuditEntryResolvers<ContextType>;
+  AuditLogConnection?: AuditLogConnectionResolvers<ContextType>;
   CancelJobPayload?: CancelJobPayloadResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
@@ -1159,6 +1514,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   JobEdge?: JobEdgeResolvers<ContextType>;
   JobError?: JobErrorResolvers<ContextType>;
   JobProgress?: JobProgressResolvers<ContextType>;
+  JobStatusCount?: JobStatusCountResolvers<ContextType>;
   LatencySlo?: LatencySloResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
@@ -1172,6 +1528,12 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   SchedulerConfigPayload?: SchedulerConfigPayloadResolvers<ContextType>;
   SloObjective?: SloObjectiveResolvers<ContextType>;
   SloReport?: SloReportResolvers<ContextType>;
+  StaffAccount?: StaffAccountResolvers<ContextType>;
+  StaffAccountPayload?: StaffAccountPayloadResolvers<ContextType>;
+  StaffApiKeyPayload?: StaffApiKeyPayloadResolvers<ContextType>;
+  StaffJob?: StaffJobResolvers<ContextType>;
+  StaffJobConnection?: StaffJobConnectionResolvers<ContextType>;
+  StaffJobPayload?: StaffJobPayloadResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TierLimits?: TierLimitsResolvers<ContextType>;
   TierSlo?: TierSloResolvers<ContextType>;

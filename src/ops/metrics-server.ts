@@ -1,5 +1,6 @@
-// A worker process's /metrics: a small HTTP server with nothing else on it (the API serves its own
-// /metrics beside GraphQL). Port 0 takes any free port; the bound port is returned.
+// A process's /metrics: a small HTTP server with nothing else on it, on an operators' port (workers:
+// KINEMA_METRICS_PORT; `npm start`: KINEMA_API_METRICS_PORT), never the public API port, so anonymous
+// callers of the API cannot read the fleet's figures. Port 0 takes any free port; the bound port is returned.
 import { createServer, type Server } from "node:http";
 import { renderMetrics } from "./metrics.js";
 

@@ -1,5 +1,5 @@
-// Prometheus metrics: one registry per process, served at /metrics by the API (src/api/static.ts) and by
-// each worker process (src/ops/metrics-server.ts). Counters and histograms count what this process did;
+// Prometheus metrics: one registry per process, served at /metrics by a small server of its own on every
+// API and worker process (src/ops/metrics-server.ts; never on the public API port). Counters and histograms count what this process did;
 // Prometheus sums them over the fleet. Names and labels are what ops/prometheus/alerts.yml uses.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Tier } from "../config/config.js";
@@ -73,11 +73,45 @@ export const activeWorkers = new Gauge({
   registers: [registry],
 });
 
+export const stageDuration = new Histogram({
+  name: "kinema_stage_seconds",
+  help: "Time a delivered job spent in each pipeline stage (its last attempt), by stage.",
+  labelNames: ["stage"], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600], registers: [registry],
+});
+
 export const runningJobs = new Gauge({
   name: "kinema_jobs_running",
   help: "Jobs this process's workers are running now.",
   registers: [registry],
 });
+
+/** The label values known in advance: every tier, every pipeline stage, the terminal statuses without a code. */
+export const KNOWN_TIERS: readonly Tier[] = ["FREE", "PLUS"];
+export const KNOWN_STAGES = ["DENOISING", "DECODING", "POSTFILTER", "SIGNING", "UPLOADING"] as const;
+
+/**
+ * Creates every labelled series whose label values are known in advance, at zero, so dashboards and
+ * alerts (a rate over a series that does not exist yet is no data, not 0) see them before the first
+ * job. Runs once, at load, before anything can be observed (zero() would reset an observed histogram).
+ */
+let zeroed = false;
+export function zeroKnownSeries(): void {
+  if (zeroed) return;
+  zeroed = true;
+  for (const tier of KNOWN_TIERS) {
+    queueWait.zero({ tier });
+    endToEnd.zero({ tier });
+    claims.inc({ tier }, 0);
+  }
+  for (const stage of KNOWN_STAGES) stageDuration.zero({ stage });
+  for (const status of ["SUCCEEDED", "CANCELLED"]) jobsFinished.inc({ status, code: "none" }, 0);
+}
+zeroKnownSeries();
+
+/** A delivered job's stage times (milliseconds by stage, as the runner records them in metadata.stageMs). */
+export function observeStages(stageMs: Readonly<Record<string, number>>): void {
+  for (const [stage, ms] of Object.entries(stageMs)) if (Number.isFinite(ms)) stageDuration.observe({ stage }, ms / 1000);
+}
 
 /** The Prometheus text exposition of this process's registry. */
 export async function renderMetrics(): Promise<{ contentType: string; body: string }> {

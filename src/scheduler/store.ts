@@ -5,10 +5,11 @@
 // restart or a bus message to lose. The process that makes a change reloads at once.
 //
 // `update(patch, { reason, actor })` is the programmatic API (the admin mutation and auto-mitigation use
-// it): one statement that writes the fields and bumps the version, then a log line.
+// it): one statement that writes the fields, bumps the version and appends the audit row, then a log line.
 import { startPoller, type Poller } from "../db/poller.js";
 import type { Sql } from "../db/pool.js";
 import type { Logger } from "../log.js";
+import type { AuditActor } from "../audit/audit-log.js";
 
 export interface SchedulerConfig {
   version: number;
@@ -56,19 +57,31 @@ export async function loadSchedulerConfig(sql: Sql): Promise<SchedulerConfig> {
 /**
  * updateSchedulerConfig — the given fields (null: unchanged) and version + 1, in one statement; the row
  * lock orders concurrent changes, so versions only grow and each names one committed configuration.
+ * The same statement appends the change to audit_log (who, why, the row before and after): `old` locks
+ * the row first (FOR UPDATE returns its latest committed version, not the statement's snapshot) and the
+ * UPDATE joins it, so `old` is read before the row changes; the audit's `before` is the configuration
+ * this change replaced even when two changes race.
  */
-async function writeSchedulerConfig(sql: Sql, patch: SchedulerConfigPatch, reason: string | null, actor: string | null): Promise<SchedulerConfig> {
+async function writeSchedulerConfig(sql: Sql, patch: SchedulerConfigPatch, reason: string | null, actor: string | null, auditActor: AuditActor): Promise<SchedulerConfig> {
   const { rows } = await sql.query<SchedulerConfig>(
     `/* updateSchedulerConfig */
+     WITH old AS (SELECT to_jsonb(c) AS before_row FROM (SELECT ${COLUMNS} FROM scheduler_config WHERE id = 1 FOR UPDATE) c),
+     written AS (
      UPDATE scheduler_config SET version = version + 1,
        fair_share = coalesce($1, fair_share), plus_weight = coalesce($2, plus_weight), free_weight = coalesce($3, free_weight),
        free_burst_cap = coalesce($4, free_burst_cap), plus_burst_cap = coalesce($5, plus_burst_cap),
        admission_control = coalesce($6, admission_control),
        free_queue_wait_target_seconds = coalesce($7, free_queue_wait_target_seconds),
        updated_by = $8, reason = $9, updated_at = now()
-     WHERE id = 1 RETURNING ${COLUMNS}`,
+     FROM old WHERE id = 1 RETURNING ${COLUMNS}),
+     audit AS (
+       INSERT INTO audit_log (actor_account_id, actor_role, action, target_type, target_id, reason, before, after)
+       SELECT $10::uuid, $11::"Role", 'scheduler.update', 'SchedulerConfig', '1', $9, (SELECT before_row FROM old), to_jsonb(written)
+       FROM written)
+     SELECT * FROM written`,
     [patch.fairShare ?? null, patch.plusWeight ?? null, patch.freeWeight ?? null, patch.freeBurstCap ?? null,
-      patch.plusBurstCap ?? null, patch.admissionControl ?? null, patch.freeQueueWaitTargetSeconds ?? null, actor, reason]);
+      patch.plusBurstCap ?? null, patch.admissionControl ?? null, patch.freeQueueWaitTargetSeconds ?? null, actor, reason,
+      auditActor?.id ?? null, auditActor?.role ?? null]);
   return rows[0]!;
 }
 
@@ -116,11 +129,11 @@ export class SchedulerConfigStore {
    * in force in this process at once (others within one poll). Throws InvalidSchedulerPatchError for
    * values out of bounds (see patchProblems).
    */
-  async update(patch: SchedulerConfigPatch, meta: { reason?: string | null; actor: string }): Promise<SchedulerConfig> {
+  async update(patch: SchedulerConfigPatch, meta: { reason?: string | null; actor: string; account?: AuditActor }): Promise<SchedulerConfig> {
     const problems = patchProblems(patch);
     if (problems.length) throw new InvalidSchedulerPatchError(problems.map(([f, m]) => `${f}: ${m}`).join("; "));
     const before = this.config;
-    const after = await writeSchedulerConfig(this.sql, patch, meta.reason ?? null, meta.actor);
+    const after = await writeSchedulerConfig(this.sql, patch, meta.reason ?? null, meta.actor, meta.account ?? null);
     this.adopt(after);
     this.log.info({ schedulerConfigVersion: after.version, actor: meta.actor, reason: meta.reason ?? null, patch,
       before: pick(before), after: pick(after) }, "scheduler config changed");

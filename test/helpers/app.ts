@@ -2,6 +2,7 @@
 import { startKinema, type Kinema, type KinemaOptions } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config/config.js";
 import type { Tier } from "../../src/config/config.js";
+import type { Role } from "../../src/accounts/accounts.js";
 import { createLogger } from "../../src/log.js";
 import type { JobOutcome } from "../../workers/runner.js";
 import { GraphQLTestClient } from "./graphql.js";
@@ -13,7 +14,7 @@ export interface TestKinema {
   config: Config;
   url: string;
   client(key: string): GraphQLTestClient;
-  account(tier?: Tier, role?: "USER" | "ADMIN"): Promise<{ id: string; key: string; client: GraphQLTestClient }>;
+  account(tier?: Tier, role?: Role): Promise<{ id: string; key: string; client: GraphQLTestClient }>;
   stop(): Promise<void>;
 }
 

@@ -7,16 +7,20 @@ import { JobProgress, Subscription } from "./progress.js";
 import { SafetyRule, safetyMutations, safetyQueries } from "./safety.js";
 import { schedulerMutations, schedulerQueries } from "./scheduler.js";
 import { sloQueries } from "./slo.js";
+import { AuditEntry, StaffAccount, StaffJob, staffMutations, staffQueries } from "./staff.js";
 import { DateTime } from "./scalars.js";
 
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries },
-  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations },
+  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries },
+  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations },
   Subscription,
   Account,
   ApiKey,
   Job,
   JobProgress,
   SafetyRule,
+  StaffJob,
+  StaffAccount,
+  AuditEntry,
 };

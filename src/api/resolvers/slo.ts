@@ -3,8 +3,8 @@ import type { QueryResolvers } from "../../generated/graphql.js";
 import { MAX_WINDOW_SECONDS, MIN_WINDOW_SECONDS, sloReport } from "../../ops/slo.js";
 import { requireAccount } from "../context.js";
 
-// Both are readable by any authenticated account: support staff use their own (non-ADMIN) keys, and
-// neither holds a job, a prompt or an account, only fleet-wide aggregates.
+// Staff only (SUPPORT, ADMIN), as the authorisation matrix (../authorization.ts) says: fleet-wide
+// operational figures are not for customers.
 export const sloQueries: Pick<QueryResolvers, "sloReport" | "alarms"> = {
   sloReport: (_parent, { window }, ctx) => {
     requireAccount(ctx);

@@ -62,14 +62,22 @@ export async function findEnabledDuplicate(sql: Sql, category: SafetyCategory, k
   return rows[0]?.id ?? null;
 }
 
-/** addSafetyRule — the new row, created in the version this statement makes. */
-export async function insertRule(sql: Sql, rule: { category: SafetyCategory; kind: RuleKind; pattern: string; createdBy: string }): Promise<SafetyRuleRecord> {
+/** Who changed a rule and why, for the audit row the change's own statement appends. */
+export interface RuleChangeActor { id: string; role: string; reason: string | null }
+
+/** addSafetyRule — the new row, created in the version this statement makes, and its audit_log row. */
+export async function insertRule(sql: Sql, rule: { category: SafetyCategory; kind: RuleKind; pattern: string }, actor: RuleChangeActor): Promise<SafetyRuleRecord> {
   const { rows } = await sql.query<SafetyRuleRecord>(
     `/* addSafetyRule */
-     WITH bump AS (UPDATE safety_rule_set SET version = version + 1, updated_at = now() WHERE id = 1 RETURNING version)
-     INSERT INTO safety_rules (category, kind, pattern, created_by, created_version)
-     SELECT $1, $2, $3, $4, bump.version FROM bump
-     RETURNING ${COLUMNS}`, [rule.category, rule.kind, rule.pattern, rule.createdBy]);
+     WITH bump AS (UPDATE safety_rule_set SET version = version + 1, updated_at = now() WHERE id = 1 RETURNING version),
+     added AS (
+       INSERT INTO safety_rules (category, kind, pattern, created_by, created_version)
+       SELECT $1, $2, $3, $4, bump.version FROM bump
+       RETURNING ${COLUMNS}),
+     audit AS (
+       INSERT INTO audit_log (actor_account_id, actor_role, action, target_type, target_id, reason, before, after)
+       SELECT $4::uuid, $5::"Role", 'safetyRule.add', 'SafetyRule', added.id::text, $6, NULL, to_jsonb(added) FROM added)
+     SELECT * FROM added`, [rule.category, rule.kind, rule.pattern, actor.id, actor.role, actor.reason]);
   return rows[0]!;
 }
 
@@ -78,15 +86,22 @@ export async function insertRule(sql: Sql, rule: { category: SafetyCategory; kin
  * locked first; a second concurrent disable re-reads it after the first commits, finds it disabled, and
  * bumps nothing.
  */
-export async function disableRule(sql: Sql, id: number, disabledBy: string): Promise<SafetyRuleRecord | null> {
+export async function disableRule(sql: Sql, id: number, actor: RuleChangeActor): Promise<SafetyRuleRecord | null> {
   const { rows } = await sql.query<SafetyRuleRecord>(
     `/* disableSafetyRule */
      WITH target AS (SELECT id AS target_id FROM safety_rules WHERE id = $1 AND enabled FOR UPDATE),
+     old AS (SELECT ${COLUMNS} FROM safety_rules WHERE id = $1),
      bump AS (
        UPDATE safety_rule_set SET version = version + 1, updated_at = now()
-       WHERE id = 1 AND EXISTS (SELECT 1 FROM target) RETURNING version)
-     UPDATE safety_rules r SET enabled = false, disabled_at = now(), disabled_by = $2, disabled_version = bump.version
-     FROM bump, target WHERE r.id = target.target_id
-     RETURNING ${COLUMNS}`, [id, disabledBy]);
+       WHERE id = 1 AND EXISTS (SELECT 1 FROM target) RETURNING version),
+     disabled AS (
+       UPDATE safety_rules r SET enabled = false, disabled_at = now(), disabled_by = $2, disabled_version = bump.version
+       FROM bump, target WHERE r.id = target.target_id
+       RETURNING ${COLUMNS}),
+     audit AS (
+       INSERT INTO audit_log (actor_account_id, actor_role, action, target_type, target_id, reason, before, after)
+       SELECT $2::uuid, $3::"Role", 'safetyRule.disable', 'SafetyRule', disabled.id::text, $4,
+         (SELECT to_jsonb(old) FROM old), to_jsonb(disabled) FROM disabled)
+     SELECT * FROM disabled`, [id, actor.id, actor.role, actor.reason]);
   return rows[0] ?? null;
 }

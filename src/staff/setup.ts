@@ -1,0 +1,34 @@
+// Builds the staff services an API process holds, wired to what must hear of their changes at once in
+// this process: the key cache and open sockets. Other API processes learn within KINEMA_KEY_CACHE_MS.
+import type pg from "pg";
+import type { ApiKeyService } from "../accounts/api-keys.js";
+import type { KeyAuthenticator } from "../accounts/authenticator.js";
+import type { EventBus } from "../events/bus.js";
+import { StaffActions } from "./actions.js";
+import { StaffSearch } from "./search.js";
+
+export interface StaffServices {
+  search: StaffSearch;
+  actions: StaffActions;
+  /** called after staff changed an account (suspension, tier); returns the unsubscribe */
+  onAccountChanged(listener: (accountId: string) => void): () => void;
+}
+
+export function createStaffServices(pool: pg.Pool, bus: EventBus, keys: ApiKeyService, auth: KeyAuthenticator): StaffServices {
+  const listeners = new Set<(accountId: string) => void>();
+  const actions = new StaffActions(pool, bus, {
+    keyRevoked: (keyHash) => { auth.invalidate(keyHash); keys.announce(keyHash); },
+    accountChanged: (accountId) => {
+      auth.invalidateAccount(accountId);
+      for (const listener of listeners) listener(accountId);
+    },
+  });
+  return {
+    search: new StaffSearch(pool),
+    actions,
+    onAccountChanged(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

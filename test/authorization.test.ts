@@ -1,0 +1,221 @@
+// The authorisation matrix, walked completely: every root field of the executable schema (Query,
+// Mutation, Subscription) is called by every role (no key, USER, SUPPORT, ADMIN) with another
+// account's ids, over the real API (HTTP, and the WebSocket for subscriptions). A role the matrix does not
+// allow gets UNAUTHENTICATED or FORBIDDEN and no data; an allowed role on an OWN field gets no trace of the
+// other account in its data; an allowed staff role reaches what it is for (a positive control, so the
+// probes are known to aim at real ids). A field added to the schema without a matrix entry and a probe
+// here fails this file.
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  getNamedType, isEnumType, isListType, isNonNullType, isObjectType, isScalarType,
+  type GraphQLField, type GraphQLNamedType,
+} from "graphql";
+import pg from "pg";
+import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
+import { startTestKinema, type TestKinema } from "./helpers/app.js";
+import { GENERATE, GraphQLTestClient } from "./helpers/graphql.js";
+import { buildSchema } from "../src/api/schema.js";
+import { AUTHORIZATION, renderAuthorizationTable, rootFields } from "../src/api/authorization.js";
+import { ROLES, type Role } from "../src/accounts/accounts.js";
+
+let db: TestDatabase;
+let app: TestKinema;
+let sql: pg.Client;
+const schema = buildSchema();
+
+interface Victim { accountId: string; key: string; jobId: string; failedJobId: string; spareKeyId: string; marker: string }
+let victim: Victim;
+const callers: Partial<Record<Role, string>> = {};
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await startTestKinema({ databaseUrl: db.url });
+  sql = new pg.Client({ connectionString: db.url });
+  await sql.connect();
+  const owner = await app.account("FREE", "USER");
+  const marker = "zebracanoe";
+  const job = await owner.client.data(GENERATE, { input: { prompt: `a ${marker} at dawn`, durationSeconds: 1 } });
+  const failed = await owner.client.data(GENERATE, { input: { prompt: `a ${marker} at dusk`, durationSeconds: 1 } });
+  await sql.query(`UPDATE jobs SET status = 'FAILED', error_code = 'NAN_DETECTED', finished_at = now() WHERE id = $1`, [failed.generateVideo.job.id]);
+  const spare = await owner.client.data(`mutation { createApiKey(input: { name: "spare" }) { apiKey { id } } }`);
+  await sql.query(`UPDATE accounts SET name = $2 WHERE id = $1`, [owner.id, `victim-${marker}`]);
+  victim = { accountId: owner.id, key: owner.key, jobId: job.generateVideo.job.id, failedJobId: failed.generateVideo.job.id, spareKeyId: spare.createApiKey.apiKey.id, marker };
+  for (const role of ROLES) callers[role] = (await app.account("PLUS", role)).key;
+});
+afterAll(async () => {
+  await sql?.end();
+  await app?.stop();
+  await db?.drop();
+});
+
+const HOUR = 3_600_000;
+/** Arguments for each root field, aimed at the victim's ids wherever a field takes one. */
+function probeArgs(v: Victim, role: Role | "ANONYMOUS"): Record<string, Record<string, unknown>> {
+  return {
+    "Query.me": {},
+    "Query.job": { id: v.jobId },
+    "Query.jobs": { first: 5 },
+    "Query.apiKeys": { includeRevoked: true },
+    "Query.sloReport": { window: 3600 },
+    "Query.alarms": {},
+    "Query.fleetPlan": { input: { arrivalRatePerSecond: 1, gpuSecondsPerClip: 10, gpuHourlyCost: 2 } },
+    "Query.schedulerConfig": {},
+    "Query.safetyRules": { includeDisabled: true },
+    "Query.safetyRuleSetVersion": {},
+    "Query.staffJob": { id: v.jobId },
+    "Query.staffJobs": { first: 5, filter: { accountId: v.accountId } },
+    "Query.staffAccount": { id: v.accountId },
+    "Query.staffAccounts": { search: v.marker, first: 5 },
+    "Query.accountUsage": { accountId: v.accountId, from: new Date(Date.now() - HOUR).toISOString(), to: new Date(Date.now() + HOUR).toISOString() },
+    "Query.auditLog": { first: 5 },
+    "Mutation.generateVideo": { input: { prompt: "a quiet harbour", durationSeconds: 1 } },
+    "Mutation.cancelJob": { id: v.jobId },
+    "Mutation.createApiKey": { input: {} },
+    "Mutation.revokeApiKey": { id: v.spareKeyId },
+    "Mutation.rotateApiKey": { id: v.spareKeyId, gracePeriodSeconds: 0 },
+    "Mutation.updateSchedulerConfig": { input: { freeBurstCap: 4, reason: `walk as ${role}` } },
+    "Mutation.addSafetyRule": { input: { category: "VIOLENCE", kind: "TERM", pattern: `walkterm${role.toLowerCase()}` }, reason: "walk" },
+    "Mutation.disableSafetyRule": { id: "999999", reason: "walk" },
+    "Mutation.staffCancelJob": { id: v.jobId, reason: "walk" },
+    "Mutation.staffRetryJob": { id: v.failedJobId, reason: "walk" },
+    "Mutation.staffRevokeApiKey": { id: v.spareKeyId, reason: "walk" },
+    "Mutation.suspendAccount": { accountId: v.accountId, reason: "walk" },
+    "Mutation.reactivateAccount": { accountId: v.accountId, reason: "walk" },
+    "Mutation.setAccountTier": { accountId: v.accountId, tier: "PLUS", reason: "walk" },
+    "Subscription.jobProgress": { id: v.jobId },
+  };
+}
+
+/** Every scalar and enum field down to `depth` levels, skipping fields with required arguments. */
+function selection(type: GraphQLNamedType, depth: number): string {
+  if (!isObjectType(type)) return "";
+  const parts: string[] = [];
+  for (const field of Object.values(type.getFields()) as GraphQLField<unknown, unknown>[]) {
+    if (field.args.some((a) => isNonNullType(a.type) && a.defaultValue === undefined)) continue;
+    const named = getNamedType(field.type);
+    if (isScalarType(named) || isEnumType(named)) parts.push(field.name);
+    else if (depth > 1) {
+      const inner = selection(named, depth - 1);
+      if (inner) parts.push(`${field.name} { ${inner} }`);
+    }
+  }
+  return parts.join(" ");
+}
+
+function operationFor(field: string, args: Record<string, unknown>): string {
+  const [typeName, name] = field.split(".") as [string, string];
+  const type = typeName === "Query" ? schema.getQueryType()! : typeName === "Mutation" ? schema.getMutationType()! : schema.getSubscriptionType()!;
+  const def = type.getFields()[name]!;
+  const used = def.args.filter((a) => a.name in args);
+  const vars = used.map((a) => `$${a.name}: ${a.type.toString()}`).join(", ");
+  const call = used.map((a) => `${a.name}: $${a.name}`).join(", ");
+  const inner = selection(getNamedType(def.type), 3);
+  const keyword = typeName === "Query" ? "query" : typeName === "Mutation" ? "mutation" : "subscription";
+  return `${keyword} Walk${vars ? `(${vars})` : ""} { ${name}${call ? `(${call})` : ""}${inner ? ` { ${inner} }` : ""} }`;
+}
+
+interface Outcome { data: unknown; codes: string[]; closeCode?: number }
+
+async function call(key: string | null, field: string, args: Record<string, unknown>): Promise<Outcome> {
+  const query = operationFor(field, args);
+  const client = new GraphQLTestClient(app.url, key);
+  if (!field.startsWith("Subscription.")) {
+    const res = await client.request(query, args);
+    const name = field.split(".")[1]!;
+    return { data: (res.data as Record<string, unknown> | undefined)?.[name] ?? null, codes: (res.errors ?? []).map((e) => String(e.extensions?.code)) };
+  }
+  let closeCode: number | undefined;
+  const socket = client.socket({ onClose: (code) => { closeCode = code; } });
+  try {
+    return await new Promise<Outcome>((resolve) => {
+      const timer = setTimeout(() => resolve({ data: null, codes: ["TIMEOUT"] }), 5_000);
+      socket.subscribe({ query, variables: args }, {
+        next: (value) => { clearTimeout(timer); resolve({ data: value.data ?? null, codes: (value.errors ?? []).map((e) => String(e.extensions?.code)) }); },
+        error: (error) => {
+          clearTimeout(timer);
+          const errors = Array.isArray(error) ? error : [];
+          resolve({ data: null, codes: errors.map((e: { extensions?: { code?: string } }) => String(e.extensions?.code)), closeCode });
+        },
+        complete: () => { clearTimeout(timer); resolve({ data: null, codes: [], closeCode }); },
+      });
+    });
+  } finally {
+    await socket.dispose();
+  }
+}
+
+/**
+ * The victim's identifiers and data found in a response's data. A userError may echo the id the caller
+ * sent ("No job with id ..."): that tells the caller nothing, so ids are looked for outside userErrors;
+ * the victim's own data (the prompt's and the account name's marker) is looked for everywhere.
+ */
+function leaks(data: unknown): string[] {
+  const text = JSON.stringify(data ?? null);
+  const withoutEchoes = JSON.stringify(data ?? null, (key, value) => (key === "userErrors" ? undefined : value));
+  return [
+    ...[victim.accountId, victim.jobId, victim.failedJobId, victim.spareKeyId].filter((s) => withoutEchoes.includes(s)),
+    ...(text.includes(victim.marker) ? [victim.marker] : []),
+  ];
+}
+
+describe("the authorisation matrix", () => {
+  it("has exactly one entry and one probe per root field of the executable schema", () => {
+    const fields = rootFields(schema).sort();
+    expect(fields.length).toBeGreaterThan(20);
+    expect(Object.keys(AUTHORIZATION).sort()).toEqual(fields);
+    expect(Object.keys(probeArgs({} as Victim, "USER")).sort()).toEqual(fields);
+  });
+
+  it("is documented as generated (docs/AUTHORIZATION.md)", () => {
+    expect(readFileSync("docs/AUTHORIZATION.md", "utf8")).toBe(renderAuthorizationTable());
+  });
+
+  it("refuses every field to a caller without a key", async () => {
+    for (const [field, args] of Object.entries(probeArgs(victim, "ANONYMOUS"))) {
+      const out = await call(null, field, args);
+      expect(out.data, field).toBeNull();
+      if (field.startsWith("Subscription.")) expect(out.closeCode, field).toBe(4401);
+      else expect(out.codes, field).toContain("UNAUTHENTICATED");
+    }
+  });
+
+  it("walks every field as USER, SUPPORT and ADMIN with another account's ids: refusals where the matrix says, no leak on OWN fields", async () => {
+    const victimState = async () => (await sql.query(
+      `SELECT (SELECT status FROM jobs WHERE id = $1) AS job, (SELECT status FROM jobs WHERE id = $2) AS failed,
+         (SELECT revoked_at IS NULL FROM api_keys WHERE id = $3) AS key_active,
+         (SELECT tier::text || coalesce(suspended_at::text, '') FROM accounts WHERE id = $4) AS account`,
+      [victim.jobId, victim.failedJobId, victim.spareKeyId, victim.accountId])).rows[0];
+    const initial = await victimState();
+    expect(initial).toEqual({ job: "QUEUED", failed: "FAILED", key_active: true, account: "FREE" });
+    for (const role of ROLES) {
+      const reached: string[] = [];
+      for (const [field, args] of Object.entries(probeArgs(victim, role))) {
+        const access = AUTHORIZATION[field]!;
+        const out = await call(callers[role]!, field, args);
+        if (!access.roles.includes(role)) {
+          expect(out.codes, `${role} ${field}`).toEqual(["FORBIDDEN"]);
+          expect(out.data, `${role} ${field}`).toBeNull();
+          continue;
+        }
+        expect(out.codes.filter((c) => c === "FORBIDDEN" || c === "UNAUTHENTICATED"), `${role} ${field}`).toEqual([]);
+        if (access.scope === "OWN") expect(leaks(out.data), `${role} ${field} leaked`).toEqual([]);
+        if (access.scope === "ANY_ACCOUNT" && leaks(out.data).length > 0) reached.push(field);
+      }
+      if (role === "USER") {
+        // Nothing a USER called changed the other account.
+        expect(await victimState()).toEqual(initial);
+        expect(reached).toEqual([]);
+      } else {
+        // Positive control: the staff reads did reach the other account's data with these very probes.
+        expect(reached, role).toEqual(expect.arrayContaining(["Query.staffJob", "Query.staffJobs", "Query.staffAccount", "Query.staffAccounts"]));
+      }
+    }
+    // The staff actions took effect (SUPPORT first): the job cancelled, the failed one retried, the spare
+    // key revoked, the account suspended by SUPPORT, then reactivated and made PLUS by ADMIN.
+    const final = await victimState();
+    expect(final.job).toBe("CANCELLED");
+    expect(final.key_active).toBe(false);
+    expect(final.account).toBe("PLUS");
+  });
+});
