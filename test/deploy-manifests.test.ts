@@ -76,7 +76,7 @@ describe.skipIf(!kubectl.available).each(overlays)("overlay %s", (overlay) => {
     for (const object of objects()) await validateObject(object);
     const kinds = new Set(objects().map((o) => o.kind));
     for (const kind of ["Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "Job", "ScaledObject", "TriggerAuthentication",
-      "ConfigMap", "ServiceMonitor", "PodMonitor", "PrometheusRule", "NetworkPolicy"]) expect(kinds, kind).toContain(kind);
+      "ConfigMap", "PodMonitor", "PrometheusRule", "NetworkPolicy"]) expect(kinds, kind).toContain(kind);
   });
 
   it("refuses an object that breaks its schema (the validator is live)", async () => {
@@ -176,6 +176,16 @@ describe.skipIf(!kubectl.available).each(overlays)("overlay %s", (overlay) => {
     expect(covering[0]!.spec.policyTypes).toContain("Ingress");
     const ports = (covering[0]!.spec.ingress ?? []).flatMap((rule) => rule.ports ?? [{ port: "ALL" }]).map((p) => p.port);
     expect(ports).toEqual(["metrics"]);
+  });
+
+  it("scrapes the API's /metrics from its own port, which the public Service never exposes", () => {
+    const api = find<Workload>(objects(), "Deployment", "kinema-api");
+    const container = api.spec.template.spec.containers.find((c) => c.name === "api")!;
+    expect(container.ports).toContainEqual({ name: "metrics", containerPort: 9465 });
+    const service = find<{ spec: { ports: { targetPort: string | number }[] } }>(objects(), "Service", "kinema-api");
+    expect(service.spec.ports.map((p) => p.targetPort)).not.toContain("metrics");
+    const monitor = find<{ spec: { podMetricsEndpoints: { port: string }[] } }>(objects(), "PodMonitor", "kinema-api");
+    expect(monitor.spec.podMetricsEndpoints.map((e) => e.port)).toEqual(["metrics"]);
   });
 
   it("sets only settings Kinema knows, with values its configuration accepts", () => {
