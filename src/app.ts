@@ -138,7 +138,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     }
     const workers = Array.from({ length: options.workers }, (_, i) => new Worker({
       id: options.workers > 1 ? `${config.workerId}-${i}` : config.workerId,
-      sql: pool, queue, bus, stages, config: config.queue,
+      sql: pool, queue, bus, stages, store, config: config.queue,
       log: log.child({ component: "worker" }), onJobDone: options.onJobDone,
     }));
     for (const worker of workers) worker.start();

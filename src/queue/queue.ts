@@ -78,9 +78,14 @@ export class JobQueue {
 
   /** Frees jobs of dead workers; returns how many were swept. */
   async sweep(): Promise<number> {
+    return (await this.sweepJobs()).length;
+  }
+
+  /** Frees jobs of dead workers; returns each with its new status (QUEUED, or terminal: FAILED, CANCELLED). */
+  async sweepJobs(): Promise<WrittenRow[]> {
     const swept = await sweepExpiredLeases(this.sql, this.channel);
     await this.announce(swept, { queueChanged: true });
-    return swept.length;
+    return swept;
   }
 
   /** Publishes what the statement could not announce itself (the bus has no SQL channel). */
