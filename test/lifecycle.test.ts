@@ -11,6 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPool } from "../src/db/pool.js";
 import { StepTimes } from "../src/engine/step-times.js";
 import { MemoryEventBus } from "../src/events/memory.js";
+import { PgEventBus } from "../src/events/pg.js";
+import type { BusEvent } from "../src/events/bus.js";
+import { cancelJob } from "../src/queue/sql/cancelJob.js";
 import { createLogger } from "../src/log.js";
 import { BlockedError, JobError } from "../src/queue/errors.js";
 import { JobQueue } from "../src/queue/queue.js";
@@ -201,4 +204,24 @@ describe("terminal precedence: a block wins", () => {
       expect(await jobObjectKeys(store, job.id)).toEqual([]);
     });
   }
+});
+
+describe("announcements ride in the write", () => {
+  it("a cancel is announced by its own statement: a listener hears it though nobody publishes afterwards", async () => {
+    const bus = await PgEventBus.connect(db.url, pool);
+    try {
+      const heard: BusEvent[] = [];
+      bus.subscribe((e) => heard.push(e));
+      const { rows: [queued] } = await pool.query(
+        `INSERT INTO jobs (account_id, tier, status, stage, prompt, resolution, width, height, duration_seconds, fps, seed, step_budget, max_attempts)
+         VALUES ($1, 'PLUS', 'QUEUED', 'QUEUED', 'cancel me', 'R480P', 854, 480, 1, 24, 1, 20, 3) RETURNING id`, [accountId]);
+      // the statement alone, as if the process died right after it returned (nothing else publishes)
+      await cancelJob(pool, queued.id, accountId, bus.sqlChannel);
+      const deadline = Date.now() + 5_000;
+      while (!heard.some((e) => e.kind === "job" && e.jobId === queued.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(heard.find((e) => e.kind === "job" && e.jobId === queued.id)).toMatchObject({ status: "CANCELLED", stage: "QUEUED", queueChanged: true });
+    } finally {
+      await bus.close();
+    }
+  });
 });
