@@ -4,7 +4,7 @@
 // only after its terminal state has committed, and an object whose fenced reference (checkpoint,
 // progress, completion) was refused is removed by the worker that wrote it (its key carries this
 // lease's token, so it is nobody else's).
-import { BlockedError, JobError, LeaseLostError, classifyError } from "../src/queue/errors.js";
+import { BlockedError, CheckpointRejectedError, JobError, LeaseLostError, classifyError } from "../src/queue/errors.js";
 import { removeJobObjects } from "../src/storage/job-objects.js";
 import type { ObjectStore } from "../src/storage/store.js";
 import type { JobQueue } from "../src/queue/queue.js";
@@ -14,7 +14,7 @@ import type { Logger } from "../src/log.js";
 import { leaseLosses, observeFailure, observeTerminal, postfilterBlocks } from "../src/ops/metrics.js";
 import { StopError, type PipelineOutputs, type Stage, type StageContext, type StageProgress, type StopReason } from "./pipeline.js";
 
-export type JobOutcome = "succeeded" | "retrying" | "failed" | "blocked" | "cancelled" | "released" | "lease-lost";
+export type JobOutcome = "succeeded" | "retrying" | "failed" | "blocked" | "cancelled" | "released" | "restarted" | "lease-lost";
 
 export interface RunnerDeps {
   queue: JobQueue;
@@ -201,6 +201,11 @@ export class JobRun {
         await this.deps.queue.release(this.lease);
         this.log.info("job released for another worker");
         return "released";
+      }
+      if (error instanceof CheckpointRejectedError) {
+        await this.deps.queue.restart(this.lease, error.reason);
+        this.log.warn({ reason: error.reason, checkpoint: this.job.checkpoint }, "checkpoint not resumable; the job restarts from step 0");
+        return "restarted";
       }
       const failure = classifyError(error);
       const { status } = await this.deps.queue.fail(this.lease, this.job.attempts, failure);

@@ -13,6 +13,7 @@ import { acknowledgeCancel, blockJob, completeJob, failJob, releaseJob } from ".
 import { heartbeat } from "./sql/heartbeat.js";
 import { recordCheckpoint } from "./sql/recordCheckpoint.js";
 import { recordProgress, type ProgressWrite } from "./sql/recordProgress.js";
+import { restartJob } from "./sql/restartJob.js";
 import { sweepExpiredLeases } from "./sql/sweepExpiredLeases.js";
 import type { CheckpointRef, ClaimedJob, Lease } from "./types.js";
 
@@ -66,6 +67,11 @@ export class JobQueue {
 
   async release(lease: Lease): Promise<void> {
     await this.announce([await releaseJob(this.sql, lease, this.channel)], { queueChanged: true });
+  }
+
+  /** Back to the queue as a fresh start (its checkpoint reference cannot be trusted); see restartJob.ts. */
+  async restart(lease: Lease, reason: string): Promise<void> {
+    await this.announce([await restartJob(this.sql, lease, reason, this.channel)], { queueChanged: true });
   }
 
   async block(lease: Lease, code: string, message: string, metadata: Record<string, unknown>): Promise<void> {
