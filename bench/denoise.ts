@@ -35,7 +35,7 @@ import type { ObjectStore } from "../src/storage/store.js";
 import type { Stage, StageContext } from "../workers/pipeline.js";
 import type { JobOutcome } from "../workers/runner.js";
 import { productionStages, type StageDeps } from "../workers/stages/index.js";
-import { checkpointKey } from "../workers/stages/denoise.js";
+import { checkpointKey } from "../src/storage/job-objects.js";
 import { insertAccount, withBenchDatabase } from "./lib/db.js";
 import { ditFlops } from "./lib/dit-flops.js";
 import { benchSize, isQuick } from "./lib/quick.js";
@@ -212,7 +212,7 @@ async function writes(model: LoadedModel, geometry: Geometry, dir: string, repea
     const t0 = performance.now();
     const buffer = encode(i + 1);
     const t1 = performance.now();
-    await store.put(checkpointKey("bench", i + 1), buffer, "application/octet-stream");
+    await store.put(checkpointKey("bench", 1, i + 1), buffer, "application/octet-stream");
     const t2 = performance.now();
     const png = previewPng(latent, geometry.latent);
     const t3 = performance.now();
@@ -288,6 +288,7 @@ class Probe {
       get: (key) => inner.get(key),
       open: (key) => inner.open(key),
       delete: (key) => inner.delete(key),
+      list: (prefix) => inner.list(prefix),
     };
   }
 }

@@ -31,6 +31,7 @@ import { createSigning } from "./provenance/setup.js";
 import { createPostfilterSafety } from "./safety/setup.js";
 import { randomBytes } from "node:crypto";
 import { Worker } from "../workers/worker.js";
+import { startHousekeeping } from "../workers/housekeeping.js";
 import type { JobOutcome } from "../workers/runner.js";
 import { AlarmEvaluator } from "./ops/alarms.js";
 import { createStaffServices } from "./staff/setup.js";
@@ -140,10 +141,16 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     }
     const workers = Array.from({ length: options.workers }, (_, i) => new Worker({
       id: options.workers > 1 ? `${config.workerId}-${i}` : config.workerId,
-      sql: pool, queue, bus, stages, config: config.queue,
+      sql: pool, queue, bus, stages, store, config: config.queue,
       log: log.child({ component: "worker" }), onJobDone: options.onJobDone,
     }));
     for (const worker of workers) worker.start();
+    // Counter reconciliation and the orphan sweep, in processes that run workers (to move under the
+    // cluster's elected leader): periodic, idempotent, safe to run in several processes at once.
+    if (workers.length > 0) {
+      const stopHousekeeping = startHousekeeping({ pool, store, everyMs: config.queue.housekeepingMs ?? 0, log: log.child({ component: "housekeeping" }) });
+      closers.push(stopHousekeeping);
+    }
 
     return {
       databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, prefilter, scheduler, pool, prisma, bus, store, progress, keyUsage,

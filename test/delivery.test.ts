@@ -17,6 +17,7 @@ import { waitFor, type TestKinema } from "./helpers/app.js";
 import { withEngine as withEngineOn } from "./helpers/engine.js";
 import { GENERATE } from "./helpers/graphql.js";
 import { startS3 } from "./helpers/s3.js";
+import { settledJobObjectKeys } from "./helpers/objects.js";
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -84,7 +85,8 @@ describe("delivery with content credentials", () => {
     await withEngine({ KINEMA_C2PA_CERT_CHAIN: chain.chain, KINEMA_C2PA_SIGNER_MODULE: "test/fixtures/failing-signer.ts" }, async (app) => {
       const job = await submit(app, 22);
       expect(job).toMatchObject({ status: "FAILED", attempts: 3, error: { code: "SIGNING_FAILED" }, video: null });
-      expect(await app.kinema.store.get(`videos/${job.id}.mp4`)).toBeNull();
+      // no clip, and a job that failed for good keeps no checkpoint or preview either
+      expect(await settledJobObjectKeys(app.kinema.store, job.id, [])).toEqual([]);
     });
   });
 
@@ -96,7 +98,7 @@ describe("delivery with content credentials", () => {
       const job = await submit(app, 23);
       expect(job).toMatchObject({ status: "FAILED", attempts: 1, error: { code: "PROVENANCE_INVALID" }, video: null });
       expect(job.error.message).toContain("signingCredential.untrusted");
-      expect(await app.kinema.store.get(`videos/${job.id}.mp4`)).toBeNull();
+      expect(await settledJobObjectKeys(app.kinema.store, job.id, [])).toEqual([]);
     });
   });
 
@@ -111,13 +113,15 @@ describe("delivery with content credentials", () => {
       await withEngine(env, async (app) => {
         const job = await submit(app, 24);
         expect(job.status).toBe("SUCCEEDED");
-        expect(job.video.url.startsWith(`${s3.endpoint}/${s3.bucket}/videos/${job.id}.mp4?`)).toBe(true);
+        const { rows: [{ key: videoKey, token }] } = await pool.query(`SELECT video->>'key' AS key, fencing_token AS token FROM jobs WHERE id = $1`, [job.id]);
+        expect(videoKey).toBe(`videos/${job.id}/${token}.mp4`); // the key of the lease that delivered
+        expect(job.video.url.startsWith(`${s3.endpoint}/${s3.bucket}/${videoKey}?`)).toBe(true);
         expect(job.video.url).toContain("X-Amz-Signature=");
         const response = await fetch(job.video.url);
         expect(response.status).toBe(200);
         const delivered = Buffer.from(await response.arrayBuffer());
         // the presigned URL serves exactly the object in the bucket, the size the job records
-        const stored = await bucket.get(`videos/${job.id}.mp4`);
+        const stored = await bucket.get(videoKey);
         expect(stored && sha256(stored)).toBe(sha256(delivered));
         expect(delivered.length).toBe(job.video.bytes);
         const file = join(app.dataDir, "from-s3.mp4");
@@ -125,28 +129,31 @@ describe("delivery with content credentials", () => {
         const root = await readFile(join(app.dataDir, "certs", "root.pem"), "utf8");
         expect((await verifyFile(file, { trustAnchorsPem: root })).state).toBe("Trusted");
 
+        // Once the job's objects are removed (right after SUCCEEDED commits), only the clip is left.
+        expect(await settledJobObjectKeys(bucket, job.id, [videoKey])).toEqual([videoKey]);
         // What the S3 server itself did for this job, in order.
         const ofJob = s3.events.filter((e) => e.key.includes(job.id));
         const created = (key: string) => ofJob.find((e) => e.event === "created" && e.key === key);
         const removedAt = (key: string) => ofJob.findIndex((e) => e.event === "removed" && e.key === key);
         // checkpoints every 10 steps of the 30, each holding the latent (4 bytes a value), removed once the
-        // video is stored (a delivered job never resumes)
+        // job is SUCCEEDED (a delivered job never resumes; before that, a crash must be able to resume)
         const { rows: [row] } = await pool.query(`SELECT metadata->'denoise'->'latent' AS latent FROM jobs WHERE id = $1`, [job.id]);
         const latentBytes = 4 * (row.latent as number[]).reduce((a, b) => a * b, 1);
-        const videoAt = ofJob.findIndex((e) => e.event === "created" && e.key === `videos/${job.id}.mp4`);
+        const videoAt = ofJob.findIndex((e) => e.event === "created" && e.key === videoKey);
         expect(videoAt).toBeGreaterThan(-1);
         for (const step of [10, 20]) {
-          const key = `checkpoints/${job.id}/${step}.ckpt`;
+          const key = `checkpoints/${job.id}/${token}-${step}.ckpt`;
           expect(created(key)?.size, key).toBeGreaterThanOrEqual(latentBytes);
           expect(removedAt(key), key).toBeGreaterThan(videoAt);
           expect(await bucket.get(key), key).toBeNull();
         }
         expect(ofJob.filter((e) => e.key.startsWith("checkpoints/")).map((e) => e.event)).toEqual(["created", "created", "removed", "removed"]);
-        // previews every 5 steps, kept: the API serves them while and after the job runs
+        // previews every 5 steps while the job runs (live progress shows them), removed with the
+        // checkpoints once it is SUCCEEDED (no client is shown a preview of a finished job)
         for (const step of [5, 10, 15, 20, 25, 30]) {
-          const key = `previews/${job.id}/${step}.png`;
+          const key = `previews/${job.id}/${token}-${step}.png`;
           expect(created(key), key).toBeDefined();
-          expect((await bucket.get(key))?.subarray(1, 4).toString(), key).toBe("PNG");
+          expect(removedAt(key), key).toBeGreaterThan(videoAt);
         }
         // and nothing went to the disk store
         expect(existsSync(join(app.dataDir, "objects"))).toBe(false);

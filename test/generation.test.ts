@@ -136,7 +136,7 @@ describe("generation", () => {
     const socket = account.client.socket();
     const stream = collect<any>(socket, PROGRESS, { id });
     await waitFor(async () => stream.events.length > 0, 5_000, "first event");
-    expect(stream.events[0].jobProgress.previewUrl).toMatch(new RegExp(`/files/previews/${id}/\\d+\\.png\\?`));
+    expect(stream.events[0].jobProgress.previewUrl).toMatch(new RegExp(`/files/previews/${id}/\\d+-\\d+\\.png\\?`));
     await account.client.data(`mutation($id: ID!) { cancelJob(id: $id) { userErrors { code } } }`, { id });
     const stepsAtCancel = (await pool.query(`SELECT steps_completed FROM jobs WHERE id = $1`, [id])).rows[0].steps_completed;
     const events = await stream.done;

@@ -23,6 +23,7 @@ import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { waitFor, type TestKinema } from "./helpers/app.js";
 import { withEngine as withEngineOn, type StagesOf } from "./helpers/engine.js";
 import { GENERATE } from "./helpers/graphql.js";
+import { settledJobObjectKeys } from "./helpers/objects.js";
 import { facePhoto } from "./helpers/photos.js";
 import { spliceStage, type FrameFor } from "./helpers/splice-stage.js";
 import { loadProbeGrid, renderGrid, startGrid } from "./fixtures/nsfw-probe/probe.js";
@@ -108,9 +109,7 @@ describe("post-filter", () => {
       expect(job.error.message).not.toMatch(/csam|hash/i);
       expect(r.metadata.postfilter.category).toBe("csam");
       expect(r.metadata.postfilter.hashGate.matches[0]).toMatchObject({ frame: 3, label: "test-entry-1", distance: 0 });
-      for (const key of [`videos/${id}.mp4`, `previews/${id}/5.png`, `previews/${id}/30.png`, `checkpoints/${id}/10.ckpt`]) {
-        expect(await app.kinema.store.get(key), key).toBeNull();
-      }
+      expect(await settledJobObjectKeys(app.kinema.store, id, [])).toEqual([]);
     });
   });
 
@@ -128,14 +127,14 @@ describe("post-filter", () => {
       expect(sampleAt(audit, SPLICED).scores.nsfw!.Porn).toBeGreaterThanOrEqual(DEFAULT_NSFW_THRESHOLDS.Porn);
       expect(sampleAt(audit, SPLICED).scores.nsfw!.Porn).toBeGreaterThan(0.95); // measured 0.98
       expect(blocked.row.metadata.provenance).toBeUndefined();
-      expect(await app.kinema.store.get(`videos/${blocked.id}.mp4`)).toBeNull();
+      expect(await settledJobObjectKeys(app.kinema.store, blocked.id, [])).toEqual([]); // nothing of a blocked clip is kept
 
       const benign = await run(app, 35);
       expect(benign.job.status).toBe("SUCCEEDED");
       expect(benign.row.metadata.spliced).toEqual({ frame: SPLICED }); // the control went through the same splice
       expect(benign.row.metadata.postfilter.verdict).toBe("passed");
       expect(sampleAt(benign.row.metadata.postfilter, SPLICED).scores.nsfw!.Porn).toBeLessThan(0.01); // measured 0.0001
-      expect(await app.kinema.store.get(`videos/${benign.id}.mp4`)).not.toBeNull();
+      expect(await settledJobObjectKeys(app.kinema.store, benign.id, [benign.row.video.key])).toEqual([benign.row.video.key]);
     }, splicing(frameFor));
   });
 
@@ -154,7 +153,7 @@ describe("post-filter", () => {
       const likeness = sampleAt(r.metadata.postfilter, SPLICED).scores.likeness!;
       expect(likeness.faces).toBe(3);
       expect(likeness.minDistance).toBeLessThan(DEFAULT_LIKENESS_THRESHOLD - 0.15); // measured 0.28 in a 256x144 frame
-      expect(await app.kinema.store.get(`videos/${id}.mp4`)).toBeNull();
+      expect(await settledJobObjectKeys(app.kinema.store, id, [])).toEqual([]);
     }, splicing(frameFor));
   });
 
@@ -165,6 +164,6 @@ describe("post-filter", () => {
       expect(r.metadata.postfilter.category).toBe("sexual");
       expect(r.metadata.provenance).toBeUndefined(); // SIGNING never ran
       expect(r.metadata.postfilter.samples.length).toBe(sampledFrames(16).length);
-      expect(await app.kinema.store.get(`videos/${id}.mp4`)).toBeNull();
+      expect(await settledJobObjectKeys(app.kinema.store, id, [])).toEqual([]);
     }));
 });

@@ -28,6 +28,12 @@ afterAll(async () => {
 const input = { prompt: "a blue square bouncing", durationSeconds: 1, resolution: "R480P" };
 const queueConfig = { leaseMs: 1_000, heartbeatMs: 300, pollMs: 100, sweepMs: 100, maxAttempts: 3, retryBaseMs: 50, retryMaxMs: 200 };
 
+/** The outcomes the worker reported for a job, once there are `n` (the runner reports after removing the job's objects, a moment after the row's terminal write). */
+async function settledOutcomes(outcomes: Map<string, JobOutcome[]>, id: string, n: number): Promise<JobOutcome[] | undefined> {
+  await waitFor(async () => (outcomes.get(id)?.length ?? 0) >= n, 5_000, "the worker to report the outcome").catch(() => {});
+  return outcomes.get(id);
+}
+
 async function jobRow(id: string) {
   const { rows } = await pool.query("SELECT * FROM jobs WHERE id = $1", [id]);
   return rows[0];
@@ -165,7 +171,7 @@ describe("the stage runner in a worker", () => {
       const id = generateVideo.job.id;
       await waitFor(async () => (await jobRow(id)).status === "FAILED", 15_000, "job to fail");
       expect(await jobRow(id)).toMatchObject({ attempts: 3, error_code: "MODEL_CRASHED", error_message: "boom on attempt 3" });
-      expect(outcomes.get(id)).toEqual(["retrying", "retrying", "failed"]);
+      expect(await settledOutcomes(outcomes, id, 3)).toEqual(["retrying", "retrying", "failed"]);
       const { job } = await account.client.data(`query($id: ID!) { job(id: $id) { status attempts error { code message } } }`, { id });
       expect(job).toEqual({ status: "FAILED", attempts: 3, error: { code: "MODEL_CRASHED", message: "boom on attempt 3" } });
     });
@@ -195,7 +201,7 @@ describe("the stage runner in a worker", () => {
       const row = await jobRow(id);
       expect(row).toMatchObject({ stage: "POSTFILTER", attempts: 1, error_code: "CONTENT_BLOCKED", video: null, checkpoint: null });
       expect(row.metadata.postfilter).toEqual({ category: "sexual", frames: [0, 5] });
-      expect(outcomes.get(id)).toEqual(["blocked"]);
+      expect(await settledOutcomes(outcomes, id, 1)).toEqual(["blocked"]);
       const { job } = await account.client.data(`query($id: ID!) { job(id: $id) { status stage error { code message } } }`, { id });
       expect(job.error.message).not.toContain("sexual");
     });
@@ -209,7 +215,7 @@ describe("the stage runner in a worker", () => {
       const id = generateVideo.job.id;
       await waitFor(async () => (await jobRow(id)).status === "FAILED", 10_000, "job to fail");
       expect(await jobRow(id)).toMatchObject({ attempts: 1, error_code: "BAD_INPUT" });
-      expect(outcomes.get(id)).toEqual(["failed"]);
+      expect(await settledOutcomes(outcomes, id, 1)).toEqual(["failed"]);
     });
   });
 
@@ -226,7 +232,7 @@ describe("the stage runner in a worker", () => {
       const row = await jobRow(id);
       expect(row.steps_completed - stepsAtCancel).toBeLessThanOrEqual(1);
       expect(row.video).toBeNull();
-      expect(outcomes.get(id)).toEqual(["cancelled"]);
+      expect(await settledOutcomes(outcomes, id, 1)).toEqual(["cancelled"]);
     });
   });
 

@@ -102,7 +102,8 @@ describe("crash recovery", () => {
     const store = new DiskObjectStore(join(dataDir, "objects"));
     const trust = await readFile(join(dataDir, "certs", "root.pem"), "utf8");
     const delivered = await Promise.all([reference, id].map(async (job) => {
-      const bytes = await store.get(`videos/${job}.mp4`);
+      const key = (await pool.query(`SELECT video->>'key' AS key FROM jobs WHERE id = $1`, [job])).rows[0].key as string;
+      const bytes = await store.get(key);
       if (!bytes) throw new Error(`no delivered video for ${job}`);
       const file = join(dataDir, `delivered-${job}.mp4`);
       await writeFile(file, bytes);

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPool } from "../src/db/pool.js";
 import { decodeCheckpoint } from "../src/engine/checkpoint.js";
 import { S3ObjectStore } from "../src/storage/s3.js";
-import { checkpointKey } from "../workers/stages/denoise.js";
+import { checkpointKey } from "../src/storage/job-objects.js";
+import { settledJobObjectKeys } from "./helpers/objects.js";
 import { waitFor } from "./helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { startEngineKinema } from "./helpers/engine.js";
@@ -88,9 +89,9 @@ describe("checkpoints and resume on the S3 store", () => {
       const r = await row(id);
       return r.steps_completed === 13 ? r : null;
     }, 120_000, "the victim to reach step 13");
-    expect(atKill.checkpoint).toMatchObject({ key: checkpointKey(id, 10), step: 10 });
+    expect(atKill.checkpoint).toMatchObject({ key: checkpointKey(id, atKill.checkpoint.fencingToken, 10), step: 10 });
     // The checkpoint is in the bucket, and only there.
-    const stored = await bucket.get(checkpointKey(id, 10));
+    const stored = await bucket.get(atKill.checkpoint.key);
     expect(stored).not.toBeNull();
     expect(decodeCheckpoint(stored!)).toMatchObject({ step: 10, totalSteps: 50 });
     expect(await readdir(victim.dataDir)).not.toContain("objects");
@@ -110,8 +111,9 @@ describe("checkpoints and resume on the S3 store", () => {
     expect(done.metadata.decode.framesSha256).toBe(ref.metadata.decode.framesSha256);
     expect(done.metadata.decode.bytes).toBe(ref.metadata.decode.bytes);
     expect(await readdir(rescuer.dataDir)).not.toContain("objects");
-    expect(await bucket.get(`videos/${id}.mp4`)).not.toBeNull();
-    // A delivered job keeps no checkpoints.
-    for (const step of [10, 20, 30, 40]) expect(await bucket.get(checkpointKey(id, step)), `step ${step}`).toBeNull();
+    const { rows: [{ key }] } = await pool.query(`SELECT video->>'key' AS key FROM jobs WHERE id = $1`, [id]);
+    expect(await bucket.get(key)).not.toBeNull();
+    // A delivered job keeps nothing but its clip: no checkpoint or preview of either run, listed from the bucket.
+    expect(await settledJobObjectKeys(bucket, id, [key])).toEqual([key]);
   }, 360_000);
 });

@@ -12,7 +12,7 @@
 // - It stores `aws-chunked` bodies verbatim, which is why the adapter turns the SDK's default upload
 //   checksums off (requestChecksumCalculation: WHEN_REQUIRED).
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -118,6 +118,20 @@ describe.each(adapters)("ObjectStore contract: $name", (adapter) => {
     expect(await store.open("checkpoints/j1/step-10.bin")).toBeNull();
   });
 
+  it("lists the objects under a prefix, with their sizes and times, and nothing else", async () => {
+    const job = `list-${randomBytes(3).toString("hex")}`;
+    await store.put(`checkpoints/${job}/7-4.ckpt`, Buffer.from("four"), "application/octet-stream");
+    await store.put(`checkpoints/${job}/7-8.ckpt`, Buffer.from("eight!"), "application/octet-stream");
+    await store.put(`checkpoints/${job}-other/7-4.ckpt`, Buffer.from("x"), "application/octet-stream");
+    await store.put(`previews/${job}/7-4.png`, Buffer.from("png"), "image/png");
+    const listed = (await store.list(`checkpoints/${job}/`)).sort((a, b) => a.key.localeCompare(b.key));
+    expect(listed.map((o) => [o.key, o.bytes])).toEqual([[`checkpoints/${job}/7-4.ckpt`, 4], [`checkpoints/${job}/7-8.ckpt`, 6]]);
+    for (const o of listed) expect(Math.abs(o.modifiedAt.getTime() - Date.now())).toBeLessThan(120_000);
+    // a prefix is a plain string prefix (S3's sense), not a folder
+    expect((await store.list(`checkpoints/${job}`)).map((o) => o.key).sort()).toEqual([`checkpoints/${job}-other/7-4.ckpt`, `checkpoints/${job}/7-4.ckpt`, `checkpoints/${job}/7-8.ckpt`]);
+    expect(await store.list(`videos/${job}/`)).toEqual([]);
+  });
+
   it("answers null for a missing key, and deleting one is not an error", async () => {
     expect(await store.get("videos/missing.mp4")).toBeNull();
     expect(await store.open("videos/missing.mp4")).toBeNull();
@@ -191,6 +205,22 @@ describe.each(adapters)("ObjectStore contract: $name", (adapter) => {
     expect(sha256(await readAll(opened!.stream))).toBe(sha256(data));
     const tail = await store.open("videos/big.mp4", { suffix: 100 });
     expect((await readAll(tail!.stream)).equals(data.subarray(data.length - 100))).toBe(true);
+  });
+});
+
+describe("the disk adapter's temporary files", () => {
+  it("a failed write removes its .tmp; one a killed write left is listed by nobody and removed by age", async () => {
+    const root = await mkdtemp(join(scratch, "tmp-"));
+    const store = new DiskObjectStore(root);
+    await expect(store.putFile("videos/j/1.mp4", join(root, "no-such-file"), "video/mp4")).rejects.toThrow();
+    expect(await readdir(join(root, "videos", "j"))).toEqual([]);
+    // what a SIGKILL between the write and the rename leaves
+    await store.put("videos/j/2.mp4", Buffer.from("clip"), "video/mp4");
+    await writeFile(join(root, "videos", "j", "3.mp4.abcd1234.tmp"), "half a clip");
+    expect((await store.list("videos/")).map((o) => o.key)).toEqual(["videos/j/2.mp4"]);
+    expect(await store.removeTemporaries("videos/", 60_000)).toBe(0); // young: a write may be under way
+    expect(await store.removeTemporaries("videos/", 0)).toBe(1);
+    expect((await readdir(join(root, "videos", "j"))).sort()).toEqual(["2.mp4", "2.mp4.type"]);
   });
 });
 

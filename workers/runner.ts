@@ -1,6 +1,12 @@
 // The stage runner: runs one claimed job through the pipeline under its lease. It heartbeats, turns a
 // cancel, a lost lease or a shutdown into a stop at the next step, and records how the job ended.
-import { BlockedError, JobError, LeaseLostError, classifyError } from "../src/queue/errors.js";
+// Side effects follow the fenced write that makes them right: a job's intermediate objects are removed
+// only after its terminal state has committed, and an object whose fenced reference (checkpoint,
+// progress, completion) was refused is removed by the worker that wrote it (its key carries this
+// lease's token, so it is nobody else's).
+import { BlockedError, CheckpointRejectedError, JobError, LeaseLostError, classifyError } from "../src/queue/errors.js";
+import { removeJobObjects } from "../src/storage/job-objects.js";
+import type { ObjectStore } from "../src/storage/store.js";
 import type { JobQueue } from "../src/queue/queue.js";
 import type { ClaimedJob, Lease } from "../src/queue/types.js";
 import type { JobStage } from "../src/jobs/states.js";
@@ -8,13 +14,15 @@ import type { Logger } from "../src/log.js";
 import { leaseLosses, observeFailure, observeStages, observeTerminal, postfilterBlocks } from "../src/ops/metrics.js";
 import { StopError, type PipelineOutputs, type Stage, type StageContext, type StageProgress, type StopReason } from "./pipeline.js";
 
-export type JobOutcome = "succeeded" | "retrying" | "failed" | "blocked" | "cancelled" | "released" | "lease-lost";
+export type JobOutcome = "succeeded" | "retrying" | "failed" | "blocked" | "cancelled" | "released" | "restarted" | "lease-lost";
 
 export interface RunnerDeps {
   queue: JobQueue;
   stages: readonly Stage[];
   heartbeatMs: number;
   log: Logger;
+  /** the store the stages write to; without it (test pipelines) the runner removes no objects */
+  store?: ObjectStore;
 }
 
 export class JobRun {
@@ -44,10 +52,12 @@ export class JobRun {
         throw new JobError("NO_PIPELINE", "this worker has no generation stages installed", false);
       }
       for (const stage of this.deps.stages) await this.runStage(stage, stage === this.deps.stages[0]);
-      await this.deps.queue.complete(this.lease, this.outputs.video, { stageMs: this.timings });
+      const video = this.outputs.video;
+      await this.refusedRemoves(video?.key, () => this.deps.queue.complete(this.lease, video, { stageMs: this.timings }));
       observeTerminal("SUCCEEDED");
       observeStages(this.timings);
       this.log.info("job succeeded");
+      await this.removeObjects(video ? [video.key] : []);
       return "succeeded";
     } catch (error) {
       return await this.settle(error);
@@ -72,7 +82,7 @@ export class JobRun {
       throwIfStopped: () => this.throwIfStopped(),
       checkpoint: async (key, step) => {
         try {
-          return await this.deps.queue.checkpoint(this.lease, key, step);
+          return await this.refusedRemoves(key, () => this.deps.queue.checkpoint(this.lease, key, step));
         } catch (error) {
           if (error instanceof LeaseLostError) this.stop("lease-lost");
           throw error;
@@ -92,7 +102,7 @@ export class JobRun {
         const progress: Record<string, unknown> = {};
         if (eta !== undefined) progress.etaSeconds = eta;
         if (update.previewKey !== undefined) progress.previewKey = update.previewKey;
-        await this.write({ stage: stage.stage, stepsCompleted: steps, progress, metadata: update.metadata });
+        await this.write({ stage: stage.stage, stepsCompleted: steps, progress, metadata: update.metadata }, update.previewKey);
         this.throwIfStopped();
       },
     };
@@ -100,13 +110,45 @@ export class JobRun {
     this.timings[stage.stage] = Math.round(performance.now() - started);
   }
 
-  private async write(write: Parameters<JobQueue["progress"]>[1]): Promise<void> {
+  /** A fenced progress write; `written` is an object the write refers to (a preview), removed if refused. */
+  private async write(write: Parameters<JobQueue["progress"]>[1], written?: string): Promise<void> {
     try {
-      const { cancelRequested } = await this.deps.queue.progress(this.lease, write, this.job.stepBudget);
+      const { cancelRequested } = await this.refusedRemoves(written, () => this.deps.queue.progress(this.lease, write, this.job.stepBudget));
       if (cancelRequested) this.stop("cancelled");
     } catch (error) {
       if (error instanceof LeaseLostError) this.stop("lease-lost");
       throw error;
+    }
+  }
+
+  /**
+   * Runs a fenced write that refers to the object at `key`, which this lease has just stored. Refused
+   * (the lease is gone), the row never pointed at the object and never will (its key has this lease's
+   * token), so it is removed at once instead of lingering as an orphan.
+   */
+  private async refusedRemoves<T>(key: string | undefined, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (error instanceof LeaseLostError && key !== undefined && this.deps.store) {
+        await this.deps.store.delete(key).catch((e) => this.log.warn({ err: e, key }, "could not remove an object of a lost lease"));
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * After a terminal state has committed: removes every checkpoint, preview and temporary object of the
+   * job but `keep` (the delivered clip). Never throws: the job's end is recorded, and what a failure here
+   * leaves is the orphan sweep's (src/storage/orphans.ts).
+   */
+  private async removeObjects(keep: string[] = []): Promise<void> {
+    if (!this.deps.store) return;
+    try {
+      const removed = await removeJobObjects(this.deps.store, this.job.id, new Set(keep));
+      if (removed.length > 0) this.log.debug({ removed: removed.length }, "removed the job's intermediate objects");
+    } catch (error) {
+      this.log.warn({ err: error }, "could not remove the job's intermediate objects; the orphan sweep will");
     }
   }
 
@@ -125,7 +167,12 @@ export class JobRun {
     }
   }
 
-  /** Records how the job ended. A lost lease writes nothing: the job belongs to someone else now. */
+  /**
+   * Records how the job ended, in one precedence: a lost lease writes nothing (the job belongs to someone
+   * else now); then a content block (whatever else arrived meanwhile: a blocked clip must end BLOCKED with
+   * its audit, never CANCELLED or handed back to be made again); then the owner's cancel; then a shutdown
+   * (handed back); then a failure. Every terminal write is followed by the removal of the job's objects.
+   */
   private async settle(error: unknown): Promise<JobOutcome> {
     const reason = this.controller.signal.aborted ? (this.controller.signal.reason as StopReason) : null;
     try {
@@ -134,10 +181,21 @@ export class JobRun {
         this.log.warn("lease lost; leaving the job to its new owner");
         return "lease-lost";
       }
+      if (error instanceof BlockedError) {
+        // The message is generic on purpose: the category and the evidence are in the audit record.
+        await this.deps.queue.block(this.lease, "CONTENT_BLOCKED", "The generated video did not pass the safety checks.", { postfilter: { category: error.category, ...error.audit } });
+        observeTerminal("BLOCKED", "CONTENT_BLOCKED");
+        postfilterBlocks.inc({ category: error.category });
+        this.log.warn({ category: error.category }, "job blocked by the post-filter");
+        // Nothing of blocked content is kept (for a CSAM match, nothing may be): latents and previews go.
+        await this.removeObjects();
+        return "blocked";
+      }
       if (reason === "cancelled") {
         await this.deps.queue.acknowledgeCancel(this.lease);
         observeTerminal("CANCELLED");
         this.log.info("job cancelled");
+        await this.removeObjects();
         return "cancelled";
       }
       if (reason === "shutdown") {
@@ -145,13 +203,10 @@ export class JobRun {
         this.log.info("job released for another worker");
         return "released";
       }
-      if (error instanceof BlockedError) {
-        // The message is generic on purpose: the category and the evidence are in the audit record.
-        await this.deps.queue.block(this.lease, "CONTENT_BLOCKED", "The generated video did not pass the safety checks.", { postfilter: { category: error.category, ...error.audit } });
-        observeTerminal("BLOCKED", "CONTENT_BLOCKED");
-        postfilterBlocks.inc({ category: error.category });
-        this.log.warn({ category: error.category }, "job blocked by the post-filter");
-        return "blocked";
+      if (error instanceof CheckpointRejectedError) {
+        await this.deps.queue.restart(this.lease, error.reason);
+        this.log.warn({ reason: error.reason, checkpoint: this.job.checkpoint }, "checkpoint not resumable; the job restarts from step 0");
+        return "restarted";
       }
       const failure = classifyError(error);
       const { status } = await this.deps.queue.fail(this.lease, this.job.attempts, failure);
@@ -159,6 +214,8 @@ export class JobRun {
       if (status === "FAILED") observeTerminal("FAILED", failure.code);
       else if (status === "CANCELLED") observeTerminal("CANCELLED");
       this.log.warn({ code: failure.code, err: error, status }, "job failed");
+      // A retry resumes from the checkpoint: only a terminal failure removes the objects.
+      if (status !== "QUEUED") await this.removeObjects();
       return status === "QUEUED" ? "retrying" : status === "CANCELLED" ? "cancelled" : "failed";
     } catch (writeError) {
       if (writeError instanceof LeaseLostError) {

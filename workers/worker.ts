@@ -5,6 +5,8 @@ import type { Sql } from "../src/db/pool.js";
 import type { EventBus } from "../src/events/bus.js";
 import type { Logger } from "../src/log.js";
 import type { JobQueue, QueueConfig } from "../src/queue/queue.js";
+import { removeJobObjects } from "../src/storage/job-objects.js";
+import type { ObjectStore } from "../src/storage/store.js";
 import { activeWorkers, observeClaim, observeSucceeded, runningJobs } from "../src/ops/metrics.js";
 import { registerWorker, removeWorker, touchWorker } from "../src/queue/sql/workers.js";
 import type { Stage } from "./pipeline.js";
@@ -16,6 +18,8 @@ export interface WorkerDeps {
   queue: JobQueue;
   bus: EventBus;
   stages: readonly Stage[];
+  /** the stages' object store: the runner and the sweep remove the objects of jobs that ended */
+  store?: ObjectStore;
   config: QueueConfig;
   log: Logger;
   /** called after each job, for tests and metrics */
@@ -26,13 +30,18 @@ export class Worker {
   private stopping = false;
   private current: JobRun | null = null;
   private wake: (() => void) | null = null;
+  /** a wake-up came since the last claim began: the claim may have missed that job, so claim again now */
+  private woken = false;
   private loop: Promise<void> | null = null;
   private sweeping = false;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: WorkerDeps) {
     this.unsubscribe = deps.bus.subscribe((event) => {
-      if (event.kind === "resync" || event.status === "QUEUED") this.wake?.();
+      if (event.kind === "resync" || event.status === "QUEUED") {
+        this.woken = true;
+        this.wake?.();
+      }
     });
   }
 
@@ -75,10 +84,13 @@ export class Worker {
     let failures = 0;
     while (!this.stopping) {
       try {
+        // Cleared before the claim: a wake-up that arrives while the claim is in flight (its job may have
+        // committed after the claim's snapshot) is kept, and the loop claims again instead of sleeping.
+        this.woken = false;
         const job = await this.deps.queue.claim(id, this.deps.stages[0]?.stage ?? null);
         failures = 0;
         if (!job) {
-          await this.idle(this.deps.config.pollMs);
+          if (!this.woken) await this.idle(this.deps.config.pollMs);
           continue;
         }
         if (this.stopping) {
@@ -87,7 +99,7 @@ export class Worker {
           break;
         }
         const timing = observeClaim(job);
-        this.current = new JobRun(job, { queue: this.deps.queue, stages: this.deps.stages, heartbeatMs: this.deps.config.heartbeatMs, log });
+        this.current = new JobRun(job, { queue: this.deps.queue, stages: this.deps.stages, heartbeatMs: this.deps.config.heartbeatMs, log, store: this.deps.store });
         runningJobs.inc();
         const outcome = await this.current.run().finally(() => runningJobs.dec());
         this.current = null;
@@ -111,8 +123,13 @@ export class Worker {
     if (this.sweeping || this.stopping) return;
     this.sweeping = true;
     try {
-      const swept = await this.deps.queue.sweep();
-      if (swept > 0) this.deps.log.info({ swept }, "requeued jobs of workers that stopped heartbeating");
+      const swept = await this.deps.queue.sweepJobs();
+      if (swept.length > 0) this.deps.log.info({ swept: swept.length }, "requeued jobs of workers that stopped heartbeating");
+      // A job the sweep ended (cancelled, or out of attempts) keeps nothing; one requeued resumes from its checkpoint.
+      const { store } = this.deps;
+      for (const job of store ? swept.filter((j) => j.status !== "QUEUED") : []) {
+        await removeJobObjects(store!, job.id).catch((error) => this.deps.log.warn({ err: error, jobId: job.id }, "could not remove a swept job's objects"));
+      }
     } catch (error) {
       this.deps.log.warn({ err: error }, "sweep failed; trying again on the next tick");
     } finally {

@@ -61,9 +61,9 @@ export async function runAdversarial(options: { modelDir: string; log?: (line: s
     prepare: async (dataDir) => ({ KINEMA_HASH_BANK: await writeBankFile(set, dataDir) }),
     stages: (deps) => [
       replayStage(set, deps.models, records),
-      postfilterStage({ ...deps.safety, store: deps.store, checkpointEvery: deps.engine.checkpointEvery, previewEvery: deps.engine.previewEvery }),
+      postfilterStage(deps.safety),
       signStage(deps.signing),
-      uploadStage({ store: deps.store, checkpointEvery: deps.engine.checkpointEvery, stepTimes: new StepTimes() }),
+      uploadStage({ store: deps.store, stepTimes: new StepTimes() }),
     ],
   });
   try {

@@ -24,6 +24,8 @@ const schema = z.object({
   KINEMA_HEARTBEAT_MS: int(100, 600_000, 10_000),
   KINEMA_POLL_MS: int(50, 60_000, 2_000),
   KINEMA_SWEEP_MS: int(100, 600_000, 5_000),
+  // counter reconciliation and the orphan sweep (workers/housekeeping.ts); 0 turns them off
+  KINEMA_HOUSEKEEPING_MS: int(0, 86_400_000, 60_000),
   KINEMA_MAX_ATTEMPTS: int(1, 100, 3),
   // At most 4 s, so a rule change is in force everywhere within the runbook's 5 s.
   KINEMA_SAFETY_POLL_MS: int(100, 4_000, 1_000),
@@ -117,6 +119,8 @@ export interface Config {
   stagesModule?: string;
   queue: {
     leaseMs: number; heartbeatMs: number; pollMs: number; sweepMs: number;
+    /** counter reconciliation and the orphan sweep, every this many ms (0: off) */
+    housekeepingMs?: number;
     maxAttempts: number; retryBaseMs: number; retryMaxMs: number;
   };
   video: { fps: number };
@@ -249,7 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stagesModule: e.KINEMA_STAGES_MODULE,
     queue: {
       leaseMs: e.KINEMA_LEASE_MS, heartbeatMs: e.KINEMA_HEARTBEAT_MS, pollMs: e.KINEMA_POLL_MS,
-      sweepMs: e.KINEMA_SWEEP_MS, maxAttempts: e.KINEMA_MAX_ATTEMPTS,
+      sweepMs: e.KINEMA_SWEEP_MS, housekeepingMs: e.KINEMA_HOUSEKEEPING_MS, maxAttempts: e.KINEMA_MAX_ATTEMPTS,
       retryBaseMs: e.KINEMA_RETRY_BASE_MS, retryMaxMs: e.KINEMA_RETRY_MAX_MS,
     },
     video: { fps: e.KINEMA_FPS },

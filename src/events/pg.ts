@@ -52,8 +52,15 @@ export class PgEventBus implements EventBus {
     });
     client.on("error", () => this.reconnect(client));
     client.on("end", () => this.reconnect(client));
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      // A LISTEN that fails after the connect would otherwise leave this connection open for good, one
+      // more at every reconnect attempt; the listeners above see `this.client !== client` and ignore it.
+      await client.end().catch(() => {});
+      throw error;
+    }
     this.client = client;
     this.reconnectDelayMs = 100;
     this.schedulePing(client);

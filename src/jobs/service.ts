@@ -103,12 +103,17 @@ export class JobService {
   async cancel(account: Account, id: string): Promise<JobPayload> {
     const before = await this.get(account, id);
     if (!before) return { job: null, userErrors: [notFound(id)] };
-    const status = await cancelJob(this.sql, before.id, account.id);
+    // On a PostgreSQL bus the statement announces itself (pg_notify in the same statement); otherwise
+    // (embedded: bus and subscribers live in this process) it is published here.
+    const channel = this.bus.sqlChannel ?? null;
+    const cancelled = await cancelJob(this.sql, before.id, account.id, channel);
+    if (cancelled && channel === null) {
+      await this.bus.publish({ kind: "job", jobId: before.id, status: cancelled.status, stage: cancelled.stage, queueChanged: cancelled.status === "CANCELLED" });
+    }
     const job = await this.get(account, id);
-    if (status === null) {
+    if (cancelled === null) {
       return { job, userErrors: [{ code: "JOB_FINISHED", message: `The job has already finished (${job?.status ?? before.status}).`, field: ["id"] }] };
     }
-    await this.bus.publish({ kind: "job", jobId: before.id, status, stage: before.stage, queueChanged: status === "CANCELLED" });
     return { job, userErrors: [] };
   }
 

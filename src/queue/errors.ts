@@ -40,6 +40,18 @@ export class BlockedError extends Error {
   }
 }
 
+/**
+ * The job's checkpoint reference cannot be trusted (the object is missing, unreadable, or made by another
+ * model or request). The runner restarts the job from step 0 under a new lease (restartJob) rather than
+ * run on under the lease whose claim promised the reference's step.
+ */
+export class CheckpointRejectedError extends Error {
+  constructor(readonly reason: "missing" | "unreadable" | "another request") {
+    super(`checkpoint not resumable: ${reason}`);
+    this.name = "CheckpointRejectedError";
+  }
+}
+
 /** Converts anything a stage threw into a classified JobError. Unknown errors are retryable: they may be transient. */
 export function classifyError(error: unknown): JobError {
   if (error instanceof JobError) return error;

@@ -13,6 +13,7 @@ import { acknowledgeCancel, blockJob, completeJob, failJob, releaseJob } from ".
 import { heartbeat } from "./sql/heartbeat.js";
 import { recordCheckpoint } from "./sql/recordCheckpoint.js";
 import { recordProgress, type ProgressWrite } from "./sql/recordProgress.js";
+import { restartJob } from "./sql/restartJob.js";
 import { sweepExpiredLeases } from "./sql/sweepExpiredLeases.js";
 import type { CheckpointRef, ClaimedJob, Lease } from "./types.js";
 
@@ -68,6 +69,11 @@ export class JobQueue {
     await this.announce([await releaseJob(this.sql, lease, this.channel)], { queueChanged: true });
   }
 
+  /** Back to the queue as a fresh start (its checkpoint reference cannot be trusted); see restartJob.ts. */
+  async restart(lease: Lease, reason: string): Promise<void> {
+    await this.announce([await restartJob(this.sql, lease, reason, this.channel)], { queueChanged: true });
+  }
+
   async block(lease: Lease, code: string, message: string, metadata: Record<string, unknown>): Promise<void> {
     await this.announce([await blockJob(this.sql, lease, code, message, metadata, this.channel)], {});
   }
@@ -78,9 +84,14 @@ export class JobQueue {
 
   /** Frees jobs of dead workers; returns how many were swept. */
   async sweep(): Promise<number> {
+    return (await this.sweepJobs()).length;
+  }
+
+  /** Frees jobs of dead workers; returns each with its new status (QUEUED, or terminal: FAILED, CANCELLED). */
+  async sweepJobs(): Promise<WrittenRow[]> {
     const swept = await sweepExpiredLeases(this.sql, this.channel);
     await this.announce(swept, { queueChanged: true });
-    return swept.length;
+    return swept;
   }
 
   /** Publishes what the statement could not announce itself (the bus has no SQL channel). */

@@ -1,10 +1,11 @@
 // ObjectStore on local disk: one file per object under the root, its content type in a sidecar
 // `.type` file. Writes go to a temporary name and are renamed into place, so a reader never sees half
-// an object (a crashed worker's partial checkpoint is never read back).
-import { copyFile, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+// an object (a crashed worker's partial checkpoint is never read back). A write that fails removes its
+// temporary file; one killed half-way leaves it, for removeTemporaries (the orphan sweep) to find.
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
 import { randomBytes } from "node:crypto";
-import { assertKey, resolveRange, type ByteRange, type ObjectStore, type OpenedObject, type StoredObject } from "./store.js";
+import { assertKey, resolveRange, type ByteRange, type ListedObject, type ObjectStore, type OpenedObject, type StoredObject } from "./store.js";
 
 export class DiskObjectStore implements ObjectStore {
   constructor(private readonly root: string) {}
@@ -53,6 +54,39 @@ export class DiskObjectStore implements ObjectStore {
     await rm(`${path}.type`, { force: true });
   }
 
+  async list(prefix: string): Promise<ListedObject[]> {
+    const listed: ListedObject[] = [];
+    for (const { key, path } of await this.walk(prefix)) {
+      if (/\.(type|tmp)$/.test(key)) continue;
+      const stats = await stat(path).catch(notFound);
+      if (stats?.isFile()) listed.push({ key, bytes: stats.size, modifiedAt: stats.mtime });
+    }
+    return listed;
+  }
+
+  async removeTemporaries(prefix: string, olderThanMs: number): Promise<number> {
+    let removed = 0;
+    for (const { key, path } of await this.walk(prefix)) {
+      if (!key.endsWith(".tmp")) continue;
+      const stats = await stat(path).catch(notFound);
+      if (!stats || Date.now() - stats.mtimeMs < olderThanMs) continue; // a write may still be under way
+      await rm(path, { force: true });
+      removed += 1;
+    }
+    return removed;
+  }
+
+  /** Every file under the folder `prefix` lies in, as key (relative, with /) and path, filtered by the prefix. */
+  private async walk(prefix: string): Promise<{ key: string; path: string }[]> {
+    const folder = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
+    if (folder) assertKey(folder);
+    const entries = await readdir(join(this.root, folder), { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => (error.code === "ENOTDIR" ? null : notFound(error)));
+    return (entries ?? []).filter((e) => e.isFile()).map((e) => {
+      const path = join(e.parentPath, e.name);
+      return { key: relative(this.root, path), path };
+    }).filter((f) => f.key.startsWith(prefix));
+  }
+
   private path(key: string): string {
     // Sidecars and half-written files are the adapter's own, never objects.
     if (/\.(type|tmp)$/.test(key)) throw new Error(`invalid object key: ${JSON.stringify(key)}`);
@@ -63,9 +97,14 @@ export class DiskObjectStore implements ObjectStore {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
     const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
-    await write(tmp);
-    await writeFile(`${path}.type`, contentType);
-    await rename(tmp, path);
+    try {
+      await write(tmp);
+      await writeFile(`${path}.type`, contentType);
+      await rename(tmp, path);
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw error;
+    }
   }
 }
 

@@ -5,11 +5,11 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import {
-  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type GetObjectCommandOutput,
+  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type GetObjectCommandOutput,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import {
-  assertKey, assertRange, RangeNotSatisfiableError, resolveRange, type ByteRange, type ObjectStore, type OpenedObject, type StoredObject,
+  assertKey, assertRange, RangeNotSatisfiableError, resolveRange, type ByteRange, type ListedObject, type ObjectStore, type OpenedObject, type StoredObject,
 } from "./store.js";
 
 export interface S3StoreOptions {
@@ -121,6 +121,20 @@ export class S3ObjectStore implements ObjectStore {
   /** Idempotent: S3 answers 204 for a key that is not there. */
   async delete(key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+  }
+
+  /** ListObjectsV2, page by page (1,000 keys each), under this store's prefix. */
+  async list(prefix: string): Promise<ListedObject[]> {
+    const listed: ListedObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) {
+        if (o.Key) listed.push({ key: o.Key.slice(this.prefix.length), bytes: o.Size ?? 0, modifiedAt: o.LastModified ?? new Date(0) });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return listed;
   }
 
   /**

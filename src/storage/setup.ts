@@ -5,8 +5,15 @@ import type { Config } from "../config/config.js";
 import { DiskObjectStore } from "./disk.js";
 import { S3ObjectStore } from "./s3.js";
 import type { ObjectStore } from "./store.js";
+import { faultsArmed } from "../testing/faults.js";
+import { withFaultPoints } from "../testing/faulty-store.js";
 
 export function createStore(config: Pick<Config, "storage" | "dataDir">): ObjectStore {
+  // The fault-injection harness's crash points, only in a process a test armed (KINEMA_FAULT_POINT).
+  return faultsArmed ? withFaultPoints(createAdapter(config)) : createAdapter(config);
+}
+
+function createAdapter(config: Pick<Config, "storage" | "dataDir">): ObjectStore {
   const s = config.storage;
   if (s.kind === "disk") return new DiskObjectStore(join(config.dataDir, "objects"));
   return new S3ObjectStore({

@@ -23,6 +23,9 @@ export interface OpenedObject {
   range: { start: number; end: number };
 }
 
+/** One object of a listing: its key and when it was last written. */
+export interface ListedObject { key: string; bytes: number; modifiedAt: Date }
+
 export interface ObjectStore {
   put(key: string, data: Buffer, contentType: string): Promise<void>;
   /** Copies a local file in (large objects, such as a video, never pass through memory whole). */
@@ -34,6 +37,13 @@ export interface ObjectStore {
    */
   open(key: string, range?: ByteRange): Promise<OpenedObject | null>;
   delete(key: string): Promise<void>;
+  /** Every object whose key starts with `prefix` (a plain string prefix, as S3 has it), in no set order. */
+  list(prefix: string): Promise<ListedObject[]>;
+  /**
+   * Adapters that write through temporary files (disk) remove those under `prefix` older than
+   * `olderThanMs` (a write killed half-way leaves one); returns how many. Others have nothing to remove.
+   */
+  removeTemporaries?(prefix: string, olderThanMs: number): Promise<number>;
   /**
    * A URL that reads the object straight from the store, without the API, until it expires. Only
    * adapters with a URL of their own have it (S3); for the others the API signs its /files/ route.

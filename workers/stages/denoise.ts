@@ -8,15 +8,13 @@ import { geometryFor } from "../../src/engine/geometry.js";
 import type { ModelCache } from "../../src/engine/models.js";
 import { previewPng } from "../../src/engine/preview.js";
 import type { ObjectStore } from "../../src/storage/store.js";
+import { checkpointKey, previewKey as previewKeyOf } from "../../src/storage/job-objects.js";
 import { StepTimes } from "../../src/engine/step-times.js";
 import { observeStep } from "../../src/ops/metrics.js";
+import { CheckpointRejectedError } from "../../src/queue/errors.js";
 import type { Stage, StageContext } from "../pipeline.js";
 
 export interface EngineStageDeps { models: ModelCache; store: ObjectStore; engine: Config["engine"]; stepTimes: StepTimes }
-
-export function checkpointKey(jobId: string, step: number): string {
-  return `checkpoints/${jobId}/${step}.ckpt`;
-}
 
 export function denoiseStage(deps: EngineStageDeps): Stage {
   return {
@@ -39,12 +37,14 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
           observeStep(model.manifest.id, geometry.latent, ms);
           if (step % deps.engine.checkpointEvery === 0 && step < job.stepBudget) {
             const checkpoint: Checkpoint = { step, totalSteps: job.stepBudget, sampler, guidance, modelHash: model.hash, shape: geometry.latent, rng, latent: values };
-            await deps.store.put(checkpointKey(job.id, step), encodeCheckpoint(checkpoint), "application/octet-stream");
-            await ctx.checkpoint(checkpointKey(job.id, step), step);
+            // keyed by this lease's token: a worker that lost its lease cannot overwrite the new owner's
+            const key = checkpointKey(job.id, job.fencingToken, step);
+            await deps.store.put(key, encodeCheckpoint(checkpoint), "application/octet-stream");
+            await ctx.checkpoint(key, step);
           }
           let previewKey: string | undefined;
           if (step % deps.engine.previewEvery === 0 || step === job.stepBudget) {
-            previewKey = `previews/${job.id}/${step}.png`;
+            previewKey = previewKeyOf(job.id, job.fencingToken, step);
             await deps.store.put(previewKey, previewPng(values, geometry.latent), "image/png");
           }
           await ctx.progress({ stepsCompleted: step, previewKey, etaSeconds: deps.stepTimes.etaSeconds(costKey, job.stepBudget - step) });
@@ -66,25 +66,29 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
   };
 }
 
-/** The job's last checkpoint, when it exists and belongs to this very request; else a fresh start. */
+/**
+ * The job's last checkpoint, verified before it is trusted: null without one; CheckpointRejectedError when
+ * the reference cannot be resumed (the claim already showed its step, so the runner restarts the job from
+ * step 0 under a new lease rather than let progress go back under this one).
+ */
 async function loadCheckpoint(ctx: StageContext, store: ObjectStore, request: Parameters<typeof resumable>[1]): Promise<Checkpoint | null> {
   const ref = ctx.job.checkpoint;
   if (!ref) return null;
   const bytes = await store.get(ref.key);
   if (!bytes) {
     ctx.log.warn({ checkpoint: ref }, "checkpoint missing from the store; starting over");
-    return null;
+    throw new CheckpointRejectedError("missing");
   }
   let checkpoint: Checkpoint;
   try {
     checkpoint = decodeCheckpoint(bytes);
   } catch (error) {
     ctx.log.warn({ checkpoint: ref, err: error }, "checkpoint unreadable; starting over");
-    return null;
+    throw new CheckpointRejectedError("unreadable");
   }
   if (!resumable(checkpoint, request)) {
     ctx.log.warn({ checkpoint: ref }, "checkpoint made by another model or request; starting over");
-    return null;
+    throw new CheckpointRejectedError("another request");
   }
   ctx.log.info({ step: checkpoint.step }, "resuming from checkpoint");
   return checkpoint;

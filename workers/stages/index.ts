@@ -17,8 +17,8 @@ export function productionStages(deps: StageDeps): Stage[] {
   const stepTimes = new StepTimes(); // shared by the stages of this pipeline, across its jobs
   return [
     denoiseStage({ ...deps, stepTimes }), decodeStage(),
-    postfilterStage({ ...deps.safety, store: deps.store, checkpointEvery: deps.engine.checkpointEvery, previewEvery: deps.engine.previewEvery }),
+    postfilterStage(deps.safety),
     signStage(deps.signing),
-    uploadStage({ store: deps.store, checkpointEvery: deps.engine.checkpointEvery, stepTimes }),
+    uploadStage({ store: deps.store, stepTimes }),
   ];
 }

@@ -1,22 +1,19 @@
 // POSTFILTER: nothing is signed, stored or delivered before the frames pass. First, blocking, every
-// frame's PDQ hash against the CSAM hash bank (one match blocks, and then nothing of the job is kept:
-// previews and checkpoints are deleted now, the frames and video with the job's temporary folder).
+// frame's PDQ hash against the CSAM hash bank (one match blocks, and then nothing of the job is kept: the
+// runner removes its previews and checkpoints right after the fenced BLOCKED, as for every block, and the
+// frames and video go with the job's temporary folder). Removing them before that write would let a
+// worker that lost its lease delete the new owner's objects.
 // Then the classifiers (NSFW, likeness) on the sampled frames: every 5th plus the first and last.
 // Every sampled frame's scores and every hash match go into the job's audit record.
 import type { HashBank } from "../../src/safety/banks/index.js";
 import { runClassifiers, type ClassifierResult, type FrameClassifier } from "../../src/safety/classifiers/index.js";
 import { readFrames, runHashGate, sampledFrames } from "../../src/safety/scan/index.js";
 import { BlockedError } from "../../src/queue/errors.js";
-import type { ObjectStore } from "../../src/storage/store.js";
 import type { Stage, StageContext } from "../pipeline.js";
-import { checkpointKey } from "./denoise.js";
 
 export interface PostfilterDeps {
   bank: HashBank;
   classifiers: readonly FrameClassifier[];
-  store: ObjectStore;
-  checkpointEvery: number;
-  previewEvery: number;
 }
 
 export function postfilterStage(deps: PostfilterDeps): Stage {
@@ -27,10 +24,7 @@ export function postfilterStage(deps: PostfilterDeps): Stage {
       if (!frames) throw new Error("POSTFILTER needs the DECODING stage's frames");
       const gate = await runHashGate(frames, deps.bank);
       const hashAudit = { summary: gate.summary, matches: gate.verdict.matches };
-      if (gate.verdict.blocked) {
-        await purge(ctx, deps);
-        throw new BlockedError("csam", { hashGate: hashAudit });
-      }
+      if (gate.verdict.blocked) throw new BlockedError("csam", { hashGate: hashAudit });
       ctx.throwIfStopped();
 
       const indices = sampledFrames(frames.count);
@@ -56,13 +50,4 @@ function scoresOf(results: Record<string, ClassifierResult>): Record<string, Rec
 
 function flaggedOf(results: Record<string, ClassifierResult>): string[] {
   return Object.entries(results).filter(([, r]) => r.flagged).map(([name]) => name);
-}
-
-/** Deletes every object this job made so far (previews, checkpoints): for CSAM nothing may be kept. */
-async function purge(ctx: StageContext, deps: PostfilterDeps): Promise<void> {
-  const { job } = ctx;
-  for (let step = 1; step <= job.stepBudget; step++) {
-    if (step % deps.previewEvery === 0 || step === job.stepBudget) await deps.store.delete(`previews/${job.id}/${step}.png`);
-    if (step % deps.checkpointEvery === 0) await deps.store.delete(checkpointKey(job.id, step));
-  }
 }

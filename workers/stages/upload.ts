@@ -1,18 +1,21 @@
-// UPLOADING: the signed, verified MP4 goes to the object store under a key fixed by the job id (so a
-// re-run overwrites, never duplicates), and the job's checkpoints are removed (a delivered job never
-// resumes). The runner then marks the job SUCCEEDED in one fenced statement that also announces it.
+// UPLOADING: the signed, verified MP4 goes to the object store under a key of this lease
+// (videos/<job>/<token>.mp4), and the runner then marks the job SUCCEEDED in one fenced statement that
+// points the row at that key and announces it. A worker that lost its lease can only write a key of its
+// own token, which no row points at: it can never overwrite the clip of the owner that delivered. The
+// job's checkpoints and previews are removed by the runner after that fenced completion, never before
+// (a crash in between must leave the job resumable from its checkpoint).
 import type { ObjectStore } from "../../src/storage/store.js";
+import { videoKey } from "../../src/storage/job-objects.js";
 import type { Stage, StageContext } from "../pipeline.js";
-import { checkpointKey } from "./denoise.js";
 import type { StepTimes } from "../../src/engine/step-times.js";
 
-export function uploadStage(deps: { store: ObjectStore; checkpointEvery: number; stepTimes: StepTimes }): Stage {
+export function uploadStage(deps: { store: ObjectStore; stepTimes: StepTimes }): Stage {
   return {
     stage: "UPLOADING",
     async run(ctx: StageContext) {
       const encoded = ctx.outputs.encoded;
       if (!encoded) throw new Error("UPLOADING needs the DECODING stage's MP4");
-      const key = `videos/${ctx.job.id}.mp4`;
+      const key = videoKey(ctx.job.id, ctx.job.fencingToken);
       const stored = await deps.store.putFile(key, encoded.path, "video/mp4");
       ctx.outputs.video = {
         key, width: encoded.width, height: encoded.height, frames: encoded.frames, fps: encoded.fps, bytes: stored.bytes,
@@ -20,9 +23,6 @@ export function uploadStage(deps: { store: ObjectStore; checkpointEvery: number;
       };
       const { denoisedAt, costKey } = ctx.outputs;
       if (denoisedAt !== undefined && costKey) deps.stepTimes.recordTail(costKey, performance.now() - denoisedAt);
-      for (let step = deps.checkpointEvery; step < ctx.job.stepBudget; step += deps.checkpointEvery) {
-        await deps.store.delete(checkpointKey(ctx.job.id, step));
-      }
     },
   };
 }

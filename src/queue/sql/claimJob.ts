@@ -56,9 +56,9 @@ lanes AS (
   FROM scheduler_lanes l CROSS JOIN cfg
 ),
 next AS (
-  SELECT c.id, c.tier FROM (SELECT tier, cap, rank FROM lanes ORDER BY rank NULLS LAST, tier DESC) l
-  CROSS JOIN LATERAL (
-    SELECT j.id, j.tier FROM jobs j JOIN scheduler_accounts a ON a.account_id = j.account_id
+  SELECT coalesce(c.id, o.id) AS id, l.tier FROM (SELECT tier, cap, rank FROM lanes ORDER BY rank NULLS LAST, tier DESC) l
+  LEFT JOIN LATERAL (
+    SELECT j.id FROM jobs j JOIN scheduler_accounts a ON a.account_id = j.account_id
     WHERE j.status = 'QUEUED' AND j.tier = l.tier AND j.run_after <= now()
       AND (j.avoid_worker IS NULL OR j.avoid_worker <> $1 OR j.run_after < now() - interval '30 seconds')
       AND a.running < l.cap
@@ -67,7 +67,20 @@ next AS (
     ORDER BY j.tier, j.created_at, j.id
     LIMIT 1
     FOR UPDATE OF j, a SKIP LOCKED
-  ) c
+  ) c ON true
+  -- An account whose counter row is missing (deleted, truncated) must not be unclaimable: its job runs as
+  -- if the account ran nothing (the status trigger then creates the row; the reconciler restores it
+  -- anyway). Only looked for when the lane had nothing claimable above (c.id IS NULL: a one-time filter).
+  LEFT JOIN LATERAL (
+    SELECT j.id FROM jobs j
+    WHERE c.id IS NULL AND j.status = 'QUEUED' AND j.tier = l.tier AND j.run_after <= now()
+      AND (j.avoid_worker IS NULL OR j.avoid_worker <> $1 OR j.run_after < now() - interval '30 seconds')
+      AND NOT EXISTS (SELECT 1 FROM scheduler_accounts a WHERE a.account_id = j.account_id)
+    ORDER BY j.tier, j.created_at, j.id
+    LIMIT 1
+    FOR UPDATE OF j SKIP LOCKED
+  ) o ON true
+  WHERE coalesce(c.id, o.id) IS NOT NULL
   LIMIT 1
 ),
 served AS (

@@ -5,15 +5,22 @@ import { announceParams, announcing, type WrittenRow } from "./announce.js";
  * sweepExpiredLeases — jobs whose worker stopped heartbeating. Each goes back to QUEUED (runnable now;
  * the next claim counts the attempt), or FAILED with LEASE_EXPIRED when its attempts are spent, or
  * CANCELLED when its owner had asked; each is announced. A new fencing token is drawn so nothing the dead worker still
- * sends can match. Locks: SKIP LOCKED, so two sweepers split the work. Index: jobs_lease_idx.
+ * sends can match. Locks: the jobs SKIP LOCKED, so two sweepers split the work; then their accounts'
+ * counter rows in account order (as the reconciler takes them), before any is updated. Index: jobs_lease_idx.
  */
 const SWEEP = announcing(`/* sweepExpiredLeases */
 WITH expired AS (
-  SELECT id FROM jobs
+  SELECT id, account_id FROM jobs
   WHERE status = 'RUNNING' AND lease_expires_at < now()
   ORDER BY lease_expires_at
   LIMIT 100
   FOR UPDATE SKIP LOCKED
+),
+-- The counter rows the status trigger will update, locked first and in account order: taken in update
+-- order instead, two sweepers (disjoint jobs, shared accounts) could each hold one and wait for the other.
+counters AS MATERIALIZED (
+  SELECT account_id FROM scheduler_accounts WHERE account_id IN (SELECT account_id FROM expired)
+  ORDER BY account_id FOR UPDATE
 )
 UPDATE jobs AS j SET
   status = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'CANCELLED'::"JobStatus"
@@ -25,7 +32,7 @@ UPDATE jobs AS j SET
   finished_at = CASE WHEN j.cancel_requested_at IS NOT NULL OR j.attempts >= j.max_attempts THEN now() END,
   fencing_token = nextval('job_fencing_seq'),
   run_after = now(), progress = '{}', updated_at = now(), lease_owner = NULL, lease_expires_at = NULL
-FROM expired WHERE j.id = expired.id
+FROM expired WHERE j.id = expired.id AND (SELECT count(*) FROM counters) >= 0
 RETURNING j.id, j.status, j.stage`, 1);
 
 export async function sweepExpiredLeases(sql: Sql, channel: string | null): Promise<WrittenRow[]> {
