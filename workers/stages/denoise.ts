@@ -1,21 +1,34 @@
 // DENOISING: the DiT loop of src/engine/denoise.ts inside a job. Resumes from the job's checkpoint
-// when it matches this request, writes a checkpoint every KINEMA_CHECKPOINT_EVERY steps and a preview
-// every KINEMA_PREVIEW_EVERY steps, and records the executed steps and their timings.
+// when it matches this request, writes a checkpoint every KINEMA_CHECKPOINT_EVERY steps (and at the
+// step in flight when the worker drains) and a preview every KINEMA_PREVIEW_EVERY steps, and records
+// the executed steps and their timings.
 import type { Config } from "../../src/config/config.js";
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from "../../src/engine/checkpoint.js";
 import { denoise, resumable } from "../../src/engine/denoise.js";
 import { geometryFor } from "../../src/engine/geometry.js";
-import type { ModelCache } from "../../src/engine/models.js";
+import type { ModelSource } from "../../src/engine/models.js";
 import { previewPng } from "../../src/engine/preview.js";
 import type { ObjectStore } from "../../src/storage/store.js";
 import { StepTimes } from "../../src/engine/step-times.js";
 import { observeStep } from "../../src/ops/metrics.js";
+import type { ClaimedJob } from "../../src/queue/types.js";
 import type { Stage, StageContext } from "../pipeline.js";
 
-export interface EngineStageDeps { models: ModelCache; store: ObjectStore; engine: Config["engine"]; stepTimes: StepTimes }
+export interface EngineStageDeps { models: ModelSource; store: ObjectStore; engine: Config["engine"]; stepTimes: StepTimes }
 
 export function checkpointKey(jobId: string, step: number): string {
   return `checkpoints/${jobId}/${step}.ckpt`;
+}
+
+/**
+ * Every checkpoint a job may hold in the store, for the purges at its end: one every `checkpointEvery`
+ * steps, and the one it was claimed with (a drain writes off that grid: at the step in flight).
+ */
+export function checkpointKeys(job: ClaimedJob, checkpointEvery: number): string[] {
+  const keys: string[] = [];
+  for (let step = checkpointEvery; step < job.stepBudget; step += checkpointEvery) keys.push(checkpointKey(job.id, step));
+  if (job.checkpoint && !keys.includes(job.checkpoint.key)) keys.push(job.checkpoint.key);
+  return keys;
 }
 
 export function denoiseStage(deps: EngineStageDeps): Stage {
@@ -29,6 +42,8 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
       const guidance = deps.engine.guidance ?? model.manifest.sampler.guidanceScale;
       const request = { model, sampler, guidance, steps: job.stepBudget, geometry };
       const resume = await loadCheckpoint(ctx, deps.store, request);
+      const claimed = job.checkpoint;
+      let offGrid = claimed && claimed.step % deps.engine.checkpointEvery !== 0 ? claimed.key : null;
       const stepMs: number[] = [];
       const costKey = StepTimes.key(model.hash, geometry.latent);
       const latent = await denoise({
@@ -37,13 +52,24 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
           stepMs.push(ms);
           deps.stepTimes.recordStep(costKey, ms);
           observeStep(model.manifest.id, geometry.latent, ms);
-          if (step % deps.engine.checkpointEvery === 0 && step < job.stepBudget) {
+          // Draining (the worker got SIGTERM): the step in flight is done; keep it in a checkpoint at
+          // this very step (the last one too: the next worker then goes straight to decoding), then
+          // ctx.progress() stops the job and the runner hands it back, so nothing is recomputed.
+          const draining = ctx.signal.aborted && ctx.signal.reason === "shutdown";
+          if ((step % deps.engine.checkpointEvery === 0 && step < job.stepBudget) || draining) {
             const checkpoint: Checkpoint = { step, totalSteps: job.stepBudget, sampler, guidance, modelHash: model.hash, shape: geometry.latent, rng, latent: values };
             await deps.store.put(checkpointKey(job.id, step), encodeCheckpoint(checkpoint), "application/octet-stream");
             await ctx.checkpoint(checkpointKey(job.id, step), step);
+            if (draining) ctx.log.info({ step }, "draining: checkpoint written at the current step");
+            // The drain checkpoint this run resumed from is off the grid, so no purge would name it:
+            // once a newer one is recorded it goes, and a chain of drains leaves only the latest.
+            if (offGrid && offGrid !== checkpointKey(job.id, step)) {
+              await deps.store.delete(offGrid);
+              offGrid = null;
+            }
           }
           let previewKey: string | undefined;
-          if (step % deps.engine.previewEvery === 0 || step === job.stepBudget) {
+          if (!draining && (step % deps.engine.previewEvery === 0 || step === job.stepBudget)) {
             previewKey = `previews/${job.id}/${step}.png`;
             await deps.store.put(previewKey, previewPng(values, geometry.latent), "image/png");
           }

@@ -9,7 +9,7 @@ import { readFrames, runHashGate, sampledFrames } from "../../src/safety/scan/in
 import { BlockedError } from "../../src/queue/errors.js";
 import type { ObjectStore } from "../../src/storage/store.js";
 import type { Stage, StageContext } from "../pipeline.js";
-import { checkpointKey } from "./denoise.js";
+import { checkpointKeys } from "./denoise.js";
 
 export interface PostfilterDeps {
   bank: HashBank;
@@ -63,6 +63,6 @@ async function purge(ctx: StageContext, deps: PostfilterDeps): Promise<void> {
   const { job } = ctx;
   for (let step = 1; step <= job.stepBudget; step++) {
     if (step % deps.previewEvery === 0 || step === job.stepBudget) await deps.store.delete(`previews/${job.id}/${step}.png`);
-    if (step % deps.checkpointEvery === 0) await deps.store.delete(checkpointKey(job.id, step));
   }
+  for (const key of checkpointKeys(job, deps.checkpointEvery)) await deps.store.delete(key);
 }

@@ -3,7 +3,7 @@
 // resumes). The runner then marks the job SUCCEEDED in one fenced statement that also announces it.
 import type { ObjectStore } from "../../src/storage/store.js";
 import type { Stage, StageContext } from "../pipeline.js";
-import { checkpointKey } from "./denoise.js";
+import { checkpointKeys } from "./denoise.js";
 import type { StepTimes } from "../../src/engine/step-times.js";
 
 export function uploadStage(deps: { store: ObjectStore; checkpointEvery: number; stepTimes: StepTimes }): Stage {
@@ -20,9 +20,7 @@ export function uploadStage(deps: { store: ObjectStore; checkpointEvery: number;
       };
       const { denoisedAt, costKey } = ctx.outputs;
       if (denoisedAt !== undefined && costKey) deps.stepTimes.recordTail(costKey, performance.now() - denoisedAt);
-      for (let step = deps.checkpointEvery; step < ctx.job.stepBudget; step += deps.checkpointEvery) {
-        await deps.store.delete(checkpointKey(ctx.job.id, step));
-      }
+      for (const key of checkpointKeys(ctx.job, deps.checkpointEvery)) await deps.store.delete(key);
     },
   };
 }
