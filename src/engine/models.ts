@@ -2,9 +2,15 @@
 // (sessions are expensive to create; a denoising step is not). Its sessions run in an inference
 // thread (threaded-model.ts), so a step never blocks this process's event loop.
 import type { Config } from "../config/config.js";
+import type { Model } from "./runtime.js";
 import { ThreadedModel, type ThreadedModelOptions } from "./threaded-model.js";
 
-export class ModelCache {
+/** Where the stages get their model: the process's ModelCache; a bench may hand in another. */
+export interface ModelSource {
+  get(): Promise<Model>;
+}
+
+export class ModelCache implements ModelSource {
   private loading: Promise<ThreadedModel> | null = null;
 
   /** `testing`: ThreadedModel's test-only options (a slow device), for fixtures. */
