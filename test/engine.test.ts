@@ -5,7 +5,8 @@ import { copyFile, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeCheckpoint, encodeCheckpoint } from "../src/engine/checkpoint.js";
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from "../src/engine/checkpoint.js";
+import { denoise, resumable } from "../src/engine/denoise.js";
 import { geometryFor } from "../src/engine/geometry.js";
 import { Rng } from "../src/engine/rng.js";
 import { LoadedModel, ModelLoadError } from "../src/engine/runtime.js";
@@ -95,6 +96,22 @@ describe("RNG and checkpoints", () => {
     bogus.writeUInt32LE(2, 0);
     bogus.write("{}", 4);
     expect(() => decodeCheckpoint(bogus)).toThrow(/not a Kinema checkpoint/);
+  });
+
+  it("resumes a checkpoint at the last step (a drain's) to zero steps left, and refuses one past it", async () => {
+    const geometry = geometryFor({ resolution: "R480P", durationSeconds: 1, fps: 24 }, manifest, "cpu");
+    const request = { model, prompt: "drained at the end", seed: 9, steps: 3, sampler: "flow-euler" as const, guidance: 4, geometry };
+    let last: Checkpoint | null = null;
+    const latent = await denoise({ ...request, onStep: async (step, values, rng) => {
+      last = { step, totalSteps: 3, sampler: "flow-euler", guidance: 4, modelHash: model.hash, shape: geometry.latent, rng, latent: values.slice() };
+    } });
+    const checkpoint = decodeCheckpoint(encodeCheckpoint(last!));
+    expect(resumable(checkpoint, request)).toBe(true);
+    let steps = 0;
+    const resumed = await denoise({ ...request, resume: checkpoint, onStep: async () => void steps++ });
+    expect(steps).toBe(0);
+    expect(resumed).toEqual(latent);
+    expect(resumable({ ...checkpoint, step: 4 }, request)).toBe(false);
   });
 });
 

@@ -3,7 +3,7 @@
 import type { RawFrames } from "../src/engine/decode.js";
 import type { EncodedVideo } from "../src/engine/encode.js";
 import type { Geometry } from "../src/engine/geometry.js";
-import type { LoadedModel } from "../src/engine/runtime.js";
+import type { Model } from "../src/engine/runtime.js";
 import type { JobStage } from "../src/jobs/states.js";
 import type { Logger } from "../src/log.js";
 import type { CheckpointRef, ClaimedJob } from "../src/queue/types.js";
@@ -27,7 +27,7 @@ export interface PipelineOutputs {
   /** denoise: the final latent, its geometry and the model that made it */
   latent?: Float32Array;
   geometry?: Geometry;
-  model?: LoadedModel;
+  model?: Model;
   /** when denoising ended, and the key of its measured costs (the last stage records the tail) */
   denoisedAt?: number;
   costKey?: string;

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import type { RawFrames } from "../../src/engine/decode.js";
 import { encodeMp4 } from "../../src/engine/encode.js";
-import type { ModelCache } from "../../src/engine/models.js";
+import type { ModelSource } from "../../src/engine/models.js";
 import { formatHashBank, type BankEntry } from "../../src/safety/banks/index.js";
 import { decodeVideoToRawFrames } from "../../src/safety/scan/index.js";
 import type { Stage, StageContext } from "../../workers/pipeline.js";
@@ -71,7 +71,7 @@ const ITEM = /replay item (\d+)$/;
 /** What the replay stage made of each job, for the check that every frame was scanned. */
 export interface ReplayRecord { item: number; frames: number; width: number; height: number }
 
-export function replayStage(set: ReplaySet, models: ModelCache, records: Map<string, ReplayRecord>): Stage {
+export function replayStage(set: ReplaySet, models: ModelSource, records: Map<string, ReplayRecord>): Stage {
   return {
     stage: "DECODING",
     async run(ctx: StageContext) {

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import type { Geometry } from "./geometry.js";
-import type { LoadedModel } from "./runtime.js";
+import type { Model } from "./runtime.js";
 
 export interface RawFrames {
   path: string;
@@ -16,7 +16,7 @@ export interface RawFrames {
   sha256: string;
 }
 
-export async function decodeToRawFrames(model: LoadedModel, latent: Float32Array, geometry: Geometry, path: string, chunk = 2): Promise<RawFrames> {
+export async function decodeToRawFrames(model: Model, latent: Float32Array, geometry: Geometry, path: string, chunk = 2): Promise<RawFrames> {
   const [c, t, h, w] = geometry.latent;
   const { temporalCompression: tc, spatialCompression: sc, scalingFactor } = model.manifest.vae;
   const width = w * sc;

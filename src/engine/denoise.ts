@@ -7,12 +7,12 @@ import type { Checkpoint } from "./checkpoint.js";
 import type { Geometry } from "./geometry.js";
 import { guide, hasNonFinite } from "./numerics.js";
 import { Rng, type RngState } from "./rng.js";
-import type { LoadedModel } from "./runtime.js";
+import type { Model } from "./runtime.js";
 import { samplerStep, timeGrid, type SamplerName } from "./sampler.js";
 import { tokenize } from "./tokenizer.js";
 
 export interface DenoiseRequest {
-  model: LoadedModel;
+  model: Model;
   prompt: string;
   seed: number;
   steps: number;
@@ -28,10 +28,11 @@ export function latentSize(geometry: Geometry): number {
   return geometry.latent.reduce((a, b) => a * b, 1);
 }
 
-/** Whether a checkpoint was made by this very request (same model, sampler, guidance, steps and shape). */
+/** Whether a checkpoint was made by this very request (same model, sampler, guidance, steps and shape).
+ * One at the last step (a drain's) resumes to zero steps left: the latent is final. */
 export function resumable(c: Checkpoint, r: Pick<DenoiseRequest, "model" | "sampler" | "guidance" | "steps" | "geometry">): boolean {
   return c.modelHash === r.model.hash && c.sampler === r.sampler && c.guidance === r.guidance && c.totalSteps === r.steps
-    && c.shape.join("x") === r.geometry.latent.join("x") && c.step < c.totalSteps;
+    && c.shape.join("x") === r.geometry.latent.join("x") && c.step <= c.totalSteps;
 }
 
 /** Seeded starting noise for a [C, T, H, W] latent: each frame's own draw, mixed with one draw shared by
@@ -78,12 +79,13 @@ export async function denoise(r: DenoiseRequest): Promise<Float32Array> {
   }
 
   const grid = timeGrid(r.sampler, r.steps, manifest.prediction);
-  const batch = new Float32Array(2 * size);
   const guided = new Float32Array(size);
   const dims = [2, ...r.geometry.latent];
   for (let i = start; i < r.steps; i++) {
     const began = performance.now();
     const t = grid[i]!;
+    // A new batch every step: the model takes it (a threaded model transfers its buffer away).
+    const batch = new Float32Array(2 * size);
     batch.set(latent, 0);
     batch.set(latent, size);
     const out = await r.model.denoise({ data: batch, dims }, new Float32Array([t, t]), text, mask);

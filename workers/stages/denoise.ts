@@ -1,11 +1,12 @@
 // DENOISING: the DiT loop of src/engine/denoise.ts inside a job. Resumes from the job's checkpoint
-// when it matches this request, writes a checkpoint every KINEMA_CHECKPOINT_EVERY steps and a preview
-// every KINEMA_PREVIEW_EVERY steps, and records the executed steps and their timings.
+// when it matches this request, writes a checkpoint every KINEMA_CHECKPOINT_EVERY steps (and at the
+// step in flight when the worker drains) and a preview every KINEMA_PREVIEW_EVERY steps, and records
+// the executed steps and their timings.
 import type { Config } from "../../src/config/config.js";
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from "../../src/engine/checkpoint.js";
 import { denoise, resumable } from "../../src/engine/denoise.js";
 import { geometryFor } from "../../src/engine/geometry.js";
-import type { ModelCache } from "../../src/engine/models.js";
+import type { ModelSource } from "../../src/engine/models.js";
 import { previewPng } from "../../src/engine/preview.js";
 import type { ObjectStore } from "../../src/storage/store.js";
 import { checkpointKey, previewKey as previewKeyOf } from "../../src/storage/job-objects.js";
@@ -14,7 +15,7 @@ import { observeStep } from "../../src/ops/metrics.js";
 import { CheckpointRejectedError } from "../../src/queue/errors.js";
 import type { Stage, StageContext } from "../pipeline.js";
 
-export interface EngineStageDeps { models: ModelCache; store: ObjectStore; engine: Config["engine"]; stepTimes: StepTimes }
+export interface EngineStageDeps { models: ModelSource; store: ObjectStore; engine: Config["engine"]; stepTimes: StepTimes }
 
 export function denoiseStage(deps: EngineStageDeps): Stage {
   return {
@@ -35,15 +36,20 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
           stepMs.push(ms);
           deps.stepTimes.recordStep(costKey, ms);
           observeStep(model.manifest.id, geometry.latent, ms);
-          if (step % deps.engine.checkpointEvery === 0 && step < job.stepBudget) {
+          // Draining (the worker got SIGTERM): the step in flight is done; keep it in a checkpoint at
+          // this very step (the last one too: the next worker then goes straight to decoding), then
+          // ctx.progress() stops the job and the runner hands it back, so nothing is recomputed.
+          const draining = ctx.signal.aborted && ctx.signal.reason === "shutdown";
+          if ((step % deps.engine.checkpointEvery === 0 && step < job.stepBudget) || draining) {
             const checkpoint: Checkpoint = { step, totalSteps: job.stepBudget, sampler, guidance, modelHash: model.hash, shape: geometry.latent, rng, latent: values };
             // keyed by this lease's token: a worker that lost its lease cannot overwrite the new owner's
             const key = checkpointKey(job.id, job.fencingToken, step);
             await deps.store.put(key, encodeCheckpoint(checkpoint), "application/octet-stream");
             await ctx.checkpoint(key, step);
+            if (draining) ctx.log.info({ step }, "draining: checkpoint written at the current step");
           }
           let previewKey: string | undefined;
-          if (step % deps.engine.previewEvery === 0 || step === job.stepBudget) {
+          if (!draining && (step % deps.engine.previewEvery === 0 || step === job.stepBudget)) {
             previewKey = previewKeyOf(job.id, job.fencingToken, step);
             await deps.store.put(previewKey, previewPng(values, geometry.latent), "image/png");
           }

@@ -1,6 +1,6 @@
 // The production pipeline, in order: nothing is signed or stored before the post-filter passes it.
 import type { Config } from "../../src/config/config.js";
-import type { ModelCache } from "../../src/engine/models.js";
+import type { ModelSource } from "../../src/engine/models.js";
 import type { ObjectStore } from "../../src/storage/store.js";
 import type { Stage } from "../pipeline.js";
 import { decodeStage } from "./decode.js";
@@ -11,7 +11,7 @@ import { postfilterStage } from "./postfilter.js";
 import type { PostfilterSafety } from "../../src/safety/setup.js";
 import { StepTimes } from "../../src/engine/step-times.js";
 
-export interface StageDeps { models: ModelCache; store: ObjectStore; engine: Config["engine"]; signing: SignStageDeps; safety: PostfilterSafety }
+export interface StageDeps { models: ModelSource; store: ObjectStore; engine: Config["engine"]; signing: SignStageDeps; safety: PostfilterSafety }
 
 export function productionStages(deps: StageDeps): Stage[] {
   const stepTimes = new StepTimes(); // shared by the stages of this pipeline, across its jobs
