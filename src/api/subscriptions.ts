@@ -2,8 +2,9 @@
 // (`connectionParams.authorization`); a missing or bad key closes it with 4401. Every operation then
 // re-checks that key through the key cache and runs with the account as it is now (tier, role); the
 // SocketGuard closes sockets whose key was revoked (4403), caps sockets per account and per address
-// (4430) and closes idle ones (4410). Each operation (query, mutation or subscription) is parsed and
-// held to the same limits as HTTP before it is validated.
+// (4430), closes idle ones (4410) and holds each account to a rate of operation starts (RATE_LIMITED).
+// Each operation (query, mutation or subscription) is parsed and held to the same limits as HTTP
+// before it is validated.
 import { GraphQLError, type GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { WebSocket, WebSocketServer } from "ws";
@@ -46,14 +47,18 @@ export function attachSubscriptions(
       }
       const principal = await guard.principalFor(ctx.extra.socket);
       if (!principal) return [new GraphQLError("The API key was revoked.", { extensions: { code: "UNAUTHENTICATED" } })];
-      const admitted = admitOperation(limiter, schema, payload, true); // the socket is authenticated
+      // Before the document is even parsed: an account starting operations faster than its budget
+      // (each subscription start reads its job) is refused at the cost of a Map lookup.
+      const refused = guard.spendOperation(principal.account.id);
+      if (refused) return [refused];
+      const admitted = admitOperation(limiter, schema, payload, principal.account.id);
       if (Array.isArray(admitted)) return admitted;
       const { document } = admitted;
       const contextValue: GraphQLContext = { account: principal.account, apiKeyId: principal.keyId, services, loaders: createLoaders(services) };
       return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
     },
     onComplete: (ctx) => guard.touch(ctx.extra.socket),
-    onError: (_ctx, _id, _payload, errors) => errors.map((e) => maskInternal(e.toJSON(), e, log)) as never,
+    onError: (_ctx, _id, _payload, errors) => errors.map((e) => maskInternal(withoutHttp(e.toJSON()), e, log)) as never,
     onNext: (_ctx, _id, _payload, _args, result) => {
       if (!("errors" in result) || !result.errors) return;
       return { ...result, errors: result.errors.map((e) => maskInternal(e.toJSON(), e, log)) } as never;
@@ -67,4 +72,11 @@ export function attachSubscriptions(
       await server.dispose();
     },
   };
+}
+
+/** `extensions.http` (status, headers) is for HTTP responses; a socket's error message carries the rest. */
+function withoutHttp<T extends { extensions?: Record<string, unknown> }>(formatted: T): T {
+  if (!formatted.extensions || !("http" in formatted.extensions)) return formatted;
+  const { http: _http, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
 }
