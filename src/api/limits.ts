@@ -25,6 +25,7 @@ import {
   type OperationDefinitionNode, type SelectionSetNode, type ValueNode,
 } from "graphql";
 import { DocumentCache } from "./document-cache.js";
+import { refusal } from "./errors.js";
 import { rateLimited, TokenBuckets, type BucketRate } from "./token-buckets.js";
 import {
   DEFAULT_LIST_SIZE, DEFAULT_MUTATION_WEIGHT, FIELD_WEIGHTS, INTROSPECTION_WEIGHT, LIST_SIZES, introspectionListSizes,
@@ -69,12 +70,15 @@ export type LimitCode =
   | "TOO_MANY_MUTATIONS" | "INTROSPECTION_LIMITED" | "GRAPHQL_PARSE_FAILED";
 
 export function limitError(code: LimitCode, message: string, details: Record<string, unknown> = {}, status = 400): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, ...details, http: { status } } });
+  return refusal(message, { extensions: { code, ...details, http: { status } } });
 }
 
 function anonymousIntrospection(): GraphQLError {
   return limitError("INTROSPECTION_LIMITED", "Introspection (__schema, __type) needs an API key: Authorization: Bearer <key>.", {}, 401);
 }
+
+/** What the limits decided about one document for one kind of request (its refusal is sent as it is). */
+interface Verdict { refusal: GraphQLError | null; introspection: boolean }
 
 /** Thrown inside a walk to stop it at the first limit passed. */
 class Refused extends Error {
@@ -111,6 +115,7 @@ export class QueryLimiter {
   readonly introspectionBound: number;
   readonly documents = new DocumentCache();
   private readonly introspectionBudget: TokenBuckets;
+  private readonly verdicts = new WeakMap<DocumentNode, Map<string, Verdict>>();
 
   constructor(private readonly schema: GraphQLSchema, readonly limits: QueryLimits) {
     this.listSizes = { ...LIST_SIZES, ...introspectionListSizes(schema) };
@@ -140,22 +145,41 @@ export class QueryLimiter {
    * operation that passed everything spends one of `accountId`'s introspection budget.
    */
   check(document: DocumentNode, request: OperationRequest): GraphQLError | null {
+    const operation = getOperationAST(document, request.operationName ?? undefined) ?? undefined;
+    const verdict = this.verdictOf(document, operation, request);
+    if (verdict.refusal || !verdict.introspection || !request.accountId) return verdict.refusal;
+    const wait = this.introspectionBudget.take(request.accountId);
+    if (wait === 0) return null;
+    const { burst, perSecond } = this.limits.introspection;
+    return rateLimited("introspection", `Introspection budget spent (${burst} at once, ${round(perSecond * 60)} a minute per account).`, wait);
+  }
+
+  /**
+   * The limits' verdict, remembered per document (the cache hands one document to every request with
+   * its text) when the operation declares no variables, so nothing but the document, the operation's
+   * name and whether the caller has a key decides it: a flood of one document is measured once.
+   */
+  private verdictOf(document: DocumentNode, operation: OperationDefinitionNode | undefined, request: OperationRequest): Verdict {
+    const cacheable = !operation?.variableDefinitions?.length;
+    const key = `${request.authenticated ? "k" : "a"}:${request.operationName ?? ""}`;
+    const known = cacheable ? this.verdicts.get(document)?.get(key) : undefined;
+    if (known) return known;
+    let verdict: Verdict;
     try {
-      const operation = getOperationAST(document, request.operationName ?? undefined) ?? undefined;
       const walker = new Walker(this.schema, this.listSizes, document, operation ? variableValues(operation, request.variables) : {});
       const measured = this.checkShape(document, walker, operation, request.authenticated);
-      if (!operation || !measured) return null;
-      this.checkOperation(operation, measured);
-      if (measured.introspectionRoots > 0 && request.accountId) {
-        const wait = this.introspectionBudget.take(request.accountId);
-        const { burst, perSecond } = this.limits.introspection;
-        if (wait > 0) return rateLimited("introspection", `Introspection budget spent (${burst} at once, ${round(perSecond * 60)} a minute per account).`, wait);
-      }
-      return null;
+      if (operation && measured) this.checkOperation(operation, measured);
+      verdict = { refusal: null, introspection: (measured?.introspectionRoots ?? 0) > 0 };
     } catch (error) {
-      if (error instanceof Refused) return error.error;
-      throw error;
+      if (!(error instanceof Refused)) throw error;
+      verdict = { refusal: error.error, introspection: false };
     }
+    if (cacheable) {
+      let byRequest = this.verdicts.get(document);
+      if (!byRequest) this.verdicts.set(document, (byRequest = new Map()));
+      if (byRequest.size < 8) byRequest.set(key, verdict); // a few operation names per document, not one per guess
+    }
+    return verdict;
   }
 
   /** The shape limits over every definition; returns the measure of `operation` (walked with its variables). */

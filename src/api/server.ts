@@ -126,20 +126,29 @@ function wantsHtml(req: IncomingMessage): boolean {
   return req.method === "GET" && (req.headers.accept ?? "").includes("text/html") && !new URL(req.url ?? "/", "http://x").searchParams.has("query");
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string | "too-large"> {
+/** The body as text, or "too-large" past `limit`. Events, not `for await`: the async iterator cost ~0.5 ms a request. */
+function readBody(req: IncomingMessage, limit: number): Promise<string | "too-large"> {
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > limit) {
     req.resume();
-    return "too-large";
+    return Promise.resolve("too-large");
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return "too-large";
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else {
+        req.off("data", onData);
+        req.resume(); // drained, not kept
+        resolve("too-large");
+      }
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(size > limit ? "too-large" : Buffer.concat(chunks, size).toString("utf8")));
+    req.once("error", reject);
+  });
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string): void {

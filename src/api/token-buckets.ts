@@ -4,7 +4,8 @@
 // (a full schema download is ~7 ms of CPU and ~100 KB on the wire) and for operations started over
 // WebSockets (each subscription start reads its job). The budgets are per process, not shared across
 // replicas: they bound what one caller costs each process, which is what keeps it responsive.
-import { GraphQLError } from "graphql";
+import type { GraphQLError } from "graphql";
+import { refusal } from "./errors.js";
 
 export interface BucketRate {
   /** tokens a fresh (or long idle) caller has */
@@ -43,7 +44,7 @@ export class TokenBuckets {
  */
 export function rateLimited(budget: string, message: string, waitSeconds: number): GraphQLError {
   const retryAfterSeconds = Math.max(1, Math.ceil(waitSeconds));
-  return new GraphQLError(`${message} Retry in ${retryAfterSeconds} s.`, {
+  return refusal(`${message} Retry in ${retryAfterSeconds} s.`, {
     extensions: { code: "RATE_LIMITED", budget, retryAfterSeconds, http: { status: 429, headers: new Map([["retry-after", String(retryAfterSeconds)]]) } },
   });
 }
