@@ -161,8 +161,10 @@ describe("socket limits", () => {
 
   it("caps operations per socket with a typed error, keeping the socket and its subscriptions", async () => {
     const user = await capped.account("FREE");
-    const socket = await RawSocket.open(capped.url, user.key);
+    // The jobs first: opened before them, the socket sat idle while they were made, and on a loaded
+    // machine that was past the 0.7 s idle timeout of this process (4410 before the first subscribe).
     const [j1, j2, j3] = [await queuedJob(user.client), await queuedJob(user.client), await queuedJob(user.client)];
+    const socket = await RawSocket.open(capped.url, user.key);
     socket.subscribe("s1", PROGRESS, { id: j1 });
     socket.subscribe("s2", PROGRESS, { id: j2 });
     await socket.next((m) => m.id === "s2" && m.type === "next");

@@ -416,8 +416,8 @@ export function admitOperation(
   const refused = limiter.check(document, { operationName: payload.operationName, variables: payload.variables, authenticated: true, accountId });
   if (refused) return [refused];
   const errors = limiter.documents.validate(document, (d) => validate(schema, d));
-  if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
+  if (errors.length > 0) return errors.map((e) => refusal(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
   const operation = getOperationAST(document, payload.operationName ?? undefined);
-  if (!operation) return [new GraphQLError("No operation to run.", { extensions: { code: "BAD_REQUEST" } })];
+  if (!operation) return [refusal("No operation to run.", { extensions: { code: "BAD_REQUEST" } })];
   return { document, operation };
 }
