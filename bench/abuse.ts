@@ -29,7 +29,9 @@ for (const p of PHASES) if (!FLOOD_PHASES.includes(p)) throw new Error(`BENCH_PH
 const child = (name: string, flags: string[] = []) => fork(fileURLToPath(new URL(`./lib/${name}`, import.meta.url)), [], {
   execArgv: ["--import", "tsx", ...flags], env: { ...process.env, LOG_LEVEL: "silent" }, stdio: ["ignore", "inherit", "inherit", "ipc"],
 });
-const server = child("abuse-server.ts", ["--expose-gc"]);
+/** BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools). */
+const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+const server = child("abuse-server.ts", ["--expose-gc", ...profile]);
 const attacker = child("abuse-flood.ts");
 const attackerReady = withTimeout(new Promise((resolve) => attacker.once("message", resolve)), 120_000, "the flood process");
 const messages: ((m: AbuseServerReady | AbuseServerStats) => void)[] = [];

@@ -173,6 +173,11 @@ describe("request limits", () => {
     expect(((await junk.json()) as any).errors[0].extensions.code).toBe("BAD_REQUEST");
     const huge = await post(JSON.stringify({ query: `{ me { id } }`, pad: "x".repeat(200_000) }));
     expect(huge.status).toBe(413);
+    // Without a Content-Length (chunked), the body is counted as it comes and refused past the limit too.
+    const chunks = new ReadableStream({ start(c) { for (let i = 0; i < 5; i++) c.enqueue(new TextEncoder().encode("x".repeat(50_000))); c.close(); } });
+    const chunked = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body: chunks, duplex: "half" } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(((await chunked.json()) as any).errors[0].extensions.code).toBe("PAYLOAD_TOO_LARGE");
     const syntax = await post(JSON.stringify({ query: "{ me { " }));
     expect(syntax.status).toBe(400);
     expect(((await syntax.json()) as any).errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");

@@ -6,6 +6,7 @@ import { getIntrospectionQuery, isObjectType, isLeafType, getNamedType, parse } 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSchema } from "../src/api/schema.js";
 import { QueryLimiter } from "../src/api/limits.js";
+import { TokenBuckets } from "../src/api/token-buckets.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { startTestKinema, type TestKinema } from "./helpers/app.js";
 import { collect, GraphQLTestClient } from "./helpers/graphql.js";
@@ -85,6 +86,56 @@ describe("introspection", () => {
     const wide = await post({ query: `{ __schema { ${lists} } }` }, key);
     expect(wide.code).toBe("INTROSPECTION_LIMITED");
     expect(wide.bytes).toBeLessThan(500);
+  });
+});
+
+describe("introspection budget", () => {
+  it("refills a bucket at its rate up to its burst, per key", () => {
+    const buckets = new TokenBuckets({ burst: 2, perSecond: 0.5 });
+    expect([buckets.take("a", 0), buckets.take("a", 0)]).toEqual([0, 0]);
+    expect(buckets.take("a", 0)).toBeCloseTo(2); // one token comes back in 2 s
+    expect(buckets.take("a", 1_000)).toBeCloseTo(1); // refused: half a token then
+    expect(buckets.take("b", 1_000)).toBe(0); // another key has its own
+    expect(buckets.take("a", 3_000)).toBe(0);
+    expect(buckets.take("a", 60_000)).toBe(0); // a long pause refills up to the burst, not beyond
+    expect(buckets.take("a", 60_000)).toBe(0);
+    expect(buckets.take("a", 60_000)).toBeGreaterThan(0);
+  });
+
+  it("spends the account's budget per introspection operation: past it RATE_LIMITED (429, Retry-After), cheap, on HTTP and the socket, other queries and accounts unaffected", async () => {
+    const user = await app.account("FREE");
+    const other = await app.account("FREE");
+    const { burst, perSecond } = app.config.limits.introspection;
+    const small = `{ __type(name: "Job") { name } }`;
+    for (let i = 0; i < burst; i++) expect((await post({ query: i % 2 ? small : FULL_INTROSPECTION }, user.key)).code, `introspection ${i}`).toBeUndefined();
+    const res = await fetch(app.url, {
+      method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${user.key}` }, body: JSON.stringify({ query: FULL_INTROSPECTION }),
+    });
+    const body = (await res.json()) as any;
+    expect(res.status).toBe(429);
+    expect(body.data).toBeUndefined();
+    // One token comes back every 1/perSecond s, less what has refilled since the first request.
+    const { retryAfterSeconds } = body.errors[0].extensions;
+    expect(body.errors[0].extensions).toMatchObject({ code: "RATE_LIMITED", budget: "introspection" });
+    expect(retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(retryAfterSeconds).toBeLessThanOrEqual(Math.ceil(1 / perSecond));
+    expect(res.headers.get("retry-after")).toBe(String(retryAfterSeconds));
+    expect(JSON.stringify(body).length).toBeLessThan(500);
+    // The limiter is the process's: the socket spends from the same budget.
+    const socket = user.client.socket();
+    try {
+      await expect(collect(socket, small, {}).done)
+        .rejects.toMatchObject({ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: "RATE_LIMITED", budget: "introspection" }) })] });
+    } finally {
+      await socket.dispose();
+    }
+    // Not introspection: __typename, and every other query of the account; another account has its own budget.
+    expect((await user.client.request(`{ __typename me { tier } }`)).data).toEqual({ __typename: "Query", me: { tier: "FREE" } });
+    expect((await post({ query: small }, other.key)).code).toBeUndefined();
+    // A refusal for its shape does not spend the budget.
+    expect((await post({ query: `{ a: __schema { queryType { name } } b: __schema { queryType { name } } }` }, other.key)).code).toBe("INTROSPECTION_LIMITED");
+    for (let i = 1; i < burst; i++) expect((await post({ query: small }, other.key)).code, `other's introspection ${i}`).toBeUndefined();
+    expect((await post({ query: small }, other.key)).code).toBe("RATE_LIMITED");
   });
 });
 

@@ -1,7 +1,7 @@
 // WebSocket hardening over real sockets: a key revoked elsewhere (or here) closes its open sockets with
 // 4403 and ends their subscriptions; tier and role changes reach an open socket's next operation; caps
-// on sockets per account and per address (4430) and on operations per socket; idle and
-// connection_init timeouts.
+// on sockets per account and per address (4430) and on operations per socket; a rate of operation
+// starts per account; idle and connection_init timeouts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
@@ -25,6 +25,7 @@ beforeAll(async () => {
     env: {
       KINEMA_WS_MAX_PER_ACCOUNT: "2", KINEMA_WS_MAX_PER_ADDRESS: "4", KINEMA_WS_MAX_SUBSCRIPTIONS: "2",
       KINEMA_WS_IDLE_TIMEOUT_MS: "700", KINEMA_WS_INIT_TIMEOUT_MS: "400",
+      KINEMA_WS_OPERATION_BURST: "8", KINEMA_WS_OPERATIONS_PER_SECOND: "0.2",
     },
   });
   sql = new pg.Client({ connectionString: db.url });
@@ -160,8 +161,10 @@ describe("socket limits", () => {
 
   it("caps operations per socket with a typed error, keeping the socket and its subscriptions", async () => {
     const user = await capped.account("FREE");
-    const socket = await RawSocket.open(capped.url, user.key);
+    // The jobs first: opened before them, the socket sat idle while they were made, and on a loaded
+    // machine that was past the 0.7 s idle timeout of this process (4410 before the first subscribe).
     const [j1, j2, j3] = [await queuedJob(user.client), await queuedJob(user.client), await queuedJob(user.client)];
+    const socket = await RawSocket.open(capped.url, user.key);
     socket.subscribe("s1", PROGRESS, { id: j1 });
     socket.subscribe("s2", PROGRESS, { id: j2 });
     await socket.next((m) => m.id === "s2" && m.type === "next");
@@ -173,6 +176,28 @@ describe("socket limits", () => {
     const fourth = await socket.operation("s4", PROGRESS, { id: j3 });
     expect(fourth.data.jobProgress.status).toBe("QUEUED");
     await socket.close();
+  });
+
+  it("holds an account to a rate of operation starts over all its sockets: past the burst RATE_LIMITED, typed, socket kept", async () => {
+    const user = await capped.account("FREE");
+    const neighbour = await capped.account("FREE");
+    const job = await queuedJob(user.client);
+    const [a, b] = [await RawSocket.open(capped.url, user.key), await RawSocket.open(capped.url, user.key)];
+    const other = await RawSocket.open(capped.url, neighbour.key);
+    // 8 at once (KINEMA_WS_OPERATION_BURST), spread over the account's two sockets, started back to back
+    // (one more token comes back only after 5 s at 0.2 a second).
+    for (let i = 0; i < 8; i++) expect((await (i % 2 ? a : b).operation(`q${i}`, ME)).data.me.tier, `operation ${i}`).toBe("FREE");
+    const refused = await a.operation("q8", ME);
+    expect(refused.errors).toMatchObject([{ extensions: { code: "RATE_LIMITED", budget: "socket-operations" } }]);
+    expect(refused.errors[0].extensions.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(refused.errors[0].extensions.retryAfterSeconds).toBeLessThanOrEqual(5);
+    expect(refused.errors[0].extensions.http).toBeUndefined(); // HTTP's status and headers stay off the socket
+    // A subscription is an operation too (refused before it reads its job); the other account is not held back.
+    expect((await b.operation("s", PROGRESS, { id: job })).errors[0].extensions.code).toBe("RATE_LIMITED");
+    expect((await other.operation("n", ME)).data.me.tier).toBe("FREE");
+    expect(a.isOpen && b.isOpen).toBe(true);
+    expect((await user.client.request(ME)).data.me.tier).toBe("FREE"); // HTTP is not this budget
+    await Promise.all([a.close(), b.close(), other.close()]);
   });
 
   it("closes an idle socket (4410) but not one with a live subscription or steady operations", async () => {

@@ -50,6 +50,7 @@ async function socketFlood(order: FloodOrder, deadline: number): Promise<FloodRe
       url: order.url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false,
       connectionParams: { authorization: `Bearer ${s % 2 ? order.keys.plus : order.keys.attacker}` },
       on: { connected: () => { stats.opened++; }, closed: () => { stats.closed++; } },
+      onNonLazyError: () => {}, // a socket the server closed (4430 at the caps): counted in `closed`
     });
     clients.push(client);
     const sink = { next: () => { stats.events++; }, error: () => { stats.refused++; }, complete: () => {} };
@@ -61,9 +62,19 @@ async function socketFlood(order: FloodOrder, deadline: number): Promise<FloodRe
     if (s % 10 === 9) await new Promise((r) => setTimeout(r, 20)); // open in bursts, not all in one tick
   }
   while (performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  await Promise.all(clients.map((c) => c.dispose()));
+  // A client whose socket the server closed rejects its dispose() with the close event (and one still
+  // connecting may take a while): neither may keep the phase from reporting.
+  const disposed = clients.map(async (c) => { try { await c.dispose(); } catch { /* closed already */ } });
+  await Promise.race([Promise.all(disposed), new Promise((r) => setTimeout(r, 5_000))]);
   return { requests: stats.subscriptions, bytesIn: 0, outcomes: {}, sockets: stats };
 }
+
+// graphql-ws's client can leave the close of a socket the server shut (4430) as a rejected promise no one
+// awaits; that is the refusal this bench provokes, not a failure of the flood.
+process.on("unhandledRejection", (reason) => {
+  if (reason && typeof reason === "object" && "code" in reason && "reason" in reason) return;
+  throw reason;
+});
 
 process.on("message", async (order: FloodOrder | { kind: "stop" }) => {
   if ("kind" in order) process.exit(0);

@@ -47,6 +47,8 @@ export interface GraphQLContext {
   apiKeyId: string | null;
   services: ApiServices;
   loaders: Loaders;
+  /** HTTP: the query text the limits passed before Apollo ran (src/api/server.ts), so they are not checked twice */
+  limitsChecked?: string;
 }
 
 export function unauthenticated(message = "A valid API key is required: Authorization: Bearer <key>."): GraphQLError {

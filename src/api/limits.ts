@@ -12,13 +12,21 @@
 //   else the argument's default), other list fields by their assumed size;
 // - depth (introspection aside), selected fields, aliases, mutations (root fields of a mutation);
 // - introspection: `__schema`/`__type` need an API key, at most one per operation, and what is selected
-//   under it is bounded by 1.5x the size of a full schema download.
+//   under it is bounded by 1.5x the size of a full schema download; an account has a budget of
+//   introspection operations (a token bucket: KINEMA_INTROSPECTION_BURST, refilled at
+//   KINEMA_INTROSPECTION_PER_MINUTE), past which they are refused RATE_LIMITED (HTTP 429) until it refills.
+//
+// One walk measures the document: every definition for the shape limits, the operation that would run
+// (with its variables' values) for the rest. Parsed documents are cached by text (./document-cache.ts).
 import {
   GraphQLError, Kind, SchemaMetaFieldDef, TypeMetaFieldDef, getIntrospectionQuery, getNamedType, getNullableType,
   getOperationAST, isInterfaceType, isListType, isObjectType, parse, validate, valueFromASTUntyped,
   type DocumentNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLNamedType, type GraphQLSchema,
   type OperationDefinitionNode, type SelectionSetNode, type ValueNode,
 } from "graphql";
+import { DocumentCache } from "./document-cache.js";
+import { refusal } from "./errors.js";
+import { rateLimited, TokenBuckets, type BucketRate } from "./token-buckets.js";
 import {
   DEFAULT_LIST_SIZE, DEFAULT_MUTATION_WEIGHT, FIELD_WEIGHTS, INTROSPECTION_WEIGHT, LIST_SIZES, introspectionListSizes,
 } from "./query-weights.js";
@@ -34,6 +42,8 @@ export interface QueryLimits {
   maxFields: number;
   /** root fields of one mutation operation, aliased or not */
   maxMutations: number;
+  /** introspection operations per account (per API process) */
+  introspection: BucketRate;
 }
 
 /** One response key selected more often than this in one selection set (through fragments, usually) is refused. */
@@ -49,8 +59,10 @@ const WORK_BUDGET = 200_000;
 export interface OperationRequest {
   operationName?: string | null;
   variables?: unknown;
-  /** whether the request carries an API key (introspection needs one) */
+  /** whether the request carries a valid API key (introspection needs one) */
   authenticated: boolean;
+  /** the caller's account: an introspection operation spends from its budget (none given: nothing is spent) */
+  accountId?: string | null;
 }
 
 export type LimitCode =
@@ -58,12 +70,15 @@ export type LimitCode =
   | "TOO_MANY_MUTATIONS" | "INTROSPECTION_LIMITED" | "GRAPHQL_PARSE_FAILED";
 
 export function limitError(code: LimitCode, message: string, details: Record<string, unknown> = {}, status = 400): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, ...details, http: { status } } });
+  return refusal(message, { extensions: { code, ...details, http: { status } } });
 }
 
 function anonymousIntrospection(): GraphQLError {
   return limitError("INTROSPECTION_LIMITED", "Introspection (__schema, __type) needs an API key: Authorization: Bearer <key>.", {}, 401);
 }
+
+/** What the limits decided about one document for one kind of request (its refusal is sent as it is). */
+interface Verdict { refusal: GraphQLError | null; introspection: boolean }
 
 /** Thrown inside a walk to stop it at the first limit passed. */
 class Refused extends Error {
@@ -98,9 +113,13 @@ export class QueryLimiter {
   private readonly listSizes: Record<string, number>;
   /** the largest introspection selection allowed, in entries */
   readonly introspectionBound: number;
+  readonly documents = new DocumentCache();
+  private readonly introspectionBudget: TokenBuckets;
+  private readonly verdicts = new WeakMap<DocumentNode, Map<string, Verdict>>();
 
   constructor(private readonly schema: GraphQLSchema, readonly limits: QueryLimits) {
     this.listSizes = { ...LIST_SIZES, ...introspectionListSizes(schema) };
+    this.introspectionBudget = new TokenBuckets(limits.introspection);
     const full = parse(getIntrospectionQuery({
       descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true,
     }));
@@ -108,33 +127,63 @@ export class QueryLimiter {
     this.introspectionBound = Math.ceil(measured.introspectionSize * INTROSPECTION_SLACK);
   }
 
-  /** The document, or GRAPHQL_PARSE_FAILED (a syntax error, or more than maxTokens tokens). */
+  /** The document, or GRAPHQL_PARSE_FAILED (a syntax error, or more than maxTokens tokens). Cached by text. */
   parse(source: string): DocumentNode | GraphQLError {
-    try {
-      return parse(source, { maxTokens: this.limits.maxTokens });
-    } catch (error) {
-      return limitError("GRAPHQL_PARSE_FAILED", (error as Error).message);
-    }
+    return this.documents.parse(source, (text) => {
+      try {
+        return parse(text, { maxTokens: this.limits.maxTokens });
+      } catch (error) {
+        return limitError("GRAPHQL_PARSE_FAILED", (error as Error).message);
+      }
+    });
   }
 
   /**
    * The first limit the document passes, or null. The shape limits (fragments, fields, aliases,
    * repeats) hold for every definition in the document, since validation reads them all; the others for
-   * the operation that would run (none found: null, validation says why).
+   * the operation that would run (none found: null, validation says why). Last, an introspection
+   * operation that passed everything spends one of `accountId`'s introspection budget.
    */
   check(document: DocumentNode, request: OperationRequest): GraphQLError | null {
-    try {
-      this.checkShape(document, request.authenticated);
-      const operation = getOperationAST(document, request.operationName ?? undefined);
-      if (operation) this.checkOperation(document, operation, request);
-      return null;
-    } catch (error) {
-      if (error instanceof Refused) return error.error;
-      throw error;
-    }
+    const operation = getOperationAST(document, request.operationName ?? undefined) ?? undefined;
+    const verdict = this.verdictOf(document, operation, request);
+    if (verdict.refusal || !verdict.introspection || !request.accountId) return verdict.refusal;
+    const wait = this.introspectionBudget.take(request.accountId);
+    if (wait === 0) return null;
+    const { burst, perSecond } = this.limits.introspection;
+    return rateLimited("introspection", `Introspection budget spent (${burst} at once, ${round(perSecond * 60)} a minute per account).`, wait);
   }
 
-  private checkShape(document: DocumentNode, authenticated: boolean): void {
+  /**
+   * The limits' verdict, remembered per document (the cache hands one document to every request with
+   * its text) when the operation declares no variables, so nothing but the document, the operation's
+   * name and whether the caller has a key decides it: a flood of one document is measured once.
+   */
+  private verdictOf(document: DocumentNode, operation: OperationDefinitionNode | undefined, request: OperationRequest): Verdict {
+    const cacheable = !operation?.variableDefinitions?.length;
+    const key = `${request.authenticated ? "k" : "a"}:${request.operationName ?? ""}`;
+    const known = cacheable ? this.verdicts.get(document)?.get(key) : undefined;
+    if (known) return known;
+    let verdict: Verdict;
+    try {
+      const walker = new Walker(this.schema, this.listSizes, document, operation ? variableValues(operation, request.variables) : {});
+      const measured = this.checkShape(document, walker, operation, request.authenticated);
+      if (operation && measured) this.checkOperation(operation, measured);
+      verdict = { refusal: null, introspection: (measured?.introspectionRoots ?? 0) > 0 };
+    } catch (error) {
+      if (!(error instanceof Refused)) throw error;
+      verdict = { refusal: error.error, introspection: false };
+    }
+    if (cacheable) {
+      let byRequest = this.verdicts.get(document);
+      if (!byRequest) this.verdicts.set(document, (byRequest = new Map()));
+      if (byRequest.size < 8) byRequest.set(key, verdict); // a few operation names per document, not one per guess
+    }
+    return verdict;
+  }
+
+  /** The shape limits over every definition; returns the measure of `operation` (walked with its variables). */
+  private checkShape(document: DocumentNode, walker: Walker, operation: OperationDefinitionNode | undefined, authenticated: boolean): Measure | null {
     const { maxFields, maxAliases } = this.limits;
     const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).length;
     if (fragments > MAX_FRAGMENTS) {
@@ -144,12 +193,13 @@ export class QueryLimiter {
     if (operations > MAX_OPERATIONS) {
       throw new Refused(limitError("TOO_MANY_OPERATIONS", `The document defines ${operations} operations; the limit is ${MAX_OPERATIONS}.`, { limit: MAX_OPERATIONS }));
     }
-    const walker = new Walker(this.schema, this.listSizes, document, {});
+    let measured: Measure | null = null;
     for (const definition of document.definitions) {
       let m: Measure;
       if (definition.kind === Kind.OPERATION_DEFINITION) m = walker.measureOperation(definition);
       else if (definition.kind === Kind.FRAGMENT_DEFINITION) m = walker.measureFragment(definition.name.value, new Set());
       else continue;
+      if (definition === operation) measured = m;
       if (m.introspectionRoots > 0 && !authenticated) throw new Refused(anonymousIntrospection());
       if (m.fields > maxFields) {
         throw new Refused(limitError("TOO_MANY_FIELDS", `The operation selects ${m.fields} fields (fragments expanded); the limit is ${maxFields}.`, { fields: m.fields, limit: maxFields }));
@@ -158,6 +208,7 @@ export class QueryLimiter {
         throw new Refused(limitError("TOO_MANY_ALIASES", `The operation uses ${m.aliases} aliases (fragments expanded); the limit is ${maxAliases}.`, { aliases: m.aliases, limit: maxAliases }));
       }
     }
+    return measured;
   }
 
   /**
@@ -168,20 +219,16 @@ export class QueryLimiter {
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (!operation) return null;
     try {
-      const { keys: _keys, topFields, ...rest } = this.walk(document, operation, request.variables);
+      const walker = new Walker(this.schema, this.listSizes, document, variableValues(operation, request.variables));
+      const { keys: _keys, topFields, ...rest } = walker.measureOperation(operation);
       return { ...rest, mutations: operation.operation === "mutation" ? topFields : 0 };
     } catch (error) {
       throw error instanceof Refused ? error.error : error;
     }
   }
 
-  private walk(document: DocumentNode, operation: OperationDefinitionNode, variables: unknown): Measure {
-    return new Walker(this.schema, this.listSizes, document, variableValues(operation, variables)).measureOperation(operation);
-  }
-
-  private checkOperation(document: DocumentNode, operation: OperationDefinitionNode, request: OperationRequest): void {
+  private checkOperation(operation: OperationDefinitionNode, m: Measure): void {
     const { maxDepth, maxCost, maxMutations } = this.limits;
-    const m = this.walk(document, operation, request.variables);
     if (m.introspectionRoots > 0) { // anonymous introspection was refused by checkShape, for every definition
       if (m.introspectionRoots > 1) {
         throw new Refused(limitError("INTROSPECTION_LIMITED", `One __schema or __type per operation; this one has ${m.introspectionRoots}.`, { limit: 1 }));
@@ -203,6 +250,8 @@ export class QueryLimiter {
     }
   }
 }
+
+const round = (n: number) => Math.round(n * 100) / 100;
 
 /** What each variable will hold when the operation runs: the value sent, else the definition's default. */
 function variableValues(operation: OperationDefinitionNode, sent: unknown): Record<string, unknown> {
@@ -354,20 +403,21 @@ function emptyMeasure(): Measure {
 }
 
 /**
- * A socket operation made ready to run: parsed (bounded), held to the limits, then validated, in that
- * order so that validation never sees a document the limits refuse. Errors are typed and never thrown.
+ * A socket operation made ready to run: parsed (bounded, cached by text), held to the limits, then
+ * validated (once per cached document), in that order so that validation never sees a document the
+ * limits refuse. Errors are typed and never thrown.
  */
 export function admitOperation(
   limiter: QueryLimiter, schema: GraphQLSchema, payload: { query: string; operationName?: string | null; variables?: unknown },
-  authenticated: boolean,
+  accountId: string,
 ): { document: DocumentNode; operation: OperationDefinitionNode } | GraphQLError[] {
   const document = limiter.parse(payload.query);
   if (document instanceof GraphQLError) return [document];
-  const refused = limiter.check(document, { operationName: payload.operationName, variables: payload.variables, authenticated });
+  const refused = limiter.check(document, { operationName: payload.operationName, variables: payload.variables, authenticated: true, accountId });
   if (refused) return [refused];
-  const errors = validate(schema, document);
-  if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
+  const errors = limiter.documents.validate(document, (d) => validate(schema, d));
+  if (errors.length > 0) return errors.map((e) => refusal(e.message, { nodes: e.nodes, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }));
   const operation = getOperationAST(document, payload.operationName ?? undefined);
-  if (!operation) return [new GraphQLError("No operation to run.", { extensions: { code: "BAD_REQUEST" } })];
+  if (!operation) return [refusal("No operation to run.", { extensions: { code: "BAD_REQUEST" } })];
   return { document, operation };
 }

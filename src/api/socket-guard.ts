@@ -3,14 +3,20 @@
 // key's validity for as long as it stays open. Keys are re-checked in bulk every `recheckMs` (one
 // statement for every key the process's sockets hold) and per operation through the key cache, so a
 // revocation closes the socket (4403) within seconds and stops its subscriptions, and a tier or role
-// change is what the socket's next operation runs with. Close codes: ./close-codes.ts.
+// change is what the socket's next operation runs with. Each account has a budget of operation starts
+// (a token bucket over all its sockets): 400 subscriptions opened in a burst by 16 sockets of one
+// account each read a job and held every other caller's requests back by a second (bench:abuse, socket
+// phase); past the budget an operation is refused RATE_LIMITED before it is parsed. Close codes:
+// ./close-codes.ts.
 import type { IncomingMessage } from "node:http";
 import type { WebSocket, WebSocketServer } from "ws";
 import type { KeyAuthenticator, Principal } from "../accounts/authenticator.js";
 import { isSuspended } from "../accounts/accounts.js";
 import type { Config } from "../config/config.js";
 import type { Logger } from "../log.js";
+import type { GraphQLError } from "graphql";
 import { CloseCode } from "./close-codes.js";
+import { rateLimited, TokenBuckets } from "./token-buckets.js";
 
 interface TrackedSocket {
   socket: WebSocket;
@@ -28,13 +34,24 @@ export class SocketGuard {
   private recheckTimer: NodeJS.Timeout | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private rechecking = false;
+  private readonly operationBudget: TokenBuckets;
 
   constructor(
     private readonly auth: KeyAuthenticator,
     private readonly limits: Config["sockets"],
     private readonly recheckMs: number,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.operationBudget = new TokenBuckets(limits.operations);
+  }
+
+  /** One operation start for the account: null when its budget allowed it, else the RATE_LIMITED refusal. */
+  spendOperation(accountId: string): GraphQLError | null {
+    const wait = this.operationBudget.take(accountId);
+    if (wait === 0) return null;
+    const { burst, perSecond } = this.limits.operations;
+    return rateLimited("socket-operations", `Too many operations started on this account's sockets (${burst} at once, ${perSecond} a second).`, wait);
+  }
 
   /** Counts every socket from the moment it connects; must be attached before graphql-ws. */
   attach(wsServer: WebSocketServer): void {

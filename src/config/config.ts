@@ -45,6 +45,10 @@ const schema = z.object({
   KINEMA_MAX_QUERY_FIELDS: int(10, 100_000, 500),
   KINEMA_MAX_ALIASES: int(0, 10_000, 30),
   KINEMA_MAX_MUTATIONS: int(1, 1_000, 5),
+  // Introspection operations per account and API process: a full schema download costs ~7 ms of CPU
+  // and ~100 KB; tools ask once per start (the IDE, codegen), so 10 at once and 6 a minute more.
+  KINEMA_INTROSPECTION_BURST: int(1, 100_000, 10),
+  KINEMA_INTROSPECTION_PER_MINUTE: int(1, 1_000_000, 6),
   KINEMA_DB_POOL_SIZE: int(1, 100, 10),
   // At most 10 s: the bound on how long a revocation, tier or role change by another process takes to
   // reach requests and open sockets of this one.
@@ -55,6 +59,10 @@ const schema = z.object({
   KINEMA_WS_MAX_SUBSCRIPTIONS: int(1, 1_000, 25),
   KINEMA_WS_IDLE_TIMEOUT_MS: int(100, 86_400_000, 60_000),
   KINEMA_WS_INIT_TIMEOUT_MS: int(100, 60_000, 3_000),
+  // Operations an account starts over its sockets (per API process): each subscription start reads
+  // its job; 50 at once (a dashboard opening), then 10 a second.
+  KINEMA_WS_OPERATION_BURST: int(1, 1_000_000, 50),
+  KINEMA_WS_OPERATIONS_PER_SECOND: z.coerce.number().min(0.01).max(1_000_000).default(10),
   KINEMA_STAGES_MODULE: z.string().min(1).optional(),
   KINEMA_MODEL_DIR: z.string().min(1).default("models/kinema-shapes"),
   KINEMA_EXECUTION_PROVIDER: z.enum(["cpu", "webgpu", "cuda"]).default("cpu"),
@@ -129,6 +137,8 @@ export interface Config {
   limits: {
     maxDepth: number; maxCost: number; maxTokens: number; maxFields: number; maxAliases: number; maxMutations: number;
     maxBodyBytes: number;
+    /** introspection operations per account (a token bucket per API process) */
+    introspection: { burst: number; perSecond: number };
   };
   auth: {
     /** how long an API process trusts what it read about a key (revocation, account tier and role) */
@@ -147,6 +157,8 @@ export interface Config {
     idleTimeoutMs: number;
     /** a socket that has not sent connection_init within this is closed (4408, graphql-ws) */
     initTimeoutMs: number;
+    /** operations (subscribe messages) an account starts over its sockets (a token bucket per API process) */
+    operations: { burst: number; perSecond: number };
   };
   engine: {
     modelDir: string;
@@ -265,11 +277,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDepth: e.KINEMA_MAX_QUERY_DEPTH, maxCost: e.KINEMA_MAX_QUERY_COST, maxTokens: e.KINEMA_MAX_QUERY_TOKENS,
       maxFields: e.KINEMA_MAX_QUERY_FIELDS, maxAliases: e.KINEMA_MAX_ALIASES, maxMutations: e.KINEMA_MAX_MUTATIONS,
       maxBodyBytes: e.KINEMA_MAX_BODY_BYTES,
+      introspection: { burst: e.KINEMA_INTROSPECTION_BURST, perSecond: e.KINEMA_INTROSPECTION_PER_MINUTE / 60 },
     },
     auth: { cacheMs: e.KINEMA_AUTH_CACHE_MS, usageFlushMs: e.KINEMA_KEY_USAGE_FLUSH_MS },
     sockets: {
       maxPerAccount: e.KINEMA_WS_MAX_PER_ACCOUNT, maxPerAddress: e.KINEMA_WS_MAX_PER_ADDRESS,
       maxSubscriptions: e.KINEMA_WS_MAX_SUBSCRIPTIONS, idleTimeoutMs: e.KINEMA_WS_IDLE_TIMEOUT_MS, initTimeoutMs: e.KINEMA_WS_INIT_TIMEOUT_MS,
+      operations: { burst: e.KINEMA_WS_OPERATION_BURST, perSecond: e.KINEMA_WS_OPERATIONS_PER_SECOND },
     },
     engine: {
       modelDir: e.KINEMA_MODEL_DIR, provider: e.KINEMA_EXECUTION_PROVIDER, profile: e.KINEMA_ENGINE_PROFILE,
