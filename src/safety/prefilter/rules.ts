@@ -5,7 +5,7 @@ import { BENIGN_PHRASES, CSAM_RULE_IDS, CSAM_SEXUAL_TERMS, CSAM_TERMS, CSAM_WIND
 import { compilePattern, type CompiledPattern } from "./pattern.js";
 import { inSense, SENSES, type SenseHits } from "./senses.js";
 import { parseTerm, TermIndex, type Hit, type View } from "./terms.js";
-import { collapseRepeats, spacedText, squashedText, views, type PromptViews } from "./views.js";
+import { collapseRepeats, readWord, spacedText, squashedText, views, type PromptViews } from "./views.js";
 
 /** Categories in the order they are checked: a prompt that trips two is recorded under the first. */
 export const SAFETY_CATEGORIES = ["CSAM", "SEXUAL", "NCII", "VIOLENCE", "LIKENESS"] as const;
@@ -159,16 +159,22 @@ function unmasked(hits: Hit<Payload>[]): Hit<Payload>[] {
 
 /** Hits on a word that a benign sense explains here, left out ("nude" in "nude heels", "paint stripper"). */
 function withoutSenses(hits: Hit<Payload>[], v: PromptViews): Hit<Payload>[] {
-  const words = hits.filter((h) => h.payload.role === "senseWord" && h.start === h.end);
+  const words = hits.filter((h) => h.payload.role === "senseWord");
   if (words.length === 0) return hits;
-  const found: SenseHits = { next: SENSES.map(() => new Set<number>()), prev: SENSES.map(() => new Set<number>()) };
+  const found: SenseHits = { next: SENSES.map(() => new Set<number>()), prev: SENSES.map(() => new Set<number>()), ends: SENSES.map(() => new Set<number>()) };
   for (const h of hits) {
-    if (h.payload.role === "senseNext") found.next[h.payload.sense!]!.add(h.start);
-    if (h.payload.role === "sensePrev") found.prev[h.payload.sense!]!.add(h.end);
+    if (h.payload.role === "senseNext") {
+      found.next[h.payload.sense!]!.add(h.from);
+      found.ends[h.payload.sense!]!.add(h.to);
+    }
+    if (h.payload.role === "sensePrev") found.prev[h.payload.sense!]!.add(h.to);
   }
-  const benign = new Set(words.filter((w) => inSense(w.payload.sense!, w.start, v.spaced, found)).map((w) => w.start));
-  if (benign.size === 0) return hits;
-  return hits.filter((h) => !(h.start === h.end && benign.has(h.start)));
+  const read = v.words.map(readWord);
+  const benign = words.filter((w) => inSense(w.payload.sense!, w.from, w.to, read, found));
+  if (benign.length === 0) return hits;
+  // Every reading inside the explained word goes: "nude e" stretched over two words, the prefix term
+  // reached before the word's last letter.
+  return hits.filter((h) => !benign.some((w) => w.from <= h.from && h.to <= w.to));
 }
 
 /** A span from each list at most `window` words apart, or null. */

@@ -69,22 +69,26 @@ const ARTICLES = new Set(["a", "an", "soft", "warm", "pale", "light", "classic"]
 /** Spaced words a sense may look across. */
 const REACH = 4;
 
-/** Where the sense vocabulary was found: per sense, the spaced-word indexes of its next/prev words. */
-export interface SenseHits { next: Set<number>[]; prev: Set<number>[] }
+/** Where the sense vocabulary was found, per sense: word indexes (views.ts `words`) where a next word starts, a prev word ends, a next word ends. */
+export interface SenseHits { next: Set<number>[]; prev: Set<number>[]; ends: Set<number>[] }
 
-/** Whether the sensitive word at spaced index `at` is in `sense` here. */
-export function inSense(sense: number, at: number, spaced: readonly string[], found: SenseHits): boolean {
+/**
+ * Whether the sensitive word covering words `from`..`to` is in `sense` here. `words` are the prompt's
+ * words read as the spaced view reads them. Positions are words, not spaced words, so a sense holds when
+ * both are spelled out ("n u d e l i p s t i c k").
+ */
+export function inSense(sense: number, from: number, to: number, words: readonly string[], found: SenseHits): boolean {
   const next = found.next[sense]!, prev = found.prev[sense]!;
-  if (prev.has(at - 1)) return true;
-  for (let k = at + 1; k < spaced.length && k <= at + REACH; k++) {
+  if (prev.has(from - 1)) return true;
+  for (let k = to + 1; k < words.length && k <= to + REACH; k++) {
     if (next.has(k)) return true;
-    if (!SKIPPABLE.has(spaced[k]!)) break;
+    if (!SKIPPABLE.has(words[k]!)) break;
   }
   if (!SENSES[sense]!.trailing) return false;
   // "heels in nude", "lipstick in a soft nude", "a shade of nude"
-  let k = at - 1;
-  while (k >= 0 && ARTICLES.has(spaced[k]!)) k--;
-  if (k < 1 || !LINKS.has(spaced[k]!)) return false;
-  for (let j = k - 1; j >= 0 && j >= k - REACH; j--) if (next.has(j)) return true;
+  let k = from - 1;
+  while (k >= 0 && ARTICLES.has(words[k]!)) k--;
+  if (k < 1 || !LINKS.has(words[k]!)) return false;
+  for (let j = k - 1; j >= 0 && j >= k - REACH; j--) if (found.ends[sense]!.has(j)) return true;
   return false;
 }

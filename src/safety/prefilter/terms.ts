@@ -16,12 +16,12 @@
 //   - prefix terms (one word ending in `*`) match the start of one spaced word ("pornstar", "p*rnstar").
 // Every set of terms lives in one index, so a prompt is walked once per word start.
 import { readings } from "./chars.js";
-import { isNumber, views, type PromptViews } from "./views.js";
+import { collapseRepeats, isNumber, readLeet, views, type PromptViews } from "./views.js";
 
 export type View = "spaced" | "squashed";
 
-/** A term's match: which entry, and the spaced words it covers (first and last index). */
-export interface Hit<T> { payload: T; start: number; end: number; view: View }
+/** A term's match: which entry, the spaced words it covers (first and last index), and the words (views.ts `words`). */
+export interface Hit<T> { payload: T; start: number; end: number; view: View; from: number; to: number; prefix?: boolean }
 
 export interface ParsedTerm { letters: string; prefix: boolean; words: number }
 
@@ -33,6 +33,16 @@ export const MIN_TERM_LETTERS = 3;
 const MAX_SPAN_WORDS = 40;
 const MAX_SPAN_CHARS = 100;
 const MIN_PREFIX_LETTERS = 4;
+/** What may follow a prefix term in the last word of a split span ("undres sing", "pedo philia"). */
+const SUFFIXES = new Set([
+  "", "s", "es", "ed", "d", "ing", "ings", "er", "ers", "y", "ies", "ism", "isms", "ist", "ists", "ic", "ia", "iac",
+  "ation", "ations", "ated", "ate", "ates", "ize", "ized", "ise", "ised", "ly", "ment", "ness", "al", "ous",
+]);
+/** Whether `rest` reads as an ending, with 1, | and ! read as i too ("$|n9" is "sing"). */
+function isSuffix(rest: string): boolean {
+  return SUFFIXES.has(collapseRepeats(readLeet(rest))) || SUFFIXES.has(collapseRepeats(readLeet(rest.replace(/[1|!]/g, "i"))));
+}
+
 /** Live states per span; far above what any prompt reaches (ambiguous characters are pruned per letter). */
 const MAX_STATES = 256;
 
@@ -83,7 +93,8 @@ export class TermIndex<T> {
     const { words, spacedIndexOf, firstWordOf } = v;
     const n = words.length;
     // A bare number stays a number ("5 ex" is not "sex") unless it is one letter of a spelled-out run.
-    const literal = words.map((w, j) => isNumber(w) && (firstWordOf[spacedIndexOf[j]! + 1] ?? n) - firstWordOf[spacedIndexOf[j]!]! === 1);
+    // ("7" is a number; "7@", "!7", "0|" are not: their symbols make them leetspeak.)
+    const literal = words.map((w, j) => isNumber(w) && !v.edges[j]![0] && !v.edges[j]![1] && (firstWordOf[spacedIndexOf[j]! + 1] ?? n) - firstWordOf[spacedIndexOf[j]!]! === 1);
     for (let i = 0; i < n; i++) {
       const first = spacedIndexOf[i]!;
       const wordStart = firstWordOf[first] === i; // prefix terms only start on a spaced word's start
@@ -94,11 +105,23 @@ export class TermIndex<T> {
         // Masks read as letters only in a span that starts after a space: "a k*d", not the "i*o" of "t*i*o".
         if (j > i && v.innerMasks[j]! > 0) states = this.innerGap(states, v.afterSpace[i] ? v.innerMasks[j]! : 0);
         const prefixable = wordStart && spacedIndexOf[j] === first;
-        for (const ch of words[j]!) {
-          states = this.step(states, readings(ch, literal[j]!));
+        const [lead, trail] = v.edges[j]!;
+        const body = [...words[j]!];
+        let at = -lead.length - 1;
+        for (const [ch, optional] of characters(lead, words[j]!, trail)) {
+          at++;
+          const next = this.step(states, readings(ch, literal[j]!));
+          states = optional ? merge(states, next) : next;
           chars++;
           if (states.length === 0) break;
-          if (prefixable) for (const s of states) if (s.node.prefix && usable(s)) for (const e of s.node.prefix) out.push({ payload: e.payload, start: first, end: first, view: "spaced" });
+          // A prefix term within one spaced word ("pornstar"); across words only when what follows it in
+          // its last word is an ending ("undres sing"), never any word ("in fantasy" is no infant*).
+          const across = !prefixable && wordStart && j > i && isSuffix(body.slice(at + 1).join(""));
+          if (!prefixable && !across) continue;
+          for (const s of states) {
+            if (!s.node.prefix || !usable(s)) continue;
+            for (const e of s.node.prefix) out.push({ payload: e.payload, start: first, end: across ? spacedIndexOf[j]! : first, view: across ? "squashed" : "spaced", from: i, to: j, prefix: true });
+          }
         }
         if (states.length === 0) break;
         const last = spacedIndexOf[j]!;
@@ -108,11 +131,11 @@ export class TermIndex<T> {
         const ends = v.trailingMasks[j]! > 0 ? states.concat(this.masked(states, v.trailingMasks[j]!)) : states;
         for (const s of ends) {
           if (!s.node.exact || !usable(s)) continue;
-          for (const e of s.node.exact) out.push({ payload: e.payload, start: first, end: last, view: e.words === spacedWords ? "spaced" : "squashed" });
+          for (const e of s.node.exact) out.push({ payload: e.payload, start: first, end: last, view: e.words === spacedWords ? "spaced" : "squashed", from: i, to: j });
         }
       }
     }
-    return dedupe(out);
+    return segmented(dedupe(out), v);
   }
 
   /** One character read as each of its `letters`: advance to a child, or stay on a repeated letter. */
@@ -168,6 +191,38 @@ export class TermIndex<T> {
   }
 }
 
+/**
+ * Inside a spelled-out run ("E s s e x", "n u d e c h i l d", "a s e x y") a reader sees one word, or
+ * words whose boundaries the letters alone must give. A hit there counts only when it starts at the
+ * run's start (or after a lone "a"/"i" opening it) or right after another hit, and ends at the run's end,
+ * right before another hit, or before an ending ("s e x y", "n u d e s"; a prefix term needs no end). So "n u d e c h i l d" is two terms, while
+ * the "sex" of "E s s e x", "s e x t a n t" or "M i d d l e s e x" is no term at all.
+ */
+function segmented<T>(hits: Hit<T>[], v: PromptViews): Hit<T>[] {
+  if (hits.length === 0) return hits;
+  const ends = new Set(hits.map((h) => h.to));
+  const starts = new Set(hits.map((h) => h.from));
+  const lastWordOf = (g: number) => (v.firstWordOf[g + 1] ?? v.words.length) - 1;
+  return hits.filter((h) => {
+    const first = v.firstWordOf[v.spacedIndexOf[h.from]!]!;
+    const startOk = h.from === first || ends.has(h.from - 1) || (h.from === first + 1 && (v.words[first] === "a" || v.words[first] === "i"));
+    const last = lastWordOf(v.spacedIndexOf[h.to]!);
+    const endOk = h.prefix === true || h.to === last || starts.has(h.to + 1) || isSuffix(v.words.slice(h.to + 1, last + 1).join(""));
+    return startOk && endOk;
+  });
+}
+
+/** A word's characters, the trimmed edge symbols marked optional (read as a letter, or skipped). */
+function* characters(lead: string, word: string, trail: string): Generator<[string, boolean]> {
+  for (const ch of lead) yield [ch, true];
+  for (const ch of word) yield [ch, false];
+  for (const ch of trail) yield [ch, true];
+}
+
+function merge<T>(a: State<T>[], b: State<T>[]): State<T>[] {
+  return b.length === 0 ? a : a.concat(b);
+}
+
 /** Masks may stand in for letters, but never for most of a term: two real letters, no more masks than them. */
 function usable(s: { wild: number; real: number }): boolean {
   return s.wild === 0 || (s.real >= 2 && s.wild <= s.real);
@@ -178,7 +233,7 @@ function dedupe<T>(hits: Hit<T>[]): Hit<T>[] {
   if (hits.length < 2) return hits;
   const seen = new Map<string, Set<T>>();
   return hits.filter((h) => {
-    const key = `${h.start}:${h.end}:${h.view}`;
+    const key = `${h.from}:${h.to}:${h.view}`;
     let payloads = seen.get(key);
     if (!payloads) seen.set(key, payloads = new Set());
     if (payloads.has(h.payload)) return false;

@@ -36,6 +36,8 @@ export interface PromptViews {
   leadingMasks: number[];
   /** per word: masks right after it, before a space or the end (each: one letter) */
   trailingMasks: number[];
+  /** per word: the symbols trimmed before and after it, which may also be letters ("sk1r+") */
+  edges: [string, string][];
   /** per word: whether a space (or the start of the prompt) comes before it */
   afterSpace: boolean[];
   /** the spaced view's words, leetspeak read, one entry per spaced word */
@@ -53,15 +55,18 @@ export function views(prompt: string): PromptViews {
   const folded = fold(prompt).replace(APOSTROPHE, "");
   const words: string[] = [];
   const bounds: [number, number][] = [];
+  const edges: [string, string][] = [];
   for (const match of folded.matchAll(WORD)) {
-    // Trailing `!`, `|`, `@`, `+` are punctuation ("wow!", "18+"), leading `!` too; `$`, `@`, `+` may start a word ($ex, +een).
+    // Leading `!` and trailing `!`, `|`, `@`, `+` are punctuation ("wow!", "18+") or letters ("533xu4|",
+    // "sk1r+"): the word is read without them, and terms.ts also tries them as letters. A word of such
+    // symbols alone ("!", "+" in "+ e e n") is a letter of a spelled-out run.
     const raw = match[0];
     const lead = /^!*/.exec(raw)![0].length;
-    const word = raw.slice(lead).replace(/[!|@+]+$/, "");
-    if (!word) continue;
-    const start = match.index + lead;
+    const body = raw.slice(lead).replace(/[!|@+]+$/, "");
+    const word = body || raw;
     words.push(word);
-    bounds.push([start, start + word.length]);
+    edges.push(body ? [raw.slice(0, lead), raw.slice(lead + body.length)] : ["", ""]);
+    bounds.push([match.index, match.index + raw.length]);
   }
   const innerMasks: number[] = [], leadingMasks: number[] = [], trailingMasks: number[] = [], afterSpace: boolean[] = [];
   for (let i = 0; i < words.length; i++) {
@@ -69,7 +74,8 @@ export function views(prompt: string): PromptViews {
     const after = folded.slice(bounds[i]![1], i + 1 < words.length ? bounds[i + 1]![0] : folded.length);
     // A full stop inside a run of single letters ("t.e.e.n", "U.S.A") separates them; it only masks a
     // letter next to a longer word ("n.ked").
-    const dotted = before.includes(".") && [...words[i]!].length === 1 && [...words[i - 1] ?? ""].length === 1;
+    const rawLength = (k: number) => k < 0 ? 0 : [...edges[k]![0] + words[k]! + edges[k]![1]].length;
+    const dotted = before.includes(".") && rawLength(i) === 1 && rawLength(i - 1) === 1;
     const inner = i > 0 && INNER_MASKS.test(before) && !dotted;
     innerMasks.push(inner ? before.length : 0);
     afterSpace.push(i === 0 || /\s/u.test(before));
@@ -94,7 +100,7 @@ export function views(prompt: string): PromptViews {
     for (let k = i; k < end; k++) spacedIndexOf.push(spaced.length - 1);
     i = end;
   }
-  return { folded, words, innerMasks, leadingMasks, trailingMasks, afterSpace, spaced, spacedIndexOf, firstWordOf, spacedRaw };
+  return { folded, words, edges, innerMasks, leadingMasks, trailingMasks, afterSpace, spaced, spacedIndexOf, firstWordOf, spacedRaw };
 }
 
 /** The spaced view as text: "p.o.r.n  star!" -> "porn star". */
