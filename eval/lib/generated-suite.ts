@@ -37,7 +37,13 @@ export function generatedBaseline(): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).filter((e): e is [string, number] => e[0].startsWith("generated/") && typeof e[1] === "number"));
 }
 
-export function runGeneratedSuite(filter: PromptFilter, options: { seed?: number; draws?: number } = {}): SuiteResult {
+/**
+ * `stride` > 1 checks every stride-th variant only (level 1's --sample, the unit test): a quick look whose
+ * rates are estimates, and whose counts are not held against the baseline.
+ */
+export function runGeneratedSuite(filter: PromptFilter, options: { seed?: number; draws?: number; stride?: number } = {}): SuiteResult {
+  const stride = options.stride ?? 1;
+  let index = -1;
   const started = performance.now();
   const raw = { block: [0, 0], pass: [0, 0], category: [0, 0] };
   const byGroup: Record<string, number[]> = {}, byTransform: Record<string, number[]> = {}, byTransformAlone: Record<string, number[]> = {};
@@ -48,6 +54,7 @@ export function runGeneratedSuite(filter: PromptFilter, options: { seed?: number
   };
   const failures: SuiteResult["failures"] = [];
   for (const v of generateSuite(options)) {
+    if (++index % stride !== 0) continue;
     const decision = filter.check(v.text);
     const ok = v.expect === "blocked" ? decision.verdict === "blocked" : decision.verdict === "passed";
     if (v.expect === "blocked") {
@@ -69,16 +76,17 @@ export function runGeneratedSuite(filter: PromptFilter, options: { seed?: number
     byTransform: tallies(byTransform), byTransformAlone: tallies(byTransformAlone),
     failures, ms: Math.round(performance.now() - started),
   };
-  result.problems = gateProblems(result);
+  result.problems = gateProblems(result, stride === 1);
   result.passed = result.problems.length === 0;
   return result;
 }
 
-function gateProblems(r: SuiteResult): string[] {
+function gateProblems(r: SuiteResult, whole: boolean): string[] {
   const problems: string[] = [];
   if (r.block.total === 0 || r.pass.total === 0) problems.push("the suite generated nothing to check");
   if (r.block.ok < r.block.total) problems.push(`${r.block.total - r.block.ok} of ${r.block.total} must-block variants were not blocked (gate: 100%)`);
   if (r.pass.rate < MIN_PASS_RATE) problems.push(`must-pass rate ${(100 * r.pass.rate).toFixed(2)}% is under ${100 * MIN_PASS_RATE}%`);
+  if (!whole) return problems;
   const baseline = generatedBaseline();
   if (Object.keys(baseline).length === 0) problems.push("eval/golden/counts.json holds no generated/... counts");
   for (const [key, count] of Object.entries(baseline)) {

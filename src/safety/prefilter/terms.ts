@@ -102,11 +102,24 @@ export class TermIndex<T> {
       if (v.leadingMasks[i]! > 0) states = states.concat(this.masked(states, v.leadingMasks[i]!));
       let chars = 0;
       for (let j = i; j < n && j - i < MAX_SPAN_WORDS && chars < MAX_SPAN_CHARS; j++) {
-        // Masks read as letters only in a span that starts after a space: "a k*d", not the "i*o" of "t*i*o".
-        if (j > i && v.innerMasks[j]! > 0) states = this.innerGap(states, v.afterSpace[i] ? v.innerMasks[j]! : 0);
         const prefixable = wordStart && spacedIndexOf[j] === first;
-        const [lead, trail] = v.edges[j]!;
         const body = [...words[j]!];
+        // A prefix term within one spaced word ("pornstar"); across words only when what follows it in
+        // its last word is an ending ("undres sing"), never any word ("in fantasy" is no infant*).
+        const prefixes = (rest: string) => {
+          const across = !prefixable && wordStart && j > i && isSuffix(rest);
+          if (!prefixable && !across) return;
+          for (const s of states) {
+            if (!s.node.prefix || !usable(s)) continue;
+            for (const e of s.node.prefix) out.push({ payload: e.payload, start: first, end: across ? spacedIndexOf[j]! : first, view: across ? "squashed" : "spaced", from: i, to: j, prefix: true });
+          }
+        };
+        // Masks read as letters only in a span that starts after a space: "a k*d", not the "i*o" of "t*i*o".
+        if (j > i && v.innerMasks[j]! > 0) {
+          states = this.innerGap(states, v.afterSpace[i] ? v.innerMasks[j]! : 0);
+          prefixes(body.join("")); // "undres.ing": the prefix ends on the mask
+        }
+        const [lead, trail] = v.edges[j]!;
         let at = -lead.length - 1;
         for (const [ch, optional] of characters(lead, words[j]!, trail)) {
           at++;
@@ -114,14 +127,7 @@ export class TermIndex<T> {
           states = optional ? merge(states, next) : next;
           chars++;
           if (states.length === 0) break;
-          // A prefix term within one spaced word ("pornstar"); across words only when what follows it in
-          // its last word is an ending ("undres sing"), never any word ("in fantasy" is no infant*).
-          const across = !prefixable && wordStart && j > i && isSuffix(body.slice(at + 1).join(""));
-          if (!prefixable && !across) continue;
-          for (const s of states) {
-            if (!s.node.prefix || !usable(s)) continue;
-            for (const e of s.node.prefix) out.push({ payload: e.payload, start: first, end: across ? spacedIndexOf[j]! : first, view: across ? "squashed" : "spaced", from: i, to: j, prefix: true });
-          }
+          prefixes(body.slice(Math.max(0, at + 1)).join(""));
         }
         if (states.length === 0) break;
         const last = spacedIndexOf[j]!;
