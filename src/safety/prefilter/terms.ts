@@ -103,31 +103,36 @@ export class TermIndex<T> {
       let chars = 0;
       for (let j = i; j < n && j - i < MAX_SPAN_WORDS && chars < MAX_SPAN_CHARS; j++) {
         const prefixable = wordStart && spacedIndexOf[j] === first;
-        const body = [...words[j]!];
+        const word = words[j]!;
         // A prefix term within one spaced word ("pornstar"); across words only when what follows it in
         // its last word is an ending ("undres sing"), never any word ("in fantasy" is no infant*).
-        const prefixes = (rest: string) => {
-          const across = !prefixable && wordStart && j > i && isSuffix(rest);
-          if (!prefixable && !across) return;
+        const prefixes = (restFrom: number) => {
+          if (!prefixable && !(wordStart && j > i)) return;
+          let across: boolean | null = null;
           for (const s of states) {
             if (!s.node.prefix || !usable(s)) continue;
+            across ??= !prefixable && isSuffix(word.slice(restFrom));
+            if (!prefixable && !across) return;
             for (const e of s.node.prefix) out.push({ payload: e.payload, start: first, end: across ? spacedIndexOf[j]! : first, view: across ? "squashed" : "spaced", from: i, to: j, prefix: true });
           }
         };
         // Masks read as letters only in a span that starts after a space: "a k*d", not the "i*o" of "t*i*o".
         if (j > i && v.innerMasks[j]! > 0) {
           states = this.innerGap(states, v.afterSpace[i] ? v.innerMasks[j]! : 0);
-          prefixes(body.join("")); // "undres.ing": the prefix ends on the mask
+          prefixes(0); // "undres.ing": the prefix ends on the mask
         }
         const [lead, trail] = v.edges[j]!;
-        let at = -lead.length - 1;
-        for (const [ch, optional] of characters(lead, words[j]!, trail)) {
-          at++;
-          const next = this.step(states, readings(ch, literal[j]!));
-          states = optional ? merge(states, next) : next;
+        const isLiteral = literal[j]!;
+        // The word's characters, its trimmed edge symbols optional (read as a letter, or skipped).
+        const total = lead.length + word.length + trail.length;
+        for (let k = 0; k < total; k++) {
+          const inWord = k >= lead.length && k < lead.length + word.length;
+          const ch = inWord ? word[k - lead.length]! : k < lead.length ? lead[k]! : trail[k - lead.length - word.length]!;
+          const next = this.step(states, readings(ch, isLiteral));
+          states = inWord ? next : merge(states, next);
           chars++;
           if (states.length === 0) break;
-          prefixes(body.slice(Math.max(0, at + 1)).join(""));
+          prefixes(Math.min(word.length, Math.max(0, k - lead.length + 1)));
         }
         if (states.length === 0) break;
         const last = spacedIndexOf[j]!;
@@ -150,7 +155,7 @@ export class TermIndex<T> {
       // The common case (plain text): one state, one reading, no allocation beyond the result.
       const s = states[0]!, letter = letters[0]!;
       const child = s.node.children.get(letter);
-      const moved = child ? { ...s, node: child, real: s.real + 1, afterMask: false } : null;
+      const moved = child ? { node: child, wild: s.wild, real: s.real + 1, masks: s.masks, afterMask: false } : null;
       // A repeat stays put, but not right after a mask: "g.r.e" must not read as "go r e(e)" = gore.
       if (letter === s.node.letter && !s.afterMask) return moved ? [s, moved] : [s];
       return moved ? [moved] : [];
@@ -167,7 +172,7 @@ export class TermIndex<T> {
       for (const letter of letters) {
         if (letter === s.node.letter && !s.afterMask) keep(s);
         const child = s.node.children.get(letter);
-        if (child) keep({ ...s, node: child, real: s.real + 1, afterMask: false });
+        if (child) keep({ node: child, wild: s.wild, real: s.real + 1, masks: s.masks, afterMask: false });
       }
     }
     return next;
@@ -188,7 +193,8 @@ export class TermIndex<T> {
       const next: State<T>[] = [];
       for (const s of current) {
         for (const [letter, child] of s.node.children) {
-          if (/\p{L}/u.test(letter) && next.length < MAX_STATES) next.push({ ...s, node: child, wild: s.wild + 1, afterMask: true });
+          // Any letter, never a digit (ages are the only terms with digits).
+          if ((letter < "0" || letter > "9") && next.length < MAX_STATES) next.push({ node: child, wild: s.wild + 1, real: s.real, masks: s.masks, afterMask: true });
         }
       }
       current = next;
@@ -216,13 +222,6 @@ function segmented<T>(hits: Hit<T>[], v: PromptViews): Hit<T>[] {
     const endOk = h.prefix === true || h.to === last || starts.has(h.to + 1) || isSuffix(v.words.slice(h.to + 1, last + 1).join(""));
     return startOk && endOk;
   });
-}
-
-/** A word's characters, the trimmed edge symbols marked optional (read as a letter, or skipped). */
-function* characters(lead: string, word: string, trail: string): Generator<[string, boolean]> {
-  for (const ch of lead) yield [ch, true];
-  for (const ch of word) yield [ch, false];
-  for (const ch of trail) yield [ch, true];
 }
 
 function merge<T>(a: State<T>[], b: State<T>[]): State<T>[] {
