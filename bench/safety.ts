@@ -16,7 +16,9 @@ async function main(): Promise<void> {
     ...(await measureHashGate()),
     ...(await measureClassifiers()),
   };
-  if (typeof figures.prefilter_p99_ms === "number") figures.prefilter_goal_met = figures.prefilter_p99_ms < 1;
+  if (typeof figures.prefilter_p99_ms === "number") {
+    figures.prefilter_goal_met = figures.prefilter_p99_ms < 1 && (figures.prefilter_generated_p99_ms as number) < 1;
+  }
   if (typeof figures.hash_gate_ms_240f_480p === "number") figures.hash_gate_goal_met = figures.hash_gate_ms_240f_480p < 2_000;
   figures.total_seconds = Math.round((performance.now() - started) / 100) / 10;
   const width = Math.max(...Object.keys(figures).map((k) => k.length));

@@ -2,7 +2,9 @@
 //   1. every must-block golden prompt is refused with its category and never queued;
 //   2. every must-pass golden prompt SUCCEEDS with a playable MP4, fetched through its signed URL;
 //   3. every clip's C2PA manifest verifies Trusted;
-//   4. FREE jobs run exactly the FREE step budget, PLUS jobs the PLUS one.
+//   4. FREE jobs run exactly the FREE step budget, PLUS jobs the PLUS one;
+//   5. the generated adversarial suite (eval/golden/prefilter/generate.ts, in process): every must-block
+//      variant blocked, >= 99% of must-pass variants passed, figures per category and transformation.
 // It prints a summary, writes report.json, and reports pass only when every check passed.
 import { mkdir, readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
@@ -11,6 +13,7 @@ import type { Tier } from "../src/config/config.js";
 import { loadPrefilterGoldens } from "./golden/prefilter.js";
 import { ME, type EvalClient } from "./lib/graphql.js";
 import { checkBlocked } from "./lib/level1-blocked.js";
+import { checkGenerated } from "./lib/level1-generated.js";
 import { checkGeneration, type GenerationItem, type JobRecord } from "./lib/level1-generate.js";
 import { requireFfprobe } from "./lib/mp4.js";
 import { printSummary, writeReport, type Check, type Report } from "./lib/report.js";
@@ -105,7 +108,9 @@ async function runChecks(stack: EvalStack, options: Level1Options, ffprobe: stri
   } finally {
     clearInterval(progress);
   }
-  const checks = [blocked, ...generation.checks];
+  // The generated suite after generation: a CPU-bound half minute that would otherwise slow the workers.
+  const generated = checkGenerated(kinema.prefilter, options.sample ? 50 : 1);
+  const checks = [blocked, generated.check, ...generation.checks];
   return {
     level: 1, passed: checks.every((c) => c.passed), sampled: options.sample,
     startedAt: new Date(started).toISOString(), finishedAt: "", wallSeconds: 0,
@@ -119,7 +124,14 @@ async function runChecks(stack: EvalStack, options: Level1Options, ffprobe: stri
       timing: timing(generation.records),
     },
     checks,
-    details: { jobs: generation.records },
+    details: {
+      jobs: generation.records,
+      prefilterSuite: {
+        block: generated.suite.block, blockWithCategory: generated.suite.blockCategory, pass: generated.suite.pass,
+        byGroup: generated.suite.byGroup, byTransform: generated.suite.byTransform, byTransformAlone: generated.suite.byTransformAlone,
+        failures: generated.suite.failures.slice(0, 200), ms: generated.suite.ms,
+      },
+    },
   };
 }
 

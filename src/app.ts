@@ -90,7 +90,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     const accounts = new AccountService(prisma);
     // Only API processes take submissions, so only they keep polling for rule changes.
     const prefilter = await PrefilterService.start(embedded ? withoutPreparedStatements(pool) : pool,
-      { pollMs: options.api ? config.safety.rulePollMs : 0 }, log.child({ component: "prefilter" }));
+      { pollMs: options.api ? config.safety.rulePollMs : 0, publicFiguresFile: config.safety.publicFiguresFile ?? undefined }, log.child({ component: "prefilter" }));
     closers.push(() => prefilter.stop());
     // The claim reads the scheduler's settings in its own statement; API processes keep a polled copy
     // (admission control, the admin API). Workers-only processes load it once, for update() callers.

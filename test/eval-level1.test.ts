@@ -46,7 +46,7 @@ describe("eval level 1, invoked", () => {
     expect(run.stdout).toMatch(/level 1: PASSED \(sampled/);
     const report = await readReport(reportDir);
     expect(report).toMatchObject({ passed: true, sampled: 1 });
-    expect(Object.keys(byName(report)).sort()).toEqual(["c2pa-trusted", "must-pass-clips", "prefilter-blocks", "tier-steps"]);
+    expect(Object.keys(byName(report)).sort()).toEqual(["c2pa-trusted", "must-pass-clips", "prefilter-blocks", "prefilter-generated", "tier-steps"]);
     for (const check of report.checks) expect(check, `${check.name}: ${JSON.stringify(check.failures)}`).toMatchObject({ passed: true, failed: 0, checked: expect.any(Number) });
     expect(report.checks.every((c) => c.checked > 0)).toBe(true);
   }, 300_000);

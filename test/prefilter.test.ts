@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { fold } from "../src/safety/prefilter/fold.js";
 import { RuleSet, ruleProblem, type RuleRow } from "../src/safety/prefilter/rules.js";
-import { collapseRepeats, readLeet, readWord, rle, spacedText, squashedText, views } from "../src/safety/prefilter/views.js";
+import { readings } from "../src/safety/prefilter/chars.js";
+import { collapseRepeats, readLeet, readWord, spacedText, squashedText, views } from "../src/safety/prefilter/views.js";
 
 describe("folding", () => {
   it("applies NFKC: fullwidth, mathematical alphanumerics, circled letters, ligatures", () => {
@@ -58,16 +59,19 @@ describe("leetspeak", () => {
     expect(readLeet("n00d")).toBe("nood");
   });
 
-  it("reads 1 and | both ways", () => {
+  it("reads each character as every letter it may stand for: 1 and | both ways, digits as themselves too", () => {
     expect(readLeet("l1ck")).toBe("lick");
-    expect(readLeet("1oli", true)).toBe("loli");
-    expect(readLeet("|ick")).toBe("lick");
-    expect(readLeet("p|ll", true)).toBe("pill");
+    expect(readings("1", false)).toEqual(["1", "i", "l"]);
+    expect(readings("|", false)).toEqual(["l", "i"]);
+    expect(readings("6", false)).toEqual(["6", "g", "b"]);
+    expect(readings("+", false)).toEqual(["t"]);
+    expect(readings("o", false)).toEqual(["o", "0"]); // letters that pass for digits: "l2 y0"
+    expect(readings("k", false)).toEqual(["k"]);
   });
 
   it("keeps a bare number a number (ages, counts)", () => {
     expect(readWord("12")).toBe("12");
-    expect(readWord("12yo")).toBe("i2yo");
+    expect(readings("5", true)).toEqual(["5"]);
   });
 });
 
@@ -96,10 +100,18 @@ describe("views", () => {
     expect(spacedText(views("wow! $ex!! c++"))).toBe("wow sex c");
   });
 
-  it("collapses repeated letters, keeping the run lengths for matching", () => {
+  it("collapses repeated letters (PATTERN rules read this form too)", () => {
     expect(collapseRepeats("pooorn")).toBe("porn");
     expect(collapseRepeats("assassin")).toBe("asasin");
-    expect(rle("kiiill")).toEqual({ key: "kil", runs: [1, 3, 2] });
+  });
+
+  it("records masking characters per gap: between words (a letter or nothing), before and after a word", () => {
+    const v = views("the k*d and n__ked *ude nud# t.e.e.n. rap.");
+    expect(v.words).toEqual(["the", "k", "d", "and", "n", "ked", "ude", "nud", "t", "e", "e", "n", "rap"]);
+    expect(v.innerMasks).toEqual([0, 0, 1, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]); // dots between single letters separate
+    expect(v.leadingMasks).toEqual([0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+    expect(v.trailingMasks).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0]); // a full stop after a word is not a mask
+    expect(spacedText(v)).toBe("the kd and nked ude nud teen rap");
   });
 });
 

@@ -88,6 +88,7 @@ const schema = z.object({
   KINEMA_C2PA_SIGNER_MODULE: z.string().min(1).optional(),
   KINEMA_HASH_BANK: z.string().min(1).optional(),
   KINEMA_LIKENESS_GALLERY: z.string().min(1).optional(),
+  KINEMA_PUBLIC_FIGURES_FILE: z.string().min(1).optional(),
   KINEMA_LIKENESS_THRESHOLD: z.coerce.number().min(0).max(2).default(0.5),
   KINEMA_METRICS_PORT: int(0, 65535, 9464),
   KINEMA_API_METRICS_PORT: int(0, 65535, 9465),
@@ -191,6 +192,8 @@ export interface Config {
     hashBank: string | null;
     /** JSON lines of reference face descriptors; null: the shipped (empty) gallery */
     likenessGallery: string | null;
+    /** the pre-filter's public-figure list (one name a line); null: the shipped list. Re-read when it changes */
+    publicFiguresFile: string | null;
     likenessThreshold: number;
     /** per-class NSFW thresholds overriding the defaults (Porn 0.7, Hentai 0.7, Sexy 0.9) */
     nsfwThresholds: Record<string, number>;
@@ -297,7 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretAccessKey: e.KINEMA_S3_SECRET_ACCESS_KEY, prefix: e.KINEMA_S3_PREFIX,
     },
     scheduler: { pollMs: e.KINEMA_SCHEDULER_POLL_MS },
-    safety: { rulePollMs: e.KINEMA_SAFETY_POLL_MS, hashBank: e.KINEMA_HASH_BANK ?? null, likenessGallery: e.KINEMA_LIKENESS_GALLERY ?? null, likenessThreshold: e.KINEMA_LIKENESS_THRESHOLD, nsfwThresholds: e.KINEMA_NSFW_THRESHOLDS },
+    safety: { rulePollMs: e.KINEMA_SAFETY_POLL_MS, hashBank: e.KINEMA_HASH_BANK ?? null, likenessGallery: e.KINEMA_LIKENESS_GALLERY ?? null, publicFiguresFile: e.KINEMA_PUBLIC_FIGURES_FILE ?? null, likenessThreshold: e.KINEMA_LIKENESS_THRESHOLD, nsfwThresholds: e.KINEMA_NSFW_THRESHOLDS },
     metricsPort: e.KINEMA_METRICS_PORT,
     apiMetricsPort: e.KINEMA_API_METRICS_PORT,
     slo: { queueWaitP50Seconds: e.KINEMA_SLO_QUEUE_WAIT_P50_S, endToEndP95Seconds: { PLUS: e.KINEMA_SLO_E2E_P95_PLUS_S, FREE: e.KINEMA_SLO_E2E_P95_FREE_S } },

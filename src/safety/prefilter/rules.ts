@@ -1,9 +1,11 @@
 // A rule set, compiled: the hard rules (hard-rules.ts), the public-figure list, and the enabled rows of
 // `safety_rules` at one version, all in one TermIndex so a prompt is read and scanned once. check() walks
 // the categories in order (CSAM first) and returns the first rule that blocks.
-import { BENIGN_PHRASES, CSAM_RULE_IDS, CSAM_SEXUAL_TERMS, CSAM_TERMS, CSAM_WINDOW, MINOR_TERMS, minorAges } from "./hard-rules.js";
+import { BENIGN_PHRASES, CSAM_RULE_IDS, CSAM_SEXUAL_TERMS, CSAM_TERMS, CSAM_WINDOW, MINOR_AGE_TERMS, MINOR_TERMS } from "./hard-rules.js";
+import { compilePattern, type CompiledPattern } from "./pattern.js";
+import { inSense, SENSES, type SenseHits } from "./senses.js";
 import { parseTerm, TermIndex, type Hit, type View } from "./terms.js";
-import { collapseRepeats, spacedText, squashedText, views, type PromptViews } from "./views.js";
+import { collapseRepeats, readWord, spacedText, squashedText, views, type PromptViews } from "./views.js";
 
 /** Categories in the order they are checked: a prompt that trips two is recorded under the first. */
 export const SAFETY_CATEGORIES = ["CSAM", "SEXUAL", "NCII", "VIOLENCE", "LIKENESS"] as const;
@@ -24,8 +26,8 @@ export type PrefilterDecision =
   | { verdict: "passed"; ruleSetVersion: number }
   | { verdict: "blocked"; ruleSetVersion: number; category: SafetyCategory; ruleId: string; views: string[] };
 
-type Role = "term" | "left" | "right" | "csam" | "minor" | "sexual" | "benign";
-interface Payload { ruleId: string; category: SafetyCategory; role: Role }
+type Role = "term" | "left" | "right" | "csam" | "minor" | "sexual" | "benign" | "senseWord" | "senseNext" | "sensePrev";
+interface Payload { ruleId: string; category: SafetyCategory; role: Role; sense?: number }
 interface Span { start: number; end: number; view: View }
 
 /** Why `pattern` cannot be a rule of `kind`, as a sentence for the admin; null when it can. */
@@ -45,12 +47,8 @@ export function ruleProblem(kind: RuleKind, pattern: string): string | null {
     }
     return null;
   }
-  let regex: RegExp;
-  try {
-    regex = new RegExp(text, "u");
-  } catch (error) {
-    return `Not a valid regular expression: ${(error as Error).message}`;
-  }
+  const regex = compilePattern(text);
+  if ("error" in regex) return `Not a valid RE2 regular expression (no lookaround, no backreferences): ${regex.error}`;
   if (regex.test("")) return "The regular expression matches an empty prompt, so it would block everything.";
   return null;
 }
@@ -63,7 +61,7 @@ function termProblem(term: string): string | null {
 
 export class RuleSet {
   private readonly index = new TermIndex<Payload>();
-  private readonly patterns: { ruleId: string; category: SafetyCategory; regex: RegExp }[] = [];
+  private readonly patterns: { ruleId: string; category: SafetyCategory; regex: CompiledPattern }[] = [];
   private readonly pairs: { ruleId: string; category: SafetyCategory }[] = [];
   /** ids of rows that did not compile (e.g. written by a newer version); they are left out */
   readonly skipped: number[] = [];
@@ -74,9 +72,14 @@ export class RuleSet {
       if (parsed) this.index.add(parsed, payload);
     };
     for (const t of CSAM_TERMS) add(t, { ruleId: CSAM_RULE_IDS.term, category: "CSAM", role: "csam" });
-    for (const t of MINOR_TERMS) add(t, { ruleId: CSAM_RULE_IDS.pair, category: "CSAM", role: "minor" });
+    for (const t of [...MINOR_TERMS, ...MINOR_AGE_TERMS]) add(t, { ruleId: CSAM_RULE_IDS.pair, category: "CSAM", role: "minor" });
     for (const t of CSAM_SEXUAL_TERMS) add(t, { ruleId: CSAM_RULE_IDS.pair, category: "CSAM", role: "sexual" });
     for (const t of BENIGN_PHRASES) add(t, { ruleId: "builtin:benign", category: "CSAM", role: "benign" });
+    SENSES.forEach((sense, i) => {
+      for (const t of sense.words) add(t, { ruleId: "builtin:sense", category: "CSAM", role: "senseWord", sense: i });
+      for (const t of sense.next ?? []) add(t, { ruleId: "builtin:sense", category: "CSAM", role: "senseNext", sense: i });
+      for (const t of sense.prev ?? []) add(t, { ruleId: "builtin:sense", category: "CSAM", role: "sensePrev", sense: i });
+    });
     for (const name of publicFigures) add(name, { ruleId: PUBLIC_FIGURES_RULE_ID, category: "LIKENESS", role: "term" });
     for (const row of rows) {
       if (ruleProblem(row.kind, row.pattern) !== null) {
@@ -86,7 +89,7 @@ export class RuleSet {
       const ruleId = String(row.id);
       const text = row.pattern.trim();
       if (row.kind === "TERM") add(text, { ruleId, category: row.category, role: "term" });
-      else if (row.kind === "PATTERN") this.patterns.push({ ruleId, category: row.category, regex: new RegExp(text, "u") });
+      else if (row.kind === "PATTERN") this.patterns.push({ ruleId, category: row.category, regex: compilePattern(text) as CompiledPattern });
       else {
         const [left, right] = text.split("+") as [string, string];
         for (const t of left.split("|")) add(t, { ruleId, category: row.category, role: "left" });
@@ -98,7 +101,7 @@ export class RuleSet {
 
   check(prompt: string): PrefilterDecision {
     const v = views(prompt);
-    const hits = unmasked(this.index.hits(v));
+    let hits = unmasked(this.index.hits(v));
     const blocked = (category: SafetyCategory, ruleId: string, spans: Span[]): PrefilterDecision => ({
       verdict: "blocked", ruleSetVersion: this.version, category, ruleId, views: [...new Set(spans.map((s) => s.view))].sort(),
     });
@@ -106,10 +109,11 @@ export class RuleSet {
     // The hard rule first: no table row, config value or admin can change what it blocks.
     const csam = first(hits, (h) => h.payload.role === "csam");
     if (csam) return blocked("CSAM", CSAM_RULE_IDS.term, [csam]);
-    const minors: Span[] = [...hits.filter((h) => h.payload.role === "minor"), ...minorAges(v).map(([start, end]) => ({ start, end, view: "spaced" as const }))];
-    const pair = near(minors, hits.filter((h) => h.payload.role === "sexual"), CSAM_WINDOW);
+    const pair = near(hits.filter((h) => h.payload.role === "minor"), hits.filter((h) => h.payload.role === "sexual"), CSAM_WINDOW);
     if (pair) return blocked("CSAM", CSAM_RULE_IDS.pair, pair);
 
+    // Benign senses ("nude lipstick") hide their word from the table's rules only (senses.ts).
+    hits = withoutSenses(hits, v);
     let texts: { view: View; text: string }[] | null = null;
     for (const category of SAFETY_CATEGORIES) {
       const term = first(hits, (h) => h.payload.role === "term" && h.payload.category === category);
@@ -151,6 +155,26 @@ function unmasked(hits: Hit<Payload>[]): Hit<Payload>[] {
   const masks = hits.filter((h) => h.payload.role === "benign");
   if (masks.length === 0) return hits;
   return hits.filter((h) => h.payload.role !== "benign" && !masks.some((m) => m.start <= h.start && h.end <= m.end));
+}
+
+/** Hits on a word that a benign sense explains here, left out ("nude" in "nude heels", "paint stripper"). */
+function withoutSenses(hits: Hit<Payload>[], v: PromptViews): Hit<Payload>[] {
+  const words = hits.filter((h) => h.payload.role === "senseWord");
+  if (words.length === 0) return hits;
+  const found: SenseHits = { next: SENSES.map(() => new Set<number>()), prev: SENSES.map(() => new Set<number>()), ends: SENSES.map(() => new Set<number>()) };
+  for (const h of hits) {
+    if (h.payload.role === "senseNext") {
+      found.next[h.payload.sense!]!.add(h.from);
+      found.ends[h.payload.sense!]!.add(h.to);
+    }
+    if (h.payload.role === "sensePrev") found.prev[h.payload.sense!]!.add(h.to);
+  }
+  const read = v.words.map(readWord);
+  const benign = words.filter((w) => inSense(w.payload.sense!, w.from, w.to, read, found));
+  if (benign.length === 0) return hits;
+  // Every reading inside the explained word goes: "nude e" stretched over two words, the prefix term
+  // reached before the word's last letter.
+  return hits.filter((h) => !benign.some((w) => w.from <= h.from && h.to <= w.to));
 }
 
 /** A span from each list at most `window` words apart, or null. */

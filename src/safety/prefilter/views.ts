@@ -1,53 +1,87 @@
-// Views: the second half of normalisation. A folded prompt is cut into words, leetspeak is read back as
-// letters inside words, and two views are built:
+// Views: the second half of normalisation. A folded prompt is cut into words, and two views are built:
 //   spaced:   separators collapsed: a run of single characters is one word (`p o r n`, `p.o.r.n` ->
-//             `porn`), every other word boundary stays, so "Scunthorpe" is one word, not "cunt";
+//             `porn`), and so are words joined by masking characters (`n*ked`, `k_d`); every other word
+//             boundary stays, so "Scunthorpe" is one word, not "cunt";
 //   squashed: every non-letter removed (`po-rn`, `nu de` -> `porn`, `nude`). Matching there only counts
 //             spans that start and end on a word boundary of the prompt (terms.ts), or "Essex" would
 //             hold "sex".
-// Repeated letters (`pooorn`) are handled by matching on run-length keys (rle below, used by terms.ts).
+// Masking characters (`*`, `_`, `.`, `?`, `#`, `%`) are recorded per gap: between two words with nothing
+// else in the gap, each may stand for one letter ("k*d", "n_ked", "n.ked") or for nothing ("t.e.e.n");
+// before or after a word (`*`, `_`, `#`, `%` only: a full stop ends sentences) each stands for one letter.
+// Repeated letters (`pooorn`) and leetspeak are handled by terms.ts, which reads characters as classes.
+import { LETTER_SYMBOLS, PRIMARY_LEET } from "./chars.js";
 import { fold } from "./fold.js";
 
 // Letters, digits, and the symbols leetspeak uses as letters. Apostrophes are deleted, not separators:
 // "friend's ex" must not read as "s ex".
-const WORD = /[\p{L}\p{N}@$!|]+/gu;
+const WORD = new RegExp(`[\\p{L}\\p{N}${LETTER_SYMBOLS.replace(/[$|+]/g, "\\$&")}]+`, "gu");
 const APOSTROPHE = /['\u2018\u2019\u02BC`]/g;
 const DIGITS_ONLY = /^\p{N}+$/u;
 const NON_LETTER = /[^\p{L}]/gu;
-
-// Leetspeak read as letters. `1` and `|` can be either i or l (l1ck, 1oli): the alternative reading
-// is tried too when a word holds one (LEET_ALT).
-const LEET: Readonly<Record<string, string>> = {
-  "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
-  "@": "a", "$": "s", "!": "i", "|": "l",
-};
-const LEET_ALT: Readonly<Record<string, string>> = { ...LEET, "1": "l", "|": "i" };
-const AMBIGUOUS = /[1|]/;
-const LEET_CHARS = /[0-9@$!|]/;
+/** The most masking characters that count as letters in one gap ("n***d" is no word anyone reads). */
+export const MAX_MASKS = 3;
+const INNER_MASKS = /^[*_.?#%]{1,3}$/;
+const LEADING_MASKS = /(?:^|[^*_#%])([*_#%]{1,3})$/;
+const TRAILING_MASKS = /^([*_#%]{1,3})(?:$|[^*_#%])/;
+const LEET_CHARS = new RegExp(`[0-9${LETTER_SYMBOLS.replace(/[$|+]/g, "\\$&")}]`);
 
 export interface PromptViews {
   /** the folded text (fold.ts): NFKC, invisibles and marks removed, look-alikes mapped, lower case */
   folded: string;
   /** the words before leetspeak is read: digits stay digits (ages, "50 cent") */
   words: string[];
+  /** per word: masks between it and the word before, when the gap holds nothing else (each: one letter or none) */
+  innerMasks: number[];
+  /** per word: masks right before it, after a space or the start (each: one letter) */
+  leadingMasks: number[];
+  /** per word: masks right after it, before a space or the end (each: one letter) */
+  trailingMasks: number[];
+  /** per word: the symbols trimmed before and after it, which may also be letters ("sk1r+") */
+  edges: [string, string][];
+  /** per word: whether a space (or the start of the prompt) comes before it */
+  afterSpace: boolean[];
   /** the spaced view's words, leetspeak read, one entry per spaced word */
   spaced: string[];
   /** for each entry of `words`, the index of the spaced word that holds it */
   spacedIndexOf: number[];
   /** for each spaced word, the index of its first entry in `words` */
   firstWordOf: number[];
-  /** for each spaced word, its text before leetspeak is read (for the second reading of 1 and |) */
+  /** for each spaced word, its text before leetspeak is read */
   spacedRaw: string[];
 }
 
-/** The whole normalisation: fold, cut into words, build the spaced view. */
+/** The whole normalisation: fold, cut into words, record masks, build the spaced view. */
 export function views(prompt: string): PromptViews {
   const folded = fold(prompt).replace(APOSTROPHE, "");
   const words: string[] = [];
+  const bounds: [number, number][] = [];
+  const edges: [string, string][] = [];
   for (const match of folded.matchAll(WORD)) {
-    // Trailing `!` and `|` are punctuation ("wow!"), leading `!` too; `$` and `@` may start a word ($ex).
-    const word = match[0].replace(/^!+/, "").replace(/[!|@]+$/, "");
-    if (word) words.push(word);
+    // Leading `!` and trailing `!`, `|`, `@`, `+` are punctuation ("wow!", "18+") or letters ("533xu4|",
+    // "sk1r+"): the word is read without them, and terms.ts also tries them as letters. A word of such
+    // symbols alone ("!", "+" in "+ e e n") is a letter of a spelled-out run.
+    const raw = match[0];
+    const lead = /^!*/.exec(raw)![0].length;
+    const body = raw.slice(lead).replace(/[!|@+]+$/, "");
+    const word = body || raw;
+    words.push(word);
+    edges.push(body ? [raw.slice(0, lead), raw.slice(lead + body.length)] : ["", ""]);
+    bounds.push([match.index, match.index + raw.length]);
+  }
+  const innerMasks: number[] = [], leadingMasks: number[] = [], trailingMasks: number[] = [], afterSpace: boolean[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const before = folded.slice(i === 0 ? 0 : bounds[i - 1]![1], bounds[i]![0]);
+    const after = folded.slice(bounds[i]![1], i + 1 < words.length ? bounds[i + 1]![0] : folded.length);
+    // A full stop inside a run of single letters ("t.e.e.n", "U.S.A") separates them; it only masks a
+    // letter next to a longer word ("n.ked").
+    const rawLength = (k: number) => k < 0 ? 0 : [...edges[k]![0] + words[k]! + edges[k]![1]].length;
+    const dotted = before.includes(".") && rawLength(i) === 1 && rawLength(i - 1) === 1;
+    const inner = i > 0 && INNER_MASKS.test(before) && !dotted;
+    innerMasks.push(inner ? before.length : 0);
+    afterSpace.push(i === 0 || /\s/u.test(before));
+    leadingMasks.push(inner ? 0 : (LEADING_MASKS.exec(before)?.[1]?.length ?? 0));
+    const next = i + 1 < words.length && INNER_MASKS.test(after);
+    trailingMasks.push(next ? 0 : (TRAILING_MASKS.exec(after)?.[1]?.length ?? 0));
   }
   const spaced: string[] = [];
   const spacedIndexOf: number[] = [];
@@ -55,8 +89,10 @@ export function views(prompt: string): PromptViews {
   const spacedRaw: string[] = [];
   for (let i = 0; i < words.length;) {
     let end = i + 1;
-    // Two or more single characters in a row were one word spelled out: "p o r n", "s.e.x", "5 3 x".
-    if ([...words[i]!].length === 1) while (end < words.length && [...words[end]!].length === 1) end++;
+    // Two or more single characters in a row were one word spelled out: "p o r n", "s.e.x", "5 3 x";
+    // words joined by masks are one word with letters hidden: "n*ked", "k_d".
+    const single = (k: number) => [...words[k]!].length === 1;
+    while (end < words.length && (innerMasks[end]! > 0 || (single(end - 1) && single(end) && end - 1 >= i))) end++;
     const joined = words.slice(i, end).join("");
     firstWordOf.push(i);
     spacedRaw.push(joined);
@@ -64,7 +100,7 @@ export function views(prompt: string): PromptViews {
     for (let k = i; k < end; k++) spacedIndexOf.push(spaced.length - 1);
     i = end;
   }
-  return { folded, words, spaced, spacedIndexOf, firstWordOf, spacedRaw };
+  return { folded, words, edges, innerMasks, leadingMasks, trailingMasks, afterSpace, spaced, spacedIndexOf, firstWordOf, spacedRaw };
 }
 
 /** The spaced view as text: "p.o.r.n  star!" -> "porn star". */
@@ -77,46 +113,31 @@ export function squashedText(v: PromptViews): string {
   return v.spaced.join("").replace(NON_LETTER, "");
 }
 
-/** A word as matched: leetspeak read unless it is a bare number ("12", "50"), which stays a number. */
-export function readWord(word: string, alt = false): string {
-  return DIGITS_ONLY.test(word) ? word : readLeet(word, alt);
+/** Whether `word` is a bare number ("12", "50"): its digits stay digits unless it is spelled out. */
+export function isNumber(word: string): boolean {
+  return DIGITS_ONLY.test(word);
 }
 
-/** Every leetspeak character read as its letter (the primary reading of 1 and |). */
-export function readLeet(text: string, alt = false): string {
+/** A word as the spaced view shows it: leetspeak read unless it is a bare number. */
+export function readWord(word: string): string {
+  return isNumber(word) ? word : readLeet(word);
+}
+
+/** Every leetspeak character read as its primary letter (terms.ts tries every reading). */
+export function readLeet(text: string): string {
   if (!LEET_CHARS.test(text)) return text;
-  const table = alt ? LEET_ALT : LEET;
   let out = "";
-  for (const ch of text) out += table[ch] ?? ch;
+  for (const ch of text) out += PRIMARY_LEET[ch] ?? ch;
   return out;
-}
-
-/** Whether `text` has a second leetspeak reading (it holds a 1 or a |). */
-export function hasAltReading(text: string): boolean {
-  return AMBIGUOUS.test(text);
 }
 
 /** Repeated letters collapsed to one: "pooorn" -> "porn", "assassin" -> "asasin". */
 export function collapseRepeats(text: string): string {
-  return rle(text).key;
-}
-
-/**
- * Run-length form: the letters with repeats collapsed, and how long each run was. A term matches text
- * with the same key whose every run is at least the term's: "pooorn" matches "porn", "kiiill" matches
- * "kill", but "as" never matches "ass" (a term's own double letters are required).
- */
-export function rle(text: string): { key: string; runs: number[] } {
-  let key = "";
-  const runs: number[] = [];
+  let out = "";
   let last = "";
   for (const ch of text) {
-    if (ch === last) runs[runs.length - 1]!++;
-    else {
-      key += ch;
-      runs.push(1);
-      last = ch;
-    }
+    if (ch !== last) out += ch;
+    last = ch;
   }
-  return { key, runs };
+  return out;
 }
