@@ -85,7 +85,7 @@ describe("PATTERN rules", () => {
     // before failing; at 30 a's that is minutes, at 2,000 longer than the universe.
     expect(ruleProblem("PATTERN", "(a+)+$")).toBeNull();
     const prefilter = await start({ pollMs: 0 });
-    const rule = await insertRule(pool, { category: "VIOLENCE", kind: "PATTERN", pattern: "(a+)+$", createdBy: randomUUID() });
+    const rule = await insertRule(pool, { category: "VIOLENCE", kind: "PATTERN", pattern: "(a+)+$" }, { id: randomUUID(), role: "ADMIN", reason: "regex time budget test" });
     await prefilter.catchUp(rule.createdVersion);
     expect(prefilter.version).toBe(rule.createdVersion);
 
