@@ -42,6 +42,8 @@ const POSITION_REFRESH_MS = 1_000;
 /** Watchers woken per event-loop turn by a position refresh. */
 const POSITION_SLICE = 50;
 const STATS_TTL_MS = 2_000;
+/** Retries of a failed read before a subscription gives up with an error: about 20 s in all. */
+const READ_RETRIES = 14;
 
 export class ProgressHub {
   private readonly watches = new Map<string, Set<Watch>>();
@@ -77,7 +79,7 @@ export class ProgressHub {
     signal?.addEventListener("abort", close, { once: true });
     try {
       // Re-read after registering, so no change between the caller's read and now is missed.
-      let current = await this.snapshot((await this.jobs.get(account, job.id)) ?? job, watch);
+      let current = await this.retrying(async () => this.snapshot((await this.jobs.get(account, job.id)) ?? job, watch));
       yield current;
       while (!isTerminal(current.job.status)) {
         const signals = await watch.queue.drain();
@@ -86,7 +88,7 @@ export class ProgressHub {
         for (let i = 0; i < signals.length && !isTerminal(current.job.status); i++) {
           const signal = signals[i]!;
           if (signal.type === "reread" && signals[i + 1]?.type === "reread" && !signal.full) continue; // one read serves both
-          const next = await this.apply(account, current, signal, watch);
+          const next = await this.retrying((again) => again ? this.reread(account, current, watch, true, this.readOnce(watch.jobId)) : this.apply(account, current, signal, watch));
           if (next !== current && changed(current, next)) yield next;
           current = next;
         }
@@ -94,6 +96,21 @@ export class ProgressHub {
     } finally {
       signal?.removeEventListener("abort", close);
       this.remove(watch);
+    }
+  }
+
+  /**
+   * A read that fails on the database (a pooler restart, a failover) is tried again with a fresh read of
+   * the row, the truth, rather than ending the stream: an event the failed read was for is not lost.
+   */
+  private async retrying<T>(attempt: (again: boolean) => Promise<T>): Promise<T> {
+    for (let tries = 0; ; tries++) {
+      try {
+        return await attempt(tries > 0);
+      } catch (error) {
+        if (tries >= READ_RETRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** tries)));
+      }
     }
   }
 
