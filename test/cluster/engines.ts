@@ -117,7 +117,7 @@ defaults
   timeout tunnel 1h
   # a health check answered late is not a dead server: an API busy with a reconnect storm answers in
   # hundreds of ms on a loaded machine, and marking the last one down turns every request into a 503
-  timeout check 3s
+  timeout check 5s
   option redispatch
   retries 3
   retry-on conn-failure
@@ -128,7 +128,7 @@ backend apis
   balance roundrobin
   option httpchk GET ${o.healthPath}
   http-check expect status 200
-  default-server inter 500ms fall 2 rise 2
+  default-server inter 500ms fall 3 rise 2
 ${o.backends.map((port, i) => `  server api${i + 1} 127.0.0.1:${port} check`).join("\n")}
 `);
   const e = engine(() => run("haproxy", ["-db", "-f", cfg], "haproxy"), o.port);
