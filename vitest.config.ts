@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 const require = createRequire(import.meta.url);
 
@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // the cluster topology runs on its own: `npm run test:cluster` (vitest.cluster.config.ts)
+    exclude: [...configDefaults.exclude, "test/cluster/**"],
     globalSetup: ["test/helpers/global-setup.ts"],
     pool: "forks",
     maxWorkers: 2,

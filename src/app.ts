@@ -9,7 +9,8 @@ import { startApiServer, type ApiServer } from "./api/server.js";
 import { ProgressHub } from "./api/progress.js";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "./db/embedded.js";
 import { migrate } from "./db/migrate.js";
-import { createPool, withoutPreparedStatements, type Pool } from "./db/pool.js";
+import pg from "pg";
+import { createPool, type Pool } from "./db/pool.js";
 import { createPrisma, type Prisma } from "./db/prisma.js";
 import type { EventBus } from "./events/bus.js";
 import { MemoryEventBus } from "./events/memory.js";
@@ -36,6 +37,8 @@ import type { JobOutcome } from "../workers/runner.js";
 import { AlarmEvaluator } from "./ops/alarms.js";
 import { createStaffServices } from "./staff/setup.js";
 import { DEFAULT_MITIGATION_POLICY, PlusWeightMitigation } from "./ops/mitigation.js";
+import { LeaderElection } from "./ops/leader.js";
+import { LeaseSweeper } from "./ops/lease-sweeper.js";
 
 export interface KinemaOptions {
   config: Config;
@@ -75,30 +78,31 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
   let embedded: EmbeddedDatabase | null = null;
   if (!config.databaseUrl) embedded = await startEmbeddedDatabase(config.dataDir);
   const databaseUrl = config.databaseUrl ?? embedded!.url;
-  const pool = createPool(databaseUrl, embedded ? 4 : config.poolSize);
+  // Session state (LISTEN, advisory locks held across statements) lives on direct connections; the rest
+  // may go through a transaction-mode pooler (docs/DEPLOY-pooling.md).
+  const directUrl = config.databaseDirectUrl ?? databaseUrl;
+  const pooled = !embedded && config.pooler === "pgbouncer";
+  // Named statements are off through a pooler, and in embedded mode: PGlite's connections share one
+  // session, where a second connection preparing a name the first already prepared is an error.
+  const pool = createPool(databaseUrl, embedded ? 4 : config.poolSize, { preparedStatements: !embedded && !pooled });
+  // Prisma's pg adapter sends unnamed statements only, so it goes through the pooler as it is.
   const prisma = createPrisma(databaseUrl, embedded ? 2 : config.poolSize);
   const closers: (() => Promise<unknown>)[] = [];
   try {
-    const client = await pool.connect();
-    try {
-      const applied = await migrate(client);
-      if (applied.length) log.info({ applied }, "applied migrations");
-    } finally {
-      client.release();
-    }
-    const bus: EventBus = embedded ? new MemoryEventBus() : await PgEventBus.connect(databaseUrl, pool);
+    await migrateOnSession(pooled ? directUrl : null, pool, log);
+    const bus: EventBus = embedded ? new MemoryEventBus() : await PgEventBus.connect(directUrl, pool);
     const accounts = new AccountService(prisma);
     // Only API processes take submissions, so only they keep polling for rule changes.
-    const prefilter = await PrefilterService.start(embedded ? withoutPreparedStatements(pool) : pool,
+    const prefilter = await PrefilterService.start(pool,
       { pollMs: options.api ? config.safety.rulePollMs : 0, publicFiguresFile: config.safety.publicFiguresFile ?? undefined }, log.child({ component: "prefilter" }));
     closers.push(() => prefilter.stop());
     // The claim reads the scheduler's settings in its own statement; API processes keep a polled copy
     // (admission control, the admin API). Workers-only processes load it once, for update() callers.
-    const scheduler = await SchedulerConfigStore.start(embedded ? withoutPreparedStatements(pool) : pool,
+    const scheduler = await SchedulerConfigStore.start(pool,
       { pollMs: options.api ? config.scheduler.pollMs : 0 }, log.child({ component: "scheduler" }));
     closers.push(() => scheduler.stop());
     const jobs = new JobService(prisma, pool, bus, config, prefilter, scheduler);
-    const queue = new JobQueue(embedded ? withoutPreparedStatements(pool) : pool, bus, config.queue);
+    const queue = new JobQueue(pool, bus, config.queue);
 
     const store = createStore(config);
     const models = new ModelCache(config.engine);
@@ -124,14 +128,29 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
       signer.baseUrl = config.delivery.publicUrl?.replace(/\/$/, "") ?? new URL(api.url).origin;
       closers.push(async () => { await api!.close(); progress!.close(); });
       // The runbook's auto-mitigation: raise the PLUS weight while PLUS waits too long, revert when healthy.
-      const mitigation = new PlusWeightMitigation({
-        getPlusWeight: async () => scheduler.current.plusWeight,
-        setPlusWeight: async (weight, reason) => { await scheduler.update({ plusWeight: weight }, { reason, actor: "auto-mitigation" }); },
-      }, { ...DEFAULT_MITIGATION_POLICY, ...config.mitigation, baseWeight: scheduler.current.plusWeight }, log.child({ component: "mitigation" }));
-      alarms.onEvaluated = async (readings) => { await mitigation.evaluate(readings.plusQueueWaitP95Seconds); };
-      alarms.start();
-      closers.push(() => alarms.stop());
+      // Once per fleet: only the elected process evaluates alarms in the background and drives it; the
+      // others evaluate alarms on request (Query.alarms) and change nothing. Each term starts a controller
+      // of its own, which adopts a raise a previous leader left (its cooldown and its revert).
+      const baseWeight = scheduler.current.plusWeight;
+      let mitigation: PlusWeightMitigation | null = null;
+      alarms.onEvaluated = async (readings) => { await mitigation?.evaluate(readings.plusQueueWaitP95Seconds); };
+      closers.push(runOncePerFleet(embedded ? null : "alarms", config, directUrl, log, {
+        start: async () => {
+          await scheduler.refresh().catch(() => false);
+          const stored = scheduler.current;
+          mitigation = new PlusWeightMitigation({
+            getPlusWeight: async () => scheduler.current.plusWeight,
+            setPlusWeight: async (weight, reason) => { await scheduler.update({ plusWeight: weight }, { reason, actor: "auto-mitigation" }); },
+          }, { ...DEFAULT_MITIGATION_POLICY, ...config.mitigation, baseWeight: Math.min(baseWeight, stored.plusWeight) }, log.child({ component: "mitigation" }));
+          if (stored.updatedBy === "auto-mitigation" && !stored.reason?.includes("weight back")) mitigation.adoptStoredRaise(stored.plusWeight, stored.updatedAt.getTime());
+          alarms.start();
+        },
+        stop: async () => { await alarms.stop(); mitigation = null; },
+      }));
     }
+    // Every process takes part in the sweeper's election, so a deployment of workers alone still sweeps.
+    const sweeper = new LeaseSweeper(queue, store, config.queue.sweepMs, log.child({ component: "sweeper" }));
+    closers.push(runOncePerFleet(embedded ? null : "lease-sweeper", config, directUrl, log, { start: () => sweeper.start(), stop: () => sweeper.stop() }));
     let stages: readonly Stage[] = [];
     if (typeof options.stages !== "function") stages = options.stages;
     else if (options.workers > 0) {
@@ -145,12 +164,13 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
       log: log.child({ component: "worker" }), onJobDone: options.onJobDone,
     }));
     for (const worker of workers) worker.start();
-    // Counter reconciliation and the orphan sweep, in processes that run workers (to move under the
-    // cluster's elected leader): periodic, idempotent, safe to run in several processes at once.
-    if (workers.length > 0) {
-      const stopHousekeeping = startHousekeeping({ pool, store, everyMs: config.queue.housekeepingMs ?? 0, log: log.child({ component: "housekeeping" }) });
-      closers.push(stopHousekeeping);
-    }
+    // Counter reconciliation and the orphan sweep: once per fleet, like the sweeper (idempotent, so a
+    // handover's brief overlap is harmless), and every process takes part in the election.
+    let stopHousekeeping: (() => Promise<void>) | null = null;
+    closers.push(runOncePerFleet(embedded ? null : "housekeeping", config, directUrl, log, {
+      start: () => { stopHousekeeping ??= startHousekeeping({ pool, store, everyMs: config.queue.housekeepingMs ?? 0, log: log.child({ component: "housekeeping" }) }); },
+      stop: async () => { const stop = stopHousekeeping; stopHousekeeping = null; await stop?.(); },
+    }));
 
     return {
       databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, prefilter, scheduler, pool, prisma, bus, store, progress, keyUsage,
@@ -174,4 +194,35 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     await embedded?.close().catch(() => {});
     throw error;
   }
+}
+
+/** Applies migrations under their advisory lock: on a direct session when the pool goes through a pooler. */
+async function migrateOnSession(directUrl: string | null, pool: Pool, log: Logger): Promise<void> {
+  const direct = directUrl ? new pg.Client({ connectionString: directUrl }) : null;
+  if (direct) await direct.connect();
+  const client = direct ?? (await pool.connect());
+  try {
+    const applied = await migrate(client);
+    if (applied.length) log.info({ applied }, "applied migrations");
+  } finally {
+    if (direct) await direct.end();
+    else (client as pg.PoolClient).release();
+  }
+}
+
+/**
+ * Runs a duty under a leader election named `duty` (src/ops/leader.ts); with no name (embedded mode: one
+ * process) it simply runs. Returns the closer that stops it (handing the lead over).
+ */
+function runOncePerFleet(duty: string | null, config: Config, directUrl: string, log: Logger,
+  run: { start: () => void | Promise<void>; stop: () => Promise<void> }): () => Promise<void> {
+  if (!duty) {
+    void (async () => run.start())().catch((error) => log.error({ err: error }, "background duty failed to start"));
+    return run.stop;
+  }
+  const election = new LeaderElection({ connectionString: directUrl, duty, retryMs: config.leader.retryMs, log: log.child({ component: "leader" }) });
+  election.onElected = run.start;
+  election.onDeposed = run.stop;
+  election.start();
+  return () => election.stop();
 }

@@ -60,6 +60,21 @@ describe("loadConfig", () => {
     expect(loadConfig({}).port).toBe(4000);
     expect(loadConfig({ PORT: "", KINEMA_STORE: "" }).storage).toEqual({ kind: "disk" });
   });
+
+  it("refuses a transaction pooler without a direct URL for session state, and a direct URL without a server", () => {
+    const problems = (env: Record<string, string>) => { try { loadConfig(env); return []; } catch (e) { return problemLines((e as Error).message); } };
+    const pooler = "postgresql://kinema@pgbouncer:6432/kinema";
+    const direct = "postgresql://kinema@db:5432/kinema";
+    expect(problems({ DATABASE_URL: pooler, KINEMA_DB_POOLER: "pgbouncer" })).toEqual([expect.stringMatching(/^ {2}DATABASE_DIRECT_URL: required when KINEMA_DB_POOLER=pgbouncer/)]);
+    expect(problems({ DATABASE_URL: pooler, DATABASE_DIRECT_URL: pooler, KINEMA_DB_POOLER: "pgbouncer" })).toEqual(["  DATABASE_DIRECT_URL: must not be the pooler's DATABASE_URL when KINEMA_DB_POOLER=pgbouncer"]);
+    expect(problems({ KINEMA_DB_POOLER: "pgbouncer" })).toEqual(["  KINEMA_DB_POOLER: pgbouncer needs DATABASE_URL (the pooler's address)"]);
+    expect(problems({ DATABASE_DIRECT_URL: direct })).toEqual(["  DATABASE_DIRECT_URL: set it together with DATABASE_URL (embedded mode has no server)"]);
+    expect(problems({ KINEMA_DB_POOLER: "odyssey" })[0]).toMatch(/^ {2}KINEMA_DB_POOLER: /);
+    const config = loadConfig({ DATABASE_URL: pooler, DATABASE_DIRECT_URL: direct, KINEMA_DB_POOLER: "pgbouncer" });
+    expect(config).toMatchObject({ databaseUrl: pooler, databaseDirectUrl: direct, pooler: "pgbouncer" });
+    // Without a pooler the direct URL defaults to DATABASE_URL.
+    expect(loadConfig({ DATABASE_URL: direct })).toMatchObject({ databaseDirectUrl: direct, pooler: "none" });
+  });
 });
 
 interface Finished { code: number | null; stdout: string; stderr: string }

@@ -104,4 +104,21 @@ describe("PLUS weight auto-mitigation", () => {
     expect(() => new PlusWeightMitigation(store, { ...DEFAULT_MITIGATION_POLICY, baseWeight: 2, healthySeconds: 30 }, log)).toThrow(/healthySeconds/);
     expect(() => new PlusWeightMitigation(store, { ...DEFAULT_MITIGATION_POLICY, baseWeight: 10 }, log)).toThrow(/maxWeight/);
   });
+
+  it("adopts a raise a previous leader stored: its cooldown runs from that change, and the raise is reverted when healthy", async () => {
+    const t = setup();
+    t.weight = 5; // raised by the previous leader, 10 s ago
+    t.controller.adoptStoredRaise(5, 1_000_000 - 10_000);
+    expect(await t.controller.evaluate(45)).toEqual({ kind: "held", weight: 5, why: "cooldown" });
+    t.advance(50_000);
+    expect(await t.controller.evaluate(45)).toEqual({ kind: "raised", from: 5, to: 6 });
+    t.advance(1_000);
+    expect(await t.controller.evaluate(5)).toEqual({ kind: "held", weight: 6, why: "waiting-for-health" });
+    t.advance(DEFAULT_MITIGATION_POLICY.healthyForMs);
+    expect(await t.controller.evaluate(5)).toEqual({ kind: "reverted", from: 6, to: 2 });
+    // A stored weight at or below the base is nobody's raise: nothing to adopt.
+    const u = setup();
+    u.controller.adoptStoredRaise(2, 1_000_000);
+    expect(await u.controller.evaluate(45)).toEqual({ kind: "raised", from: 2, to: 3 });
+  });
 });

@@ -1,5 +1,6 @@
 // A worker: claims one job at a time from the shared queue and runs it through the pipeline. It wakes
-// on a bus event (a hint) and otherwise polls; it sweeps expired leases of dead workers on a timer.
+// on a bus event (a hint) and otherwise polls. Expired leases of dead workers are swept once per fleet by
+// the elected lease sweeper (src/ops/lease-sweeper.ts), not by each worker.
 import { hostname } from "node:os";
 import type { Sql } from "../src/db/pool.js";
 import type { EventBus } from "../src/events/bus.js";
@@ -33,7 +34,6 @@ export class Worker {
   /** a wake-up came since the last claim began: the claim may have missed that job, so claim again now */
   private woken = false;
   private loop: Promise<void> | null = null;
-  private sweeping = false;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: WorkerDeps) {
@@ -78,9 +78,6 @@ export class Worker {
     activeWorkers.inc();
     // Seen-alive marks keep coming while a long job runs; ETAs count live workers by them.
     const touch = setInterval(() => void touchWorker(sql, id).catch(() => {}), 10_000);
-    // Sweeping runs on its own timer, so expired leases are freed even while every worker is busy.
-    const sweep = setInterval(() => void this.sweep(), this.deps.config.sweepMs);
-    await this.sweep();
     let failures = 0;
     while (!this.stopping) {
       try {
@@ -114,27 +111,8 @@ export class Worker {
       }
     }
     clearInterval(touch);
-    clearInterval(sweep);
     activeWorkers.dec();
     await removeWorker(sql, id).catch(() => {});
-  }
-
-  private async sweep(): Promise<void> {
-    if (this.sweeping || this.stopping) return;
-    this.sweeping = true;
-    try {
-      const swept = await this.deps.queue.sweepJobs();
-      if (swept.length > 0) this.deps.log.info({ swept: swept.length }, "requeued jobs of workers that stopped heartbeating");
-      // A job the sweep ended (cancelled, or out of attempts) keeps nothing; one requeued resumes from its checkpoint.
-      const { store } = this.deps;
-      for (const job of store ? swept.filter((j) => j.status !== "QUEUED") : []) {
-        await removeJobObjects(store!, job.id).catch((error) => this.deps.log.warn({ err: error, jobId: job.id }, "could not remove a swept job's objects"));
-      }
-    } catch (error) {
-      this.deps.log.warn({ err: error }, "sweep failed; trying again on the next tick");
-    } finally {
-      this.sweeping = false;
-    }
   }
 
   private idle(ms: number): Promise<void> {

@@ -46,6 +46,8 @@ const POSITION_REFRESH_MS = 1_000;
 /** Watchers woken per event-loop turn by a position refresh. */
 const POSITION_SLICE = 50;
 const STATS_TTL_MS = 2_000;
+/** Retries of a failed read before a subscription gives up with an error: about 20 s in all. */
+const READ_RETRIES = 14;
 
 export class ProgressHub {
   private readonly watches = new Map<string, Set<Watch>>();
@@ -83,10 +85,14 @@ export class ProgressHub {
     const close = () => watch.queue.push({ type: "close" });
     signal?.addEventListener("abort", close, { once: true });
     try {
-      // Read after registering, so no change between the row's last write and the first event is missed.
-      const { row, position } = await this.startRead(jobId);
-      if (!row || row.accountId !== account.id) return;
-      let current = await this.snapshot(row, watch, position);
+      // Read after registering, so no change between the row's last write and the first event is missed;
+      // a read that fails on the database (a pooler restart, a failover) is tried again, fresh.
+      const first = await this.retrying(async () => {
+        const { row, position } = await this.startRead(jobId);
+        return row && row.accountId === account.id ? this.snapshot(row, watch, position) : null;
+      });
+      if (!first) return;
+      let current = first;
       yield current;
       while (!isTerminal(current.job.status)) {
         const signals = await watch.queue.drain();
@@ -95,7 +101,7 @@ export class ProgressHub {
         for (let i = 0; i < signals.length && !isTerminal(current.job.status); i++) {
           const signal = signals[i]!;
           if (signal.type === "reread" && signals[i + 1]?.type === "reread" && !signal.full) continue; // one read serves both
-          const next = await this.apply(account, current, signal, watch);
+          const next = await this.retrying((again) => again ? this.reread(account, current, watch, true, this.readOnce(watch.jobId)) : this.apply(account, current, signal, watch));
           if (next !== current && changed(current, next)) yield next;
           current = next;
         }
@@ -103,6 +109,21 @@ export class ProgressHub {
     } finally {
       signal?.removeEventListener("abort", close);
       this.remove(watch);
+    }
+  }
+
+  /**
+   * A read that fails on the database (a pooler restart, a failover) is tried again with a fresh read of
+   * the row, the truth, rather than ending the stream: an event the failed read was for is not lost.
+   */
+  private async retrying<T>(attempt: (again: boolean) => Promise<T>): Promise<T> {
+    for (let tries = 0; ; tries++) {
+      try {
+        return await attempt(tries > 0);
+      } catch (error) {
+        if (tries >= READ_RETRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** tries)));
+      }
     }
   }
 

@@ -15,6 +15,12 @@ const resolution = (fallback: Resolution) => z.enum(RESOLUTIONS).default(fallbac
 
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
+  // A connection straight to PostgreSQL, never through a transaction-mode pooler: LISTEN, the migration
+  // lock and leader election hold session state (docs/DEPLOY-pooling.md). Default: DATABASE_URL.
+  DATABASE_DIRECT_URL: z.string().url().optional(),
+  KINEMA_DB_POOLER: z.enum(["none", "pgbouncer"]).default("none"),
+  // How often a process that is not the leader of a fleet duty tries to become it: the failover bound.
+  KINEMA_LEADER_RETRY_MS: int(100, 60_000, 2_000),
   PORT: int(0, 65535, 4000),
   HOST: z.string().min(1).default("127.0.0.1"),
   KINEMA_DATA_DIR: z.string().min(1).default(".kinema"),
@@ -118,6 +124,12 @@ export interface TierLimits { maxResolution: Resolution; stepBudget: number; min
 
 export interface Config {
   databaseUrl?: string;
+  /** session connections (LISTEN, advisory locks): DATABASE_DIRECT_URL, else databaseUrl */
+  databaseDirectUrl?: string;
+  /** "pgbouncer": DATABASE_URL goes through a transaction-mode pooler, so no named prepared statements */
+  pooler: "none" | "pgbouncer";
+  /** elected once-per-fleet duties (src/ops/leader.ts): a follower tries for the lock this often */
+  leader: { retryMs: number };
   port: number;
   host: string;
   dataDir: string;
@@ -246,6 +258,13 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   if (!env.KINEMA_C2PA_CERT_CHAIN !== !(env.KINEMA_C2PA_PRIVATE_KEY || env.KINEMA_C2PA_SIGNER_MODULE)) {
     problems.push("KINEMA_C2PA_CERT_CHAIN: set it together with KINEMA_C2PA_PRIVATE_KEY (or KINEMA_C2PA_SIGNER_MODULE), or neither");
   }
+  if (env.DATABASE_DIRECT_URL !== undefined && env.DATABASE_URL === undefined) problems.push("DATABASE_DIRECT_URL: set it together with DATABASE_URL (embedded mode has no server)");
+  if (field(env, "KINEMA_DB_POOLER") === "pgbouncer") {
+    if (env.DATABASE_URL === undefined) problems.push("KINEMA_DB_POOLER: pgbouncer needs DATABASE_URL (the pooler's address)");
+    // Through a transaction-mode pooler LISTEN "succeeds" and then hears nothing: refuse it at start-up.
+    else if (env.DATABASE_DIRECT_URL === undefined) problems.push("DATABASE_DIRECT_URL: required when KINEMA_DB_POOLER=pgbouncer (LISTEN, the migration lock and leader election need a session on PostgreSQL itself, not the pooler)");
+    else if (env.DATABASE_DIRECT_URL === env.DATABASE_URL) problems.push("DATABASE_DIRECT_URL: must not be the pooler's DATABASE_URL when KINEMA_DB_POOLER=pgbouncer");
+  }
   return problems;
 }
 
@@ -259,6 +278,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     databaseUrl: e.DATABASE_URL,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL ?? e.DATABASE_URL,
+    pooler: e.KINEMA_DB_POOLER,
+    leader: { retryMs: e.KINEMA_LEADER_RETRY_MS },
     port: e.PORT,
     host: e.HOST,
     dataDir: e.KINEMA_DATA_DIR,

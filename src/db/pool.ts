@@ -14,21 +14,36 @@ export interface Sql {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
-/**
- * The same pool without prepared statements. PGlite's connections share one session, where a second
- * connection preparing a name the first already prepared is an error.
- */
-export function withoutPreparedStatements(pool: pg.Pool): Sql {
-  return {
-    query: (text, values) => pool.query(typeof text === "string" ? text : { text: text.text, values: text.values }, values) as never,
-  };
+export interface PoolOptions {
+  /**
+   * false: every query runs unnamed, whatever its caller asks. A transaction-mode pooler (PgBouncer before
+   * 1.21) hands each transaction a different server connection, where a statement another connection
+   * prepared does not exist ("prepared statement does not exist").
+   */
+  preparedStatements?: boolean;
 }
 
-export function createPool(connectionString: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 });
+export function createPool(connectionString: string, max: number, options: PoolOptions = {}): pg.Pool {
+  const Client = options.preparedStatements === false ? UnnamedClient : pg.Client;
+  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, Client });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   return pool;
+}
+
+/**
+ * A client that drops the `name` of every query config: the pool's own queries and clients checked out
+ * with pool.connect() alike, so no caller can prepare a named statement by accident.
+ */
+class UnnamedClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [config] = args;
+    if (config && typeof config === "object" && "name" in config && (config as pg.QueryConfig).name !== undefined) {
+      const { name: _dropped, ...unnamed } = config as pg.QueryConfig;
+      args[0] = unnamed;
+    }
+    return (super.query as (...a: unknown[]) => never)(...args);
+  }
 }
 
 /** Connection fields without a connection string (Prisma's adapter overrides names given in a string). */
@@ -42,6 +57,8 @@ export function connectionFields(url: string): pg.PoolConfig {
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
     database: decodeURIComponent(parsed.pathname.slice(1)) || "postgres",
     ssl: sslFromMode(parsed.searchParams.get("sslmode")),
+    // kept so an operator (or PgBouncer's SHOW CLIENTS) can tell the processes' connections apart
+    application_name: parsed.searchParams.get("application_name") ?? undefined,
   };
 }
 

@@ -12,7 +12,9 @@
 //  - only its own raises are reverted: if the weight is found at another value than the controller left it
 //    (an operator changed it), the controller stops managing it and leaves it alone.
 //  - every change goes through setPlusWeight with a reason, and is logged.
-// Run one controller per deployment (or under a lock): several would each step the weight.
+// Run one controller per deployment: src/app.ts runs it under the "alarms" leader election (several
+// would each step the weight). A new leader adopts the last auto-mitigation change it finds stored
+// (adoptStoredRaise), so a failover mid-surge neither skips the cooldown nor leaves the raise unreverted.
 import type { Logger } from "../log.js";
 
 export interface PlusWeightStore {
@@ -60,6 +62,19 @@ export class PlusWeightMitigation {
   ) {
     if (!(policy.healthySeconds < policy.triggerSeconds)) throw new Error("mitigation: healthySeconds must be below triggerSeconds");
     if (!(policy.step > 0) || !(policy.maxWeight >= policy.baseWeight)) throw new Error("mitigation: step must be positive and maxWeight at least baseWeight");
+  }
+
+  /**
+   * Takes over a raise another controller (a previous leader) made: the weight it set counts as this
+   * controller's own, its time starts the cooldown, and a revert goes back to policy.baseWeight (the
+   * earlier controller's restore point died with it).
+   */
+  adoptStoredRaise(weight: number, changedAt: number): void {
+    if (weight <= this.policy.baseWeight) return;
+    this.raisedTo = weight;
+    this.restoreTo = this.policy.baseWeight;
+    this.lastChangeAt = changedAt;
+    this.healthySince = null;
   }
 
   get mitigating(): boolean {
