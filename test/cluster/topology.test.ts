@@ -4,9 +4,9 @@
 // API process, SIGTERM one worker (drain), kill -9 another, restart PgBouncer. Then: every job SUCCEEDED
 // exactly once, every clip verifies Trusted, every subscriber saw every terminal state, and no request
 // failed except those on the killed connections. Prints one JSON summary line.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountService } from "../../src/accounts/accounts.js";
@@ -18,6 +18,7 @@ import { S3ObjectStore } from "../../src/storage/s3.js";
 import { waitFor } from "../helpers/app.js";
 import { killApis, spawnApi, type ApiProcess } from "../helpers/api-process.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
+import { ensureImage, podmanAvailable, removeContainers, runContainer, type Container } from "../helpers/image.js";
 import { GENERATE, GraphQLTestClient } from "../helpers/graphql.js";
 import { engineWorkerEnv, killAll, spawnWorker, type WorkerProcess } from "../helpers/processes.js";
 import { startS3, type TestS3 } from "../helpers/s3.js";
@@ -28,17 +29,17 @@ import { allTerminal, missing, subscribe, type Subscriber } from "./subscribers.
 
 const env = process.env;
 const PORTS = { pgbouncer: 19210, haproxy: 19220, apis: [19231, 19232] };
-// /healthz until the API has a /readyz that checks the database; then KINEMA_CLUSTER_HEALTH_PATH=/readyz.
-const HEALTH_PATH = env.KINEMA_CLUSTER_HEALTH_PATH ?? "/healthz";
+// HAProxy routes to an API only while its /readyz (which checks the database) answers 200.
+const HEALTH_PATH = env.KINEMA_CLUSTER_HEALTH_PATH ?? "/readyz";
+// One worker runs from the built image (podman) wherever podman runs; KINEMA_CLUSTER_IMAGE_WORKER=0 opts out.
+const IMAGE_WORKER = env.KINEMA_CLUSTER_IMAGE_WORKER !== "0" && podmanAvailable().available;
 const JOBS = Number(env.KINEMA_CLUSTER_JOBS ?? 6);
 const SUBSCRIBERS = Number(env.KINEMA_CLUSTER_SUBSCRIBERS ?? 100);
 const ACCOUNTS = 4;
 const STEPS = 20;
 const CHECKPOINT_EVERY = 5;
-// Steps the drained (SIGTERMed) worker's job may recompute. Until the drain checkpoints at the exact
-// step, a drained job resumes from its last periodic checkpoint: fewer than CHECKPOINT_EVERY steps. Set
-// to 0 once the drain writes its checkpoint at the step it stopped at.
-const MAX_RECOMPUTED_DRAINED = Number(env.KINEMA_CLUSTER_MAX_RECOMPUTED_DRAINED ?? CHECKPOINT_EVERY - 1);
+// Steps the drained (SIGTERMed) worker's job may recompute: none, the drain checkpoints the step it was in.
+const MAX_RECOMPUTED_DRAINED = Number(env.KINEMA_CLUSTER_MAX_RECOMPUTED_DRAINED ?? 0);
 // A kill -9 loses at most the steps since the last checkpoint.
 const MAX_RECOMPUTED_KILLED = CHECKPOINT_EVERY - 1;
 const KILL_GRACE_MS = 5_000;
@@ -52,7 +53,7 @@ let haproxy: Engine | null = null;
 let events: EventLog | null = null;
 const apis: ApiProcess[] = [];
 const workers: WorkerProcess[] = [];
-const imageWorkers: { stop(): Promise<void> }[] = [];
+const imageWorkers: Container[] = [];
 const subscribers: Subscriber[] = [];
 
 beforeAll(async () => {
@@ -65,6 +66,7 @@ afterAll(async () => {
   for (const s of subscribers) s.disposed = true;
   await Promise.all(subscribers.map((s) => s.client.dispose()));
   await Promise.all(imageWorkers.map((w) => w.stop().catch(() => {})));
+  await removeContainers().catch(() => {});
   await killAll(workers);
   await killApis(apis);
   await haproxy?.stop();
@@ -98,14 +100,20 @@ async function startWorker(name: string, fleet: (app: string) => Record<string, 
     ...engineWorkerEnv(await mkdtemp(join(dir, `${name}-`))), ...fleet(name),
     KINEMA_CHECKPOINT_EVERY: String(CHECKPOINT_EVERY), KINEMA_LEASE_MS: "20000", KINEMA_HEARTBEAT_MS: "2000",
   };
-  if (name === "worker-3" && env.KINEMA_CLUSTER_IMAGE_WORKER === "1") {
-    // One worker from the built image (podman), when test/helpers/image.ts is there.
-    const image = (await import("../helpers/image.js" as string)) as {
-      ensureImage(): Promise<unknown>;
-      runContainer(role: string, env: Record<string, string>, opts?: Record<string, unknown>): Promise<{ stop(): Promise<void> }>;
-    };
-    await image.ensureImage();
-    imageWorkers.push(await image.runContainer("worker", { ...workEnv, KINEMA_WORKER_ID: name }, { network: "host" }));
+  if (name === "worker-3" && IMAGE_WORKER) {
+    // One worker from the built image. Its data folder is a host folder mounted at /var/lib/kinema; the
+    // signing credentials are copied into it (the container sees nothing else of the host's files).
+    await ensureImage();
+    const hostData = await mkdtemp(join(dir, `${name}-image-`));
+    await mkdir(join(hostData, "certs"));
+    const inside: Record<string, string> = {};
+    for (const key of ["KINEMA_C2PA_CERT_CHAIN", "KINEMA_C2PA_PRIVATE_KEY", "KINEMA_C2PA_TRUST_ANCHORS"]) {
+      await copyFile(workEnv[key]!, join(hostData, "certs", basename(workEnv[key]!)));
+      inside[key] = `/var/lib/kinema/certs/${basename(workEnv[key]!)}`;
+    }
+    imageWorkers.push(await runContainer("worker", {
+      ...workEnv, ...inside, KINEMA_DATA_DIR: "/var/lib/kinema", KINEMA_WORKER_ID: name, KINEMA_METRICS_PORT: "19250",
+    }, { name: `kinema-cluster-${name}`, dataDir: hostData }));
     return;
   }
   workers.push(spawnWorker(workEnv.DATABASE_URL!, name, workEnv));
@@ -258,7 +266,7 @@ describe("the cluster topology", () => {
       faults: windows.map((w) => w.what).concat(["worker SIGTERM (drain)", "worker kill -9"]),
       apiRssKiB: { idle: rssBefore, [`with${SUBSCRIBERS}Subscribers`]: rssWith },
       pgConnections: connections,
-      healthPath: HEALTH_PATH, imageWorker: env.KINEMA_CLUSTER_IMAGE_WORKER === "1",
+      healthPath: HEALTH_PATH, imageWorker: IMAGE_WORKER,
       wallSeconds: Math.round((Date.now() - started) / 100) / 10,
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
