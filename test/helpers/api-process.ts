@@ -21,7 +21,7 @@ export interface ApiProcess {
 export function spawnApi(name: string, env: Record<string, string>): ApiProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: ROOT,
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", KINEMA_MODEL_DIR: "models/kinema-tiny", ...env },
+    env: { ...process.env, PORT: "0", KINEMA_API_METRICS_PORT: "0", LOG_LEVEL: "info", KINEMA_MODEL_DIR: "models/kinema-tiny", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
