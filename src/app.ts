@@ -79,7 +79,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
   if (!config.databaseUrl) embedded = await startEmbeddedDatabase(config.dataDir);
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   // Session state (LISTEN, advisory locks held across statements) lives on direct connections; the rest
-  // may go through a transaction-mode pooler (docs/DEPLOY-pooling.md).
+  // may go through a transaction-mode pooler (docs/DEPLOY.md).
   const directUrl = config.databaseDirectUrl ?? databaseUrl;
   const pooled = !embedded && config.pooler === "pgbouncer";
   // Named statements are off through a pooler, and in embedded mode: PGlite's connections share one

@@ -16,7 +16,7 @@ const resolution = (fallback: Resolution) => z.enum(RESOLUTIONS).default(fallbac
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   // A connection straight to PostgreSQL, never through a transaction-mode pooler: LISTEN, the migration
-  // lock and leader election hold session state (docs/DEPLOY-pooling.md). Default: DATABASE_URL.
+  // lock and leader election hold session state (docs/DEPLOY.md). Default: DATABASE_URL.
   DATABASE_DIRECT_URL: z.string().url().optional(),
   KINEMA_DB_POOLER: z.enum(["none", "pgbouncer"]).default("none"),
   // How often a process that is not the leader of a fleet duty tries to become it: the failover bound.

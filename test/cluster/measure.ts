@@ -1,4 +1,4 @@
-// Figures for docs/DEPLOY-pooling.md, read from the running topology: a process's resident memory, and
+// Figures for docs/DEPLOY.md, read from the running topology: a process's resident memory, and
 // the PostgreSQL connections each process holds, direct (pg_stat_activity) and through PgBouncer (SHOW
 // CLIENTS), told apart by the application_name each process's URLs carry.
 import { readFile } from "node:fs/promises";
