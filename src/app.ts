@@ -113,7 +113,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     let keyUsage: KeyUsageRecorder | null = null;
     if (options.api) {
       progress = new ProgressHub(bus, jobs, pool);
-      const secret = await ensureSetting(pool, "url_signing_secret", () => randomBytes(32).toString("base64url"));
+      const secret = config.delivery.signingSecret ?? await ensureSetting(pool, "url_signing_secret", () => randomBytes(32).toString("base64url"));
       const signer = new UrlSigner(Buffer.from(secret, "base64url"), config.delivery.urlTtlSeconds);
       const safety = new SafetyRuleService(pool, prefilter);
       const alarms = new AlarmEvaluator(pool, config.alarms, log.child({ component: "alarms" }));

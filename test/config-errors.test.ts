@@ -56,6 +56,18 @@ describe("loadConfig", () => {
     expect(problemLines(again.message)).toContain("  PORT: Invalid input: expected number, received NaN");
   });
 
+  it("takes a URL-signing secret of at least 32 base64url bytes, and names the problem otherwise", () => {
+    const secret = "A".repeat(43); // 32 bytes
+    expect(loadConfig({ KINEMA_URL_SIGNING_SECRET: secret }).delivery.signingSecret).toBe(secret);
+    expect(loadConfig({}).delivery.signingSecret).toBeNull();
+    for (const bad of ["short", `${"A".repeat(42)}`, `${"A".repeat(40)}+/==`]) {
+      const error = (() => { try { loadConfig({ KINEMA_URL_SIGNING_SECRET: bad }); } catch (e) { return e as Error; } })();
+      expect(error, bad).toBeInstanceOf(ConfigError);
+      expect(problemLines(error!.message).join("\n"), bad).toMatch(/KINEMA_URL_SIGNING_SECRET: at least 32 random bytes, base64url/);
+      expect(error!.message, "the value itself is never echoed").not.toContain(bad);
+    }
+  });
+
   it("accepts the defaults, and an empty variable counts as unset", () => {
     expect(loadConfig({}).port).toBe(4000);
     expect(loadConfig({ PORT: "", KINEMA_STORE: "" }).storage).toEqual({ kind: "disk" });

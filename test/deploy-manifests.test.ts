@@ -194,7 +194,7 @@ describe.skipIf(!kubectl.available).each(overlays)("overlay %s", (overlay) => {
     const documented = new Set(cells.flatMap((cell) => [...cell.matchAll(/`([A-Z0-9_]+)`/g)].map((m) => m[1]!)));
     // Read by the image or the platform, not by src/config: the pooler settings (docs/DEPLOY.md,
     // "PgBouncer") and the NVIDIA runtime's.
-    const outside = new Set(["DATABASE_DIRECT_URL", "KINEMA_DB_POOLER", "NVIDIA_DRIVER_CAPABILITIES"]);
+    const outside = new Set(["NVIDIA_DRIVER_CAPABILITIES"]);
     const config = find<{ data: Record<string, string> }>(objects(), "ConfigMap", "kinema-config").data;
     for (const w of workloads(objects())) {
       for (const c of allContainers(w.spec.template.spec)) {
@@ -202,7 +202,9 @@ describe.skipIf(!kubectl.available).each(overlays)("overlay %s", (overlay) => {
         // A Secret's value: a URL of its own per key (DATABASE_URL and DATABASE_DIRECT_URL must differ behind a pooler).
         for (const e of c.env ?? []) {
           const ref = e.valueFrom?.secretKeyRef;
-          env[e.name] = e.value ?? (ref ? `postgresql://${ref.key.toLowerCase()}@db.example:5432/kinema` : "from-the-pod");
+          // A key (not a URL) where the name says so: the signed-URL key is 32 base64url bytes.
+          const secretValue = (key: string) => key.endsWith("_URL") ? `postgresql://${key.toLowerCase()}@db.example:5432/kinema` : "k".repeat(43);
+          env[e.name] = e.value ?? (ref ? secretValue(ref.key) : "from-the-pod");
         }
         for (const name of Object.keys(env)) expect(documented.has(name) || outside.has(name), `${w.metadata.name}/${c.name}: ${name} is not a Kinema setting`).toBe(true);
         // The C2PA files are mounted from a Secret; the configuration only checks they are named.

@@ -300,6 +300,30 @@ const servers: FilesServer[] = [
     },
   },
   {
+    // Kinema with its URL-signing key from the environment (a Kubernetes Secret shared by every replica):
+    // URLs signed with that key are served, and none is generated into the database.
+    name: "Kinema API (disk, KINEMA_URL_SIGNING_SECRET)",
+    async start() {
+      const db: TestDatabase = await createTestDatabase();
+      const dataDir = await mkdtemp(join(scratch, "data-"));
+      const secret = randomBytes(32).toString("base64url");
+      let app: TestKinema | undefined;
+      try {
+        app = await startTestKinema({ databaseUrl: db.url, env: { KINEMA_DATA_DIR: dataDir, KINEMA_URL_SIGNING_SECRET: secret } });
+        const { rows } = await app.kinema.pool.query(`SELECT value FROM settings WHERE key = 'url_signing_secret'`);
+        if (rows.length !== 0) throw new Error("a URL-signing secret was generated into the database although one was configured");
+        const signer = new UrlSigner(Buffer.from(secret, "base64url"), app.config.delivery.urlTtlSeconds);
+        signer.baseUrl = new URL(app.url).origin;
+        const started = app;
+        return { store: app.kinema.store, signer, async stop() { await started.stop(); await db.drop(); } };
+      } catch (error) {
+        await app?.stop();
+        await db.drop();
+        throw error;
+      }
+    },
+  },
+  {
     // The same route over the S3 adapter (Kinema's store is disk until the owner wires S3 in).
     name: "serveStatic over S3",
     async start() {

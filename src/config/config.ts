@@ -79,6 +79,9 @@ const schema = z.object({
   KINEMA_PREVIEW_EVERY: int(1, 1000, 5),
   KINEMA_ORT_THREADS: int(0, 256, 0),
   KINEMA_URL_TTL_SECONDS: int(10, 604_800, 3_600),
+  // The key of signed URLs, shared by every API replica (a Kubernetes Secret). Unset: one is generated
+  // once into the database (settings.url_signing_secret) and every replica reads it from there.
+  KINEMA_URL_SIGNING_SECRET: z.string().regex(/^[A-Za-z0-9_-]{43,}$/, "at least 32 random bytes, base64url-encoded (e.g. `openssl rand 32 | basenc --base64url`)").optional(),
   KINEMA_PUBLIC_URL: z.string().url().optional(),
   KINEMA_STORE: z.enum(["disk", "s3"]).default("disk"),
   KINEMA_S3_ENDPOINT: z.string().url().optional(),
@@ -185,7 +188,7 @@ export interface Config {
     /** 0: onnxruntime's default (all cores) */
     threads: number;
   };
-  delivery: { urlTtlSeconds: number; publicUrl: string | null };
+  delivery: { urlTtlSeconds: number; publicUrl: string | null; signingSecret: string | null };
   storage:
     | { kind: "disk" }
     | { kind: "s3"; endpoint?: string; bucket: string; region: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string; prefix?: string };
@@ -315,7 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sampler: e.KINEMA_SAMPLER ?? null, guidance: e.KINEMA_GUIDANCE ?? null,
       checkpointEvery: e.KINEMA_CHECKPOINT_EVERY, previewEvery: e.KINEMA_PREVIEW_EVERY, threads: e.KINEMA_ORT_THREADS,
     },
-    delivery: { urlTtlSeconds: e.KINEMA_URL_TTL_SECONDS, publicUrl: e.KINEMA_PUBLIC_URL ?? null },
+    delivery: { urlTtlSeconds: e.KINEMA_URL_TTL_SECONDS, publicUrl: e.KINEMA_PUBLIC_URL ?? null, signingSecret: e.KINEMA_URL_SIGNING_SECRET ?? null },
     storage: e.KINEMA_STORE === "disk" ? { kind: "disk" } : {
       kind: "s3", endpoint: e.KINEMA_S3_ENDPOINT, bucket: e.KINEMA_S3_BUCKET!, region: e.KINEMA_S3_REGION,
       forcePathStyle: e.KINEMA_S3_FORCE_PATH_STYLE === "true", accessKeyId: e.KINEMA_S3_ACCESS_KEY_ID,
