@@ -23,7 +23,7 @@ import { checkpointKey, previewKey } from "../src/storage/job-objects.js";
 import type { Stage, StageContext } from "../workers/pipeline.js";
 import { JobRun, type JobOutcome } from "../workers/runner.js";
 import { uploadStage } from "../workers/stages/upload.js";
-import { Worker } from "../workers/worker.js";
+import { LeaseSweeper } from "../src/ops/lease-sweeper.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { jobObjectKeys } from "./helpers/objects.js";
 import { insertAccount } from "./helpers/ops.js";
@@ -157,8 +157,8 @@ describe("every terminal state removes the job's intermediate objects", () => {
     { name: "blocked by a classifier", status: "BLOCKED", outcome: "blocked", end: async () => { throw new BlockedError("sexual", { frames: [1] }); } },
     { name: "swept on its last attempt", status: "FAILED", outcome: "lease-lost", end: async (ctx) => {
       await pool.query(`UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [ctx.job.id]);
-      // another worker's sweep timer fires (its private sweep(), as its interval calls it)
-      const sweeper = new Worker({ id: "w-sweeper", sql: pool, queue, bus: new MemoryEventBus(), stages: [], store, config: queueConfig, log });
+      // the fleet's elected sweeper fires (its private sweep(), as its interval calls it)
+      const sweeper = new LeaseSweeper(queue, store, 60_000, log);
       await (sweeper as unknown as { sweep(): Promise<void> }).sweep();
       await ctx.progress({ stepsCompleted: 11 });
     } },
