@@ -176,8 +176,11 @@ describe("/metrics on a worker process", () => {
       await insertJobs(pool, 3, 5);
       const text = await waitFor(async () => {
         const t = await scrape(url);
-        return metricValue(t, "kinema_jobs_total", { status: "SUCCEEDED" }) === 3 ? t : null;
-      }, 30_000, "three jobs done");
+        // The runner counts the terminal state at the fenced completion; the worker observes the end-to-end
+        // time once the job's objects are removed, a moment later: wait for both.
+        const done = metricValue(t, "kinema_jobs_total", { status: "SUCCEEDED" }) === 3 && metricValue(t, "kinema_job_end_to_end_seconds_count", { tier: "FREE" }) === 3;
+        return done ? t : null;
+      }, 30_000, "three jobs done and timed end to end");
       expect(metricValue(text, "kinema_claims_total", { tier: "FREE" })).toBe(3);
       expect(metricValue(text, "kinema_queue_wait_seconds_count", { tier: "FREE" })).toBe(3);
       expect(metricValue(text, "kinema_job_end_to_end_seconds_count", { tier: "FREE" })).toBe(3);
