@@ -21,6 +21,10 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { BLOCK_SEEDS, PASS_SEEDS } from "./seeds.js";
+// A small seeded PRNG (mulberry32): the suite is the same on every machine and every run.
+import { mulberry32 } from "../../../src/engine/onnx/random.js";
+
+export { mulberry32 };
 
 export const DEFAULT_SEED = 17;
 export const DEFAULT_DRAWS = 2;
@@ -241,17 +245,6 @@ function lookAlike(ch: string, alphabet: string, random: Random): string {
   }
 }
 
-/** A small seeded PRNG (mulberry32): the suite is the same on every machine and every run. */
-export function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const arg = (name: string, fallback: number) => {
