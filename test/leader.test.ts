@@ -40,6 +40,8 @@ function contender(name: string, duty: string, retryMs: number): Contender {
   return c;
 }
 
+const THIS_DATABASE = "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+
 const leaders = (cs: Contender[]) => cs.filter((c) => c.election.isLeader);
 
 /** No two terms of different contenders overlap: the lead is never held twice at once. */
@@ -70,7 +72,7 @@ describe("LeaderElection", () => {
 
       // Failover: the server ends the leader's session (as it does when the leader's process dies).
       const { rows } = await pool.query(
-        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 7434730 AND objid = hashtext('test-duty')::oid`);
+        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 7434730 AND objid = hashtext('test-duty')::oid ${THIS_DATABASE}`);
       expect(rows).toHaveLength(1);
       const killedAt = Date.now();
       await pool.query(`SELECT pg_terminate_backend($1)`, [rows[0].pid]);
@@ -84,7 +86,8 @@ describe("LeaderElection", () => {
     } finally {
       await Promise.all([...cs, ...others].map((c) => c.election.stop()));
     }
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 7434730`);
+    // pg_locks spans the server; other test files' processes hold their own duties' locks in their databases.
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 7434730 ${THIS_DATABASE}`);
     expect(rows[0].n).toBe(0);
   }, 60_000);
 });
