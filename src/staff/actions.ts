@@ -43,7 +43,8 @@ export class StaffActions {
     const outcome = await inTransaction(this.pool, async (tx) => {
       const before = await lockJob(tx, id);
       if (!before) return { error: notFound("job", id) };
-      const status = await cancelJob(tx, id, before.accountId);
+      // Announced inside the statement (so at commit, with the audit row) on a PostgreSQL bus.
+      const status = await cancelJob(tx, id, before.accountId, this.bus.sqlChannel ?? null);
       if (status === null) return { error: finished(before), job: before };
       await noteCancel(tx, [id], { accountId: staff.id, role: staff.role, reason: why });
       const after = (await lockJob(tx, id))!;
@@ -52,7 +53,7 @@ export class StaffActions {
     });
     if ("error" in outcome) return { job: outcome.job ?? null, userErrors: [outcome.error!] };
     const job = outcome.job;
-    await this.bus.publish({ kind: "job", jobId: job.id, status: job.status, stage: job.stage, queueChanged: job.status === "CANCELLED" });
+    if (!this.bus.sqlChannel) await this.bus.publish({ kind: "job", jobId: job.id, status: job.status, stage: job.stage, queueChanged: job.status === "CANCELLED" });
     return { job, userErrors: [] };
   }
 
@@ -124,7 +125,7 @@ export class StaffActions {
       const change = decide(before, why);
       if ("code" in change) return { account: before, error: { ...change, field: ["accountId"] } };
       const after = await updateAccount(tx, accountId, { tier: before.tier, suspendedAt: before.suspendedAt, suspendedReason: before.suspendedReason, ...change });
-      const cancelled = change.suspendedAt ? await cancelAccountJobs(tx, accountId) : [];
+      const cancelled = change.suspendedAt ? await cancelAccountJobs(tx, accountId, this.bus.sqlChannel ?? null) : [];
       await noteCancel(tx, cancelled.map((j) => j.id), { accountId: staff.id, role: staff.role, reason: why });
       await recordAudit(tx, {
         actor: staff, action, targetType: "Account", targetId: accountId, reason: why,
@@ -134,7 +135,8 @@ export class StaffActions {
     });
     if ("error" in outcome) return { account: outcome.account ?? null, cancelledJobs: 0, userErrors: [outcome.error!] };
     this.listeners.accountChanged(accountId);
-    for (const job of outcome.cancelled) {
+    // On a PostgreSQL bus the cancel statement announced these itself.
+    for (const job of this.bus.sqlChannel ? [] : outcome.cancelled) {
       await this.bus.publish({ kind: "job", jobId: job.id, status: job.status, stage: job.stage as JobRecord["stage"], queueChanged: job.status === "CANCELLED" });
     }
     return { account: outcome.account, cancelledJobs: outcome.cancelled.length, userErrors: [] };

@@ -1,6 +1,7 @@
 // The staff actions' statements. Each runs inside the action's transaction (src/staff/actions.ts), which
 // also appends the audit row; each locks its target row first, so `before` is the row the action changed.
 // Lock order, as everywhere: accounts before jobs, one job row at a time by primary key.
+import { announceParams, announcing } from "../../queue/sql/announce.js";
 import type { Sql } from "../../db/pool.js";
 import type { ApiKeyRecord } from "../../accounts/api-keys.js";
 import type { JobRecord } from "../../jobs/service.js";
@@ -76,14 +77,15 @@ export async function updateAccount(tx: Sql, id: string, fields: { tier: string;
  * one marked (its worker stops within a step, as for an owner's cancel). Walks
  * jobs_account_id_created_at_id_idx; rows are locked in index order.
  */
-export async function cancelAccountJobs(tx: Sql, accountId: string): Promise<{ id: string; status: "CANCELLED" | "RUNNING"; stage: string }[]> {
-  const { rows } = await tx.query<{ id: string; status: "CANCELLED" | "RUNNING"; stage: string }>(
+export async function cancelAccountJobs(tx: Sql, accountId: string, channel: string | null): Promise<{ id: string; status: "CANCELLED" | "RUNNING"; stage: string }[]> {
+  // Announced in the statement (announce.ts), as the owner's cancel is: sent when the suspension commits.
+  const { rows } = await tx.query<{ id: string; status: "CANCELLED" | "RUNNING"; stage: string }>(announcing(
     `/* staffCancelAccountJobs */
      UPDATE jobs SET
        status = CASE WHEN status = 'QUEUED' THEN 'CANCELLED'::"JobStatus" ELSE status END,
        finished_at = CASE WHEN status = 'QUEUED' THEN now() ELSE finished_at END,
        cancel_requested_at = coalesce(cancel_requested_at, now()), updated_at = now()
      WHERE account_id = $1 AND status IN ('QUEUED', 'RUNNING')
-     RETURNING id, status::text AS status, stage::text AS stage`, [accountId]);
+     RETURNING id, status::text AS status, stage::text AS stage`, 2), [accountId, ...announceParams(channel, { queueChanged: true })]);
   return rows;
 }
