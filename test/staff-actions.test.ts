@@ -96,6 +96,26 @@ describe("staff actions", () => {
     expect(await act(admin.client, REACTIVATE, { id: customer.id, r: "resolved" })).toMatchObject({ rows: 0, payload: { userErrors: [{ code: "NOT_SUSPENDED" }] } });
   });
 
+  it("announces a staff cancel and a suspension's cancels once each, in the statement that makes them", async () => {
+    // The bus's own channel, heard on a connection of our own: what every API and worker process hears.
+    const listener = new pg.Client({ connectionString: db.url });
+    await listener.connect();
+    const heard: { jobId: string; status: string }[] = [];
+    listener.on("notification", (msg) => { if (msg.payload) heard.push(JSON.parse(msg.payload)); });
+    await listener.query("LISTEN kinema_events");
+    try {
+      const customer = await customerWithJobs(3);
+      await act(support.client, `mutation($id: ID!, $r: String!) { staffCancelJob(id: $id, reason: $r) { ${ERRORS} } }`, { id: customer.jobs[0], r: "announce test" });
+      await act(support.client, `mutation($id: ID!, $r: String!) { suspendAccount(accountId: $id, reason: $r) { ${ERRORS} } }`, { id: customer.id, r: "announce test" });
+      await new Promise((r) => setTimeout(r, 300)); // a second, late announcement would arrive by now
+      for (const id of customer.jobs) {
+        expect(heard.filter((e) => e.jobId === id && e.status === "CANCELLED"), id).toHaveLength(1);
+      }
+    } finally {
+      await listener.end();
+    }
+  });
+
   it("requires a non-empty reason and writes nothing without one", async () => {
     const customer = await customerWithJobs(1);
     for (const reason of ["", "   ", "x".repeat(1001)]) {
