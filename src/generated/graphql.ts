@@ -272,6 +272,8 @@ export type GpuSecondsSource =
 
 export type Job = {
   __typename?: 'Job';
+  /** Each claim of the job by a worker, first first. */
+  attemptHistory: Array<JobAttempt>;
   /** How many times a worker has started this job. */
   attempts: Scalars['Int']['output'];
   /** The video of an identical earlier request (same seed and settings) of this account, delivered again without generating it. */
@@ -298,8 +300,26 @@ export type Job = {
   stepBudget: Scalars['Int']['output'];
   stepsCompleted: Scalars['Int']['output'];
   tier: Tier;
+  /** Seconds from the first enqueue to delivery (to now while unfinished); null when never queued. */
+  timeInSystemSeconds?: Maybe<Scalars['Float']['output']>;
+  /** The job's life in order (owner's view: no worker ids or internal rule details). */
+  timeline: Array<JobEvent>;
   video?: Maybe<Video>;
   width: Scalars['Int']['output'];
+};
+
+/** One claim of a job by a worker, as the owner sees it. */
+export type JobAttempt = {
+  __typename?: 'JobAttempt';
+  /** Null while the attempt runs. */
+  endedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The error code that ended it, if any. */
+  errorCode?: Maybe<Scalars['String']['output']>;
+  number: Scalars['Int']['output'];
+  /** RUNNING, SUCCEEDED, FAILED, RETRIED, LEASE_LOST, RELEASED, CANCELLED or BLOCKED. */
+  outcome: Scalars['String']['output'];
+  startedAt: Scalars['DateTime']['output'];
+  stepsCompleted: Scalars['Int']['output'];
 };
 
 export type JobConnection = {
@@ -320,6 +340,46 @@ export type JobError = {
   code: Scalars['String']['output'];
   message: Scalars['String']['output'];
 };
+
+/**
+ * One moment of a job's life, appended in the same transaction as the change it records (a stale worker,
+ * whose fenced write matches nothing, adds nothing).
+ */
+export type JobEvent = {
+  __typename?: 'JobEvent';
+  at: Scalars['DateTime']['output'];
+  /** The attempt it belongs to (1 is the first claim); null before the first claim. */
+  attempt?: Maybe<Scalars['Int']['output']>;
+  /** Seconds spent: for STAGE_LEFT, the stage; for FINISHED, the attempt. */
+  durationSeconds?: Maybe<Scalars['Float']['output']>;
+  kind: JobEventKind;
+  /** A sentence for people, e.g. "Denoising took 12.4 s". */
+  message: Scalars['String']['output'];
+  stage?: Maybe<JobStage>;
+  /** The denoising step it concerns (CHECKPOINT_WRITTEN, RESUMED, NAN_DETECTED). */
+  step?: Maybe<Scalars['Int']['output']>;
+};
+
+/** What kind of moment in a job's life a timeline event records. */
+export type JobEventKind =
+  | 'CACHE_HIT'
+  | 'CANCELLED'
+  | 'CANCEL_REQUESTED'
+  | 'CHECKPOINT_WRITTEN'
+  | 'CLAIMED'
+  | 'FINISHED'
+  | 'LEASE_LOST'
+  | 'NAN_DETECTED'
+  | 'POSTFILTER_DECISION'
+  | 'PREFILTER_DECISION'
+  | 'QUEUED'
+  | 'RESUMED'
+  | 'RETRY_SCHEDULED'
+  | 'SIGNED'
+  | 'STAGE_ENTERED'
+  | 'STAGE_LEFT'
+  | 'SUBMITTED'
+  | 'UPLOADED';
 
 export type JobFilter = {
   /** Jobs created at or after this time. */
@@ -820,6 +880,7 @@ export type StaffApiKeyPayload = {
 export type StaffJob = {
   __typename?: 'StaffJob';
   account: StaffAccount;
+  attemptHistory: Array<StaffJobAttempt>;
   cancelRequestedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The last attempt's error message as recorded, internal errors' included (owners see a plain sentence). */
   errorMessage?: Maybe<Scalars['String']['output']>;
@@ -829,12 +890,32 @@ export type StaffJob = {
   maxAttempts: Scalars['Int']['output'];
   /** The job's recorded metadata (pre-filter decision, stage times, failures, cancels, retries) as JSON text. */
   metadata: Scalars['String']['output'];
+  /** The full timeline: worker ids, fencing tokens, rule ids and scores. */
+  timeline: Array<StaffJobEvent>;
+};
+
+/** One attempt as staff see it. */
+export type StaffJobAttempt = {
+  __typename?: 'StaffJobAttempt';
+  attempt: JobAttempt;
+  fencingToken?: Maybe<Scalars['String']['output']>;
+  workerId?: Maybe<Scalars['String']['output']>;
 };
 
 export type StaffJobConnection = {
   __typename?: 'StaffJobConnection';
   nodes: Array<StaffJob>;
   pageInfo: PageInfo;
+};
+
+/** One event as staff see it: the owner's view plus what only staff are shown. */
+export type StaffJobEvent = {
+  __typename?: 'StaffJobEvent';
+  /** The event's full record as JSON text (rule id and rule-set version, scores, backoff, who cancelled). */
+  detail: Scalars['String']['output'];
+  event: JobEvent;
+  fencingToken?: Maybe<Scalars['String']['output']>;
+  workerId?: Maybe<Scalars['String']['output']>;
 };
 
 /** Jobs across accounts, for support staff. Every field set narrows the search; none: every job. */
@@ -1042,9 +1123,12 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Job: ResolverTypeWrapper<JobRecord>;
+  JobAttempt: ResolverTypeWrapper<JobAttempt>;
   JobConnection: ResolverTypeWrapper<Omit<JobConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['JobEdge']>, nodes: Array<ResolversTypes['Job']> }>;
   JobEdge: ResolverTypeWrapper<Omit<JobEdge, 'node'> & { node: ResolversTypes['Job'] }>;
   JobError: ResolverTypeWrapper<JobError>;
+  JobEvent: ResolverTypeWrapper<JobEvent>;
+  JobEventKind: JobEventKind;
   JobFilter: JobFilter;
   JobProgress: ResolverTypeWrapper<JobProgressEvent>;
   JobStage: JobStage;
@@ -1071,7 +1155,9 @@ export type ResolversTypes = ResolversObject<{
   StaffAccountPayload: ResolverTypeWrapper<Omit<StaffAccountPayload, 'account'> & { account?: Maybe<ResolversTypes['StaffAccount']> }>;
   StaffApiKeyPayload: ResolverTypeWrapper<Omit<StaffApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
   StaffJob: ResolverTypeWrapper<JobRecord>;
+  StaffJobAttempt: ResolverTypeWrapper<StaffJobAttempt>;
   StaffJobConnection: ResolverTypeWrapper<Omit<StaffJobConnection, 'nodes'> & { nodes: Array<ResolversTypes['StaffJob']> }>;
+  StaffJobEvent: ResolverTypeWrapper<StaffJobEvent>;
   StaffJobFilter: StaffJobFilter;
   StaffJobPayload: ResolverTypeWrapper<Omit<StaffJobPayload, 'job'> & { job?: Maybe<ResolversTypes['StaffJob']> }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -1107,9 +1193,11 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Job: JobRecord;
+  JobAttempt: JobAttempt;
   JobConnection: Omit<JobConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['JobEdge']>, nodes: Array<ResolversParentTypes['Job']> };
   JobEdge: Omit<JobEdge, 'node'> & { node: ResolversParentTypes['Job'] };
   JobError: JobError;
+  JobEvent: JobEvent;
   JobFilter: JobFilter;
   JobProgress: JobProgressEvent;
   JobStatusCount: JobStatusCount;
@@ -1130,7 +1218,9 @@ export type ResolversParentTypes = ResolversObject<{
   StaffAccountPayload: Omit<StaffAccountPayload, 'account'> & { account?: Maybe<ResolversParentTypes['StaffAccount']> };
   StaffApiKeyPayload: Omit<StaffApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
   StaffJob: JobRecord;
+  StaffJobAttempt: StaffJobAttempt;
   StaffJobConnection: Omit<StaffJobConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['StaffJob']> };
+  StaffJobEvent: StaffJobEvent;
   StaffJobFilter: StaffJobFilter;
   StaffJobPayload: Omit<StaffJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['StaffJob']> };
   String: Scalars['String']['output'];
@@ -1242,6 +1332,7 @@ export type GenerateVideoPayloadResolvers<ContextType = GraphQLContext, ParentTy
 }>;
 
 export type JobResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job']> = ResolversObject<{
+  attemptHistory?: Resolver<Array<ResolversTypes['JobAttempt']>, ParentType, ContextType>;
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   cacheHit?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -1262,8 +1353,19 @@ export type JobResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   stepBudget?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   stepsCompleted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   tier?: Resolver<ResolversTypes['Tier'], ParentType, ContextType>;
+  timeInSystemSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  timeline?: Resolver<Array<ResolversTypes['JobEvent']>, ParentType, ContextType>;
   video?: Resolver<Maybe<ResolversTypes['Video']>, ParentType, ContextType>;
   width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type JobAttemptResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobAttempt'] = ResolversParentTypes['JobAttempt']> = ResolversObject<{
+  endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  number?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  stepsCompleted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type JobConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobConnection'] = ResolversParentTypes['JobConnection']> = ResolversObject<{
@@ -1280,6 +1382,16 @@ export type JobEdgeResolvers<ContextType = GraphQLContext, ParentType extends Re
 export type JobErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobError'] = ResolversParentTypes['JobError']> = ResolversObject<{
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type JobEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobEvent'] = ResolversParentTypes['JobEvent']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  attempt?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  durationSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['JobEventKind'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stage?: Resolver<Maybe<ResolversTypes['JobStage']>, ParentType, ContextType>;
+  step?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type JobProgressResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JobProgress'] = ResolversParentTypes['JobProgress']> = ResolversObject<{
@@ -1443,17 +1555,32 @@ export type StaffApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType
 
 export type StaffJobResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StaffJob'] = ResolversParentTypes['StaffJob']> = ResolversObject<{
   account?: Resolver<ResolversTypes['StaffAccount'], ParentType, ContextType>;
+  attemptHistory?: Resolver<Array<ResolversTypes['StaffJobAttempt']>, ParentType, ContextType>;
   cancelRequestedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   errorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   job?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
   leaseOwner?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   maxAttempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   metadata?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  timeline?: Resolver<Array<ResolversTypes['StaffJobEvent']>, ParentType, ContextType>;
+}>;
+
+export type StaffJobAttemptResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StaffJobAttempt'] = ResolversParentTypes['StaffJobAttempt']> = ResolversObject<{
+  attempt?: Resolver<ResolversTypes['JobAttempt'], ParentType, ContextType>;
+  fencingToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  workerId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type StaffJobConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StaffJobConnection'] = ResolversParentTypes['StaffJobConnection']> = ResolversObject<{
   nodes?: Resolver<Array<ResolversTypes['StaffJob']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type StaffJobEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StaffJobEvent'] = ResolversParentTypes['StaffJobEvent']> = ResolversObject<{
+  detail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  event?: Resolver<ResolversTypes['JobEvent'], ParentType, ContextType>;
+  fencingToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  workerId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type StaffJobPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StaffJobPayload'] = ResolversParentTypes['StaffJobPayload']> = ResolversObject<{
@@ -1510,9 +1637,11 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   FleetPlan?: FleetPlanResolvers<ContextType>;
   GenerateVideoPayload?: GenerateVideoPayloadResolvers<ContextType>;
   Job?: JobResolvers<ContextType>;
+  JobAttempt?: JobAttemptResolvers<ContextType>;
   JobConnection?: JobConnectionResolvers<ContextType>;
   JobEdge?: JobEdgeResolvers<ContextType>;
   JobError?: JobErrorResolvers<ContextType>;
+  JobEvent?: JobEventResolvers<ContextType>;
   JobProgress?: JobProgressResolvers<ContextType>;
   JobStatusCount?: JobStatusCountResolvers<ContextType>;
   LatencySlo?: LatencySloResolvers<ContextType>;
@@ -1532,7 +1661,9 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   StaffAccountPayload?: StaffAccountPayloadResolvers<ContextType>;
   StaffApiKeyPayload?: StaffApiKeyPayloadResolvers<ContextType>;
   StaffJob?: StaffJobResolvers<ContextType>;
+  StaffJobAttempt?: StaffJobAttemptResolvers<ContextType>;
   StaffJobConnection?: StaffJobConnectionResolvers<ContextType>;
+  StaffJobEvent?: StaffJobEventResolvers<ContextType>;
   StaffJobPayload?: StaffJobPayloadResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TierLimits?: TierLimitsResolvers<ContextType>;

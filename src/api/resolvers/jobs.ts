@@ -47,6 +47,10 @@ export const Job: JobResolvers = {
     return estimateEta(job, position, await ctx.loaders.queueStats());
   },
   cacheHit: (job) => (job.metadata as { cache?: { hit?: boolean } } | null)?.cache?.hit === true,
+  // The timeline's contract (schema/timeline.graphql); the durable events come with the job_events table.
+  timeline: () => [],
+  attemptHistory: () => [],
+  timeInSystemSeconds: () => null,
   // An unclassified failure's text (stack traces, paths, database messages) stays in the row for
   // support; clients get a plain sentence.
   error: (job) => {

@@ -67,6 +67,8 @@ export const StaffJob: StaffJobResolvers = {
   maxAttempts: (job) => job.maxAttempts,
   cancelRequestedAt: (job) => job.cancelRequestedAt,
   metadata: (job) => JSON.stringify(job.metadata ?? {}),
+  timeline: () => [],
+  attemptHistory: () => [],
 };
 
 export const StaffAccount: StaffAccountResolvers = {
