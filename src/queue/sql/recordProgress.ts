@@ -17,6 +17,14 @@ export interface ProgressWrite {
  * recordProgress — the stage, denoising steps done, live progress and metadata, in one fenced write that
  * also extends the lease (a job that makes progress is alive) and announces itself. Locks one row by
  * primary key.
+ *
+ * Committed without waiting for the WAL flush (synchronous_commit off for this transaction only, set by
+ * the statement itself: one round trip still). What a crash of PostgreSQL could lose is the last fraction
+ * of a second of progress: a step count, an ETA, a lease extension. None of it is a fact anything relies
+ * on: a run resumes from its checkpoint (recordCheckpoint commits synchronously), fencing tokens come from
+ * the claim (synchronous), and heartbeats extend leases too. Measured with bench:fleet (1 s steps, 500
+ * concurrent jobs, one PostgreSQL on 2 cores): progress write p99 744 ms -> 25 ms, step-to-subscriber p99
+ * 744 -> 31 ms; waiting for the flush of ~500 commits a second was most of a step write's time.
  */
 const RECORD_PROGRESS = announcing(`/* recordProgress */
 UPDATE jobs SET
@@ -27,6 +35,9 @@ UPDATE jobs SET
   lease_expires_at = greatest(lease_expires_at, now() + $7 * interval '1 millisecond'),
   updated_at = now()
 WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
+  -- transaction-local; evaluated on the one row the primary key finds (a stale lease finds none: its
+  -- statement writes nothing, so nothing waits for a flush anyway)
+  AND set_config('synchronous_commit', 'off', true) IS NOT NULL
 RETURNING id, status, stage, cancel_requested_at IS NOT NULL AS cancel_requested`, 8);
 
 export async function recordProgress(

@@ -1,0 +1,110 @@
+// The simulated GPUs of bench/fleet.ts. Each slot is one worker's job loop with the model replaced by a
+// timed sleep: the real claim, heartbeat, progress, checkpoint and completion statements through the real
+// JobQueue, in the order and at the rate a worker runs them (a progress write after every step, a
+// checkpoint every CHECKPOINT_EVERY steps, a heartbeat every heartbeatMs on its own timer, completion at
+// the end). Slots share one pool, as a fleet behind PgBouncer's transaction pooling shares the server's
+// connections.
+import { LeaseLostError } from "../../src/queue/errors.js";
+import type { JobQueue } from "../../src/queue/queue.js";
+import type { Lease } from "../../src/queue/types.js";
+import { checkpointKey, videoKey } from "../../src/storage/job-objects.js";
+import { sleep } from "./stats.js";
+
+const CHECKPOINT_EVERY = 10; // the worker's checkpoint interval (issue: "checkpointing every 10 steps")
+
+export interface SlotPlan {
+  slots: number;
+  stepMs: number;
+  stepsPerJob: number;
+  heartbeatMs: number;
+  pollMs: number;
+  /** slots make their first claims spread over this long: a fleet does not start all at once */
+  staggerMs: number;
+  /** slots stop claiming at this time (performance.now()); a job in flight then is completed at once */
+  stopAt: number;
+}
+
+/** What the slots measured: every statement's latency by kind, leases lost, claims that found nothing. */
+export interface SlotStats {
+  claimMs: number[];
+  progressMs: number[];
+  checkpointMs: number[];
+  heartbeatMs: number[];
+  completeMs: number[];
+  leasesLost: number;
+  emptyClaims: number;
+  jobsFinished: number;
+  stepsWritten: number;
+  /** the most slots holding a job at once */
+  peakRunning: number;
+}
+
+export function emptyStats(): SlotStats {
+  return { claimMs: [], progressMs: [], checkpointMs: [], heartbeatMs: [], completeMs: [], leasesLost: 0, emptyClaims: 0, jobsFinished: 0, stepsWritten: 0, peakRunning: 0 };
+}
+
+async function timed<T>(samples: number[], write: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await write();
+  } finally {
+    samples.push(performance.now() - started);
+  }
+}
+
+/**
+ * Runs `plan.slots` job loops until `plan.stopAt`. `onStep(jobId, step)` is called just before each
+ * step's progress write, so a watcher can time the step to its subscriber's receipt.
+ */
+export async function runSlots(queue: JobQueue, plan: SlotPlan, stats: SlotStats, onStep: (jobId: string, step: number) => void): Promise<void> {
+  let running = 0;
+  const slot = async (index: number) => {
+    // Staggered, as a fleet's GPUs are: all slots claiming in the same second is a thundering herd no
+    // running fleet produces. The first job starts at a random step, as if the slot had been running for a
+    // while, so claims and completions are spread evenly from the start (a steady state, not a wave).
+    await sleep(Math.random() * plan.staggerMs);
+    let first = true;
+    while (performance.now() < plan.stopAt) {
+      const job = await timed(stats.claimMs, () => queue.claim(`fleet-${index}`, "DENOISING"));
+      if (!job) {
+        stats.emptyClaims++;
+        await sleep(plan.pollMs);
+        continue;
+      }
+      running++;
+      stats.peakRunning = Math.max(stats.peakRunning, running);
+      const lease: Lease = { jobId: job.id, fencingToken: job.fencingToken };
+      const heartbeat = setInterval(() => {
+        void timed(stats.heartbeatMs, () => queue.heartbeat(lease)).catch(() => {});
+      }, plan.heartbeatMs);
+      try {
+        const from = first ? Math.floor(Math.random() * plan.stepsPerJob) : job.stepsCompleted;
+        first = false;
+        await runJob(queue, plan, stats, lease, from, onStep);
+        await timed(stats.completeMs, () => queue.complete(lease, { key: videoKey(job.id, job.fencingToken), bench: true }, {}));
+        stats.jobsFinished++;
+      } catch (error) {
+        if (!(error instanceof LeaseLostError)) throw error;
+        stats.leasesLost++;
+      } finally {
+        clearInterval(heartbeat);
+        running--;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: plan.slots }, (_, i) => slot(i)));
+}
+
+async function runJob(queue: JobQueue, plan: SlotPlan, stats: SlotStats, lease: Lease, from: number, onStep: (jobId: string, step: number) => void): Promise<void> {
+  for (let step = from + 1; step <= plan.stepsPerJob; step++) {
+    await sleep(plan.stepMs); // the model's step
+    if (performance.now() >= plan.stopAt) return; // the level is over: finish now, the measure window closed
+    onStep(lease.jobId, step);
+    const eta = ((plan.stepsPerJob - step) * plan.stepMs) / 1000;
+    await timed(stats.progressMs, () => queue.progress(lease, { stage: "DENOISING", stepsCompleted: step, progress: { etaSeconds: eta } }, plan.stepsPerJob));
+    stats.stepsWritten++;
+    if (step % CHECKPOINT_EVERY === 0) {
+      await timed(stats.checkpointMs, () => queue.checkpoint(lease, checkpointKey(lease.jobId, lease.fencingToken, step), step));
+    }
+  }
+}
