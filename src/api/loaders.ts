@@ -3,6 +3,7 @@
 import DataLoader from "dataloader";
 import { queuePositions, queueStats } from "../queue/sql/queuePositions.js";
 import type { ApiKeyRecord } from "../accounts/api-keys.js";
+import { jobEventsFor, type JobEventRow } from "../timeline/events.js";
 import { accountsByIds, keysByAccounts, type StaffAccountRecord } from "../staff/sql/accounts.js";
 import type { ApiServices } from "./context.js";
 
@@ -15,6 +16,8 @@ export interface Loaders {
   account: DataLoader<string, StaffAccountRecord | null>;
   /** every key of an account, newest first (staff views) */
   accountKeys: DataLoader<string, ApiKeyRecord[]>;
+  /** a job's timeline events, in order (owner and staff views; one statement per page of jobs) */
+  jobEvents: DataLoader<string, JobEventRow[]>;
   /** the inputs of an ETA, read once per request */
   queueStats(): Promise<QueueStats>;
   /** Drops cached values: a subscription calls it before each event it resolves. */
@@ -35,15 +38,21 @@ export function createLoaders(services: Pick<ApiServices, "sql">): Loaders {
     const found = await keysByAccounts(services.sql, ids);
     return ids.map((id) => found.get(id) ?? []);
   });
+  const jobEvents = new DataLoader<string, JobEventRow[]>(async (ids) => {
+    const found = await jobEventsFor(services.sql, ids);
+    return ids.map((id) => found.get(id) ?? []);
+  });
   return {
     queuePosition,
     account,
     accountKeys,
+    jobEvents,
     queueStats: () => (stats ??= queueStats(services.sql)),
     clear() {
       queuePosition.clearAll();
       account.clearAll();
       accountKeys.clearAll();
+      jobEvents.clearAll();
       stats = null;
     },
   };

@@ -106,7 +106,7 @@ export class JobService {
     // On a PostgreSQL bus the statement announces itself (pg_notify in the same statement); otherwise
     // (embedded: bus and subscribers live in this process) it is published here.
     const channel = this.bus.sqlChannel ?? null;
-    const cancelled = await cancelJob(this.sql, before.id, account.id, channel);
+    const cancelled = await cancelJob(this.sql, before.id, account.id, channel, { by: "owner", accountId: account.id });
     if (cancelled && channel === null) {
       await this.bus.publish({ kind: "job", jobId: before.id, status: cancelled.status, stage: cancelled.stage, queueChanged: cancelled.status === "CANCELLED" });
     }

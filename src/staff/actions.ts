@@ -16,7 +16,7 @@ import { recordAudit } from "../audit/audit-log.js";
 import { inTransaction } from "../audit/transaction.js";
 import type { StaffAccountRecord } from "./sql/accounts.js";
 import {
-  cancelAccountJobs, lockAccount, lockJob, lockKey, noteCancel, retryFailedJob, revokeKey, updateAccount,
+  cancelAccountJobs, lockAccount, lockJob, lockKey, retryFailedJob, revokeKey, updateAccount,
 } from "./sql/actions.js";
 
 export const MAX_REASON_LENGTH = 1000;
@@ -44,9 +44,9 @@ export class StaffActions {
       const before = await lockJob(tx, id);
       if (!before) return { error: notFound("job", id) };
       // Announced inside the statement (so at commit, with the audit row) on a PostgreSQL bus.
-      const status = await cancelJob(tx, id, before.accountId, this.bus.sqlChannel ?? null);
+      const by = { by: "staff", accountId: staff.id, role: staff.role, reason: why } as const;
+      const status = await cancelJob(tx, id, before.accountId, this.bus.sqlChannel ?? null, by);
       if (status === null) return { error: finished(before), job: before };
-      await noteCancel(tx, [id], { accountId: staff.id, role: staff.role, reason: why });
       const after = (await lockJob(tx, id))!;
       await recordAudit(tx, { actor: staff, action: "job.cancel", targetType: "Job", targetId: id, reason: why, before: jobView(before), after: jobView(after) });
       return { job: after };
@@ -125,8 +125,8 @@ export class StaffActions {
       const change = decide(before, why);
       if ("code" in change) return { account: before, error: { ...change, field: ["accountId"] } };
       const after = await updateAccount(tx, accountId, { tier: before.tier, suspendedAt: before.suspendedAt, suspendedReason: before.suspendedReason, ...change });
-      const cancelled = change.suspendedAt ? await cancelAccountJobs(tx, accountId, this.bus.sqlChannel ?? null) : [];
-      await noteCancel(tx, cancelled.map((j) => j.id), { accountId: staff.id, role: staff.role, reason: why });
+      const by = { by: "staff", accountId: staff.id, role: staff.role, reason: why } as const;
+      const cancelled = change.suspendedAt ? await cancelAccountJobs(tx, accountId, by, this.bus.sqlChannel ?? null) : [];
       await recordAudit(tx, {
         actor: staff, action, targetType: "Account", targetId: accountId, reason: why,
         before, after: cancelled.length ? { ...after, cancelledJobs: cancelled.map((j) => j.id) } : after,

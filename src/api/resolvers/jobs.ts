@@ -5,6 +5,7 @@ import type { Resolution } from "../../config/config.js";
 import { requireAccount } from "../context.js";
 import { estimateEta } from "../eta.js";
 import { liveJobValues } from "../progress.js";
+import { ownerAttempts, ownerTimeline, timeInSystemSeconds } from "../../timeline/views.js";
 
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
@@ -47,10 +48,10 @@ export const Job: JobResolvers = {
     return estimateEta(job, position, await ctx.loaders.queueStats());
   },
   cacheHit: (job) => (job.metadata as { cache?: { hit?: boolean } } | null)?.cache?.hit === true,
-  // The timeline's contract (schema/timeline.graphql); the durable events come with the job_events table.
-  timeline: () => [],
-  attemptHistory: () => [],
-  timeInSystemSeconds: () => null,
+  // The durable timeline (src/timeline): the owner's view, without worker ids or internal details.
+  timeline: async (job, _args, ctx) => ownerTimeline(await ctx.loaders.jobEvents.load(job.id)),
+  attemptHistory: async (job, _args, ctx) => ownerAttempts(job, await ctx.loaders.jobEvents.load(job.id)),
+  timeInSystemSeconds: (job) => timeInSystemSeconds(job),
   // An unclassified failure's text (stack traces, paths, database messages) stays in the row for
   // support; clients get a plain sentence.
   error: (job) => {

@@ -7,6 +7,7 @@ import type {
 import { listAudit, MAX_AUDIT_PAGE } from "../../audit/audit-log.js";
 import { encodeStaffCursor, StaffInputError } from "../../staff/search.js";
 import { requireAccount } from "../context.js";
+import { staffAttempts, staffTimeline } from "../../timeline/views.js";
 
 function badInput(field: string, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", field, http: { status: 400 } } });
@@ -67,8 +68,9 @@ export const StaffJob: StaffJobResolvers = {
   maxAttempts: (job) => job.maxAttempts,
   cancelRequestedAt: (job) => job.cancelRequestedAt,
   metadata: (job) => JSON.stringify(job.metadata ?? {}),
-  timeline: () => [],
-  attemptHistory: () => [],
+  // The full timeline (src/timeline): worker ids, fencing tokens, and each event's detail as JSON.
+  timeline: async (job, _args, ctx) => staffTimeline(await ctx.loaders.jobEvents.load(job.id)),
+  attemptHistory: async (job, _args, ctx) => staffAttempts(job, await ctx.loaders.jobEvents.load(job.id)),
 };
 
 export const StaffAccount: StaffAccountResolvers = {

@@ -2,6 +2,7 @@
 // also appends the audit row; each locks its target row first, so `before` is the row the action changed.
 // Lock order, as everywhere: accounts before jobs, one job row at a time by primary key.
 import { announceParams, announcing } from "../../queue/sql/announce.js";
+import { CANCEL_NOTE, type CancelledBy } from "../../queue/sql/cancelJob.js";
 import type { Sql } from "../../db/pool.js";
 import type { ApiKeyRecord } from "../../accounts/api-keys.js";
 import type { JobRecord } from "../../jobs/service.js";
@@ -15,15 +16,6 @@ const KEY = `id, account_id AS "accountId", key_hash AS "keyHash", prefix, name,
 export async function lockJob(tx: Sql, id: string): Promise<JobRecord | null> {
   const { rows } = await tx.query<JobRecord>(`/* staffLockJob */ SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = $1 FOR UPDATE`, [id]);
   return rows[0] ?? null;
-}
-
-/** Who cancelled, kept on the job (metadata.cancel) so its owner and later readers can tell. */
-export async function noteCancel(tx: Sql, ids: readonly string[], by: { accountId: string; role: string; reason: string }): Promise<void> {
-  if (ids.length === 0) return;
-  await tx.query(
-    `/* staffNoteCancel */
-     UPDATE jobs SET metadata = metadata || jsonb_build_object('cancel', jsonb_build_object('by', 'staff', 'accountId', $2::text, 'role', $3::text, 'reason', $4::text, 'at', now()))
-     WHERE id = ANY($1::uuid[])`, [ids, by.accountId, by.role, by.reason]);
 }
 
 /*
@@ -77,15 +69,17 @@ export async function updateAccount(tx: Sql, id: string, fields: { tier: string;
  * one marked (its worker stops within a step, as for an owner's cancel). Walks
  * jobs_account_id_created_at_id_idx; rows are locked in index order.
  */
-export async function cancelAccountJobs(tx: Sql, accountId: string, channel: string | null): Promise<{ id: string; status: "CANCELLED" | "RUNNING"; stage: string }[]> {
+export async function cancelAccountJobs(tx: Sql, accountId: string, by: CancelledBy, channel: string | null): Promise<{ id: string; status: "CANCELLED" | "RUNNING"; stage: string }[]> {
   // Announced in the statement (announce.ts), as the owner's cancel is: sent when the suspension commits.
   const { rows } = await tx.query<{ id: string; status: "CANCELLED" | "RUNNING"; stage: string }>(announcing(
     `/* staffCancelAccountJobs */
      UPDATE jobs SET
        status = CASE WHEN status = 'QUEUED' THEN 'CANCELLED'::"JobStatus" ELSE status END,
        finished_at = CASE WHEN status = 'QUEUED' THEN now() ELSE finished_at END,
+       -- who cancelled, in the statement itself (the timeline's trigger reads it; cancelJob.ts)
+       metadata = CASE WHEN cancel_requested_at IS NULL THEN ${CANCEL_NOTE("$2")} ELSE metadata END,
        cancel_requested_at = coalesce(cancel_requested_at, now()), updated_at = now()
      WHERE account_id = $1 AND status IN ('QUEUED', 'RUNNING')
-     RETURNING id, status::text AS status, stage::text AS stage`, 2), [accountId, ...announceParams(channel, { queueChanged: true })]);
+     RETURNING id, status::text AS status, stage::text AS stage`, 3), [accountId, JSON.stringify(by), ...announceParams(channel, { queueChanged: true })]);
   return rows;
 }

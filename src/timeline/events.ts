@@ -1,0 +1,50 @@
+// The job timeline's rows (job_events, 0008): appended by the row trigger on `jobs` in the very statement
+// that makes each change (prisma/migrations/0008_job_timeline), read here a page of jobs at a time.
+//
+// Write cost, measured (scripts: a few hundred claims of queued jobs, one connection, PostgreSQL 16 on a
+// shared 2-core machine; see docs/ARCHITECTURE.md "Job timeline"): the claim statement appends 3 rows
+// (STAGE_LEFT QUEUED, CLAIMED, STAGE_ENTERED; 4 with RESUMED) in one INSERT plus one index probe of
+// job_events_job_id_id_idx for the queue wait. The per-step progress write never runs the trigger.
+import type { Sql } from "../db/pool.js";
+import type { JobStage } from "../jobs/states.js";
+
+export type JobEventKind =
+  | "SUBMITTED" | "PREFILTER_DECISION" | "QUEUED" | "CLAIMED" | "STAGE_ENTERED" | "STAGE_LEFT" | "CHECKPOINT_WRITTEN"
+  | "LEASE_LOST" | "RESUMED" | "RETRY_SCHEDULED" | "NAN_DETECTED" | "POSTFILTER_DECISION" | "SIGNED" | "UPLOADED"
+  | "CACHE_HIT" | "CANCEL_REQUESTED" | "CANCELLED" | "FINISHED";
+
+/** One stored event: what staff see. `detail` holds the internals (rule ids, scores, keys, who cancelled). */
+export interface JobEventRow {
+  id: string;
+  jobId: string;
+  at: Date;
+  kind: JobEventKind;
+  stage: JobStage | null;
+  step: number | null;
+  durationSeconds: number | null;
+  workerId: string | null;
+  fencingToken: string | null;
+  detail: Record<string, unknown>;
+}
+
+/*
+ * jobEventsFor — every event of each job, in order, for a page of jobs in one statement (the API's
+ * DataLoader calls it once per page). Index: job_events_job_id_id_idx (job_id, id).
+ */
+const EVENTS = `/* jobEvents */
+SELECT id::text AS id, job_id AS "jobId", at, kind, stage, step, duration_seconds AS "durationSeconds",
+  worker_id AS "workerId", fencing_token::text AS "fencingToken", detail
+FROM job_events WHERE job_id = ANY($1::uuid[])
+ORDER BY job_id, id`;
+
+export async function jobEventsFor(sql: Sql, jobIds: readonly string[]): Promise<Map<string, JobEventRow[]>> {
+  const byJob = new Map<string, JobEventRow[]>();
+  if (jobIds.length === 0) return byJob;
+  const { rows } = await sql.query<JobEventRow>(EVENTS, [jobIds]);
+  for (const row of rows) {
+    const list = byJob.get(row.jobId) ?? [];
+    list.push(row);
+    byJob.set(row.jobId, list);
+  }
+  return byJob;
+}
