@@ -35,7 +35,7 @@ const EVENTS = `/* jobEvents */
 SELECT id::text AS id, job_id AS "jobId", at, kind, stage, step, duration_seconds AS "durationSeconds",
   worker_id AS "workerId", fencing_token::text AS "fencingToken", detail
 FROM job_events WHERE job_id = ANY($1::uuid[])
-ORDER BY job_id, id`;
+ORDER BY job_events.job_id, job_events.id`; // the table's bigint id, not the text alias ("10" < "9")
 
 export async function jobEventsFor(sql: Sql, jobIds: readonly string[]): Promise<Map<string, JobEventRow[]>> {
   const byJob = new Map<string, JobEventRow[]>();
