@@ -308,7 +308,10 @@ export type Job = {
   width: Scalars['Int']['output'];
 };
 
-/** One claim of a job by a worker, as the owner sees it. */
+/**
+ * One claim of a job by a worker, as the owner sees it. Numbered by claim: a job handed back by a worker
+ * that shut down and claimed again has had two attempts here.
+ */
 export type JobAttempt = {
   __typename?: 'JobAttempt';
   /** Null while the attempt runs. */
@@ -316,9 +319,10 @@ export type JobAttempt = {
   /** The error code that ended it, if any. */
   errorCode?: Maybe<Scalars['String']['output']>;
   number: Scalars['Int']['output'];
-  /** RUNNING, SUCCEEDED, FAILED, RETRIED, LEASE_LOST, RELEASED, CANCELLED or BLOCKED. */
+  /** RUNNING, SUCCEEDED, FAILED, RETRIED, LEASE_LOST, RELEASED, CANCELLED or BLOCKED (UNKNOWN: a job older than the timeline). */
   outcome: Scalars['String']['output'];
   startedAt: Scalars['DateTime']['output'];
+  /** The denoising step the attempt reached (counting the steps it resumed from). */
   stepsCompleted: Scalars['Int']['output'];
 };
 

@@ -1,10 +1,12 @@
 // The job timeline's rows (job_events, 0008): appended by the row trigger on `jobs` in the very statement
 // that makes each change (prisma/migrations/0008_job_timeline), read here a page of jobs at a time.
 //
-// Write cost, measured (scripts: a few hundred claims of queued jobs, one connection, PostgreSQL 16 on a
-// shared 2-core machine; see docs/ARCHITECTURE.md "Job timeline"): the claim statement appends 3 rows
-// (STAGE_LEFT QUEUED, CLAIMED, STAGE_ENTERED; 4 with RESUMED) in one INSERT plus one index probe of
-// job_events_job_id_id_idx for the queue wait. The per-step progress write never runs the trigger.
+// Write cost per claim: the claim statement appends 3 rows (STAGE_LEFT QUEUED, CLAIMED, STAGE_ENTERED; 4
+// with RESUMED) in one INSERT, plus one index probe of job_events_job_id_id_idx for the queue wait.
+// Measured with EXPLAIN ANALYZE of the real claim statement over 300 claims (one connection, the shared
+// 2-core machine at load average ~20): median server time 0.56 -> 1.06 ms, 0.36 ms of it in the trigger,
+// the rest mostly the foreign key's checks of the new rows; the claim's round trip there is 11-25 ms.
+// The per-step progress write never runs the trigger (its WHEN clause); a checkpoint adds one row.
 import type { Sql } from "../db/pool.js";
 import type { JobStage } from "../jobs/states.js";
 
