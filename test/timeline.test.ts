@@ -13,6 +13,7 @@ import { JobQueue } from "../src/queue/queue.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { startTestKinema, waitFor, type TestKinema } from "./helpers/app.js";
 import { GENERATE } from "./helpers/graphql.js";
+import { withEngine } from "./helpers/engine.js";
 import { killAll, spawnWorker, type WorkerProcess } from "./helpers/processes.js";
 
 let db: TestDatabase;
@@ -223,4 +224,41 @@ describe("job timeline", () => {
       (app.kinema.pool as unknown as { query: unknown }).query = query;
     }
   }, 60_000);
+
+  it("a job delivered by the production pipeline shows every stage's duration, the post-filter decision, signing and upload", async () => {
+    // Its own database: the engine's in-process worker must not take the other tests' queued jobs.
+    const engineDb = await createTestDatabase();
+    try {
+      await withEngine(engineDb.url, {}, async (engine) => {
+        const owner = await engine.account("FREE");
+        const support = await engine.account("PLUS", "SUPPORT");
+        const id = (await submit(owner.client, "a white circle bouncing"))!.job!.id;
+        await waitFor(async () => {
+          const { job } = await owner.client.data(`query($id: ID!) { job(id: $id) { status } }`, { id });
+          return job.status === "SUCCEEDED";
+        }, 300_000, "the job to be delivered");
+        const timeline = (await owner.client.data(OWNER_VIEW, { id })).job.timeline as OwnerEvent[];
+        const left = timeline.filter((e) => e.kind === "STAGE_LEFT");
+        expect(left.map((e) => e.stage)).toEqual(["QUEUED", "DENOISING", "DECODING", "POSTFILTER", "SIGNING", "UPLOADING"]);
+        for (const e of left.slice(1)) expect(e.durationSeconds, e.stage!).toBeGreaterThan(0);
+        const kinds = timeline.map((e) => e.kind);
+        // each decision right after the stage that made it, then the next stage
+        expect(kinds[kinds.indexOf("POSTFILTER_DECISION") - 1]).toBe("STAGE_LEFT");
+        expect(kinds.indexOf("SIGNED")).toBeGreaterThan(kinds.indexOf("POSTFILTER_DECISION"));
+        expect(kinds.slice(-3)).toEqual(["STAGE_LEFT", "UPLOADED", "FINISHED"]);
+        expect(timeline.find((e) => e.kind === "POSTFILTER_DECISION")!.message).toMatch(/^The video passed the safety checks \(\d+ frames sampled\)$/);
+
+        const staff = (await support.client.data(STAFF_VIEW, { id })).staffJob.timeline as StaffEvent[];
+        const detail = (kind: string) => JSON.parse(staff.find((e) => e.event.kind === kind)!.detail);
+        const postfilter = detail("POSTFILTER_DECISION");
+        expect(postfilter.verdict).toBe("passed");
+        expect(postfilter.samples.length).toBeGreaterThan(0); // what was scanned: every sampled frame's scores
+        expect(postfilter.hashGate).toBeDefined(); // and the hash gate's summary and matches
+        expect(detail("SIGNED")).toMatchObject({ state: expect.any(String), issuer: expect.anything() });
+        expect(detail("UPLOADED")).toMatchObject({ key: expect.stringMatching(/^videos\//), bytes: expect.any(Number) });
+      });
+    } finally {
+      await engineDb.drop();
+    }
+  }, 400_000);
 });
