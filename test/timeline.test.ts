@@ -2,7 +2,8 @@
 // PostgreSQL and real worker processes: a job whose worker was SIGKILLed mid-denoise shows both attempts,
 // the lease loss, the resume step and the stage durations; a prompt blocked by the pre-filter shows the
 // decision (its rule only to staff); a cancelled job shows who cancelled; the owner's view never carries
-// worker ids; another account gets null; a stale worker's refused writes add no event; a page of jobs
+// worker ids; another account gets null; a stale worker's refused writes add no event; NaN, retry,
+// hand-back and a running job's cancel are recorded while per-step writes add nothing; a page of jobs
 // loads its timelines in one statement.
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -201,6 +202,47 @@ describe("job timeline", () => {
     const ownCancel = ((await support.client.data(STAFF_VIEW, { id: mine })).staffJob.timeline as StaffEvent[]).find((e) => e.event.kind === "CANCELLED")!;
     expect(JSON.parse(ownCancel.detail)).toMatchObject({ by: "owner", accountId: owner.id });
   }, 60_000);
+
+  it("records a NaN, a retry with its backoff, a hand-back and a running job's cancel; the per-step write adds nothing", async () => {
+    const owner = await app.account("PLUS");
+    const support = await app.account("PLUS", "SUPPORT");
+    const id = (await submit(owner.client, "a yellow triangle"))!.job!.id;
+    const queue = new JobQueue(pool, new MemoryEventBus(), { leaseMs: 30_000, heartbeatMs: 500, pollMs: 100, sweepMs: 100, maxAttempts: 3, retryBaseMs: 1000, retryMaxMs: 1000 });
+    const lease = (job: { id: string; fencingToken: number }) => ({ jobId: job.id, fencingToken: job.fencingToken });
+
+    const first = (await queue.claim("w-a", "DENOISING"))!;
+    expect(first.id).toBe(id);
+    const before = await eventCount(id);
+    for (let step = 1; step <= 3; step++) await queue.progress(lease(first), { stage: "DENOISING", stepsCompleted: step }, first.stepBudget);
+    expect(await eventCount(id)).toBe(before); // denoising steps are not events
+    await queue.fail(lease(first), first.attempts, new JobError("NAN_DETECTED", "non-finite values in the latent after step 4", true, { maxAttempts: 3, avoidWorker: true }));
+
+    const second = await waitFor(() => queue.claim("w-b", "DENOISING"), 30_000, "the retry to be claimable");
+    expect(second.id).toBe(id);
+    await queue.release(lease(second));
+    const third = (await queue.claim("w-c", "DENOISING"))!;
+    await owner.client.data(`mutation($id: ID!) { cancelJob(id: $id) { userErrors { code } } }`, { id });
+    await queue.acknowledgeCancel(lease(third));
+
+    const view = (await owner.client.data(OWNER_VIEW, { id })).job;
+    const timeline = view.timeline as OwnerEvent[];
+    expect(timeline.find((e) => e.kind === "NAN_DETECTED")).toMatchObject({ attempt: 1, step: 4, message: "A numerical error was detected at step 4" });
+    const retry = timeline.find((e) => e.kind === "RETRY_SCHEDULED")!;
+    expect(retry.attempt).toBe(1);
+    expect(retry.message).toMatch(/^Another try scheduled in (0\.[5-9]|1\.0) s \(NAN_DETECTED\)$/);
+    expect(timeline.filter((e) => e.kind === "QUEUED").map((e) => e.message)).toEqual([
+      "Queued, first in line", "Back in the queue for another try, first in line", "Handed back to the queue (its worker was shutting down), first in line",
+    ]);
+    expect(timeline.slice(-4).map((e) => `${e.attempt}:${e.kind}`)).toEqual(["3:CANCEL_REQUESTED", "3:STAGE_LEFT", "3:CANCELLED", "3:FINISHED"]);
+    expect(view.attemptHistory.map((a: { outcome: string; errorCode: string | null; stepsCompleted: number }) => [a.outcome, a.errorCode, a.stepsCompleted])).toEqual([
+      ["RETRIED", "NAN_DETECTED", 3], ["RELEASED", null, 0], ["CANCELLED", null, 0],
+    ]);
+    const staff = (await support.client.data(STAFF_VIEW, { id })).staffJob;
+    expect(staff.attemptHistory.map((a: { workerId: string }) => a.workerId)).toEqual(["w-a", "w-b", "w-c"]);
+    const backoff = JSON.parse((staff.timeline as StaffEvent[]).find((e) => e.event.kind === "RETRY_SCHEDULED")!.detail);
+    expect(backoff).toMatchObject({ code: "NAN_DETECTED", attemptsLeft: 2 });
+    expect(backoff.backoffSeconds).toBeGreaterThan(0.4);
+  }, 90_000);
 
   it("loads a page of jobs' timelines in one statement, whatever the page size", async () => {
     const owner = await app.account("PLUS");
