@@ -7,7 +7,7 @@ import { REACTIVATE, SET_TIER, STAFF_REVOKE_KEY, SUSPEND } from "./queries";
 import { ReasonAction } from "./ReasonAction";
 import type { Payload, StaffJobDetail } from "./types";
 
-export function AccountActions({ account, onChanged }: { account: StaffJobDetail["account"]; onChanged(): void }) {
+export function AccountActions({ account, onChanged }: { account: StaffJobDetail["account"]; onChanged(message: string): void }) {
   const { me, request } = useSession();
   const activeKeys = account.apiKeys.filter((k) => k.active);
   const [keyId, setKeyId] = useState(activeKeys[0]?.id ?? "");

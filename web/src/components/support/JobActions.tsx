@@ -5,7 +5,7 @@ import { STAFF_CANCEL, STAFF_RETRY } from "./queries";
 import { ReasonAction } from "./ReasonAction";
 import type { Payload, StaffJobDetail } from "./types";
 
-export function JobActions({ detail, onChanged }: { detail: StaffJobDetail; onChanged(): void }) {
+export function JobActions({ detail, onChanged }: { detail: StaffJobDetail; onChanged(message: string): void }) {
   const { request } = useSession();
   const { job } = detail;
   return (

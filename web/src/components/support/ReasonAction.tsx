@@ -1,5 +1,6 @@
 // One audited staff action: a required reason, the server's userErrors shown as they come (code and
-// message), and a success line. The caller's `run` sends the mutation and returns its userErrors.
+// message), and on success `onDone(done)`: the page says it, since the form itself may go (a cancelled
+// job has no cancel form). The caller's `run` sends the mutation and returns its userErrors.
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { ApiError } from "../../api";
 import type { UserError } from "../../types";
@@ -14,7 +15,7 @@ interface Props {
   /** more fields above the reason (a key or a tier to choose) */
   children?: ReactNode;
   run(reason: string): Promise<UserError[]>;
-  onDone(): void;
+  onDone(message: string): void;
 }
 
 const MAX_REASON = 500;
@@ -25,11 +26,9 @@ export function ReasonAction({ title, submitLabel, done, danger, children, run, 
   const [busy, setBusy] = useState(false);
   const [missing, setMissing] = useState(false);
   const [errors, setErrors] = useState<UserError[]>([]);
-  const [succeeded, setSucceeded] = useState(false);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setSucceeded(false);
     setErrors([]);
     if (!reason.trim()) { setMissing(true); return; }
     setMissing(false);
@@ -37,7 +36,7 @@ export function ReasonAction({ title, submitLabel, done, danger, children, run, 
     try {
       const userErrors = await run(reason.trim());
       setErrors(userErrors);
-      if (userErrors.length === 0) { setReason(""); setSucceeded(true); onDone(); }
+      if (userErrors.length === 0) { setReason(""); onDone(done); }
     } catch (e) {
       setErrors([{ code: e instanceof ApiError ? e.code ?? "ERROR" : "ERROR", message: (e as Error).message, field: null }]);
     } finally {
@@ -59,7 +58,6 @@ export function ReasonAction({ title, submitLabel, done, danger, children, run, 
           <ul className="user-errors">{errors.map((e) => <li key={e.code + e.message}><code>{e.code}</code> {e.message}</li>)}</ul>
         </Notice>
       )}
-      {succeeded && <Notice kind="success"><p>{done}</p></Notice>}
       <button type="submit" className={danger ? "danger" : "secondary"} disabled={busy}>{busy ? "Working…" : submitLabel}</button>
     </form>
   );

@@ -15,6 +15,7 @@ export function StaffJobPage({ id }: { id: string }) {
   const { request } = useSession();
   const [detail, setDetail] = useState<StaffJobDetail | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
+  const [flash, setFlash] = useState<string | null>(null);
   const load = useCallback(async () => {
     try {
       setDetail((await request<{ staffJob: StaffJobDetail | null }>(STAFF_JOB, { id })).staffJob);
@@ -29,6 +30,7 @@ export function StaffJobPage({ id }: { id: string }) {
   if (detail === undefined) return <p className="muted" role="status">Loading…</p>;
   if (detail === null) return <Notice kind="error" title="Not found"><p>No job has the id <code>{id}</code>.</p></Notice>;
   const { job, account } = detail;
+  const changed = (message: string) => { setFlash(message); void load(); };
   return (
     <article className="staff-job" aria-labelledby="staff-job-title">
       <p><a href={href.support}>← Back to the search</a></p>
@@ -36,6 +38,7 @@ export function StaffJobPage({ id }: { id: string }) {
         <h2 id="staff-job-title" className="prompt-text">{job.prompt}</h2>
         <span className={`badge status-${job.status.toLowerCase()}`} data-testid="staff-job-status">{STATUS_LABEL[job.status]}</span>
       </div>
+      {flash && <Notice kind="success"><p>{flash}</p></Notice>}
       <dl className="facts card">
         <div><dt>Job</dt><dd><code>{job.id}</code></dd></div>
         <div><dt>Account</dt><dd data-testid="staff-job-account">{account.name} <code>{account.id}</code>{account.suspendedAt && <span className="badge status-failed">suspended</span>}</dd></div>
@@ -56,8 +59,8 @@ export function StaffJobPage({ id }: { id: string }) {
         </section>
         <section aria-labelledby="actions-title">
           <h3 id="actions-title">Actions</h3>
-          <JobActions detail={detail} onChanged={() => void load()} />
-          <AccountActions key={account.id} account={account} onChanged={() => void load()} />
+          <JobActions detail={detail} onChanged={changed} />
+          <AccountActions key={account.id} account={account} onChanged={changed} />
         </section>
       </div>
     </article>
