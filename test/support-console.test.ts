@@ -161,6 +161,35 @@ describe("the Support area", () => {
     expect(problems).toEqual([]);
   });
 
+  it("lets an ADMIN change a tier, suspend and reactivate, each with one audit row", { timeout: 120_000 }, async () => {
+    const admin = await app.account("PLUS", "ADMIN");
+    const owner = await app.account("PLUS", "USER");
+    const jobId = await submit(owner, "a tram in the fog");
+    const { page, problems } = await signIn(admin);
+    await page.goto(`${origin}/#/support/jobs/${jobId}`);
+    const action = (title: string) => page.locator("form.action").filter({ hasText: title });
+    await action("Change the tier").waitFor({ timeout: 15_000 });
+    await action("Change the tier").getByLabel("New tier").selectOption("FREE");
+    await action("Change the tier").getByLabel(/Reason/).fill("downgrade requested by the customer");
+    await action("Change the tier").getByRole("button", { name: "Change tier" }).click();
+    await page.getByText("Tier changed; new jobs get its limits.").waitFor({ timeout: 15_000 });
+    await page.getByText("PLUS (account: FREE)").waitFor({ timeout: 15_000 });
+    await action("Suspend the account").getByLabel(/Reason/).fill("chargeback");
+    await action("Suspend the account").getByRole("button", { name: "Suspend account" }).click();
+    await page.getByTestId("staff-job-status").filter({ hasText: "Cancelled" }).waitFor({ timeout: 15_000 });
+    await action("Reactivate the account").getByLabel(/Reason/).fill("chargeback withdrawn");
+    await action("Reactivate the account").getByRole("button", { name: "Reactivate account" }).click();
+    await page.getByText("Account reactivated.").waitFor({ timeout: 15_000 });
+    await action("Suspend the account").waitFor({ timeout: 15_000 });
+    const audit = await app.kinema.pool.query(`SELECT action, reason FROM audit_log WHERE actor_account_id = $1 ORDER BY id`, [admin.id]);
+    expect(audit.rows).toEqual([
+      { action: "account.setTier", reason: "downgrade requested by the customer" },
+      { action: "account.suspend", reason: "chargeback" },
+      { action: "account.reactivate", reason: "chargeback withdrawn" },
+    ]);
+    expect(problems).toEqual([]);
+  });
+
   it("is not shown to a USER key, and the API refuses its fields", { timeout: 90_000 }, async () => {
     const { page, problems } = await signIn(customer);
     await page.getByRole("link", { name: "History" }).waitFor();
