@@ -213,6 +213,7 @@ describe("the studio's example prompts", () => {
     expect(await page.getByLabel("Prompt").getAttribute("placeholder")).toBe(EXAMPLE_PROMPTS[0]);
     await examples.nth(1).click();
     expect(await page.getByLabel("Prompt").inputValue()).toBe(EXAMPLE_PROMPTS[1]);
+    await page.screenshot({ path: `${SCREENSHOTS}/studio-examples.png`, fullPage: true });
     expect(problems).toEqual([]);
   });
 });
