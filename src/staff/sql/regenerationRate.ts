@@ -25,8 +25,9 @@ export const FOLDED_PROMPT = `btrim(regexp_replace(lower(prompt), '[[:punct:][:s
  * row per tier for the whole range (day "all"), each account counted once.
  *
  * Walks jobs_created_at_id_idx over [from - window, to); the window function sorts the range's rows by
- * (account, prompt, time) once. One day of a busy fleet (100k jobs) sorts in well under a second; the
- * report is capped at 92 days and the gauge reads the last 24 hours, cached (src/ops/regeneration-gauge.ts).
+ * (account, prompt, time) once. Measured: 100,000 jobs of 5,000 accounts in 24 hours take 1.4-2.1 s
+ * (2 shared cores at load average 22, 2026-12-03), so the gauge (last 24 hours) is computed at most once a
+ * minute per API process (src/ops/regeneration-gauge.ts), and the report is capped at 92 days.
  */
 export async function regenerationRate(sql: Sql, from: Date, to: Date, windowMinutes: number, byDay = true): Promise<RegenerationRow[]> {
   const { rows } = await sql.query<{ day: string; tier: "FREE" | "PLUS"; accounts: string; regenerating: string }>(
