@@ -39,6 +39,7 @@ import { createStaffServices } from "./staff/setup.js";
 import { DEFAULT_MITIGATION_POLICY, PlusWeightMitigation } from "./ops/mitigation.js";
 import { LeaderElection } from "./ops/leader.js";
 import { LeaseSweeper } from "./ops/lease-sweeper.js";
+import { attachRegenerationSource } from "./ops/regeneration-gauge.js";
 
 export interface KinemaOptions {
   config: Config;
@@ -122,8 +123,11 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
       closers.push(() => usage.stop());
       const auth = new KeyAuthenticator(pool, usage, config.auth.cacheMs);
       const keys = new ApiKeyService(prisma);
+      const staff = createStaffServices(pool, bus, keys, auth, config.regenerationWindowMinutes);
+      // kinema_regeneration_rate is computed on scrape (cached a minute) by every API process.
+      closers.push(attachRegenerationSource(() => staff.regeneration.lastDay()));
       api = await startApiServer({
-        accounts, keys, auth, staff: createStaffServices(pool, bus, keys, auth), keyUsage: usage, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler,
+        accounts, keys, auth, staff, keyUsage: usage, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler,
       }, log.child({ component: "api" }));
       signer.baseUrl = config.delivery.publicUrl?.replace(/\/$/, "") ?? new URL(api.url).origin;
       closers.push(async () => { await api!.close(); progress!.close(); });

@@ -69,6 +69,8 @@ function probeArgs(v: Victim, role: Role | "ANONYMOUS"): Record<string, Record<s
     "Query.staffAccounts": { search: v.marker, first: 5 },
     "Query.accountUsage": { accountId: v.accountId, from: new Date(Date.now() - HOUR).toISOString(), to: new Date(Date.now() + HOUR).toISOString() },
     "Query.auditLog": { first: 5 },
+    "Query.model": {},
+    "Query.regenerationRate": { from: new Date(Date.now() - HOUR).toISOString(), to: new Date(Date.now() + HOUR).toISOString() },
     "Mutation.generateVideo": { input: { prompt: "a quiet harbour", durationSeconds: 1 } },
     "Mutation.cancelJob": { id: v.jobId },
     "Mutation.createApiKey": { input: {} },

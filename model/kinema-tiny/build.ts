@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { manifestSchema, type ModelManifest } from "../../src/engine/manifest.js";
-import { BUCKETS, DENOISER, LATENT_CHANNELS, TEXT, TOKENIZER, VAE, VERSION } from "./config.js";
+import { BUCKETS, DENOISER, EXAMPLE_PROMPTS, LATENT_CHANNELS, TEXT, TOKENIZER, VAE, VERSION } from "./config.js";
 import { buildDenoiser } from "./denoiser.js";
 import { buildTextEncoder } from "./text-encoder.js";
 import { buildVaeDecoder } from "./vae-decoder.js";
@@ -33,6 +33,7 @@ export function kinemaTinyManifest(files: Record<string, Uint8Array>, nanBelow?:
       "with seeded, untrained weights, so its output is noise-like, not a depiction of the prompt." +
       (fixture ? ` Test fixture: the denoiser adds NaN to its prediction when timestep < ${nanBelow}.` : ""),
     trained: false,
+    examplePrompts: [...EXAMPLE_PROMPTS],
     tokenizer: { ...TOKENIZER },
     textEncoder: { file: TEXT.file, inputs: { ids: TEXT.input }, outputs: { embeddings: TEXT.output }, hiddenSize: TEXT.hidden },
     denoiser: {

@@ -50,3 +50,14 @@ export const BUCKETS = {
   R720P: { width: 1280, height: 720 },
   R1080P: { width: 1920, height: 1088 },
 } as const;
+
+/**
+ * The card's examplePrompts (the studio's placeholder and examples). Untrained, kinema-tiny draws noise for
+ * any prompt, so these only need to pass the safety pre-filter and fit its 64-byte tokenizer (62 bytes of
+ * text after BOS and EOS); they are the prompts the tests and the README use.
+ */
+export const EXAMPLE_PROMPTS = [
+  "a paper boat drifting down a rainy street",
+  "a lighthouse beam sweeping over waves",
+  "a red fox running through fresh snow at dawn",
+] as const;

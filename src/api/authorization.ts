@@ -42,9 +42,12 @@ export const AUTHORIZATION: Readonly<Record<string, FieldAccess>> = {
   "Mutation.revokeApiKey": { roles: EVERYONE, scope: "OWN" },
   "Mutation.rotateApiKey": { roles: EVERYONE, scope: "OWN" },
   "Subscription.jobProgress": { roles: EVERYONE, scope: "OWN" },
+  // The model's card (name, version, the prompts it knows): the same for everyone, no account data.
+  "Query.model": { roles: EVERYONE, scope: "FLEET" },
   // Operational reads: fleet-wide, for staff only.
   "Query.sloReport": { roles: STAFF, scope: "FLEET" },
   "Query.alarms": { roles: STAFF, scope: "FLEET" },
+  "Query.regenerationRate": { roles: STAFF, scope: "FLEET" },
   "Query.fleetPlan": { roles: STAFF, scope: "FLEET" },
   "Query.schedulerConfig": { roles: STAFF, scope: "FLEET" },
   "Query.safetyRules": { roles: STAFF, scope: "FLEET" },

@@ -5,10 +5,18 @@
 // and no headers in local storage (shouldPersistHeaders false, and a storage that blanks the headers
 // GraphiQL's history would keep). Introspection needs
 // a key, so the schema (docs, completion) loads once one is typed.
+//
+// The support console: when the studio on this origin holds a signed-in key (its local storage,
+// kinema.apiKey) and that key's account is SUPPORT or ADMIN (asked with `me { role }` in a POST's
+// Authorization header, never a URL), the IDE opens with the saved staff operations in tabs
+// (./graphiql-examples.ts) and that key in their Headers. Other keys get the plain IDE: nothing prefilled.
+// The key is still never written by the IDE: stored tabs and history keep their headers blanked, and a
+// restored tab with blank headers gets the signed-in staff key again in memory.
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { STAFF_EXAMPLES } from "./graphiql-examples.js";
 
 const require = createRequire(import.meta.url);
 
@@ -141,21 +149,69 @@ function withoutHeaders(value) {
   try { return JSON.stringify(JSON.parse(value), (k, v) => (k === "headers" ? null : v)); } catch (_) { return value; }
 }
 const ours = (key) => key.indexOf("graphiql:") === 0;
+// Set when a signed-in staff key was found: the Headers JSON text the staff tabs carry.
+let staffHeaders = null;
+// A restored tab whose headers were blanked gets the signed-in staff key (in memory only), and the saved
+// staff operations are there even when other tabs were restored.
+function withStaffTabs(value) {
+  let state = null;
+  try { state = JSON.parse(value); } catch (_) { return value; }
+  if (!state || !Array.isArray(state.tabs)) return value;
+  for (const tab of state.tabs) if (!tab.headers) tab.headers = staffHeaders;
+  for (const tab of staffTabs()) {
+    if (!state.tabs.some((t) => t.query === tab.query)) {
+      state.tabs.push({ id: "staff-" + state.tabs.length + "-" + Date.now(), hash: null, response: null, operationName: null, ...tab });
+    }
+  }
+  return JSON.stringify(state);
+}
 const storage = {
-  getItem: (key) => localStorage.getItem(key),
+  getItem: (key) => {
+    const value = localStorage.getItem(key);
+    return staffHeaders && value && key === "graphiql:tabState" ? withStaffTabs(value) : value;
+  },
   setItem: (key, value) => localStorage.setItem(key, withoutHeaders(value)),
   removeItem: (key) => localStorage.removeItem(key),
   get length() { return Object.keys(localStorage).filter(ours).length; },
   clear() { for (const key of Object.keys(localStorage).filter(ours)) localStorage.removeItem(key); },
 };
+const STAFF_EXAMPLES = ${JSON.stringify(STAFF_EXAMPLES)};
+function staffTabs() {
+  return STAFF_EXAMPLES.map((e) => ({ title: e.title, query: e.query, variables: e.variables, headers: staffHeaders }));
+}
+// The studio's signed-in key on this origin, if its account is staff; null otherwise (no key, a USER
+// key, a refused key, no storage).
+async function signedInStaffKey() {
+  let key = null;
+  try { key = localStorage.getItem("kinema.apiKey"); } catch (_) { return null; }
+  if (!key) return null;
+  try {
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer " + key },
+      body: JSON.stringify({ query: "query IdeRole { me { role } }" }) });
+    const body = await res.json();
+    const role = body && body.data && body.data.me && body.data.me.role;
+    return role === "SUPPORT" || role === "ADMIN" ? key : null;
+  } catch (_) {
+    return null;
+  }
+}
 const defaultQuery = "# Put your key in the Headers pane: {\"Authorization\": \"Bearer kin_...\"}\n# The schema (docs, completion) loads once it is there. It is not saved in this browser.\n{\n  me { id tier limits { maxResolution stepBudget } }\n  jobs(first: 10) { nodes { id status stage stepsCompleted stepBudget createdAt error { code message } } }\n}\n";
 const root = ReactDOM.createRoot(document.getElementById("ide"));
 function render() {
   root.render(React.createElement(GraphiQL, {
     fetcher: (params, opts) => fetcher(params, opts), defaultQuery, headerEditorEnabled: true,
-    shouldPersistHeaders: false, storage, onEditHeaders, defaultHeaders: '{"Authorization": "Bearer "}',
+    shouldPersistHeaders: false, storage, onEditHeaders, defaultHeaders: staffHeaders || '{"Authorization": "Bearer "}',
+    ...(staffHeaders ? { defaultTabs: staffTabs(), defaultEditorToolsVisibility: "headers" } : {}),
   }));
 }
-render();
+async function start() {
+  const key = await signedInStaffKey();
+  if (key) {
+    staffHeaders = JSON.stringify({ Authorization: "Bearer " + key });
+    schemaKey = "Bearer " + key;
+  }
+  render();
+}
+start();
 `;
 }

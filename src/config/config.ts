@@ -101,6 +101,8 @@ const schema = z.object({
   KINEMA_LIKENESS_THRESHOLD: z.coerce.number().min(0).max(2).default(0.5),
   KINEMA_METRICS_PORT: int(0, 65535, 9464),
   KINEMA_API_METRICS_PORT: int(0, 65535, 9465),
+  // The regeneration rate's window: a near-identical prompt submitted a third time within it counts.
+  KINEMA_REGENERATION_WINDOW_MINUTES: int(1, 1_440, 10),
   KINEMA_SLO_QUEUE_WAIT_P50_S: z.coerce.number().positive().default(15),
   KINEMA_SLO_E2E_P95_PLUS_S: z.coerce.number().positive().default(120),
   KINEMA_SLO_E2E_P95_FREE_S: z.coerce.number().positive().default(300),
@@ -217,6 +219,8 @@ export interface Config {
   metricsPort: number;
   /** the port of an API process's /metrics server (`npm start`), never the public API port (0: any free port) */
   apiMetricsPort: number;
+  /** the regeneration rate's window (src/staff/regeneration.ts) */
+  regenerationWindowMinutes: number;
   /** service-level objectives, in seconds (Query.sloReport) */
   slo: { queueWaitP50Seconds: number; endToEndP95Seconds: Record<Tier, number> };
   /** the alarm evaluator of each API process (Query.alarms); intervalMs 0 turns it off */
@@ -328,6 +332,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     safety: { rulePollMs: e.KINEMA_SAFETY_POLL_MS, hashBank: e.KINEMA_HASH_BANK ?? null, likenessGallery: e.KINEMA_LIKENESS_GALLERY ?? null, publicFiguresFile: e.KINEMA_PUBLIC_FIGURES_FILE ?? null, likenessThreshold: e.KINEMA_LIKENESS_THRESHOLD, nsfwThresholds: e.KINEMA_NSFW_THRESHOLDS },
     metricsPort: e.KINEMA_METRICS_PORT,
     apiMetricsPort: e.KINEMA_API_METRICS_PORT,
+    regenerationWindowMinutes: e.KINEMA_REGENERATION_WINDOW_MINUTES,
     slo: { queueWaitP50Seconds: e.KINEMA_SLO_QUEUE_WAIT_P50_S, endToEndP95Seconds: { PLUS: e.KINEMA_SLO_E2E_P95_PLUS_S, FREE: e.KINEMA_SLO_E2E_P95_FREE_S } },
     alarms: { intervalMs: e.KINEMA_ALARM_INTERVAL_MS, windowSeconds: e.KINEMA_ALARM_WINDOW_S },
     mitigation: { cooldownMs: e.KINEMA_MITIGATION_COOLDOWN_MS, healthyForMs: e.KINEMA_MITIGATION_HEALTHY_MS },

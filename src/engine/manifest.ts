@@ -10,6 +10,11 @@ export const manifestSchema = z.object({
   description: z.string(),
   /** false for kinema-tiny: seeded, untrained weights, noise-like output */
   trained: z.boolean(),
+  /**
+   * Prompts the model is known to do, best first: the studio's placeholder and examples (Query.model), so
+   * a new user's first try is one the model can do. Optional: a card without them offers none.
+   */
+  examplePrompts: z.array(z.string().min(1).max(2000)).max(20).optional(),
   tokenizer: z.object({
     /** "bytes": UTF-8 bytes + 3 (0 pad, 1 begin, 2 end); no vocabulary file needed */
     type: z.literal("bytes"),

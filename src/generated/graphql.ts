@@ -447,6 +447,18 @@ export type LatencySlo = {
   samples: Scalars['Int']['output'];
 };
 
+/** The model the workers run, as its card (model.json in KINEMA_MODEL_DIR) describes it. */
+export type ModelCard = {
+  __typename?: 'ModelCard';
+  description: Scalars['String']['output'];
+  /** Prompts the model is known to do (its card's examplePrompts), best first; empty when the card lists none. */
+  examplePrompts: Array<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
+  /** false for a model with untrained weights (kinema-tiny: noise-like output). */
+  trained: Scalars['Boolean']['output'];
+  version: Scalars['String']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Admins only. Audited, with the optional reason. */
@@ -608,6 +620,10 @@ export type Query = {
   jobs: JobConnection;
   /** The account of the API key in the Authorization header. */
   me: Account;
+  /** The model in use; null when its card cannot be read. */
+  model?: Maybe<ModelCard>;
+  /** Staff: the regeneration rate per UTC day and tier over [from, to), at most 92 days. */
+  regenerationRate: RegenerationReport;
   /** Staff only: the current rule-set version. Every job records the version its prompt was checked against. */
   safetyRuleSetVersion: Scalars['Int']['output'];
   /** Staff only (SUPPORT, ADMIN): the editable rules, oldest first. The built-in rules (CSAM, public figures) are not listed. */
@@ -666,6 +682,12 @@ export type QueryJobsArgs = {
 };
 
 
+export type QueryRegenerationRateArgs = {
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+};
+
+
 export type QuerySafetyRulesArgs = {
   includeDisabled?: InputMaybe<Scalars['Boolean']['input']>;
 };
@@ -696,6 +718,32 @@ export type QueryStaffJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<StaffJobFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/**
+ * One UTC day and tier of the regeneration rate: accounts that submitted jobs, and those that submitted a
+ * near-identical prompt (case, white space and punctuation folded) more than twice within the window.
+ */
+export type RegenerationRateDay = {
+  __typename?: 'RegenerationRateDay';
+  accounts: Scalars['Int']['output'];
+  /** The UTC day, YYYY-MM-DD. */
+  day: Scalars['String']['output'];
+  /** regeneratingAccounts / accounts; null on a day without submissions under the tier. */
+  rate?: Maybe<Scalars['Float']['output']>;
+  regeneratingAccounts: Scalars['Int']['output'];
+  /** The jobs' tier at submission. */
+  tier: Tier;
+};
+
+export type RegenerationReport = {
+  __typename?: 'RegenerationReport';
+  /** Every UTC day [from, to) touches, for every tier, oldest first. */
+  days: Array<RegenerationRateDay>;
+  from: Scalars['DateTime']['output'];
+  to: Scalars['DateTime']['output'];
+  /** The window a third near-identical submission must fall in (KINEMA_REGENERATION_WINDOW_MINUTES). */
+  windowMinutes: Scalars['Int']['output'];
 };
 
 export type Resolution =
@@ -1139,10 +1187,13 @@ export type ResolversTypes = ResolversObject<{
   JobStatus: JobStatus;
   JobStatusCount: ResolverTypeWrapper<JobStatusCount>;
   LatencySlo: ResolverTypeWrapper<LatencySlo>;
+  ModelCard: ResolverTypeWrapper<ModelCard>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Provenance: ResolverTypeWrapper<Provenance>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RegenerationRateDay: ResolverTypeWrapper<RegenerationRateDay>;
+  RegenerationReport: ResolverTypeWrapper<RegenerationReport>;
   Resolution: Resolution;
   RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
   Role: Role;
@@ -1206,10 +1257,13 @@ export type ResolversParentTypes = ResolversObject<{
   JobProgress: JobProgressEvent;
   JobStatusCount: JobStatusCount;
   LatencySlo: LatencySlo;
+  ModelCard: ModelCard;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Provenance: Provenance;
   Query: Record<PropertyKey, never>;
+  RegenerationRateDay: RegenerationRateDay;
+  RegenerationReport: RegenerationReport;
   RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
   RotateApiKeyPayload: Omit<RotateApiKeyPayload, 'apiKey' | 'replaced'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']>, replaced?: Maybe<ResolversParentTypes['ApiKey']> };
   SafetyRule: SafetyRuleRecord;
@@ -1422,6 +1476,14 @@ export type LatencySloResolvers<ContextType = GraphQLContext, ParentType extends
   samples?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type ModelCardResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ModelCard'] = ResolversParentTypes['ModelCard']> = ResolversObject<{
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  examplePrompts?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  trained?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   addSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationAddSafetyRuleArgs, 'input'>>;
   cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
@@ -1461,6 +1523,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
   me?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
+  model?: Resolver<Maybe<ResolversTypes['ModelCard']>, ParentType, ContextType>;
+  regenerationRate?: Resolver<ResolversTypes['RegenerationReport'], ParentType, ContextType, RequireFields<QueryRegenerationRateArgs, 'from' | 'to'>>;
   safetyRuleSetVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   safetyRules?: Resolver<Array<ResolversTypes['SafetyRule']>, ParentType, ContextType, RequireFields<QuerySafetyRulesArgs, 'includeDisabled'>>;
   schedulerConfig?: Resolver<ResolversTypes['SchedulerConfig'], ParentType, ContextType>;
@@ -1469,6 +1533,21 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   staffAccounts?: Resolver<Array<ResolversTypes['StaffAccount']>, ParentType, ContextType, RequireFields<QueryStaffAccountsArgs, 'first' | 'search'>>;
   staffJob?: Resolver<Maybe<ResolversTypes['StaffJob']>, ParentType, ContextType, RequireFields<QueryStaffJobArgs, 'id'>>;
   staffJobs?: Resolver<ResolversTypes['StaffJobConnection'], ParentType, ContextType, RequireFields<QueryStaffJobsArgs, 'first'>>;
+}>;
+
+export type RegenerationRateDayResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RegenerationRateDay'] = ResolversParentTypes['RegenerationRateDay']> = ResolversObject<{
+  accounts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  day?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  regeneratingAccounts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  tier?: Resolver<ResolversTypes['Tier'], ParentType, ContextType>;
+}>;
+
+export type RegenerationReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RegenerationReport'] = ResolversParentTypes['RegenerationReport']> = ResolversObject<{
+  days?: Resolver<Array<ResolversTypes['RegenerationRateDay']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  windowMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeApiKeyPayload'] = ResolversParentTypes['RevokeApiKeyPayload']> = ResolversObject<{
@@ -1649,10 +1728,13 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   JobProgress?: JobProgressResolvers<ContextType>;
   JobStatusCount?: JobStatusCountResolvers<ContextType>;
   LatencySlo?: LatencySloResolvers<ContextType>;
+  ModelCard?: ModelCardResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RegenerationRateDay?: RegenerationRateDayResolvers<ContextType>;
+  RegenerationReport?: RegenerationReportResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   RotateApiKeyPayload?: RotateApiKeyPayloadResolvers<ContextType>;
   SafetyRule?: SafetyRuleResolvers<ContextType>;

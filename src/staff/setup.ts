@@ -6,15 +6,18 @@ import type { KeyAuthenticator } from "../accounts/authenticator.js";
 import type { EventBus } from "../events/bus.js";
 import { StaffActions } from "./actions.js";
 import { StaffSearch } from "./search.js";
+import { RegenerationReports } from "./regeneration.js";
 
 export interface StaffServices {
   search: StaffSearch;
   actions: StaffActions;
+  /** the regeneration rate (staff reports and the kinema_regeneration_rate gauge) */
+  regeneration: RegenerationReports;
   /** called after staff changed an account (suspension, tier); returns the unsubscribe */
   onAccountChanged(listener: (accountId: string) => void): () => void;
 }
 
-export function createStaffServices(pool: pg.Pool, bus: EventBus, keys: ApiKeyService, auth: KeyAuthenticator): StaffServices {
+export function createStaffServices(pool: pg.Pool, bus: EventBus, keys: ApiKeyService, auth: KeyAuthenticator, regenerationWindowMinutes: number): StaffServices {
   const listeners = new Set<(accountId: string) => void>();
   const actions = new StaffActions(pool, bus, {
     keyRevoked: (keyHash) => { auth.invalidate(keyHash); keys.announce(keyHash); },
@@ -25,6 +28,7 @@ export function createStaffServices(pool: pg.Pool, bus: EventBus, keys: ApiKeySe
   });
   return {
     search: new StaffSearch(pool),
+    regeneration: new RegenerationReports(pool, regenerationWindowMinutes),
     actions,
     onAccountChanged(listener) {
       listeners.add(listener);

@@ -12,6 +12,7 @@ import { HistoryPage } from "./components/HistoryPage";
 import { JobPage } from "./components/JobPage";
 import { Notice } from "./components/Notice";
 import { SignIn } from "./components/SignIn";
+import { SupportArea } from "./components/support/SupportArea";
 
 const REFUSED = "Your API key was not accepted (it may have been revoked). Please sign in again.";
 
@@ -93,6 +94,7 @@ export function App() {
         {route.page === "create" && <CreatePage />}
         {route.page === "history" && <HistoryPage />}
         {route.page === "job" && <JobPage id={route.id} />}
+        {(route.page === "support" || route.page === "support-job") && <SupportArea route={route} />}
       </main>
     </SessionContext.Provider>
   );

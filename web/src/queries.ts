@@ -3,7 +3,7 @@ const JOB_FIELDS = `id status stage prompt resolution durationSeconds createdAt 
   stepsCompleted queuePosition etaSeconds finishedAt error { code message }
   video { url expiresAt width height frames fps bytes provenance { state issuer signedAt claimGenerator actions } }`;
 
-export const ME = `query Me { me { id name tier limits { maxResolution resolutions minDurationSeconds maxDurationSeconds stepBudget } } }`;
+export const ME = `query Me { me { id name tier role limits { maxResolution resolutions minDurationSeconds maxDurationSeconds stepBudget } } }`;
 
 export const JOB = `query Job($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`;
 
@@ -23,3 +23,5 @@ export const CANCEL = `mutation Cancel($id: ID!) { cancelJob(id: $id) { job { id
 export const PROGRESS = `subscription Progress($id: ID!) {
   jobProgress(id: $id) { status stage queuePosition step totalSteps etaSeconds previewUrl }
 }`;
+
+export const MODEL = `query Model { model { name version examplePrompts } }`;

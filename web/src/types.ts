@@ -12,11 +12,26 @@ export interface TierLimits {
   stepBudget: number;
 }
 
+export type Role = "USER" | "SUPPORT" | "ADMIN";
+
 export interface Me {
   id: string;
   name: string;
   tier: Tier;
+  /** SUPPORT and ADMIN keys see the Support area; the API refuses its fields to USER keys anyway */
+  role: Role;
   limits: TierLimits;
+}
+
+export function isStaff(me: Pick<Me, "role">): boolean {
+  return me.role === "SUPPORT" || me.role === "ADMIN";
+}
+
+/** The model in use, as its card describes it (Query.model). */
+export interface ModelCard {
+  name: string;
+  version: string;
+  examplePrompts: string[];
 }
 
 export interface UserError {

@@ -9,10 +9,12 @@ import { schedulerMutations, schedulerQueries } from "./scheduler.js";
 import { sloQueries } from "./slo.js";
 import { AuditEntry, StaffAccount, StaffJob, staffMutations, staffQueries } from "./staff.js";
 import { DateTime } from "./scalars.js";
+import { modelQueries } from "./model.js";
+import { regenerationQueries } from "./regeneration.js";
 
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries },
+  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries, ...modelQueries, ...regenerationQueries },
   Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations },
   Subscription,
   Account,

@@ -5,17 +5,21 @@ import { ERROR_TITLE, newIdempotencyKey, RESOLUTION_LABEL } from "../format";
 import { GENERATE } from "../queries";
 import { useSession } from "../session";
 import type { Resolution, UserError } from "../types";
+import { ExamplePrompts, useModelCard } from "./ExamplePrompts";
 import { Notice } from "./Notice";
 
 type Field = "prompt" | "resolution" | "durationSeconds" | "seed";
 const FIELDS: readonly string[] = ["prompt", "resolution", "durationSeconds", "seed"];
 const MAX_PROMPT = 2000;
+/** Until the model's card has answered (or when it lists no prompts). */
+const FALLBACK_PLACEHOLDER = "Describe the video you want";
 
 interface Payload { generateVideo: { job: { id: string } | null; userErrors: UserError[] } }
 
 export function PromptForm({ onCreated }: { onCreated(jobId: string): void }) {
   const { me, request } = useSession();
   const { limits } = me;
+  const card = useModelCard();
   const [prompt, setPrompt] = useState("");
   const [resolution, setResolution] = useState<Resolution>(limits.resolutions[0] ?? "R480P");
   const [duration, setDuration] = useState(String(Math.min(Math.max(4, limits.minDurationSeconds), limits.maxDurationSeconds)));
@@ -79,11 +83,12 @@ export function PromptForm({ onCreated }: { onCreated(jobId: string): void }) {
       {formError && <Notice kind="error" title={formError.title}><p>{formError.message}</p></Notice>}
       <label htmlFor="prompt">Prompt</label>
       <textarea id="prompt" name="prompt" rows={4} maxLength={MAX_PROMPT} required value={prompt}
-        placeholder="A red fox running through fresh snow at dawn"
+        placeholder={card?.examplePrompts[0] ?? FALLBACK_PLACEHOLDER}
         onChange={(e) => edit(setPrompt)(e.target.value)}
         aria-invalid={fieldErrors.prompt ? true : undefined} aria-describedby={describedBy("prompt", "prompt-count")} />
       <p id="prompt-count" className="hint">{prompt.length} / {MAX_PROMPT} characters</p>
       {error("prompt")}
+      <ExamplePrompts card={card} onPick={edit(setPrompt)} />
       <div className="fields">
         <div>
           <label htmlFor="resolution">Resolution</label>
