@@ -39,6 +39,7 @@ import { createStaffServices } from "./staff/setup.js";
 import { DEFAULT_MITIGATION_POLICY, PlusWeightMitigation } from "./ops/mitigation.js";
 import { LeaderElection } from "./ops/leader.js";
 import { LeaseSweeper } from "./ops/lease-sweeper.js";
+import { createWebhooks } from "./webhooks/setup.js";
 
 export interface KinemaOptions {
   config: Config;
@@ -122,9 +123,15 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
       closers.push(() => usage.stop());
       const auth = new KeyAuthenticator(pool, usage, config.auth.cacheMs);
       const keys = new ApiKeyService(prisma);
+      // Every API process sends webhooks (claims with SKIP LOCKED; src/webhooks/sender.ts says why no election).
+      const webhooks = await createWebhooks(pool, config.webhooks, bus,
+        async (key) => (store.presign ? store.presign(key, config.delivery.urlTtlSeconds) : signer.sign(key)), log.child({ component: "webhooks" }));
       api = await startApiServer({
         accounts, keys, auth, staff: createStaffServices(pool, bus, keys, auth), keyUsage: usage, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler,
+        webhooks: webhooks.service,
       }, log.child({ component: "api" }));
+      webhooks.sender.start();
+      closers.push(() => webhooks.sender.stop());
       signer.baseUrl = config.delivery.publicUrl?.replace(/\/$/, "") ?? new URL(api.url).origin;
       closers.push(async () => { await api!.close(); progress!.close(); });
       // The runbook's auto-mitigation: raise the PLUS weight while PLUS waits too long, revert when healthy.

@@ -42,6 +42,16 @@ export const AUTHORIZATION: Readonly<Record<string, FieldAccess>> = {
   "Mutation.revokeApiKey": { roles: EVERYONE, scope: "OWN" },
   "Mutation.rotateApiKey": { roles: EVERYONE, scope: "OWN" },
   "Subscription.jobProgress": { roles: EVERYONE, scope: "OWN" },
+  // The caller's own webhooks (endpoints, their delivery log): every role, scoped to the caller.
+  "Query.webhookEndpoints": { roles: EVERYONE, scope: "OWN" },
+  "Query.webhookDeliveries": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.createWebhookEndpoint": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.updateWebhookEndpoint": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.disableWebhookEndpoint": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.deleteWebhookEndpoint": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.rotateWebhookSecret": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.redeliverWebhook": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.sendTestWebhook": { roles: EVERYONE, scope: "OWN" },
   // Operational reads: fleet-wide, for staff only.
   "Query.sloReport": { roles: STAFF, scope: "FLEET" },
   "Query.alarms": { roles: STAFF, scope: "FLEET" },
