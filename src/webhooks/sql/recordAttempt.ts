@@ -17,17 +17,26 @@ WITH attempt AS (
     next_attempt_at = COALESCE($6::timestamptz, next_attempt_at),
     last_error = $5
   WHERE id = $1
-  RETURNING endpoint_id
+  RETURNING endpoint_id, retry_from
+), health AS (
+  -- Failing for a day: no success since failing_since, and either that is over a window ago or this
+  -- delivery just spent its whole window with no success anywhere since its first attempt.
+  SELECT ep.id, NOT $2 AND ep.enabled AND ep.failing_since IS NOT NULL
+      AND (ep.failing_since < clock_timestamp() - $7::int * interval '1 millisecond'
+        OR ($6::timestamptz IS NULL AND ep.failing_since <= COALESCE((SELECT min(a.attempted_at) FROM webhook_attempts a
+          WHERE a.delivery_id = $1 AND a.attempted_at >= delivery.retry_from), now()))) AS disable
+  FROM webhook_endpoints ep JOIN delivery ON ep.id = delivery.endpoint_id
 )
 UPDATE webhook_endpoints ep SET
-  failing_since = CASE WHEN $2 THEN NULL ELSE COALESCE(ep.failing_since, clock_timestamp()) END,
-  enabled = CASE WHEN NOT $2 AND ep.failing_since < clock_timestamp() - $7::int * interval '1 millisecond' THEN false ELSE ep.enabled END,
-  disabled_at = CASE WHEN NOT $2 AND ep.enabled AND ep.failing_since < clock_timestamp() - $7::int * interval '1 millisecond' THEN clock_timestamp() ELSE ep.disabled_at END,
-  disabled_reason = CASE WHEN NOT $2 AND ep.enabled AND ep.failing_since < clock_timestamp() - $7::int * interval '1 millisecond'
+  -- now(), as attempted_at: the first failed attempt and failing_since compare equal
+  failing_since = CASE WHEN $2 THEN NULL ELSE COALESCE(ep.failing_since, now()) END,
+  enabled = ep.enabled AND NOT health.disable,
+  disabled_at = CASE WHEN health.disable THEN clock_timestamp() ELSE ep.disabled_at END,
+  disabled_reason = CASE WHEN health.disable
     THEN 'Every delivery failed since ' || to_char(ep.failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '; last error: ' || COALESCE($5, 'unknown')
     ELSE ep.disabled_reason END,
   updated_at = clock_timestamp()
-FROM delivery WHERE ep.id = delivery.endpoint_id
+FROM health WHERE ep.id = health.id
 RETURNING ep.enabled`;
 
 export interface AttemptOutcome {
