@@ -693,7 +693,7 @@ export type Query = {
   staffJob?: Maybe<StaffJob>;
   /** Staff: jobs across accounts, newest first. `first` is 1 to 100. */
   staffJobs: StaffJobConnection;
-  /** The newest deliveries (at most `first`, 1-100) of one of the caller's endpoints or jobs: pass one of the two ids. */
+  /** The newest deliveries (at most `first`, 1-100, default 20) of one of the caller's endpoints or jobs: pass one of the two ids. */
   webhookDeliveries: Array<WebhookDelivery>;
   /** The caller's webhook endpoints. */
   webhookEndpoints: Array<WebhookEndpoint>;

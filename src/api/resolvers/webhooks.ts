@@ -8,7 +8,7 @@ export const webhookQueries: Pick<QueryResolvers, "webhookEndpoints" | "webhookD
   webhookEndpoints: (_parent, _args, ctx) => ctx.services.webhooks.list(requireAccount(ctx)),
   webhookDeliveries: (_parent, { endpointId, jobId, first }, ctx) => {
     const account = requireAccount(ctx);
-    const size = first ?? 50;
+    const size = first ?? 20;
     if ((endpointId == null) === (jobId == null) || size < 1 || size > 100) {
       throw new GraphQLError("Pass exactly one of endpointId and jobId, and first from 1 to 100.", { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
     }
