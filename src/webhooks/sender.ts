@@ -105,7 +105,10 @@ export class WebhookSender {
       .finally(() => {
         this.inFlight--;
         if (this.inFlight === 0) for (const done of this.drained) done();
-        this.kick();
+        // Claim again once half the pool is free, not after every send: one claim statement per
+        // concurrency/2 deliveries instead of one per delivery (on a loaded 2-core machine each statement
+        // costs ~1 ms of CPU, which halves the per-process throughput when spent per delivery).
+        if (this.inFlight <= this.deps.config.concurrency / 2) this.kick();
       });
   }
 
