@@ -40,6 +40,7 @@ import { DEFAULT_MITIGATION_POLICY, PlusWeightMitigation } from "./ops/mitigatio
 import { LeaderElection } from "./ops/leader.js";
 import { LeaseSweeper } from "./ops/lease-sweeper.js";
 import { attachRegenerationSource } from "./ops/regeneration-gauge.js";
+import { createWebhooks } from "./webhooks/setup.js";
 
 export interface KinemaOptions {
   config: Config;
@@ -126,9 +127,15 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
       const staff = createStaffServices(pool, bus, keys, auth, config.regenerationWindowMinutes);
       // kinema_regeneration_rate is computed on scrape (cached a minute) by every API process.
       closers.push(attachRegenerationSource(() => staff.regeneration.lastDay()));
+      // Every API process sends webhooks (claims with SKIP LOCKED; src/webhooks/sender.ts says why no election).
+      const webhooks = await createWebhooks(pool, config.webhooks, bus,
+        async (key) => (store.presign ? store.presign(key, config.delivery.urlTtlSeconds) : signer.sign(key)), log.child({ component: "webhooks" }));
       api = await startApiServer({
         accounts, keys, auth, staff, keyUsage: usage, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler,
+        webhooks: webhooks.service,
       }, log.child({ component: "api" }));
+      webhooks.sender.start();
+      closers.push(() => webhooks.sender.stop());
       signer.baseUrl = config.delivery.publicUrl?.replace(/\/$/, "") ?? new URL(api.url).origin;
       closers.push(async () => { await api!.close(); progress!.close(); });
       // The runbook's auto-mitigation: raise the PLUS weight while PLUS waits too long, revert when healthy.

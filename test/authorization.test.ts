@@ -24,7 +24,7 @@ let app: TestKinema;
 let sql: pg.Client;
 const schema = buildSchema();
 
-interface Victim { accountId: string; key: string; jobId: string; failedJobId: string; spareKeyId: string; marker: string }
+interface Victim { accountId: string; key: string; jobId: string; failedJobId: string; spareKeyId: string; marker: string; endpointId: string; deliveryId: string }
 let victim: Victim;
 const callers: Partial<Record<Role, string>> = {};
 
@@ -40,7 +40,15 @@ beforeAll(async () => {
   await sql.query(`UPDATE jobs SET status = 'FAILED', error_code = 'NAN_DETECTED', finished_at = now() WHERE id = $1`, [failed.generateVideo.job.id]);
   const spare = await owner.client.data(`mutation { createApiKey(input: { name: "spare" }) { apiKey { id } } }`);
   await sql.query(`UPDATE accounts SET name = $2 WHERE id = $1`, [owner.id, `victim-${marker}`]);
-  victim = { accountId: owner.id, key: owner.key, jobId: job.generateVideo.job.id, failedJobId: failed.generateVideo.job.id, spareKeyId: spare.createApiKey.apiKey.id, marker };
+  // A webhook endpoint and a delivery of the victim's (written as the API would; nothing is sent: FAILED).
+  const { rows: [endpoint] } = await sql.query(`INSERT INTO webhook_endpoints (account_id, url, events, description, secret)
+    VALUES ($1, 'https://example.com/${marker}', '{job.succeeded}', $2, 'v1.x.y.z') RETURNING id`, [owner.id, `victim-${marker}`]);
+  const { rows: [delivery] } = await sql.query(`INSERT INTO webhook_deliveries (account_id, endpoint_id, event, payload, state)
+    VALUES ($1, $2, 'webhook.test', '{}', 'FAILED') RETURNING id`, [owner.id, endpoint.id]);
+  victim = {
+    accountId: owner.id, key: owner.key, jobId: job.generateVideo.job.id, failedJobId: failed.generateVideo.job.id, spareKeyId: spare.createApiKey.apiKey.id, marker,
+    endpointId: endpoint.id, deliveryId: delivery.id,
+  };
   for (const role of ROLES) callers[role] = (await app.account("PLUS", role)).key;
 });
 afterAll(async () => {
@@ -86,6 +94,15 @@ function probeArgs(v: Victim, role: Role | "ANONYMOUS"): Record<string, Record<s
     "Mutation.reactivateAccount": { accountId: v.accountId, reason: "walk" },
     "Mutation.setAccountTier": { accountId: v.accountId, tier: "PLUS", reason: "walk" },
     "Subscription.jobProgress": { id: v.jobId },
+    "Query.webhookEndpoints": {},
+    "Query.webhookDeliveries": { endpointId: v.endpointId },
+    "Mutation.createWebhookEndpoint": { url: "http://10.0.0.1/", events: ["job.succeeded"] },
+    "Mutation.updateWebhookEndpoint": { id: v.endpointId, description: "walked" },
+    "Mutation.disableWebhookEndpoint": { id: v.endpointId },
+    "Mutation.deleteWebhookEndpoint": { id: v.endpointId },
+    "Mutation.rotateWebhookSecret": { id: v.endpointId, gracePeriodSeconds: 0 },
+    "Mutation.redeliverWebhook": { deliveryId: v.deliveryId },
+    "Mutation.sendTestWebhook": { endpointId: v.endpointId },
   };
 }
 
@@ -156,7 +173,7 @@ function leaks(data: unknown): string[] {
   const text = JSON.stringify(data ?? null);
   const withoutEchoes = JSON.stringify(data ?? null, (key, value) => (key === "userErrors" ? undefined : value));
   return [
-    ...[victim.accountId, victim.jobId, victim.failedJobId, victim.spareKeyId].filter((s) => withoutEchoes.includes(s)),
+    ...[victim.accountId, victim.jobId, victim.failedJobId, victim.spareKeyId, victim.endpointId, victim.deliveryId].filter((s) => withoutEchoes.includes(s)),
     ...(text.includes(victim.marker) ? [victim.marker] : []),
   ];
 }
@@ -186,10 +203,12 @@ describe("the authorisation matrix", () => {
     const victimState = async () => (await sql.query(
       `SELECT (SELECT status FROM jobs WHERE id = $1) AS job, (SELECT status FROM jobs WHERE id = $2) AS failed,
          (SELECT revoked_at IS NULL FROM api_keys WHERE id = $3) AS key_active,
-         (SELECT tier::text || coalesce(suspended_at::text, '') FROM accounts WHERE id = $4) AS account`,
-      [victim.jobId, victim.failedJobId, victim.spareKeyId, victim.accountId])).rows[0];
+         (SELECT tier::text || coalesce(suspended_at::text, '') FROM accounts WHERE id = $4) AS account,
+         (SELECT description || ' ' || enabled::text || ' ' || secret FROM webhook_endpoints WHERE id = $5) AS endpoint,
+         (SELECT state FROM webhook_deliveries WHERE id = $6) AS delivery`,
+      [victim.jobId, victim.failedJobId, victim.spareKeyId, victim.accountId, victim.endpointId, victim.deliveryId])).rows[0];
     const initial = await victimState();
-    expect(initial).toEqual({ job: "QUEUED", failed: "FAILED", key_active: true, account: "FREE" });
+    expect(initial).toEqual({ job: "QUEUED", failed: "FAILED", key_active: true, account: "FREE", endpoint: `victim-${victim.marker} true v1.x.y.z`, delivery: "FAILED" });
     for (const role of ROLES) {
       const reached: string[] = [];
       for (const [field, args] of Object.entries(probeArgs(victim, role))) {
@@ -219,5 +238,7 @@ describe("the authorisation matrix", () => {
     expect(final.job).toBe("CANCELLED");
     expect(final.key_active).toBe(false);
     expect(final.account).toBe("PLUS");
+    // Webhooks are OWN for every role: no staff probe reached the victim's endpoint or delivery.
+    expect([final.endpoint, final.delivery]).toEqual([initial.endpoint, initial.delivery]);
   });
 });

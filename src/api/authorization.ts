@@ -44,6 +44,16 @@ export const AUTHORIZATION: Readonly<Record<string, FieldAccess>> = {
   "Subscription.jobProgress": { roles: EVERYONE, scope: "OWN" },
   // The model's card (name, version, the prompts it knows): the same for everyone, no account data.
   "Query.model": { roles: EVERYONE, scope: "FLEET" },
+  // The caller's own webhooks (endpoints, their delivery log): every role, scoped to the caller.
+  "Query.webhookEndpoints": { roles: EVERYONE, scope: "OWN" },
+  "Query.webhookDeliveries": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.createWebhookEndpoint": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.updateWebhookEndpoint": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.disableWebhookEndpoint": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.deleteWebhookEndpoint": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.rotateWebhookSecret": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.redeliverWebhook": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.sendTestWebhook": { roles: EVERYONE, scope: "OWN" },
   // Operational reads: fleet-wide, for staff only.
   "Query.sloReport": { roles: STAFF, scope: "FLEET" },
   "Query.alarms": { roles: STAFF, scope: "FLEET" },

@@ -17,6 +17,7 @@ import type { SafetyRuleService } from "../safety/prefilter/admin.js";
 import type { SchedulerConfigStore } from "../scheduler/store.js";
 import type { AlarmEvaluator } from "../ops/alarms.js";
 import type { StaffServices } from "../staff/setup.js";
+import type { WebhookService } from "../webhooks/service.js";
 
 export interface ApiServices {
   accounts: AccountService;
@@ -39,6 +40,8 @@ export interface ApiServices {
   alarms?: AlarmEvaluator;
   /** staff reads across accounts and audited actions, and who hears of an account change */
   staff: StaffServices;
+  /** the caller's webhook endpoints and delivery log */
+  webhooks: WebhookService;
 }
 
 export interface GraphQLContext {

@@ -25,6 +25,7 @@ export const FIELD_WEIGHTS: Readonly<Record<string, number>> = {
   "Query.staffAccounts": 10,
   "Query.accountUsage": 200, // a grouped aggregation over up to 92 days of one account's jobs
   "Query.auditLog": 10,
+  "Query.webhookDeliveries": 10,
   "StaffJob.account": 2,
   "StaffAccount.apiKeys": 2,
   // Per-job extras: a batched statement (queue position, ETA) or a URL signature per job.
@@ -77,6 +78,8 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
   "StaffJobPayload.userErrors": 3,
   "StaffApiKeyPayload.userErrors": 3,
   "StaffAccountPayload.userErrors": 3,
+  // a delivery's attempts: about 20 over a day's retry schedule (src/webhooks/retry.ts)
+  "WebhookDelivery.attemptLog": 20,
 };
 
 export const DEFAULT_LIST_SIZE = 20;

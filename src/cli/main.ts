@@ -17,6 +17,8 @@ Commands:
                   create an account and print its API key
   keys create|list|revoke|rotate [ID] [--name NAME] [--all] [--grace SECONDS] [--json]
                   manage your own API keys
+  webhooks create|list|update|disable|delete|rotate|deliveries|redeliver|test [...] [--json]
+                  manage your webhook endpoints and see their deliveries
   certs dev [--out DIR] [--force] [--json]
                   write a development C2PA signing chain (default .kinema/certs)
   verify FILE.mp4 [--trust ROOTS.pem] [--json]
@@ -24,7 +26,7 @@ Commands:
   scan FILE.mp4 [--bank FILE] [--frames] [--json]
                   run the post-filter's frame scan on any video (exit 1 if blocked)
 
-generate, jobs, job and keys talk to the API at KINEMA_URL (default http://127.0.0.1:4000/graphql)
+generate, jobs, job, keys and webhooks talk to the API at KINEMA_URL (default http://127.0.0.1:4000/graphql)
 with the key in KINEMA_API_KEY (or --url, --key).
 
 Exit codes: 0 ok; 1 a job failed or the server failed or could not be reached; 2 usage or
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   job: async () => { const m = await import("./job.js"); return { run: m.jobCommand, help: m.JOB_HELP }; },
   accounts: async () => { const m = await import("./accounts.js"); return { run: m.accountsCommand, help: m.ACCOUNTS_HELP }; },
   keys: async () => { const m = await import("./keys.js"); return { run: m.keysCommand, help: m.KEYS_HELP }; },
+  webhooks: async () => { const m = await import("./webhooks.js"); return { run: m.webhooksCommand, help: m.WEBHOOKS_HELP }; },
   certs: async () => { const m = await import("./certs.js"); return { run: m.certsCommand, help: m.CERTS_HELP }; },
   verify: async () => { const m = await import("./verify.js"); return { run: m.verifyCommand, help: m.VERIFY_HELP }; },
   scan: async () => { const m = await import("./scan.js"); return { run: m.scanCommand, help: m.SCAN_HELP }; },

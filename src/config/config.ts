@@ -83,6 +83,18 @@ const schema = z.object({
   // once into the database (settings.url_signing_secret) and every replica reads it from there.
   KINEMA_URL_SIGNING_SECRET: z.string().regex(/^[A-Za-z0-9_-]{43,}$/, "at least 32 random bytes, base64url-encoded (e.g. `openssl rand 32 | basenc --base64url`)").optional(),
   KINEMA_PUBLIC_URL: z.string().url().optional(),
+  // Webhooks (src/webhooks/). The key that seals endpoint secrets at rest: with it set, a database read
+  // alone does not give the secrets away. Unset: a key is generated into settings (sealed, not secret).
+  KINEMA_WEBHOOK_SECRET_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "32 random bytes, base64url-encoded (e.g. `openssl rand 32 | basenc --base64url`)").optional(),
+  // CIDRs a webhook may reach although they are private, loopback or link-local (tests: 127.0.0.1/32).
+  KINEMA_WEBHOOK_ALLOWED_CIDRS: z.string().optional(),
+  KINEMA_WEBHOOK_TIMEOUT_MS: int(100, 60_000, 10_000),
+  KINEMA_WEBHOOK_CONCURRENCY: int(1, 256, 16),
+  KINEMA_WEBHOOK_POLL_MS: int(10, 60_000, 1_000),
+  KINEMA_WEBHOOK_RETRY_BASE_MS: int(1, 3_600_000, 5_000),
+  KINEMA_WEBHOOK_RETRY_MAX_MS: int(1, 86_400_000, 7_200_000),
+  KINEMA_WEBHOOK_RETRY_WINDOW_MS: int(1, 7 * 86_400_000, 86_400_000),
+  KINEMA_WEBHOOK_PROGRESS_INTERVAL_MS: int(0, 3_600_000, 5_000),
   KINEMA_STORE: z.enum(["disk", "s3"]).default("disk"),
   KINEMA_S3_ENDPOINT: z.string().url().optional(),
   KINEMA_S3_BUCKET: z.string().min(3).max(63).optional(),
@@ -191,6 +203,17 @@ export interface Config {
     threads: number;
   };
   delivery: { urlTtlSeconds: number; publicUrl: string | null; signingSecret: string | null };
+  /** webhook sending (src/webhooks/): see the README's Configuration table and docs/ARCHITECTURE.md */
+  webhooks: {
+    secretKey: string | null;
+    /** private, loopback or link-local ranges a webhook may reach anyway (CIDR strings) */
+    allowedCidrs: string[];
+    timeoutMs: number; concurrency: number; pollMs: number;
+    /** retry n waits min(maxMs, baseMs x 2^(n-1)), jittered +-20%, until windowMs after the event */
+    retryBaseMs: number; retryMaxMs: number; retryWindowMs: number;
+    /** at most one job.progress per target per this many ms */
+    progressIntervalMs: number;
+  };
   storage:
     | { kind: "disk" }
     | { kind: "s3"; endpoint?: string; bucket: string; region: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string; prefix?: string };
@@ -323,6 +346,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       checkpointEvery: e.KINEMA_CHECKPOINT_EVERY, previewEvery: e.KINEMA_PREVIEW_EVERY, threads: e.KINEMA_ORT_THREADS,
     },
     delivery: { urlTtlSeconds: e.KINEMA_URL_TTL_SECONDS, publicUrl: e.KINEMA_PUBLIC_URL ?? null, signingSecret: e.KINEMA_URL_SIGNING_SECRET ?? null },
+    webhooks: {
+      secretKey: e.KINEMA_WEBHOOK_SECRET_KEY ?? null,
+      allowedCidrs: (e.KINEMA_WEBHOOK_ALLOWED_CIDRS ?? "").split(",").map((c) => c.trim()).filter(Boolean),
+      timeoutMs: e.KINEMA_WEBHOOK_TIMEOUT_MS, concurrency: e.KINEMA_WEBHOOK_CONCURRENCY, pollMs: e.KINEMA_WEBHOOK_POLL_MS,
+      retryBaseMs: e.KINEMA_WEBHOOK_RETRY_BASE_MS, retryMaxMs: e.KINEMA_WEBHOOK_RETRY_MAX_MS, retryWindowMs: e.KINEMA_WEBHOOK_RETRY_WINDOW_MS,
+      progressIntervalMs: e.KINEMA_WEBHOOK_PROGRESS_INTERVAL_MS,
+    },
     storage: e.KINEMA_STORE === "disk" ? { kind: "disk" } : {
       kind: "s3", endpoint: e.KINEMA_S3_ENDPOINT, bucket: e.KINEMA_S3_BUCKET!, region: e.KINEMA_S3_REGION,
       forcePathStyle: e.KINEMA_S3_FORCE_PATH_STYLE === "true", accessKeyId: e.KINEMA_S3_ACCESS_KEY_ID,

@@ -6,6 +6,7 @@ import type { SafetyRuleRecord } from '../safety/prefilter/store.js';
 import type { ApiKeyRecord } from '../accounts/api-keys.js';
 import type { StaffAccountRecord } from '../staff/search.js';
 import type { AuditRecord } from '../audit/audit-log.js';
+import type { WebhookEndpointRecord, WebhookDeliveryRecord } from '../webhooks/service.js';
 import type { GraphQLContext } from '../api/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -158,6 +159,12 @@ export type CreateApiKeyPayload = {
   userErrors: Array<UserError>;
 };
 
+export type DeleteWebhookEndpointPayload = {
+  __typename?: 'DeleteWebhookEndpointPayload';
+  deletedId?: Maybe<Scalars['ID']['output']>;
+  userErrors: Array<UserError>;
+};
+
 /** A fleet sized by Little's law, and what it costs. */
 export type FleetPlan = {
   __typename?: 'FleetPlan';
@@ -255,12 +262,19 @@ export type GenerateVideoInput = {
   resolution: Resolution;
   /** The same seed, prompt and settings give the same video. Chosen by the server when omitted. */
   seed?: InputMaybe<Scalars['Int']['input']>;
+  /**
+   * A one-off URL told of this job's events (all of them; job.progress throttled), signed with a secret
+   * returned once in `GenerateVideoPayload.webhookSecret`.
+   */
+  webhookUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type GenerateVideoPayload = {
   __typename?: 'GenerateVideoPayload';
   job?: Maybe<Job>;
   userErrors: Array<UserError>;
+  /** The `whsec_` secret of this job's `webhookUrl`, shown only here; null without one. */
+  webhookSecret?: Maybe<Scalars['String']['output']>;
 };
 
 /** Where the plan's GPU-seconds per clip came from. */
@@ -467,11 +481,19 @@ export type Mutation = {
   cancelJob: CancelJobPayload;
   /** A new key for the caller's account (at most 20 active keys per account). */
   createApiKey: CreateApiKeyPayload;
+  /** Registers an endpoint (at most 20 per account). The URL must resolve to public addresses only. */
+  createWebhookEndpoint: WebhookEndpointPayload;
+  /** Removes the endpoint and its delivery log. */
+  deleteWebhookEndpoint: DeleteWebhookEndpointPayload;
   /** Admins only. Built-in rules cannot be disabled (BUILTIN_RULE). Audited, with the optional reason. */
   disableSafetyRule: SafetyRulePayload;
+  /** Stops deliveries to the endpoint; pending ones fail. */
+  disableWebhookEndpoint: WebhookEndpointPayload;
   generateVideo: GenerateVideoPayload;
   /** Admins: lifts a suspension (cancelled jobs stay cancelled). Audited. */
   reactivateAccount: StaffAccountPayload;
+  /** Sends a delivery again (same webhook-id), with a new 24-hour retry window. */
+  redeliverWebhook: WebhookDeliveryPayload;
   /**
    * Revokes one of the caller's keys at once (a key in its rotation grace period too). Revoking a revoked
    * key changes nothing. Open WebSockets authenticated by it are closed (code 4403) within seconds.
@@ -482,6 +504,10 @@ export type Mutation = {
    * `gracePeriodSeconds` (0-3600), so running clients can switch over.
    */
   rotateApiKey: RotateApiKeyPayload;
+  /** A new secret; the old one keeps signing beside it for `gracePeriodSeconds` (0 to 604800; default a day). */
+  rotateWebhookSecret: WebhookEndpointPayload;
+  /** Sends a `webhook.test` event to the endpoint. */
+  sendTestWebhook: WebhookDeliveryPayload;
   /** Admins: changes an account's tier; new jobs get the new tier's limits. Audited. */
   setAccountTier: StaffAccountPayload;
   /** Staff: cancels any queued or running job. Audited. */
@@ -497,6 +523,8 @@ export type Mutation = {
   suspendAccount: StaffAccountPayload;
   /** Admins only. Audited (who, reason, before and after). */
   updateSchedulerConfig: SchedulerConfigPayload;
+  /** Changes what is given. `enabled: true` re-enables a disabled endpoint. */
+  updateWebhookEndpoint: WebhookEndpointPayload;
 };
 
 
@@ -516,9 +544,26 @@ export type MutationCreateApiKeyArgs = {
 };
 
 
+export type MutationCreateWebhookEndpointArgs = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  events: Array<Scalars['String']['input']>;
+  url: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDisableSafetyRuleArgs = {
   id: Scalars['ID']['input'];
   reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationDisableWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -533,6 +578,11 @@ export type MutationReactivateAccountArgs = {
 };
 
 
+export type MutationRedeliverWebhookArgs = {
+  deliveryId: Scalars['ID']['input'];
+};
+
+
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
 };
@@ -541,6 +591,17 @@ export type MutationRevokeApiKeyArgs = {
 export type MutationRotateApiKeyArgs = {
   gracePeriodSeconds: Scalars['Int']['input'];
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationRotateWebhookSecretArgs = {
+  gracePeriodSeconds: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationSendTestWebhookArgs = {
+  endpointId: Scalars['ID']['input'];
 };
 
 
@@ -577,6 +638,15 @@ export type MutationSuspendAccountArgs = {
 
 export type MutationUpdateSchedulerConfigArgs = {
   input: UpdateSchedulerConfigInput;
+};
+
+
+export type MutationUpdateWebhookEndpointArgs = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  events?: InputMaybe<Array<Scalars['String']['input']>>;
+  id: Scalars['ID']['input'];
+  url?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type PageInfo = {
@@ -643,6 +713,10 @@ export type Query = {
   staffJob?: Maybe<StaffJob>;
   /** Staff: jobs across accounts, newest first. `first` is 1 to 100. */
   staffJobs: StaffJobConnection;
+  /** The newest deliveries (at most `first`, 1-100, default 20) of one of the caller's endpoints or jobs: pass one of the two ids. */
+  webhookDeliveries: Array<WebhookDelivery>;
+  /** The caller's webhook endpoints. */
+  webhookEndpoints: Array<WebhookEndpoint>;
 };
 
 
@@ -718,6 +792,13 @@ export type QueryStaffJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<StaffJobFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryWebhookDeliveriesArgs = {
+  endpointId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  jobId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /**
@@ -1078,6 +1159,73 @@ export type Video = {
   width: Scalars['Int']['output'];
 };
 
+/** One try at sending a delivery. */
+export type WebhookAttempt = {
+  __typename?: 'WebhookAttempt';
+  attemptedAt: Scalars['DateTime']['output'];
+  error?: Maybe<Scalars['String']['output']>;
+  latencyMs: Scalars['Int']['output'];
+  /** The receiver's HTTP status; null when it could not be reached. */
+  responseStatus?: Maybe<Scalars['Int']['output']>;
+  succeeded: Scalars['Boolean']['output'];
+};
+
+/** One event for one endpoint (or a job's one-off URL); `id` is its `webhook-id`, the same on every attempt. */
+export type WebhookDelivery = {
+  __typename?: 'WebhookDelivery';
+  attemptLog: Array<WebhookAttempt>;
+  attempts: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  deliveredAt?: Maybe<Scalars['DateTime']['output']>;
+  endpointId?: Maybe<Scalars['ID']['output']>;
+  event: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  jobId?: Maybe<Scalars['ID']['output']>;
+  lastError?: Maybe<Scalars['String']['output']>;
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  /** PENDING (due or waiting for a retry), DELIVERED, FAILED (retries spent, or the endpoint is disabled). */
+  state: Scalars['String']['output'];
+  /** The job's one-off URL; null for an endpoint's delivery. */
+  url?: Maybe<Scalars['String']['output']>;
+};
+
+export type WebhookDeliveryPayload = {
+  __typename?: 'WebhookDeliveryPayload';
+  delivery?: Maybe<WebhookDelivery>;
+  userErrors: Array<UserError>;
+};
+
+/**
+ * An HTTPS (or HTTP) endpoint of the caller's that receives job events, signed per the Standard Webhooks
+ * specification (headers `webhook-id`, `webhook-timestamp`, `webhook-signature`). The signing secret
+ * (`whsec_...`) is shown only when the endpoint is created and when it is rotated.
+ */
+export type WebhookEndpoint = {
+  __typename?: 'WebhookEndpoint';
+  createdAt: Scalars['DateTime']['output'];
+  description: Scalars['String']['output'];
+  disabledAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why the endpoint stopped receiving events (failing for a day, or disabled by its owner); null while enabled. */
+  disabledReason?: Maybe<Scalars['String']['output']>;
+  enabled: Scalars['Boolean']['output'];
+  /** Subscribed events: job.started, job.progress, job.succeeded, job.failed, job.blocked, job.cancelled. */
+  events: Array<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** While a rotated-out secret still signs beside the new one: until when. */
+  previousSecretExpiresAt?: Maybe<Scalars['DateTime']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+  url: Scalars['String']['output'];
+};
+
+export type WebhookEndpointPayload = {
+  __typename?: 'WebhookEndpointPayload';
+  endpoint?: Maybe<WebhookEndpoint>;
+  /** The signing secret, returned only by create and rotate: store it now. */
+  secret?: Maybe<Scalars['String']['output']>;
+  /** INVALID_URL (not http(s), or a private, loopback or link-local address), INVALID_EVENTS, INVALID_DESCRIPTION, ENDPOINT_LIMIT, NOT_FOUND, INVALID_GRACE_PERIOD. */
+  userErrors: Array<UserError>;
+};
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -1166,6 +1314,7 @@ export type ResolversTypes = ResolversObject<{
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteWebhookEndpointPayload: ResolverTypeWrapper<DeleteWebhookEndpointPayload>;
   FleetPlan: ResolverTypeWrapper<FleetPlan>;
   FleetPlanInput: FleetPlanInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -1223,6 +1372,11 @@ export type ResolversTypes = ResolversObject<{
   UpdateSchedulerConfigInput: UpdateSchedulerConfigInput;
   UserError: ResolverTypeWrapper<UserError>;
   Video: ResolverTypeWrapper<Video>;
+  WebhookAttempt: ResolverTypeWrapper<WebhookAttempt>;
+  WebhookDelivery: ResolverTypeWrapper<WebhookDeliveryRecord>;
+  WebhookDeliveryPayload: ResolverTypeWrapper<Omit<WebhookDeliveryPayload, 'delivery'> & { delivery?: Maybe<ResolversTypes['WebhookDelivery']> }>;
+  WebhookEndpoint: ResolverTypeWrapper<WebhookEndpointRecord>;
+  WebhookEndpointPayload: ResolverTypeWrapper<Omit<WebhookEndpointPayload, 'endpoint'> & { endpoint?: Maybe<ResolversTypes['WebhookEndpoint']> }>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1240,6 +1394,7 @@ export type ResolversParentTypes = ResolversObject<{
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
   DateTime: Scalars['DateTime']['output'];
+  DeleteWebhookEndpointPayload: DeleteWebhookEndpointPayload;
   FleetPlan: FleetPlan;
   FleetPlanInput: FleetPlanInput;
   Float: Scalars['Float']['output'];
@@ -1288,6 +1443,11 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateSchedulerConfigInput: UpdateSchedulerConfigInput;
   UserError: UserError;
   Video: Video;
+  WebhookAttempt: WebhookAttempt;
+  WebhookDelivery: WebhookDeliveryRecord;
+  WebhookDeliveryPayload: Omit<WebhookDeliveryPayload, 'delivery'> & { delivery?: Maybe<ResolversParentTypes['WebhookDelivery']> };
+  WebhookEndpoint: WebhookEndpointRecord;
+  WebhookEndpointPayload: Omit<WebhookEndpointPayload, 'endpoint'> & { endpoint?: Maybe<ResolversParentTypes['WebhookEndpoint']> };
 }>;
 
 export type AccountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Account'] = ResolversParentTypes['Account']> = ResolversObject<{
@@ -1362,6 +1522,11 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DeleteWebhookEndpointPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeleteWebhookEndpointPayload'] = ResolversParentTypes['DeleteWebhookEndpointPayload']> = ResolversObject<{
+  deletedId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type FleetPlanResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FleetPlan'] = ResolversParentTypes['FleetPlan']> = ResolversObject<{
   bottleneck?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   busyGpus?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1387,6 +1552,7 @@ export type FleetPlanResolvers<ContextType = GraphQLContext, ParentType extends 
 export type GenerateVideoPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['GenerateVideoPayload'] = ResolversParentTypes['GenerateVideoPayload']> = ResolversObject<{
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+  webhookSecret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type JobResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job']> = ResolversObject<{
@@ -1488,17 +1654,24 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   addSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationAddSafetyRuleArgs, 'input'>>;
   cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
+  createWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'events' | 'url'>>;
+  deleteWebhookEndpoint?: Resolver<ResolversTypes['DeleteWebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationDeleteWebhookEndpointArgs, 'id'>>;
   disableSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationDisableSafetyRuleArgs, 'id'>>;
+  disableWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationDisableWebhookEndpointArgs, 'id'>>;
   generateVideo?: Resolver<ResolversTypes['GenerateVideoPayload'], ParentType, ContextType, RequireFields<MutationGenerateVideoArgs, 'input'>>;
   reactivateAccount?: Resolver<ResolversTypes['StaffAccountPayload'], ParentType, ContextType, RequireFields<MutationReactivateAccountArgs, 'accountId' | 'reason'>>;
+  redeliverWebhook?: Resolver<ResolversTypes['WebhookDeliveryPayload'], ParentType, ContextType, RequireFields<MutationRedeliverWebhookArgs, 'deliveryId'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   rotateApiKey?: Resolver<ResolversTypes['RotateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRotateApiKeyArgs, 'gracePeriodSeconds' | 'id'>>;
+  rotateWebhookSecret?: Resolver<ResolversTypes['WebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'gracePeriodSeconds' | 'id'>>;
+  sendTestWebhook?: Resolver<ResolversTypes['WebhookDeliveryPayload'], ParentType, ContextType, RequireFields<MutationSendTestWebhookArgs, 'endpointId'>>;
   setAccountTier?: Resolver<ResolversTypes['StaffAccountPayload'], ParentType, ContextType, RequireFields<MutationSetAccountTierArgs, 'accountId' | 'reason' | 'tier'>>;
   staffCancelJob?: Resolver<ResolversTypes['StaffJobPayload'], ParentType, ContextType, RequireFields<MutationStaffCancelJobArgs, 'id' | 'reason'>>;
   staffRetryJob?: Resolver<ResolversTypes['StaffJobPayload'], ParentType, ContextType, RequireFields<MutationStaffRetryJobArgs, 'id' | 'reason'>>;
   staffRevokeApiKey?: Resolver<ResolversTypes['StaffApiKeyPayload'], ParentType, ContextType, RequireFields<MutationStaffRevokeApiKeyArgs, 'id' | 'reason'>>;
   suspendAccount?: Resolver<ResolversTypes['StaffAccountPayload'], ParentType, ContextType, RequireFields<MutationSuspendAccountArgs, 'accountId' | 'reason'>>;
   updateSchedulerConfig?: Resolver<ResolversTypes['SchedulerConfigPayload'], ParentType, ContextType, RequireFields<MutationUpdateSchedulerConfigArgs, 'input'>>;
+  updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'id'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -1533,6 +1706,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   staffAccounts?: Resolver<Array<ResolversTypes['StaffAccount']>, ParentType, ContextType, RequireFields<QueryStaffAccountsArgs, 'first' | 'search'>>;
   staffJob?: Resolver<Maybe<ResolversTypes['StaffJob']>, ParentType, ContextType, RequireFields<QueryStaffJobArgs, 'id'>>;
   staffJobs?: Resolver<ResolversTypes['StaffJobConnection'], ParentType, ContextType, RequireFields<QueryStaffJobsArgs, 'first'>>;
+  webhookDeliveries?: Resolver<Array<ResolversTypes['WebhookDelivery']>, ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'first'>>;
+  webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
 }>;
 
 export type RegenerationRateDayResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RegenerationRateDay'] = ResolversParentTypes['RegenerationRateDay']> = ResolversObject<{
@@ -1707,6 +1882,53 @@ export type VideoResolvers<ContextType = GraphQLContext, ParentType extends Reso
   width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type WebhookAttemptResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookAttempt'] = ResolversParentTypes['WebhookAttempt']> = ResolversObject<{
+  attemptedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  latencyMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  responseStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type WebhookDeliveryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = ResolversObject<{
+  attemptLog?: Resolver<Array<ResolversTypes['WebhookAttempt']>, ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deliveredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  endpointId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  event?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  jobId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  nextAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type WebhookDeliveryPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookDeliveryPayload'] = ResolversParentTypes['WebhookDeliveryPayload']> = ResolversObject<{
+  delivery?: Resolver<Maybe<ResolversTypes['WebhookDelivery']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type WebhookEndpointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  disabledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  disabledReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  events?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  previousSecretExpiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type WebhookEndpointPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpointPayload'] = ResolversParentTypes['WebhookEndpointPayload']> = ResolversObject<{
+  endpoint?: Resolver<Maybe<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
+  secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Account?: AccountResolvers<ContextType>;
   AccountUsage?: AccountUsageResolvers<ContextType>;
@@ -1717,6 +1939,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   CancelJobPayload?: CancelJobPayloadResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteWebhookEndpointPayload?: DeleteWebhookEndpointPayloadResolvers<ContextType>;
   FleetPlan?: FleetPlanResolvers<ContextType>;
   GenerateVideoPayload?: GenerateVideoPayloadResolvers<ContextType>;
   Job?: JobResolvers<ContextType>;
@@ -1756,5 +1979,10 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   TierSlo?: TierSloResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
   Video?: VideoResolvers<ContextType>;
+  WebhookAttempt?: WebhookAttemptResolvers<ContextType>;
+  WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
+  WebhookDeliveryPayload?: WebhookDeliveryPayloadResolvers<ContextType>;
+  WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
+  WebhookEndpointPayload?: WebhookEndpointPayloadResolvers<ContextType>;
 }>;
 

@@ -25,6 +25,9 @@ export type { JobRecord };
 
 export interface JobPayload { job: JobRecord | null; userErrors: UserError[] }
 
+/** A job's one-off webhook URL and its sealed secret (src/webhooks/): stored on the row for the outbox trigger. */
+export interface JobWebhook { url: string; sealedSecret: string }
+
 export interface JobFilter { status?: JobStatus[] | null; createdAfter?: Date | null; createdBefore?: Date | null }
 
 export interface JobPage { jobs: JobRecord[]; hasNextPage: boolean }
@@ -47,7 +50,7 @@ export class JobService {
     private readonly scheduler: { readonly current: SchedulerConfig } | null = null,
   ) {}
 
-  async submit(account: Account, input: GenerateInput): Promise<JobPayload> {
+  async submit(account: Account, input: GenerateInput, webhook: JobWebhook | null = null): Promise<JobPayload> {
     const limits = this.config.tiers[account.tier];
     const userErrors = validateGenerateInput(input, limits);
     if (userErrors.length > 0) return { job: null, userErrors };
@@ -69,7 +72,7 @@ export class JobService {
     try {
       // Only an explicit seed can ask for a video that already exists: without one, the caller wants a new one.
       if (jobCacheKey !== null && input.seed != null) {
-        const hit = await this.fromCache(account, jobCacheKey, hash!, input, decision, key);
+        const hit = await this.fromCache(account, jobCacheKey, hash!, input, decision, key, webhook);
         if (hit) return { job: hit, userErrors: [] };
       }
       if (!blocked) {
@@ -83,6 +86,7 @@ export class JobService {
           durationSeconds: input.durationSeconds, fps: this.config.video.fps,
           seed: BigInt(seed), stepBudget: limits.stepBudget, cacheKey: jobCacheKey,
           idempotencyKey: key, maxAttempts: this.config.queue.maxAttempts, metadata: { prefilter: decision },
+          webhookUrl: webhook?.url ?? null, webhookSecret: webhook?.sealedSecret ?? null,
           ...(blocked ? { errorCode: PROMPT_BLOCKED.code, errorMessage: PROMPT_BLOCKED.message, finishedAt: new Date() } : {}),
         },
       });
@@ -177,7 +181,7 @@ export class JobService {
    * without GPU work: metadata.cache = { hit: true, sourceJobId }. No started_at: it never ran.
    * Index: jobs_cache_idx.
    */
-  private async fromCache(account: Account, key: string, hash: string, input: GenerateInput, decision: unknown, idempotencyKey: string | null): Promise<JobRecord | null> {
+  private async fromCache(account: Account, key: string, hash: string, input: GenerateInput, decision: unknown, idempotencyKey: string | null, webhook: JobWebhook | null): Promise<JobRecord | null> {
     const candidates = await this.prisma.job.findMany({
       where: { accountId: account.id, cacheKey: key, status: "SUCCEEDED" }, orderBy: [{ finishedAt: "desc" }], take: 5,
     });
@@ -195,6 +199,7 @@ export class JobService {
         durationSeconds: input.durationSeconds, fps: source.fps, seed: source.seed, stepBudget: source.stepBudget,
         stepsCompleted: source.stepsCompleted, idempotencyKey, maxAttempts: this.config.queue.maxAttempts, cacheKey: key,
         video: source.video as object, finishedAt: new Date(),
+        webhookUrl: webhook?.url ?? null, webhookSecret: webhook?.sealedSecret ?? null,
         metadata: { ...meta, prefilter: decision, cache: { hit: true, sourceJobId } } as object,
       },
     });

@@ -11,11 +11,12 @@ import { AuditEntry, StaffAccount, StaffJob, staffMutations, staffQueries } from
 import { DateTime } from "./scalars.js";
 import { modelQueries } from "./model.js";
 import { regenerationQueries } from "./regeneration.js";
+import { webhookMutations, webhookQueries } from "./webhooks.js";
 
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries, ...modelQueries, ...regenerationQueries },
-  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations },
+  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries, ...modelQueries, ...regenerationQueries, ...webhookQueries },
+  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations, ...webhookMutations },
   Subscription,
   Account,
   ApiKey,

@@ -30,7 +30,17 @@ export const jobQueries: Pick<QueryResolvers, "job" | "jobs"> = {
 };
 
 export const jobMutations: Pick<MutationResolvers, "generateVideo" | "cancelJob"> = {
-  generateVideo: (_parent, { input }, ctx) => ctx.services.jobs.submit(requireAccount(ctx), input),
+  // A one-off webhook URL is checked (SSRF policy) before anything is queued; its secret is shown only to
+  // the request that made the job (an idempotent replay gets null).
+  generateVideo: async (_parent, { input }, ctx) => {
+    const account = requireAccount(ctx);
+    if (input.webhookUrl == null) return ctx.services.jobs.submit(account, input);
+    const bad = await ctx.services.webhooks.checkUrl(input.webhookUrl, ["input", "webhookUrl"]);
+    if (bad) return { job: null, userErrors: [bad] };
+    const [secret, sealedSecret] = ctx.services.webhooks.newJobSecret();
+    const result = await ctx.services.jobs.submit(account, input, { url: input.webhookUrl, sealedSecret });
+    return { ...result, webhookSecret: result.job?.webhookSecret === sealedSecret ? secret : null };
+  },
   cancelJob: (_parent, { id }, ctx) => ctx.services.jobs.cancel(requireAccount(ctx), id),
 };
 
