@@ -39,6 +39,8 @@ import { createStaffServices } from "./staff/setup.js";
 import { DEFAULT_MITIGATION_POLICY, PlusWeightMitigation } from "./ops/mitigation.js";
 import { LeaderElection } from "./ops/leader.js";
 import { LeaseSweeper } from "./ops/lease-sweeper.js";
+import { RemovalService } from "./removal/service.js";
+import { AccountDeleter } from "./removal/accounts.js";
 
 export interface KinemaOptions {
   config: Config;
@@ -122,8 +124,11 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
       closers.push(() => usage.stop());
       const auth = new KeyAuthenticator(pool, usage, config.auth.cacheMs);
       const keys = new ApiKeyService(prisma);
+      const staff = createStaffServices(pool, bus, keys, auth);
+      const removal = new RemovalService(pool, store, bus, log.child({ component: "removal" }));
       api = await startApiServer({
-        accounts, keys, auth, staff: createStaffServices(pool, bus, keys, auth), keyUsage: usage, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler,
+        accounts, keys, auth, staff, keyUsage: usage, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler,
+        removal, accountDeletion: new AccountDeleter(pool, bus, removal, staff.listeners),
       }, log.child({ component: "api" }));
       signer.baseUrl = config.delivery.publicUrl?.replace(/\/$/, "") ?? new URL(api.url).origin;
       closers.push(async () => { await api!.close(); progress!.close(); });
@@ -168,7 +173,12 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     // handover's brief overlap is harmless), and every process takes part in the election.
     let stopHousekeeping: (() => Promise<void>) | null = null;
     closers.push(runOncePerFleet(embedded ? null : "housekeeping", config, directUrl, log, {
-      start: () => { stopHousekeeping ??= startHousekeeping({ pool, store, everyMs: config.queue.housekeepingMs ?? 0, log: log.child({ component: "housekeeping" }) }); },
+      start: () => {
+        stopHousekeeping ??= startHousekeeping({
+          pool, store, everyMs: config.queue.housekeepingMs ?? 0, log: log.child({ component: "housekeeping" }),
+          removal: { service: new RemovalService(pool, store, bus, log.child({ component: "removal" })), retentionSeconds: config.retention },
+        });
+      },
       stop: async () => { const stop = stopHousekeeping; stopHousekeeping = null; await stop?.(); },
     }));
 

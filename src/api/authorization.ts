@@ -38,6 +38,8 @@ export const AUTHORIZATION: Readonly<Record<string, FieldAccess>> = {
   "Query.apiKeys": { roles: EVERYONE, scope: "OWN" },
   "Mutation.generateVideo": { roles: EVERYONE, scope: "OWN" },
   "Mutation.cancelJob": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.deleteJob": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.deleteAccount": { roles: EVERYONE, scope: "OWN" },
   "Mutation.createApiKey": { roles: EVERYONE, scope: "OWN" },
   "Mutation.revokeApiKey": { roles: EVERYONE, scope: "OWN" },
   "Mutation.rotateApiKey": { roles: EVERYONE, scope: "OWN" },
@@ -65,9 +67,11 @@ export const AUTHORIZATION: Readonly<Record<string, FieldAccess>> = {
   "Mutation.staffRetryJob": { roles: STAFF, scope: "ANY_ACCOUNT", audited: true },
   "Mutation.staffRevokeApiKey": { roles: STAFF, scope: "ANY_ACCOUNT", audited: true },
   "Mutation.suspendAccount": { roles: STAFF, scope: "ANY_ACCOUNT", audited: true },
+  "Mutation.takeDownJob": { roles: STAFF, scope: "ANY_ACCOUNT", audited: true },
   // What grants or restores service is an admin's.
   "Mutation.reactivateAccount": { roles: ADMIN, scope: "ANY_ACCOUNT", audited: true },
   "Mutation.setAccountTier": { roles: ADMIN, scope: "ANY_ACCOUNT", audited: true },
+  "Mutation.staffDeleteAccount": { roles: ADMIN, scope: "ANY_ACCOUNT", audited: true },
 };
 
 export function forbidden(field: string, roles: readonly Role[]): GraphQLError {

@@ -17,6 +17,8 @@ import type { SafetyRuleService } from "../safety/prefilter/admin.js";
 import type { SchedulerConfigStore } from "../scheduler/store.js";
 import type { AlarmEvaluator } from "../ops/alarms.js";
 import type { StaffServices } from "../staff/setup.js";
+import type { RemovalService } from "../removal/service.js";
+import type { AccountDeleter } from "../removal/accounts.js";
 
 export interface ApiServices {
   accounts: AccountService;
@@ -39,6 +41,10 @@ export interface ApiServices {
   alarms?: AlarmEvaluator;
   /** staff reads across accounts and audited actions, and who hears of an account change */
   staff: StaffServices;
+  /** deleting jobs, taking clips down (src/removal) */
+  removal: RemovalService;
+  /** deleting whole accounts, by their owners or admins */
+  accountDeletion: AccountDeleter;
 }
 
 export interface GraphQLContext {

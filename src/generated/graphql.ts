@@ -158,6 +158,22 @@ export type CreateApiKeyPayload = {
   userErrors: Array<UserError>;
 };
 
+export type DeleteAccountPayload = {
+  __typename?: 'DeleteAccountPayload';
+  /** How many jobs became tombstones. */
+  deletedJobs: Scalars['Int']['output'];
+  /** CONFIRMATION_MISMATCH (confirm must be the account's name). */
+  userErrors: Array<UserError>;
+};
+
+export type DeleteJobPayload = {
+  __typename?: 'DeleteJobPayload';
+  /** The tombstone: deletedAt set, prompt redacted, video null (a running job: being cancelled). */
+  job?: Maybe<Job>;
+  /** NOT_FOUND. */
+  userErrors: Array<UserError>;
+};
+
 /** A fleet sized by Little's law, and what it costs. */
 export type FleetPlan = {
   __typename?: 'FleetPlan';
@@ -279,6 +295,8 @@ export type Job = {
   /** The video of an identical earlier request (same seed and settings) of this account, delivered again without generating it. */
   cacheHit: Scalars['Boolean']['output'];
   createdAt: Scalars['DateTime']['output'];
+  /** When the owner (or the account's deletion) deleted the job. A deleted job is a tombstone: prompt redacted, no video. */
+  deletedAt?: Maybe<Scalars['DateTime']['output']>;
   durationSeconds: Scalars['Int']['output'];
   /** Why the job failed or was blocked; while a job is retried, the last attempt's error. */
   error?: Maybe<JobError>;
@@ -288,6 +306,9 @@ export type Job = {
   fps: Scalars['Int']['output'];
   height: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
+  /** When the job's stored outputs were removed, and why; null while they are kept. */
+  outputsRemovedAt?: Maybe<Scalars['DateTime']['output']>;
+  outputsRemovedReason?: Maybe<OutputRemovalReason>;
   prompt: Scalars['String']['output'];
   /** Claims expected before this one under the scheduler's weights (0: next); null unless QUEUED. */
   queuePosition?: Maybe<Scalars['Int']['output']>;
@@ -421,7 +442,9 @@ export type JobStatus =
   | 'FAILED'
   | 'QUEUED'
   | 'RUNNING'
-  | 'SUCCEEDED';
+  | 'SUCCEEDED'
+  /** Removed under the content policy by staff or the safety re-scan; the clip and its variants are gone. */
+  | 'TAKEN_DOWN';
 
 export type JobStatusCount = {
   __typename?: 'JobStatusCount';
@@ -451,6 +474,18 @@ export type Mutation = {
   cancelJob: CancelJobPayload;
   /** A new key for the caller's account (at most 20 active keys per account). */
   createApiKey: CreateApiKeyPayload;
+  /**
+   * Deletes the caller's account: every job becomes a tombstone (queued and running ones cancelled), all
+   * outputs are removed, every API key is revoked. `confirm` must be the account's name, exactly.
+   */
+  deleteAccount: DeleteAccountPayload;
+  /**
+   * Deletes one of the caller's jobs: its clip, previews, poster, spritesheet and checkpoints leave storage,
+   * every URL issued for them answers 410 Gone, and the job stays as a tombstone with its prompt redacted. A
+   * queued or running job is cancelled first (its objects go once it has stopped). Deleting twice is not an
+   * error: the same tombstone is returned.
+   */
+  deleteJob: DeleteJobPayload;
   /** Admins only. Built-in rules cannot be disabled (BUILTIN_RULE). Audited, with the optional reason. */
   disableSafetyRule: SafetyRulePayload;
   generateVideo: GenerateVideoPayload;
@@ -470,6 +505,8 @@ export type Mutation = {
   setAccountTier: StaffAccountPayload;
   /** Staff: cancels any queued or running job. Audited. */
   staffCancelJob: StaffJobPayload;
+  /** Admins: deletes any account as deleteAccount does. Audited. */
+  staffDeleteAccount: StaffDeleteAccountPayload;
   /** Staff: a FAILED job queued again with a fresh attempt budget and the same settings. Audited. */
   staffRetryJob: StaffJobPayload;
   /** Staff: revokes any API key now; its open sockets close (4403). Audited. */
@@ -479,6 +516,12 @@ export type Mutation = {
    * seconds, its queued jobs are cancelled and its running ones stopped. Audited.
    */
   suspendAccount: StaffAccountPayload;
+  /**
+   * Staff: takes a delivered clip down under the content policy: the clip and its variants leave storage,
+   * every URL answers 410, the job becomes TAKEN_DOWN (the owner sees a neutral message, never the reason).
+   * Taking down a job already taken down returns it unchanged. Audited.
+   */
+  takeDownJob: TakeDownJobPayload;
   /** Admins only. Audited (who, reason, before and after). */
   updateSchedulerConfig: SchedulerConfigPayload;
 };
@@ -497,6 +540,16 @@ export type MutationCancelJobArgs = {
 
 export type MutationCreateApiKeyArgs = {
   input: CreateApiKeyInput;
+};
+
+
+export type MutationDeleteAccountArgs = {
+  confirm: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteJobArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -541,6 +594,12 @@ export type MutationStaffCancelJobArgs = {
 };
 
 
+export type MutationStaffDeleteAccountArgs = {
+  accountId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
 export type MutationStaffRetryJobArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
@@ -559,9 +618,25 @@ export type MutationSuspendAccountArgs = {
 };
 
 
+export type MutationTakeDownJobArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
 export type MutationUpdateSchedulerConfigArgs = {
   input: UpdateSchedulerConfigInput;
 };
+
+export type OutputRemovalReason =
+  /** The account was deleted. */
+  | 'ACCOUNT'
+  /** The owner deleted the job. */
+  | 'DELETED'
+  /** The tier's retention period ended. */
+  | 'RETENTION'
+  /** Taken down under the content policy. */
+  | 'TAKEDOWN';
 
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -876,6 +951,14 @@ export type StaffApiKeyPayload = {
   userErrors: Array<UserError>;
 };
 
+export type StaffDeleteAccountPayload = {
+  __typename?: 'StaffDeleteAccountPayload';
+  account?: Maybe<StaffAccount>;
+  deletedJobs: Scalars['Int']['output'];
+  /** REASON_REQUIRED, INVALID_REASON, NOT_FOUND, ALREADY_DELETED, SELF_DELETION. */
+  userErrors: Array<UserError>;
+};
+
 /** A job as staff see it: the owner's view, the owner, and what the owner is not shown. */
 export type StaffJob = {
   __typename?: 'StaffJob';
@@ -890,6 +973,8 @@ export type StaffJob = {
   maxAttempts: Scalars['Int']['output'];
   /** The job's recorded metadata (pre-filter decision, stage times, failures, cancels, retries) as JSON text. */
   metadata: Scalars['String']['output'];
+  /** Why the job was taken down, as staff or the re-scan recorded it (the owner never sees this). */
+  takedownReason?: Maybe<Scalars['String']['output']>;
   /** The full timeline: worker ids, fencing tokens, rule ids and scores. */
   timeline: Array<StaffJobEvent>;
 };
@@ -957,6 +1042,13 @@ export type SubscriptionJobProgressArgs = {
   id: Scalars['ID']['input'];
 };
 
+export type TakeDownJobPayload = {
+  __typename?: 'TakeDownJobPayload';
+  job?: Maybe<StaffJob>;
+  /** REASON_REQUIRED, INVALID_REASON, NOT_FOUND, NOT_DELIVERED (only a SUCCEEDED job's clip can be taken down). */
+  userErrors: Array<UserError>;
+};
+
 export type Tier =
   | 'FREE'
   | 'PLUS';
@@ -1021,6 +1113,12 @@ export type Video = {
   height: Scalars['Int']['output'];
   /** The clip's C2PA content credentials, as verified before it was delivered. */
   provenance?: Maybe<Provenance>;
+  /**
+   * When the clip and its variants are removed under the account's tier retention (set by the operator, by
+   * default FREE 7 days and PLUS 30 days after the job finished); null when kept until deleted. Not the
+   * same as `expiresAt`, which is when this signed URL stops working.
+   */
+  retainedUntil?: Maybe<Scalars['DateTime']['output']>;
   /** A signed URL; fetch it before `expiresAt`, then ask for the job again for a fresh one. */
   url: Scalars['String']['output'];
   width: Scalars['Int']['output'];
@@ -1114,6 +1212,8 @@ export type ResolversTypes = ResolversObject<{
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteAccountPayload: ResolverTypeWrapper<DeleteAccountPayload>;
+  DeleteJobPayload: ResolverTypeWrapper<Omit<DeleteJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   FleetPlan: ResolverTypeWrapper<FleetPlan>;
   FleetPlanInput: FleetPlanInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -1136,6 +1236,7 @@ export type ResolversTypes = ResolversObject<{
   JobStatusCount: ResolverTypeWrapper<JobStatusCount>;
   LatencySlo: ResolverTypeWrapper<LatencySlo>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  OutputRemovalReason: OutputRemovalReason;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Provenance: ResolverTypeWrapper<Provenance>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1154,6 +1255,7 @@ export type ResolversTypes = ResolversObject<{
   StaffAccount: ResolverTypeWrapper<StaffAccountRecord>;
   StaffAccountPayload: ResolverTypeWrapper<Omit<StaffAccountPayload, 'account'> & { account?: Maybe<ResolversTypes['StaffAccount']> }>;
   StaffApiKeyPayload: ResolverTypeWrapper<Omit<StaffApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
+  StaffDeleteAccountPayload: ResolverTypeWrapper<Omit<StaffDeleteAccountPayload, 'account'> & { account?: Maybe<ResolversTypes['StaffAccount']> }>;
   StaffJob: ResolverTypeWrapper<JobRecord>;
   StaffJobAttempt: ResolverTypeWrapper<StaffJobAttempt>;
   StaffJobConnection: ResolverTypeWrapper<Omit<StaffJobConnection, 'nodes'> & { nodes: Array<ResolversTypes['StaffJob']> }>;
@@ -1162,6 +1264,7 @@ export type ResolversTypes = ResolversObject<{
   StaffJobPayload: ResolverTypeWrapper<Omit<StaffJobPayload, 'job'> & { job?: Maybe<ResolversTypes['StaffJob']> }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  TakeDownJobPayload: ResolverTypeWrapper<Omit<TakeDownJobPayload, 'job'> & { job?: Maybe<ResolversTypes['StaffJob']> }>;
   Tier: Tier;
   TierLimits: ResolverTypeWrapper<TierLimits>;
   TierSlo: ResolverTypeWrapper<TierSlo>;
@@ -1185,6 +1288,8 @@ export type ResolversParentTypes = ResolversObject<{
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
   DateTime: Scalars['DateTime']['output'];
+  DeleteAccountPayload: DeleteAccountPayload;
+  DeleteJobPayload: Omit<DeleteJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   FleetPlan: FleetPlan;
   FleetPlanInput: FleetPlanInput;
   Float: Scalars['Float']['output'];
@@ -1217,6 +1322,7 @@ export type ResolversParentTypes = ResolversObject<{
   StaffAccount: StaffAccountRecord;
   StaffAccountPayload: Omit<StaffAccountPayload, 'account'> & { account?: Maybe<ResolversParentTypes['StaffAccount']> };
   StaffApiKeyPayload: Omit<StaffApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
+  StaffDeleteAccountPayload: Omit<StaffDeleteAccountPayload, 'account'> & { account?: Maybe<ResolversParentTypes['StaffAccount']> };
   StaffJob: JobRecord;
   StaffJobAttempt: StaffJobAttempt;
   StaffJobConnection: Omit<StaffJobConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['StaffJob']> };
@@ -1225,6 +1331,7 @@ export type ResolversParentTypes = ResolversObject<{
   StaffJobPayload: Omit<StaffJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['StaffJob']> };
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
+  TakeDownJobPayload: Omit<TakeDownJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['StaffJob']> };
   TierLimits: TierLimits;
   TierSlo: TierSlo;
   UpdateSchedulerConfigInput: UpdateSchedulerConfigInput;
@@ -1304,6 +1411,16 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DeleteAccountPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeleteAccountPayload'] = ResolversParentTypes['DeleteAccountPayload']> = ResolversObject<{
+  deletedJobs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type DeleteJobPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeleteJobPayload'] = ResolversParentTypes['DeleteJobPayload']> = ResolversObject<{
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type FleetPlanResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FleetPlan'] = ResolversParentTypes['FleetPlan']> = ResolversObject<{
   bottleneck?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   busyGpus?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1336,6 +1453,7 @@ export type JobResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   cacheHit?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   durationSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['JobError']>, ParentType, ContextType>;
   etaSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1343,6 +1461,8 @@ export type JobResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   fps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  outputsRemovedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  outputsRemovedReason?: Resolver<Maybe<ResolversTypes['OutputRemovalReason']>, ParentType, ContextType>;
   prompt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   queuePosition?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   resolution?: Resolver<ResolversTypes['Resolution'], ParentType, ContextType>;
@@ -1422,6 +1542,8 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   addSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationAddSafetyRuleArgs, 'input'>>;
   cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
+  deleteAccount?: Resolver<ResolversTypes['DeleteAccountPayload'], ParentType, ContextType, RequireFields<MutationDeleteAccountArgs, 'confirm'>>;
+  deleteJob?: Resolver<ResolversTypes['DeleteJobPayload'], ParentType, ContextType, RequireFields<MutationDeleteJobArgs, 'id'>>;
   disableSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationDisableSafetyRuleArgs, 'id'>>;
   generateVideo?: Resolver<ResolversTypes['GenerateVideoPayload'], ParentType, ContextType, RequireFields<MutationGenerateVideoArgs, 'input'>>;
   reactivateAccount?: Resolver<ResolversTypes['StaffAccountPayload'], ParentType, ContextType, RequireFields<MutationReactivateAccountArgs, 'accountId' | 'reason'>>;
@@ -1429,9 +1551,11 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   rotateApiKey?: Resolver<ResolversTypes['RotateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRotateApiKeyArgs, 'gracePeriodSeconds' | 'id'>>;
   setAccountTier?: Resolver<ResolversTypes['StaffAccountPayload'], ParentType, ContextType, RequireFields<MutationSetAccountTierArgs, 'accountId' | 'reason' | 'tier'>>;
   staffCancelJob?: Resolver<ResolversTypes['StaffJobPayload'], ParentType, ContextType, RequireFields<MutationStaffCancelJobArgs, 'id' | 'reason'>>;
+  staffDeleteAccount?: Resolver<ResolversTypes['StaffDeleteAccountPayload'], ParentType, ContextType, RequireFields<MutationStaffDeleteAccountArgs, 'accountId' | 'reason'>>;
   staffRetryJob?: Resolver<ResolversTypes['StaffJobPayload'], ParentType, ContextType, RequireFields<MutationStaffRetryJobArgs, 'id' | 'reason'>>;
   staffRevokeApiKey?: Resolver<ResolversTypes['StaffApiKeyPayload'], ParentType, ContextType, RequireFields<MutationStaffRevokeApiKeyArgs, 'id' | 'reason'>>;
   suspendAccount?: Resolver<ResolversTypes['StaffAccountPayload'], ParentType, ContextType, RequireFields<MutationSuspendAccountArgs, 'accountId' | 'reason'>>;
+  takeDownJob?: Resolver<ResolversTypes['TakeDownJobPayload'], ParentType, ContextType, RequireFields<MutationTakeDownJobArgs, 'id' | 'reason'>>;
   updateSchedulerConfig?: Resolver<ResolversTypes['SchedulerConfigPayload'], ParentType, ContextType, RequireFields<MutationUpdateSchedulerConfigArgs, 'input'>>;
 }>;
 
@@ -1553,6 +1677,12 @@ export type StaffApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
+export type StaffDeleteAccountPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StaffDeleteAccountPayload'] = ResolversParentTypes['StaffDeleteAccountPayload']> = ResolversObject<{
+  account?: Resolver<Maybe<ResolversTypes['StaffAccount']>, ParentType, ContextType>;
+  deletedJobs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type StaffJobResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StaffJob'] = ResolversParentTypes['StaffJob']> = ResolversObject<{
   account?: Resolver<ResolversTypes['StaffAccount'], ParentType, ContextType>;
   attemptHistory?: Resolver<Array<ResolversTypes['StaffJobAttempt']>, ParentType, ContextType>;
@@ -1562,6 +1692,7 @@ export type StaffJobResolvers<ContextType = GraphQLContext, ParentType extends R
   leaseOwner?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   maxAttempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   metadata?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  takedownReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   timeline?: Resolver<Array<ResolversTypes['StaffJobEvent']>, ParentType, ContextType>;
 }>;
 
@@ -1592,6 +1723,11 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
   jobProgress?: SubscriptionResolver<ResolversTypes['JobProgress'], "jobProgress", ParentType, ContextType, RequireFields<SubscriptionJobProgressArgs, 'id'>>;
 }>;
 
+export type TakeDownJobPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TakeDownJobPayload'] = ResolversParentTypes['TakeDownJobPayload']> = ResolversObject<{
+  job?: Resolver<Maybe<ResolversTypes['StaffJob']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type TierLimitsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TierLimits'] = ResolversParentTypes['TierLimits']> = ResolversObject<{
   maxDurationSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   maxResolution?: Resolver<ResolversTypes['Resolution'], ParentType, ContextType>;
@@ -1620,6 +1756,7 @@ export type VideoResolvers<ContextType = GraphQLContext, ParentType extends Reso
   frames?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   provenance?: Resolver<Maybe<ResolversTypes['Provenance']>, ParentType, ContextType>;
+  retainedUntil?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
@@ -1634,6 +1771,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   CancelJobPayload?: CancelJobPayloadResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteAccountPayload?: DeleteAccountPayloadResolvers<ContextType>;
+  DeleteJobPayload?: DeleteJobPayloadResolvers<ContextType>;
   FleetPlan?: FleetPlanResolvers<ContextType>;
   GenerateVideoPayload?: GenerateVideoPayloadResolvers<ContextType>;
   Job?: JobResolvers<ContextType>;
@@ -1660,12 +1799,14 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   StaffAccount?: StaffAccountResolvers<ContextType>;
   StaffAccountPayload?: StaffAccountPayloadResolvers<ContextType>;
   StaffApiKeyPayload?: StaffApiKeyPayloadResolvers<ContextType>;
+  StaffDeleteAccountPayload?: StaffDeleteAccountPayloadResolvers<ContextType>;
   StaffJob?: StaffJobResolvers<ContextType>;
   StaffJobAttempt?: StaffJobAttemptResolvers<ContextType>;
   StaffJobConnection?: StaffJobConnectionResolvers<ContextType>;
   StaffJobEvent?: StaffJobEventResolvers<ContextType>;
   StaffJobPayload?: StaffJobPayloadResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  TakeDownJobPayload?: TakeDownJobPayloadResolvers<ContextType>;
   TierLimits?: TierLimitsResolvers<ContextType>;
   TierSlo?: TierSloResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;

@@ -67,6 +67,7 @@ export const StaffJob: StaffJobResolvers = {
   maxAttempts: (job) => job.maxAttempts,
   cancelRequestedAt: (job) => job.cancelRequestedAt,
   metadata: (job) => JSON.stringify(job.metadata ?? {}),
+  takedownReason: (job) => job.takedownReason ?? null,
   timeline: () => [],
   attemptHistory: () => [],
 };
