@@ -13,6 +13,7 @@ import { createLogger } from "../src/log.js";
 import { JobQueue } from "../src/queue/queue.js";
 import { RemovalService } from "../src/removal/service.js";
 import { tombstoneJobs } from "../src/removal/sql.js";
+import { modelHash } from "../src/scheduler/cache.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { startTestKinema, waitFor, type TestKinema } from "./helpers/app.js";
 import { GENERATE } from "./helpers/graphql.js";
@@ -52,8 +53,8 @@ afterAll(async () => {
 
 type Client = Awaited<ReturnType<TestKinema["account"]>>["client"];
 
-async function delivered(client: Client, prompt = "a lighthouse at dusk") {
-  const { generateVideo } = await client.data(GENERATE, { input: { prompt, durationSeconds: 1 } });
+async function delivered(client: Client, prompt = "a lighthouse at dusk", seed?: number) {
+  const { generateVideo } = await client.data(GENERATE, { input: { prompt, durationSeconds: 1, ...(seed ? { seed } : {}) } });
   expect(generateVideo.userErrors).toEqual([]);
   const id = generateVideo.job.id as string;
   const job = await waitFor(async () => {
@@ -97,6 +98,23 @@ describe("deleteJob", () => {
     // History still lists it, as a tombstone.
     const { jobs } = await owner.client.data(`{ jobs { nodes { id prompt deletedAt } } }`);
     expect(jobs.nodes).toContainEqual({ id, prompt: "[deleted]", deletedAt: first.job.deletedAt });
+  });
+
+  it("a clip a cache hit still delivers stays for it (the deleted job's URL is 410, the hit's works) until the hit is deleted too", async () => {
+    const owner = await app.account("FREE");
+    const source = await delivered(owner.client, "a paper boat", 777);
+    await sql.query(`UPDATE jobs SET metadata = metadata || jsonb_build_object('denoise', jsonb_build_object('modelHash', $2::text)) WHERE id = $1`,
+      [source.id, await modelHash(app.config.engine.modelDir)]);
+    const hit = await delivered(owner.client, "a paper boat", 777);
+    const clipKey = (await sql.query(`SELECT video->>'key' AS key FROM jobs WHERE id = $1`, [hit.id])).rows[0].key as string;
+    expect(clipKey.startsWith(`videos/${source.id}/`)).toBe(true);
+    await owner.client.data(DELETE_JOB, { id: source.id });
+    expect((await fetch(source.url)).status).toBe(410);
+    expect((await fetch(hit.url)).status).toBe(200);
+    expect(await jobObjectKeys(app.kinema.store, source.id)).toEqual([clipKey]);
+    await owner.client.data(DELETE_JOB, { id: hit.id });
+    expect((await fetch(hit.url)).status).toBe(410);
+    expect(await jobObjectKeys(app.kinema.store, source.id)).toEqual([]);
   });
 
   it("another account's job answers NOT_FOUND and stays untouched", async () => {
