@@ -83,6 +83,12 @@ function probeArgs(v: Victim, role: Role | "ANONYMOUS"): Record<string, Record<s
     "Mutation.suspendAccount": { accountId: v.accountId, reason: "walk" },
     "Mutation.reactivateAccount": { accountId: v.accountId, reason: "walk" },
     "Mutation.setAccountTier": { accountId: v.accountId, tier: "PLUS", reason: "walk" },
+    "Mutation.deleteJob": { id: v.jobId },
+    // A caller's own account: the wrong confirmation, so the walk's callers stay (CONFIRMATION_MISMATCH).
+    "Mutation.deleteAccount": { confirm: `not the name of ${role}` },
+    "Mutation.takeDownJob": { id: v.jobId, reason: "walk" },
+    // Last: an admin's deletion of the other account ends the walk's changes to it.
+    "Mutation.staffDeleteAccount": { accountId: v.accountId, reason: "walk" },
     "Subscription.jobProgress": { id: v.jobId },
   };
 }
