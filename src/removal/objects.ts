@@ -34,12 +34,12 @@ export async function removeJobOutputs(sql: Sql, store: ObjectStore, job: { id: 
   return removed;
 }
 
-/** Every string in a video's JSON that is a job object's key (`<kind>/<job>/...`): clip, poster, spritesheet. */
+/** Every string in a video's JSON that is a job object's key (`<kind>/...`): clip, poster, spritesheet. */
 export function objectKeysIn(video: unknown): string[] {
   const keys: string[] = [];
   const walk = (value: unknown): void => {
     if (typeof value === "string") {
-      if ((JOB_OBJECT_KINDS as readonly string[]).includes(value.split("/")[0]!) && value.split("/").length >= 3) keys.push(value);
+      if ((JOB_OBJECT_KINDS as readonly string[]).includes(value.split("/")[0]!) && value.includes("/")) keys.push(value);
     } else if (Array.isArray(value)) value.forEach(walk);
     else if (value && typeof value === "object") Object.values(value).forEach(walk);
   };
