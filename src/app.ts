@@ -41,6 +41,7 @@ import { LeaderElection } from "./ops/leader.js";
 import { LeaseSweeper } from "./ops/lease-sweeper.js";
 import { RemovalService } from "./removal/service.js";
 import { AccountDeleter } from "./removal/accounts.js";
+import { RetentionSettings } from "./removal/retention.js";
 
 export interface KinemaOptions {
   config: Config;
@@ -107,6 +108,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     const queue = new JobQueue(pool, bus, config.queue);
 
     const store = createStore(config);
+    const retention = new RetentionSettings(pool, config.retention);
     const models = new ModelCache(config.engine);
     closers.push(() => models.release());
 
@@ -128,7 +130,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
       const removal = new RemovalService(pool, store, bus, log.child({ component: "removal" }));
       api = await startApiServer({
         accounts, keys, auth, staff, keyUsage: usage, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler,
-        removal, accountDeletion: new AccountDeleter(pool, bus, removal, staff.listeners),
+        removal, accountDeletion: new AccountDeleter(pool, bus, removal, staff.listeners), retention,
       }, log.child({ component: "api" }));
       signer.baseUrl = config.delivery.publicUrl?.replace(/\/$/, "") ?? new URL(api.url).origin;
       closers.push(async () => { await api!.close(); progress!.close(); });
@@ -176,7 +178,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
       start: () => {
         stopHousekeeping ??= startHousekeeping({
           pool, store, everyMs: config.queue.housekeepingMs ?? 0, log: log.child({ component: "housekeeping" }),
-          removal: { service: new RemovalService(pool, store, bus, log.child({ component: "removal" })), retentionSeconds: config.retention },
+          removal: { service: new RemovalService(pool, store, bus, log.child({ component: "removal" })), retention },
         });
       },
       stop: async () => { const stop = stopHousekeeping; stopHousekeeping = null; await stop?.(); },

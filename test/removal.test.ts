@@ -3,7 +3,7 @@
 // URL signed earlier answers 410 Gone, the row stays as a tombstone with its prompt redacted, deleting
 // twice gives the same answer; a job deleted while its worker is finishing is never delivered (the
 // fenced completion ends it CANCELLED), in either commit order; retention removes expired clips only,
-// and two sweepers at once remove each clip once.
+// and two sweepers at once remove each clip once; an admin's change of a period is applied without a restart.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/log.js";
 import { JobQueue } from "../src/queue/queue.js";
 import { RemovalService } from "../src/removal/service.js";
+import { RetentionSettings } from "../src/removal/retention.js";
 import { tombstoneJobs } from "../src/removal/sql.js";
 import { modelHash } from "../src/scheduler/cache.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
@@ -198,5 +199,35 @@ describe("retention", () => {
       expect((await jobObjectKeys(app.kinema.store, kept.id)).length).toBeGreaterThan(0);
     }
     expect((await removal.sweep(retention)).expired).toBe(0);
+  });
+});
+
+describe("retention settings", () => {
+  const UPDATE = `mutation($input: UpdateRetentionInput!, $r: String!) { updateRetention(input: $input, reason: $r) { retention { freeDays plusDays } userErrors { code field } } }`;
+
+  it("an admin changes a tier's period without a restart (audited once); the next sweep applies it; others are refused", async () => {
+    const admin = await app.account("PLUS", "ADMIN");
+    const support = await app.account("PLUS", "SUPPORT");
+    const free = await app.account("FREE");
+    const clip = await delivered(free.client, "two days old");
+    await sql.query(`UPDATE jobs SET finished_at = now() - interval '2 days' WHERE id = $1`, [clip.id]);
+    const current = new RetentionSettings(app.kinema.pool, app.config.retention);
+    expect((await removal.sweep(await current.current())).expired).toBe(0);
+
+    expect((await support.client.request(UPDATE, { input: { freeDays: 1 }, r: "x" })).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect((await admin.client.data(UPDATE, { input: { freeDays: -1 }, r: "x" })).updateRetention.userErrors).toEqual([{ code: "INVALID_RETENTION", field: ["input", "freeDays"] }]);
+    const audits = async () => Number((await sql.query(`SELECT count(*) FROM audit_log WHERE action = 'retention.update'`)).rows[0].count);
+    const before = await audits();
+    const changed = (await admin.client.data(UPDATE, { input: { freeDays: 1 }, r: "storage costs, ticket 12" })).updateRetention;
+    expect(changed).toEqual({ retention: { freeDays: 1, plusDays: 30 }, userErrors: [] });
+    expect(await audits()).toBe(before + 1);
+    expect((await support.client.data(`{ retentionConfig { freeDays plusDays } }`)).retentionConfig).toEqual({ freeDays: 1, plusDays: 30 });
+    // Another reader (another process's view) sees it within its 2 s cache.
+    await waitFor(async () => (await current.current()).FREE === 86_400, 5_000, "the new period");
+    const swept = await removal.sweep(await current.current());
+    expect(swept.expired).toBeGreaterThanOrEqual(1);
+    expect((await fetch(clip.url)).status).toBe(410);
+    expect((await free.client.data(JOB_VIEW, { id: clip.id })).job.outputsRemovedReason).toBe("RETENTION");
+    await admin.client.data(UPDATE, { input: { freeDays: 7 }, r: "back to the default" });
   });
 });

@@ -9,6 +9,7 @@ import { reconcileRunningCounters } from "../src/queue/sql/reconcileCounters.js"
 import { sweepOrphanObjects } from "../src/storage/orphans.js";
 import type { ObjectStore } from "../src/storage/store.js";
 import type { RemovalService } from "../src/removal/service.js";
+import type { RetentionSettings } from "../src/removal/retention.js";
 
 export interface HousekeepingDeps {
   pool: pg.Pool;
@@ -19,7 +20,7 @@ export interface HousekeepingDeps {
   /** a temporary file younger than this may belong to a write under way (default: an hour) */
   temporariesOlderThanMs?: number;
   /** the removal sweeper (src/removal): decided removals finished, clips past their tier's retention removed */
-  removal?: { service: RemovalService; retentionSeconds: { FREE: number; PLUS: number } };
+  removal?: { service: RemovalService; retention: Pick<RetentionSettings, "current"> };
 }
 
 /**
@@ -35,7 +36,7 @@ export async function runHousekeeping(deps: HousekeepingDeps): Promise<void> {
   }
   if (deps.removal) {
     try {
-      const swept = await deps.removal.service.sweep(deps.removal.retentionSeconds);
+      const swept = await deps.removal.service.sweep(await deps.removal.retention.current());
       if (swept.finished > 0 || swept.expired > 0) deps.log.info(swept, "removed job outputs");
     } catch (error) {
       deps.log.warn({ err: error }, "removal sweep failed; trying again next round");

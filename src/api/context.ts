@@ -19,6 +19,7 @@ import type { AlarmEvaluator } from "../ops/alarms.js";
 import type { StaffServices } from "../staff/setup.js";
 import type { RemovalService } from "../removal/service.js";
 import type { AccountDeleter } from "../removal/accounts.js";
+import type { RetentionSettings } from "../removal/retention.js";
 
 export interface ApiServices {
   accounts: AccountService;
@@ -45,6 +46,8 @@ export interface ApiServices {
   removal: RemovalService;
   /** deleting whole accounts, by their owners or admins */
   accountDeletion: AccountDeleter;
+  /** the tiers' retention periods in force */
+  retention: RetentionSettings;
 }
 
 export interface GraphQLContext {

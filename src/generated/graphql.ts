@@ -118,7 +118,7 @@ export type AuditEntry = {
   id: Scalars['ID']['output'];
   reason?: Maybe<Scalars['String']['output']>;
   targetId?: Maybe<Scalars['String']['output']>;
-  /** Job, ApiKey, Account, SafetyRule or SchedulerConfig. */
+  /** Job, ApiKey, Account, SafetyRule, SchedulerConfig or RetentionConfig. */
   targetType: Scalars['String']['output'];
 };
 
@@ -522,6 +522,8 @@ export type Mutation = {
    * Taking down a job already taken down returns it unchanged. Audited.
    */
   takeDownJob: TakeDownJobPayload;
+  /** Admins: changes the retention periods, without a restart; the sweeper applies them to every clip. Audited. */
+  updateRetention: UpdateRetentionPayload;
   /** Admins only. Audited (who, reason, before and after). */
   updateSchedulerConfig: SchedulerConfigPayload;
 };
@@ -624,6 +626,12 @@ export type MutationTakeDownJobArgs = {
 };
 
 
+export type MutationUpdateRetentionArgs = {
+  input: UpdateRetentionInput;
+  reason: Scalars['String']['input'];
+};
+
+
 export type MutationUpdateSchedulerConfigArgs = {
   input: UpdateSchedulerConfigInput;
 };
@@ -679,6 +687,8 @@ export type Query = {
   jobs: JobConnection;
   /** The account of the API key in the Authorization header. */
   me: Account;
+  /** Staff: the retention periods in force (every process within 2 s of a change). */
+  retentionConfig: RetentionConfig;
   /** Staff only: the current rule-set version. Every job records the version its prompt was checked against. */
   safetyRuleSetVersion: Scalars['Int']['output'];
   /** Staff only (SUPPORT, ADMIN): the editable rules, oldest first. The built-in rules (CSAM, public figures) are not listed. */
@@ -776,6 +786,13 @@ export type Resolution =
   | 'R720P'
   /** 1920x1080 */
   | 'R1080P';
+
+/** The tiers' retention periods: days a delivered clip is kept after its job finished (0: until deleted). */
+export type RetentionConfig = {
+  __typename?: 'RetentionConfig';
+  freeDays: Scalars['Float']['output'];
+  plusDays: Scalars['Float']['output'];
+};
 
 export type RevokeApiKeyPayload = {
   __typename?: 'RevokeApiKeyPayload';
@@ -1073,6 +1090,19 @@ export type TierSlo = {
   tier: Tier;
 };
 
+/** Leave a tier out to keep its period. */
+export type UpdateRetentionInput = {
+  freeDays?: InputMaybe<Scalars['Float']['input']>;
+  plusDays?: InputMaybe<Scalars['Float']['input']>;
+};
+
+export type UpdateRetentionPayload = {
+  __typename?: 'UpdateRetentionPayload';
+  retention?: Maybe<RetentionConfig>;
+  /** REASON_REQUIRED, INVALID_REASON, INVALID_RETENTION (0 to 3650 days). */
+  userErrors: Array<UserError>;
+};
+
 /** Fields left out stay as they are. */
 export type UpdateSchedulerConfigInput = {
   admissionControl?: InputMaybe<Scalars['Boolean']['input']>;
@@ -1114,7 +1144,7 @@ export type Video = {
   /** The clip's C2PA content credentials, as verified before it was delivered. */
   provenance?: Maybe<Provenance>;
   /**
-   * When the clip and its variants are removed under the account's tier retention (set by the operator, by
+   * When the clip and its variants are removed under the account's tier retention (`retentionConfig`, by
    * default FREE 7 days and PLUS 30 days after the job finished); null when kept until deleted. Not the
    * same as `expiresAt`, which is when this signed URL stops working.
    */
@@ -1241,6 +1271,7 @@ export type ResolversTypes = ResolversObject<{
   Provenance: ResolverTypeWrapper<Provenance>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Resolution: Resolution;
+  RetentionConfig: ResolverTypeWrapper<RetentionConfig>;
   RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
   Role: Role;
   RotateApiKeyPayload: ResolverTypeWrapper<Omit<RotateApiKeyPayload, 'apiKey' | 'replaced'> & { apiKey?: Maybe<ResolversTypes['ApiKey']>, replaced?: Maybe<ResolversTypes['ApiKey']> }>;
@@ -1268,6 +1299,8 @@ export type ResolversTypes = ResolversObject<{
   Tier: Tier;
   TierLimits: ResolverTypeWrapper<TierLimits>;
   TierSlo: ResolverTypeWrapper<TierSlo>;
+  UpdateRetentionInput: UpdateRetentionInput;
+  UpdateRetentionPayload: ResolverTypeWrapper<UpdateRetentionPayload>;
   UpdateSchedulerConfigInput: UpdateSchedulerConfigInput;
   UserError: ResolverTypeWrapper<UserError>;
   Video: ResolverTypeWrapper<Video>;
@@ -1311,6 +1344,7 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Provenance: Provenance;
   Query: Record<PropertyKey, never>;
+  RetentionConfig: RetentionConfig;
   RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
   RotateApiKeyPayload: Omit<RotateApiKeyPayload, 'apiKey' | 'replaced'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']>, replaced?: Maybe<ResolversParentTypes['ApiKey']> };
   SafetyRule: SafetyRuleRecord;
@@ -1334,6 +1368,8 @@ export type ResolversParentTypes = ResolversObject<{
   TakeDownJobPayload: Omit<TakeDownJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['StaffJob']> };
   TierLimits: TierLimits;
   TierSlo: TierSlo;
+  UpdateRetentionInput: UpdateRetentionInput;
+  UpdateRetentionPayload: UpdateRetentionPayload;
   UpdateSchedulerConfigInput: UpdateSchedulerConfigInput;
   UserError: UserError;
   Video: Video;
@@ -1556,6 +1592,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   staffRevokeApiKey?: Resolver<ResolversTypes['StaffApiKeyPayload'], ParentType, ContextType, RequireFields<MutationStaffRevokeApiKeyArgs, 'id' | 'reason'>>;
   suspendAccount?: Resolver<ResolversTypes['StaffAccountPayload'], ParentType, ContextType, RequireFields<MutationSuspendAccountArgs, 'accountId' | 'reason'>>;
   takeDownJob?: Resolver<ResolversTypes['TakeDownJobPayload'], ParentType, ContextType, RequireFields<MutationTakeDownJobArgs, 'id' | 'reason'>>;
+  updateRetention?: Resolver<ResolversTypes['UpdateRetentionPayload'], ParentType, ContextType, RequireFields<MutationUpdateRetentionArgs, 'input' | 'reason'>>;
   updateSchedulerConfig?: Resolver<ResolversTypes['SchedulerConfigPayload'], ParentType, ContextType, RequireFields<MutationUpdateSchedulerConfigArgs, 'input'>>;
 }>;
 
@@ -1581,6 +1618,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
   me?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
+  retentionConfig?: Resolver<ResolversTypes['RetentionConfig'], ParentType, ContextType>;
   safetyRuleSetVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   safetyRules?: Resolver<Array<ResolversTypes['SafetyRule']>, ParentType, ContextType, RequireFields<QuerySafetyRulesArgs, 'includeDisabled'>>;
   schedulerConfig?: Resolver<ResolversTypes['SchedulerConfig'], ParentType, ContextType>;
@@ -1589,6 +1627,11 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   staffAccounts?: Resolver<Array<ResolversTypes['StaffAccount']>, ParentType, ContextType, RequireFields<QueryStaffAccountsArgs, 'first' | 'search'>>;
   staffJob?: Resolver<Maybe<ResolversTypes['StaffJob']>, ParentType, ContextType, RequireFields<QueryStaffJobArgs, 'id'>>;
   staffJobs?: Resolver<ResolversTypes['StaffJobConnection'], ParentType, ContextType, RequireFields<QueryStaffJobsArgs, 'first'>>;
+}>;
+
+export type RetentionConfigResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetentionConfig'] = ResolversParentTypes['RetentionConfig']> = ResolversObject<{
+  freeDays?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  plusDays?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
 export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeApiKeyPayload'] = ResolversParentTypes['RevokeApiKeyPayload']> = ResolversObject<{
@@ -1742,6 +1785,11 @@ export type TierSloResolvers<ContextType = GraphQLContext, ParentType extends Re
   tier?: Resolver<ResolversTypes['Tier'], ParentType, ContextType>;
 }>;
 
+export type UpdateRetentionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpdateRetentionPayload'] = ResolversParentTypes['UpdateRetentionPayload']> = ResolversObject<{
+  retention?: Resolver<Maybe<ResolversTypes['RetentionConfig']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type UserErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = ResolversObject<{
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
@@ -1788,6 +1836,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RetentionConfig?: RetentionConfigResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   RotateApiKeyPayload?: RotateApiKeyPayloadResolvers<ContextType>;
   SafetyRule?: SafetyRuleResolvers<ContextType>;
@@ -1809,6 +1858,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   TakeDownJobPayload?: TakeDownJobPayloadResolvers<ContextType>;
   TierLimits?: TierLimitsResolvers<ContextType>;
   TierSlo?: TierSloResolvers<ContextType>;
+  UpdateRetentionPayload?: UpdateRetentionPayloadResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
   Video?: VideoResolvers<ContextType>;
 }>;

@@ -9,11 +9,11 @@ import { schedulerMutations, schedulerQueries } from "./scheduler.js";
 import { sloQueries } from "./slo.js";
 import { AuditEntry, StaffAccount, StaffJob, staffMutations, staffQueries } from "./staff.js";
 import { DateTime } from "./scalars.js";
-import { removalMutations } from "./removal.js";
+import { removalMutations, removalQueries } from "./removal.js";
 
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries },
+  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries, ...removalQueries },
   Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations, ...removalMutations },
   Subscription,
   Account,

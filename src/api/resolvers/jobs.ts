@@ -67,7 +67,7 @@ export const Job: JobResolvers = {
     if (!video?.key || job.removalReason) return null;
     const { store, signer, config } = ctx.services;
     const { url, expiresAt } = store.presign ? await store.presign(video.key, config.delivery.urlTtlSeconds) : signer.sign(video.key, Date.now(), job.id);
-    return { ...(video as object), url, expiresAt, retainedUntil: retainedUntil(job, config.retention) } as never;
+    return { ...(video as object), url, expiresAt, retainedUntil: retainedUntil(job, await ctx.services.retention.current()) } as never;
   },
   ...removalFields,
 };

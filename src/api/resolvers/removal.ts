@@ -1,6 +1,6 @@
 // Removal (schema/removal.graphql): thin resolvers over RemovalService and AccountDeleter (src/removal),
 // and what a job shows of it. Who may call each field is the authorisation matrix's business.
-import type { JobResolvers, MutationResolvers, OutputRemovalReason } from "../../generated/graphql.js";
+import type { JobResolvers, MutationResolvers, OutputRemovalReason, QueryResolvers } from "../../generated/graphql.js";
 import type { JobRecord } from "../../jobs/service.js";
 import type { Tier } from "../../config/config.js";
 import { REDACTED_PROMPT } from "../../removal/sql.js";
@@ -24,7 +24,18 @@ async function staffAccount(ctx: GraphQLContext, accountId: string | null) {
   return accountId ? (await ctx.loaders.account.load(accountId)) ?? null : null;
 }
 
-export const removalMutations: Pick<MutationResolvers, "deleteJob" | "deleteAccount" | "staffDeleteAccount" | "takeDownJob"> = {
+const DAY = 86_400;
+const inDays = (retention: Record<Tier, number>) => ({ freeDays: retention.FREE / DAY, plusDays: retention.PLUS / DAY });
+
+export const removalQueries: Pick<QueryResolvers, "retentionConfig"> = {
+  retentionConfig: async (_parent, _args, ctx) => inDays(await ctx.services.retention.current()),
+};
+
+export const removalMutations: Pick<MutationResolvers, "deleteJob" | "deleteAccount" | "staffDeleteAccount" | "takeDownJob" | "updateRetention"> = {
+  updateRetention: async (_parent, { input, reason }, ctx) => {
+    const { retention, userErrors } = await ctx.services.retention.update(requireAccount(ctx), { FREE: input.freeDays ?? undefined, PLUS: input.plusDays ?? undefined }, reason);
+    return { retention: retention && inDays(retention), userErrors };
+  },
   deleteJob: (_parent, { id }, ctx) => ctx.services.removal.deleteJob(requireAccount(ctx), id),
   deleteAccount: async (_parent, { confirm }, ctx) => {
     const { deletedJobs, userErrors } = await ctx.services.accountDeletion.deleteOwn(requireAccount(ctx), confirm);
