@@ -13,6 +13,7 @@ import { createLogger } from "../src/log.js";
 import { JobQueue } from "../src/queue/queue.js";
 import { RemovalService } from "../src/removal/service.js";
 import { RetentionSettings } from "../src/removal/retention.js";
+import { runHousekeeping } from "../workers/housekeeping.js";
 import { tombstoneJobs } from "../src/removal/sql.js";
 import { modelHash } from "../src/scheduler/cache.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
@@ -199,6 +200,18 @@ describe("retention", () => {
       expect((await jobObjectKeys(app.kinema.store, kept.id)).length).toBeGreaterThan(0);
     }
     expect((await removal.sweep(retention)).expired).toBe(0);
+  });
+
+  it("runs in the housekeeping round (the elected duty), before the orphan sweep", async () => {
+    const free = await app.account("FREE");
+    const clip = await delivered(free.client, "swept by housekeeping");
+    await sql.query(`UPDATE jobs SET finished_at = now() - interval '9 days' WHERE id = $1`, [clip.id]);
+    await runHousekeeping({
+      pool: app.kinema.pool, store: app.kinema.store, everyMs: 0, log: createLogger("test"),
+      removal: { service: removal, retention: new RetentionSettings(app.kinema.pool, app.config.retention) },
+    });
+    expect(await jobObjectKeys(app.kinema.store, clip.id)).toEqual([]);
+    expect((await sql.query(`SELECT removal_reason, outputs_removed_at IS NOT NULL AS done FROM jobs WHERE id = $1`, [clip.id])).rows[0]).toEqual({ removal_reason: "retention", done: true });
   });
 });
 
