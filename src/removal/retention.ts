@@ -45,9 +45,10 @@ export class RetentionSettings {
     }
     if (userErrors.length > 0) return { retention: null, userErrors };
     const retention = await inTransaction(this.pool, async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('kinema.retention'))`);
-      const { rows } = await tx.query<{ value: string }>(`SELECT value FROM settings WHERE key = $1`, [KEY]);
-      const before: RetentionSeconds = rows[0] ? { ...this.defaults, ...JSON.parse(rows[0].value) } : this.defaults;
+      // The row exists (the defaults, first writer wins) and is locked: two updates at once apply in turn.
+      await tx.query(`INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [KEY, JSON.stringify(this.defaults)]);
+      const { rows } = await tx.query<{ value: string }>(`/* lockRetention */ SELECT value FROM settings WHERE key = $1 FOR UPDATE`, [KEY]);
+      const before: RetentionSeconds = { ...this.defaults, ...JSON.parse(rows[0]!.value) };
       const after: RetentionSeconds = { ...before };
       for (const [tier, value] of Object.entries(days) as [Tier, number | null | undefined][]) {
         if (value != null) after[tier] = Math.round(value * 86_400);
