@@ -60,4 +60,11 @@ describe("kinema delete", () => {
     expect((await client.request(`{ me { id } }`)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
     expect(account.id).toBeTruthy();
   });
+
+  it("has help, listed at the top level", async () => {
+    const [top, own] = await Promise.all([kinema(["--help"], ""), kinema(["delete", "--help"], "")]);
+    expect(top.stdout).toMatch(/^  delete /m);
+    expect(own).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: kinema delete <job id>/) });
+    expect((await kinema(["delete"], "x")).code).toBe(2);
+  });
 });
