@@ -19,7 +19,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   dataDir = await mkdtemp(join(tmpdir(), "kinema-delete-cli-"));
   app = await startTestKinema({ databaseUrl: db.url, workers: 1, env: { KINEMA_DATA_DIR: dataDir, KINEMA_HOUSEKEEPING_MS: "0" }, stages: (deps) => [storingStage(deps.store)] });
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await app?.stop();
   await db?.drop();
@@ -59,12 +59,12 @@ describe("kinema delete", () => {
     expect(gone).toMatchObject({ code: 0, stdout: expect.stringContaining("deleted the account: 0 jobs removed") });
     expect((await client.request(`{ me { id } }`)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
     expect(account.id).toBeTruthy();
-  });
+  }, 240_000); // ~7 s alone: four CLI processes (tsx start-up each) and one job
 
   it("has help, listed at the top level", async () => {
     const [top, own] = await Promise.all([kinema(["--help"], ""), kinema(["delete", "--help"], "")]);
     expect(top.stdout).toMatch(/^  delete /m);
     expect(own).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: kinema delete <job id>/) });
     expect((await kinema(["delete"], "x")).code).toBe(2);
-  });
+  }, 120_000);
 });

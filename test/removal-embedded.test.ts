@@ -17,7 +17,7 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "kinema-removal-embedded-"));
   app = await startTestKinema({ workers: 1, env: { KINEMA_DATA_DIR: dataDir, KINEMA_HOUSEKEEPING_MS: "0" }, stages: (deps) => [storingStage(deps.store)] });
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   await app?.stop();
   await rm(dataDir, { recursive: true, force: true });
@@ -51,5 +51,5 @@ describe("removal in embedded mode", () => {
     unsubscribe();
     const removal = new RemovalService(app.kinema.pool, app.kinema.store, app.kinema.bus, createLogger("test"));
     expect(await removal.sweep({ FREE: 0, PLUS: 0 })).toMatchObject({ expired: 0 });
-  });
+  }, 240_000); // ~12 s alone; PGlite and two clips on a loaded 2-core machine take many times that
 });

@@ -44,7 +44,7 @@ beforeAll(async () => {
   sql = new pg.Client({ connectionString: db.url });
   await sql.connect();
   removal = new RemovalService(app.kinema.pool, app.kinema.store, app.kinema.bus, createLogger("test"));
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   for (const release of held.values()) release();
   await sql?.end();

@@ -32,7 +32,7 @@ beforeAll(async () => {
   });
   sql = new pg.Client({ connectionString: db.url });
   await sql.connect();
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await sql?.end();
   await app?.stop();
