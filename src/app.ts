@@ -41,6 +41,9 @@ import { LeaderElection } from "./ops/leader.js";
 import { LeaseSweeper } from "./ops/lease-sweeper.js";
 import { attachRegenerationSource } from "./ops/regeneration-gauge.js";
 import { createWebhooks } from "./webhooks/setup.js";
+import { RemovalService } from "./removal/service.js";
+import { AccountDeleter } from "./removal/accounts.js";
+import { RetentionSettings } from "./removal/retention.js";
 
 export interface KinemaOptions {
   config: Config;
@@ -107,6 +110,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     const queue = new JobQueue(pool, bus, config.queue);
 
     const store = createStore(config);
+    const retention = new RetentionSettings(pool, config.retention);
     const models = new ModelCache(config.engine);
     closers.push(() => models.release());
 
@@ -130,9 +134,11 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
       // Every API process sends webhooks (claims with SKIP LOCKED; src/webhooks/sender.ts says why no election).
       const webhooks = await createWebhooks(pool, config.webhooks, bus,
         async (key) => (store.presign ? store.presign(key, config.delivery.urlTtlSeconds) : signer.sign(key)), log.child({ component: "webhooks" }));
+      const removal = new RemovalService(pool, store, bus, log.child({ component: "removal" }));
       api = await startApiServer({
         accounts, keys, auth, staff, keyUsage: usage, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler,
         webhooks: webhooks.service,
+        removal, accountDeletion: new AccountDeleter(pool, bus, removal, staff.listeners), retention,
       }, log.child({ component: "api" }));
       webhooks.sender.start();
       closers.push(() => webhooks.sender.stop());
@@ -179,7 +185,12 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     // handover's brief overlap is harmless), and every process takes part in the election.
     let stopHousekeeping: (() => Promise<void>) | null = null;
     closers.push(runOncePerFleet(embedded ? null : "housekeeping", config, directUrl, log, {
-      start: () => { stopHousekeeping ??= startHousekeeping({ pool, store, everyMs: config.queue.housekeepingMs ?? 0, log: log.child({ component: "housekeeping" }) }); },
+      start: () => {
+        stopHousekeeping ??= startHousekeeping({
+          pool, store, everyMs: config.queue.housekeepingMs ?? 0, log: log.child({ component: "housekeeping" }),
+          removal: { service: new RemovalService(pool, store, bus, log.child({ component: "removal" })), retention },
+        });
+      },
       stop: async () => { const stop = stopHousekeeping; stopHousekeeping = null; await stop?.(); },
     }));
 

@@ -53,7 +53,14 @@ export class JobRun {
       }
       for (const stage of this.deps.stages) await this.runStage(stage, stage === this.deps.stages[0]);
       const video = this.outputs.video;
-      await this.refusedRemoves(video?.key, () => this.deps.queue.complete(this.lease, video, { stageMs: this.timings }));
+      const { status } = await this.refusedRemoves(video?.key, () => this.deps.queue.complete(this.lease, video, { stageMs: this.timings }));
+      if (status === "CANCELLED") {
+        // Deleted while it ran (src/removal): nothing of it is delivered or kept, the clip included.
+        observeTerminal("CANCELLED");
+        this.log.info("job deleted while it ran; its clip is not delivered");
+        await this.removeObjects();
+        return "cancelled";
+      }
       observeTerminal("SUCCEEDED");
       observeStages(this.timings);
       this.log.info("job succeeded");

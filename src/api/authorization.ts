@@ -38,6 +38,8 @@ export const AUTHORIZATION: Readonly<Record<string, FieldAccess>> = {
   "Query.apiKeys": { roles: EVERYONE, scope: "OWN" },
   "Mutation.generateVideo": { roles: EVERYONE, scope: "OWN" },
   "Mutation.cancelJob": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.deleteJob": { roles: EVERYONE, scope: "OWN" },
+  "Mutation.deleteAccount": { roles: EVERYONE, scope: "OWN" },
   "Mutation.createApiKey": { roles: EVERYONE, scope: "OWN" },
   "Mutation.revokeApiKey": { roles: EVERYONE, scope: "OWN" },
   "Mutation.rotateApiKey": { roles: EVERYONE, scope: "OWN" },
@@ -62,10 +64,12 @@ export const AUTHORIZATION: Readonly<Record<string, FieldAccess>> = {
   "Query.schedulerConfig": { roles: STAFF, scope: "FLEET" },
   "Query.safetyRules": { roles: STAFF, scope: "FLEET" },
   "Query.safetyRuleSetVersion": { roles: STAFF, scope: "FLEET" },
+  "Query.retentionConfig": { roles: STAFF, scope: "FLEET" },
   // Settings changes: admins, audited.
   "Mutation.updateSchedulerConfig": { roles: ADMIN, scope: "FLEET", audited: true },
   "Mutation.addSafetyRule": { roles: ADMIN, scope: "FLEET", audited: true },
   "Mutation.disableSafetyRule": { roles: ADMIN, scope: "FLEET", audited: true },
+  "Mutation.updateRetention": { roles: ADMIN, scope: "FLEET", audited: true },
   // Staff tools across accounts.
   "Query.staffJob": { roles: STAFF, scope: "ANY_ACCOUNT" },
   "Query.staffJobs": { roles: STAFF, scope: "ANY_ACCOUNT" },
@@ -78,9 +82,11 @@ export const AUTHORIZATION: Readonly<Record<string, FieldAccess>> = {
   "Mutation.staffRetryJob": { roles: STAFF, scope: "ANY_ACCOUNT", audited: true },
   "Mutation.staffRevokeApiKey": { roles: STAFF, scope: "ANY_ACCOUNT", audited: true },
   "Mutation.suspendAccount": { roles: STAFF, scope: "ANY_ACCOUNT", audited: true },
+  "Mutation.takeDownJob": { roles: STAFF, scope: "ANY_ACCOUNT", audited: true },
   // What grants or restores service is an admin's.
   "Mutation.reactivateAccount": { roles: ADMIN, scope: "ANY_ACCOUNT", audited: true },
   "Mutation.setAccountTier": { roles: ADMIN, scope: "ANY_ACCOUNT", audited: true },
+  "Mutation.staffDeleteAccount": { roles: ADMIN, scope: "ANY_ACCOUNT", audited: true },
 };
 
 export function forbidden(field: string, roles: readonly Role[]): GraphQLError {

@@ -18,6 +18,9 @@ import type { SchedulerConfigStore } from "../scheduler/store.js";
 import type { AlarmEvaluator } from "../ops/alarms.js";
 import type { StaffServices } from "../staff/setup.js";
 import type { WebhookService } from "../webhooks/service.js";
+import type { RemovalService } from "../removal/service.js";
+import type { AccountDeleter } from "../removal/accounts.js";
+import type { RetentionSettings } from "../removal/retention.js";
 
 export interface ApiServices {
   accounts: AccountService;
@@ -42,6 +45,12 @@ export interface ApiServices {
   staff: StaffServices;
   /** the caller's webhook endpoints and delivery log */
   webhooks: WebhookService;
+  /** deleting jobs, taking clips down (src/removal) */
+  removal: RemovalService;
+  /** deleting whole accounts, by their owners or admins */
+  accountDeletion: AccountDeleter;
+  /** the tiers' retention periods in force */
+  retention: RetentionSettings;
 }
 
 export interface GraphQLContext {

@@ -8,12 +8,13 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { outputsGone } from "../removal/sql.js";
 import { FILES_PATH } from "../storage/signed-urls.js";
 import { RangeNotSatisfiableError, type ByteRange, type ObjectStore, type OpenedObject } from "../storage/store.js";
 import type { ApiServices } from "./context.js";
 import { GRAPHIQL_ASSET_PREFIX, graphiqlAsset, graphiqlHeaders, graphiqlPage, socketSources } from "./graphiql.js";
 
-export async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL, services: Pick<ApiServices, "store" | "signer">): Promise<void> {
+export async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL, services: FileServices): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "Method not allowed\n");
   if (url.pathname.startsWith(FILES_PATH)) return serveObject(req, res, url, services);
   if (url.pathname === "/graphql") return send(res, 200, "text/html; charset=utf-8", graphiqlPage(), graphiqlHeaders(req.headers.host));
@@ -41,7 +42,7 @@ const STUDIO_ASSET_PREFIX = "/assets/";
  * browsers whose 'self' does not cover them); images and video from this origin and from where signed
  * URLs point: KINEMA_PUBLIC_URL (a CDN in front of the API) and, with S3, the bucket's origins.
  */
-export function studioHeaders(req: IncomingMessage, services: Pick<ApiServices, "store" | "signer">): OutgoingHttpHeaders {
+export function studioHeaders(req: IncomingMessage, services: FileServices): OutgoingHttpHeaders {
   const host = req.headers.host;
   const sockets = socketSources(host);
   const media = [...new Set([...(services.signer.baseUrl ? [new URL(services.signer.baseUrl).origin] : []), ...(services.store.presignOrigins?.() ?? [])])];
@@ -59,7 +60,7 @@ export function studioHeaders(req: IncomingMessage, services: Pick<ApiServices, 
  * browser every time (no-cache + ETag); it names the hashed assets, which are cached for a year. With
  * no build, a short page says how to make one instead of failing.
  */
-async function serveStudioPage(req: IncomingMessage, res: ServerResponse, services: Pick<ApiServices, "store" | "signer">): Promise<void> {
+async function serveStudioPage(req: IncomingMessage, res: ServerResponse, services: FileServices): Promise<void> {
   let html: Buffer;
   try {
     html = await readFile(`${STUDIO_DIR}index.html`);
@@ -117,16 +118,23 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
   return !!header && (header.trim() === "*" || header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag));
 }
 
+/** What the file route needs: the store, the signer, and (to answer 410 for removed outputs) the database. */
+type FileServices = Pick<ApiServices, "store" | "signer"> & Partial<Pick<ApiServices, "sql">>;
+
 /**
  * A stored object behind a valid, unexpired signed URL; anything else is 403 (no hint which part was
- * wrong). Byte ranges as video players use them (RFC 9110 §14): one range, `bytes=a-b`, `bytes=a-` or
+ * wrong). A valid link to a job whose outputs were removed (deleted, expired by retention, taken down,
+ * its account deleted) is 410 Gone: the link was good and will never work again (src/removal). Byte ranges as video players use them (RFC 9110 §14): one range, `bytes=a-b`, `bytes=a-` or
  * `bytes=-n`, answered 206; a range past the end, 416; a malformed Range header or several ranges, the
  * whole object with 200 (a server may always ignore Range; players never need multipart/byteranges).
  */
-async function serveObject(req: IncomingMessage, res: ServerResponse, url: URL, services: Pick<ApiServices, "store" | "signer">): Promise<void> {
-  const key = services.signer.verify(url.pathname, url.searchParams);
-  if (!key) return send(res, 403, "text/plain", "Forbidden: the link is invalid or has expired\n", NO_STORE);
-  return sendObject(req, res, url, services.store, key, parseRange(req.headers.range));
+async function serveObject(req: IncomingMessage, res: ServerResponse, url: URL, services: FileServices): Promise<void> {
+  const link = services.signer.verifyLink(url.pathname, url.searchParams);
+  if (!link) return send(res, 403, "text/plain", "Forbidden: the link is invalid or has expired\n", NO_STORE);
+  if (link.jobId && services.sql && await outputsGone(services.sql, link.jobId)) {
+    return send(res, 410, "text/plain", "Gone: this video was removed\n", NO_STORE);
+  }
+  return sendObject(req, res, url, services.store, link.key, parseRange(req.headers.range));
 }
 
 async function sendObject(req: IncomingMessage, res: ServerResponse, url: URL, store: ObjectStore, key: string, requested: ByteRange | null): Promise<void> {

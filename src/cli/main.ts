@@ -13,6 +13,8 @@ Commands:
                   list your jobs, newest first
   job ID [--json]
                   show one job in detail (error, video URL, content credentials)
+  delete ID | delete --account NAME [--json]
+                  delete a job (its files removed, a tombstone kept) or your whole account
   accounts create --tier FREE|PLUS [--role USER|SUPPORT|ADMIN] [--name NAME] [--json]
                   create an account and print its API key
   keys create|list|revoke|rotate [ID] [--name NAME] [--all] [--grace SECONDS] [--json]
@@ -26,7 +28,7 @@ Commands:
   scan FILE.mp4 [--bank FILE] [--frames] [--json]
                   run the post-filter's frame scan on any video (exit 1 if blocked)
 
-generate, jobs, job, keys and webhooks talk to the API at KINEMA_URL (default http://127.0.0.1:4000/graphql)
+generate, jobs, job, delete, keys and webhooks talk to the API at KINEMA_URL (default http://127.0.0.1:4000/graphql)
 with the key in KINEMA_API_KEY (or --url, --key).
 
 Exit codes: 0 ok; 1 a job failed or the server failed or could not be reached; 2 usage or
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   generate: async () => { const m = await import("./generate.js"); return { run: m.generateCommand, help: m.GENERATE_HELP }; },
   jobs: async () => { const m = await import("./jobs.js"); return { run: m.jobsCommand, help: m.JOBS_HELP }; },
   job: async () => { const m = await import("./job.js"); return { run: m.jobCommand, help: m.JOB_HELP }; },
+  delete: async () => { const m = await import("./delete.js"); return { run: m.deleteCommand, help: m.DELETE_HELP }; },
   accounts: async () => { const m = await import("./accounts.js"); return { run: m.accountsCommand, help: m.ACCOUNTS_HELP }; },
   keys: async () => { const m = await import("./keys.js"); return { run: m.keysCommand, help: m.KEYS_HELP }; },
   webhooks: async () => { const m = await import("./webhooks.js"); return { run: m.webhooksCommand, help: m.WEBHOOKS_HELP }; },

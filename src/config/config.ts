@@ -79,6 +79,10 @@ const schema = z.object({
   KINEMA_PREVIEW_EVERY: int(1, 1000, 5),
   KINEMA_ORT_THREADS: int(0, 256, 0),
   KINEMA_URL_TTL_SECONDS: int(10, 604_800, 3_600),
+  // How long a delivered clip (and its variants) is kept after the job finished, per tier; 0 keeps it
+  // until deleted. Read by the removal sweeper every KINEMA_HOUSEKEEPING_MS (src/removal).
+  KINEMA_RETENTION_FREE_DAYS: z.coerce.number().min(0).max(3650).default(7),
+  KINEMA_RETENTION_PLUS_DAYS: z.coerce.number().min(0).max(3650).default(30),
   // The key of signed URLs, shared by every API replica (a Kubernetes Secret). Unset: one is generated
   // once into the database (settings.url_signing_secret) and every replica reads it from there.
   KINEMA_URL_SIGNING_SECRET: z.string().regex(/^[A-Za-z0-9_-]{43,}$/, "at least 32 random bytes, base64url-encoded (e.g. `openssl rand 32 | basenc --base64url`)").optional(),
@@ -214,6 +218,8 @@ export interface Config {
     /** at most one job.progress per target per this many ms */
     progressIntervalMs: number;
   };
+  /** seconds a delivered clip is kept after its job finished, per tier; 0: until deleted */
+  retention: Record<Tier, number>;
   storage:
     | { kind: "disk" }
     | { kind: "s3"; endpoint?: string; bucket: string; region: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string; prefix?: string };
@@ -353,6 +359,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryBaseMs: e.KINEMA_WEBHOOK_RETRY_BASE_MS, retryMaxMs: e.KINEMA_WEBHOOK_RETRY_MAX_MS, retryWindowMs: e.KINEMA_WEBHOOK_RETRY_WINDOW_MS,
       progressIntervalMs: e.KINEMA_WEBHOOK_PROGRESS_INTERVAL_MS,
     },
+    retention: { FREE: Math.round(e.KINEMA_RETENTION_FREE_DAYS * 86_400), PLUS: Math.round(e.KINEMA_RETENTION_PLUS_DAYS * 86_400) },
     storage: e.KINEMA_STORE === "disk" ? { kind: "disk" } : {
       kind: "s3", endpoint: e.KINEMA_S3_ENDPOINT, bucket: e.KINEMA_S3_BUCKET!, region: e.KINEMA_S3_REGION,
       forcePathStyle: e.KINEMA_S3_FORCE_PATH_STYLE === "true", accessKeyId: e.KINEMA_S3_ACCESS_KEY_ID,

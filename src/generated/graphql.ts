@@ -119,7 +119,7 @@ export type AuditEntry = {
   id: Scalars['ID']['output'];
   reason?: Maybe<Scalars['String']['output']>;
   targetId?: Maybe<Scalars['String']['output']>;
-  /** Job, ApiKey, Account, SafetyRule or SchedulerConfig. */
+  /** Job, ApiKey, Account, SafetyRule, SchedulerConfig or RetentionConfig. */
   targetType: Scalars['String']['output'];
 };
 
@@ -156,6 +156,22 @@ export type CreateApiKeyPayload = {
   /** The new key, shown only here: store it now. */
   key?: Maybe<Scalars['String']['output']>;
   /** KEY_LIMIT (too many active keys), INVALID_NAME. */
+  userErrors: Array<UserError>;
+};
+
+export type DeleteAccountPayload = {
+  __typename?: 'DeleteAccountPayload';
+  /** How many jobs became tombstones. */
+  deletedJobs: Scalars['Int']['output'];
+  /** CONFIRMATION_MISMATCH (confirm must be the account's name). */
+  userErrors: Array<UserError>;
+};
+
+export type DeleteJobPayload = {
+  __typename?: 'DeleteJobPayload';
+  /** The tombstone: deletedAt set, prompt redacted, video null (a running job: being cancelled). */
+  job?: Maybe<Job>;
+  /** NOT_FOUND. */
   userErrors: Array<UserError>;
 };
 
@@ -293,6 +309,8 @@ export type Job = {
   /** The video of an identical earlier request (same seed and settings) of this account, delivered again without generating it. */
   cacheHit: Scalars['Boolean']['output'];
   createdAt: Scalars['DateTime']['output'];
+  /** When the owner (or the account's deletion) deleted the job. A deleted job is a tombstone: prompt redacted, no video. */
+  deletedAt?: Maybe<Scalars['DateTime']['output']>;
   durationSeconds: Scalars['Int']['output'];
   /** Why the job failed or was blocked; while a job is retried, the last attempt's error. */
   error?: Maybe<JobError>;
@@ -302,6 +320,9 @@ export type Job = {
   fps: Scalars['Int']['output'];
   height: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
+  /** When the job's stored outputs were removed, and why; null while they are kept. */
+  outputsRemovedAt?: Maybe<Scalars['DateTime']['output']>;
+  outputsRemovedReason?: Maybe<OutputRemovalReason>;
   prompt: Scalars['String']['output'];
   /** Claims expected before this one under the scheduler's weights (0: next); null unless QUEUED. */
   queuePosition?: Maybe<Scalars['Int']['output']>;
@@ -439,7 +460,9 @@ export type JobStatus =
   | 'FAILED'
   | 'QUEUED'
   | 'RUNNING'
-  | 'SUCCEEDED';
+  | 'SUCCEEDED'
+  /** Removed under the content policy by staff or the safety re-scan; the clip and its variants are gone. */
+  | 'TAKEN_DOWN';
 
 export type JobStatusCount = {
   __typename?: 'JobStatusCount';
@@ -483,6 +506,18 @@ export type Mutation = {
   createApiKey: CreateApiKeyPayload;
   /** Registers an endpoint (at most 20 per account). The URL must resolve to public addresses only. */
   createWebhookEndpoint: WebhookEndpointPayload;
+  /**
+   * Deletes the caller's account: every job becomes a tombstone (queued and running ones cancelled), all
+   * outputs are removed, every API key is revoked. `confirm` must be the account's name, exactly.
+   */
+  deleteAccount: DeleteAccountPayload;
+  /**
+   * Deletes one of the caller's jobs: its clip, previews, poster, spritesheet and checkpoints leave storage,
+   * every URL issued for them answers 410 Gone, and the job stays as a tombstone with its prompt redacted. A
+   * queued or running job is cancelled first (its objects go once it has stopped). Deleting twice is not an
+   * error: the same tombstone is returned.
+   */
+  deleteJob: DeleteJobPayload;
   /** Removes the endpoint and its delivery log. */
   deleteWebhookEndpoint: DeleteWebhookEndpointPayload;
   /** Admins only. Built-in rules cannot be disabled (BUILTIN_RULE). Audited, with the optional reason. */
@@ -512,6 +547,8 @@ export type Mutation = {
   setAccountTier: StaffAccountPayload;
   /** Staff: cancels any queued or running job. Audited. */
   staffCancelJob: StaffJobPayload;
+  /** Admins: deletes any account as deleteAccount does. Audited. */
+  staffDeleteAccount: StaffDeleteAccountPayload;
   /** Staff: a FAILED job queued again with a fresh attempt budget and the same settings. Audited. */
   staffRetryJob: StaffJobPayload;
   /** Staff: revokes any API key now; its open sockets close (4403). Audited. */
@@ -521,6 +558,14 @@ export type Mutation = {
    * seconds, its queued jobs are cancelled and its running ones stopped. Audited.
    */
   suspendAccount: StaffAccountPayload;
+  /**
+   * Staff: takes a delivered clip down under the content policy: the clip and its variants leave storage,
+   * every URL answers 410, the job becomes TAKEN_DOWN (the owner sees a neutral message, never the reason).
+   * Taking down a job already taken down returns it unchanged. Audited.
+   */
+  takeDownJob: TakeDownJobPayload;
+  /** Admins: changes the retention periods, without a restart; the sweeper applies them to every clip. Audited. */
+  updateRetention: UpdateRetentionPayload;
   /** Admins only. Audited (who, reason, before and after). */
   updateSchedulerConfig: SchedulerConfigPayload;
   /** Changes what is given. `enabled: true` re-enables a disabled endpoint. */
@@ -548,6 +593,16 @@ export type MutationCreateWebhookEndpointArgs = {
   description?: InputMaybe<Scalars['String']['input']>;
   events: Array<Scalars['String']['input']>;
   url: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteAccountArgs = {
+  confirm: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteJobArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -618,6 +673,12 @@ export type MutationStaffCancelJobArgs = {
 };
 
 
+export type MutationStaffDeleteAccountArgs = {
+  accountId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
 export type MutationStaffRetryJobArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
@@ -636,6 +697,18 @@ export type MutationSuspendAccountArgs = {
 };
 
 
+export type MutationTakeDownJobArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationUpdateRetentionArgs = {
+  input: UpdateRetentionInput;
+  reason: Scalars['String']['input'];
+};
+
+
 export type MutationUpdateSchedulerConfigArgs = {
   input: UpdateSchedulerConfigInput;
 };
@@ -648,6 +721,16 @@ export type MutationUpdateWebhookEndpointArgs = {
   id: Scalars['ID']['input'];
   url?: InputMaybe<Scalars['String']['input']>;
 };
+
+export type OutputRemovalReason =
+  /** The account was deleted. */
+  | 'ACCOUNT'
+  /** The owner deleted the job. */
+  | 'DELETED'
+  /** The tier's retention period ended. */
+  | 'RETENTION'
+  /** Taken down under the content policy. */
+  | 'TAKEDOWN';
 
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -694,6 +777,8 @@ export type Query = {
   model?: Maybe<ModelCard>;
   /** Staff: the regeneration rate per UTC day and tier over [from, to), at most 92 days. */
   regenerationRate: RegenerationReport;
+  /** Staff: the retention periods in force (every process within 2 s of a change). */
+  retentionConfig: RetentionConfig;
   /** Staff only: the current rule-set version. Every job records the version its prompt was checked against. */
   safetyRuleSetVersion: Scalars['Int']['output'];
   /** Staff only (SUPPORT, ADMIN): the editable rules, oldest first. The built-in rules (CSAM, public figures) are not listed. */
@@ -834,6 +919,13 @@ export type Resolution =
   | 'R720P'
   /** 1920x1080 */
   | 'R1080P';
+
+/** The tiers' retention periods: days a delivered clip is kept after its job finished (0: until deleted). */
+export type RetentionConfig = {
+  __typename?: 'RetentionConfig';
+  freeDays: Scalars['Float']['output'];
+  plusDays: Scalars['Float']['output'];
+};
 
 export type RevokeApiKeyPayload = {
   __typename?: 'RevokeApiKeyPayload';
@@ -1009,6 +1101,14 @@ export type StaffApiKeyPayload = {
   userErrors: Array<UserError>;
 };
 
+export type StaffDeleteAccountPayload = {
+  __typename?: 'StaffDeleteAccountPayload';
+  account?: Maybe<StaffAccount>;
+  deletedJobs: Scalars['Int']['output'];
+  /** REASON_REQUIRED, INVALID_REASON, NOT_FOUND, ALREADY_DELETED, SELF_DELETION. */
+  userErrors: Array<UserError>;
+};
+
 /** A job as staff see it: the owner's view, the owner, and what the owner is not shown. */
 export type StaffJob = {
   __typename?: 'StaffJob';
@@ -1023,6 +1123,8 @@ export type StaffJob = {
   maxAttempts: Scalars['Int']['output'];
   /** The job's recorded metadata (pre-filter decision, stage times, failures, cancels, retries) as JSON text. */
   metadata: Scalars['String']['output'];
+  /** Why the job was taken down, as staff or the re-scan recorded it (the owner never sees this). */
+  takedownReason?: Maybe<Scalars['String']['output']>;
   /** The full timeline: worker ids, fencing tokens, rule ids and scores. */
   timeline: Array<StaffJobEvent>;
 };
@@ -1090,6 +1192,13 @@ export type SubscriptionJobProgressArgs = {
   id: Scalars['ID']['input'];
 };
 
+export type TakeDownJobPayload = {
+  __typename?: 'TakeDownJobPayload';
+  job?: Maybe<StaffJob>;
+  /** REASON_REQUIRED, INVALID_REASON, NOT_FOUND, NOT_DELIVERED (only a SUCCEEDED job's clip can be taken down). */
+  userErrors: Array<UserError>;
+};
+
 export type Tier =
   | 'FREE'
   | 'PLUS';
@@ -1112,6 +1221,19 @@ export type TierSlo = {
   /** From submission to the first claim by a worker, of jobs first claimed in the window; objective on p50. */
   queueWait: LatencySlo;
   tier: Tier;
+};
+
+/** Leave a tier out to keep its period. */
+export type UpdateRetentionInput = {
+  freeDays?: InputMaybe<Scalars['Float']['input']>;
+  plusDays?: InputMaybe<Scalars['Float']['input']>;
+};
+
+export type UpdateRetentionPayload = {
+  __typename?: 'UpdateRetentionPayload';
+  retention?: Maybe<RetentionConfig>;
+  /** REASON_REQUIRED, INVALID_REASON, INVALID_RETENTION (0 to 3650 days). */
+  userErrors: Array<UserError>;
 };
 
 /** Fields left out stay as they are. */
@@ -1154,6 +1276,12 @@ export type Video = {
   height: Scalars['Int']['output'];
   /** The clip's C2PA content credentials, as verified before it was delivered. */
   provenance?: Maybe<Provenance>;
+  /**
+   * When the clip and its variants are removed under the account's tier retention (`retentionConfig`, by
+   * default FREE 7 days and PLUS 30 days after the job finished); null when kept until deleted. Not the
+   * same as `expiresAt`, which is when this signed URL stops working.
+   */
+  retainedUntil?: Maybe<Scalars['DateTime']['output']>;
   /** A signed URL; fetch it before `expiresAt`, then ask for the job again for a fresh one. */
   url: Scalars['String']['output'];
   width: Scalars['Int']['output'];
@@ -1314,6 +1442,8 @@ export type ResolversTypes = ResolversObject<{
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteAccountPayload: ResolverTypeWrapper<DeleteAccountPayload>;
+  DeleteJobPayload: ResolverTypeWrapper<Omit<DeleteJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   DeleteWebhookEndpointPayload: ResolverTypeWrapper<DeleteWebhookEndpointPayload>;
   FleetPlan: ResolverTypeWrapper<FleetPlan>;
   FleetPlanInput: FleetPlanInput;
@@ -1338,12 +1468,14 @@ export type ResolversTypes = ResolversObject<{
   LatencySlo: ResolverTypeWrapper<LatencySlo>;
   ModelCard: ResolverTypeWrapper<ModelCard>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  OutputRemovalReason: OutputRemovalReason;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Provenance: ResolverTypeWrapper<Provenance>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegenerationRateDay: ResolverTypeWrapper<RegenerationRateDay>;
   RegenerationReport: ResolverTypeWrapper<RegenerationReport>;
   Resolution: Resolution;
+  RetentionConfig: ResolverTypeWrapper<RetentionConfig>;
   RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
   Role: Role;
   RotateApiKeyPayload: ResolverTypeWrapper<Omit<RotateApiKeyPayload, 'apiKey' | 'replaced'> & { apiKey?: Maybe<ResolversTypes['ApiKey']>, replaced?: Maybe<ResolversTypes['ApiKey']> }>;
@@ -1358,6 +1490,7 @@ export type ResolversTypes = ResolversObject<{
   StaffAccount: ResolverTypeWrapper<StaffAccountRecord>;
   StaffAccountPayload: ResolverTypeWrapper<Omit<StaffAccountPayload, 'account'> & { account?: Maybe<ResolversTypes['StaffAccount']> }>;
   StaffApiKeyPayload: ResolverTypeWrapper<Omit<StaffApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
+  StaffDeleteAccountPayload: ResolverTypeWrapper<Omit<StaffDeleteAccountPayload, 'account'> & { account?: Maybe<ResolversTypes['StaffAccount']> }>;
   StaffJob: ResolverTypeWrapper<JobRecord>;
   StaffJobAttempt: ResolverTypeWrapper<StaffJobAttempt>;
   StaffJobConnection: ResolverTypeWrapper<Omit<StaffJobConnection, 'nodes'> & { nodes: Array<ResolversTypes['StaffJob']> }>;
@@ -1366,9 +1499,12 @@ export type ResolversTypes = ResolversObject<{
   StaffJobPayload: ResolverTypeWrapper<Omit<StaffJobPayload, 'job'> & { job?: Maybe<ResolversTypes['StaffJob']> }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  TakeDownJobPayload: ResolverTypeWrapper<Omit<TakeDownJobPayload, 'job'> & { job?: Maybe<ResolversTypes['StaffJob']> }>;
   Tier: Tier;
   TierLimits: ResolverTypeWrapper<TierLimits>;
   TierSlo: ResolverTypeWrapper<TierSlo>;
+  UpdateRetentionInput: UpdateRetentionInput;
+  UpdateRetentionPayload: ResolverTypeWrapper<UpdateRetentionPayload>;
   UpdateSchedulerConfigInput: UpdateSchedulerConfigInput;
   UserError: ResolverTypeWrapper<UserError>;
   Video: ResolverTypeWrapper<Video>;
@@ -1394,6 +1530,8 @@ export type ResolversParentTypes = ResolversObject<{
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
   DateTime: Scalars['DateTime']['output'];
+  DeleteAccountPayload: DeleteAccountPayload;
+  DeleteJobPayload: Omit<DeleteJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   DeleteWebhookEndpointPayload: DeleteWebhookEndpointPayload;
   FleetPlan: FleetPlan;
   FleetPlanInput: FleetPlanInput;
@@ -1419,6 +1557,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   RegenerationRateDay: RegenerationRateDay;
   RegenerationReport: RegenerationReport;
+  RetentionConfig: RetentionConfig;
   RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
   RotateApiKeyPayload: Omit<RotateApiKeyPayload, 'apiKey' | 'replaced'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']>, replaced?: Maybe<ResolversParentTypes['ApiKey']> };
   SafetyRule: SafetyRuleRecord;
@@ -1430,6 +1569,7 @@ export type ResolversParentTypes = ResolversObject<{
   StaffAccount: StaffAccountRecord;
   StaffAccountPayload: Omit<StaffAccountPayload, 'account'> & { account?: Maybe<ResolversParentTypes['StaffAccount']> };
   StaffApiKeyPayload: Omit<StaffApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
+  StaffDeleteAccountPayload: Omit<StaffDeleteAccountPayload, 'account'> & { account?: Maybe<ResolversParentTypes['StaffAccount']> };
   StaffJob: JobRecord;
   StaffJobAttempt: StaffJobAttempt;
   StaffJobConnection: Omit<StaffJobConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['StaffJob']> };
@@ -1438,8 +1578,11 @@ export type ResolversParentTypes = ResolversObject<{
   StaffJobPayload: Omit<StaffJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['StaffJob']> };
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
+  TakeDownJobPayload: Omit<TakeDownJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['StaffJob']> };
   TierLimits: TierLimits;
   TierSlo: TierSlo;
+  UpdateRetentionInput: UpdateRetentionInput;
+  UpdateRetentionPayload: UpdateRetentionPayload;
   UpdateSchedulerConfigInput: UpdateSchedulerConfigInput;
   UserError: UserError;
   Video: Video;
@@ -1522,6 +1665,16 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DeleteAccountPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeleteAccountPayload'] = ResolversParentTypes['DeleteAccountPayload']> = ResolversObject<{
+  deletedJobs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type DeleteJobPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeleteJobPayload'] = ResolversParentTypes['DeleteJobPayload']> = ResolversObject<{
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type DeleteWebhookEndpointPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeleteWebhookEndpointPayload'] = ResolversParentTypes['DeleteWebhookEndpointPayload']> = ResolversObject<{
   deletedId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
@@ -1560,6 +1713,7 @@ export type JobResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   cacheHit?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   durationSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['JobError']>, ParentType, ContextType>;
   etaSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1567,6 +1721,8 @@ export type JobResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   fps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  outputsRemovedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  outputsRemovedReason?: Resolver<Maybe<ResolversTypes['OutputRemovalReason']>, ParentType, ContextType>;
   prompt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   queuePosition?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   resolution?: Resolver<ResolversTypes['Resolution'], ParentType, ContextType>;
@@ -1655,6 +1811,8 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'events' | 'url'>>;
+  deleteAccount?: Resolver<ResolversTypes['DeleteAccountPayload'], ParentType, ContextType, RequireFields<MutationDeleteAccountArgs, 'confirm'>>;
+  deleteJob?: Resolver<ResolversTypes['DeleteJobPayload'], ParentType, ContextType, RequireFields<MutationDeleteJobArgs, 'id'>>;
   deleteWebhookEndpoint?: Resolver<ResolversTypes['DeleteWebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationDeleteWebhookEndpointArgs, 'id'>>;
   disableSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationDisableSafetyRuleArgs, 'id'>>;
   disableWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationDisableWebhookEndpointArgs, 'id'>>;
@@ -1667,9 +1825,12 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   sendTestWebhook?: Resolver<ResolversTypes['WebhookDeliveryPayload'], ParentType, ContextType, RequireFields<MutationSendTestWebhookArgs, 'endpointId'>>;
   setAccountTier?: Resolver<ResolversTypes['StaffAccountPayload'], ParentType, ContextType, RequireFields<MutationSetAccountTierArgs, 'accountId' | 'reason' | 'tier'>>;
   staffCancelJob?: Resolver<ResolversTypes['StaffJobPayload'], ParentType, ContextType, RequireFields<MutationStaffCancelJobArgs, 'id' | 'reason'>>;
+  staffDeleteAccount?: Resolver<ResolversTypes['StaffDeleteAccountPayload'], ParentType, ContextType, RequireFields<MutationStaffDeleteAccountArgs, 'accountId' | 'reason'>>;
   staffRetryJob?: Resolver<ResolversTypes['StaffJobPayload'], ParentType, ContextType, RequireFields<MutationStaffRetryJobArgs, 'id' | 'reason'>>;
   staffRevokeApiKey?: Resolver<ResolversTypes['StaffApiKeyPayload'], ParentType, ContextType, RequireFields<MutationStaffRevokeApiKeyArgs, 'id' | 'reason'>>;
   suspendAccount?: Resolver<ResolversTypes['StaffAccountPayload'], ParentType, ContextType, RequireFields<MutationSuspendAccountArgs, 'accountId' | 'reason'>>;
+  takeDownJob?: Resolver<ResolversTypes['TakeDownJobPayload'], ParentType, ContextType, RequireFields<MutationTakeDownJobArgs, 'id' | 'reason'>>;
+  updateRetention?: Resolver<ResolversTypes['UpdateRetentionPayload'], ParentType, ContextType, RequireFields<MutationUpdateRetentionArgs, 'input' | 'reason'>>;
   updateSchedulerConfig?: Resolver<ResolversTypes['SchedulerConfigPayload'], ParentType, ContextType, RequireFields<MutationUpdateSchedulerConfigArgs, 'input'>>;
   updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'id'>>;
 }>;
@@ -1698,6 +1859,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   me?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
   model?: Resolver<Maybe<ResolversTypes['ModelCard']>, ParentType, ContextType>;
   regenerationRate?: Resolver<ResolversTypes['RegenerationReport'], ParentType, ContextType, RequireFields<QueryRegenerationRateArgs, 'from' | 'to'>>;
+  retentionConfig?: Resolver<ResolversTypes['RetentionConfig'], ParentType, ContextType>;
   safetyRuleSetVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   safetyRules?: Resolver<Array<ResolversTypes['SafetyRule']>, ParentType, ContextType, RequireFields<QuerySafetyRulesArgs, 'includeDisabled'>>;
   schedulerConfig?: Resolver<ResolversTypes['SchedulerConfig'], ParentType, ContextType>;
@@ -1723,6 +1885,11 @@ export type RegenerationReportResolvers<ContextType = GraphQLContext, ParentType
   from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   windowMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type RetentionConfigResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetentionConfig'] = ResolversParentTypes['RetentionConfig']> = ResolversObject<{
+  freeDays?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  plusDays?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
 export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeApiKeyPayload'] = ResolversParentTypes['RevokeApiKeyPayload']> = ResolversObject<{
@@ -1811,6 +1978,12 @@ export type StaffApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
+export type StaffDeleteAccountPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StaffDeleteAccountPayload'] = ResolversParentTypes['StaffDeleteAccountPayload']> = ResolversObject<{
+  account?: Resolver<Maybe<ResolversTypes['StaffAccount']>, ParentType, ContextType>;
+  deletedJobs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type StaffJobResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StaffJob'] = ResolversParentTypes['StaffJob']> = ResolversObject<{
   account?: Resolver<ResolversTypes['StaffAccount'], ParentType, ContextType>;
   attemptHistory?: Resolver<Array<ResolversTypes['StaffJobAttempt']>, ParentType, ContextType>;
@@ -1820,6 +1993,7 @@ export type StaffJobResolvers<ContextType = GraphQLContext, ParentType extends R
   leaseOwner?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   maxAttempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   metadata?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  takedownReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   timeline?: Resolver<Array<ResolversTypes['StaffJobEvent']>, ParentType, ContextType>;
 }>;
 
@@ -1850,6 +2024,11 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
   jobProgress?: SubscriptionResolver<ResolversTypes['JobProgress'], "jobProgress", ParentType, ContextType, RequireFields<SubscriptionJobProgressArgs, 'id'>>;
 }>;
 
+export type TakeDownJobPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TakeDownJobPayload'] = ResolversParentTypes['TakeDownJobPayload']> = ResolversObject<{
+  job?: Resolver<Maybe<ResolversTypes['StaffJob']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type TierLimitsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TierLimits'] = ResolversParentTypes['TierLimits']> = ResolversObject<{
   maxDurationSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   maxResolution?: Resolver<ResolversTypes['Resolution'], ParentType, ContextType>;
@@ -1862,6 +2041,11 @@ export type TierSloResolvers<ContextType = GraphQLContext, ParentType extends Re
   endToEnd?: Resolver<ResolversTypes['LatencySlo'], ParentType, ContextType>;
   queueWait?: Resolver<ResolversTypes['LatencySlo'], ParentType, ContextType>;
   tier?: Resolver<ResolversTypes['Tier'], ParentType, ContextType>;
+}>;
+
+export type UpdateRetentionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpdateRetentionPayload'] = ResolversParentTypes['UpdateRetentionPayload']> = ResolversObject<{
+  retention?: Resolver<Maybe<ResolversTypes['RetentionConfig']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
 export type UserErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = ResolversObject<{
@@ -1878,6 +2062,7 @@ export type VideoResolvers<ContextType = GraphQLContext, ParentType extends Reso
   frames?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   provenance?: Resolver<Maybe<ResolversTypes['Provenance']>, ParentType, ContextType>;
+  retainedUntil?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
@@ -1939,6 +2124,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   CancelJobPayload?: CancelJobPayloadResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteAccountPayload?: DeleteAccountPayloadResolvers<ContextType>;
+  DeleteJobPayload?: DeleteJobPayloadResolvers<ContextType>;
   DeleteWebhookEndpointPayload?: DeleteWebhookEndpointPayloadResolvers<ContextType>;
   FleetPlan?: FleetPlanResolvers<ContextType>;
   GenerateVideoPayload?: GenerateVideoPayloadResolvers<ContextType>;
@@ -1958,6 +2145,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   RegenerationRateDay?: RegenerationRateDayResolvers<ContextType>;
   RegenerationReport?: RegenerationReportResolvers<ContextType>;
+  RetentionConfig?: RetentionConfigResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   RotateApiKeyPayload?: RotateApiKeyPayloadResolvers<ContextType>;
   SafetyRule?: SafetyRuleResolvers<ContextType>;
@@ -1969,14 +2157,17 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   StaffAccount?: StaffAccountResolvers<ContextType>;
   StaffAccountPayload?: StaffAccountPayloadResolvers<ContextType>;
   StaffApiKeyPayload?: StaffApiKeyPayloadResolvers<ContextType>;
+  StaffDeleteAccountPayload?: StaffDeleteAccountPayloadResolvers<ContextType>;
   StaffJob?: StaffJobResolvers<ContextType>;
   StaffJobAttempt?: StaffJobAttemptResolvers<ContextType>;
   StaffJobConnection?: StaffJobConnectionResolvers<ContextType>;
   StaffJobEvent?: StaffJobEventResolvers<ContextType>;
   StaffJobPayload?: StaffJobPayloadResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  TakeDownJobPayload?: TakeDownJobPayloadResolvers<ContextType>;
   TierLimits?: TierLimitsResolvers<ContextType>;
   TierSlo?: TierSloResolvers<ContextType>;
+  UpdateRetentionPayload?: UpdateRetentionPayloadResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
   Video?: VideoResolvers<ContextType>;
   WebhookAttempt?: WebhookAttemptResolvers<ContextType>;

@@ -53,8 +53,11 @@ export class JobQueue {
     return recordCheckpoint(this.sql, lease, key, step);
   }
 
-  async complete(lease: Lease, video: unknown, metadata: Record<string, unknown>): Promise<void> {
-    await this.announce([await completeJob(this.sql, lease, video, metadata, this.channel)], {});
+  /** Returns the job's new status: SUCCEEDED, or CANCELLED when it was deleted while it ran. */
+  async complete(lease: Lease, video: unknown, metadata: Record<string, unknown>): Promise<{ status: JobStatus }> {
+    const row = await completeJob(this.sql, lease, video, metadata, this.channel);
+    await this.announce([row], {});
+    return { status: row.status };
   }
 
   /** Records a failure; returns the job's new status (QUEUED when it will run again). */

@@ -14,6 +14,7 @@ export const STATUS_LABEL: Record<JobStatus, string> = {
   FAILED: "Failed",
   BLOCKED: "Not accepted",
   CANCELLED: "Cancelled",
+  TAKEN_DOWN: "Removed",
 };
 
 export const STAGE_LABEL: Record<JobStage, string> = {

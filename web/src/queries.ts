@@ -1,6 +1,6 @@
 // Every operation the studio sends. Kept small: the API limits depth and cost per operation.
 const JOB_FIELDS = `id status stage prompt resolution durationSeconds createdAt width height fps seed stepBudget
-  stepsCompleted queuePosition etaSeconds finishedAt error { code message }
+  stepsCompleted queuePosition etaSeconds finishedAt deletedAt error { code message }
   video { url expiresAt width height frames fps bytes provenance { state issuer signedAt claimGenerator actions } }`;
 
 export const ME = `query Me { me { id name tier role limits { maxResolution resolutions minDurationSeconds maxDurationSeconds stepBudget } } }`;
@@ -9,7 +9,7 @@ export const JOB = `query Job($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`;
 
 export const JOBS = `query Jobs($first: Int!, $after: String, $filter: JobFilter) {
   jobs(first: $first, after: $after, filter: $filter) {
-    nodes { id status stage prompt resolution durationSeconds createdAt }
+    nodes { id status stage prompt resolution durationSeconds createdAt deletedAt }
     pageInfo { hasNextPage endCursor }
   }
 }`;
@@ -19,6 +19,8 @@ export const GENERATE = `mutation Generate($input: GenerateVideoInput!) {
 }`;
 
 export const CANCEL = `mutation Cancel($id: ID!) { cancelJob(id: $id) { job { id status } userErrors { code message field } } }`;
+
+export const DELETE_JOB = `mutation DeleteJob($id: ID!) { deleteJob(id: $id) { job { id status deletedAt } userErrors { code message field } } }`;
 
 export const PROGRESS = `subscription Progress($id: ID!) {
   jobProgress(id: $id) { status stage queuePosition step totalSteps etaSeconds previewUrl }

@@ -1,7 +1,7 @@
 // The shapes the studio reads from the API (schema/*.graphql), limited to the fields it selects.
 export type Tier = "FREE" | "PLUS";
 export type Resolution = "R480P" | "R720P" | "R1080P";
-export type JobStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "BLOCKED" | "CANCELLED";
+export type JobStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "BLOCKED" | "CANCELLED" | "TAKEN_DOWN";
 export type JobStage = "PREFILTER" | "QUEUED" | "DENOISING" | "DECODING" | "POSTFILTER" | "SIGNING" | "UPLOADING" | "DONE";
 
 export interface TierLimits {
@@ -67,6 +67,8 @@ export interface JobSummary {
   resolution: Resolution;
   durationSeconds: number;
   createdAt: string;
+  /** set once the owner deleted the job: a tombstone (prompt redacted, no video) */
+  deletedAt: string | null;
 }
 
 export interface Job extends JobSummary {
@@ -99,7 +101,7 @@ export interface PageInfo {
 }
 
 export const ACTIVE_STATUSES: readonly JobStatus[] = ["QUEUED", "RUNNING"];
-export const ALL_STATUSES: readonly JobStatus[] = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "BLOCKED", "CANCELLED"];
+export const ALL_STATUSES: readonly JobStatus[] = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "BLOCKED", "CANCELLED", "TAKEN_DOWN"];
 
 export function isActive(status: JobStatus): boolean {
   return ACTIVE_STATUSES.includes(status);

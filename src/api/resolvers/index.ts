@@ -12,11 +12,12 @@ import { DateTime } from "./scalars.js";
 import { modelQueries } from "./model.js";
 import { regenerationQueries } from "./regeneration.js";
 import { webhookMutations, webhookQueries } from "./webhooks.js";
+import { removalMutations, removalQueries } from "./removal.js";
 
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries, ...modelQueries, ...regenerationQueries, ...webhookQueries },
-  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations, ...webhookMutations },
+  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries, ...modelQueries, ...regenerationQueries, ...webhookQueries, ...removalQueries },
+  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations, ...webhookMutations, ...removalMutations },
   Subscription,
   Account,
   ApiKey,

@@ -6,6 +6,7 @@ import { requireAccount } from "../context.js";
 import { estimateEta } from "../eta.js";
 import { liveJobValues } from "../progress.js";
 import { ownerAttempts, ownerTimeline, timeInSystemSeconds } from "../../timeline/views.js";
+import { removalFields, retainedUntil } from "./removal.js";
 
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
@@ -70,12 +71,14 @@ export const Job: JobResolvers = {
     return { code: job.errorCode, message: job.errorMessage ?? job.errorCode };
   },
   // The row keeps the object key; each read makes a fresh expiring URL: the store's own presigned URL
-  // when it has one (S3), else one the API signs and serves at /files/.
+  // when it has one (S3), else one the API signs (for this job: it answers 410 once the job's outputs
+  // are removed) and serves at /files/. A job whose outputs were removed has no video, so no URL.
   video: async (job, _args, ctx) => {
     const video = job.video as { key?: string } | null;
-    if (!video?.key) return null;
+    if (!video?.key || job.removalReason) return null;
     const { store, signer, config } = ctx.services;
-    const { url, expiresAt } = store.presign ? await store.presign(video.key, config.delivery.urlTtlSeconds) : signer.sign(video.key);
-    return { ...(video as object), url, expiresAt } as never;
+    const { url, expiresAt } = store.presign ? await store.presign(video.key, config.delivery.urlTtlSeconds) : signer.sign(video.key, Date.now(), job.id);
+    return { ...(video as object), url, expiresAt, retainedUntil: retainedUntil(job, await ctx.services.retention.current()) } as never;
   },
+  ...removalFields,
 };

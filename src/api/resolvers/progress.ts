@@ -42,5 +42,5 @@ export const JobProgress: JobProgressResolvers = {
   stage: (event) => event.job.stage,
   step: (event) => event.job.stepsCompleted,
   totalSteps: (event) => event.job.stepBudget,
-  previewUrl: (event, _args, ctx) => (event.previewKey ? ctx.services.signer.sign(event.previewKey).url : null),
+  previewUrl: (event, _args, ctx) => (event.previewKey ? ctx.services.signer.sign(event.previewKey, Date.now(), event.job.id).url : null),
 };

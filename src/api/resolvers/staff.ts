@@ -71,6 +71,7 @@ export const StaffJob: StaffJobResolvers = {
   // The full timeline (src/timeline): worker ids, fencing tokens, and each event's detail as JSON.
   timeline: async (job, _args, ctx) => staffTimeline(await ctx.loaders.jobEvents.load(job.id)),
   attemptHistory: async (job, _args, ctx) => staffAttempts(job, await ctx.loaders.jobEvents.load(job.id)),
+  takedownReason: (job) => job.takedownReason ?? null,
 };
 
 export const StaffAccount: StaffAccountResolvers = {

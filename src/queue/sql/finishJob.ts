@@ -7,10 +7,15 @@ import { fencedWrite } from "./fenced.js";
 // new status. Each leaves lease_owner and lease_expires_at empty.
 
 /*
- * completeJob — SUCCEEDED with the delivered video.
+ * completeJob — SUCCEEDED with the delivered video. A job whose outputs are being removed (its owner
+ * deleted it while it ran: removal_reason is set, in the same transaction as the cancel mark) ends
+ * CANCELLED without a video instead: the delete and this write lock the same row, so whichever commits
+ * second sees the other, and a finishing worker can never deliver (resurrect) a deleted job's clip.
  */
 const COMPLETE = announcing(`/* completeJob */
-UPDATE jobs SET status = 'SUCCEEDED', stage = 'DONE', video = $3::jsonb, metadata = metadata || $4::jsonb,
+UPDATE jobs SET status = CASE WHEN removal_reason IS NULL THEN 'SUCCEEDED'::"JobStatus" ELSE 'CANCELLED'::"JobStatus" END,
+  stage = CASE WHEN removal_reason IS NULL THEN 'DONE'::"JobStage" ELSE stage END,
+  video = CASE WHEN removal_reason IS NULL THEN $3::jsonb END, metadata = metadata || $4::jsonb,
   error_code = NULL, error_message = NULL, progress = '{}', finished_at = now(), updated_at = now(),
   lease_owner = NULL, lease_expires_at = NULL
 WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'

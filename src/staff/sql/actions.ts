@@ -34,7 +34,7 @@ export async function retryFailedJob(tx: Sql, id: string, by: { accountId: strin
        metadata = j.metadata || jsonb_build_object('staffRetries', coalesce(j.metadata->'staffRetries', '[]'::jsonb)
          || jsonb_build_array(jsonb_build_object('at', now(), 'by', $2::text, 'reason', $3::text,
               'previousAttempts', j.attempts, 'previousError', j.error_code)))
-     WHERE j.id = $1 AND j.status = 'FAILED'
+     WHERE j.id = $1 AND j.status = 'FAILED' AND j.deleted_at IS NULL -- a tombstone is not run again (src/removal)
      RETURNING ${JOB_COLUMNS}`, [id, by.accountId, by.reason]);
   return rows[0] ?? null;
 }

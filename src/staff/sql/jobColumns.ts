@@ -6,4 +6,5 @@ export const JOB_COLUMNS = `j.id, j.account_id AS "accountId", j.tier, j.status,
   j.lease_owner AS "leaseOwner", j.lease_expires_at AS "leaseExpiresAt", j.fencing_token AS "fencingToken",
   j.cancel_requested_at AS "cancelRequestedAt", j.error_code AS "errorCode", j.error_message AS "errorMessage",
   j.progress, j.metadata, j.video, NULL::jsonb AS checkpoint, j.avoid_worker AS "avoidWorker", j.cache_key AS "cacheKey",
-  j.created_at AS "createdAt", j.started_at AS "startedAt", j.finished_at AS "finishedAt", j.updated_at AS "updatedAt"`;
+  j.created_at AS "createdAt", j.started_at AS "startedAt", j.finished_at AS "finishedAt", j.updated_at AS "updatedAt",
+  j.deleted_at AS "deletedAt", j.outputs_removed_at AS "outputsRemovedAt", j.removal_reason AS "removalReason", j.takedown_reason AS "takedownReason"`;

@@ -56,10 +56,10 @@ export function HistoryPage() {
       <ul className="job-list" aria-busy={loading}>
         {jobs.map((job) => (
           <li key={job.id}>
-            <a href={href.job(job.id)} className="job-link" data-testid="history-item">
-              <span className="prompt-text">{job.prompt}</span>
+            <a href={href.job(job.id)} className={job.deletedAt ? "job-link tombstone" : "job-link"} data-testid="history-item">
+              <span className="prompt-text">{job.deletedAt ? "Deleted job" : job.prompt}</span>
               <span className="muted small">{RESOLUTION_LABEL[job.resolution]} · {job.durationSeconds} s · {dateTime(job.createdAt)}</span>
-              <span className={`badge status-${job.status.toLowerCase()}`}>{STATUS_LABEL[job.status]}</span>
+              <span className={`badge status-${job.status.toLowerCase()}`}>{job.deletedAt ? "Deleted" : STATUS_LABEL[job.status]}</span>
             </a>
           </li>
         ))}

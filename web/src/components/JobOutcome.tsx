@@ -4,6 +4,9 @@ import type { Job } from "../types";
 import { Notice } from "./Notice";
 
 export function JobOutcome({ job }: { job: Job }) {
+  if (job.deletedAt) {
+    return <Notice kind="info" title="Deleted"><p>You deleted this job {dateTime(job.deletedAt)}; its video and files were removed.</p></Notice>;
+  }
   switch (job.status) {
     case "SUCCEEDED":
       return job.video ? null : <Notice kind="info"><p>The job finished but has no video to show.</p></Notice>;
@@ -15,6 +18,12 @@ export function JobOutcome({ job }: { job: Job }) {
         <Notice kind="info" title="This prompt wasn't accepted">
           <p>Kinema can't generate a video for this prompt under its content policy. Try describing the scene differently.</p>
           {job.error && <p className="muted small">{job.error.message} (<code>{job.error.code}</code>)</p>}
+        </Notice>
+      );
+    case "TAKEN_DOWN":
+      return (
+        <Notice kind="info" title="Video removed">
+          <p>{job.error?.message ?? "This video was removed under our content policy."}</p>
         </Notice>
       );
     case "FAILED":

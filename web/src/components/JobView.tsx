@@ -3,6 +3,7 @@ import { dateTime, RESOLUTION_LABEL, STATUS_LABEL } from "../format";
 import { isActive } from "../types";
 import { useJob } from "../useJob";
 import { Credentials } from "./Credentials";
+import { DeleteJobButton } from "./DeleteJobButton";
 import { JobOutcome } from "./JobOutcome";
 import { LiveProgress } from "./LiveProgress";
 import { Notice } from "./Notice";
@@ -38,14 +39,15 @@ export function JobView({ id, onDismiss }: { id: string; onDismiss?: () => void 
           </p>
         </div>
         <div className="job-actions">
-          <span className={`badge status-${status.toLowerCase()}`} data-testid="job-status">{STATUS_LABEL[status]}</span>
+          <span className={`badge status-${status.toLowerCase()}`} data-testid="job-status">{job.deletedAt ? "Deleted" : STATUS_LABEL[status]}</span>
+          {!job.deletedAt && <DeleteJobButton jobId={job.id} onDeleted={() => void state.reload()} />}
           {dismiss}
         </div>
       </header>
       {error && <Notice kind="error"><p>{error}</p></Notice>}
       {isActive(status) && progress && <LiveProgress jobId={job.id} progress={progress} previewUrl={state.previewUrl} liveError={state.liveError} />}
-      {!isActive(status) && <JobOutcome job={job} />}
-      {job.status === "SUCCEEDED" && job.video && (
+      {(!isActive(status) || job.deletedAt) && <JobOutcome job={job} />}
+      {job.status === "SUCCEEDED" && job.video && !job.deletedAt && (
         <>
           <VideoResult job={job} video={job.video} onExpired={state.reload} />
           <Credentials provenance={job.video.provenance} />
