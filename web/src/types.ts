@@ -42,6 +42,8 @@ export interface Video {
   fps: number;
   bytes: number;
   provenance: Provenance | null;
+  /** a signed JPEG frame of the clip; null for clips delivered before posters existed */
+  posterUrl: string | null;
 }
 
 export interface JobSummary {
@@ -52,6 +54,8 @@ export interface JobSummary {
   resolution: Resolution;
   durationSeconds: number;
   createdAt: string;
+  /** a delivered job's poster, for the history list's thumbnail */
+  video: { posterUrl: string | null } | null;
 }
 
 export interface Job extends JobSummary {

@@ -5,6 +5,7 @@ import type { Resolution } from "../../config/config.js";
 import { requireAccount } from "../context.js";
 import { estimateEta } from "../eta.js";
 import { liveJobValues } from "../progress.js";
+import { signedVideo } from "../video-urls.js";
 
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
@@ -58,13 +59,6 @@ export const Job: JobResolvers = {
     if (job.errorCode === "INTERNAL") return { code: "INTERNAL", message: "The job failed because of an internal error; it has been recorded." };
     return { code: job.errorCode, message: job.errorMessage ?? job.errorCode };
   },
-  // The row keeps the object key; each read makes a fresh expiring URL: the store's own presigned URL
-  // when it has one (S3), else one the API signs and serves at /files/.
-  video: async (job, _args, ctx) => {
-    const video = job.video as { key?: string } | null;
-    if (!video?.key) return null;
-    const { store, signer, config } = ctx.services;
-    const { url, expiresAt } = store.presign ? await store.presign(video.key, config.delivery.urlTtlSeconds) : signer.sign(video.key);
-    return { ...(video as object), url, expiresAt } as never;
-  },
+  // The row keeps object keys; each read signs fresh expiring URLs (the clip, its poster and spritesheet).
+  video: async (job, _args, ctx) => (await signedVideo(job.video, ctx.services)) as never,
 };
