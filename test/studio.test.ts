@@ -74,6 +74,14 @@ const videoReady = (page: Page) => page.waitForFunction(() => (globalThis as any
 const stepsAtLeast = (page: Page, n: number) => page.waitForFunction(
   (min) => ((globalThis as any).document.querySelector('[data-testid="job-progress"]')?.value ?? 0) >= min, n, { timeout: 45_000 });
 
+/** The natural size of the image at `url` as the page's browser decodes it. */
+const naturalSize = (page: Page, url: string) => page.evaluate<{ width: number; height: number }, string>((src) => new Promise((resolve, reject) => {
+  const img = new (globalThis as any).Image();
+  img.onload = () => resolve({ width: img.naturalWidth, height: img.naturalHeight });
+  img.onerror = () => reject(new Error(`cannot load ${src}`));
+  img.src = src;
+}), url);
+
 /** Samples the live panel until the finished video appears. */
 async function watchUntilVideo(page: Page, timeoutMs = 60_000): Promise<Sample[]> {
   const samples: Sample[] = [];
@@ -114,6 +122,11 @@ describe("Kinema Studio", () => {
     expect(video.width).toBe(854);
     expect(video.src).toMatch(/\/files\//);
     expect(await page.getByRole("link", { name: "Download MP4" }).getAttribute("href")).toBe(video.src);
+    // The player shows the clip's poster: a signed JPEG the browser has decoded at the clip's size.
+    const poster = await page.evaluate<string>(`document.querySelector("video").poster`);
+    expect(poster).toMatch(/\/files\/posters\/.+\.jpg\?expires=/);
+    expect(await page.getByRole("link", { name: "Poster" }).getAttribute("href")).toBe(poster);
+    expect(await naturalSize(page, poster)).toEqual({ width: 854, height: 480 });
 
     expect(await page.getByTestId("cc-state").textContent()).toBe("Trusted");
     expect(await page.getByTestId("cc-ai").textContent()).toBe("Created by AI");
@@ -129,6 +142,10 @@ describe("Kinema Studio", () => {
     const item = page.getByTestId("history-item").filter({ hasText: prompt });
     await item.waitFor({ timeout: 10_000 });
     expect(await item.textContent()).toContain("Done");
+    // Its thumbnail is the poster, loaded and decoded; the history page has no <video> at all.
+    await page.waitForFunction(`(() => { const img = document.querySelector('[data-testid="history-thumb"]'); return !!img && img.complete && img.naturalWidth > 0; })()`, null, { timeout: 10_000 });
+    expect(await page.evaluate(`(() => { const img = document.querySelector('[data-testid="history-thumb"]'); return [img.naturalWidth, img.src.includes("/files/posters/")]; })()`)).toEqual([854, true]);
+    expect(await page.locator("video").count()).toBe(0);
     await item.click();
     await page.getByTestId("credentials").waitFor({ timeout: 10_000 });
     expect(page.url()).toContain(`#/jobs/${jobs.nodes[0].id}`);

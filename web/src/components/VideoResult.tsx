@@ -1,6 +1,6 @@
-// The delivered clip: a player on the signed URL, a download link and the file's facts. With a poster
-// the player shows it and loads nothing of the MP4 until played (preload none); without one (clips
-// delivered before posters) it loads the metadata to show the first frame.
+// The delivered clip: a player on the signed URL, a download link and the file's facts. The player shows
+// the poster (a JPEG of a few tens of kB) and loads only the MP4's index (preload metadata; the index comes
+// first, faststart) for its duration, not the frames, until played.
 import { useRef } from "react";
 import { bytes, dateTime } from "../format";
 import type { Job, Video } from "../types";
@@ -15,7 +15,7 @@ export function VideoResult({ job, video, onExpired }: { job: Job; video: Video;
   };
   return (
     <section className="result" aria-label="Video">
-      <video className="player" controls playsInline preload={video.posterUrl ? "none" : "metadata"} src={video.url}
+      <video className="player" controls playsInline preload="metadata" src={video.url}
         poster={video.posterUrl ?? undefined} width={video.width} height={video.height} onError={onError} data-testid="video">
         Your browser can't play this MP4 here; use the download link below.
       </video>
