@@ -131,8 +131,8 @@ describe("delivery with content credentials", () => {
 
         // Once the job's objects are removed (right after SUCCEEDED commits), only the clip, its poster and
         // its spritesheet are left.
-        const delivered = [videoKey, `posters/${job.id}/${token}.jpg`, `spritesheets/${job.id}/${token}.jpg`].sort();
-        expect(await settledJobObjectKeys(bucket, job.id, delivered)).toEqual(delivered);
+        const kept = [videoKey, `posters/${job.id}/${token}.jpg`, `spritesheets/${job.id}/${token}.jpg`].sort();
+        expect(await settledJobObjectKeys(bucket, job.id, kept)).toEqual(kept);
         // What the S3 server itself did for this job, in order.
         const ofJob = s3.events.filter((e) => e.key.includes(job.id));
         const created = (key: string) => ofJob.find((e) => e.event === "created" && e.key === key);

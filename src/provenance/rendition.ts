@@ -40,7 +40,9 @@ export function buildRenditionManifest(input: RenditionInput): object {
       },
       {
         label: KINEMA_ASSERTION,
-        data: { jobId: input.jobId, rendition: input.kind, contentHash: input.contentHash, width: input.width, height: input.height, frames: input.frames },
+        // frames as text "0,5,10": c2pa-rs stores an array of small integers as a CBOR byte string, which
+        // reads back as base64 ("AAUKDw==")
+        data: { jobId: input.jobId, rendition: input.kind, contentHash: input.contentHash, width: input.width, height: input.height, frames: input.frames.join(",") },
       },
     ],
   };
