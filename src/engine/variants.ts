@@ -1,7 +1,8 @@
 // Output variants made from the decoded raw frames (never from the MP4: no second decode, no chroma
 // loss of yuv420p twice): a poster frame at the clip's size and a spritesheet, a grid of evenly spaced
-// small frames for scrubbing previews. Both JPEG (quality 3 on ffmpeg's 2-31 scale: a 854x480 poster is
-// ~30-60 kB; every browser shows it; c2pa-node signs JPEG).
+// small frames for scrubbing previews. Both JPEG (quality 3 on ffmpeg's 2-31 scale; every browser shows
+// it; c2pa-node signs JPEG). The untrained kinema-tiny's noise-like frames are the worst case: a 854x480
+// poster ~430 kB, a 3x3 spritesheet ~450 kB, each about a sixth of the 4 s clip's bytes.
 //
 // Which frames: only frames the post-filter's classifiers looked at (every 5th plus the first and last,
 // src/safety/scan) - every frame also passed the hash gate - so an image never shows a frame no
