@@ -30,6 +30,8 @@ import { GENERATE } from "./helpers/graphql.js";
 import { deliveredObjectKeys, settledJobObjectKeys } from "./helpers/objects.js";
 
 const run = promisify(execFile);
+/** the API key of the account `submit` used last (for the CLI) */
+let lastKey = "";
 let db: TestDatabase;
 let pool: pg.Pool;
 let dir: string;
@@ -56,6 +58,7 @@ const withEngine = (body: (app: TestKinema & { dataDir: string }) => Promise<voi
 
 async function submit(app: TestKinema, seed: number) {
   const account = await app.account("FREE");
+  lastKey = account.key;
   const { generateVideo } = await account.client.data(GENERATE, { input: { prompt: PROMPT, durationSeconds: 2, resolution: "R480P", seed } });
   const id = generateVideo.job.id as string;
   const job = await waitFor(async () => {
@@ -185,6 +188,13 @@ describe("output variants", () => {
     const swept = await sweepOrphanObjects(pool, app.kinema.store, { temporariesOlderThanMs: 0 });
     expect(swept.removed.filter((k) => k.includes(id)).sort()).toEqual([posterKey(id, token - 1), spritesheetKey(id, token - 1)]);
     expect(await settledJobObjectKeys(app.kinema.store, id, delivered)).toEqual(delivered);
+    // The CLI saves the poster: `kinema job <id> --poster FILE`, the same bytes the API serves.
+    const saved = join(app.dataDir, "cli-poster.jpg");
+    const cli = await run(process.execPath, ["--import", "tsx", "src/cli/main.ts", "job", id, "--poster", saved], {
+      env: { ...process.env, KINEMA_URL: app.url, KINEMA_API_KEY: lastKey },
+    });
+    expect(cli.stdout).toMatch(/^spritesheet +http/m);
+    expect((await readFile(saved)).equals(poster)).toBe(true);
     // A signed poster URL serves to anyone holding it, like the clip's; a tampered one does not.
     const forged = new URL(video.posterUrl);
     forged.searchParams.set("signature", `${forged.searchParams.get("signature")}x`);

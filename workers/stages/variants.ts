@@ -28,19 +28,13 @@ export function variantsStage(deps: SignStageDeps): Stage {
       const started = performance.now();
       const dir = dirname(encoded.path);
       const scanned = sampledFrames(frames.count);
-      // two ffmpeg processes at once (each ~0.1-0.3 s, mostly start-up)
-      const [poster, sheet] = await Promise.all([
-        encodePoster(frames, posterFrame(scanned, frames.count), { path: join(dir, "poster.jpg"), width: encoded.width, height: encoded.height }),
-        encodeSpritesheet(frames, spriteFrames(scanned), encoded, join(dir, "spritesheet.jpg")),
-      ]);
+      const poster = await encodePoster(frames, posterFrame(scanned, frames.count), { path: join(dir, "poster.jpg"), width: encoded.width, height: encoded.height });
+      const sheet = await encodeSpritesheet(frames, spriteFrames(scanned), encoded, join(dir, "spritesheet.jpg"));
       ctx.throwIfStopped();
       const sign = (kind: RenditionKind, path: string, width: number, height: number, shown: number[]) =>
         signImage(deps, { jobId: ctx.job.id, kind, path, width, height, frames: shown, clipPath: encoded.path });
-      // the local signer queues them on its thread; their read-back verifications overlap
-      const [posterCredentials, sheetCredentials] = await Promise.all([
-        sign("poster", poster.path, poster.width, poster.height, [poster.frame]),
-        sign("spritesheet", sheet.path, sheet.width, sheet.height, sheet.frameIndices),
-      ]);
+      const posterCredentials = await sign("poster", poster.path, poster.width, poster.height, [poster.frame]);
+      const sheetCredentials = await sign("spritesheet", sheet.path, sheet.width, sheet.height, sheet.frameIndices);
       ctx.outputs.variants = {
         poster: { ...poster, path: posterCredentials.path, bytes: posterCredentials.bytes, provenance: posterCredentials.provenance },
         spritesheet: { ...sheet, path: sheetCredentials.path, bytes: sheetCredentials.bytes, provenance: sheetCredentials.provenance },
