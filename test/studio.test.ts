@@ -143,7 +143,10 @@ describe("Kinema Studio", () => {
     await item.waitFor({ timeout: 10_000 });
     expect(await item.textContent()).toContain("Done");
     // Its thumbnail is the poster, loaded and decoded; the history page has no <video> at all.
-    await page.waitForFunction(`(() => { const img = document.querySelector('[data-testid="history-thumb"]'); return !!img && img.complete && img.naturalWidth > 0; })()`, null, { timeout: 10_000 });
+    await page.waitForFunction(() => {
+      const img = (globalThis as any).document.querySelector('[data-testid="history-thumb"]');
+      return !!img && img.complete && img.naturalWidth > 0;
+    }, null, { timeout: 10_000 });
     expect(await page.evaluate(`(() => { const img = document.querySelector('[data-testid="history-thumb"]'); return [img.naturalWidth, img.src.includes("/files/posters/")]; })()`)).toEqual([854, true]);
     expect(await page.locator("video").count()).toBe(0);
     await item.click();
