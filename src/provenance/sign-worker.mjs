@@ -12,7 +12,15 @@ const { chainPem, keyPem } = workerData;
 let signer = null;
 
 /** @typedef {{ json: object, path: string, mimeType: string }} Ingredient */
-parentPort?.on("message", async (/** @type {{ id: number, input: string, output: string, manifest: any, mimeType: string, ingredients: Ingredient[] }} */ request) => {
+/** @typedef {{ id: number, input: string, output: string, manifest: any, mimeType: string, ingredients: Ingredient[] }} Request */
+// One request at a time, in order: adding an ingredient awaits, and two builders in flight on this thread
+// at once are not something c2pa-node promises to support.
+let queue = Promise.resolve();
+parentPort?.on("message", (/** @type {Request} */ request) => {
+  queue = queue.then(() => handle(request));
+});
+
+async function handle(/** @type {Request} */ request) {
   try {
     // made on first use, so a bad key or chain fails the sign call that needs it, with its message
     signer ??= LocalSigner.newSigner(Buffer.from(chainPem), Buffer.from(keyPem), "es256");
@@ -26,4 +34,4 @@ parentPort?.on("message", async (/** @type {{ id: number, input: string, output:
   } catch (error) {
     parentPort?.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
   }
-});
+}
