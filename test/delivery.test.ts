@@ -129,8 +129,10 @@ describe("delivery with content credentials", () => {
         const root = await readFile(join(app.dataDir, "certs", "root.pem"), "utf8");
         expect((await verifyFile(file, { trustAnchorsPem: root })).state).toBe("Trusted");
 
-        // Once the job's objects are removed (right after SUCCEEDED commits), only the clip is left.
-        expect(await settledJobObjectKeys(bucket, job.id, [videoKey])).toEqual([videoKey]);
+        // Once the job's objects are removed (right after SUCCEEDED commits), only the clip, its poster and
+        // its spritesheet are left.
+        const kept = [videoKey, `posters/${job.id}/${token}.jpg`, `spritesheets/${job.id}/${token}.jpg`].sort();
+        expect(await settledJobObjectKeys(bucket, job.id, kept)).toEqual(kept);
         // What the S3 server itself did for this job, in order.
         const ofJob = s3.events.filter((e) => e.key.includes(job.id));
         const created = (key: string) => ofJob.find((e) => e.event === "created" && e.key === key);

@@ -23,7 +23,7 @@ import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { waitFor, type TestKinema } from "./helpers/app.js";
 import { withEngine as withEngineOn, type StagesOf } from "./helpers/engine.js";
 import { GENERATE } from "./helpers/graphql.js";
-import { settledJobObjectKeys } from "./helpers/objects.js";
+import { deliveredObjectKeys, settledJobObjectKeys } from "./helpers/objects.js";
 import { facePhoto } from "./helpers/photos.js";
 import { spliceStage, type FrameFor } from "./helpers/splice-stage.js";
 import { loadProbeGrid, renderGrid, startGrid } from "./fixtures/nsfw-probe/probe.js";
@@ -134,7 +134,9 @@ describe("post-filter", () => {
       expect(benign.row.metadata.spliced).toEqual({ frame: SPLICED }); // the control went through the same splice
       expect(benign.row.metadata.postfilter.verdict).toBe("passed");
       expect(sampleAt(benign.row.metadata.postfilter, SPLICED).scores.nsfw!.Porn).toBeLessThan(0.01); // measured 0.0001
-      expect(await settledJobObjectKeys(app.kinema.store, benign.id, [benign.row.video.key])).toEqual([benign.row.video.key]);
+      const delivered = deliveredObjectKeys(benign.row.video); // the clip, its poster and spritesheet
+      expect(delivered).toHaveLength(3);
+      expect(await settledJobObjectKeys(app.kinema.store, benign.id, delivered)).toEqual(delivered);
     }, splicing(frameFor));
   });
 

@@ -13,7 +13,7 @@ import { createPool } from "../src/db/pool.js";
 import { decodeCheckpoint } from "../src/engine/checkpoint.js";
 import { S3ObjectStore } from "../src/storage/s3.js";
 import { checkpointKey } from "../src/storage/job-objects.js";
-import { settledJobObjectKeys } from "./helpers/objects.js";
+import { deliveredObjectKeys, settledJobObjectKeys } from "./helpers/objects.js";
 import { waitFor } from "./helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { startEngineKinema } from "./helpers/engine.js";
@@ -111,9 +111,12 @@ describe("checkpoints and resume on the S3 store", () => {
     expect(done.metadata.decode.framesSha256).toBe(ref.metadata.decode.framesSha256);
     expect(done.metadata.decode.bytes).toBe(ref.metadata.decode.bytes);
     expect(await readdir(rescuer.dataDir)).not.toContain("objects");
-    const { rows: [{ key }] } = await pool.query(`SELECT video->>'key' AS key FROM jobs WHERE id = $1`, [id]);
+    const { rows: [{ key, video }] } = await pool.query(`SELECT video->>'key' AS key, video FROM jobs WHERE id = $1`, [id]);
     expect(await bucket.get(key)).not.toBeNull();
-    // A delivered job keeps nothing but its clip: no checkpoint or preview of either run, listed from the bucket.
-    expect(await settledJobObjectKeys(bucket, id, [key])).toEqual([key]);
+    // A delivered job keeps nothing but its clip, poster and spritesheet: no checkpoint or preview of either
+    // run, listed from the bucket.
+    const delivered = deliveredObjectKeys(video);
+    expect(delivered).toHaveLength(3);
+    expect(await settledJobObjectKeys(bucket, id, delivered)).toEqual(delivered);
   }, 360_000);
 });

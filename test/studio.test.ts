@@ -74,6 +74,14 @@ const videoReady = (page: Page) => page.waitForFunction(() => (globalThis as any
 const stepsAtLeast = (page: Page, n: number) => page.waitForFunction(
   (min) => ((globalThis as any).document.querySelector('[data-testid="job-progress"]')?.value ?? 0) >= min, n, { timeout: 45_000 });
 
+/** The natural size of the image at `url` as the page's browser decodes it. */
+const naturalSize = (page: Page, url: string) => page.evaluate<{ width: number; height: number }, string>((src) => new Promise((resolve, reject) => {
+  const img = new (globalThis as any).Image();
+  img.onload = () => resolve({ width: img.naturalWidth, height: img.naturalHeight });
+  img.onerror = () => reject(new Error(`cannot load ${src}`));
+  img.src = src;
+}), url);
+
 /** Samples the live panel until the finished video appears. */
 async function watchUntilVideo(page: Page, timeoutMs = 60_000): Promise<Sample[]> {
   const samples: Sample[] = [];
@@ -96,7 +104,7 @@ describe("Kinema Studio", () => {
 
     const prompt = "a paper boat drifting down a rainy street";
     await submit(page, prompt, 10);
-    const samples = await watchUntilVideo(page);
+    const samples = await watchUntilVideo(page, 150_000); // a 10 s clip: ~40 s of stages after the last step at load 20+
 
     const values = samples.map((s) => s.value).filter((v): v is number => v !== null);
     expect(new Set(values).size).toBeGreaterThanOrEqual(3);
@@ -114,6 +122,11 @@ describe("Kinema Studio", () => {
     expect(video.width).toBe(854);
     expect(video.src).toMatch(/\/files\//);
     expect(await page.getByRole("link", { name: "Download MP4" }).getAttribute("href")).toBe(video.src);
+    // The player shows the clip's poster: a signed JPEG the browser has decoded at the clip's size.
+    const poster = await page.evaluate<string>(`document.querySelector("video").poster`);
+    expect(poster).toMatch(/\/files\/posters\/.+\.jpg\?expires=/);
+    expect(await page.getByRole("link", { name: "Poster" }).getAttribute("href")).toBe(poster);
+    expect(await naturalSize(page, poster)).toEqual({ width: 854, height: 480 });
 
     expect(await page.getByTestId("cc-state").textContent()).toBe("Trusted");
     expect(await page.getByTestId("cc-ai").textContent()).toBe("Created by AI");
@@ -129,6 +142,13 @@ describe("Kinema Studio", () => {
     const item = page.getByTestId("history-item").filter({ hasText: prompt });
     await item.waitFor({ timeout: 10_000 });
     expect(await item.textContent()).toContain("Done");
+    // Its thumbnail is the poster, loaded and decoded; the history page has no <video> at all.
+    await page.waitForFunction(() => {
+      const img = (globalThis as any).document.querySelector('[data-testid="history-thumb"]');
+      return !!img && img.complete && img.naturalWidth > 0;
+    }, null, { timeout: 10_000 });
+    expect(await page.evaluate(`(() => { const img = document.querySelector('[data-testid="history-thumb"]'); return [img.naturalWidth, img.src.includes("/files/posters/")]; })()`)).toEqual([854, true]);
+    expect(await page.locator("video").count()).toBe(0);
     await item.click();
     await page.getByTestId("credentials").waitFor({ timeout: 10_000 });
     expect(page.url()).toContain(`#/jobs/${jobs.nodes[0].id}`);
@@ -139,7 +159,7 @@ describe("Kinema Studio", () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByLabel("API key").waitFor();
     expect(problems).toEqual([]);
-  }, 90_000); // ~12 s alone; the whole suite on 2 cores can more than double it
+  }, 240_000); // ~12 s alone; the whole suite on 2 cores can more than double it, a load of 20+ more
 
   it("picks a running job back up after a reload and follows it to the end", async () => {
     const { page, problems } = await openSignedIn("FREE");

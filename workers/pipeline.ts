@@ -2,6 +2,7 @@
 // Stages (denoise, decode, post-filter, sign, upload) live in workers/stages/, one a file.
 import type { RawFrames } from "../src/engine/decode.js";
 import type { EncodedVideo } from "../src/engine/encode.js";
+import type { PosterImage, SpritesheetImage } from "../src/engine/variants.js";
 import type { Geometry } from "../src/engine/geometry.js";
 import type { Model } from "../src/engine/runtime.js";
 import type { JobStage } from "../src/jobs/states.js";
@@ -37,10 +38,14 @@ export interface PipelineOutputs {
   /** safety verdicts so far, for the content credentials (never the evidence itself) */
   safety?: Record<string, string>;
   /** signing: the verified content credentials of the signed file (now `encoded.path`) */
-  provenance?: { state: string; issuer: string | null; signedAt: string | null; claimGenerator: string | null; actions: string[] };
+  provenance?: ProvenanceSummary;
+  /** signing, second half: the poster and spritesheet, signed (their paths are the signed files) */
+  variants?: { poster: PosterImage & { provenance: ProvenanceSummary }; spritesheet: SpritesheetImage & { provenance: ProvenanceSummary } };
   /** the last stage: the stored clip */
   video?: DeliveredVideo;
 }
+
+export interface ProvenanceSummary { state: string; issuer: string | null; signedAt: string | null; claimGenerator: string | null; actions: string[] }
 
 export interface StageProgress {
   /** denoising steps done so far (the k of "step k/N"); also what a resumed job starts from */

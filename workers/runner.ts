@@ -12,7 +12,7 @@ import type { ClaimedJob, Lease } from "../src/queue/types.js";
 import type { JobStage } from "../src/jobs/states.js";
 import type { Logger } from "../src/log.js";
 import { leaseLosses, observeFailure, observeStages, observeTerminal, postfilterBlocks } from "../src/ops/metrics.js";
-import { StopError, type PipelineOutputs, type Stage, type StageContext, type StageProgress, type StopReason } from "./pipeline.js";
+import { StopError, type DeliveredVideo, type PipelineOutputs, type Stage, type StageContext, type StageProgress, type StopReason } from "./pipeline.js";
 
 export type JobOutcome = "succeeded" | "retrying" | "failed" | "blocked" | "cancelled" | "released" | "restarted" | "lease-lost";
 
@@ -53,9 +53,10 @@ export class JobRun {
       }
       for (const stage of this.deps.stages) await this.runStage(stage, stage === this.deps.stages[0]);
       const video = this.outputs.video;
-      const { status } = await this.refusedRemoves(video?.key, () => this.deps.queue.complete(this.lease, video, { stageMs: this.timings }));
+      const delivered = video ? deliveredKeys(video) : [];
+      const { status } = await this.refusedRemoves(delivered, () => this.deps.queue.complete(this.lease, video, { stageMs: this.timings }));
       if (status === "CANCELLED") {
-        // Deleted while it ran (src/removal): nothing of it is delivered or kept, the clip included.
+        // Deleted while it ran (src/removal): nothing of it is delivered or kept, the clip and its images included.
         observeTerminal("CANCELLED");
         this.log.info("job deleted while it ran; its clip is not delivered");
         await this.removeObjects();
@@ -64,7 +65,7 @@ export class JobRun {
       observeTerminal("SUCCEEDED");
       observeStages(this.timings);
       this.log.info("job succeeded");
-      await this.removeObjects(video ? [video.key] : []);
+      await this.removeObjects(delivered);
       return "succeeded";
     } catch (error) {
       return await this.settle(error);
@@ -114,7 +115,8 @@ export class JobRun {
       },
     };
     await stage.run(ctx);
-    this.timings[stage.stage] = Math.round(performance.now() - started);
+    // added up: SIGNING runs twice (the clip, then its variants)
+    this.timings[stage.stage] = (this.timings[stage.stage] ?? 0) + Math.round(performance.now() - started);
   }
 
   /** A fenced progress write; `written` is an object the write refers to (a preview), removed if refused. */
@@ -133,12 +135,14 @@ export class JobRun {
    * (the lease is gone), the row never pointed at the object and never will (its key has this lease's
    * token), so it is removed at once instead of lingering as an orphan.
    */
-  private async refusedRemoves<T>(key: string | undefined, write: () => Promise<T>): Promise<T> {
+  private async refusedRemoves<T>(keys: string | string[] | undefined, write: () => Promise<T>): Promise<T> {
     try {
       return await write();
     } catch (error) {
-      if (error instanceof LeaseLostError && key !== undefined && this.deps.store) {
-        await this.deps.store.delete(key).catch((e) => this.log.warn({ err: e, key }, "could not remove an object of a lost lease"));
+      if (error instanceof LeaseLostError && keys !== undefined && this.deps.store) {
+        for (const key of [keys].flat()) {
+          await this.deps.store.delete(key).catch((e) => this.log.warn({ err: e, key }, "could not remove an object of a lost lease"));
+        }
       }
       throw error;
     }
@@ -233,4 +237,10 @@ export class JobRun {
       throw writeError;
     }
   }
+}
+
+/** The keys a delivered job's row points at: the clip and, when made, its poster and spritesheet. */
+function deliveredKeys(video: DeliveredVideo): string[] {
+  const images = [video.poster, video.spritesheet] as Array<{ key?: unknown } | undefined>;
+  return [video.key, ...images.flatMap((image) => (typeof image?.key === "string" ? [image.key] : []))];
 }

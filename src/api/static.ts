@@ -215,7 +215,7 @@ function parseRange(header: string | undefined): ByteRange | null {
 }
 
 /** Types for objects stored without one (a sidecar lost, an old upload). */
-const TYPES: Record<string, string> = { ".mp4": "video/mp4", ".png": "image/png", ".json": "application/json" };
+const TYPES: Record<string, string> = { ".mp4": "video/mp4", ".png": "image/png", ".jpg": "image/jpeg", ".json": "application/json" };
 
 function contentTypeOf(key: string, stored: string): string {
   if (stored !== "application/octet-stream") return stored;

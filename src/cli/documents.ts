@@ -7,6 +7,9 @@ export interface Provenance { state: string; issuer: string | null; signedAt: st
 export interface Video {
   url: string; expiresAt: string; width: number; height: number; frames: number; fps: number; bytes: number;
   provenance: Provenance | null;
+  /** the poster frame and the spritesheet (schema/variants.graphql); null for clips delivered before them */
+  poster: { url: string; width: number; height: number; bytes: number; provenance: Provenance | null } | null;
+  spritesheet: { url: string; columns: number; rows: number; frameWidth: number; frameHeight: number; frames: number; bytes: number } | null;
 }
 
 export interface JobDetail {
@@ -30,7 +33,11 @@ export interface JobProgress {
 const JOB_DETAIL = `fragment JobDetail on Job {
   id status stage tier prompt resolution width height durationSeconds fps seed stepBudget stepsCompleted attempts
   queuePosition etaSeconds createdAt startedAt finishedAt error { code message }
-  video { url expiresAt width height frames fps bytes provenance { state issuer signedAt claimGenerator actions } }
+  video {
+    url expiresAt width height frames fps bytes provenance { state issuer signedAt claimGenerator actions }
+    poster { url width height bytes provenance { state issuer signedAt claimGenerator actions } }
+    spritesheet { url columns rows frameWidth frameHeight frames bytes }
+  }
 }`;
 
 export const GENERATE = `mutation CliGenerate($input: GenerateVideoInput!) {

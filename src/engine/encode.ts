@@ -1,9 +1,8 @@
 // H.264 MP4 from raw RGB frames by streaming them into ffmpeg: yuv420p (plays everywhere), faststart
 // (the index first, so a browser starts playing before the download ends), scaled to the job's size
 // and converted to the job's frame rate (frames are repeated, not invented).
-import { spawn } from "node:child_process";
 import { stat } from "node:fs/promises";
-import { ffmpegPath } from "./ffmpeg.js";
+import { runFfmpeg } from "./ffmpeg.js";
 import type { RawFrames } from "./decode.js";
 
 export interface EncodedVideo { path: string; width: number; height: number; fps: number; frames: number; bytes: number }
@@ -17,16 +16,6 @@ export async function encodeMp4(input: RawFrames, out: { path: string; width: nu
     "-frames:v", String(frames), "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
     "-movflags", "+faststart", out.path,
   ];
-  await run(ffmpegPath(), args);
+  await runFfmpeg(args);
   return { path: out.path, width: out.width, height: out.height, fps: out.fps, frames, bytes: (await stat(out.path)).size };
-}
-
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.once("error", (error) => reject(new Error(`cannot run ${command}: ${error.message}`)));
-    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited with ${code}: ${stderr.trim().slice(-500)}`))));
-  });
 }

@@ -739,6 +739,17 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+export type Poster = {
+  __typename?: 'Poster';
+  bytes: Scalars['Int']['output'];
+  height: Scalars['Int']['output'];
+  /** The poster's own C2PA content credentials (the clip is their ingredient), as verified before delivery. */
+  provenance?: Maybe<Provenance>;
+  /** A signed URL, expiring with the clip's (`Video.expiresAt`). */
+  url: Scalars['String']['output'];
+  width: Scalars['Int']['output'];
+};
+
 /** C2PA content credentials of a delivered clip. */
 export type Provenance = {
   __typename?: 'Provenance';
@@ -1071,6 +1082,24 @@ export type SloReport = {
   windowSeconds: Scalars['Int']['output'];
 };
 
+/**
+ * A JPEG grid of `frames` tiles, `columns` across and `rows` down, each `frameWidth` x `frameHeight` pixels,
+ * in time order row by row; cells past the last frame are black. Tile i is at
+ * x = (i % columns) * frameWidth, y = floor(i / columns) * frameHeight.
+ */
+export type Spritesheet = {
+  __typename?: 'Spritesheet';
+  bytes: Scalars['Int']['output'];
+  columns: Scalars['Int']['output'];
+  frameHeight: Scalars['Int']['output'];
+  frameWidth: Scalars['Int']['output'];
+  frames: Scalars['Int']['output'];
+  provenance?: Maybe<Provenance>;
+  rows: Scalars['Int']['output'];
+  /** A signed URL, expiring with the clip's (`Video.expiresAt`). */
+  url: Scalars['String']['output'];
+};
+
 /** An account as staff see it. */
 export type StaffAccount = {
   __typename?: 'StaffAccount';
@@ -1274,6 +1303,10 @@ export type Video = {
   fps: Scalars['Int']['output'];
   frames: Scalars['Int']['output'];
   height: Scalars['Int']['output'];
+  /** The poster's size and content credentials. */
+  poster?: Maybe<Poster>;
+  /** A signed URL of the poster: a JPEG frame of the clip at its size (the scanned frame nearest a third of the way in). Null for clips delivered before posters existed. */
+  posterUrl?: Maybe<Scalars['String']['output']>;
   /** The clip's C2PA content credentials, as verified before it was delivered. */
   provenance?: Maybe<Provenance>;
   /**
@@ -1282,6 +1315,8 @@ export type Video = {
    * same as `expiresAt`, which is when this signed URL stops working.
    */
   retainedUntil?: Maybe<Scalars['DateTime']['output']>;
+  /** A grid of evenly spaced frames of the clip, for scrubbing previews. Null for clips delivered before spritesheets existed. */
+  spritesheet?: Maybe<Spritesheet>;
   /** A signed URL; fetch it before `expiresAt`, then ask for the job again for a fresh one. */
   url: Scalars['String']['output'];
   width: Scalars['Int']['output'];
@@ -1470,6 +1505,7 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   OutputRemovalReason: OutputRemovalReason;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  Poster: ResolverTypeWrapper<Poster>;
   Provenance: ResolverTypeWrapper<Provenance>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegenerationRateDay: ResolverTypeWrapper<RegenerationRateDay>;
@@ -1487,6 +1523,7 @@ export type ResolversTypes = ResolversObject<{
   SchedulerConfigPayload: ResolverTypeWrapper<SchedulerConfigPayload>;
   SloObjective: ResolverTypeWrapper<SloObjective>;
   SloReport: ResolverTypeWrapper<SloReport>;
+  Spritesheet: ResolverTypeWrapper<Spritesheet>;
   StaffAccount: ResolverTypeWrapper<StaffAccountRecord>;
   StaffAccountPayload: ResolverTypeWrapper<Omit<StaffAccountPayload, 'account'> & { account?: Maybe<ResolversTypes['StaffAccount']> }>;
   StaffApiKeyPayload: ResolverTypeWrapper<Omit<StaffApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
@@ -1553,6 +1590,7 @@ export type ResolversParentTypes = ResolversObject<{
   ModelCard: ModelCard;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  Poster: Poster;
   Provenance: Provenance;
   Query: Record<PropertyKey, never>;
   RegenerationRateDay: RegenerationRateDay;
@@ -1566,6 +1604,7 @@ export type ResolversParentTypes = ResolversObject<{
   SchedulerConfigPayload: SchedulerConfigPayload;
   SloObjective: SloObjective;
   SloReport: SloReport;
+  Spritesheet: Spritesheet;
   StaffAccount: StaffAccountRecord;
   StaffAccountPayload: Omit<StaffAccountPayload, 'account'> & { account?: Maybe<ResolversParentTypes['StaffAccount']> };
   StaffApiKeyPayload: Omit<StaffApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
@@ -1840,6 +1879,14 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
+export type PosterResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Poster'] = ResolversParentTypes['Poster']> = ResolversObject<{
+  bytes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  provenance?: Resolver<Maybe<ResolversTypes['Provenance']>, ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type ProvenanceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Provenance'] = ResolversParentTypes['Provenance']> = ResolversObject<{
   actions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   claimGenerator?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1956,6 +2003,17 @@ export type SloReportResolvers<ContextType = GraphQLContext, ParentType extends 
   windowSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type SpritesheetResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Spritesheet'] = ResolversParentTypes['Spritesheet']> = ResolversObject<{
+  bytes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  columns?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  frameHeight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  frameWidth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  frames?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  provenance?: Resolver<Maybe<ResolversTypes['Provenance']>, ParentType, ContextType>;
+  rows?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type StaffAccountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StaffAccount'] = ResolversParentTypes['StaffAccount']> = ResolversObject<{
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -2061,8 +2119,11 @@ export type VideoResolvers<ContextType = GraphQLContext, ParentType extends Reso
   fps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   frames?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  poster?: Resolver<Maybe<ResolversTypes['Poster']>, ParentType, ContextType>;
+  posterUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   provenance?: Resolver<Maybe<ResolversTypes['Provenance']>, ParentType, ContextType>;
   retainedUntil?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  spritesheet?: Resolver<Maybe<ResolversTypes['Spritesheet']>, ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
@@ -2141,6 +2202,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ModelCard?: ModelCardResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  Poster?: PosterResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RegenerationRateDay?: RegenerationRateDayResolvers<ContextType>;
@@ -2154,6 +2216,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   SchedulerConfigPayload?: SchedulerConfigPayloadResolvers<ContextType>;
   SloObjective?: SloObjectiveResolvers<ContextType>;
   SloReport?: SloReportResolvers<ContextType>;
+  Spritesheet?: SpritesheetResolvers<ContextType>;
   StaffAccount?: StaffAccountResolvers<ContextType>;
   StaffAccountPayload?: StaffAccountPayloadResolvers<ContextType>;
   StaffApiKeyPayload?: StaffApiKeyPayloadResolvers<ContextType>;

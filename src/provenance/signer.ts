@@ -9,9 +9,23 @@ import { Worker } from "node:worker_threads";
 import { Builder, CallbackSigner as C2paCallbackSigner } from "@contentauth/c2pa-node";
 import type { Manifest } from "@contentauth/c2pa-types";
 
+/** An asset the manifest cites (a poster's clip): c2pa-node copies its manifest store into the new claim. */
+export interface SignIngredient {
+  /** the ingredient's definition, e.g. `{ title, relationship: "parentOf", label }` */
+  json: object;
+  path: string;
+  mimeType: string;
+}
+
+export interface SignOptions {
+  /** the input's type; "video/mp4" when omitted */
+  mimeType?: string;
+  ingredients?: SignIngredient[];
+}
+
 export interface ProvenanceSigner {
   /** Writes `input` with `manifest` embedded to `output` (a different path). Sign last: any remux strips it. */
-  sign(input: string, output: string, manifest: object): Promise<void>;
+  sign(input: string, output: string, manifest: object, options?: SignOptions): Promise<void>;
   /** Releases what the adapter holds (the local signer's worker thread). */
   close?(): Promise<void>;
 }
@@ -40,13 +54,13 @@ export class LocalSigner implements ProvenanceSigner {
     return new LocalSigner(await readFile(chainPath, "utf8"), await readFile(keyPath, "utf8"));
   }
 
-  sign(input: string, output: string, manifest: object): Promise<void> {
+  sign(input: string, output: string, manifest: object, options: SignOptions = {}): Promise<void> {
     const worker = this.start();
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.ref(); // keep the process alive while a sign is in flight
-      worker.postMessage({ id, input, output, manifest });
+      worker.postMessage({ id, input, output, manifest, mimeType: options.mimeType ?? "video/mp4", ingredients: options.ingredients ?? [] });
     });
   }
 
@@ -105,13 +119,17 @@ export class CallbackSigner implements ProvenanceSigner {
     this.reserveSize = 10_000 + certs.reduce((sum, cert) => sum + cert.length, 0);
   }
 
-  async sign(input: string, output: string, manifest: object): Promise<void> {
+  async sign(input: string, output: string, manifest: object, options: SignOptions = {}): Promise<void> {
     const signer = C2paCallbackSigner.newSigner(
       { alg: "es256", certs: this.certs, reserveSize: this.reserveSize, directCoseHandling: false },
       this.callback,
     );
     try {
-      await Builder.withJson(manifest as Manifest).signAsync(signer, { path: input, mimeType: "video/mp4" }, { path: output });
+      const builder = Builder.withJson(manifest as Manifest);
+      for (const ingredient of options.ingredients ?? []) {
+        await builder.addIngredient(JSON.stringify(ingredient.json), { path: ingredient.path, mimeType: ingredient.mimeType });
+      }
+      await builder.signAsync(signer, { path: input, mimeType: options.mimeType ?? "video/mp4" }, { path: output });
     } catch (error) {
       throw new Error(`C2PA signing failed: ${(error as Error).message}`, { cause: error });
     }

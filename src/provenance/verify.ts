@@ -31,6 +31,8 @@ export const UNTRUSTED = "signingCredential.untrusted";
 export interface VerifyOptions {
   /** PEM of the root certificates a signer must chain to */
   trustAnchorsPem?: string;
+  /** the file's type; "video/mp4" when omitted (a poster: "image/jpeg") */
+  mimeType?: string;
 }
 
 /** Validates `path`. Throws when the file cannot be read or parsed at all. */
@@ -42,7 +44,7 @@ export async function verifyFile(path: string, options: VerifyOptions = {}): Pro
   };
   let reader: Reader | null;
   try {
-    reader = await Reader.fromAsset({ path, mimeType: "video/mp4" }, settings);
+    reader = await Reader.fromAsset({ path, mimeType: options.mimeType ?? "video/mp4" }, settings);
   } catch (error) {
     throw new Error(`cannot read the C2PA data of ${path}: ${(error as Error).message}`, { cause: error });
   }

@@ -3,12 +3,13 @@
 // object written just before its fenced write was refused, a temporary file of a write killed half-way)
 // and what a stale worker wrote after the job ended. Run periodically by one process (workers/housekeeping.ts).
 //
-// An object is kept when a row points at it (a delivered clip, also a cache hit's: another job's row may
-// point at it; the checkpoint to resume from; the preview live progress shows), or when its job is live
+// An object is kept when a row points at it (a delivered clip or its poster or spritesheet, also a cache
+// hit's: another job's row may point at them; the checkpoint to resume from; the preview live progress
+// shows), or when its job is live
 // and the key is of the current lease (or has no token: written before keys had one). Everything else of
 // a job in a terminal state, of a job that no longer exists, or of an older lease of a live job, goes.
 import type { Sql } from "../db/pool.js";
-import { JOB_OBJECT_KINDS, parseJobObjectKey } from "./job-objects.js";
+import { DELIVERED_KINDS, JOB_OBJECT_KINDS, parseJobObjectKey } from "./job-objects.js";
 import type { ObjectStore } from "./store.js";
 
 interface JobRefs { id: string; status: string; fencing_token: number; checkpoint_key: string | null; preview_key: string | null }
@@ -16,8 +17,11 @@ interface JobRefs { id: string; status: string; fencing_token: number; checkpoin
 const ROWS = `/* orphanSweepRows */
 SELECT id, status, fencing_token, checkpoint->>'key' AS checkpoint_key, progress->>'previewKey' AS preview_key
 FROM jobs WHERE id = ANY($1::uuid[])`;
+// The clip and its variants (video.poster.key, video.spritesheet.key): a cache hit's row copies them all.
 const VIDEOS = `/* orphanSweepVideos */
-SELECT DISTINCT video->>'key' AS key FROM jobs WHERE video->>'key' = ANY($1::text[])`;
+SELECT DISTINCT k.key FROM jobs
+CROSS JOIN LATERAL (VALUES (video->>'key'), (video->'poster'->>'key'), (video->'spritesheet'->>'key')) AS k(key)
+WHERE video IS NOT NULL AND k.key = ANY($1::text[])`;
 
 export interface OrphanSweepResult { listed: number; removed: string[]; temporaries: number }
 
@@ -32,7 +36,7 @@ export async function sweepOrphanObjects(sql: Sql, store: ObjectStore, options: 
     const { rows: batch } = await sql.query<JobRefs>(ROWS, [ids.slice(i, i + 1000)]);
     for (const r of batch) rows.set(r.id, r);
   }
-  const videos = parsed.filter((o) => o.job!.kind === "videos").map((o) => o.key);
+  const videos = parsed.filter((o) => DELIVERED_KINDS.has(o.job!.kind)).map((o) => o.key);
   for (let i = 0; i < videos.length; i += 1000) {
     const { rows: batch } = await sql.query<{ key: string }>(VIDEOS, [videos.slice(i, i + 1000)]);
     for (const r of batch) referencedVideos.add(r.key);

@@ -24,7 +24,7 @@ import { sweepOrphanObjects } from "../../src/storage/orphans.js";
 import { waitFor } from "../helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { startEngineKinema } from "../helpers/engine.js";
-import { jobObjectKeys } from "../helpers/objects.js";
+import { deliveredObjectKeys, jobObjectKeys } from "../helpers/objects.js";
 import { insertAccount } from "../helpers/ops.js";
 import { engineWorkerEnv, killAll, spawnWorker, type WorkerProcess } from "../helpers/processes.js";
 
@@ -141,7 +141,7 @@ async function runPoint(i: number, { point, mode }: (typeof POINTS)[number]): Pr
   await pool.query(`UPDATE jobs SET avoid_worker = NULL WHERE id = $1`, [id]);
   await waitFor(async () => TERMINAL.includes((await row(id)).status), 180_000, `job of point ${point} to end`);
   const done = await row(id);
-  const keep = done.video?.key ? [done.video.key as string] : [];
+  const keep = deliveredObjectKeys(done.video);
   // the runner removes the objects right after the terminal write: give that a moment to finish
   await waitFor(async () => JSON.stringify(await jobObjectKeys(store, id)) === JSON.stringify(keep), 3_000, "").catch(() => {});
   const cleanAtTerminal = JSON.stringify(await jobObjectKeys(store, id)) === JSON.stringify(keep);

@@ -1,5 +1,5 @@
-// What the object store holds of one job: every key under its checkpoint, preview and video prefixes
-// (and the pre-token video key), listed from the store itself.
+// What the object store holds of one job: every key under its checkpoint, preview, video, poster and
+// spritesheet prefixes (and the pre-token video key), listed from the store itself.
 import { jobPrefixes } from "../../src/storage/job-objects.js";
 import type { ObjectStore } from "../../src/storage/store.js";
 
@@ -21,4 +21,9 @@ export async function settledJobObjectKeys(store: ObjectStore, jobId: string, ex
     if (JSON.stringify(keys) === want || Date.now() > deadline) return keys;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The keys a delivered row's `video` points at, sorted: the clip and, when made, its poster and spritesheet. */
+export function deliveredObjectKeys(video: { key?: string; poster?: { key?: string } | null; spritesheet?: { key?: string } | null } | null | undefined): string[] {
+  return [video?.key, video?.poster?.key, video?.spritesheet?.key].filter((k): k is string => typeof k === "string").sort();
 }

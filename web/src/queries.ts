@@ -1,7 +1,7 @@
 // Every operation the studio sends. Kept small: the API limits depth and cost per operation.
 const JOB_FIELDS = `id status stage prompt resolution durationSeconds createdAt width height fps seed stepBudget
   stepsCompleted queuePosition etaSeconds finishedAt deletedAt error { code message }
-  video { url expiresAt width height frames fps bytes provenance { state issuer signedAt claimGenerator actions } }`;
+  video { url expiresAt width height frames fps bytes provenance { state issuer signedAt claimGenerator actions } posterUrl }`;
 
 export const ME = `query Me { me { id name tier role limits { maxResolution resolutions minDurationSeconds maxDurationSeconds stepBudget } } }`;
 
@@ -9,7 +9,7 @@ export const JOB = `query Job($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`;
 
 export const JOBS = `query Jobs($first: Int!, $after: String, $filter: JobFilter) {
   jobs(first: $first, after: $after, filter: $filter) {
-    nodes { id status stage prompt resolution durationSeconds createdAt deletedAt }
+    nodes { id status stage prompt resolution durationSeconds createdAt deletedAt video { posterUrl } }
     pageInfo { hasNextPage endCursor }
   }
 }`;

@@ -57,6 +57,8 @@ export interface Video {
   fps: number;
   bytes: number;
   provenance: Provenance | null;
+  /** a signed JPEG frame of the clip; null for clips delivered before posters existed */
+  posterUrl: string | null;
 }
 
 export interface JobSummary {
@@ -69,6 +71,8 @@ export interface JobSummary {
   createdAt: string;
   /** set once the owner deleted the job: a tombstone (prompt redacted, no video) */
   deletedAt: string | null;
+  /** a delivered job's poster, for the history list's thumbnail */
+  video: { posterUrl: string | null } | null;
 }
 
 export interface Job extends JobSummary {

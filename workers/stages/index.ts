@@ -1,4 +1,5 @@
-// The production pipeline, in order: nothing is signed or stored before the post-filter passes it.
+// The production pipeline, in order: nothing is signed or stored before the post-filter passes it. The
+// variants (poster, spritesheet) are made and signed in SIGNING, after the clip: the clip is their ingredient.
 import type { Config } from "../../src/config/config.js";
 import type { ModelSource } from "../../src/engine/models.js";
 import type { ObjectStore } from "../../src/storage/store.js";
@@ -8,6 +9,7 @@ import { denoiseStage } from "./denoise.js";
 import { uploadStage } from "./upload.js";
 import { signStage, type SignStageDeps } from "./sign.js";
 import { postfilterStage } from "./postfilter.js";
+import { variantsStage } from "./variants.js";
 import type { PostfilterSafety } from "../../src/safety/setup.js";
 import { StepTimes } from "../../src/engine/step-times.js";
 
@@ -18,7 +20,7 @@ export function productionStages(deps: StageDeps): Stage[] {
   return [
     denoiseStage({ ...deps, stepTimes }), decodeStage(),
     postfilterStage(deps.safety),
-    signStage(deps.signing),
+    signStage(deps.signing), variantsStage(deps.signing),
     uploadStage({ store: deps.store, stepTimes }),
   ];
 }

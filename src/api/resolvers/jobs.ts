@@ -7,6 +7,7 @@ import { estimateEta } from "../eta.js";
 import { liveJobValues } from "../progress.js";
 import { ownerAttempts, ownerTimeline, timeInSystemSeconds } from "../../timeline/views.js";
 import { removalFields, retainedUntil } from "./removal.js";
+import { signedVideo } from "../video-urls.js";
 
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
@@ -70,15 +71,13 @@ export const Job: JobResolvers = {
     if (job.errorCode === "INTERNAL") return { code: "INTERNAL", message: "The job failed because of an internal error; it has been recorded." };
     return { code: job.errorCode, message: job.errorMessage ?? job.errorCode };
   },
-  // The row keeps the object key; each read makes a fresh expiring URL: the store's own presigned URL
-  // when it has one (S3), else one the API signs (for this job: it answers 410 once the job's outputs
-  // are removed) and serves at /files/. A job whose outputs were removed has no video, so no URL.
+  // The row keeps object keys; each read signs fresh expiring URLs (the clip, its poster and spritesheet),
+  // signed for this job so they answer 410 once its outputs are removed. A job whose outputs were removed
+  // has no video, so no URL.
   video: async (job, _args, ctx) => {
-    const video = job.video as { key?: string } | null;
-    if (!video?.key || job.removalReason) return null;
-    const { store, signer, config } = ctx.services;
-    const { url, expiresAt } = store.presign ? await store.presign(video.key, config.delivery.urlTtlSeconds) : signer.sign(video.key, Date.now(), job.id);
-    return { ...(video as object), url, expiresAt, retainedUntil: retainedUntil(job, await ctx.services.retention.current()) } as never;
+    if (job.removalReason) return null;
+    const video = await signedVideo(job.video, ctx.services, job.id);
+    return video ? ({ ...video, retainedUntil: retainedUntil(job, await ctx.services.retention.current()) } as never) : null;
   },
   ...removalFields,
 };

@@ -56,7 +56,9 @@ export function HistoryPage() {
       <ul className="job-list" aria-busy={loading}>
         {jobs.map((job) => (
           <li key={job.id}>
-            <a href={href.job(job.id)} className={job.deletedAt ? "job-link tombstone" : "job-link"} data-testid="history-item">
+            <a href={href.job(job.id)} className={[job.deletedAt ? "job-link tombstone" : "job-link", job.video?.posterUrl ? "with-thumb" : ""].join(" ").trim()} data-testid="history-item">
+              {/* the poster, never the clip: a list of videos would load every MP4 */}
+              {job.video?.posterUrl && <img className="thumb" src={job.video.posterUrl} alt="" loading="lazy" width={96} height={54} data-testid="history-thumb" />}
               <span className="prompt-text">{job.deletedAt ? "Deleted job" : job.prompt}</span>
               <span className="muted small">{RESOLUTION_LABEL[job.resolution]} · {job.durationSeconds} s · {dateTime(job.createdAt)}</span>
               <span className={`badge status-${job.status.toLowerCase()}`}>{job.deletedAt ? "Deleted" : STATUS_LABEL[job.status]}</span>
