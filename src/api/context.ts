@@ -17,6 +17,9 @@ import type { SafetyRuleService } from "../safety/prefilter/admin.js";
 import type { SchedulerConfigStore } from "../scheduler/store.js";
 import type { AlarmEvaluator } from "../ops/alarms.js";
 import type { StaffServices } from "../staff/setup.js";
+import type { UsageLimitsStore } from "../limits/store.js";
+import type { UsageService } from "../limits/usage.js";
+import type { RateLimitOutcome } from "./rate-limit-headers.js";
 
 export interface ApiServices {
   accounts: AccountService;
@@ -39,6 +42,10 @@ export interface ApiServices {
   alarms?: AlarmEvaluator;
   /** staff reads across accounts and audited actions, and who hears of an account change */
   staff: StaffServices;
+  /** every tier's rate limits and quotas, polled for changes */
+  limits: UsageLimitsStore;
+  /** me.usage and me.limits.rate */
+  usage: UsageService;
 }
 
 export interface GraphQLContext {
@@ -49,6 +56,8 @@ export interface GraphQLContext {
   loaders: Loaders;
   /** HTTP: the query text the limits passed before Apollo ran (src/api/server.ts), so they are not checked twice */
   limitsChecked?: string;
+  /** generateVideo: the caller's rate-limit policies after it, for the RateLimit response headers */
+  rateLimit?: RateLimitOutcome;
 }
 
 export function unauthenticated(message = "A valid API key is required: Authorization: Bearer <key>."): GraphQLError {

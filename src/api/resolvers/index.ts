@@ -7,15 +7,17 @@ import { JobProgress, Subscription } from "./progress.js";
 import { SafetyRule, safetyMutations, safetyQueries } from "./safety.js";
 import { schedulerMutations, schedulerQueries } from "./scheduler.js";
 import { sloQueries } from "./slo.js";
+import { limitsMutations, limitsQueries, TierLimits, usageAccountFields } from "./limits.js";
 import { AuditEntry, StaffAccount, StaffJob, staffMutations, staffQueries } from "./staff.js";
 import { DateTime } from "./scalars.js";
 
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries },
-  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations },
+  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries, ...limitsQueries },
+  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations, ...limitsMutations },
   Subscription,
-  Account,
+  Account: { ...Account, ...usageAccountFields },
+  TierLimits,
   ApiKey,
   Job,
   JobProgress,

@@ -5,6 +5,7 @@ import type { Resolution } from "../../config/config.js";
 import { requireAccount } from "../context.js";
 import { estimateEta } from "../eta.js";
 import { liveJobValues } from "../progress.js";
+import { jobCostFields } from "./limits.js";
 
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
@@ -29,7 +30,15 @@ export const jobQueries: Pick<QueryResolvers, "job" | "jobs"> = {
 };
 
 export const jobMutations: Pick<MutationResolvers, "generateVideo" | "cancelJob"> = {
-  generateVideo: (_parent, { input }, ctx) => ctx.services.jobs.submit(requireAccount(ctx), input),
+  generateVideo: async (_parent, { input }, ctx) => {
+    const payload = await ctx.services.jobs.submit(requireAccount(ctx), input);
+    // The RateLimit headers of this HTTP response (src/api/rate-limit-headers.ts).
+    if (payload.rateLimit) {
+      const refusal = payload.userErrors.find((e) => (e.code === "RATE_LIMITED" || e.code === "QUOTA_EXCEEDED") && e.retryAfterSeconds !== undefined);
+      ctx.rateLimit = { policies: payload.rateLimit, retryAfterSeconds: refusal?.retryAfterSeconds };
+    }
+    return payload;
+  },
   cancelJob: (_parent, { id }, ctx) => ctx.services.jobs.cancel(requireAccount(ctx), id),
 };
 
@@ -46,6 +55,7 @@ export const Job: JobResolvers = {
     const position = job.status === "QUEUED" ? await ctx.loaders.queuePosition.load(job.id) : null;
     return estimateEta(job, position, await ctx.loaders.queueStats());
   },
+  ...jobCostFields,
   cacheHit: (job) => (job.metadata as { cache?: { hit?: boolean } } | null)?.cache?.hit === true,
   // The timeline's contract (schema/timeline.graphql); the durable events come with the job_events table.
   timeline: () => [],
