@@ -124,6 +124,8 @@ export class JobService {
             prompt: input.prompt.trim(), resolution: input.resolution, width, height,
             durationSeconds: input.durationSeconds, fps: this.config.video.fps,
             seed: BigInt(seed), stepBudget: limits.stepBudget, cacheKey: jobCacheKey, deadlineAt,
+            // The database's clock, as the rate windows and the claim's deadline check read it.
+            createdAt: usage.databaseNow,
             idempotencyKey: key, maxAttempts: this.config.queue.maxAttempts,
             // The worker reads the request's options from the claimed row's metadata (the claim returns it).
             metadata: { ...prefilter, ...(negativePrompt !== null ? { negativePrompt } : {}) },
