@@ -207,10 +207,18 @@ describe("deadlines", () => {
     const socket = user.client.socket();
     const progress = collect<{ jobProgress: { status: string } }>(socket,
       `subscription($id: ID!) { jobProgress(id: $id) { status job { id status gpuSeconds costDollars error { code } } } }`, { id: job.id });
-    // Past the deadline (and before the sweep could have run, it is held off here): the claim skips it.
-    await pool.query(`UPDATE jobs SET deadline_at = now() - interval '1 second' WHERE id = $1`, [job.id]);
-    const claimed = await claimJob(pool, "test-worker", 30_000, "DENOISING", null);
-    expect(claimed).toBeNull();
+    // Past the deadline, with the sweep held off (this transaction holds the row; the sweep skips locked
+    // rows): the claim, in the same transaction, sees a QUEUED job it may not start.
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query(`UPDATE jobs SET deadline_at = now() - interval '1 second' WHERE id = $1`, [job.id]);
+      expect(await claimJob(client, "test-worker", 30_000, "DENOISING", null)).toBeNull();
+      expect((await client.query(`SELECT status FROM jobs WHERE id = $1`, [job.id])).rows[0].status).toBe("QUEUED");
+      await client.query("COMMIT");
+    } finally {
+      client.release();
+    }
 
     const events = await progress.done;
     await socket.dispose();
