@@ -1092,7 +1092,7 @@ export type Usage = {
 /** One of the caller's limits and how much of it is left now. */
 export type UsageLimit = {
   __typename?: 'UsageLimit';
-  /** minute: submissions per minute; day: generations per day; queued: jobs queued at once. */
+  /** minute: accepted submissions per minute (cache hits too, blocked prompts not); day: generations per day (EXPIRED not counted); queued: jobs queued at once. */
   name: Scalars['String']['output'];
   /** The limit. */
   quota: Scalars['Int']['output'];

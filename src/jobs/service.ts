@@ -15,7 +15,7 @@ import type { Account } from "../accounts/accounts.js";
 import type { EventBus } from "../events/bus.js";
 import type { Job as JobRecord, Prisma as PrismaNamespace } from "../generated/prisma/client.js";
 import { cancelJob } from "../queue/sql/cancelJob.js";
-import { admissionStats, weightedAhead } from "../queue/sql/queuePositions.js";
+import { admissionStats, queueStats, weightedAhead } from "../queue/sql/queuePositions.js";
 import { cacheKey, modelHash } from "../scheduler/cache.js";
 import type { SchedulerConfig } from "../scheduler/store.js";
 import type { PromptFilter } from "../safety/prefilter/service.js";
@@ -23,7 +23,7 @@ import { GEOMETRY } from "./policy.js";
 import type { JobStatus } from "./states.js";
 import { isJobId, negativePromptOf, validateGenerateInput, type GenerateInput, type UserError } from "./validate.js";
 import { generationRefusal, limitPolicies, submissionRefusal, type LimitPolicy } from "../limits/policy.js";
-import { accountUsageWindow, lockAccountSubmissions, prismaRows, type AccountUsageWindow } from "../limits/sql/usage.js";
+import { accountUsageWindow, lockAccountSubmissions, prismaRows, prismaSql, type AccountUsageWindow } from "../limits/sql/usage.js";
 import type { TierUsageLimits, UsageLimitsConfig } from "../limits/store.js";
 
 export type { JobRecord };
@@ -113,8 +113,9 @@ export class JobService {
           if (hit) return { job: hit, error: null, usage, tierLimits, added: { submission: true, generation: false } };
         }
         if (!blocked) {
-          const quota = tierLimits && await generationRefusal(tierLimits, usage, () => this.meanRunSeconds());
-          const refusal = quota ?? await this.admission(account);
+          const inTx = prismaSql(tx);
+          const quota = tierLimits && await generationRefusal(tierLimits, usage, () => this.meanRunSeconds(inTx));
+          const refusal = quota ?? await this.admission(account, inTx);
           if (refusal) return refuse(refusal);
         }
         const deadlineAt = !blocked && input.deadlineSeconds != null ? new Date(usage.databaseNow.getTime() + input.deadlineSeconds * 1000) : null;
@@ -132,7 +133,7 @@ export class JobService {
             ...(blocked ? { errorCode: refused.code, errorMessage: refused.message, finishedAt: new Date() } : {}),
           },
         });
-        return { job, error: blocked ? refused : null, usage, tierLimits, added: { submission: true, generation: !blocked } };
+        return { job, error: blocked ? refused : null, usage, tierLimits, added: { submission: !blocked, generation: !blocked } };
       }, { maxWait: 30_000, timeout: 60_000 });
       const rateLimit = outcome.tierLimits ? limitPolicies(outcome.tierLimits, outcome.usage, outcome.added) : undefined;
       // A blocked job is history, not work: no event, so no worker wakes for it (and none could claim it).
@@ -153,8 +154,8 @@ export class JobService {
   }
 
   /** The recent mean run time: when one of an account's queued jobs is likely to leave the queue. */
-  private async meanRunSeconds(): Promise<number> {
-    return (await admissionStats(this.sql)).meanRunSeconds ?? 10;
+  private async meanRunSeconds(sql: Sql): Promise<number> {
+    return (await queueStats(sql)).meanRunSeconds ?? 10;
   }
 
   async cancel(account: Account, id: string): Promise<JobPayload> {
@@ -210,10 +211,10 @@ export class JobService {
    * by the weights) and the running jobs, drained by the live workers at the recent mean run time:
    * max(0, ahead + running + 1 - workers) / workers x mean run. No history yet: admitted.
    */
-  private async admission(account: Account): Promise<UserError | null> {
+  private async admission(account: Account, sql: Sql): Promise<UserError | null> {
     const cfg = this.scheduler?.current;
     if (!cfg?.admissionControl || account.tier !== "FREE") return null;
-    const stats = await admissionStats(this.sql);
+    const stats = await admissionStats(sql);
     if (stats.meanRunSeconds === null) return null;
     const workers = Math.max(1, stats.liveWorkers);
     const ahead = cfg.fairShare

@@ -38,7 +38,7 @@ export function limitPolicies(limits: TierUsageLimits, usage: AccountUsageWindow
 
 const seconds = (s: number | null, fallback: number) => Math.max(1, Math.ceil(s ?? fallback));
 
-/** Every submission's check (blocked prompts and cache hits too): the per-minute rate. */
+/** Every submission's check (blocked prompts and cache hits too): the per-minute rate of accepted ones. */
 export function submissionRefusal(limits: TierUsageLimits, usage: AccountUsageWindow): UserError | null {
   if (usage.minuteUsed < limits.submissionsPerMinute) return null;
   const retryAfterSeconds = seconds(usage.minuteResetSeconds, 60);

@@ -11,7 +11,7 @@ import type { Tier } from "../config/config.js";
 
 /** One tier's limits. */
 export interface TierUsageLimits {
-  /** submissions accepted in any 60 s (sliding window), blocked prompts and cache hits included */
+  /** submissions accepted in any 60 s (sliding window), cache hits included, blocked prompts not */
   submissionsPerMinute: number;
   /** generations in any 24 h (sliding window): jobs that were queued, EXPIRED ones not counted */
   generationsPerDay: number;

@@ -9,8 +9,24 @@ export type Rows = <R>(text: string, values: unknown[]) => Promise<R[]>;
 
 export const sqlRows = (sql: Sql): Rows => async <R,>(text: string, values: unknown[]) => (await sql.query(text, values)).rows as R[];
 
-export const prismaRows = (tx: { $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> }): Rows =>
+type RawQuerier = { $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> };
+
+export const prismaRows = (tx: RawQuerier): Rows =>
   <R,>(text: string, values: unknown[]) => tx.$queryRawUnsafe<R[]>(text, ...values);
+
+/**
+ * A Prisma transaction as an Sql, for the statements a submission runs inside its transaction. Not the
+ * pool: in embedded mode every connection shares PGlite's one session and the socket server holds other
+ * connections' statements until an open transaction ends, so a pool query from inside it would wait forever.
+ */
+export function prismaSql(tx: RawQuerier): Sql {
+  return {
+    query: async (text: string | { text: string; values?: unknown[] }, values?: unknown[]) => {
+      const statement = typeof text === "string" ? { text, values: values ?? [] } : { text: text.text, values: values ?? text.values ?? [] };
+      return { rows: await tx.$queryRawUnsafe<unknown[]>(statement.text, ...statement.values) };
+    },
+  } as unknown as Sql;
+}
 
 /**
  * lockAccountSubmissions — a transaction-scoped advisory lock per account (a 64-bit hash of its id;
@@ -25,7 +41,8 @@ export async function lockAccountSubmissions(rows: Rows, accountId: string): Pro
 }
 
 export interface AccountUsageWindow {
-  /** submissions (every jobs row: blocked prompts and cache hits too) created in the last 60 s */
+  /** submissions accepted in the last 60 s (jobs rows, cache hits too; not blocked prompts: the request
+   *  rate itself is the per-key token buckets' to bound, and a refused prompt costs nothing) */
   minuteUsed: number;
   /** seconds until the oldest of them leaves the window (null: none) */
   minuteResetSeconds: number | null;
@@ -49,12 +66,12 @@ export async function accountUsageWindow(rows: Rows, accountId: string): Promise
     `/* accountUsageWindow */
      WITH at AS (SELECT clock_timestamp() AS t),
      recent AS (
-       SELECT j.created_at,
+       SELECT j.created_at, j.status <> 'BLOCKED' AS submission,
          j.status NOT IN ('BLOCKED', 'EXPIRED') AND (j.metadata->'cache'->>'hit') IS DISTINCT FROM 'true' AS generation
        FROM jobs j, at WHERE j.account_id = $1::uuid AND j.created_at > at.t - interval '1 day')
      SELECT
-       (count(*) FILTER (WHERE created_at > at.t - interval '1 minute'))::int AS "minuteUsed",
-       extract(epoch FROM min(created_at) FILTER (WHERE created_at > at.t - interval '1 minute') + interval '1 minute' - at.t)::float8 AS "minuteResetSeconds",
+       (count(*) FILTER (WHERE submission AND created_at > at.t - interval '1 minute'))::int AS "minuteUsed",
+       extract(epoch FROM min(created_at) FILTER (WHERE submission AND created_at > at.t - interval '1 minute') + interval '1 minute' - at.t)::float8 AS "minuteResetSeconds",
        (count(*) FILTER (WHERE generation))::int AS "dayUsed",
        extract(epoch FROM min(created_at) FILTER (WHERE generation) + interval '1 day' - at.t)::float8 AS "dayResetSeconds",
        (SELECT count(*) FROM jobs q WHERE q.account_id = $1::uuid AND q.status = 'QUEUED')::int AS queued,
