@@ -58,10 +58,10 @@ describe("kinema usage", () => {
     const usage = JSON.parse(json.stdout);
     expect(usage).toMatchObject({ window: "HOUR", jobs: 2, gpuSeconds: 0, costDollars: 0 });
     expect(usage.byStatus.map((s: { status: string }) => s.status).sort()).toEqual(["BLOCKED", "EXPIRED"]);
-    expect(usage.limits.policies.map((p: { name: string; used: number }) => [p.name, p.used])).toEqual([["minute", 2], ["day", 0], ["queued", 0]]);
+    expect(usage.limits.policies.map((p: { name: string; used: number }) => [p.name, p.used])).toEqual([["minute", 1], ["day", 0], ["queued", 0]]); // the blocked one is no submission
     const text = await kinema(["usage"]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/submissions per minute\s+2\s+28\s+30/);
+    expect(text.stdout).toMatch(/submissions per minute\s+1\s+29\s+30/);
     expect(text.stdout).toMatch(/cost\s+\$0\.0000 at \$3\.5\/GPU-hour/);
     const bad = await kinema(["usage", "--window", "year"]);
     expect(bad.code).toBe(2);
