@@ -19,6 +19,8 @@ import { JobService } from "./jobs/service.js";
 import { SafetyRuleService } from "./safety/prefilter/admin.js";
 import { PrefilterService } from "./safety/prefilter/service.js";
 import { SchedulerConfigStore } from "./scheduler/store.js";
+import { UsageLimitsStore } from "./limits/store.js";
+import { UsageService } from "./limits/usage.js";
 import type { Logger } from "./log.js";
 import { JobQueue } from "./queue/queue.js";
 import type { Stage } from "../workers/pipeline.js";
@@ -67,6 +69,8 @@ export interface Kinema {
   prefilter: PrefilterService;
   /** the scheduler's settings: weights, burst caps, admission control (update() changes them everywhere) */
   scheduler: SchedulerConfigStore;
+  /** every tier's rate limits and quotas (update() changes them everywhere within one poll) */
+  limits: UsageLimitsStore;
   pool: Pool;
   prisma: Prisma;
   bus: EventBus;
@@ -106,7 +110,10 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     const scheduler = await SchedulerConfigStore.start(pool,
       { pollMs: options.api ? config.scheduler.pollMs : 0 }, log.child({ component: "scheduler" }));
     closers.push(() => scheduler.stop());
-    const jobs = new JobService(prisma, pool, bus, config, prefilter, scheduler);
+    // Rate limits and quotas: polled like the scheduler's settings (only API processes take submissions).
+    const limits = await UsageLimitsStore.start(pool, { pollMs: options.api ? config.scheduler.pollMs : 0 }, log.child({ component: "limits" }));
+    closers.push(() => limits.stop());
+    const jobs = new JobService(prisma, pool, bus, config, prefilter, scheduler, limits);
     const queue = new JobQueue(pool, bus, config.queue);
 
     const store = createStore(config);
@@ -139,6 +146,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
         accounts, keys, auth, staff, keyUsage: usage, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler,
         webhooks: webhooks.service,
         removal, accountDeletion: new AccountDeleter(pool, bus, removal, staff.listeners), retention,
+        limits, usage: new UsageService(pool, limits, config.gpuHourlyCost),
       }, log.child({ component: "api" }));
       webhooks.sender.start();
       closers.push(() => webhooks.sender.stop());
@@ -195,7 +203,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     }));
 
     return {
-      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, prefilter, scheduler, pool, prisma, bus, store, progress, keyUsage,
+      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, prefilter, scheduler, limits, pool, prisma, bus, store, progress, keyUsage,
       async stop() {
         // Every step runs even when one fails: a skipped pool.end() would leave connections that die
         // later (a dropped database, a restarted server) with nobody listening for their errors.

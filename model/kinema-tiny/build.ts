@@ -56,7 +56,8 @@ export function kinemaTinyManifest(files: Record<string, Uint8Array>, nanBelow?:
     },
     latentChannels: LATENT_CHANNELS,
     prediction: "velocity",
-    sampler: { default: "flow-euler", guidanceScale: 4 },
+    // CFG's unconditional branch is a text encoding like any other: a negative prompt can take its place.
+    sampler: { default: "flow-euler", guidanceScale: 4, negativePrompt: true },
     buckets: Object.fromEntries(Object.entries(BUCKETS).map(([k, v]) => [k, { ...v }])),
     files: Object.fromEntries(Object.keys(files).sort().map((name) => [name, sha256(files[name]!)])),
   });

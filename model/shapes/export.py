@@ -154,7 +154,7 @@ def write_manifest(out, guidance, desc, shared=0.0):
                      "outputs": {"prediction": "prediction"}, "patchSize": [1, 2, 2], "hiddenSize": 192, "depth": 6, "heads": 6, "mlpRatio": 4},
         "vae": {"file": "vae_decoder.onnx", "inputs": {"latent": "latent"}, "outputs": {"frames": "frames"},
                 "temporalCompression": 4, "spatialCompression": 8, "scalingFactor": 1},
-        "latentChannels": 8, "frameRate": 8, "prediction": "velocity", "sampler": {"default": "flow-euler", "guidanceScale": guidance,
+        "latentChannels": 8, "frameRate": 8, "prediction": "velocity", "sampler": {"default": "flow-euler", "guidanceScale": guidance, "negativePrompt": True,
                                                                      **({"frameSharedNoise": shared} if shared > 0 else {})},
         "buckets": {k: dict(bucket) for k in ("CPU", "R480P", "R720P", "R1080P")},
         "files": {f: sha256(os.path.join(out, f)) for f in files},

@@ -62,11 +62,13 @@ export const AUTHORIZATION: Readonly<Record<string, FieldAccess>> = {
   "Query.regenerationRate": { roles: STAFF, scope: "FLEET" },
   "Query.fleetPlan": { roles: STAFF, scope: "FLEET" },
   "Query.schedulerConfig": { roles: STAFF, scope: "FLEET" },
+  "Query.usageLimits": { roles: STAFF, scope: "FLEET" },
   "Query.safetyRules": { roles: STAFF, scope: "FLEET" },
   "Query.safetyRuleSetVersion": { roles: STAFF, scope: "FLEET" },
   "Query.retentionConfig": { roles: STAFF, scope: "FLEET" },
   // Settings changes: admins, audited.
   "Mutation.updateSchedulerConfig": { roles: ADMIN, scope: "FLEET", audited: true },
+  "Mutation.updateUsageLimits": { roles: ADMIN, scope: "FLEET", audited: true },
   "Mutation.addSafetyRule": { roles: ADMIN, scope: "FLEET", audited: true },
   "Mutation.disableSafetyRule": { roles: ADMIN, scope: "FLEET", audited: true },
   "Mutation.updateRetention": { roles: ADMIN, scope: "FLEET", audited: true },

@@ -21,6 +21,9 @@ import type { WebhookService } from "../webhooks/service.js";
 import type { RemovalService } from "../removal/service.js";
 import type { AccountDeleter } from "../removal/accounts.js";
 import type { RetentionSettings } from "../removal/retention.js";
+import type { UsageLimitsStore } from "../limits/store.js";
+import type { UsageService } from "../limits/usage.js";
+import type { RateLimitOutcome } from "./rate-limit-headers.js";
 
 export interface ApiServices {
   accounts: AccountService;
@@ -51,6 +54,10 @@ export interface ApiServices {
   accountDeletion: AccountDeleter;
   /** the tiers' retention periods in force */
   retention: RetentionSettings;
+  /** every tier's rate limits and quotas, polled for changes */
+  limits: UsageLimitsStore;
+  /** me.usage and me.limits.rate */
+  usage: UsageService;
 }
 
 export interface GraphQLContext {
@@ -61,6 +68,8 @@ export interface GraphQLContext {
   loaders: Loaders;
   /** HTTP: the query text the limits passed before Apollo ran (src/api/server.ts), so they are not checked twice */
   limitsChecked?: string;
+  /** generateVideo: the caller's rate-limit policies after it, for the RateLimit response headers */
+  rateLimit?: RateLimitOutcome;
 }
 
 export function unauthenticated(message = "A valid API key is required: Authorization: Bearer <key>."): GraphQLError {

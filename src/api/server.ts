@@ -15,6 +15,7 @@ import { buildSchema } from "./schema.js";
 import { attachSubscriptions } from "./subscriptions.js";
 import { serveStatic } from "./static.js";
 import { DatabaseReadiness } from "./readiness.js";
+import { rateLimitHeadersPlugin } from "./rate-limit-headers.js";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -55,6 +56,7 @@ export async function startApiServer(services: ApiServices, log: Logger): Promis
       ApolloServerPluginLandingPageDisabled(),
       { async serverWillStart() { return { drainServer: async () => { await subscriptions.dispose(); } }; } },
       limitsPlugin(limiter),
+      rateLimitHeadersPlugin(),
     ],
   });
   await apollo.start();

@@ -12,7 +12,7 @@ export interface AuditEntry {
   actor: AuditActor;
   /** dotted, stable names: job.cancel, job.retry, apiKey.revoke, account.setTier, account.suspend, ... */
   action: string;
-  targetType: "Job" | "ApiKey" | "Account" | "SafetyRule" | "SchedulerConfig" | "RetentionConfig";
+  targetType: "Job" | "ApiKey" | "Account" | "SafetyRule" | "SchedulerConfig" | "RetentionConfig" | "UsageLimits";
   targetId: string | null;
   reason: string | null;
   before: unknown;

@@ -1,7 +1,7 @@
 // The GraphQL documents the CLI sends (schema/*.graphql) and the shapes it reads back.
 import type { JobStage, JobStatus } from "../jobs/states.js";
 
-export interface UserError { code: string; message: string; field?: string[] | null }
+export interface UserError { code: string; message: string; field?: string[] | null; retryAfterSeconds?: number | null }
 export interface JobError { code: string; message: string }
 export interface Provenance { state: string; issuer: string | null; signedAt: string | null; claimGenerator: string | null; actions: string[] }
 export interface Video {
@@ -18,6 +18,7 @@ export interface JobDetail {
   stepBudget: number; stepsCompleted: number; attempts: number; queuePosition: number | null; etaSeconds: number | null;
   createdAt: string; startedAt: string | null; finishedAt: string | null;
   error: JobError | null; video: Video | null;
+  negativePrompt: string | null; deadlineAt: string | null; gpuSeconds: number | null; costDollars: number | null;
 }
 
 export interface JobSummary {
@@ -33,6 +34,7 @@ export interface JobProgress {
 const JOB_DETAIL = `fragment JobDetail on Job {
   id status stage tier prompt resolution width height durationSeconds fps seed stepBudget stepsCompleted attempts
   queuePosition etaSeconds createdAt startedAt finishedAt error { code message }
+  negativePrompt deadlineAt gpuSeconds costDollars
   video {
     url expiresAt width height frames fps bytes provenance { state issuer signedAt claimGenerator actions }
     poster { url width height bytes provenance { state issuer signedAt claimGenerator actions } }
@@ -41,7 +43,7 @@ const JOB_DETAIL = `fragment JobDetail on Job {
 }`;
 
 export const GENERATE = `mutation CliGenerate($input: GenerateVideoInput!) {
-  generateVideo(input: $input) { job { ...JobDetail } userErrors { code message field } }
+  generateVideo(input: $input) { job { ...JobDetail } userErrors { code message field retryAfterSeconds } }
 }
 ${JOB_DETAIL}`;
 
@@ -63,3 +65,13 @@ export const PROGRESS = `subscription CliProgress($id: ID!) {
   jobProgress(id: $id) { status stage queuePosition step totalSteps etaSeconds job { ...JobDetail } }
 }
 ${JOB_DETAIL}`;
+
+export interface UsagePolicy { name: string; quota: number; windowSeconds: number | null; used: number; remaining: number; resetSeconds: number | null }
+export interface UsageReport {
+  window: string; from: string; to: string; jobs: number; byStatus: { status: JobStatus; count: number }[];
+  gpuSeconds: number; costDollars: number; gpuHourlyCost: number; limits: { policies: UsagePolicy[] };
+}
+
+export const USAGE = `query CliUsage($window: UsageWindow!) { me { usage(window: $window) {
+  window from to jobs byStatus { status count } gpuSeconds costDollars gpuHourlyCost
+  limits { policies { name quota windowSeconds used remaining resetSeconds } } } } }`;

@@ -38,6 +38,7 @@ export function table(rows: string[][]): string {
 /** GraphQL input field names as the CLI's flags, for userErrors. */
 const FLAGS: Record<string, string> = {
   prompt: "the prompt", durationSeconds: "--duration", resolution: "--resolution", seed: "--seed", idempotencyKey: "--idempotency-key",
+  negativePrompt: "--negative", deadlineSeconds: "--deadline",
 };
 
 export function userErrorLine(error: { code: string; message: string; field?: string[] | null }): string {

@@ -14,7 +14,7 @@ import { CancelOnInterrupt } from "./interrupt.js";
 import { ProgressDisplay } from "./progress-display.js";
 
 export const GENERATE_HELP = `Usage: kinema generate "PROMPT" [--resolution RES] [--duration SECONDS] [--seed N]
-                       [--out FILE] [--idempotency-key KEY] [--json]
+                       [--negative TEXT] [--deadline SECONDS] [--out FILE] [--idempotency-key KEY] [--json]
 
 Submits a text-to-video job, follows its progress and saves the clip as an MP4.
 
@@ -24,6 +24,10 @@ Options:
   --duration SECONDS       1 to 10 (default 4)
   --seed N                 0 to 2147483647; the same seed, prompt and settings give the same
                            video (default: chosen by the server, shown when the job starts)
+  --negative TEXT          a negative prompt: guidance steers the video away from it (up to 2000
+                           characters, checked like the prompt)
+  --deadline SECONDS       1 to 86400: if no worker has started the job by then it EXPIRES
+                           (never runs, costs nothing, not counted against your daily quota)
   --out FILE               where to save the clip (default: kinema-<job id>.mp4 in the current
                            directory; a directory: that name inside it)
   --idempotency-key KEY    running again with the same key follows the first job instead of
@@ -39,7 +43,8 @@ and leaves the job running); without one (piped, scripted) it cancels the job. E
 cancelled job ends the command with exit code 130.
 
 Exit codes: 0 saved; 1 the job failed, was blocked or cancelled elsewhere, or the server
-failed or could not be reached; 2 usage or input error (INVALID_INPUT, TIER_LIMIT, bad key);
+failed or could not be reached, or the job EXPIRED; 2 usage or input error (INVALID_INPUT,
+TIER_LIMIT, bad key) or a limit (RATE_LIMITED, QUOTA_EXCEEDED: the retry-after is shown);
 130 cancelled with Ctrl-C.
 
 ${CONNECTION_HELP}`;
@@ -51,7 +56,10 @@ const RESOLUTIONS: Record<string, string> = {
 };
 const MAX_INT = 2 ** 31 - 1;
 
-interface GenerateInput { prompt: string; resolution?: string; durationSeconds?: number; seed?: number; idempotencyKey: string }
+interface GenerateInput {
+  prompt: string; resolution?: string; durationSeconds?: number; seed?: number; idempotencyKey: string;
+  negativePrompt?: string; deadlineSeconds?: number;
+}
 
 export async function generateCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -61,6 +69,8 @@ export async function generateCommand(args: string[]): Promise<void> {
       resolution: { type: "string", short: "r" },
       duration: { type: "string", short: "d" },
       seed: { type: "string" },
+      negative: { type: "string" },
+      deadline: { type: "string" },
       out: { type: "string", short: "o" },
       "idempotency-key": { type: "string" },
       json: { type: "boolean", default: false },
@@ -78,6 +88,8 @@ export async function generateCommand(args: string[]): Promise<void> {
     durationSeconds: values.duration === undefined ? undefined : integer("--duration", values.duration.replace(/s$/i, ""), 1),
     seed: values.seed === undefined ? undefined : integer("--seed", values.seed, 0),
     idempotencyKey: values["idempotency-key"] ?? `kinema-cli-${randomUUID()}`,
+    negativePrompt: values.negative,
+    deadlineSeconds: values.deadline === undefined ? undefined : integer("--deadline", values.deadline.replace(/s$/i, ""), 1),
   };
   const client = connectionFrom(values);
   const fileFor = await outputPath(values.out);

@@ -48,13 +48,16 @@ export function describeJob(job: JobDetail): string {
     ["job", job.id],
     ["status", `${job.status} (stage ${job.stage})`],
     ["prompt", job.prompt],
+    ...(job.negativePrompt ? [["negative", job.negativePrompt] as [string, string]] : []),
     ["settings", `${job.resolution} ${job.width}x${job.height}, ${job.durationSeconds} s at ${job.fps} fps, seed ${job.seed}, tier ${job.tier}`],
     ["steps", `${job.stepsCompleted}/${job.stepBudget}${job.attempts > 0 ? ` (attempts: ${job.attempts})` : ""}`],
   ];
   if (job.queuePosition != null) lines.push(["queue", job.queuePosition === 0 ? "next in line" : `${job.queuePosition} ahead`]);
   if (job.etaSeconds != null) lines.push(["eta", formatSeconds(job.etaSeconds)]);
   lines.push(["created", formatTime(job.createdAt)], ["started", formatTime(job.startedAt)], ["finished", formatTime(job.finishedAt)]);
+  if (job.deadlineAt) lines.push(["deadline", formatTime(job.deadlineAt)]);
   if (job.error) lines.push(["error", `${job.error.code}: ${job.error.message}`]);
+  if (job.gpuSeconds != null) lines.push(["gpu time", `${job.gpuSeconds.toFixed(1)} s, $${(job.costDollars ?? 0).toFixed(4)}`]);
   const v = job.video;
   if (v) {
     lines.push(

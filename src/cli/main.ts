@@ -7,8 +7,11 @@ import { ExitError } from "./exit.js";
 const HELP = `Usage: kinema <command> [options]
 
 Commands:
-  generate "PROMPT" [--resolution R480P|R720P|R1080P] [--duration SECONDS] [--seed N] [--out FILE] [--json]
+  generate "PROMPT" [--resolution R480P|R720P|R1080P] [--duration SECONDS] [--seed N] [--negative TEXT]
+           [--deadline SECONDS] [--out FILE] [--json]
                   make a video: submit a job, follow its progress, save the MP4
+  usage [--window HOUR|DAY|WEEK|MONTH] [--json]
+                  your jobs, GPU time and cost over a window, and your rate limits with what is left
   jobs [--status STATUS ...] [--first N] [--after CURSOR] [--json]
                   list your jobs, newest first
   job ID [--json]
@@ -28,7 +31,7 @@ Commands:
   scan FILE.mp4 [--bank FILE] [--frames] [--json]
                   run the post-filter's frame scan on any video (exit 1 if blocked)
 
-generate, jobs, job, delete, keys and webhooks talk to the API at KINEMA_URL (default http://127.0.0.1:4000/graphql)
+generate, jobs, job, delete, usage, keys and webhooks talk to the API at KINEMA_URL (default http://127.0.0.1:4000/graphql)
 with the key in KINEMA_API_KEY (or --url, --key).
 
 Exit codes: 0 ok; 1 a job failed or the server failed or could not be reached; 2 usage or
@@ -40,6 +43,7 @@ interface Command { run: (args: string[]) => Promise<void>; help: string }
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   generate: async () => { const m = await import("./generate.js"); return { run: m.generateCommand, help: m.GENERATE_HELP }; },
+  usage: async () => { const m = await import("./usage.js"); return { run: m.usageCommand, help: m.USAGE_HELP }; },
   jobs: async () => { const m = await import("./jobs.js"); return { run: m.jobsCommand, help: m.JOBS_HELP }; },
   job: async () => { const m = await import("./job.js"); return { run: m.jobCommand, help: m.JOB_HELP }; },
   delete: async () => { const m = await import("./delete.js"); return { run: m.deleteCommand, help: m.DELETE_HELP }; },

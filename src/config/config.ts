@@ -37,6 +37,8 @@ const schema = z.object({
   KINEMA_SAFETY_POLL_MS: int(100, 4_000, 1_000),
   // The same bound for the scheduler's settings (weights, burst caps, admission control).
   KINEMA_SCHEDULER_POLL_MS: int(100, 4_000, 1_000),
+  // Dollars per GPU-hour: each job's costDollars and me.usage's cost (src/jobs/gpu-time.ts).
+  KINEMA_GPU_HOURLY_COST: z.coerce.number().min(0).max(10_000).default(3.5),
   KINEMA_RETRY_BASE_MS: int(0, 3_600_000, 2_000),
   KINEMA_RETRY_MAX_MS: int(0, 86_400_000, 120_000),
   KINEMA_FPS: int(1, 120, 24),
@@ -252,6 +254,8 @@ export interface Config {
   regenerationWindowMinutes: number;
   /** service-level objectives, in seconds (Query.sloReport) */
   slo: { queueWaitP50Seconds: number; endToEndP95Seconds: Record<Tier, number> };
+  /** the GPU price per hour that turns a job's GPU-seconds into costDollars (default $3.50) */
+  gpuHourlyCost: number;
   /** the alarm evaluator of each API process (Query.alarms); intervalMs 0 turns it off */
   alarms: { intervalMs: number; windowSeconds: number };
   /** the PLUS-weight auto-mitigation driven by the alarm evaluation (src/ops/mitigation.ts) */
@@ -366,6 +370,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretAccessKey: e.KINEMA_S3_SECRET_ACCESS_KEY, prefix: e.KINEMA_S3_PREFIX,
     },
     scheduler: { pollMs: e.KINEMA_SCHEDULER_POLL_MS },
+    gpuHourlyCost: e.KINEMA_GPU_HOURLY_COST,
     safety: { rulePollMs: e.KINEMA_SAFETY_POLL_MS, hashBank: e.KINEMA_HASH_BANK ?? null, likenessGallery: e.KINEMA_LIKENESS_GALLERY ?? null, publicFiguresFile: e.KINEMA_PUBLIC_FIGURES_FILE ?? null, likenessThreshold: e.KINEMA_LIKENESS_THRESHOLD, nsfwThresholds: e.KINEMA_NSFW_THRESHOLDS },
     metricsPort: e.KINEMA_METRICS_PORT,
     apiMetricsPort: e.KINEMA_API_METRICS_PORT,

@@ -1,4 +1,4 @@
-// The denoising loop: text encoding (conditional and unconditional in one batch), seeded initial
+// The denoising loop: text encoding (conditional and unconditional, or negative, in one batch), seeded initial
 // noise or a checkpoint to resume from, then one guided DiT evaluation and one sampler step per step,
 // with a non-finite check after every step. The caller's onStep reports progress, writes checkpoints
 // and stops the loop (by throwing) on cancel.
@@ -14,6 +14,8 @@ import { tokenize } from "./tokenizer.js";
 export interface DenoiseRequest {
   model: Model;
   prompt: string;
+  /** encoded in the unconditional slot instead of "" (the caller checks the model supports it) */
+  negativePrompt?: string | null;
   seed: number;
   steps: number;
   sampler: SamplerName;
@@ -55,7 +57,9 @@ export function initialNoise(rng: Rng, shape: readonly number[], shared: number)
 export async function denoise(r: DenoiseRequest): Promise<Float32Array> {
   const { manifest } = r.model;
   const cond = tokenize(r.prompt, manifest.tokenizer);
-  const uncond = tokenize("", manifest.tokenizer);
+  // Guidance moves from the unconditional encoding towards the prompt's: from the negative prompt's when
+  // there is one, so the result moves away from what it describes.
+  const uncond = tokenize(r.negativePrompt ?? "", manifest.tokenizer);
   const length = manifest.tokenizer.maxLength;
   const ids = new BigInt64Array(2 * length);
   ids.set(uncond.ids, 0);

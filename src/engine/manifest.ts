@@ -66,6 +66,9 @@ export const manifestSchema = z.object({
     /** share of the initial noise's variance common to every latent frame (the rest is each frame's
      *  own); a model trained with that mixed noise prior must be sampled from it. Absent: 0. */
     frameSharedNoise: z.number().min(0).max(1).optional(),
+    /** true: classifier-free guidance may push away from a negative prompt's encoding instead of the
+     *  empty prompt's (the model conditions on any text there). Absent or false: a negative prompt is ignored. */
+    negativePrompt: z.boolean().optional(),
   }),
   /** generation geometry per resolution: width and height multiples of spatialCompression * patch */
   buckets: z.record(z.string(), z.object({ width: z.number().int().positive(), height: z.number().int().positive() })),

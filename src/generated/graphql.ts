@@ -31,6 +31,13 @@ export type Account = {
   name: Scalars['String']['output'];
   role: Role;
   tier: Tier;
+  /** Jobs, GPU time and cost over the last `window`, and the rate limits with what is left. */
+  usage: Usage;
+};
+
+
+export type AccountUsageArgs = {
+  window: UsageWindow;
 };
 
 /** An account's jobs created in [from, to). */
@@ -268,10 +275,21 @@ export type FleetPlanInput = {
 };
 
 export type GenerateVideoInput = {
+  /**
+   * A job no worker has started within this many seconds (1 to 86400) of submission becomes EXPIRED: it
+   * never runs, costs no GPU time and does not count against the daily quota.
+   */
+  deadlineSeconds?: InputMaybe<Scalars['Int']['input']>;
   /** 1 to 10. */
   durationSeconds: Scalars['Int']['input'];
   /** Retrying with the same key returns the first job instead of creating another. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Guidance pushes the video away from this text instead of from an empty prompt (models whose contract
+   * says they support it: both shipped models). Up to 2000 characters; checked by the same safety
+   * pre-filter as the prompt; blank means none. Part of the cache key.
+   */
+  negativePrompt?: InputMaybe<Scalars['String']['input']>;
   /** 1 to 2000 characters after trimming. */
   prompt: Scalars['String']['input'];
   /** Up to what the caller's tier allows (see `me.limits`). */
@@ -308,7 +326,11 @@ export type Job = {
   attempts: Scalars['Int']['output'];
   /** The video of an identical earlier request (same seed and settings) of this account, delivered again without generating it. */
   cacheHit: Scalars['Boolean']['output'];
+  /** gpuSeconds at the configured GPU price (KINEMA_GPU_HOURLY_COST, dollars per GPU-hour); null until finished. */
+  costDollars?: Maybe<Scalars['Float']['output']>;
   createdAt: Scalars['DateTime']['output'];
+  /** When a job with `deadlineSeconds` expires unless a worker has started it by then. */
+  deadlineAt?: Maybe<Scalars['DateTime']['output']>;
   /** When the owner (or the account's deletion) deleted the job. A deleted job is a tombstone: prompt redacted, no video. */
   deletedAt?: Maybe<Scalars['DateTime']['output']>;
   durationSeconds: Scalars['Int']['output'];
@@ -318,8 +340,15 @@ export type Job = {
   etaSeconds?: Maybe<Scalars['Int']['output']>;
   finishedAt?: Maybe<Scalars['DateTime']['output']>;
   fps: Scalars['Int']['output'];
+  /**
+   * GPU time the job's run used, measured per stage by the worker (seconds); 0 for a job that never ran
+   * (cache hits, blocked, expired, cancelled while queued); null until the job has finished.
+   */
+  gpuSeconds?: Maybe<Scalars['Float']['output']>;
   height: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
+  /** The negative prompt the job was submitted with, if any. */
+  negativePrompt?: Maybe<Scalars['String']['output']>;
   /** When the job's stored outputs were removed, and why; null while they are kept. */
   outputsRemovedAt?: Maybe<Scalars['DateTime']['output']>;
   outputsRemovedReason?: Maybe<OutputRemovalReason>;
@@ -457,6 +486,8 @@ export type JobStatus =
   /** Refused by the safety pre-filter; never queued. */
   | 'BLOCKED'
   | 'CANCELLED'
+  /** Its `deadlineSeconds` passed before a worker started it: never run, no GPU time, not counted against the daily quota. */
+  | 'EXPIRED'
   | 'FAILED'
   | 'QUEUED'
   | 'RUNNING'
@@ -568,6 +599,8 @@ export type Mutation = {
   updateRetention: UpdateRetentionPayload;
   /** Admins only. Audited (who, reason, before and after). */
   updateSchedulerConfig: SchedulerConfigPayload;
+  /** Admins only. Audited (who, reason, before and after); in force on every API process within 5 seconds. */
+  updateUsageLimits: UsageLimitsPayload;
   /** Changes what is given. `enabled: true` re-enables a disabled endpoint. */
   updateWebhookEndpoint: WebhookEndpointPayload;
 };
@@ -714,6 +747,11 @@ export type MutationUpdateSchedulerConfigArgs = {
 };
 
 
+export type MutationUpdateUsageLimitsArgs = {
+  input: UpdateUsageLimitsInput;
+};
+
+
 export type MutationUpdateWebhookEndpointArgs = {
   description?: InputMaybe<Scalars['String']['input']>;
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
@@ -809,6 +847,8 @@ export type Query = {
   staffJob?: Maybe<StaffJob>;
   /** Staff: jobs across accounts, newest first. `first` is 1 to 100. */
   staffJobs: StaffJobConnection;
+  /** Staff only (SUPPORT, ADMIN): every tier's rate limits and quotas in force. */
+  usageLimits: UsageLimitsConfig;
   /** The newest deliveries (at most `first`, 1-100, default 20) of one of the caller's endpoints or jobs: pass one of the two ids. */
   webhookDeliveries: Array<WebhookDelivery>;
   /** The caller's webhook endpoints. */
@@ -895,6 +935,23 @@ export type QueryWebhookDeliveriesArgs = {
   endpointId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   jobId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type RateLimitSettings = {
+  __typename?: 'RateLimitSettings';
+  generationsPerDay: Scalars['Int']['output'];
+  queuedJobs: Scalars['Int']['output'];
+  submissionsPerMinute: Scalars['Int']['output'];
+};
+
+/** The caller's tier's rate limits and quotas (hot-reloaded from the server's settings). */
+export type RateLimits = {
+  __typename?: 'RateLimits';
+  generationsPerDay: Scalars['Int']['output'];
+  /** Each limit with what is used and left now. */
+  policies: Array<UsageLimit>;
+  queuedJobs: Scalars['Int']['output'];
+  submissionsPerMinute: Scalars['Int']['output'];
 };
 
 /**
@@ -1238,6 +1295,8 @@ export type TierLimits = {
   maxDurationSeconds: Scalars['Int']['output'];
   maxResolution: Resolution;
   minDurationSeconds: Scalars['Int']['output'];
+  /** The tier's rate limits and quotas, with what the caller has left. */
+  rate: RateLimits;
   resolutions: Array<Resolution>;
   /** Denoising steps every job of this tier runs. */
   stepBudget: Scalars['Int']['output'];
@@ -1283,6 +1342,79 @@ export type UpdateSchedulerConfigInput = {
   reason?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Fields left out stay as they are. Every limit is an integer from 1 to 1000000. */
+export type UpdateUsageLimitsInput = {
+  freeGenerationsPerDay?: InputMaybe<Scalars['Int']['input']>;
+  freeQueuedJobs?: InputMaybe<Scalars['Int']['input']>;
+  freeSubmissionsPerMinute?: InputMaybe<Scalars['Int']['input']>;
+  plusGenerationsPerDay?: InputMaybe<Scalars['Int']['input']>;
+  plusQueuedJobs?: InputMaybe<Scalars['Int']['input']>;
+  plusSubmissionsPerMinute?: InputMaybe<Scalars['Int']['input']>;
+  /** Recorded with the change (audit log) and logged. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The caller's usage over a window: jobs created in it, the GPU time they used and its cost. */
+export type Usage = {
+  __typename?: 'Usage';
+  byStatus: Array<JobStatusCount>;
+  /** gpuSeconds at the configured GPU price. */
+  costDollars: Scalars['Float']['output'];
+  from: Scalars['DateTime']['output'];
+  /** The GPU price used, dollars per GPU-hour (KINEMA_GPU_HOURLY_COST). */
+  gpuHourlyCost: Scalars['Float']['output'];
+  /** GPU-seconds the window's finished jobs used (cache hits and jobs that never ran count 0). */
+  gpuSeconds: Scalars['Float']['output'];
+  /** Jobs created in the window. */
+  jobs: Scalars['Int']['output'];
+  /** The limits in force now, with what is left. */
+  limits: RateLimits;
+  to: Scalars['DateTime']['output'];
+  window: UsageWindow;
+};
+
+/** One of the caller's limits and how much of it is left now. */
+export type UsageLimit = {
+  __typename?: 'UsageLimit';
+  /** minute: accepted submissions per minute (cache hits too, blocked prompts not); day: generations per day (EXPIRED not counted); queued: jobs queued at once. */
+  name: Scalars['String']['output'];
+  /** The limit. */
+  quota: Scalars['Int']['output'];
+  remaining: Scalars['Int']['output'];
+  /** Seconds until the oldest counted use leaves the window (a unit comes back); null when nothing is counted. */
+  resetSeconds?: Maybe<Scalars['Int']['output']>;
+  used: Scalars['Int']['output'];
+  /** The sliding window in seconds (60, 86400); null for the queued-jobs limit. */
+  windowSeconds?: Maybe<Scalars['Int']['output']>;
+};
+
+/** Every tier's limits, as stored (version grows by one with every change). */
+export type UsageLimitsConfig = {
+  __typename?: 'UsageLimitsConfig';
+  free: RateLimitSettings;
+  plus: RateLimitSettings;
+  reason?: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+  updatedBy?: Maybe<Scalars['String']['output']>;
+  version: Scalars['Int']['output'];
+};
+
+export type UsageLimitsPayload = {
+  __typename?: 'UsageLimitsPayload';
+  config?: Maybe<UsageLimitsConfig>;
+  userErrors: Array<UserError>;
+};
+
+export type UsageWindow =
+  /** The last 24 hours. */
+  | 'DAY'
+  /** The last hour. */
+  | 'HOUR'
+  /** The last 30 days. */
+  | 'MONTH'
+  /** The last 7 days. */
+  | 'WEEK';
+
 /**
  * An expected failure of a mutation, returned beside its result instead of thrown: `code` is stable for
  * programs, `message` is for people, `field` is the path of the input it concerns.
@@ -1292,7 +1424,7 @@ export type UserError = {
   code: Scalars['String']['output'];
   field?: Maybe<Array<Scalars['String']['output']>>;
   message: Scalars['String']['output'];
-  /** QUEUE_FULL: seconds after which a retry is likely to be admitted; null otherwise. */
+  /** QUEUE_FULL, RATE_LIMITED, QUOTA_EXCEEDED: seconds after which a retry is likely to be admitted; null otherwise. */
   retryAfterSeconds?: Maybe<Scalars['Int']['output']>;
 };
 
@@ -1508,6 +1640,8 @@ export type ResolversTypes = ResolversObject<{
   Poster: ResolverTypeWrapper<Poster>;
   Provenance: ResolverTypeWrapper<Provenance>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RateLimitSettings: ResolverTypeWrapper<RateLimitSettings>;
+  RateLimits: ResolverTypeWrapper<RateLimits>;
   RegenerationRateDay: ResolverTypeWrapper<RegenerationRateDay>;
   RegenerationReport: ResolverTypeWrapper<RegenerationReport>;
   Resolution: Resolution;
@@ -1543,6 +1677,12 @@ export type ResolversTypes = ResolversObject<{
   UpdateRetentionInput: UpdateRetentionInput;
   UpdateRetentionPayload: ResolverTypeWrapper<UpdateRetentionPayload>;
   UpdateSchedulerConfigInput: UpdateSchedulerConfigInput;
+  UpdateUsageLimitsInput: UpdateUsageLimitsInput;
+  Usage: ResolverTypeWrapper<Usage>;
+  UsageLimit: ResolverTypeWrapper<UsageLimit>;
+  UsageLimitsConfig: ResolverTypeWrapper<UsageLimitsConfig>;
+  UsageLimitsPayload: ResolverTypeWrapper<UsageLimitsPayload>;
+  UsageWindow: UsageWindow;
   UserError: ResolverTypeWrapper<UserError>;
   Video: ResolverTypeWrapper<Video>;
   WebhookAttempt: ResolverTypeWrapper<WebhookAttempt>;
@@ -1593,6 +1733,8 @@ export type ResolversParentTypes = ResolversObject<{
   Poster: Poster;
   Provenance: Provenance;
   Query: Record<PropertyKey, never>;
+  RateLimitSettings: RateLimitSettings;
+  RateLimits: RateLimits;
   RegenerationRateDay: RegenerationRateDay;
   RegenerationReport: RegenerationReport;
   RetentionConfig: RetentionConfig;
@@ -1623,6 +1765,11 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateRetentionInput: UpdateRetentionInput;
   UpdateRetentionPayload: UpdateRetentionPayload;
   UpdateSchedulerConfigInput: UpdateSchedulerConfigInput;
+  UpdateUsageLimitsInput: UpdateUsageLimitsInput;
+  Usage: Usage;
+  UsageLimit: UsageLimit;
+  UsageLimitsConfig: UsageLimitsConfig;
+  UsageLimitsPayload: UsageLimitsPayload;
   UserError: UserError;
   Video: Video;
   WebhookAttempt: WebhookAttempt;
@@ -1639,6 +1786,7 @@ export type AccountResolvers<ContextType = GraphQLContext, ParentType extends Re
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
   tier?: Resolver<ResolversTypes['Tier'], ParentType, ContextType>;
+  usage?: Resolver<ResolversTypes['Usage'], ParentType, ContextType, RequireFields<AccountUsageArgs, 'window'>>;
 }>;
 
 export type AccountUsageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AccountUsage'] = ResolversParentTypes['AccountUsage']> = ResolversObject<{
@@ -1751,15 +1899,19 @@ export type JobResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   attemptHistory?: Resolver<Array<ResolversTypes['JobAttempt']>, ParentType, ContextType>;
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   cacheHit?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  costDollars?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deadlineAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   durationSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['JobError']>, ParentType, ContextType>;
   etaSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   fps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  gpuSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  negativePrompt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outputsRemovedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   outputsRemovedReason?: Resolver<Maybe<ResolversTypes['OutputRemovalReason']>, ParentType, ContextType>;
   prompt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1871,6 +2023,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   takeDownJob?: Resolver<ResolversTypes['TakeDownJobPayload'], ParentType, ContextType, RequireFields<MutationTakeDownJobArgs, 'id' | 'reason'>>;
   updateRetention?: Resolver<ResolversTypes['UpdateRetentionPayload'], ParentType, ContextType, RequireFields<MutationUpdateRetentionArgs, 'input' | 'reason'>>;
   updateSchedulerConfig?: Resolver<ResolversTypes['SchedulerConfigPayload'], ParentType, ContextType, RequireFields<MutationUpdateSchedulerConfigArgs, 'input'>>;
+  updateUsageLimits?: Resolver<ResolversTypes['UsageLimitsPayload'], ParentType, ContextType, RequireFields<MutationUpdateUsageLimitsArgs, 'input'>>;
   updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'id'>>;
 }>;
 
@@ -1915,8 +2068,22 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   staffAccounts?: Resolver<Array<ResolversTypes['StaffAccount']>, ParentType, ContextType, RequireFields<QueryStaffAccountsArgs, 'first' | 'search'>>;
   staffJob?: Resolver<Maybe<ResolversTypes['StaffJob']>, ParentType, ContextType, RequireFields<QueryStaffJobArgs, 'id'>>;
   staffJobs?: Resolver<ResolversTypes['StaffJobConnection'], ParentType, ContextType, RequireFields<QueryStaffJobsArgs, 'first'>>;
+  usageLimits?: Resolver<ResolversTypes['UsageLimitsConfig'], ParentType, ContextType>;
   webhookDeliveries?: Resolver<Array<ResolversTypes['WebhookDelivery']>, ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'first'>>;
   webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
+}>;
+
+export type RateLimitSettingsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RateLimitSettings'] = ResolversParentTypes['RateLimitSettings']> = ResolversObject<{
+  generationsPerDay?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  queuedJobs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  submissionsPerMinute?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type RateLimitsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RateLimits'] = ResolversParentTypes['RateLimits']> = ResolversObject<{
+  generationsPerDay?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  policies?: Resolver<Array<ResolversTypes['UsageLimit']>, ParentType, ContextType>;
+  queuedJobs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  submissionsPerMinute?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type RegenerationRateDayResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RegenerationRateDay'] = ResolversParentTypes['RegenerationRateDay']> = ResolversObject<{
@@ -2091,6 +2258,7 @@ export type TierLimitsResolvers<ContextType = GraphQLContext, ParentType extends
   maxDurationSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   maxResolution?: Resolver<ResolversTypes['Resolution'], ParentType, ContextType>;
   minDurationSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rate?: Resolver<ResolversTypes['RateLimits'], ParentType, ContextType>;
   resolutions?: Resolver<Array<ResolversTypes['Resolution']>, ParentType, ContextType>;
   stepBudget?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
@@ -2103,6 +2271,41 @@ export type TierSloResolvers<ContextType = GraphQLContext, ParentType extends Re
 
 export type UpdateRetentionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpdateRetentionPayload'] = ResolversParentTypes['UpdateRetentionPayload']> = ResolversObject<{
   retention?: Resolver<Maybe<ResolversTypes['RetentionConfig']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type UsageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Usage'] = ResolversParentTypes['Usage']> = ResolversObject<{
+  byStatus?: Resolver<Array<ResolversTypes['JobStatusCount']>, ParentType, ContextType>;
+  costDollars?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  gpuHourlyCost?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  gpuSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  jobs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  limits?: Resolver<ResolversTypes['RateLimits'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  window?: Resolver<ResolversTypes['UsageWindow'], ParentType, ContextType>;
+}>;
+
+export type UsageLimitResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UsageLimit'] = ResolversParentTypes['UsageLimit']> = ResolversObject<{
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quota?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  remaining?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  resetSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  used?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  windowSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
+export type UsageLimitsConfigResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UsageLimitsConfig'] = ResolversParentTypes['UsageLimitsConfig']> = ResolversObject<{
+  free?: Resolver<ResolversTypes['RateLimitSettings'], ParentType, ContextType>;
+  plus?: Resolver<ResolversTypes['RateLimitSettings'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  updatedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type UsageLimitsPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UsageLimitsPayload'] = ResolversParentTypes['UsageLimitsPayload']> = ResolversObject<{
+  config?: Resolver<Maybe<ResolversTypes['UsageLimitsConfig']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
@@ -2205,6 +2408,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Poster?: PosterResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RateLimitSettings?: RateLimitSettingsResolvers<ContextType>;
+  RateLimits?: RateLimitsResolvers<ContextType>;
   RegenerationRateDay?: RegenerationRateDayResolvers<ContextType>;
   RegenerationReport?: RegenerationReportResolvers<ContextType>;
   RetentionConfig?: RetentionConfigResolvers<ContextType>;
@@ -2231,6 +2436,10 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   TierLimits?: TierLimitsResolvers<ContextType>;
   TierSlo?: TierSloResolvers<ContextType>;
   UpdateRetentionPayload?: UpdateRetentionPayloadResolvers<ContextType>;
+  Usage?: UsageResolvers<ContextType>;
+  UsageLimit?: UsageLimitResolvers<ContextType>;
+  UsageLimitsConfig?: UsageLimitsConfigResolvers<ContextType>;
+  UsageLimitsPayload?: UsageLimitsPayloadResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
   Video?: VideoResolvers<ContextType>;
   WebhookAttempt?: WebhookAttemptResolvers<ContextType>;

@@ -4,26 +4,36 @@
 // PREFILTER, never queued, no event) for audit, and the caller gets PROMPT_BLOCKED. Then the scheduler's
 // two gates: the exact-match cache (a seeded request identical to a delivered one of the same account
 // gets that video as a new SUCCEEDED job, no GPU work) and admission control (a FREE job whose predicted
-// queue wait exceeds its target is refused with QUEUE_FULL and a retry-after hint, not queued).
+// queue wait exceeds its target is refused with QUEUE_FULL and a retry-after hint, not queued). Before
+// them all, under the account's submission lock, the tier's rate limits and quotas (src/limits): the
+// per-minute rate for every submission, the daily quota and the queued-jobs limit for work to queue.
 import { randomInt } from "node:crypto";
 import type { Config } from "../config/config.js";
 import type { Sql } from "../db/pool.js";
 import type { Prisma } from "../db/prisma.js";
 import type { Account } from "../accounts/accounts.js";
 import type { EventBus } from "../events/bus.js";
-import type { Job as JobRecord } from "../generated/prisma/client.js";
+import type { Job as JobRecord, Prisma as PrismaNamespace } from "../generated/prisma/client.js";
 import { cancelJob } from "../queue/sql/cancelJob.js";
-import { admissionStats, weightedAhead } from "../queue/sql/queuePositions.js";
+import { admissionStats, queueStats, weightedAhead } from "../queue/sql/queuePositions.js";
 import { cacheKey, modelHash } from "../scheduler/cache.js";
 import type { SchedulerConfig } from "../scheduler/store.js";
 import type { PromptFilter } from "../safety/prefilter/service.js";
 import { GEOMETRY } from "./policy.js";
 import type { JobStatus } from "./states.js";
-import { isJobId, validateGenerateInput, type GenerateInput, type UserError } from "./validate.js";
+import { isJobId, negativePromptOf, validateGenerateInput, type GenerateInput, type UserError } from "./validate.js";
+import { generationRefusal, limitPolicies, submissionRefusal, type LimitPolicy } from "../limits/policy.js";
+import { accountUsageWindow, lockAccountSubmissions, prismaRows, prismaSql, type AccountUsageWindow } from "../limits/sql/usage.js";
+import type { TierUsageLimits, UsageLimitsConfig } from "../limits/store.js";
 
 export type { JobRecord };
 
-export interface JobPayload { job: JobRecord | null; userErrors: UserError[] }
+export interface JobPayload {
+  job: JobRecord | null;
+  userErrors: UserError[];
+  /** the caller's rate-limit policies after this submission (the API's RateLimit headers); absent on replays */
+  rateLimit?: LimitPolicy[];
+}
 
 /** A job's one-off webhook URL and its sealed secret (src/webhooks/): stored on the row for the outbox trigger. */
 export interface JobWebhook { url: string; sealedSecret: string }
@@ -38,6 +48,19 @@ const MAX_SEED = 2 ** 31 - 1;
 /** What a blocked prompt's author is told: the same words whatever tripped it, so nothing is taught. */
 export const PROMPT_BLOCKED_MESSAGE = "This prompt can't be used. Please rephrase it.";
 const PROMPT_BLOCKED: UserError = { code: "PROMPT_BLOCKED", message: PROMPT_BLOCKED_MESSAGE, field: ["input", "prompt"] };
+const NEGATIVE_PROMPT_BLOCKED: UserError = { code: "PROMPT_BLOCKED", message: PROMPT_BLOCKED_MESSAGE, field: ["input", "negativePrompt"] };
+const NOTHING_ADDED = { submission: false, generation: false };
+
+type PrismaTx = PrismaNamespace.TransactionClient;
+
+/** What the submission's transaction decided: the job (or a refusal), and the usage it counted. */
+interface Submitted {
+  job: JobRecord | null;
+  error: UserError | null;
+  usage: AccountUsageWindow;
+  tierLimits: TierUsageLimits | null;
+  added: { submission: boolean; generation: boolean };
+}
 
 export class JobService {
   constructor(
@@ -48,6 +71,8 @@ export class JobService {
     private readonly prefilter: PromptFilter,
     /** the scheduler's settings in force (SchedulerConfigStore); null: no admission control */
     private readonly scheduler: { readonly current: SchedulerConfig } | null = null,
+    /** the rate limits and quotas in force (UsageLimitsStore); null: none */
+    private readonly limits: { readonly current: UsageLimitsConfig } | null = null,
   ) {}
 
   async submit(account: Account, input: GenerateInput, webhook: JobWebhook | null = null): Promise<JobPayload> {
@@ -61,39 +86,67 @@ export class JobService {
       if (existing) return this.replay(existing, input);
     }
     const { width, height } = GEOMETRY[input.resolution];
+    const negativePrompt = negativePromptOf(input);
     // In memory, a few microseconds; the decision (and the rule-set version it used) stays on the row.
+    // The negative prompt goes through the same filter: it is text the model conditions on too.
     const decision = this.prefilter.check(input.prompt);
-    const blocked = decision.verdict === "blocked";
+    const negativeDecision = negativePrompt === null ? null : this.prefilter.check(negativePrompt);
+    const refused = decision.verdict === "blocked" ? PROMPT_BLOCKED : negativeDecision?.verdict === "blocked" ? NEGATIVE_PROMPT_BLOCKED : null;
+    const blocked = refused !== null;
     const seed = input.seed ?? randomInt(0, MAX_SEED);
     const hash = blocked ? null : await modelHash(this.config.engine.modelDir);
     const jobCacheKey = hash === null ? null : cacheKey({
-      prompt: input.prompt, seed, resolution: input.resolution, durationSeconds: input.durationSeconds, stepBudget: limits.stepBudget, modelHash: hash,
+      prompt: input.prompt, seed, resolution: input.resolution, durationSeconds: input.durationSeconds, stepBudget: limits.stepBudget, modelHash: hash, negativePrompt,
     });
+    const prefilter = negativeDecision ? { prefilter: decision, negativePrefilter: negativeDecision } : { prefilter: decision };
+    const tierLimits = this.limits?.current.tiers[account.tier] ?? null;
     try {
-      // Only an explicit seed can ask for a video that already exists: without one, the caller wants a new one.
-      if (jobCacheKey !== null && input.seed != null) {
-        const hit = await this.fromCache(account, jobCacheKey, hash!, input, decision, key, webhook);
-        if (hit) return { job: hit, userErrors: [] };
-      }
-      if (!blocked) {
-        const refusal = await this.admission(account);
-        if (refusal) return { job: null, userErrors: [refusal] };
-      }
-      const job = await this.prisma.job.create({
-        data: {
-          accountId: account.id, tier: account.tier, status: blocked ? "BLOCKED" : "QUEUED", stage: blocked ? "PREFILTER" : "QUEUED",
-          prompt: input.prompt.trim(), resolution: input.resolution, width, height,
-          durationSeconds: input.durationSeconds, fps: this.config.video.fps,
-          seed: BigInt(seed), stepBudget: limits.stepBudget, cacheKey: jobCacheKey,
-          idempotencyKey: key, maxAttempts: this.config.queue.maxAttempts, metadata: { prefilter: decision },
-          webhookUrl: webhook?.url ?? null, webhookSecret: webhook?.sealedSecret ?? null,
-          ...(blocked ? { errorCode: PROMPT_BLOCKED.code, errorMessage: PROMPT_BLOCKED.message, finishedAt: new Date() } : {}),
-        },
-      });
+      // The rate limits count this account's jobs rows under its submission lock, and the row this
+      // submission adds commits in the same transaction (src/limits/sql/usage.ts): replicas agree.
+      const outcome = await this.prisma.$transaction(async (tx): Promise<Submitted> => {
+        const rows = prismaRows(tx);
+        await lockAccountSubmissions(rows, account.id);
+        const usage = await accountUsageWindow(rows, account.id);
+        const refuse = (error: UserError): Submitted => ({ job: null, error, usage, tierLimits, added: NOTHING_ADDED });
+        const rate = tierLimits && submissionRefusal(tierLimits, usage);
+        if (rate) return refuse(rate);
+        // Only an explicit seed can ask for a video that already exists: without one, the caller wants a new one.
+        if (jobCacheKey !== null && input.seed != null) {
+          const hit = await this.fromCache(tx, account, jobCacheKey, hash!, input, prefilter, key, webhook);
+          if (hit) return { job: hit, error: null, usage, tierLimits, added: { submission: true, generation: false } };
+        }
+        if (!blocked) {
+          const inTx = prismaSql(tx);
+          const quota = tierLimits && await generationRefusal(tierLimits, usage, () => this.meanRunSeconds(inTx));
+          const refusal = quota ?? await this.admission(account, inTx);
+          if (refusal) return refuse(refusal);
+        }
+        const deadlineAt = !blocked && input.deadlineSeconds != null ? new Date(usage.databaseNow.getTime() + input.deadlineSeconds * 1000) : null;
+        const job = await tx.job.create({
+          data: {
+            accountId: account.id, tier: account.tier, status: blocked ? "BLOCKED" : "QUEUED", stage: blocked ? "PREFILTER" : "QUEUED",
+            prompt: input.prompt.trim(), resolution: input.resolution, width, height,
+            durationSeconds: input.durationSeconds, fps: this.config.video.fps,
+            seed: BigInt(seed), stepBudget: limits.stepBudget, cacheKey: jobCacheKey, deadlineAt,
+            // The database's clock, as the rate windows and the claim's deadline check read it.
+            createdAt: usage.databaseNow,
+            idempotencyKey: key, maxAttempts: this.config.queue.maxAttempts,
+            webhookUrl: webhook?.url ?? null, webhookSecret: webhook?.sealedSecret ?? null,
+            // The worker reads the request's options from the claimed row's metadata (the claim returns it).
+            metadata: { ...prefilter, ...(negativePrompt !== null ? { negativePrompt } : {}) },
+            ...(blocked ? { errorCode: refused.code, errorMessage: refused.message, finishedAt: new Date() } : {}),
+          },
+        });
+        return { job, error: blocked ? refused : null, usage, tierLimits, added: { submission: !blocked, generation: !blocked } };
+      }, { maxWait: 30_000, timeout: 60_000 });
+      const rateLimit = outcome.tierLimits ? limitPolicies(outcome.tierLimits, outcome.usage, outcome.added) : undefined;
       // A blocked job is history, not work: no event, so no worker wakes for it (and none could claim it).
-      if (blocked) return { job: null, userErrors: [PROMPT_BLOCKED] };
-      await this.bus.publish({ kind: "job", jobId: job.id, status: "QUEUED", stage: "QUEUED", queueChanged: true });
-      return { job, userErrors: [] };
+      if (outcome.error || !outcome.job) return { job: null, userErrors: outcome.error ? [outcome.error] : [], rateLimit };
+      const { job } = outcome;
+      await this.bus.publish(job.status === "SUCCEEDED"
+        ? { kind: "job", jobId: job.id, status: "SUCCEEDED", stage: "DONE" }
+        : { kind: "job", jobId: job.id, status: "QUEUED", stage: "QUEUED", queueChanged: true });
+      return { job, userErrors: [], rateLimit };
     } catch (error) {
       // Two requests with one idempotency key raced: the loser returns the winner's job.
       if (key !== null && (error as { code?: string }).code === "P2002") {
@@ -102,6 +155,11 @@ export class JobService {
       }
       throw error;
     }
+  }
+
+  /** The recent mean run time: when one of an account's queued jobs is likely to leave the queue. */
+  private async meanRunSeconds(sql: Sql): Promise<number> {
+    return (await queueStats(sql)).meanRunSeconds ?? 10;
   }
 
   async cancel(account: Account, id: string): Promise<JobPayload> {
@@ -157,10 +215,10 @@ export class JobService {
    * by the weights) and the running jobs, drained by the live workers at the recent mean run time:
    * max(0, ahead + running + 1 - workers) / workers x mean run. No history yet: admitted.
    */
-  private async admission(account: Account): Promise<UserError | null> {
+  private async admission(account: Account, sql: Sql): Promise<UserError | null> {
     const cfg = this.scheduler?.current;
     if (!cfg?.admissionControl || account.tier !== "FREE") return null;
-    const stats = await admissionStats(this.sql);
+    const stats = await admissionStats(sql);
     if (stats.meanRunSeconds === null) return null;
     const workers = Math.max(1, stats.liveWorkers);
     const ahead = cfg.fairShare
@@ -178,11 +236,12 @@ export class JobService {
   /**
    * A delivered job of this account with the same cache key (and made by the same model, as its
    * denoising recorded) becomes a new SUCCEEDED job with the same video object (provenance included),
-   * without GPU work: metadata.cache = { hit: true, sourceJobId }. No started_at: it never ran.
+   * without GPU work: metadata.cache = { hit: true, sourceJobId }. No started_at: it never ran. Inside the
+   * submission's transaction (published by the caller after commit).
    * Index: jobs_cache_idx.
    */
-  private async fromCache(account: Account, key: string, hash: string, input: GenerateInput, decision: unknown, idempotencyKey: string | null, webhook: JobWebhook | null): Promise<JobRecord | null> {
-    const candidates = await this.prisma.job.findMany({
+  private async fromCache(tx: PrismaTx, account: Account, key: string, hash: string, input: GenerateInput, prefilter: object, idempotencyKey: string | null, webhook: JobWebhook | null): Promise<JobRecord | null> {
+    const candidates = await tx.job.findMany({
       where: { accountId: account.id, cacheKey: key, status: "SUCCEEDED" }, orderBy: [{ finishedAt: "desc" }], take: 5,
     });
     const source = candidates.find((c) => {
@@ -192,7 +251,7 @@ export class JobService {
     if (!source) return null;
     const { failures: _failures, cache: _cache, ...meta } = (source.metadata ?? {}) as Record<string, unknown>;
     const sourceJobId = ((source.metadata as { cache?: { sourceJobId?: string } }).cache?.sourceJobId) ?? source.id;
-    const job = await this.prisma.job.create({
+    return tx.job.create({
       data: {
         accountId: account.id, tier: account.tier, status: "SUCCEEDED", stage: "DONE",
         prompt: input.prompt.trim(), resolution: input.resolution, width: source.width, height: source.height,
@@ -200,11 +259,9 @@ export class JobService {
         stepsCompleted: source.stepsCompleted, idempotencyKey, maxAttempts: this.config.queue.maxAttempts, cacheKey: key,
         video: source.video as object, finishedAt: new Date(),
         webhookUrl: webhook?.url ?? null, webhookSecret: webhook?.sealedSecret ?? null,
-        metadata: { ...meta, prefilter: decision, cache: { hit: true, sourceJobId } } as object,
+        metadata: { ...meta, ...prefilter, cache: { hit: true, sourceJobId } } as object,
       },
     });
-    await this.bus.publish({ kind: "job", jobId: job.id, status: "SUCCEEDED", stage: "DONE" });
-    return job;
   }
 
   private findByIdempotencyKey(accountId: string, key: string): Promise<JobRecord | null> {
@@ -214,8 +271,12 @@ export class JobService {
   /** A repeated request returns the first job; a different request under the same key is refused. */
   private replay(existing: JobRecord, input: GenerateInput): JobPayload {
     const same = existing.prompt === input.prompt.trim() && existing.resolution === input.resolution
-      && existing.durationSeconds === input.durationSeconds && (input.seed == null || Number(existing.seed) === input.seed);
-    if (same && existing.status === "BLOCKED" && existing.stage === "PREFILTER") return { job: null, userErrors: [PROMPT_BLOCKED] };
+      && existing.durationSeconds === input.durationSeconds && (input.seed == null || Number(existing.seed) === input.seed)
+      && ((existing.metadata as { negativePrompt?: string } | null)?.negativePrompt ?? null) === negativePromptOf(input);
+    if (same && existing.status === "BLOCKED" && existing.stage === "PREFILTER") {
+      const meta = existing.metadata as { prefilter?: { verdict?: string } } | null;
+      return { job: null, userErrors: [meta?.prefilter?.verdict === "blocked" ? PROMPT_BLOCKED : NEGATIVE_PROMPT_BLOCKED] };
+    }
     if (same) return { job: existing, userErrors: [] };
     return {
       job: null,

@@ -7,7 +7,7 @@ export interface UserError {
   code: string;
   message: string;
   field?: string[];
-  /** QUEUE_FULL: seconds after which a retry is likely to be admitted */
+  /** QUEUE_FULL, RATE_LIMITED, QUOTA_EXCEEDED: seconds after which a retry is likely to be admitted */
   retryAfterSeconds?: number;
 }
 
@@ -17,10 +17,16 @@ export interface GenerateInput {
   resolution: Resolution;
   seed?: number | null;
   idempotencyKey?: string | null;
+  /** guidance pushes away from this instead of the empty prompt (when the model supports it) */
+  negativePrompt?: string | null;
+  /** a job not started within this many seconds of submission becomes EXPIRED */
+  deadlineSeconds?: number | null;
 }
 
 export const MAX_PROMPT_LENGTH = 2000;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+/** A day: past that a deadline protects nothing the queue's own admission control does not. */
+export const MAX_DEADLINE_SECONDS = 86_400;
 
 export function validateGenerateInput(input: GenerateInput, limits: TierLimits): UserError[] {
   const errors: UserError[] = [];
@@ -29,6 +35,14 @@ export function validateGenerateInput(input: GenerateInput, limits: TierLimits):
   // Length in code points, so an emoji counts once.
   if ([...prompt].length > MAX_PROMPT_LENGTH) {
     errors.push({ code: "INVALID_INPUT", message: `The prompt is longer than ${MAX_PROMPT_LENGTH} characters.`, field: ["input", "prompt"] });
+  }
+  // Empty or blank: no negative prompt (a form's empty field), not an error.
+  if (input.negativePrompt != null && [...input.negativePrompt.trim()].length > MAX_PROMPT_LENGTH) {
+    errors.push({ code: "INVALID_INPUT", message: `The negative prompt is longer than ${MAX_PROMPT_LENGTH} characters.`, field: ["input", "negativePrompt"] });
+  }
+  const deadline = input.deadlineSeconds;
+  if (deadline != null && !(Number.isInteger(deadline) && deadline >= 1 && deadline <= MAX_DEADLINE_SECONDS)) {
+    errors.push({ code: "INVALID_INPUT", message: `The deadline must be 1 to ${MAX_DEADLINE_SECONDS} seconds.`, field: ["input", "deadlineSeconds"] });
   }
   const d = input.durationSeconds;
   if (!Number.isInteger(d) || d < limits.minDurationSeconds || d > limits.maxDurationSeconds) {
@@ -57,4 +71,10 @@ export function isJobId(id: string): boolean {
 /** Row ids (jobs, API keys) are UUIDs: anything else names no row. */
 export function isUuid(id: string): boolean {
   return UUID.test(id);
+}
+
+/** The negative prompt as used: trimmed; null when absent or blank. */
+export function negativePromptOf(input: Pick<GenerateInput, "negativePrompt">): string | null {
+  const text = input.negativePrompt?.trim();
+  return text ? text : null;
 }

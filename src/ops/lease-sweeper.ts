@@ -1,5 +1,5 @@
 // The lease sweeper: requeues (or fails, past their attempts) the jobs of workers that stopped
-// heartbeating. It runs once per fleet, under the "lease-sweeper" leader election (src/app.ts), on its own
+// heartbeating, and expires queued jobs past their deadline. It runs once per fleet, under the "lease-sweeper" leader election (src/app.ts), on its own
 // timer so expired leases are freed even while every worker is busy. The sweep statement is fenced, so a
 // second sweeper (a handover's brief overlap) would be harmless, only wasted work.
 import type { Logger } from "../log.js";
@@ -8,6 +8,8 @@ import type { ObjectStore } from "../storage/store.js";
 
 export interface Sweepable {
   sweepJobs(): Promise<{ id: string; status: string }[]>;
+  /** queued jobs past their deadline -> EXPIRED (src/queue/sql/expireJobs.ts); on the same elected tick */
+  expireJobs?(): Promise<{ id: string }[]>;
 }
 
 export class LeaseSweeper {
@@ -46,6 +48,12 @@ export class LeaseSweeper {
       }
     } catch (error) {
       this.log.warn({ err: error }, "sweep failed; trying again on the next tick");
+    }
+    try {
+      const expired = await this.queue.expireJobs?.() ?? [];
+      if (expired.length > 0) this.log.info({ expired: expired.length }, "expired queued jobs past their deadline");
+    } catch (error) {
+      this.log.warn({ err: error }, "deadline sweep failed; trying again on the next tick");
     }
   }
 }

@@ -15,6 +15,7 @@ import { recordCheckpoint } from "./sql/recordCheckpoint.js";
 import { recordProgress, type ProgressWrite } from "./sql/recordProgress.js";
 import { restartJob } from "./sql/restartJob.js";
 import { sweepExpiredLeases } from "./sql/sweepExpiredLeases.js";
+import { expireJobs } from "./sql/expireJobs.js";
 import type { CheckpointRef, ClaimedJob, Lease } from "./types.js";
 
 export type QueueConfig = Config["queue"];
@@ -95,6 +96,13 @@ export class JobQueue {
     const swept = await sweepExpiredLeases(this.sql, this.channel);
     await this.announce(swept, { queueChanged: true });
     return swept;
+  }
+
+  /** Marks queued jobs past their deadline EXPIRED (never started); returns them. */
+  async expireJobs(): Promise<WrittenRow[]> {
+    const expired = await expireJobs(this.sql, this.channel);
+    await this.announce(expired, { queueChanged: true });
+    return expired;
   }
 
   /** Publishes what the statement could not announce itself (the bus has no SQL channel). */

@@ -1,5 +1,5 @@
 // The exact-match cache's key: a request with an explicit seed whose normalised prompt, seed, resolution,
-// duration, step budget and model hash equal a delivered job's of the same account gets that video again
+// duration, step budget, negative prompt and model hash equal a delivered job's of the same account gets that video again
 // (JobService.submit). The key is stored on every job at submission (jobs.cache_key, 0004_scheduler).
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -10,12 +10,16 @@ export function normalisePrompt(prompt: string): string {
   return prompt.trim().replace(/\s+/gu, " ").normalize("NFC").toLowerCase();
 }
 
-export interface CacheKeyParts { prompt: string; seed: number; resolution: string; durationSeconds: number; stepBudget: number; modelHash: string }
+export interface CacheKeyParts {
+  prompt: string; seed: number; resolution: string; durationSeconds: number; stepBudget: number; modelHash: string;
+  /** part of the key only when given, so the keys of requests without one stay what they were */
+  negativePrompt?: string | null;
+}
 
 export function cacheKey(p: CacheKeyParts): string {
-  return createHash("sha256")
-    .update(JSON.stringify([normalisePrompt(p.prompt), p.seed, p.resolution, p.durationSeconds, p.stepBudget, p.modelHash]))
-    .digest("hex");
+  const parts: unknown[] = [normalisePrompt(p.prompt), p.seed, p.resolution, p.durationSeconds, p.stepBudget, p.modelHash];
+  if (p.negativePrompt) parts.push({ negativePrompt: normalisePrompt(p.negativePrompt) });
+  return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
 }
 
 const hashes = new Map<string, Promise<string | null>>();

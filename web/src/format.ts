@@ -15,6 +15,7 @@ export const STATUS_LABEL: Record<JobStatus, string> = {
   BLOCKED: "Not accepted",
   CANCELLED: "Cancelled",
   TAKEN_DOWN: "Removed",
+  EXPIRED: "Expired",
 };
 
 export const STAGE_LABEL: Record<JobStage, string> = {
@@ -34,6 +35,8 @@ export const ERROR_TITLE: Record<string, string> = {
   TIER_LIMIT: "Not included in your plan",
   IDEMPOTENCY_KEY_REUSED: "This request was already sent with different settings",
   QUEUE_FULL: "The queue is full right now",
+  RATE_LIMITED: "Too many videos at once",
+  QUOTA_EXCEEDED: "Today's videos are used up",
   PROMPT_BLOCKED: "This prompt can't be used",
   JOB_FINISHED: "The job has already finished",
   NOT_FOUND: "Not found",

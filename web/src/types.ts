@@ -1,7 +1,7 @@
 // The shapes the studio reads from the API (schema/*.graphql), limited to the fields it selects.
 export type Tier = "FREE" | "PLUS";
 export type Resolution = "R480P" | "R720P" | "R1080P";
-export type JobStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "BLOCKED" | "CANCELLED" | "TAKEN_DOWN";
+export type JobStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "BLOCKED" | "CANCELLED" | "TAKEN_DOWN" | "EXPIRED";
 export type JobStage = "PREFILTER" | "QUEUED" | "DENOISING" | "DECODING" | "POSTFILTER" | "SIGNING" | "UPLOADING" | "DONE";
 
 export interface TierLimits {
@@ -105,7 +105,7 @@ export interface PageInfo {
 }
 
 export const ACTIVE_STATUSES: readonly JobStatus[] = ["QUEUED", "RUNNING"];
-export const ALL_STATUSES: readonly JobStatus[] = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "BLOCKED", "CANCELLED", "TAKEN_DOWN"];
+export const ALL_STATUSES: readonly JobStatus[] = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "BLOCKED", "CANCELLED", "TAKEN_DOWN", "EXPIRED"];
 
 export function isActive(status: JobStatus): boolean {
   return ACTIVE_STATUSES.includes(status);

@@ -28,10 +28,13 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
       const guidance = deps.engine.guidance ?? model.manifest.sampler.guidanceScale;
       const request = { model, sampler, guidance, steps: job.stepBudget, geometry };
       const resume = await loadCheckpoint(ctx, deps.store, request);
+      // The request's negative prompt (JobService keeps it in metadata), when the model's contract allows one.
+      const asked = (job.metadata as { negativePrompt?: unknown }).negativePrompt;
+      const negativePrompt = model.manifest.sampler.negativePrompt === true && typeof asked === "string" ? asked : null;
       const stepMs: number[] = [];
       const costKey = StepTimes.key(model.hash, geometry.latent);
       const latent = await denoise({
-        ...request, prompt: job.prompt, seed: job.seed, resume,
+        ...request, prompt: job.prompt, negativePrompt, seed: job.seed, resume,
         onStep: async (step, values, rng, ms) => {
           stepMs.push(ms);
           deps.stepTimes.recordStep(costKey, ms);
@@ -60,7 +63,7 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
       await ctx.progress({
         metadata: {
           denoise: {
-            model: model.manifest.id, modelHash: model.hash, provider: model.provider, profile: geometry.profile, sampler, guidance,
+            model: model.manifest.id, modelHash: model.hash, provider: model.provider, profile: geometry.profile, sampler, guidance, negativePrompt: negativePrompt !== null,
             steps: job.stepBudget, stepsExecuted: stepMs.length, resumedFromStep: resume?.step ?? 0,
             latent: geometry.latent, tokens: geometry.tokens, width: geometry.width, height: geometry.height, fps: geometry.fps,
             meanStepMs: Math.round(mean * 10) / 10, stepMs: stepMs.map((ms) => Math.round(ms * 10) / 10),

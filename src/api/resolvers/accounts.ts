@@ -9,6 +9,7 @@ export const accountQueries: Pick<QueryResolvers, "me"> = {
 export const Account: AccountResolvers = {
   limits: (account, _args, ctx) => {
     const limits = ctx.services.config.tiers[account.tier];
-    return { ...limits, resolutions: resolutionsUpTo(limits.maxResolution) };
+    // `rate`: its own resolver (a database reading, only when asked for).
+    return { ...limits, resolutions: resolutionsUpTo(limits.maxResolution) } as never;
   },
 };

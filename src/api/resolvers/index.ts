@@ -7,6 +7,7 @@ import { JobProgress, Subscription } from "./progress.js";
 import { SafetyRule, safetyMutations, safetyQueries } from "./safety.js";
 import { schedulerMutations, schedulerQueries } from "./scheduler.js";
 import { sloQueries } from "./slo.js";
+import { limitsMutations, limitsQueries, TierLimits, usageAccountFields } from "./limits.js";
 import { AuditEntry, StaffAccount, StaffJob, staffMutations, staffQueries } from "./staff.js";
 import { DateTime } from "./scalars.js";
 import { modelQueries } from "./model.js";
@@ -16,10 +17,11 @@ import { removalMutations, removalQueries } from "./removal.js";
 
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries, ...modelQueries, ...regenerationQueries, ...webhookQueries, ...removalQueries },
-  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations, ...webhookMutations, ...removalMutations },
+  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries, ...modelQueries, ...regenerationQueries, ...webhookQueries, ...removalQueries, ...limitsQueries },
+  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations, ...webhookMutations, ...removalMutations, ...limitsMutations },
   Subscription,
-  Account,
+  Account: { ...Account, ...usageAccountFields },
+  TierLimits,
   ApiKey,
   Job,
   JobProgress,

@@ -8,6 +8,7 @@ import { liveJobValues } from "../progress.js";
 import { ownerAttempts, ownerTimeline, timeInSystemSeconds } from "../../timeline/views.js";
 import { removalFields, retainedUntil } from "./removal.js";
 import { signedVideo } from "../video-urls.js";
+import { jobCostFields } from "./limits.js";
 
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
@@ -36,12 +37,23 @@ export const jobMutations: Pick<MutationResolvers, "generateVideo" | "cancelJob"
   // the request that made the job (an idempotent replay gets null).
   generateVideo: async (_parent, { input }, ctx) => {
     const account = requireAccount(ctx);
-    if (input.webhookUrl == null) return ctx.services.jobs.submit(account, input);
-    const bad = await ctx.services.webhooks.checkUrl(input.webhookUrl, ["input", "webhookUrl"]);
-    if (bad) return { job: null, userErrors: [bad] };
-    const [secret, sealedSecret] = ctx.services.webhooks.newJobSecret();
-    const result = await ctx.services.jobs.submit(account, input, { url: input.webhookUrl, sealedSecret });
-    return { ...result, webhookSecret: result.job?.webhookSecret === sealedSecret ? secret : null };
+    let webhook: { url: string; sealedSecret: string } | undefined;
+    let secret: string | null = null;
+    if (input.webhookUrl != null) {
+      const bad = await ctx.services.webhooks.checkUrl(input.webhookUrl, ["input", "webhookUrl"]);
+      if (bad) return { job: null, userErrors: [bad] };
+      const [plain, sealedSecret] = ctx.services.webhooks.newJobSecret();
+      webhook = { url: input.webhookUrl, sealedSecret };
+      secret = plain;
+    }
+    const payload = await ctx.services.jobs.submit(account, input, webhook);
+    // The RateLimit headers of this HTTP response (src/api/rate-limit-headers.ts).
+    if (payload.rateLimit) {
+      const refusal = payload.userErrors.find((e) => (e.code === "RATE_LIMITED" || e.code === "QUOTA_EXCEEDED") && e.retryAfterSeconds !== undefined);
+      ctx.rateLimit = { policies: payload.rateLimit, retryAfterSeconds: refusal?.retryAfterSeconds };
+    }
+    if (!webhook) return payload;
+    return { ...payload, webhookSecret: payload.job?.webhookSecret === webhook.sealedSecret ? secret : null };
   },
   cancelJob: (_parent, { id }, ctx) => ctx.services.jobs.cancel(requireAccount(ctx), id),
 };
@@ -59,6 +71,7 @@ export const Job: JobResolvers = {
     const position = job.status === "QUEUED" ? await ctx.loaders.queuePosition.load(job.id) : null;
     return estimateEta(job, position, await ctx.loaders.queueStats());
   },
+  ...jobCostFields,
   cacheHit: (job) => (job.metadata as { cache?: { hit?: boolean } } | null)?.cache?.hit === true,
   // The durable timeline (src/timeline): the owner's view, without worker ids or internal details.
   timeline: async (job, _args, ctx) => ownerTimeline(await ctx.loaders.jobEvents.load(job.id)),

@@ -40,7 +40,8 @@ import { announceParams, announcing } from "./announce.js";
  *
  * Unchanged from the FIFO claim: run_after; a job whose last failure asked for another worker skips the
  * worker that failed it, unless nobody else took it for 30 s; the job enters the pipeline's first stage
- * ($3); a new run starts at its checkpoint's step; every claim draws a new fencing token and counts an
+ * ($3); a new run starts at its checkpoint's step; a job never started is not started past its deadline
+ * (deadline_at, 0013: the expiry sweep marks it EXPIRED); every claim draws a new fencing token and counts an
  * attempt; the claim is announced in the same statement (announce.ts).
  */
 const CTES = `cfg AS (
@@ -61,6 +62,7 @@ next AS (
     SELECT j.id FROM jobs j JOIN scheduler_accounts a ON a.account_id = j.account_id
     WHERE j.status = 'QUEUED' AND j.tier = l.tier AND j.run_after <= now()
       AND (j.avoid_worker IS NULL OR j.avoid_worker <> $1 OR j.run_after < now() - interval '30 seconds')
+      AND (j.deadline_at IS NULL OR j.deadline_at > now() OR j.started_at IS NOT NULL)
       AND a.running < l.cap
     -- tier first (it is fixed here) so the planner walks jobs_lane_idx within the lane; ordered by
     -- created_at alone it walked the whole queue and filtered by tier (0.45 ms a claim at 2,000 queued)
@@ -75,6 +77,7 @@ next AS (
     SELECT j.id FROM jobs j
     WHERE c.id IS NULL AND j.status = 'QUEUED' AND j.tier = l.tier AND j.run_after <= now()
       AND (j.avoid_worker IS NULL OR j.avoid_worker <> $1 OR j.run_after < now() - interval '30 seconds')
+      AND (j.deadline_at IS NULL OR j.deadline_at > now() OR j.started_at IS NOT NULL)
       AND NOT EXISTS (SELECT 1 FROM scheduler_accounts a WHERE a.account_id = j.account_id)
     ORDER BY j.tier, j.created_at, j.id
     LIMIT 1

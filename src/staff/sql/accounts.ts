@@ -1,3 +1,4 @@
+import { GPU_MS_SQL } from "../../jobs/gpu-time.js";
 import type { Account } from "../../accounts/accounts.js";
 import type { Sql } from "../../db/pool.js";
 import type { ApiKeyRecord } from "../../accounts/api-keys.js";
@@ -56,16 +57,15 @@ export interface AccountUsageRow { status: string; jobs: number; gpuSeconds: num
  * staffAccountUsage — one account's jobs created in [from, to), by status, with the GPU-seconds of the
  * work they record: the sum of metadata.stageMs (the runner writes each stage's time when a job
  * completes). Cache hits carry their source's timings but did no GPU work: not counted. Attempts that
- * failed or were cancelled record no stage times yet, so GPU-seconds is a floor. Walks
+ * failed or were cancelled record no stage times yet, so GPU-seconds is a floor (src/jobs/gpu-time.ts). Also
+ * the caller's own me.usage (src/limits/usage.ts). Walks
  * jobs_account_id_created_at_id_idx.
  */
 export async function accountUsage(sql: Sql, accountId: string, from: Date, to: Date): Promise<AccountUsageRow[]> {
   const { rows } = await sql.query<{ status: string; jobs: number; gpu_ms: string | null }>(
     `/* staffAccountUsage */
      SELECT j.status::text AS status, count(*)::int AS jobs,
-       sum(CASE WHEN jsonb_typeof(j.metadata->'stageMs') = 'object' AND (j.metadata->'cache'->>'hit') IS DISTINCT FROM 'true'
-         THEN (SELECT sum(e.value::numeric) FROM jsonb_each(j.metadata->'stageMs') e WHERE jsonb_typeof(e.value) = 'number')
-         END) AS gpu_ms
+       sum(${GPU_MS_SQL}) AS gpu_ms
      FROM jobs j WHERE j.account_id = $1 AND j.created_at >= $2 AND j.created_at < $3
      GROUP BY j.status ORDER BY j.status`, [accountId, from, to]);
   return rows.map((r) => ({ status: r.status, jobs: r.jobs, gpuSeconds: Number(r.gpu_ms ?? 0) / 1000 }));

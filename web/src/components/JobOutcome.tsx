@@ -12,6 +12,8 @@ export function JobOutcome({ job }: { job: Job }) {
       return job.video ? null : <Notice kind="info"><p>The job finished but has no video to show.</p></Notice>;
     case "CANCELLED":
       return <Notice kind="info" title="Cancelled"><p>Stopped after {job.stepsCompleted} of {job.stepBudget} steps, {dateTime(job.finishedAt)}.</p></Notice>;
+    case "EXPIRED":
+      return <Notice kind="info" title="Expired"><p>No worker started it before its deadline, {dateTime(job.finishedAt)}; it cost nothing.</p></Notice>;
     case "BLOCKED":
       // Worded neutrally: the reason is policy, not a judgement of the person.
       return (

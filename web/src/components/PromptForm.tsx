@@ -8,8 +8,8 @@ import type { Resolution, UserError } from "../types";
 import { ExamplePrompts, useModelCard } from "./ExamplePrompts";
 import { Notice } from "./Notice";
 
-type Field = "prompt" | "resolution" | "durationSeconds" | "seed";
-const FIELDS: readonly string[] = ["prompt", "resolution", "durationSeconds", "seed"];
+type Field = "prompt" | "negativePrompt" | "resolution" | "durationSeconds" | "seed";
+const FIELDS: readonly string[] = ["prompt", "negativePrompt", "resolution", "durationSeconds", "seed"];
 const MAX_PROMPT = 2000;
 /** Until the model's card has answered (or when it lists no prompts). */
 const FALLBACK_PLACEHOLDER = "Describe the video you want";
@@ -24,6 +24,7 @@ export function PromptForm({ onCreated }: { onCreated(jobId: string): void }) {
   const [resolution, setResolution] = useState<Resolution>(limits.resolutions[0] ?? "R480P");
   const [duration, setDuration] = useState(String(Math.min(Math.max(4, limits.minDurationSeconds), limits.maxDurationSeconds)));
   const [seed, setSeed] = useState("");
+  const [negativePrompt, setNegativePrompt] = useState("");
   const [busy, setBusy] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, string>>>({});
   const [formError, setFormError] = useState<{ title: string; message: string } | null>(null);
@@ -49,7 +50,8 @@ export function PromptForm({ onCreated }: { onCreated(jobId: string): void }) {
     idempotencyKey.current ??= newIdempotencyKey();
     setBusy(true);
     try {
-      const input = { prompt, resolution, durationSeconds: seconds, idempotencyKey: idempotencyKey.current, ...(seed.trim() ? { seed: Number(seed) } : {}) };
+      const input = { prompt, resolution, durationSeconds: seconds, idempotencyKey: idempotencyKey.current, ...(seed.trim() ? { seed: Number(seed) } : {}),
+        ...(negativePrompt.trim() ? { negativePrompt } : {}) };
       const { generateVideo } = await request<Payload>(GENERATE, { input });
       if (generateVideo.job && generateVideo.userErrors.length === 0) {
         idempotencyKey.current = null;
@@ -89,6 +91,12 @@ export function PromptForm({ onCreated }: { onCreated(jobId: string): void }) {
       <p id="prompt-count" className="hint">{prompt.length} / {MAX_PROMPT} characters</p>
       {error("prompt")}
       <ExamplePrompts card={card} onPick={edit(setPrompt)} />
+      <label htmlFor="negative-prompt">Avoid <span className="muted">(optional negative prompt)</span></label>
+      <input id="negative-prompt" name="negativePrompt" type="text" maxLength={MAX_PROMPT} autoComplete="off" value={negativePrompt}
+        placeholder="blurry, dark" onChange={(e) => edit(setNegativePrompt)(e.target.value)}
+        aria-invalid={fieldErrors.negativePrompt ? true : undefined} aria-describedby={describedBy("negativePrompt", "negative-hint")} />
+      <p id="negative-hint" className="hint">What the video should steer away from.</p>
+      {error("negativePrompt")}
       <div className="fields">
         <div>
           <label htmlFor="resolution">Resolution</label>
