@@ -5,6 +5,7 @@
 // two gates: the exact-match cache (a seeded request identical to a delivered one of the same account
 // gets that video as a new SUCCEEDED job, no GPU work) and admission control (a FREE job whose predicted
 // queue wait exceeds its target is refused with QUEUE_FULL and a retry-after hint, not queued).
+import { suspensionError } from "../safety/switches/prompt-filter.js";
 import { randomInt } from "node:crypto";
 import type { Config } from "../config/config.js";
 import type { Sql } from "../db/pool.js";
@@ -61,6 +62,8 @@ export class JobService {
     // In memory, a few microseconds; the decision (and the rule-set version it used) stays on the row.
     const decision = this.prefilter.check(input.prompt);
     const blocked = decision.verdict === "blocked";
+    // A suspended category (the kill switch) says so; a rule's block says the same words whatever tripped it.
+    const refused = blocked ? (suspensionError(decision) ?? PROMPT_BLOCKED) : null;
     const seed = input.seed ?? randomInt(0, MAX_SEED);
     const hash = blocked ? null : await modelHash(this.config.engine.modelDir);
     const jobCacheKey = hash === null ? null : cacheKey({
@@ -83,11 +86,11 @@ export class JobService {
           durationSeconds: input.durationSeconds, fps: this.config.video.fps,
           seed: BigInt(seed), stepBudget: limits.stepBudget, cacheKey: jobCacheKey,
           idempotencyKey: key, maxAttempts: this.config.queue.maxAttempts, metadata: { prefilter: decision },
-          ...(blocked ? { errorCode: PROMPT_BLOCKED.code, errorMessage: PROMPT_BLOCKED.message, finishedAt: new Date() } : {}),
+          ...(refused ? { errorCode: refused.code, errorMessage: refused.message, finishedAt: new Date() } : {}),
         },
       });
       // A blocked job is history, not work: no event, so no worker wakes for it (and none could claim it).
-      if (blocked) return { job: null, userErrors: [PROMPT_BLOCKED] };
+      if (refused) return { job: null, userErrors: [refused] };
       await this.bus.publish({ kind: "job", jobId: job.id, status: "QUEUED", stage: "QUEUED", queueChanged: true });
       return { job, userErrors: [] };
     } catch (error) {

@@ -1,0 +1,98 @@
+// The post-filter's verdict on a clip's raw frames, shared by the worker's POSTFILTER stage and the
+// rolling re-scan (src/safety/rescan), so a clip delivered yesterday is judged by exactly today's rules:
+//  1. the every-frame CSAM hash gate (gate.ts): one match blocks, nothing else is looked at;
+//  2. the classifiers on the sampled frames (every 5th plus the first and last);
+//  3. face presence on those frames (the likeness classifier's own count when it ran its detector, else
+//     a detection-only pass: ~200 ms per 480p frame), recorded for the face-hold switch;
+//  4. the NCII co-occurrence gate: a sampled frame with a face in it and an intimacy score (the highest of
+//     NSFW's Porn, Hentai and Sexy) at or above `nciiThreshold` blocks the clip as "ncii". The threshold
+//     is well below the plain NSFW block (0.5 against Porn 0.7 / Sexy 0.9): a sexualised frame of an
+//     identifiable person is the intimate-imagery abuse the design names, so it needs less certainty.
+//     Measured (256x144 frames of face-api's demo photos, clothed adults): sample6 scores Porn 0.53 with
+//     4 faces, so the default gate blocks it; the model's blind spot cuts both ways (nsfw.ts).
+// The tightening switch's factor multiplies the NCII threshold as it does the NSFW classifier's.
+import type { HashBank } from "../banks/bank.js";
+import { countFaces, intimacyScore, runClassifiers, type ClassifierResult, type FrameClassifier } from "../classifiers/index.js";
+import type { RawFramesInput } from "./frames.js";
+import { readFrames, sampledFrames } from "./frames.js";
+import { runHashGate } from "./gate.js";
+
+export const DEFAULT_NCII_THRESHOLD = 0.5;
+
+export interface ClipScanDeps {
+  bank: HashBank;
+  classifiers: readonly FrameClassifier[];
+  /** intimacy score at or above which a frame with a face blocks (default 0.5) */
+  nciiThreshold?: number;
+  /** read once per clip: the tightening switch's factor (1: as configured) */
+  factor?: () => number;
+  /** false: no face detection (clips are then never held and the NCII gate never fires) */
+  detectFaces?: boolean;
+}
+
+export interface FacePresence {
+  /** a face was seen in at least one sampled frame */
+  detected: boolean;
+  /** the sampled frames with a face */
+  frames: number[];
+  /** the most faces in one sampled frame */
+  max: number;
+}
+
+export interface Flag { frame: number; category: string }
+
+export type ClipScan =
+  | { verdict: "blocked"; category: string; audit: Record<string, unknown> }
+  | { verdict: "passed"; audit: Record<string, unknown>; faces: FacePresence };
+
+/** Judges a clip; `between` runs after each step (the worker's throwIfStopped). */
+export async function scanClip(frames: RawFramesInput, deps: ClipScanDeps, between: () => void = () => {}): Promise<ClipScan> {
+  const gate = await runHashGate(frames, deps.bank);
+  const hashGate = { summary: gate.summary, matches: gate.verdict.matches };
+  if (gate.verdict.blocked) return { verdict: "blocked", category: "csam", audit: { hashGate } };
+  between();
+
+  const factor = deps.factor?.() ?? 1;
+  const ncii = (deps.nciiThreshold ?? DEFAULT_NCII_THRESHOLD) * factor;
+  const indices = sampledFrames(frames.count);
+  const images = await readFrames(frames, indices);
+  const samples: { frame: number; results: Record<string, ClassifierResult>; faces: number | null }[] = [];
+  for (let i = 0; i < indices.length; i++) {
+    const frame = { rgb: images[i]!, width: frames.width, height: frames.height };
+    const results = await runClassifiers(deps.classifiers, frame);
+    const faces = deps.detectFaces === false ? null : (likenessFaces(results) ?? await countFaces(frame));
+    samples.push({ frame: indices[i]!, results, faces });
+    between();
+  }
+  const flagged: Flag[] = samples.flatMap((s) => {
+    const nsfw = s.results.nsfw;
+    const gated = (s.faces ?? 0) > 0 && nsfw !== undefined && intimacyScore(nsfw.scores) >= ncii;
+    const own = Object.values(s.results).filter((r) => r.flagged).map((r) => ({ frame: s.frame, category: r.category ?? "unknown" }));
+    // NCII first: a sexual frame of an identifiable person is recorded as the graver of the two.
+    return gated ? [{ frame: s.frame, category: "ncii" }, ...own] : own;
+  });
+  const withFaces = samples.filter((s) => (s.faces ?? 0) > 0);
+  const faces: FacePresence = { detected: withFaces.length > 0, frames: withFaces.map((s) => s.frame), max: Math.max(0, ...samples.map((s) => s.faces ?? 0)) };
+  const audit = {
+    hashGate,
+    ...(factor === 1 ? {} : { thresholdFactor: factor }),
+    nciiThreshold: ncii,
+    samples: samples.map((s) => ({ frame: s.frame, scores: scoresOf(s.results), flagged: flaggedOf(s.results), faces: s.faces })),
+  };
+  if (flagged.length > 0) return { verdict: "blocked", category: flagged[0]!.category, audit: { ...audit, flagged } };
+  return { verdict: "passed", audit: { ...audit, faces }, faces };
+}
+
+/** The likeness classifier's face count, when it ran its detector (it skips it for an empty gallery). */
+function likenessFaces(results: Record<string, ClassifierResult>): number | null {
+  const faces = results.likeness?.scores.faces;
+  return typeof faces === "number" ? faces : null;
+}
+
+function scoresOf(results: Record<string, ClassifierResult>): Record<string, Record<string, number>> {
+  return Object.fromEntries(Object.entries(results).map(([name, r]) => [name, r.scores]));
+}
+
+function flaggedOf(results: Record<string, ClassifierResult>): string[] {
+  return Object.entries(results).filter(([, r]) => r.flagged).map(([name]) => name);
+}
