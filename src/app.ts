@@ -29,7 +29,10 @@ import type { ObjectStore } from "./storage/store.js";
 import { UrlSigner } from "./storage/signed-urls.js";
 import { ensureSetting } from "./db/settings.js";
 import { createSigning } from "./provenance/setup.js";
-import { createPostfilterSafety } from "./safety/setup.js";
+import { createPostfilterSafety, loadConfiguredBank } from "./safety/setup.js";
+import { SafetySwitchStore } from "./safety/switches/service.js";
+import { SwitchedPromptFilter } from "./safety/switches/prompt-filter.js";
+import { Rescanner, type TakeDown } from "./safety/rescan/rescanner.js";
 import { randomBytes } from "node:crypto";
 import { Worker } from "../workers/worker.js";
 import { startHousekeeping } from "../workers/housekeeping.js";
@@ -49,6 +52,11 @@ export interface KinemaOptions {
   /** the pipeline, or a function that builds it from the process's model cache and object store */
   stages: readonly Stage[] | ((deps: StageDeps) => Stage[] | Promise<Stage[]>);
   onJobDone?: (jobId: string, outcome: JobOutcome) => void;
+  /**
+   * The takedown the rolling re-scan calls on a hit (src/removal). Until one is given, a hit is recorded
+   * and raises KinemaRescanHits, but the clip stays up (the re-scan logs that the takedown failed).
+   */
+  takeDown?: TakeDown;
 }
 
 export interface Kinema {
@@ -62,6 +70,8 @@ export interface Kinema {
   prefilter: PrefilterService;
   /** the scheduler's settings: weights, burst caps, admission control (update() changes them everywhere) */
   scheduler: SchedulerConfigStore;
+  /** the trust-and-safety kill switches (update() changes them everywhere within 5 s) */
+  switches: SafetySwitchStore;
   pool: Pool;
   prisma: Prisma;
   bus: EventBus;
@@ -101,7 +111,10 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     const scheduler = await SchedulerConfigStore.start(pool,
       { pollMs: options.api ? config.scheduler.pollMs : 0 }, log.child({ component: "scheduler" }));
     closers.push(() => scheduler.stop());
-    const jobs = new JobService(prisma, pool, bus, config, prefilter, scheduler);
+    // Every process polls the kill switches: the API refuses and holds, workers tighten and record holds.
+    const switches = await SafetySwitchStore.start(pool, { pollMs: config.safety.rulePollMs }, log.child({ component: "safety-switches" }));
+    closers.push(() => switches.stop());
+    const jobs = new JobService(prisma, pool, bus, config, new SwitchedPromptFilter(prefilter, switches), scheduler);
     const queue = new JobQueue(pool, bus, config.queue);
 
     const store = createStore(config);
@@ -123,7 +136,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
       const auth = new KeyAuthenticator(pool, usage, config.auth.cacheMs);
       const keys = new ApiKeyService(prisma);
       api = await startApiServer({
-        accounts, keys, auth, staff: createStaffServices(pool, bus, keys, auth), keyUsage: usage, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler,
+        accounts, keys, auth, staff: createStaffServices(pool, bus, keys, auth), keyUsage: usage, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler, switches,
       }, log.child({ component: "api" }));
       signer.baseUrl = config.delivery.publicUrl?.replace(/\/$/, "") ?? new URL(api.url).origin;
       closers.push(async () => { await api!.close(); progress!.close(); });
@@ -156,7 +169,23 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     else if (options.workers > 0) {
       const signing = await createSigning(config, log);
       closers.push(async () => { await signing.signer.close?.(); });
-      stages = await options.stages({ models, store, engine: config.engine, signing, safety: await createPostfilterSafety(config, log) });
+      stages = await options.stages({ models, store, engine: config.engine, signing, safety: await createPostfilterSafety(config, log, switches) });
+    }
+    // The rolling re-scan of delivered clips: once per fleet, every process takes part in the election.
+    if (config.rescan.intervalMs > 0) {
+      let rescanner: Rescanner | null = null;
+      closers.push(runOncePerFleet(embedded ? null : "rescan", config, directUrl, log, {
+        start: async () => {
+          const rescanLog = log.child({ component: "rescan" });
+          const safety = await createPostfilterSafety(config, rescanLog, switches);
+          rescanner ??= new Rescanner({
+            sql: pool, store, bank: () => loadConfiguredBank(config, rescanLog), classifiers: safety.classifiers, nciiThreshold: safety.nciiThreshold,
+            switches, takeDown: options.takeDown ?? notWired, log: rescanLog,
+          }, { rate: config.rescan.rate, everyMs: config.rescan.intervalMs });
+          rescanner.start();
+        },
+        stop: async () => { await rescanner?.stop(); },
+      }));
     }
     const workers = Array.from({ length: options.workers }, (_, i) => new Worker({
       id: options.workers > 1 ? `${config.workerId}-${i}` : config.workerId,
@@ -173,7 +202,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     }));
 
     return {
-      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, prefilter, scheduler, pool, prisma, bus, store, progress, keyUsage,
+      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, prefilter, scheduler, switches, pool, prisma, bus, store, progress, keyUsage,
       async stop() {
         // Every step runs even when one fails: a skipped pool.end() would leave connections that die
         // later (a dropped database, a restarted server) with nobody listening for their errors.
@@ -195,6 +224,11 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     throw error;
   }
 }
+
+/** The re-scan's takedown until src/removal's is wired in: it refuses, so the hit is logged as not taken down. */
+const notWired: TakeDown = async () => {
+  throw new Error("no takedown is wired into this process (KinemaOptions.takeDown)");
+};
 
 /** Applies migrations under their advisory lock: on a direct session when the pool goes through a pooler. */
 async function migrateOnSession(directUrl: string | null, pool: Pool, log: Logger): Promise<void> {

@@ -56,7 +56,7 @@ export type AddSafetyRuleInput = {
 
 /**
  * An alarm, named as its Prometheus rule in ops/prometheus/alerts.yml: KinemaNanRateHigh,
- * KinemaPlusQueueWaitHigh or KinemaProvenanceFailures.
+ * KinemaPlusQueueWaitHigh, KinemaProvenanceFailures or KinemaRescanHits.
  */
 export type Alarm = {
   __typename?: 'Alarm';
@@ -156,6 +156,14 @@ export type CreateApiKeyPayload = {
   key?: Maybe<Scalars['String']['output']>;
   /** KEY_LIMIT (too many active keys), INVALID_NAME. */
   userErrors: Array<UserError>;
+};
+
+/** Why a finished job's video is not delivered now. */
+export type DeliveryHold = {
+  __typename?: 'DeliveryHold';
+  /** FACE_HOLD: delivery of clips showing a face is paused for everyone (a safety switch). */
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
 };
 
 /** A fleet sized by Little's law, and what it costs. */
@@ -279,6 +287,8 @@ export type Job = {
   /** The video of an identical earlier request (same seed and settings) of this account, delivered again without generating it. */
   cacheHit: Scalars['Boolean']['output'];
   createdAt: Scalars['DateTime']['output'];
+  /** Set while the job's video is held back (its `video` is then null); null otherwise. */
+  deliveryHold?: Maybe<DeliveryHold>;
   durationSeconds: Scalars['Int']['output'];
   /** Why the job failed or was blocked; while a job is retried, the last attempt's error. */
   error?: Maybe<JobError>;
@@ -479,6 +489,8 @@ export type Mutation = {
    * seconds, its queued jobs are cancelled and its running ones stopped. Audited.
    */
   suspendAccount: StaffAccountPayload;
+  /** Admins only. Each change is audited (who, reason, before and after). */
+  updateSafetySwitches: SafetySwitchesPayload;
   /** Admins only. Audited (who, reason, before and after). */
   updateSchedulerConfig: SchedulerConfigPayload;
 };
@@ -559,6 +571,11 @@ export type MutationSuspendAccountArgs = {
 };
 
 
+export type MutationUpdateSafetySwitchesArgs = {
+  input: UpdateSafetySwitchesInput;
+};
+
+
 export type MutationUpdateSchedulerConfigArgs = {
   input: UpdateSchedulerConfigInput;
 };
@@ -608,6 +625,8 @@ export type Query = {
   safetyRuleSetVersion: Scalars['Int']['output'];
   /** Staff only (SUPPORT, ADMIN): the editable rules, oldest first. The built-in rules (CSAM, public figures) are not listed. */
   safetyRules: Array<SafetyRule>;
+  /** Staff only (SUPPORT, ADMIN): the kill switches in force. */
+  safetySwitches: SafetySwitches;
   /** Staff only (SUPPORT, ADMIN): the scheduler's settings in force. */
   schedulerConfig: SchedulerConfig;
   /**
@@ -788,6 +807,39 @@ export type SafetyRulePayload = {
   rule?: Maybe<SafetyRule>;
   /** The rule-set version this change made (every API process uses it within 5 seconds); null when nothing changed. */
   ruleSetVersion?: Maybe<Scalars['Int']['output']>;
+  userErrors: Array<UserError>;
+};
+
+/**
+ * The trust-and-safety kill switches (the runbook's incident levers). Stored in PostgreSQL with a version;
+ * every API process and worker applies a change within 5 seconds, without a restart.
+ */
+export type SafetySwitches = {
+  __typename?: 'SafetySwitches';
+  /**
+   * While true, clips in which the post-filter saw a face are not delivered: Job.video is null and
+   * Job.deliveryHold says why. Turning it off releases them without generating them again.
+   */
+  holdFaceClips: Scalars['Boolean']['output'];
+  /** Why, as given with the last change. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** Pre-filter categories refused for everyone: a prompt that comes near one is refused (CATEGORY_SUSPENDED). */
+  suspendedCategories: Array<SafetyCategory>;
+  /**
+   * Every post-filter score threshold (NSFW classes, the NCII co-occurrence gate) is multiplied by this:
+   * 1 is as configured, 0.5 blocks at half the score. The likeness match distance is not changed.
+   */
+  thresholdFactor: Scalars['Float']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  /** Who made the last change: an admin's account id. */
+  updatedBy?: Maybe<Scalars['String']['output']>;
+  /** Grows by one with every change. */
+  version: Scalars['Int']['output'];
+};
+
+export type SafetySwitchesPayload = {
+  __typename?: 'SafetySwitchesPayload';
+  switches?: Maybe<SafetySwitches>;
   userErrors: Array<UserError>;
 };
 
@@ -982,6 +1034,17 @@ export type TierSlo = {
 };
 
 /** Fields left out stay as they are. */
+export type UpdateSafetySwitchesInput = {
+  holdFaceClips?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Recorded with the change (audit_log) and logged. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+  /** The whole list in force after the change (an empty list lifts every suspension). */
+  suspendedCategories?: InputMaybe<Array<SafetyCategory>>;
+  /** 0.1 to 1. */
+  thresholdFactor?: InputMaybe<Scalars['Float']['input']>;
+};
+
+/** Fields left out stay as they are. */
 export type UpdateSchedulerConfigInput = {
   admissionControl?: InputMaybe<Scalars['Boolean']['input']>;
   fairShare?: InputMaybe<Scalars['Boolean']['input']>;
@@ -1114,6 +1177,7 @@ export type ResolversTypes = ResolversObject<{
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeliveryHold: ResolverTypeWrapper<DeliveryHold>;
   FleetPlan: ResolverTypeWrapper<FleetPlan>;
   FleetPlanInput: FleetPlanInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -1147,6 +1211,8 @@ export type ResolversTypes = ResolversObject<{
   SafetyRule: ResolverTypeWrapper<SafetyRuleRecord>;
   SafetyRuleKind: SafetyRuleKind;
   SafetyRulePayload: ResolverTypeWrapper<Omit<SafetyRulePayload, 'rule'> & { rule?: Maybe<ResolversTypes['SafetyRule']> }>;
+  SafetySwitches: ResolverTypeWrapper<SafetySwitches>;
+  SafetySwitchesPayload: ResolverTypeWrapper<SafetySwitchesPayload>;
   SchedulerConfig: ResolverTypeWrapper<SchedulerConfig>;
   SchedulerConfigPayload: ResolverTypeWrapper<SchedulerConfigPayload>;
   SloObjective: ResolverTypeWrapper<SloObjective>;
@@ -1165,6 +1231,7 @@ export type ResolversTypes = ResolversObject<{
   Tier: Tier;
   TierLimits: ResolverTypeWrapper<TierLimits>;
   TierSlo: ResolverTypeWrapper<TierSlo>;
+  UpdateSafetySwitchesInput: UpdateSafetySwitchesInput;
   UpdateSchedulerConfigInput: UpdateSchedulerConfigInput;
   UserError: ResolverTypeWrapper<UserError>;
   Video: ResolverTypeWrapper<Video>;
@@ -1185,6 +1252,7 @@ export type ResolversParentTypes = ResolversObject<{
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
   DateTime: Scalars['DateTime']['output'];
+  DeliveryHold: DeliveryHold;
   FleetPlan: FleetPlan;
   FleetPlanInput: FleetPlanInput;
   Float: Scalars['Float']['output'];
@@ -1210,6 +1278,8 @@ export type ResolversParentTypes = ResolversObject<{
   RotateApiKeyPayload: Omit<RotateApiKeyPayload, 'apiKey' | 'replaced'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']>, replaced?: Maybe<ResolversParentTypes['ApiKey']> };
   SafetyRule: SafetyRuleRecord;
   SafetyRulePayload: Omit<SafetyRulePayload, 'rule'> & { rule?: Maybe<ResolversParentTypes['SafetyRule']> };
+  SafetySwitches: SafetySwitches;
+  SafetySwitchesPayload: SafetySwitchesPayload;
   SchedulerConfig: SchedulerConfig;
   SchedulerConfigPayload: SchedulerConfigPayload;
   SloObjective: SloObjective;
@@ -1227,6 +1297,7 @@ export type ResolversParentTypes = ResolversObject<{
   Subscription: Record<PropertyKey, never>;
   TierLimits: TierLimits;
   TierSlo: TierSlo;
+  UpdateSafetySwitchesInput: UpdateSafetySwitchesInput;
   UpdateSchedulerConfigInput: UpdateSchedulerConfigInput;
   UserError: UserError;
   Video: Video;
@@ -1304,6 +1375,11 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DeliveryHoldResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeliveryHold'] = ResolversParentTypes['DeliveryHold']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type FleetPlanResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FleetPlan'] = ResolversParentTypes['FleetPlan']> = ResolversObject<{
   bottleneck?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   busyGpus?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1336,6 +1412,7 @@ export type JobResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   cacheHit?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deliveryHold?: Resolver<Maybe<ResolversTypes['DeliveryHold']>, ParentType, ContextType>;
   durationSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['JobError']>, ParentType, ContextType>;
   etaSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1432,6 +1509,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   staffRetryJob?: Resolver<ResolversTypes['StaffJobPayload'], ParentType, ContextType, RequireFields<MutationStaffRetryJobArgs, 'id' | 'reason'>>;
   staffRevokeApiKey?: Resolver<ResolversTypes['StaffApiKeyPayload'], ParentType, ContextType, RequireFields<MutationStaffRevokeApiKeyArgs, 'id' | 'reason'>>;
   suspendAccount?: Resolver<ResolversTypes['StaffAccountPayload'], ParentType, ContextType, RequireFields<MutationSuspendAccountArgs, 'accountId' | 'reason'>>;
+  updateSafetySwitches?: Resolver<ResolversTypes['SafetySwitchesPayload'], ParentType, ContextType, RequireFields<MutationUpdateSafetySwitchesArgs, 'input'>>;
   updateSchedulerConfig?: Resolver<ResolversTypes['SchedulerConfigPayload'], ParentType, ContextType, RequireFields<MutationUpdateSchedulerConfigArgs, 'input'>>;
 }>;
 
@@ -1459,6 +1537,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   me?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
   safetyRuleSetVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   safetyRules?: Resolver<Array<ResolversTypes['SafetyRule']>, ParentType, ContextType, RequireFields<QuerySafetyRulesArgs, 'includeDisabled'>>;
+  safetySwitches?: Resolver<ResolversTypes['SafetySwitches'], ParentType, ContextType>;
   schedulerConfig?: Resolver<ResolversTypes['SchedulerConfig'], ParentType, ContextType>;
   sloReport?: Resolver<ResolversTypes['SloReport'], ParentType, ContextType, RequireFields<QuerySloReportArgs, 'window'>>;
   staffAccount?: Resolver<Maybe<ResolversTypes['StaffAccount']>, ParentType, ContextType, RequireFields<QueryStaffAccountArgs, 'id'>>;
@@ -1496,6 +1575,21 @@ export type SafetyRuleResolvers<ContextType = GraphQLContext, ParentType extends
 export type SafetyRulePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SafetyRulePayload'] = ResolversParentTypes['SafetyRulePayload']> = ResolversObject<{
   rule?: Resolver<Maybe<ResolversTypes['SafetyRule']>, ParentType, ContextType>;
   ruleSetVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type SafetySwitchesResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SafetySwitches'] = ResolversParentTypes['SafetySwitches']> = ResolversObject<{
+  holdFaceClips?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  suspendedCategories?: Resolver<Array<ResolversTypes['SafetyCategory']>, ParentType, ContextType>;
+  thresholdFactor?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  updatedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type SafetySwitchesPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SafetySwitchesPayload'] = ResolversParentTypes['SafetySwitchesPayload']> = ResolversObject<{
+  switches?: Resolver<Maybe<ResolversTypes['SafetySwitches']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
@@ -1634,6 +1728,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   CancelJobPayload?: CancelJobPayloadResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeliveryHold?: DeliveryHoldResolvers<ContextType>;
   FleetPlan?: FleetPlanResolvers<ContextType>;
   GenerateVideoPayload?: GenerateVideoPayloadResolvers<ContextType>;
   Job?: JobResolvers<ContextType>;
@@ -1653,6 +1748,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   RotateApiKeyPayload?: RotateApiKeyPayloadResolvers<ContextType>;
   SafetyRule?: SafetyRuleResolvers<ContextType>;
   SafetyRulePayload?: SafetyRulePayloadResolvers<ContextType>;
+  SafetySwitches?: SafetySwitchesResolvers<ContextType>;
+  SafetySwitchesPayload?: SafetySwitchesPayloadResolvers<ContextType>;
   SchedulerConfig?: SchedulerConfigResolvers<ContextType>;
   SchedulerConfigPayload?: SchedulerConfigPayloadResolvers<ContextType>;
   SloObjective?: SloObjectiveResolvers<ContextType>;

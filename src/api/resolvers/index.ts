@@ -9,15 +9,16 @@ import { schedulerMutations, schedulerQueries } from "./scheduler.js";
 import { sloQueries } from "./slo.js";
 import { AuditEntry, StaffAccount, StaffJob, staffMutations, staffQueries } from "./staff.js";
 import { DateTime } from "./scalars.js";
+import { jobDeliveryFields, safetySwitchMutations, safetySwitchQueries } from "./safety-switches.js";
 
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries },
-  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations },
+  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries, ...safetySwitchQueries },
+  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations, ...safetySwitchMutations },
   Subscription,
   Account,
   ApiKey,
-  Job,
+  Job: { ...Job, ...jobDeliveryFields },
   JobProgress,
   SafetyRule,
   StaffJob,

@@ -5,6 +5,7 @@ import type { Resolution } from "../../config/config.js";
 import { requireAccount } from "../context.js";
 import { estimateEta } from "../eta.js";
 import { liveJobValues } from "../progress.js";
+import { deliveryHold } from "../../safety/switches/delivery.js";
 
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
@@ -63,7 +64,9 @@ export const Job: JobResolvers = {
   video: async (job, _args, ctx) => {
     const video = job.video as { key?: string } | null;
     if (!video?.key) return null;
-    const { store, signer, config } = ctx.services;
+    const { store, signer, config, switches } = ctx.services;
+    // Held by the face-hold switch: no URL is signed (Job.deliveryHold says why).
+    if (deliveryHold(job, switches.current)) return null;
     const { url, expiresAt } = store.presign ? await store.presign(video.key, config.delivery.urlTtlSeconds) : signer.sign(video.key);
     return { ...(video as object), url, expiresAt } as never;
   },
