@@ -213,7 +213,11 @@ export class JobService {
   private replay(existing: JobRecord, input: GenerateInput): JobPayload {
     const same = existing.prompt === input.prompt.trim() && existing.resolution === input.resolution
       && existing.durationSeconds === input.durationSeconds && (input.seed == null || Number(existing.seed) === input.seed);
-    if (same && existing.status === "BLOCKED" && existing.stage === "PREFILTER") return { job: null, userErrors: [PROMPT_BLOCKED] };
+    if (same && existing.status === "BLOCKED" && existing.stage === "PREFILTER") {
+      // The first answer again: a suspended category's refusal keeps its own code and words.
+      const suspended = existing.errorCode === "CATEGORY_SUSPENDED" && existing.errorMessage;
+      return { job: null, userErrors: [suspended ? { code: "CATEGORY_SUSPENDED", message: existing.errorMessage!, field: ["input", "prompt"] } : PROMPT_BLOCKED] };
+    }
     if (same) return { job: existing, userErrors: [] };
     return {
       job: null,
