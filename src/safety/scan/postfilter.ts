@@ -3,7 +3,8 @@
 //  1. the every-frame CSAM hash gate (gate.ts): one match blocks, nothing else is looked at;
 //  2. the classifiers on the sampled frames (every 5th plus the first and last);
 //  3. face presence on those frames (the likeness classifier's own count when it ran its detector, else
-//     a detection-only pass: ~200 ms per 480p frame), recorded for the face-hold switch;
+//     SSD detection until a face is seen, then only where the NCII gate could block: facesIn), recorded
+//     for the face-hold switch (a sample's `faces` is null where it was not counted);
 //  4. the NCII co-occurrence gate: a sampled frame with a face in it and an intimacy score (the highest of
 //     NSFW's Porn, Hentai and Sexy) at or above `nciiThreshold` blocks the clip as "ncii". The threshold
 //     is well below the plain NSFW block (0.5 against Porn 0.7 / Sexy 0.9): a sexualised frame of an
@@ -12,7 +13,7 @@
 //     4 faces, so the default gate blocks it; the model's blind spot cuts both ways (nsfw.ts).
 // The tightening switch's factor multiplies the NCII threshold as it does the NSFW classifier's.
 import type { HashBank } from "../banks/bank.js";
-import { countFaces, intimacyScore, runClassifiers, type ClassifierResult, type FrameClassifier } from "../classifiers/index.js";
+import { countFaces, intimacyScore, runClassifiers, type ClassifierResult, type Frame, type FrameClassifier } from "../classifiers/index.js";
 import type { RawFramesInput } from "./frames.js";
 import { readFrames, sampledFrames } from "./frames.js";
 import { runHashGate } from "./gate.js";
@@ -33,9 +34,9 @@ export interface ClipScanDeps {
 export interface FacePresence {
   /** a face was seen in at least one sampled frame */
   detected: boolean;
-  /** the sampled frames with a face */
+  /** the sampled frames counted with a face (after the first, only the NCII gate's candidates are counted) */
   frames: number[];
-  /** the most faces in one sampled frame */
+  /** the most faces in one counted frame */
   max: number;
 }
 
@@ -60,7 +61,8 @@ export async function scanClip(frames: RawFramesInput, deps: ClipScanDeps, betwe
   for (let i = 0; i < indices.length; i++) {
     const frame = { rgb: images[i]!, width: frames.width, height: frames.height };
     const results = await runClassifiers(deps.classifiers, frame);
-    const faces = deps.detectFaces === false ? null : (likenessFaces(results) ?? await countFaces(frame));
+    const seenFace = samples.some((x) => (x.faces ?? 0) > 0);
+    const faces = deps.detectFaces === false ? null : await facesIn(frame, results, ncii, seenFace);
     samples.push({ frame: indices[i]!, results, faces });
     between();
   }
@@ -83,10 +85,19 @@ export async function scanClip(frames: RawFramesInput, deps: ClipScanDeps, betwe
   return { verdict: "passed", audit: { ...audit, faces }, faces };
 }
 
-/** The likeness classifier's face count, when it ran its detector (it skips it for an empty gallery). */
-function likenessFaces(results: Record<string, ClassifierResult>): number | null {
-  const faces = results.likeness?.scores.faces;
-  return typeof faces === "number" ? faces : null;
+/**
+ * Faces in a sampled frame, or null when the answer cannot change anything: the likeness classifier's
+ * count when it ran its detector (it skips it for an empty gallery), else SSD detection only (~200 ms a
+ * 480p frame; loads ~5 MB once). Once a face was seen in the clip, presence is settled, and only frames
+ * the NCII gate could block (intimacy at or above it) are counted. The tiny detector was tried for
+ * presence (~5x faster) and called a generated grey circle a face: a false hold, so SSD it is.
+ */
+async function facesIn(frame: Frame, results: Record<string, ClassifierResult>, ncii: number, seenFace: boolean): Promise<number | null> {
+  const counted = results.likeness?.scores.faces;
+  if (typeof counted === "number") return counted;
+  const nsfw = results.nsfw;
+  const gateCandidate = nsfw !== undefined && intimacyScore(nsfw.scores) >= ncii;
+  return !seenFace || gateCandidate ? countFaces(frame) : null;
 }
 
 function scoresOf(results: Record<string, ClassifierResult>): Record<string, Record<string, number>> {
