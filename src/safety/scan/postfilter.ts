@@ -3,8 +3,8 @@
 //  1. the every-frame CSAM hash gate (gate.ts): one match blocks, nothing else is looked at;
 //  2. the classifiers on the sampled frames (every 5th plus the first and last);
 //  3. face presence on those frames (the likeness classifier's own count when it ran its detector, else
-//     SSD detection until a face is seen, then only where the NCII gate could block: facesIn), recorded
-//     for the face-hold switch (a sample's `faces` is null where it was not counted);
+//     the tiny detector's screen confirmed by SSD, and SSD alone where the NCII gate could block: facesIn),
+//     recorded for the face-hold switch (a sample's `faces` is null where it was not counted);
 //  4. the NCII co-occurrence gate: a sampled frame with a face in it and an intimacy score (the highest of
 //     NSFW's Porn, Hentai and Sexy) at or above `nciiThreshold` blocks the clip as "ncii". The threshold
 //     is well below the plain NSFW block (0.5 against Porn 0.7 / Sexy 0.9): a sexualised frame of an
@@ -87,17 +87,24 @@ export async function scanClip(frames: RawFramesInput, deps: ClipScanDeps, betwe
 
 /**
  * Faces in a sampled frame, or null when the answer cannot change anything: the likeness classifier's
- * count when it ran its detector (it skips it for an empty gallery), else SSD detection only (~200 ms a
- * 480p frame; loads ~5 MB once). Once a face was seen in the clip, presence is settled, and only frames
- * the NCII gate could block (intimacy at or above it) are counted. The tiny detector was tried for
- * presence (~5x faster) and called a generated grey circle a face: a false hold, so SSD it is.
+ * count when it ran its detector (it skips it for an empty gallery), else:
+ *  - the tiny detector screens the frame (~190 KB of weights, ~40 ms a frame; SSD costs ~200 ms and
+ *    ~5 MB, and on a loaded machine 1-2 s a frame, too much to pay on every sampled frame of every clip);
+ *  - what it calls a face is confirmed by SSD, whose count is the answer (tiny called a generated grey
+ *    circle a face: a false hold without the confirmation);
+ *  - a frame it calls empty is asked again with SSD only where the NCII gate could block it (intimacy at
+ *    or above the gate), so the gate's recall is SSD's. On face-api's six demo photos at 256x144 and
+ *    854x480 the tiny detector found a face in each of the 12 frames, as SSD did (fewer faces per photo).
+ * Once the clip has shown a face, presence is settled and only the gate's candidates are counted.
  */
 async function facesIn(frame: Frame, results: Record<string, ClassifierResult>, ncii: number, seenFace: boolean): Promise<number | null> {
   const counted = results.likeness?.scores.faces;
   if (typeof counted === "number") return counted;
   const nsfw = results.nsfw;
   const gateCandidate = nsfw !== undefined && intimacyScore(nsfw.scores) >= ncii;
-  return !seenFace || gateCandidate ? countFaces(frame) : null;
+  if (gateCandidate) return countFaces(frame);
+  if (seenFace) return null;
+  return (await countFaces(frame, { detector: "tiny" })) > 0 ? countFaces(frame) : 0;
 }
 
 function scoresOf(results: Record<string, ClassifierResult>): Record<string, Record<string, number>> {
