@@ -14,7 +14,7 @@ export async function insertRun(sql: Sql, rate: number, windowSeconds: number): 
 
 /**
  * claimRescanClips — in one statement: the clips delivered in the window (SUCCEEDED with a stored video;
- * jobs_succeeded_finished_at_idx), those the day's draw samples, and a (job, day) row for each sampled clip
+ * jobs_succeeded_idx), those the day's draw samples, and a (job, day) row for each sampled clip
  * not yet re-scanned that day. The insert does nothing for a pair that exists, so a clip is re-scanned at
  * most once a day even by two overlapping runs (a leadership handover): only the run whose insert
  * created the row scans it.
