@@ -31,7 +31,10 @@ import type { ObjectStore } from "./storage/store.js";
 import { UrlSigner } from "./storage/signed-urls.js";
 import { ensureSetting } from "./db/settings.js";
 import { createSigning } from "./provenance/setup.js";
-import { createPostfilterSafety } from "./safety/setup.js";
+import { createPostfilterSafety, loadConfiguredBank } from "./safety/setup.js";
+import { SafetySwitchStore } from "./safety/switches/service.js";
+import { SwitchedPromptFilter } from "./safety/switches/prompt-filter.js";
+import { Rescanner, type TakeDown } from "./safety/rescan/rescanner.js";
 import { randomBytes } from "node:crypto";
 import { Worker } from "../workers/worker.js";
 import { startHousekeeping } from "../workers/housekeeping.js";
@@ -56,6 +59,11 @@ export interface KinemaOptions {
   /** the pipeline, or a function that builds it from the process's model cache and object store */
   stages: readonly Stage[] | ((deps: StageDeps) => Stage[] | Promise<Stage[]>);
   onJobDone?: (jobId: string, outcome: JobOutcome) => void;
+  /**
+   * The takedown the rolling re-scan calls on a hit (src/removal). Until one is given, a hit is recorded
+   * and raises KinemaRescanHits, but the clip stays up (the re-scan logs that the takedown failed).
+   */
+  takeDown?: TakeDown;
 }
 
 export interface Kinema {
@@ -71,6 +79,8 @@ export interface Kinema {
   scheduler: SchedulerConfigStore;
   /** every tier's rate limits and quotas (update() changes them everywhere within one poll) */
   limits: UsageLimitsStore;
+  /** the trust-and-safety kill switches (update() changes them everywhere within 5 s) */
+  switches: SafetySwitchStore;
   pool: Pool;
   prisma: Prisma;
   bus: EventBus;
@@ -113,7 +123,10 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     // Rate limits and quotas: polled like the scheduler's settings (only API processes take submissions).
     const limits = await UsageLimitsStore.start(pool, { pollMs: options.api ? config.scheduler.pollMs : 0 }, log.child({ component: "limits" }));
     closers.push(() => limits.stop());
-    const jobs = new JobService(prisma, pool, bus, config, prefilter, scheduler, limits);
+    // Every process polls the kill switches: the API refuses and holds, workers tighten and record holds.
+    const switches = await SafetySwitchStore.start(pool, { pollMs: config.safety.rulePollMs }, log.child({ component: "safety-switches" }));
+    closers.push(() => switches.stop());
+    const jobs = new JobService(prisma, pool, bus, config, new SwitchedPromptFilter(prefilter, switches), scheduler, limits);
     const queue = new JobQueue(pool, bus, config.queue);
 
     const store = createStore(config);
@@ -143,7 +156,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
         async (key) => (store.presign ? store.presign(key, config.delivery.urlTtlSeconds) : signer.sign(key)), log.child({ component: "webhooks" }));
       const removal = new RemovalService(pool, store, bus, log.child({ component: "removal" }));
       api = await startApiServer({
-        accounts, keys, auth, staff, keyUsage: usage, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler,
+        accounts, keys, auth, staff, keyUsage: usage, jobs, sql: pool, progress, config, store, signer, safety, alarms, scheduler, switches,
         webhooks: webhooks.service,
         removal, accountDeletion: new AccountDeleter(pool, bus, removal, staff.listeners), retention,
         limits, usage: new UsageService(pool, limits, config.gpuHourlyCost),
@@ -181,7 +194,23 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     else if (options.workers > 0) {
       const signing = await createSigning(config, log);
       closers.push(async () => { await signing.signer.close?.(); });
-      stages = await options.stages({ models, store, engine: config.engine, signing, safety: await createPostfilterSafety(config, log) });
+      stages = await options.stages({ models, store, engine: config.engine, signing, safety: await createPostfilterSafety(config, log, switches) });
+    }
+    // The rolling re-scan of delivered clips: once per fleet, every process takes part in the election.
+    if (config.rescan.intervalMs > 0) {
+      let rescanner: Rescanner | null = null;
+      closers.push(runOncePerFleet(embedded ? null : "rescan", config, directUrl, log, {
+        start: async () => {
+          const rescanLog = log.child({ component: "rescan" });
+          const safety = await createPostfilterSafety(config, rescanLog, switches);
+          rescanner ??= new Rescanner({
+            sql: pool, store, bank: () => loadConfiguredBank(config, rescanLog), classifiers: safety.classifiers, nciiThreshold: safety.nciiThreshold,
+            switches, takeDown: options.takeDown ?? rescanTakeDown(pool, store, bus, rescanLog), log: rescanLog,
+          }, { rate: config.rescan.rate, everyMs: config.rescan.intervalMs });
+          rescanner.start();
+        },
+        stop: async () => { await rescanner?.stop(); },
+      }));
     }
     const workers = Array.from({ length: options.workers }, (_, i) => new Worker({
       id: options.workers > 1 ? `${config.workerId}-${i}` : config.workerId,
@@ -203,7 +232,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     }));
 
     return {
-      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, prefilter, scheduler, limits, pool, prisma, bus, store, progress, keyUsage,
+      databaseUrl, embedded: embedded !== null, api, workers, accounts, jobs, prefilter, scheduler, limits, switches, pool, prisma, bus, store, progress, keyUsage,
       async stop() {
         // Every step runs even when one fails: a skipped pool.end() would leave connections that die
         // later (a dropped database, a restarted server) with nobody listening for their errors.
@@ -224,6 +253,17 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     await embedded?.close().catch(() => {});
     throw error;
   }
+}
+
+/** The re-scan's takedown until src/removal's is wired in: it refuses, so the hit is logged as not taken down. */
+/** The re-scan's hits go through the staff takedown's own service (src/removal): one path, one audit trail. */
+function rescanTakeDown(pool: Pool, store: ObjectStore, bus: EventBus, log: Logger): TakeDown {
+  const removal = new RemovalService(pool, store, bus, log);
+  return async (input) => {
+    const result = await removal.takeDown(input);
+    if (result.userErrors.length) throw new Error(`takedown refused: ${result.userErrors.map((e) => e.code).join(", ")}`);
+    return result;
+  };
 }
 
 /** Applies migrations under their advisory lock: on a direct session when the pool goes through a pooler. */

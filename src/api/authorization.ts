@@ -66,12 +66,14 @@ export const AUTHORIZATION: Readonly<Record<string, FieldAccess>> = {
   "Query.safetyRules": { roles: STAFF, scope: "FLEET" },
   "Query.safetyRuleSetVersion": { roles: STAFF, scope: "FLEET" },
   "Query.retentionConfig": { roles: STAFF, scope: "FLEET" },
+  "Query.safetySwitches": { roles: STAFF, scope: "FLEET" },
   // Settings changes: admins, audited.
   "Mutation.updateSchedulerConfig": { roles: ADMIN, scope: "FLEET", audited: true },
   "Mutation.updateUsageLimits": { roles: ADMIN, scope: "FLEET", audited: true },
   "Mutation.addSafetyRule": { roles: ADMIN, scope: "FLEET", audited: true },
   "Mutation.disableSafetyRule": { roles: ADMIN, scope: "FLEET", audited: true },
   "Mutation.updateRetention": { roles: ADMIN, scope: "FLEET", audited: true },
+  "Mutation.updateSafetySwitches": { roles: ADMIN, scope: "FLEET", audited: true },
   // Staff tools across accounts.
   "Query.staffJob": { roles: STAFF, scope: "ANY_ACCOUNT" },
   "Query.staffJobs": { roles: STAFF, scope: "ANY_ACCOUNT" },

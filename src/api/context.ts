@@ -15,6 +15,7 @@ import type { ObjectStore } from "../storage/store.js";
 import type { UrlSigner } from "../storage/signed-urls.js";
 import type { SafetyRuleService } from "../safety/prefilter/admin.js";
 import type { SchedulerConfigStore } from "../scheduler/store.js";
+import type { SafetySwitchStore } from "../safety/switches/service.js";
 import type { AlarmEvaluator } from "../ops/alarms.js";
 import type { StaffServices } from "../staff/setup.js";
 import type { WebhookService } from "../webhooks/service.js";
@@ -42,6 +43,8 @@ export interface ApiServices {
   safety: SafetyRuleService;
   /** the scheduler's settings (weights, caps, admission control), polled for changes */
   scheduler: SchedulerConfigStore;
+  /** the trust-and-safety kill switches, polled for changes (the face hold, suspended categories, tightening) */
+  switches: SafetySwitchStore;
   /** the process's alarm evaluator (Query.alarms) */
   alarms?: AlarmEvaluator;
   /** staff reads across accounts and audited actions, and who hears of an account change */

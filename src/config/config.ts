@@ -128,6 +128,12 @@ const schema = z.object({
   KINEMA_ALARM_WINDOW_S: int(60, 86_400, 300),
   KINEMA_MITIGATION_COOLDOWN_MS: int(100, 3_600_000, 60_000),
   KINEMA_MITIGATION_HEALTHY_MS: int(100, 86_400_000, 120_000),
+  // The NCII co-occurrence gate: a sampled frame with a face and an intimacy score at or above this blocks.
+  KINEMA_NCII_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+  // The rolling re-scan (src/safety/rescan): the share of the last 24 hours' clips re-scanned each day,
+  // and how often the elected process runs it (0: never; each clip is re-scanned at most once a day).
+  KINEMA_RESCAN_RATE: z.coerce.number().min(0).max(1).default(0.1),
+  KINEMA_RESCAN_INTERVAL_MS: int(0, 86_400_000, 3_600_000),
   KINEMA_NSFW_THRESHOLDS: z.string().optional().transform((raw, ctx) => {
     if (!raw) return {};
     try {
@@ -245,7 +251,11 @@ export interface Config {
     likenessThreshold: number;
     /** per-class NSFW thresholds overriding the defaults (Porn 0.7, Hentai 0.7, Sexy 0.9) */
     nsfwThresholds: Record<string, number>;
+    /** the NCII co-occurrence gate's intimacy threshold (default 0.5, below the plain NSFW block) */
+    nciiThreshold: number;
   };
+  /** the rolling re-scan of delivered clips (elected, once per fleet) */
+  rescan: { rate: number; intervalMs: number };
   /** the port of a worker process's Prometheus /metrics server (0: any free port) */
   metricsPort: number;
   /** the port of an API process's /metrics server (`npm start`), never the public API port (0: any free port) */
@@ -371,7 +381,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     scheduler: { pollMs: e.KINEMA_SCHEDULER_POLL_MS },
     gpuHourlyCost: e.KINEMA_GPU_HOURLY_COST,
-    safety: { rulePollMs: e.KINEMA_SAFETY_POLL_MS, hashBank: e.KINEMA_HASH_BANK ?? null, likenessGallery: e.KINEMA_LIKENESS_GALLERY ?? null, publicFiguresFile: e.KINEMA_PUBLIC_FIGURES_FILE ?? null, likenessThreshold: e.KINEMA_LIKENESS_THRESHOLD, nsfwThresholds: e.KINEMA_NSFW_THRESHOLDS },
+    safety: { rulePollMs: e.KINEMA_SAFETY_POLL_MS, hashBank: e.KINEMA_HASH_BANK ?? null, likenessGallery: e.KINEMA_LIKENESS_GALLERY ?? null, publicFiguresFile: e.KINEMA_PUBLIC_FIGURES_FILE ?? null, likenessThreshold: e.KINEMA_LIKENESS_THRESHOLD, nsfwThresholds: e.KINEMA_NSFW_THRESHOLDS, nciiThreshold: e.KINEMA_NCII_THRESHOLD },
+    rescan: { rate: e.KINEMA_RESCAN_RATE, intervalMs: e.KINEMA_RESCAN_INTERVAL_MS },
     metricsPort: e.KINEMA_METRICS_PORT,
     apiMetricsPort: e.KINEMA_API_METRICS_PORT,
     regenerationWindowMinutes: e.KINEMA_REGENERATION_WINDOW_MINUTES,

@@ -64,7 +64,7 @@ export type AddSafetyRuleInput = {
 
 /**
  * An alarm, named as its Prometheus rule in ops/prometheus/alerts.yml: KinemaNanRateHigh,
- * KinemaPlusQueueWaitHigh or KinemaProvenanceFailures.
+ * KinemaPlusQueueWaitHigh, KinemaProvenanceFailures or KinemaRescanHits.
  */
 export type Alarm = {
   __typename?: 'Alarm';
@@ -186,6 +186,14 @@ export type DeleteWebhookEndpointPayload = {
   __typename?: 'DeleteWebhookEndpointPayload';
   deletedId?: Maybe<Scalars['ID']['output']>;
   userErrors: Array<UserError>;
+};
+
+/** Why a finished job's video is not delivered now. */
+export type DeliveryHold = {
+  __typename?: 'DeliveryHold';
+  /** FACE_HOLD: delivery of clips showing a face is paused for everyone (a safety switch). */
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
 };
 
 /** A fleet sized by Little's law, and what it costs. */
@@ -333,6 +341,8 @@ export type Job = {
   deadlineAt?: Maybe<Scalars['DateTime']['output']>;
   /** When the owner (or the account's deletion) deleted the job. A deleted job is a tombstone: prompt redacted, no video. */
   deletedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Set while the job's video is held back (its `video` is then null); null otherwise. */
+  deliveryHold?: Maybe<DeliveryHold>;
   durationSeconds: Scalars['Int']['output'];
   /** Why the job failed or was blocked; while a job is retried, the last attempt's error. */
   error?: Maybe<JobError>;
@@ -597,6 +607,8 @@ export type Mutation = {
   takeDownJob: TakeDownJobPayload;
   /** Admins: changes the retention periods, without a restart; the sweeper applies them to every clip. Audited. */
   updateRetention: UpdateRetentionPayload;
+  /** Admins only. Each change is audited (who, reason, before and after). */
+  updateSafetySwitches: SafetySwitchesPayload;
   /** Admins only. Audited (who, reason, before and after). */
   updateSchedulerConfig: SchedulerConfigPayload;
   /** Admins only. Audited (who, reason, before and after); in force on every API process within 5 seconds. */
@@ -742,6 +754,11 @@ export type MutationUpdateRetentionArgs = {
 };
 
 
+export type MutationUpdateSafetySwitchesArgs = {
+  input: UpdateSafetySwitchesInput;
+};
+
+
 export type MutationUpdateSchedulerConfigArgs = {
   input: UpdateSchedulerConfigInput;
 };
@@ -832,6 +849,8 @@ export type Query = {
   safetyRuleSetVersion: Scalars['Int']['output'];
   /** Staff only (SUPPORT, ADMIN): the editable rules, oldest first. The built-in rules (CSAM, public figures) are not listed. */
   safetyRules: Array<SafetyRule>;
+  /** Staff only (SUPPORT, ADMIN): the kill switches in force. */
+  safetySwitches: SafetySwitches;
   /** Staff only (SUPPORT, ADMIN): the scheduler's settings in force. */
   schedulerConfig: SchedulerConfig;
   /**
@@ -1085,6 +1104,39 @@ export type SafetyRulePayload = {
 };
 
 /**
+ * The trust-and-safety kill switches (the runbook's incident levers). Stored in PostgreSQL with a version;
+ * every API process and worker applies a change within 5 seconds, without a restart.
+ */
+export type SafetySwitches = {
+  __typename?: 'SafetySwitches';
+  /**
+   * While true, clips in which the post-filter saw a face are not delivered: Job.video is null and
+   * Job.deliveryHold says why. Turning it off releases them without generating them again.
+   */
+  holdFaceClips: Scalars['Boolean']['output'];
+  /** Why, as given with the last change. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** Pre-filter categories refused for everyone: a prompt that comes near one is refused (CATEGORY_SUSPENDED). */
+  suspendedCategories: Array<SafetyCategory>;
+  /**
+   * Every post-filter score threshold (NSFW classes, the NCII co-occurrence gate) is multiplied by this:
+   * 1 is as configured, 0.5 blocks at half the score. The likeness match distance is not changed.
+   */
+  thresholdFactor: Scalars['Float']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  /** Who made the last change: an admin's account id. */
+  updatedBy?: Maybe<Scalars['String']['output']>;
+  /** Grows by one with every change. */
+  version: Scalars['Int']['output'];
+};
+
+export type SafetySwitchesPayload = {
+  __typename?: 'SafetySwitchesPayload';
+  switches?: Maybe<SafetySwitches>;
+  userErrors: Array<UserError>;
+};
+
+/**
  * The scheduler's settings: weighted fair share between the tier lanes, per-account burst caps and FREE
  * admission control. Stored in PostgreSQL with a version; every worker applies a change at its next claim and
  * every API process within 5 seconds.
@@ -1322,6 +1374,17 @@ export type UpdateRetentionPayload = {
   retention?: Maybe<RetentionConfig>;
   /** REASON_REQUIRED, INVALID_REASON, INVALID_RETENTION (0 to 3650 days). */
   userErrors: Array<UserError>;
+};
+
+/** Fields left out stay as they are. */
+export type UpdateSafetySwitchesInput = {
+  holdFaceClips?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Recorded with the change (audit_log) and logged. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+  /** The whole list in force after the change (an empty list lifts every suspension). */
+  suspendedCategories?: InputMaybe<Array<SafetyCategory>>;
+  /** 0.1 to 1. */
+  thresholdFactor?: InputMaybe<Scalars['Float']['input']>;
 };
 
 /** Fields left out stay as they are. */
@@ -1612,6 +1675,7 @@ export type ResolversTypes = ResolversObject<{
   DeleteAccountPayload: ResolverTypeWrapper<DeleteAccountPayload>;
   DeleteJobPayload: ResolverTypeWrapper<Omit<DeleteJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   DeleteWebhookEndpointPayload: ResolverTypeWrapper<DeleteWebhookEndpointPayload>;
+  DeliveryHold: ResolverTypeWrapper<DeliveryHold>;
   FleetPlan: ResolverTypeWrapper<FleetPlan>;
   FleetPlanInput: FleetPlanInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -1653,6 +1717,8 @@ export type ResolversTypes = ResolversObject<{
   SafetyRule: ResolverTypeWrapper<SafetyRuleRecord>;
   SafetyRuleKind: SafetyRuleKind;
   SafetyRulePayload: ResolverTypeWrapper<Omit<SafetyRulePayload, 'rule'> & { rule?: Maybe<ResolversTypes['SafetyRule']> }>;
+  SafetySwitches: ResolverTypeWrapper<SafetySwitches>;
+  SafetySwitchesPayload: ResolverTypeWrapper<SafetySwitchesPayload>;
   SchedulerConfig: ResolverTypeWrapper<SchedulerConfig>;
   SchedulerConfigPayload: ResolverTypeWrapper<SchedulerConfigPayload>;
   SloObjective: ResolverTypeWrapper<SloObjective>;
@@ -1676,6 +1742,7 @@ export type ResolversTypes = ResolversObject<{
   TierSlo: ResolverTypeWrapper<TierSlo>;
   UpdateRetentionInput: UpdateRetentionInput;
   UpdateRetentionPayload: ResolverTypeWrapper<UpdateRetentionPayload>;
+  UpdateSafetySwitchesInput: UpdateSafetySwitchesInput;
   UpdateSchedulerConfigInput: UpdateSchedulerConfigInput;
   UpdateUsageLimitsInput: UpdateUsageLimitsInput;
   Usage: ResolverTypeWrapper<Usage>;
@@ -1710,6 +1777,7 @@ export type ResolversParentTypes = ResolversObject<{
   DeleteAccountPayload: DeleteAccountPayload;
   DeleteJobPayload: Omit<DeleteJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   DeleteWebhookEndpointPayload: DeleteWebhookEndpointPayload;
+  DeliveryHold: DeliveryHold;
   FleetPlan: FleetPlan;
   FleetPlanInput: FleetPlanInput;
   Float: Scalars['Float']['output'];
@@ -1742,6 +1810,8 @@ export type ResolversParentTypes = ResolversObject<{
   RotateApiKeyPayload: Omit<RotateApiKeyPayload, 'apiKey' | 'replaced'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']>, replaced?: Maybe<ResolversParentTypes['ApiKey']> };
   SafetyRule: SafetyRuleRecord;
   SafetyRulePayload: Omit<SafetyRulePayload, 'rule'> & { rule?: Maybe<ResolversParentTypes['SafetyRule']> };
+  SafetySwitches: SafetySwitches;
+  SafetySwitchesPayload: SafetySwitchesPayload;
   SchedulerConfig: SchedulerConfig;
   SchedulerConfigPayload: SchedulerConfigPayload;
   SloObjective: SloObjective;
@@ -1764,6 +1834,7 @@ export type ResolversParentTypes = ResolversObject<{
   TierSlo: TierSlo;
   UpdateRetentionInput: UpdateRetentionInput;
   UpdateRetentionPayload: UpdateRetentionPayload;
+  UpdateSafetySwitchesInput: UpdateSafetySwitchesInput;
   UpdateSchedulerConfigInput: UpdateSchedulerConfigInput;
   UpdateUsageLimitsInput: UpdateUsageLimitsInput;
   Usage: Usage;
@@ -1867,6 +1938,11 @@ export type DeleteWebhookEndpointPayloadResolvers<ContextType = GraphQLContext, 
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
+export type DeliveryHoldResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeliveryHold'] = ResolversParentTypes['DeliveryHold']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type FleetPlanResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FleetPlan'] = ResolversParentTypes['FleetPlan']> = ResolversObject<{
   bottleneck?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   busyGpus?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1903,6 +1979,7 @@ export type JobResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   deadlineAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  deliveryHold?: Resolver<Maybe<ResolversTypes['DeliveryHold']>, ParentType, ContextType>;
   durationSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['JobError']>, ParentType, ContextType>;
   etaSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -2022,6 +2099,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   suspendAccount?: Resolver<ResolversTypes['StaffAccountPayload'], ParentType, ContextType, RequireFields<MutationSuspendAccountArgs, 'accountId' | 'reason'>>;
   takeDownJob?: Resolver<ResolversTypes['TakeDownJobPayload'], ParentType, ContextType, RequireFields<MutationTakeDownJobArgs, 'id' | 'reason'>>;
   updateRetention?: Resolver<ResolversTypes['UpdateRetentionPayload'], ParentType, ContextType, RequireFields<MutationUpdateRetentionArgs, 'input' | 'reason'>>;
+  updateSafetySwitches?: Resolver<ResolversTypes['SafetySwitchesPayload'], ParentType, ContextType, RequireFields<MutationUpdateSafetySwitchesArgs, 'input'>>;
   updateSchedulerConfig?: Resolver<ResolversTypes['SchedulerConfigPayload'], ParentType, ContextType, RequireFields<MutationUpdateSchedulerConfigArgs, 'input'>>;
   updateUsageLimits?: Resolver<ResolversTypes['UsageLimitsPayload'], ParentType, ContextType, RequireFields<MutationUpdateUsageLimitsArgs, 'input'>>;
   updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'id'>>;
@@ -2062,6 +2140,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   retentionConfig?: Resolver<ResolversTypes['RetentionConfig'], ParentType, ContextType>;
   safetyRuleSetVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   safetyRules?: Resolver<Array<ResolversTypes['SafetyRule']>, ParentType, ContextType, RequireFields<QuerySafetyRulesArgs, 'includeDisabled'>>;
+  safetySwitches?: Resolver<ResolversTypes['SafetySwitches'], ParentType, ContextType>;
   schedulerConfig?: Resolver<ResolversTypes['SchedulerConfig'], ParentType, ContextType>;
   sloReport?: Resolver<ResolversTypes['SloReport'], ParentType, ContextType, RequireFields<QuerySloReportArgs, 'window'>>;
   staffAccount?: Resolver<Maybe<ResolversTypes['StaffAccount']>, ParentType, ContextType, RequireFields<QueryStaffAccountArgs, 'id'>>;
@@ -2135,6 +2214,21 @@ export type SafetyRuleResolvers<ContextType = GraphQLContext, ParentType extends
 export type SafetyRulePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SafetyRulePayload'] = ResolversParentTypes['SafetyRulePayload']> = ResolversObject<{
   rule?: Resolver<Maybe<ResolversTypes['SafetyRule']>, ParentType, ContextType>;
   ruleSetVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type SafetySwitchesResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SafetySwitches'] = ResolversParentTypes['SafetySwitches']> = ResolversObject<{
+  holdFaceClips?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  suspendedCategories?: Resolver<Array<ResolversTypes['SafetyCategory']>, ParentType, ContextType>;
+  thresholdFactor?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  updatedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type SafetySwitchesPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SafetySwitchesPayload'] = ResolversParentTypes['SafetySwitchesPayload']> = ResolversObject<{
+  switches?: Resolver<Maybe<ResolversTypes['SafetySwitches']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
@@ -2391,6 +2485,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   DeleteAccountPayload?: DeleteAccountPayloadResolvers<ContextType>;
   DeleteJobPayload?: DeleteJobPayloadResolvers<ContextType>;
   DeleteWebhookEndpointPayload?: DeleteWebhookEndpointPayloadResolvers<ContextType>;
+  DeliveryHold?: DeliveryHoldResolvers<ContextType>;
   FleetPlan?: FleetPlanResolvers<ContextType>;
   GenerateVideoPayload?: GenerateVideoPayloadResolvers<ContextType>;
   Job?: JobResolvers<ContextType>;
@@ -2417,6 +2512,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   RotateApiKeyPayload?: RotateApiKeyPayloadResolvers<ContextType>;
   SafetyRule?: SafetyRuleResolvers<ContextType>;
   SafetyRulePayload?: SafetyRulePayloadResolvers<ContextType>;
+  SafetySwitches?: SafetySwitchesResolvers<ContextType>;
+  SafetySwitchesPayload?: SafetySwitchesPayloadResolvers<ContextType>;
   SchedulerConfig?: SchedulerConfigResolvers<ContextType>;
   SchedulerConfigPayload?: SchedulerConfigPayloadResolvers<ContextType>;
   SloObjective?: SloObjectiveResolvers<ContextType>;

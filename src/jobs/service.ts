@@ -7,6 +7,7 @@
 // queue wait exceeds its target is refused with QUEUE_FULL and a retry-after hint, not queued). Before
 // them all, under the account's submission lock, the tier's rate limits and quotas (src/limits): the
 // per-minute rate for every submission, the daily quota and the queued-jobs limit for work to queue.
+import { suspensionError } from "../safety/switches/prompt-filter.js";
 import { randomInt } from "node:crypto";
 import type { Config } from "../config/config.js";
 import type { Sql } from "../db/pool.js";
@@ -91,7 +92,9 @@ export class JobService {
     // The negative prompt goes through the same filter: it is text the model conditions on too.
     const decision = this.prefilter.check(input.prompt);
     const negativeDecision = negativePrompt === null ? null : this.prefilter.check(negativePrompt);
-    const refused = decision.verdict === "blocked" ? PROMPT_BLOCKED : negativeDecision?.verdict === "blocked" ? NEGATIVE_PROMPT_BLOCKED : null;
+    // A suspended category (the kill switch) says so; a rule's block says the same words whatever tripped it.
+    const refused = decision.verdict === "blocked" ? (suspensionError(decision) ?? PROMPT_BLOCKED)
+      : negativeDecision?.verdict === "blocked" ? (suspensionError(negativeDecision) ?? NEGATIVE_PROMPT_BLOCKED) : null;
     const blocked = refused !== null;
     const seed = input.seed ?? randomInt(0, MAX_SEED);
     const hash = blocked ? null : await modelHash(this.config.engine.modelDir);
@@ -274,8 +277,11 @@ export class JobService {
       && existing.durationSeconds === input.durationSeconds && (input.seed == null || Number(existing.seed) === input.seed)
       && ((existing.metadata as { negativePrompt?: string } | null)?.negativePrompt ?? null) === negativePromptOf(input);
     if (same && existing.status === "BLOCKED" && existing.stage === "PREFILTER") {
+      // The first answer again: a suspended category's refusal keeps its own code and words.
+      const suspended = existing.errorCode === "CATEGORY_SUSPENDED" && existing.errorMessage;
       const meta = existing.metadata as { prefilter?: { verdict?: string } } | null;
-      return { job: null, userErrors: [meta?.prefilter?.verdict === "blocked" ? PROMPT_BLOCKED : NEGATIVE_PROMPT_BLOCKED] };
+      return { job: null, userErrors: [suspended ? { code: "CATEGORY_SUSPENDED", message: existing.errorMessage!, field: ["input", "prompt"] }
+        : meta?.prefilter?.verdict === "blocked" ? PROMPT_BLOCKED : NEGATIVE_PROMPT_BLOCKED] };
     }
     if (same) return { job: existing, userErrors: [] };
     return {

@@ -6,14 +6,16 @@
 //  - KinemaPlusQueueWaitHigh: p95 (nearest rank) of PLUS queue waits > 60 s, over the window: the waits
 //    of jobs first claimed in it, and the waits so far of PLUS jobs still waiting (so a stalled queue fires).
 //  - KinemaProvenanceFailures: jobs that ended FAILED with PROVENANCE_INVALID in the window > 0.
+//  - KinemaRescanHits: delivered clips the rolling re-scan found failing today's post-filter in the window
+//    (rescan_checks, outcome 'hit': taken down, or not when the takedown failed) > 0.
 import type { Config } from "../config/config.js";
 import type { Sql } from "../db/pool.js";
 import type { Logger } from "../log.js";
 
-export const ALARM_THRESHOLDS = { nanRate: 0.005, plusQueueWaitP95Seconds: 60, provenanceFailures: 0 } as const;
+export const ALARM_THRESHOLDS = { nanRate: 0.005, plusQueueWaitP95Seconds: 60, provenanceFailures: 0, rescanHits: 0 } as const;
 export const NAN_WINDOW_SECONDS = 60;
 
-export type AlarmName = "KinemaNanRateHigh" | "KinemaPlusQueueWaitHigh" | "KinemaProvenanceFailures";
+export type AlarmName = "KinemaNanRateHigh" | "KinemaPlusQueueWaitHigh" | "KinemaProvenanceFailures" | "KinemaRescanHits";
 
 export interface Alarm {
   name: AlarmName;
@@ -34,6 +36,7 @@ export interface AlarmReadings {
   nanRate: number;
   plusQueueWaitP95Seconds: number | null;
   provenanceFailures: number;
+  rescanHits: number;
   at: Date;
 }
 
@@ -54,17 +57,19 @@ WITH nan AS (
 ), provenance AS (
   SELECT count(*)::int AS n FROM jobs
   WHERE status = 'FAILED' AND error_code = 'PROVENANCE_INVALID' AND finished_at >= now() - $1 * interval '1 second'
+), rescan AS (
+  SELECT count(*)::int AS n FROM rescan_checks WHERE outcome = 'hit' AND checked_at >= now() - $1 * interval '1 second'
 )
 SELECT (SELECT n FROM nan) AS nan, (SELECT n FROM active) AS active,
   (SELECT percentile_disc(0.95) WITHIN GROUP (ORDER BY s) FROM plus) AS plus_p95,
-  (SELECT n FROM provenance) AS provenance, now() AS at`;
+  (SELECT n FROM provenance) AS provenance, (SELECT n FROM rescan) AS rescan, now() AS at`;
 
 export async function readAlarmInputs(sql: Sql, windowSeconds: number): Promise<AlarmReadings> {
   const { rows } = await sql.query(READINGS, [windowSeconds, NAN_WINDOW_SECONDS]);
-  const r = rows[0] as { nan: number; active: number; plus_p95: number | null; provenance: number; at: Date };
+  const r = rows[0] as { nan: number; active: number; plus_p95: number | null; provenance: number; rescan: number; at: Date };
   return {
     nanEvents: r.nan, activeJobs: r.active, nanRate: r.nan / Math.max(1, r.active),
-    plusQueueWaitP95Seconds: r.plus_p95, provenanceFailures: r.provenance, at: r.at,
+    plusQueueWaitP95Seconds: r.plus_p95, provenanceFailures: r.provenance, rescanHits: r.rescan, at: r.at,
   };
 }
 
@@ -72,6 +77,7 @@ const DESCRIPTIONS: Record<AlarmName, string> = {
   KinemaNanRateHigh: `NAN_DETECTED failures over the last ${NAN_WINDOW_SECONDS} s per job active in them (fires above 0.5%).`,
   KinemaPlusQueueWaitHigh: "p95 queue wait of PLUS jobs in the window, still-waiting jobs included, in seconds (fires above 60 s).",
   KinemaProvenanceFailures: "Jobs that failed with PROVENANCE_INVALID in the window (fires above 0).",
+  KinemaRescanHits: "Delivered clips the rolling re-scan found failing the post-filter in the window (fires above 0).",
 };
 
 /** The alarms a set of readings makes, before their history (`since`) is applied. */
@@ -83,6 +89,7 @@ export function judge(readings: AlarmReadings): Omit<Alarm, "since" | "evaluated
     alarm("KinemaNanRateHigh", readings.nanRate, ALARM_THRESHOLDS.nanRate),
     alarm("KinemaPlusQueueWaitHigh", readings.plusQueueWaitP95Seconds, ALARM_THRESHOLDS.plusQueueWaitP95Seconds),
     alarm("KinemaProvenanceFailures", readings.provenanceFailures, ALARM_THRESHOLDS.provenanceFailures),
+    alarm("KinemaRescanHits", readings.rescanHits, ALARM_THRESHOLDS.rescanHits),
   ];
 }
 

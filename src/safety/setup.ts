@@ -3,22 +3,32 @@ import type { Config } from "../config/config.js";
 import type { Logger } from "../log.js";
 import { InMemoryHashBank, loadHashBankFile, type HashBank } from "./banks/index.js";
 import { defaultClassifiers, type FrameClassifier } from "./classifiers/index.js";
+import type { SwitchesSource } from "./switches/service.js";
 
-export interface PostfilterSafety { bank: HashBank; classifiers: FrameClassifier[] }
+export interface PostfilterSafety {
+  bank: HashBank;
+  classifiers: FrameClassifier[];
+  /** the NCII co-occurrence gate's intimacy threshold (src/safety/scan/postfilter.ts) */
+  nciiThreshold: number;
+  /** the kill switches in force (the threshold factor, the face hold); null: none (tests, `kinema scan`) */
+  switches: SwitchesSource | null;
+}
 
-export async function createPostfilterSafety(config: Pick<Config, "safety">, log: Logger): Promise<PostfilterSafety> {
+/** The configured hash bank, read now (the re-scan calls this each run, so a changed file applies). */
+export async function loadConfiguredBank(config: Pick<Config, "safety">, log: Logger): Promise<HashBank> {
+  if (config.safety.hashBank) return loadHashBankFile(config.safety.hashBank);
+  // A deployment must configure its CSAM hash bank (KINEMA_HASH_BANK); without one the gate still hashes
+  // every frame (the audit record shows it) but has nothing to match against.
+  log.warn("no hash bank configured (KINEMA_HASH_BANK): the CSAM frame gate matches nothing");
+  return new InMemoryHashBank([], { description: "none configured" });
+}
+
+export async function createPostfilterSafety(config: Pick<Config, "safety">, log: Logger, switches: SwitchesSource | null = null): Promise<PostfilterSafety> {
   const s = config.safety;
-  let bank: HashBank;
-  if (s.hashBank) bank = await loadHashBankFile(s.hashBank);
-  else {
-    // A deployment must configure its CSAM hash bank (KINEMA_HASH_BANK); without one the gate still hashes
-    // every frame (the audit record shows it) but has nothing to match against.
-    log.warn("no hash bank configured (KINEMA_HASH_BANK): the CSAM frame gate matches nothing");
-    bank = new InMemoryHashBank([], { description: "none configured" });
-  }
+  const bank = await loadConfiguredBank(config, log);
   const classifiers = defaultClassifiers({
-    nsfw: { thresholds: s.nsfwThresholds },
+    nsfw: { thresholds: s.nsfwThresholds, factor: () => switches?.current.thresholdFactor ?? 1 },
     likeness: { galleryPath: s.likenessGallery ?? undefined, threshold: s.likenessThreshold },
   });
-  return { bank, classifiers };
+  return { bank, classifiers, nciiThreshold: s.nciiThreshold, switches };
 }

@@ -14,16 +14,17 @@ import { modelQueries } from "./model.js";
 import { regenerationQueries } from "./regeneration.js";
 import { webhookMutations, webhookQueries } from "./webhooks.js";
 import { removalMutations, removalQueries } from "./removal.js";
+import { jobDeliveryFields, safetySwitchMutations, safetySwitchQueries } from "./safety-switches.js";
 
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries, ...modelQueries, ...regenerationQueries, ...webhookQueries, ...removalQueries, ...limitsQueries },
-  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations, ...webhookMutations, ...removalMutations, ...limitsMutations },
+  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries, ...modelQueries, ...regenerationQueries, ...webhookQueries, ...removalQueries, ...limitsQueries, ...safetySwitchQueries },
+  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations, ...webhookMutations, ...removalMutations, ...limitsMutations, ...safetySwitchMutations },
   Subscription,
   Account: { ...Account, ...usageAccountFields },
   TierLimits,
   ApiKey,
-  Job,
+  Job: { ...Job, ...jobDeliveryFields },
   JobProgress,
   SafetyRule,
   StaffJob,

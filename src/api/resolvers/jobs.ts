@@ -9,6 +9,7 @@ import { ownerAttempts, ownerTimeline, timeInSystemSeconds } from "../../timelin
 import { removalFields, retainedUntil } from "./removal.js";
 import { signedVideo } from "../video-urls.js";
 import { jobCostFields } from "./limits.js";
+import { deliveryHold } from "../../safety/switches/delivery.js";
 
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
@@ -89,6 +90,8 @@ export const Job: JobResolvers = {
   // has no video, so no URL.
   video: async (job, _args, ctx) => {
     if (job.removalReason) return null;
+    // Held by the face-hold switch: no URL is signed (Job.deliveryHold says why).
+    if (deliveryHold(job, ctx.services.switches.current)) return null;
     const video = await signedVideo(job.video, ctx.services, job.id);
     return video ? ({ ...video, retainedUntil: retainedUntil(job, await ctx.services.retention.current()) } as never) : null;
   },

@@ -8,8 +8,8 @@ import { nsfwClassifier, type NsfwOptions } from "./nsfw.js";
 import type { ClassifierResult, Frame, FrameClassifier } from "./port.js";
 
 export type { ClassifierResult, Frame, FrameClassifier } from "./port.js";
-export { DEFAULT_NSFW_THRESHOLDS, NSFW_CLASSES, nsfwClassifier, type NsfwOptions, type SexualClass } from "./nsfw.js";
-export { DEFAULT_LIKENESS_THRESHOLD, describeFaces, likenessClassifier, type DescribedFace, type LikenessOptions } from "./likeness.js";
+export { DEFAULT_NSFW_THRESHOLDS, NSFW_CLASSES, intimacyScore, nsfwClassifier, scaleThresholds, type NsfwOptions, type SexualClass } from "./nsfw.js";
+export { DEFAULT_LIKENESS_THRESHOLD, countFaces, describeFaces, likenessClassifier, type DescribedFace, type LikenessOptions } from "./likeness.js";
 export { FileGallery, MemoryGallery, formatGalleryLine, type GalleryEntry, type LikenessGallery } from "./gallery.js";
 export { violenceClassifier, type ViolenceModel } from "./violence.js";
 

@@ -28,6 +28,11 @@ const INPUT_SIZE = 224;
 export interface NsfwOptions {
   /** Per-class probability at or above which the frame is flagged; missing classes keep the default. */
   thresholds?: Partial<Record<SexualClass, number>>;
+  /**
+   * Read on every frame: the thresholds are multiplied by it (the kill switch that tightens the
+   * post-filter, src/safety/switches; 1 leaves them as they are, 0.5 blocks at half the score).
+   */
+  factor?: () => number;
 }
 
 /** The model, loaded once per process. Uses nsfwjs's bundled shards directly (see loadBundled). */
@@ -84,7 +89,7 @@ export async function nsfwScores(frame: Frame): Promise<Record<NsfwClass, number
 }
 
 export function nsfwClassifier(options: NsfwOptions = {}): FrameClassifier {
-  const thresholds = resolveThresholds(options.thresholds);
+  const base = resolveThresholds(options.thresholds);
   return {
     name: "nsfw",
     async load() {
@@ -92,9 +97,22 @@ export function nsfwClassifier(options: NsfwOptions = {}): FrameClassifier {
     },
     async classify(frame: Frame): Promise<ClassifierResult> {
       const scores = await nsfwScores(frame);
+      const factor = options.factor?.() ?? 1;
+      const thresholds = factor === 1 ? base : scaleThresholds(base, factor);
       const triggered = (Object.keys(thresholds) as SexualClass[]).filter((name) => scores[name] >= thresholds[name]);
       const flagged = triggered.length > 0;
-      return { scores, flagged, category: flagged ? "sexual" : null, detail: { model: "nsfwjs/MobileNetV2Mid", triggered, thresholds } };
+      return { scores, flagged, category: flagged ? "sexual" : null, detail: { model: "nsfwjs/MobileNetV2Mid", triggered, thresholds, ...(factor === 1 ? {} : { factor }) } };
     },
   };
+}
+
+/** The thresholds times `factor` (a factor outside (0, 1] is a bug upstream: it is refused, not clamped). */
+export function scaleThresholds(thresholds: Record<SexualClass, number>, factor: number): Record<SexualClass, number> {
+  if (!(Number.isFinite(factor) && factor > 0 && factor <= 1)) throw new RangeError(`threshold factor must be in (0, 1], got ${factor}`);
+  return { Porn: thresholds.Porn * factor, Hentai: thresholds.Hentai * factor, Sexy: thresholds.Sexy * factor };
+}
+
+/** The frame's intimacy score for the NCII co-occurrence gate: the highest of the sexual classes. */
+export function intimacyScore(scores: Readonly<Record<string, number>>): number {
+  return Math.max(scores.Porn ?? 0, scores.Hentai ?? 0, scores.Sexy ?? 0);
 }

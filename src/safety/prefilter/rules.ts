@@ -133,6 +133,28 @@ export class RuleSet {
     }
     return { verdict: "passed", ruleSetVersion: this.version };
   }
+
+  /**
+   * Every category a term, PAIR side or PATTERN of the prompt belongs to, benign senses and phrases
+   * included: what a suspended category (the kill switch, src/safety/switches) refuses. Deliberately
+   * broader than check(): while a category is suspended, a prompt near it at all is refused.
+   */
+  touched(prompt: string): Set<SafetyCategory> {
+    const v = views(prompt);
+    const found = new Set<SafetyCategory>();
+    for (const h of this.index.hits(v)) {
+      const { role, category } = h.payload;
+      if (role === "term" || role === "left" || role === "right" || role === "csam" || role === "minor") found.add(category);
+      else if (role === "sexual") found.add("SEXUAL").add("CSAM");
+    }
+    let texts: { view: View; text: string }[] | null = null;
+    for (const rule of this.patterns) {
+      if (found.has(rule.category)) continue;
+      texts ??= patternTexts(v);
+      if (texts.some((t) => rule.regex.test(t.text))) found.add(rule.category);
+    }
+    return found;
+  }
 }
 
 /** What PATTERN rules read: both views, each also with repeated letters collapsed ("sliiit" -> "slit"). */

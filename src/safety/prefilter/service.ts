@@ -11,7 +11,7 @@ import { startPoller, type Poller } from "../../db/poller.js";
 import { readFile, stat } from "node:fs/promises";
 import type { Sql } from "../../db/pool.js";
 import type { Logger } from "../../log.js";
-import { RuleSet, type PrefilterDecision, type RuleRow } from "./rules.js";
+import { RuleSet, type PrefilterDecision, type RuleRow, type SafetyCategory } from "./rules.js";
 import { loadRules, ruleSetVersion } from "./store.js";
 
 export const PUBLIC_FIGURES_FILE = new URL("./data/public-figures.txt", import.meta.url);
@@ -59,6 +59,11 @@ export class PrefilterService implements PromptFilter {
 
   check(prompt: string): PrefilterDecision {
     return this.rules.check(prompt);
+  }
+
+  /** The categories the prompt comes near (RuleSet.touched), for a suspended category. */
+  touched(prompt: string): Set<SafetyCategory> {
+    return this.rules.touched(prompt);
   }
 
   /** Reloads the rules if the stored version moved; true when a new set was put in force. */

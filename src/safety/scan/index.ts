@@ -20,3 +20,4 @@ export {
   type DecodedVideo,
   type VideoGateResult,
 } from "./video.js";
+export { DEFAULT_NCII_THRESHOLD, scanClip, type ClipScan, type ClipScanDeps, type FacePresence, type Flag } from "./postfilter.js";
