@@ -29,6 +29,7 @@ import type { ObjectStore } from "./storage/store.js";
 import { UrlSigner } from "./storage/signed-urls.js";
 import { ensureSetting } from "./db/settings.js";
 import { createSigning } from "./provenance/setup.js";
+import { DatabaseHashBank } from "./safety/banks/index.js";
 import { createPostfilterSafety } from "./safety/setup.js";
 import { randomBytes } from "node:crypto";
 import { Worker } from "../workers/worker.js";
@@ -156,7 +157,11 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     else if (options.workers > 0) {
       const signing = await createSigning(config, log);
       closers.push(async () => { await signing.signer.close?.(); });
-      stages = await options.stages({ models, store, engine: config.engine, signing, safety: await createPostfilterSafety(config, log) });
+      // The bank the workers match: the database's entries (reloaded when they change) plus the configured file.
+      const safety = await createPostfilterSafety(config, log);
+      const bank = await DatabaseHashBank.open(pool, { pollMs: config.safety.rulePollMs, base: safety.bank }, log.child({ component: "hash-bank" }));
+      closers.push(async () => bank.stop());
+      stages = await options.stages({ models, store, engine: config.engine, signing, safety: { ...safety, bank } });
     }
     const workers = Array.from({ length: options.workers }, (_, i) => new Worker({
       id: options.workers > 1 ? `${config.workerId}-${i}` : config.workerId,
