@@ -6,6 +6,8 @@ import type { SafetyRuleRecord } from '../safety/prefilter/store.js';
 import type { ApiKeyRecord } from '../accounts/api-keys.js';
 import type { StaffAccountRecord } from '../staff/search.js';
 import type { AuditRecord } from '../audit/audit-log.js';
+import type { HashBankRecord } from '../safety/banks/store.js';
+import type { SafetyIncidentRecord } from '../safety/incidents/store.js';
 import type { GraphQLContext } from '../api/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -45,6 +47,19 @@ export type AccountUsage = {
   gpuSeconds: Scalars['Float']['output'];
   jobs: Scalars['Int']['output'];
   to: Scalars['DateTime']['output'];
+};
+
+export type AddHashBankEntryInput = {
+  /** 1 to 32 lowercase letters, digits, - or _, a letter first (csam, ncii, ...). */
+  category: Scalars['String']['input'];
+  /** 64 hex digits. */
+  hash: Scalars['String']['input'];
+  /** 1 to 500 characters. */
+  label: Scalars['String']['input'];
+  /** 50 to 100; PDQ never compares hashes of lower quality. */
+  quality?: InputMaybe<Scalars['Int']['input']>;
+  /** Where the hash comes from (default admin). */
+  source?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type AddSafetyRuleInput = {
@@ -270,6 +285,38 @@ export type GpuSecondsSource =
   /** Measured from this deployment's recent SUCCEEDED jobs. */
   | 'MEASURED';
 
+/**
+ * An entry of the hash bank the post-filter matches every frame against (through the frame's 8 PDQ
+ * rotations and mirrors). Entries come from `kinema bank import` (a hash list) or an admin. Rows are never
+ * deleted: a disabled entry keeps its history.
+ */
+export type HashBankEntry = {
+  __typename?: 'HashBankEntry';
+  addedAt: Scalars['DateTime']['output'];
+  /** The admin's account id, or cli:<user> for an import. */
+  addedBy: Scalars['String']['output'];
+  /** What the hash stands for, e.g. csam, ncii. */
+  category: Scalars['String']['output'];
+  disabledAt?: Maybe<Scalars['DateTime']['output']>;
+  disabledBy?: Maybe<Scalars['String']['output']>;
+  disabledReason?: Maybe<Scalars['String']['output']>;
+  enabled: Scalars['Boolean']['output'];
+  /** The PDQ hash: 64 hex digits. */
+  hash: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  label: Scalars['String']['output'];
+  /** The hash's PDQ quality, when the list gave it. */
+  quality?: Maybe<Scalars['Int']['output']>;
+  /** Where it comes from: the list's name, or admin. */
+  source: Scalars['String']['output'];
+};
+
+export type HashBankEntryPayload = {
+  __typename?: 'HashBankEntryPayload';
+  entry?: Maybe<HashBankEntry>;
+  userErrors: Array<UserError>;
+};
+
 export type Job = {
   __typename?: 'Job';
   /** Each claim of the job by a worker, first first. */
@@ -445,12 +492,18 @@ export type LatencySlo = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Admins only. DUPLICATE_ENTRY when the hash already is in the bank under that category. Audited. */
+  addHashBankEntry: HashBankEntryPayload;
   /** Admins only. Audited, with the optional reason. */
   addSafetyRule: SafetyRulePayload;
+  /** Admins only: add a note (up to 2,000 characters) and/or close the incident. Audited. */
+  annotateSafetyIncident: SafetyIncidentPayload;
   /** A queued job is cancelled at once; a running one stops within one denoising step. */
   cancelJob: CancelJobPayload;
   /** A new key for the caller's account (at most 20 active keys per account). */
   createApiKey: CreateApiKeyPayload;
+  /** Admins only: the entry stops matching at the workers' next poll. Audited, with the reason. */
+  disableHashBankEntry: HashBankEntryPayload;
   /** Admins only. Built-in rules cannot be disabled (BUILTIN_RULE). Audited, with the optional reason. */
   disableSafetyRule: SafetyRulePayload;
   generateVideo: GenerateVideoPayload;
@@ -484,8 +537,22 @@ export type Mutation = {
 };
 
 
+export type MutationAddHashBankEntryArgs = {
+  input: AddHashBankEntryInput;
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type MutationAddSafetyRuleArgs = {
   input: AddSafetyRuleInput;
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationAnnotateSafetyIncidentArgs = {
+  close?: InputMaybe<Scalars['Boolean']['input']>;
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
   reason?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -497,6 +564,12 @@ export type MutationCancelJobArgs = {
 
 export type MutationCreateApiKeyArgs = {
   input: CreateApiKeyInput;
+};
+
+
+export type MutationDisableHashBankEntryArgs = {
+  id: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -598,12 +671,18 @@ export type Query = {
   auditLog: AuditLogConnection;
   /** Sizes and prices a GPU fleet for a traffic level, from first principles. Staff only (SUPPORT, ADMIN). */
   fleetPlan: FleetPlan;
+  /** Admins only: bank entries, newest first; `before` is the last id of the previous page (at most 500 a page). */
+  hashBankEntries: Array<HashBankEntry>;
+  /** Admins only: the bank's version. Workers reload the bank within a poll (1 s by default) of a change. */
+  hashBankVersion: Scalars['Int']['output'];
   /** One of the caller's jobs; null when it does not exist or belongs to another account. */
   job?: Maybe<Job>;
   /** The caller's jobs, newest first. `first` is 1 to 100 (default 20). */
   jobs: JobConnection;
   /** The account of the API key in the Authorization header. */
   me: Account;
+  /** Staff only (SUPPORT, ADMIN): incidents seen in [from, to), latest first (at most 1,000). */
+  safetyIncidents: Array<SafetyIncident>;
   /** Staff only: the current rule-set version. Every job records the version its prompt was checked against. */
   safetyRuleSetVersion: Scalars['Int']['output'];
   /** Staff only (SUPPORT, ADMIN): the editable rules, oldest first. The built-in rules (CSAM, public figures) are not listed. */
@@ -650,6 +729,14 @@ export type QueryFleetPlanArgs = {
 };
 
 
+export type QueryHashBankEntriesArgs = {
+  before?: InputMaybe<Scalars['ID']['input']>;
+  category?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  includeDisabled?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
 export type QueryJobArgs = {
   id: Scalars['ID']['input'];
 };
@@ -659,6 +746,13 @@ export type QueryJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<JobFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QuerySafetyIncidentsArgs = {
+  from: Scalars['DateTime']['input'];
+  status?: InputMaybe<SafetyIncidentStatus>;
+  to: Scalars['DateTime']['input'];
 };
 
 
@@ -744,6 +838,41 @@ export type SafetyCategory =
   | 'SEXUAL'
   /** Graphic violence. */
   | 'VIOLENCE';
+
+/**
+ * Blocks grouped by what tripped them, for the weekly safety review: one incident per pre-filter rule,
+ * hash-bank entry or classifier category while it is open (closing it makes the next block open a new one).
+ * Recorded by the block itself, in its own transaction.
+ */
+export type SafetyIncident = {
+  __typename?: 'SafetyIncident';
+  annotatedAt?: Maybe<Scalars['DateTime']['output']>;
+  annotatedBy?: Maybe<Scalars['ID']['output']>;
+  category: Scalars['String']['output'];
+  closedAt?: Maybe<Scalars['DateTime']['output']>;
+  closedBy?: Maybe<Scalars['ID']['output']>;
+  firstSeen: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** Distinct jobs blocked by it. */
+  jobsAffected: Scalars['Int']['output'];
+  lastSeen: Scalars['DateTime']['output'];
+  note?: Maybe<Scalars['String']['output']>;
+  /** The pre-filter rule id (rule:12, builtin:...), bank:<entry id>, or classifier:<category>. */
+  pattern: Scalars['String']['output'];
+  /** PREFILTER or POSTFILTER. */
+  source: Scalars['String']['output'];
+  status: SafetyIncidentStatus;
+};
+
+export type SafetyIncidentPayload = {
+  __typename?: 'SafetyIncidentPayload';
+  incident?: Maybe<SafetyIncident>;
+  userErrors: Array<UserError>;
+};
+
+export type SafetyIncidentStatus =
+  | 'CLOSED'
+  | 'OPEN';
 
 /** An editable rule of the pre-filter. Rows are never deleted: a disabled rule keeps its history. */
 export type SafetyRule = {
@@ -1102,6 +1231,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = ResolversObject<{
   Account: ResolverTypeWrapper<AccountModel>;
   AccountUsage: ResolverTypeWrapper<AccountUsage>;
+  AddHashBankEntryInput: AddHashBankEntryInput;
   AddSafetyRuleInput: AddSafetyRuleInput;
   Alarm: ResolverTypeWrapper<Alarm>;
   AlarmState: AlarmState;
@@ -1120,6 +1250,8 @@ export type ResolversTypes = ResolversObject<{
   GenerateVideoInput: GenerateVideoInput;
   GenerateVideoPayload: ResolverTypeWrapper<Omit<GenerateVideoPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   GpuSecondsSource: GpuSecondsSource;
+  HashBankEntry: ResolverTypeWrapper<HashBankRecord>;
+  HashBankEntryPayload: ResolverTypeWrapper<Omit<HashBankEntryPayload, 'entry'> & { entry?: Maybe<ResolversTypes['HashBankEntry']> }>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Job: ResolverTypeWrapper<JobRecord>;
@@ -1144,6 +1276,9 @@ export type ResolversTypes = ResolversObject<{
   Role: Role;
   RotateApiKeyPayload: ResolverTypeWrapper<Omit<RotateApiKeyPayload, 'apiKey' | 'replaced'> & { apiKey?: Maybe<ResolversTypes['ApiKey']>, replaced?: Maybe<ResolversTypes['ApiKey']> }>;
   SafetyCategory: SafetyCategory;
+  SafetyIncident: ResolverTypeWrapper<SafetyIncidentRecord>;
+  SafetyIncidentPayload: ResolverTypeWrapper<Omit<SafetyIncidentPayload, 'incident'> & { incident?: Maybe<ResolversTypes['SafetyIncident']> }>;
+  SafetyIncidentStatus: SafetyIncidentStatus;
   SafetyRule: ResolverTypeWrapper<SafetyRuleRecord>;
   SafetyRuleKind: SafetyRuleKind;
   SafetyRulePayload: ResolverTypeWrapper<Omit<SafetyRulePayload, 'rule'> & { rule?: Maybe<ResolversTypes['SafetyRule']> }>;
@@ -1174,6 +1309,7 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   Account: AccountModel;
   AccountUsage: AccountUsage;
+  AddHashBankEntryInput: AddHashBankEntryInput;
   AddSafetyRuleInput: AddSafetyRuleInput;
   Alarm: Alarm;
   ApiKey: ApiKeyRecord;
@@ -1190,6 +1326,8 @@ export type ResolversParentTypes = ResolversObject<{
   Float: Scalars['Float']['output'];
   GenerateVideoInput: GenerateVideoInput;
   GenerateVideoPayload: Omit<GenerateVideoPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  HashBankEntry: HashBankRecord;
+  HashBankEntryPayload: Omit<HashBankEntryPayload, 'entry'> & { entry?: Maybe<ResolversParentTypes['HashBankEntry']> };
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Job: JobRecord;
@@ -1208,6 +1346,8 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
   RotateApiKeyPayload: Omit<RotateApiKeyPayload, 'apiKey' | 'replaced'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']>, replaced?: Maybe<ResolversParentTypes['ApiKey']> };
+  SafetyIncident: SafetyIncidentRecord;
+  SafetyIncidentPayload: Omit<SafetyIncidentPayload, 'incident'> & { incident?: Maybe<ResolversParentTypes['SafetyIncident']> };
   SafetyRule: SafetyRuleRecord;
   SafetyRulePayload: Omit<SafetyRulePayload, 'rule'> & { rule?: Maybe<ResolversParentTypes['SafetyRule']> };
   SchedulerConfig: SchedulerConfig;
@@ -1331,6 +1471,26 @@ export type GenerateVideoPayloadResolvers<ContextType = GraphQLContext, ParentTy
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
+export type HashBankEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HashBankEntry'] = ResolversParentTypes['HashBankEntry']> = ResolversObject<{
+  addedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  addedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  category?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  disabledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  disabledBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  disabledReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quality?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type HashBankEntryPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HashBankEntryPayload'] = ResolversParentTypes['HashBankEntryPayload']> = ResolversObject<{
+  entry?: Resolver<Maybe<ResolversTypes['HashBankEntry']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type JobResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job']> = ResolversObject<{
   attemptHistory?: Resolver<Array<ResolversTypes['JobAttempt']>, ParentType, ContextType>;
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1419,9 +1579,12 @@ export type LatencySloResolvers<ContextType = GraphQLContext, ParentType extends
 }>;
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  addHashBankEntry?: Resolver<ResolversTypes['HashBankEntryPayload'], ParentType, ContextType, RequireFields<MutationAddHashBankEntryArgs, 'input'>>;
   addSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationAddSafetyRuleArgs, 'input'>>;
+  annotateSafetyIncident?: Resolver<ResolversTypes['SafetyIncidentPayload'], ParentType, ContextType, RequireFields<MutationAnnotateSafetyIncidentArgs, 'close' | 'id'>>;
   cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
+  disableHashBankEntry?: Resolver<ResolversTypes['HashBankEntryPayload'], ParentType, ContextType, RequireFields<MutationDisableHashBankEntryArgs, 'id'>>;
   disableSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationDisableSafetyRuleArgs, 'id'>>;
   generateVideo?: Resolver<ResolversTypes['GenerateVideoPayload'], ParentType, ContextType, RequireFields<MutationGenerateVideoArgs, 'input'>>;
   reactivateAccount?: Resolver<ResolversTypes['StaffAccountPayload'], ParentType, ContextType, RequireFields<MutationReactivateAccountArgs, 'accountId' | 'reason'>>;
@@ -1454,9 +1617,12 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'includeRevoked'>>;
   auditLog?: Resolver<ResolversTypes['AuditLogConnection'], ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'first'>>;
   fleetPlan?: Resolver<ResolversTypes['FleetPlan'], ParentType, ContextType, RequireFields<QueryFleetPlanArgs, 'input'>>;
+  hashBankEntries?: Resolver<Array<ResolversTypes['HashBankEntry']>, ParentType, ContextType, RequireFields<QueryHashBankEntriesArgs, 'first' | 'includeDisabled'>>;
+  hashBankVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
   me?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
+  safetyIncidents?: Resolver<Array<ResolversTypes['SafetyIncident']>, ParentType, ContextType, RequireFields<QuerySafetyIncidentsArgs, 'from' | 'to'>>;
   safetyRuleSetVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   safetyRules?: Resolver<Array<ResolversTypes['SafetyRule']>, ParentType, ContextType, RequireFields<QuerySafetyRulesArgs, 'includeDisabled'>>;
   schedulerConfig?: Resolver<ResolversTypes['SchedulerConfig'], ParentType, ContextType>;
@@ -1476,6 +1642,27 @@ export type RotateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentTyp
   apiKey?: Resolver<Maybe<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   key?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   replaced?: Resolver<Maybe<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type SafetyIncidentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SafetyIncident'] = ResolversParentTypes['SafetyIncident']> = ResolversObject<{
+  annotatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  annotatedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  category?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  closedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  closedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  firstSeen?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  jobsAffected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastSeen?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  pattern?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['SafetyIncidentStatus'], ParentType, ContextType>;
+}>;
+
+export type SafetyIncidentPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SafetyIncidentPayload'] = ResolversParentTypes['SafetyIncidentPayload']> = ResolversObject<{
+  incident?: Resolver<Maybe<ResolversTypes['SafetyIncident']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
@@ -1636,6 +1823,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   FleetPlan?: FleetPlanResolvers<ContextType>;
   GenerateVideoPayload?: GenerateVideoPayloadResolvers<ContextType>;
+  HashBankEntry?: HashBankEntryResolvers<ContextType>;
+  HashBankEntryPayload?: HashBankEntryPayloadResolvers<ContextType>;
   Job?: JobResolvers<ContextType>;
   JobAttempt?: JobAttemptResolvers<ContextType>;
   JobConnection?: JobConnectionResolvers<ContextType>;
@@ -1651,6 +1840,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   RotateApiKeyPayload?: RotateApiKeyPayloadResolvers<ContextType>;
+  SafetyIncident?: SafetyIncidentResolvers<ContextType>;
+  SafetyIncidentPayload?: SafetyIncidentPayloadResolvers<ContextType>;
   SafetyRule?: SafetyRuleResolvers<ContextType>;
   SafetyRulePayload?: SafetyRulePayloadResolvers<ContextType>;
   SchedulerConfig?: SchedulerConfigResolvers<ContextType>;

@@ -1,6 +1,7 @@
 import type { Resolvers } from "../../generated/graphql.js";
 import { Account, accountQueries } from "./accounts.js";
 import { costQueries } from "./cost.js";
+import { HashBankEntry, hashBankMutations, hashBankQueries, SafetyIncident } from "./hash-bank.js";
 import { Job, jobMutations, jobQueries } from "./jobs.js";
 import { ApiKey, keyMutations, keyQueries } from "./keys.js";
 import { JobProgress, Subscription } from "./progress.js";
@@ -12,14 +13,16 @@ import { DateTime } from "./scalars.js";
 
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries },
-  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations },
+  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries, ...hashBankQueries },
+  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations, ...hashBankMutations },
   Subscription,
   Account,
   ApiKey,
   Job,
   JobProgress,
   SafetyRule,
+  HashBankEntry,
+  SafetyIncident,
   StaffJob,
   StaffAccount,
   AuditEntry,

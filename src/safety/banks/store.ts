@@ -119,3 +119,9 @@ export async function listEntries(sql: Sql, filter: { category: string | null; i
      ORDER BY id DESC LIMIT $4`, [filter.includeDisabled, filter.category, filter.beforeId, filter.first]);
   return rows;
 }
+
+/** findHashBankEntry — whether an entry with this id exists (enabled or not). */
+export async function entryExists(sql: Sql, id: number): Promise<boolean> {
+  const { rows } = await sql.query(`/* findHashBankEntry */ SELECT 1 FROM hash_bank_entries WHERE id = $1`, [id]);
+  return rows.length > 0;
+}
