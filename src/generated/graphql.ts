@@ -71,7 +71,7 @@ export type AddSafetyRuleInput = {
 
 /**
  * An alarm, named as its Prometheus rule in ops/prometheus/alerts.yml: KinemaNanRateHigh,
- * KinemaPlusQueueWaitHigh or KinemaProvenanceFailures.
+ * KinemaPlusQueueWaitHigh, KinemaProvenanceFailures or KinemaPostfilterBlockRateSpike.
  */
 export type Alarm = {
   __typename?: 'Alarm';
