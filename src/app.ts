@@ -35,6 +35,7 @@ import { createPostfilterSafety, loadConfiguredBank } from "./safety/setup.js";
 import { SafetySwitchStore } from "./safety/switches/service.js";
 import { SwitchedPromptFilter } from "./safety/switches/prompt-filter.js";
 import { Rescanner, type TakeDown } from "./safety/rescan/rescanner.js";
+import { DatabaseHashBank } from "./safety/banks/index.js";
 import { randomBytes } from "node:crypto";
 import { Worker } from "../workers/worker.js";
 import { startHousekeeping } from "../workers/housekeeping.js";
@@ -194,7 +195,11 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     else if (options.workers > 0) {
       const signing = await createSigning(config, log);
       closers.push(async () => { await signing.signer.close?.(); });
-      stages = await options.stages({ models, store, engine: config.engine, signing, safety: await createPostfilterSafety(config, log, switches) });
+      // The bank the workers match: the database's entries (reloaded when they change) plus the configured file.
+      const safety = await createPostfilterSafety(config, log, switches);
+      const bank = await DatabaseHashBank.open(pool, { pollMs: config.safety.rulePollMs, base: safety.bank }, log.child({ component: "hash-bank" }));
+      closers.push(async () => bank.stop());
+      stages = await options.stages({ models, store, engine: config.engine, signing, safety: { ...safety, bank } });
     }
     // The rolling re-scan of delivered clips: once per fleet, every process takes part in the election.
     if (config.rescan.intervalMs > 0) {
@@ -204,7 +209,9 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
           const rescanLog = log.child({ component: "rescan" });
           const safety = await createPostfilterSafety(config, rescanLog, switches);
           rescanner ??= new Rescanner({
-            sql: pool, store, bank: () => loadConfiguredBank(config, rescanLog), classifiers: safety.classifiers, nciiThreshold: safety.nciiThreshold,
+            sql: pool, store, classifiers: safety.classifiers, nciiThreshold: safety.nciiThreshold,
+            // each run matches the bank as it is now: the database's entries plus the configured file, re-read
+            bank: async () => DatabaseHashBank.open(pool, { pollMs: 0, base: await loadConfiguredBank(config, rescanLog) }, rescanLog),
             switches, takeDown: options.takeDown ?? rescanTakeDown(pool, store, bus, rescanLog), log: rescanLog,
           }, { rate: config.rescan.rate, everyMs: config.rescan.intervalMs });
           rescanner.start();

@@ -50,6 +50,7 @@ describe("alarms", () => {
       ["KinemaPlusQueueWaitHigh", "OK", null, 60],
       ["KinemaProvenanceFailures", "OK", 0, 0],
       ["KinemaRescanHits", "OK", 0, 0],
+      ["KinemaPostfilterBlockRateSpike", "OK", null, 3],
     ]);
   });
 
@@ -125,7 +126,7 @@ describe("alarms", () => {
       const { client } = await app.account("FREE", "SUPPORT");
       const first = (await client.data(query)).alarms as { name: string; state: string; since: string; evaluatedAt: string }[];
       expect(first.map((a) => [a.name, a.state])).toEqual([
-        ["KinemaNanRateHigh", "OK"], ["KinemaPlusQueueWaitHigh", "OK"], ["KinemaProvenanceFailures", "OK"], ["KinemaRescanHits", "OK"],
+        ["KinemaNanRateHigh", "OK"], ["KinemaPlusQueueWaitHigh", "OK"], ["KinemaProvenanceFailures", "OK"], ["KinemaRescanHits", "OK"], ["KinemaPostfilterBlockRateSpike", "OK"],
       ]);
       await insertRows(pool, account, [{ tier: "PLUS", status: "FAILED", createdAgo: 60, startedAgo: 50, finishedAgo: 1, errorCode: "PROVENANCE_INVALID" }]);
       const fired = await waitFor(async () => {
@@ -145,7 +146,7 @@ describe("ops/prometheus/alerts.yml", () => {
 
   it("ships the three alarms under the names Query.alarms uses", () => {
     const names = [...rules.matchAll(/- alert: (\w+)/g)].map((m) => m[1]);
-    expect(names).toEqual(expect.arrayContaining(["KinemaNanRateHigh", "KinemaPlusQueueWaitHigh", "KinemaProvenanceFailures", "KinemaRescanHits"]));
+    expect(names).toEqual(expect.arrayContaining(["KinemaNanRateHigh", "KinemaPlusQueueWaitHigh", "KinemaProvenanceFailures", "KinemaRescanHits", "KinemaPostfilterBlockRateSpike"]));
   });
 
   it("uses only metrics this codebase exports", async () => {

@@ -32,6 +32,7 @@ import {
   type VideoGateResult,
 } from "../src/safety/scan/index.js";
 import { cpuMsSince, cpuNow } from "./helpers/cpu-time.js";
+import { bankEntriesFromClip as clipBankEntries, vpdqHashes } from "./helpers/pdq-clips.js";
 import { sharedTestData } from "./helpers/testdata.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -48,23 +49,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** A clip's reference vPDQ hashes: `frameNumber,quality,pdqHash,timestampSeconds` per line. */
-function vpdq(clip: string): { frame: number; quality: number; hash: string }[] {
-  return readFileSync(join(TESTDATA, "video-hashes", `${clip}.txt`), "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => {
-      const [frame, quality, hash] = line.split(",");
-      return { frame: Number(frame), quality: Number(quality), hash: hash! };
-    });
-}
-
-/** Bank entries from a clip's reference frame hashes (those PDQ would keep: quality >= 50). */
-function bankEntriesFromClip(clip: string, label = clip): BankEntry[] {
-  return vpdq(clip)
-    .filter((f) => f.quality >= 50)
-    .map((f) => ({ hash: f.hash, label: `${label}#${f.frame}` }));
-}
+/** A clip's reference vPDQ hashes, and bank entries from them (test/helpers/pdq-clips.ts). */
+const vpdq = (clip: string) => vpdqHashes(TESTDATA, clip);
+const bankEntriesFromClip = (clip: string, label = clip): BankEntry[] => clipBankEntries(TESTDATA, clip, label);
 
 const video = (clip: string) => join(TESTDATA, "videos", `${clip}.mp4`);
 

@@ -74,6 +74,14 @@ export const AUTHORIZATION: Readonly<Record<string, FieldAccess>> = {
   "Mutation.disableSafetyRule": { roles: ADMIN, scope: "FLEET", audited: true },
   "Mutation.updateRetention": { roles: ADMIN, scope: "FLEET", audited: true },
   "Mutation.updateSafetySwitches": { roles: ADMIN, scope: "FLEET", audited: true },
+  // The hash bank: what blocks a clip as CSAM is an admin's to see and change.
+  "Query.hashBankEntries": { roles: ADMIN, scope: "FLEET" },
+  "Query.hashBankVersion": { roles: ADMIN, scope: "FLEET" },
+  "Mutation.addHashBankEntry": { roles: ADMIN, scope: "FLEET", audited: true },
+  "Mutation.disableHashBankEntry": { roles: ADMIN, scope: "FLEET", audited: true },
+  // Safety incidents name rules and bank entries, never an account: staff review, admins annotate.
+  "Query.safetyIncidents": { roles: STAFF, scope: "FLEET" },
+  "Mutation.annotateSafetyIncident": { roles: ADMIN, scope: "FLEET", audited: true },
   // Staff tools across accounts.
   "Query.staffJob": { roles: STAFF, scope: "ANY_ACCOUNT" },
   "Query.staffJobs": { roles: STAFF, scope: "ANY_ACCOUNT" },

@@ -4,10 +4,15 @@
 import { loadConfig } from "../config/config.js";
 import { runningEmbeddedDatabase, startEmbeddedDatabase } from "../db/embedded.js";
 import { migrate } from "../db/migrate.js";
-import { createPool } from "../db/pool.js";
+import { createPool, type Pool } from "../db/pool.js";
 import { createPrisma, type Prisma } from "../db/prisma.js";
 
 export async function withDatabase<T>(work: (prisma: Prisma) => Promise<T>): Promise<T> {
+  return withDatabaseHandles(({ prisma }) => work(prisma));
+}
+
+/** The same, with the pool too (commands that run the services' hand-written SQL). */
+export async function withDatabaseHandles<T>(work: (handles: { prisma: Prisma; pool: Pool }) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const running = config.databaseUrl ? null : await runningEmbeddedDatabase(config.dataDir);
   const embedded = config.databaseUrl || running ? null : await startEmbeddedDatabase(config.dataDir);
@@ -21,7 +26,7 @@ export async function withDatabase<T>(work: (prisma: Prisma) => Promise<T>): Pro
     } finally {
       client.release();
     }
-    return await work(prisma);
+    return await work({ prisma, pool });
   } finally {
     await prisma.$disconnect();
     await pool.end();

@@ -30,6 +30,8 @@ Commands:
                   validate a clip's C2PA content credentials (exit 1 if not acceptable)
   scan FILE.mp4 [--bank FILE] [--frames] [--json]
                   run the post-filter's frame scan on any video (exit 1 if blocked)
+  bank import FILE [--category C] [--source NAME] [--json]
+                  import a PDQ hash list into the hash bank (exit 2 if lines were bad)
 
 generate, jobs, job, delete, usage, keys and webhooks talk to the API at KINEMA_URL (default http://127.0.0.1:4000/graphql)
 with the key in KINEMA_API_KEY (or --url, --key).
@@ -53,6 +55,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   certs: async () => { const m = await import("./certs.js"); return { run: m.certsCommand, help: m.CERTS_HELP }; },
   verify: async () => { const m = await import("./verify.js"); return { run: m.verifyCommand, help: m.VERIFY_HELP }; },
   scan: async () => { const m = await import("./scan.js"); return { run: m.scanCommand, help: m.SCAN_HELP }; },
+  bank: async () => { const m = await import("./bank.js"); return { run: m.bankCommand, help: m.BANK_HELP }; },
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -7,6 +7,8 @@ import type { ApiKeyRecord } from '../accounts/api-keys.js';
 import type { StaffAccountRecord } from '../staff/search.js';
 import type { AuditRecord } from '../audit/audit-log.js';
 import type { WebhookEndpointRecord, WebhookDeliveryRecord } from '../webhooks/service.js';
+import type { HashBankRecord } from '../safety/banks/store.js';
+import type { SafetyIncidentRecord } from '../safety/incidents/store.js';
 import type { GraphQLContext } from '../api/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -55,6 +57,19 @@ export type AccountUsage = {
   to: Scalars['DateTime']['output'];
 };
 
+export type AddHashBankEntryInput = {
+  /** 1 to 32 lowercase letters, digits, - or _, a letter first (csam, ncii, ...). */
+  category: Scalars['String']['input'];
+  /** 64 hex digits. */
+  hash: Scalars['String']['input'];
+  /** 1 to 500 characters. */
+  label: Scalars['String']['input'];
+  /** 50 to 100; PDQ never compares hashes of lower quality. */
+  quality?: InputMaybe<Scalars['Int']['input']>;
+  /** Where the hash comes from (default admin). */
+  source?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type AddSafetyRuleInput = {
   category: SafetyCategory;
   kind: SafetyRuleKind;
@@ -64,7 +79,7 @@ export type AddSafetyRuleInput = {
 
 /**
  * An alarm, named as its Prometheus rule in ops/prometheus/alerts.yml: KinemaNanRateHigh,
- * KinemaPlusQueueWaitHigh, KinemaProvenanceFailures or KinemaRescanHits.
+ * KinemaPlusQueueWaitHigh, KinemaProvenanceFailures KinemaRescanHits or KinemaPostfilterBlockRateSpike.
  */
 export type Alarm = {
   __typename?: 'Alarm';
@@ -326,6 +341,38 @@ export type GpuSecondsSource =
   /** Measured from this deployment's recent SUCCEEDED jobs. */
   | 'MEASURED';
 
+/**
+ * An entry of the hash bank the post-filter matches every frame against (through the frame's 8 PDQ
+ * rotations and mirrors). Entries come from `kinema bank import` (a hash list) or an admin. Rows are never
+ * deleted: a disabled entry keeps its history.
+ */
+export type HashBankEntry = {
+  __typename?: 'HashBankEntry';
+  addedAt: Scalars['DateTime']['output'];
+  /** The admin's account id, or cli:<user> for an import. */
+  addedBy: Scalars['String']['output'];
+  /** What the hash stands for, e.g. csam, ncii. */
+  category: Scalars['String']['output'];
+  disabledAt?: Maybe<Scalars['DateTime']['output']>;
+  disabledBy?: Maybe<Scalars['String']['output']>;
+  disabledReason?: Maybe<Scalars['String']['output']>;
+  enabled: Scalars['Boolean']['output'];
+  /** The PDQ hash: 64 hex digits. */
+  hash: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  label: Scalars['String']['output'];
+  /** The hash's PDQ quality, when the list gave it. */
+  quality?: Maybe<Scalars['Int']['output']>;
+  /** Where it comes from: the list's name, or admin. */
+  source: Scalars['String']['output'];
+};
+
+export type HashBankEntryPayload = {
+  __typename?: 'HashBankEntryPayload';
+  entry?: Maybe<HashBankEntry>;
+  userErrors: Array<UserError>;
+};
+
 export type Job = {
   __typename?: 'Job';
   /** Each claim of the job by a worker, first first. */
@@ -539,8 +586,12 @@ export type ModelCard = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Admins only. DUPLICATE_ENTRY when the hash already is in the bank under that category. Audited. */
+  addHashBankEntry: HashBankEntryPayload;
   /** Admins only. Audited, with the optional reason. */
   addSafetyRule: SafetyRulePayload;
+  /** Admins only: add a note (up to 2,000 characters) and/or close the incident. Audited. */
+  annotateSafetyIncident: SafetyIncidentPayload;
   /** A queued job is cancelled at once; a running one stops within one denoising step. */
   cancelJob: CancelJobPayload;
   /** A new key for the caller's account (at most 20 active keys per account). */
@@ -561,6 +612,8 @@ export type Mutation = {
   deleteJob: DeleteJobPayload;
   /** Removes the endpoint and its delivery log. */
   deleteWebhookEndpoint: DeleteWebhookEndpointPayload;
+  /** Admins only: the entry stops matching at the workers' next poll. Audited, with the reason. */
+  disableHashBankEntry: HashBankEntryPayload;
   /** Admins only. Built-in rules cannot be disabled (BUILTIN_RULE). Audited, with the optional reason. */
   disableSafetyRule: SafetyRulePayload;
   /** Stops deliveries to the endpoint; pending ones fail. */
@@ -618,8 +671,22 @@ export type Mutation = {
 };
 
 
+export type MutationAddHashBankEntryArgs = {
+  input: AddHashBankEntryInput;
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type MutationAddSafetyRuleArgs = {
   input: AddSafetyRuleInput;
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationAnnotateSafetyIncidentArgs = {
+  close?: InputMaybe<Scalars['Boolean']['input']>;
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
   reason?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -653,6 +720,12 @@ export type MutationDeleteJobArgs = {
 
 export type MutationDeleteWebhookEndpointArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationDisableHashBankEntryArgs = {
+  id: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -833,6 +906,10 @@ export type Query = {
   auditLog: AuditLogConnection;
   /** Sizes and prices a GPU fleet for a traffic level, from first principles. Staff only (SUPPORT, ADMIN). */
   fleetPlan: FleetPlan;
+  /** Admins only: bank entries, newest first; `before` is the last id of the previous page (at most 500 a page). */
+  hashBankEntries: Array<HashBankEntry>;
+  /** Admins only: the bank's version. Workers reload the bank within a poll (1 s by default) of a change. */
+  hashBankVersion: Scalars['Int']['output'];
   /** One of the caller's jobs; null when it does not exist or belongs to another account. */
   job?: Maybe<Job>;
   /** The caller's jobs, newest first. `first` is 1 to 100 (default 20). */
@@ -845,6 +922,8 @@ export type Query = {
   regenerationRate: RegenerationReport;
   /** Staff: the retention periods in force (every process within 2 s of a change). */
   retentionConfig: RetentionConfig;
+  /** Staff only (SUPPORT, ADMIN): incidents seen in [from, to), latest first (at most 1,000). */
+  safetyIncidents: Array<SafetyIncident>;
   /** Staff only: the current rule-set version. Every job records the version its prompt was checked against. */
   safetyRuleSetVersion: Scalars['Int']['output'];
   /** Staff only (SUPPORT, ADMIN): the editable rules, oldest first. The built-in rules (CSAM, public figures) are not listed. */
@@ -899,6 +978,14 @@ export type QueryFleetPlanArgs = {
 };
 
 
+export type QueryHashBankEntriesArgs = {
+  before?: InputMaybe<Scalars['ID']['input']>;
+  category?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  includeDisabled?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
 export type QueryJobArgs = {
   id: Scalars['ID']['input'];
 };
@@ -913,6 +1000,13 @@ export type QueryJobsArgs = {
 
 export type QueryRegenerationRateArgs = {
   from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+};
+
+
+export type QuerySafetyIncidentsArgs = {
+  from: Scalars['DateTime']['input'];
+  status?: InputMaybe<SafetyIncidentStatus>;
   to: Scalars['DateTime']['input'];
 };
 
@@ -1056,6 +1150,41 @@ export type SafetyCategory =
   | 'SEXUAL'
   /** Graphic violence. */
   | 'VIOLENCE';
+
+/**
+ * Blocks grouped by what tripped them, for the weekly safety review: one incident per pre-filter rule,
+ * hash-bank entry or classifier category while it is open (closing it makes the next block open a new one).
+ * Recorded by the block itself, in its own transaction.
+ */
+export type SafetyIncident = {
+  __typename?: 'SafetyIncident';
+  annotatedAt?: Maybe<Scalars['DateTime']['output']>;
+  annotatedBy?: Maybe<Scalars['ID']['output']>;
+  category: Scalars['String']['output'];
+  closedAt?: Maybe<Scalars['DateTime']['output']>;
+  closedBy?: Maybe<Scalars['ID']['output']>;
+  firstSeen: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** Distinct jobs blocked by it. */
+  jobsAffected: Scalars['Int']['output'];
+  lastSeen: Scalars['DateTime']['output'];
+  note?: Maybe<Scalars['String']['output']>;
+  /** The pre-filter rule id (rule:12, builtin:...), bank:<entry id>, or classifier:<category>. */
+  pattern: Scalars['String']['output'];
+  /** PREFILTER or POSTFILTER. */
+  source: Scalars['String']['output'];
+  status: SafetyIncidentStatus;
+};
+
+export type SafetyIncidentPayload = {
+  __typename?: 'SafetyIncidentPayload';
+  incident?: Maybe<SafetyIncident>;
+  userErrors: Array<UserError>;
+};
+
+export type SafetyIncidentStatus =
+  | 'CLOSED'
+  | 'OPEN';
 
 /** An editable rule of the pre-filter. Rows are never deleted: a disabled rule keeps its history. */
 export type SafetyRule = {
@@ -1566,7 +1695,7 @@ export type WebhookEndpoint = {
   /** Why the endpoint stopped receiving events (failing for a day, or disabled by its owner); null while enabled. */
   disabledReason?: Maybe<Scalars['String']['output']>;
   enabled: Scalars['Boolean']['output'];
-  /** Subscribed events: job.started, job.progress, job.succeeded, job.failed, job.blocked, job.cancelled. */
+  /** Subscribed events: job.started, job.progress, job.succeeded, job.failed, job.blocked, job.cancelled, job.expired, job.taken_down. */
   events: Array<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   /** While a rotated-out secret still signs beside the new one: until when. */
@@ -1660,6 +1789,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = ResolversObject<{
   Account: ResolverTypeWrapper<AccountModel>;
   AccountUsage: ResolverTypeWrapper<AccountUsage>;
+  AddHashBankEntryInput: AddHashBankEntryInput;
   AddSafetyRuleInput: AddSafetyRuleInput;
   Alarm: ResolverTypeWrapper<Alarm>;
   AlarmState: AlarmState;
@@ -1682,6 +1812,8 @@ export type ResolversTypes = ResolversObject<{
   GenerateVideoInput: GenerateVideoInput;
   GenerateVideoPayload: ResolverTypeWrapper<Omit<GenerateVideoPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   GpuSecondsSource: GpuSecondsSource;
+  HashBankEntry: ResolverTypeWrapper<HashBankRecord>;
+  HashBankEntryPayload: ResolverTypeWrapper<Omit<HashBankEntryPayload, 'entry'> & { entry?: Maybe<ResolversTypes['HashBankEntry']> }>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Job: ResolverTypeWrapper<JobRecord>;
@@ -1714,6 +1846,9 @@ export type ResolversTypes = ResolversObject<{
   Role: Role;
   RotateApiKeyPayload: ResolverTypeWrapper<Omit<RotateApiKeyPayload, 'apiKey' | 'replaced'> & { apiKey?: Maybe<ResolversTypes['ApiKey']>, replaced?: Maybe<ResolversTypes['ApiKey']> }>;
   SafetyCategory: SafetyCategory;
+  SafetyIncident: ResolverTypeWrapper<SafetyIncidentRecord>;
+  SafetyIncidentPayload: ResolverTypeWrapper<Omit<SafetyIncidentPayload, 'incident'> & { incident?: Maybe<ResolversTypes['SafetyIncident']> }>;
+  SafetyIncidentStatus: SafetyIncidentStatus;
   SafetyRule: ResolverTypeWrapper<SafetyRuleRecord>;
   SafetyRuleKind: SafetyRuleKind;
   SafetyRulePayload: ResolverTypeWrapper<Omit<SafetyRulePayload, 'rule'> & { rule?: Maybe<ResolversTypes['SafetyRule']> }>;
@@ -1763,6 +1898,7 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   Account: AccountModel;
   AccountUsage: AccountUsage;
+  AddHashBankEntryInput: AddHashBankEntryInput;
   AddSafetyRuleInput: AddSafetyRuleInput;
   Alarm: Alarm;
   ApiKey: ApiKeyRecord;
@@ -1783,6 +1919,8 @@ export type ResolversParentTypes = ResolversObject<{
   Float: Scalars['Float']['output'];
   GenerateVideoInput: GenerateVideoInput;
   GenerateVideoPayload: Omit<GenerateVideoPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  HashBankEntry: HashBankRecord;
+  HashBankEntryPayload: Omit<HashBankEntryPayload, 'entry'> & { entry?: Maybe<ResolversParentTypes['HashBankEntry']> };
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Job: JobRecord;
@@ -1808,6 +1946,8 @@ export type ResolversParentTypes = ResolversObject<{
   RetentionConfig: RetentionConfig;
   RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
   RotateApiKeyPayload: Omit<RotateApiKeyPayload, 'apiKey' | 'replaced'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']>, replaced?: Maybe<ResolversParentTypes['ApiKey']> };
+  SafetyIncident: SafetyIncidentRecord;
+  SafetyIncidentPayload: Omit<SafetyIncidentPayload, 'incident'> & { incident?: Maybe<ResolversParentTypes['SafetyIncident']> };
   SafetyRule: SafetyRuleRecord;
   SafetyRulePayload: Omit<SafetyRulePayload, 'rule'> & { rule?: Maybe<ResolversParentTypes['SafetyRule']> };
   SafetySwitches: SafetySwitches;
@@ -1971,6 +2111,26 @@ export type GenerateVideoPayloadResolvers<ContextType = GraphQLContext, ParentTy
   webhookSecret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type HashBankEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HashBankEntry'] = ResolversParentTypes['HashBankEntry']> = ResolversObject<{
+  addedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  addedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  category?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  disabledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  disabledBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  disabledReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quality?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type HashBankEntryPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HashBankEntryPayload'] = ResolversParentTypes['HashBankEntryPayload']> = ResolversObject<{
+  entry?: Resolver<Maybe<ResolversTypes['HashBankEntry']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type JobResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job']> = ResolversObject<{
   attemptHistory?: Resolver<Array<ResolversTypes['JobAttempt']>, ParentType, ContextType>;
   attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2075,13 +2235,16 @@ export type ModelCardResolvers<ContextType = GraphQLContext, ParentType extends 
 }>;
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  addHashBankEntry?: Resolver<ResolversTypes['HashBankEntryPayload'], ParentType, ContextType, RequireFields<MutationAddHashBankEntryArgs, 'input'>>;
   addSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationAddSafetyRuleArgs, 'input'>>;
+  annotateSafetyIncident?: Resolver<ResolversTypes['SafetyIncidentPayload'], ParentType, ContextType, RequireFields<MutationAnnotateSafetyIncidentArgs, 'close' | 'id'>>;
   cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'events' | 'url'>>;
   deleteAccount?: Resolver<ResolversTypes['DeleteAccountPayload'], ParentType, ContextType, RequireFields<MutationDeleteAccountArgs, 'confirm'>>;
   deleteJob?: Resolver<ResolversTypes['DeleteJobPayload'], ParentType, ContextType, RequireFields<MutationDeleteJobArgs, 'id'>>;
   deleteWebhookEndpoint?: Resolver<ResolversTypes['DeleteWebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationDeleteWebhookEndpointArgs, 'id'>>;
+  disableHashBankEntry?: Resolver<ResolversTypes['HashBankEntryPayload'], ParentType, ContextType, RequireFields<MutationDisableHashBankEntryArgs, 'id'>>;
   disableSafetyRule?: Resolver<ResolversTypes['SafetyRulePayload'], ParentType, ContextType, RequireFields<MutationDisableSafetyRuleArgs, 'id'>>;
   disableWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationDisableWebhookEndpointArgs, 'id'>>;
   generateVideo?: Resolver<ResolversTypes['GenerateVideoPayload'], ParentType, ContextType, RequireFields<MutationGenerateVideoArgs, 'input'>>;
@@ -2132,12 +2295,15 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'includeRevoked'>>;
   auditLog?: Resolver<ResolversTypes['AuditLogConnection'], ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'first'>>;
   fleetPlan?: Resolver<ResolversTypes['FleetPlan'], ParentType, ContextType, RequireFields<QueryFleetPlanArgs, 'input'>>;
+  hashBankEntries?: Resolver<Array<ResolversTypes['HashBankEntry']>, ParentType, ContextType, RequireFields<QueryHashBankEntriesArgs, 'first' | 'includeDisabled'>>;
+  hashBankVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
   me?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
   model?: Resolver<Maybe<ResolversTypes['ModelCard']>, ParentType, ContextType>;
   regenerationRate?: Resolver<ResolversTypes['RegenerationReport'], ParentType, ContextType, RequireFields<QueryRegenerationRateArgs, 'from' | 'to'>>;
   retentionConfig?: Resolver<ResolversTypes['RetentionConfig'], ParentType, ContextType>;
+  safetyIncidents?: Resolver<Array<ResolversTypes['SafetyIncident']>, ParentType, ContextType, RequireFields<QuerySafetyIncidentsArgs, 'from' | 'to'>>;
   safetyRuleSetVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   safetyRules?: Resolver<Array<ResolversTypes['SafetyRule']>, ParentType, ContextType, RequireFields<QuerySafetyRulesArgs, 'includeDisabled'>>;
   safetySwitches?: Resolver<ResolversTypes['SafetySwitches'], ParentType, ContextType>;
@@ -2194,6 +2360,27 @@ export type RotateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentTyp
   apiKey?: Resolver<Maybe<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   key?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   replaced?: Resolver<Maybe<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type SafetyIncidentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SafetyIncident'] = ResolversParentTypes['SafetyIncident']> = ResolversObject<{
+  annotatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  annotatedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  category?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  closedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  closedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  firstSeen?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  jobsAffected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastSeen?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  pattern?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['SafetyIncidentStatus'], ParentType, ContextType>;
+}>;
+
+export type SafetyIncidentPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SafetyIncidentPayload'] = ResolversParentTypes['SafetyIncidentPayload']> = ResolversObject<{
+  incident?: Resolver<Maybe<ResolversTypes['SafetyIncident']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
@@ -2488,6 +2675,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   DeliveryHold?: DeliveryHoldResolvers<ContextType>;
   FleetPlan?: FleetPlanResolvers<ContextType>;
   GenerateVideoPayload?: GenerateVideoPayloadResolvers<ContextType>;
+  HashBankEntry?: HashBankEntryResolvers<ContextType>;
+  HashBankEntryPayload?: HashBankEntryPayloadResolvers<ContextType>;
   Job?: JobResolvers<ContextType>;
   JobAttempt?: JobAttemptResolvers<ContextType>;
   JobConnection?: JobConnectionResolvers<ContextType>;
@@ -2510,6 +2699,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   RetentionConfig?: RetentionConfigResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   RotateApiKeyPayload?: RotateApiKeyPayloadResolvers<ContextType>;
+  SafetyIncident?: SafetyIncidentResolvers<ContextType>;
+  SafetyIncidentPayload?: SafetyIncidentPayloadResolvers<ContextType>;
   SafetyRule?: SafetyRuleResolvers<ContextType>;
   SafetyRulePayload?: SafetyRulePayloadResolvers<ContextType>;
   SafetySwitches?: SafetySwitchesResolvers<ContextType>;

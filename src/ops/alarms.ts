@@ -8,14 +8,17 @@
 //  - KinemaProvenanceFailures: jobs that ended FAILED with PROVENANCE_INVALID in the window > 0.
 //  - KinemaRescanHits: delivered clips the rolling re-scan found failing today's post-filter in the window
 //    (rescan_checks, outcome 'hit': taken down, or not when the takedown failed) > 0.
+//  - KinemaPostfilterBlockRateSpike: a category's post-filter block rate in the last hour over its 7-day
+//    baseline > 3, with at least 5 blocks in the hour (src/ops/block-rate.ts).
 import type { Config } from "../config/config.js";
 import type { Sql } from "../db/pool.js";
 import type { Logger } from "../log.js";
+import { BLOCK_RATE_POLICY, readBlockRates, worstRatio, type CategoryBlockRate } from "./block-rate.js";
 
 export const ALARM_THRESHOLDS = { nanRate: 0.005, plusQueueWaitP95Seconds: 60, provenanceFailures: 0, rescanHits: 0 } as const;
 export const NAN_WINDOW_SECONDS = 60;
 
-export type AlarmName = "KinemaNanRateHigh" | "KinemaPlusQueueWaitHigh" | "KinemaProvenanceFailures" | "KinemaRescanHits";
+export type AlarmName = "KinemaNanRateHigh" | "KinemaPlusQueueWaitHigh" | "KinemaProvenanceFailures" | "KinemaRescanHits" | "KinemaPostfilterBlockRateSpike";
 
 export interface Alarm {
   name: AlarmName;
@@ -37,6 +40,8 @@ export interface AlarmReadings {
   plusQueueWaitP95Seconds: number | null;
   provenanceFailures: number;
   rescanHits: number;
+  /** the post-filter's block rates per category (recent hour vs 7-day baseline) */
+  blockRates: CategoryBlockRate[];
   at: Date;
 }
 
@@ -67,9 +72,10 @@ SELECT (SELECT n FROM nan) AS nan, (SELECT n FROM active) AS active,
 export async function readAlarmInputs(sql: Sql, windowSeconds: number): Promise<AlarmReadings> {
   const { rows } = await sql.query(READINGS, [windowSeconds, NAN_WINDOW_SECONDS]);
   const r = rows[0] as { nan: number; active: number; plus_p95: number | null; provenance: number; rescan: number; at: Date };
+  const blockRates = await readBlockRates(sql);
   return {
     nanEvents: r.nan, activeJobs: r.active, nanRate: r.nan / Math.max(1, r.active),
-    plusQueueWaitP95Seconds: r.plus_p95, provenanceFailures: r.provenance, rescanHits: r.rescan, at: r.at,
+    plusQueueWaitP95Seconds: r.plus_p95, provenanceFailures: r.provenance, rescanHits: r.rescan, blockRates, at: r.at,
   };
 }
 
@@ -78,6 +84,7 @@ const DESCRIPTIONS: Record<AlarmName, string> = {
   KinemaPlusQueueWaitHigh: "p95 queue wait of PLUS jobs in the window, still-waiting jobs included, in seconds (fires above 60 s).",
   KinemaProvenanceFailures: "Jobs that failed with PROVENANCE_INVALID in the window (fires above 0).",
   KinemaRescanHits: "Delivered clips the rolling re-scan found failing the post-filter in the window (fires above 0).",
+  KinemaPostfilterBlockRateSpike: "Largest ratio of a category's post-filter block rate in the last hour to its 7-day baseline, among categories with >= 5 blocks in the hour (fires above 3).",
 };
 
 /** The alarms a set of readings makes, before their history (`since`) is applied. */
@@ -90,6 +97,7 @@ export function judge(readings: AlarmReadings): Omit<Alarm, "since" | "evaluated
     alarm("KinemaPlusQueueWaitHigh", readings.plusQueueWaitP95Seconds, ALARM_THRESHOLDS.plusQueueWaitP95Seconds),
     alarm("KinemaProvenanceFailures", readings.provenanceFailures, ALARM_THRESHOLDS.provenanceFailures),
     alarm("KinemaRescanHits", readings.rescanHits, ALARM_THRESHOLDS.rescanHits),
+    alarm("KinemaPostfilterBlockRateSpike", worstRatio(readings.blockRates), BLOCK_RATE_POLICY.factor),
   ];
 }
 
@@ -145,7 +153,8 @@ export class AlarmEvaluator {
       const alarm: Alarm = { ...judged, since: changed ? readings.at : previous.since, evaluatedAt: readings.at };
       this.alarms.set(alarm.name, alarm);
       if (changed && (previous || alarm.state === "FIRING")) {
-        const fields = { alarm: alarm.name, value: alarm.value, threshold: alarm.threshold };
+        const categories = alarm.name === "KinemaPostfilterBlockRateSpike" ? readings.blockRates.filter((r) => r.firing) : undefined;
+        const fields = { alarm: alarm.name, value: alarm.value, threshold: alarm.threshold, ...(categories ? { categories } : {}) };
         if (alarm.state === "FIRING") this.log.warn(fields, "alarm firing");
         else this.log.info(fields, "alarm cleared");
       }

@@ -33,7 +33,7 @@ interface DataSetSpec {
 const DATA_SETS = {
   // ThreatExchange's PDQ/vPDQ reference images, clips and hashes (test/pdq.test.ts, test/scan.test.ts)
   pdq: { env: "KINEMA_PDQ_TESTDATA", defaultPath: "../shared/testdata/pdq", probe: "reference-hashes.csv", what: "ThreatExchange's PDQ test data",
-    usedBy: ["test/pdq.test.ts", "test/scan.test.ts"] },
+    usedBy: ["test/pdq.test.ts", "test/scan.test.ts", "test/dihedral.test.ts", "test/hash-bank-store.test.ts"] },
 } satisfies Record<string, DataSetSpec>;
 
 export type DataSetName = keyof typeof DATA_SETS;

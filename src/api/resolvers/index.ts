@@ -1,6 +1,7 @@
 import type { Resolvers } from "../../generated/graphql.js";
 import { Account, accountQueries } from "./accounts.js";
 import { costQueries } from "./cost.js";
+import { HashBankEntry, hashBankMutations, hashBankQueries, SafetyIncident } from "./hash-bank.js";
 import { Job, jobMutations, jobQueries } from "./jobs.js";
 import { ApiKey, keyMutations, keyQueries } from "./keys.js";
 import { JobProgress, Subscription } from "./progress.js";
@@ -18,8 +19,8 @@ import { jobDeliveryFields, safetySwitchMutations, safetySwitchQueries } from ".
 
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries, ...modelQueries, ...regenerationQueries, ...webhookQueries, ...removalQueries, ...limitsQueries, ...safetySwitchQueries },
-  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations, ...webhookMutations, ...removalMutations, ...limitsMutations, ...safetySwitchMutations },
+  Query: { ...accountQueries, ...jobQueries, ...safetyQueries, ...costQueries, ...sloQueries, ...schedulerQueries, ...keyQueries, ...staffQueries, ...modelQueries, ...regenerationQueries, ...webhookQueries, ...removalQueries, ...limitsQueries, ...safetySwitchQueries, ...hashBankQueries },
+  Mutation: { ...jobMutations, ...safetyMutations, ...schedulerMutations, ...keyMutations, ...staffMutations, ...webhookMutations, ...removalMutations, ...limitsMutations, ...safetySwitchMutations, ...hashBankMutations },
   Subscription,
   Account: { ...Account, ...usageAccountFields },
   TierLimits,
@@ -27,6 +28,8 @@ export const resolvers: Resolvers = {
   Job: { ...Job, ...jobDeliveryFields },
   JobProgress,
   SafetyRule,
+  HashBankEntry,
+  SafetyIncident,
   StaffJob,
   StaffAccount,
   AuditEntry,

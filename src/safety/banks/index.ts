@@ -1,4 +1,5 @@
-// Hash banks: the port the CSAM gate matches against, and its file-backed default adapter.
+// Hash banks: the port the CSAM gate matches against, its file-backed default adapter, and the
+// database-backed bank (imported hash lists, admin entries, reloaded without a restart).
 export {
   formatHashBank,
   HashBankFormatError,
@@ -14,3 +15,5 @@ export {
   type HashBank,
   type HashQuery,
 } from "./bank.js";
+export { DatabaseHashBank, type DatabaseBankOptions } from "./database.js";
+export { parseHashList, type HashListEntry, type HashListProblem, type ParsedHashList } from "./hash-list.js";

@@ -263,13 +263,24 @@ function bitsToHex(dct16: Float64Array, sorted: Float64Array): string {
  * padding (raw rgb24, as ffmpeg and sharp produce). Synchronous; ~2-4 ms for 854x480 on one core.
  */
 export function pdqHash(rgb: Uint8Array, width: number, height: number): PdqHash {
+  const dct = pdqDct16(rgb, width, height);
+  if (!dct) return { hash: ZERO_HASH, quality: 0 };
+  return { hash: pdqDctToHex(dct.dct16), quality: dct.quality };
+}
+
+/**
+ * The 16x16 DCT block a PDQ hash is thresholded from (row-major, [vertical frequency][horizontal
+ * frequency]) and the quality; null for an image too small to hash (its hash is all zeros, quality 0).
+ * The block is the process's shared workspace: read it before the next call.
+ */
+export function pdqDct16(rgb: Uint8Array, width: number, height: number): { dct16: Float64Array; quality: number } | null {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
     throw new RangeError(`pdqHash: bad size ${width}x${height}`);
   }
   if (rgb.length < width * height * 3) {
     throw new RangeError(`pdqHash: ${rgb.length} bytes for ${width}x${height} RGB (needs ${width * height * 3})`);
   }
-  if (width < MIN_HASHABLE_DIM || height < MIN_HASHABLE_DIM) return { hash: ZERO_HASH, quality: 0 };
+  if (width < MIN_HASHABLE_DIM || height < MIN_HASHABLE_DIM) return null;
 
   const ws = workspace;
   ws.resize(width, height);
@@ -292,5 +303,10 @@ export function pdqHash(rgb: Uint8Array, width: number, height: number): PdqHash
 
   const quality = qualityOf(block);
   dct64To16(block, ws.t16x64, ws.dct16);
-  return { hash: bitsToHex(ws.dct16, ws.sorted), quality };
+  return { dct16: ws.dct16, quality };
+}
+
+/** The hash of a 16x16 DCT block: each coefficient above the block's median sets its bit. */
+export function pdqDctToHex(dct16: Float64Array): string {
+  return bitsToHex(dct16, workspace.sorted);
 }

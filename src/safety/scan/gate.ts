@@ -2,17 +2,24 @@
 // first post-filter check and it blocks: one frame within the match distance of a bank hash blocks the
 // clip (category "csam"); nothing else about the clip is looked at before this has passed.
 //
+// Each frame is matched through its 8 dihedral hashes (PDQ's rotations and mirrors, computed from the
+// frame's one DCT), so a flipped or rotated copy of a banked clip is caught too; a match names the
+// transform that matched.
+//
 // Frames whose hash quality is below PDQ's floor (50: flat or near-flat frames, e.g. fades to black) are
 // not compared, as PDQ prescribes; they are counted as skipped so a report can show how much of the clip
 // the gate could actually judge.
 import type { BankMatch, HashBank } from "../banks/bank.js";
-import { pdqHash } from "../pdq/pdq.js";
+import { dihedralHashesOfDct, type DihedralHash } from "../pdq/dihedral.js";
+import { pdqDct16, pdqDctToHex } from "../pdq/pdq.js";
 import { forEachFrame, type RawFramesInput } from "./frames.js";
 
 export interface FrameHash {
   index: number;
   hash: string;
   quality: number;
+  /** the frame's 8 dihedral hashes (ORIGINAL's is `hash`) */
+  dihedral?: DihedralHash[];
 }
 
 export interface FrameResult extends FrameHash {
@@ -56,12 +63,15 @@ export interface HashGateResult {
   summary: HashGateSummary;
 }
 
-/** PDQ hash of every frame of a raw frames file, in order. */
+const ZERO_HASH = "0".repeat(64);
+
+/** PDQ hash (and its dihedral hashes) of every frame of a raw frames file, in order. */
 export async function hashFrames(frames: RawFramesInput): Promise<FrameHash[]> {
   const out: FrameHash[] = [];
   await forEachFrame(frames, (index, rgb) => {
-    const { hash, quality } = pdqHash(rgb, frames.width, frames.height);
-    out.push({ index, hash, quality });
+    const dct = pdqDct16(rgb, frames.width, frames.height);
+    if (!dct) out.push({ index, hash: ZERO_HASH, quality: 0 });
+    else out.push({ index, hash: pdqDctToHex(dct.dct16), quality: dct.quality, dihedral: dihedralHashesOfDct(dct.dct16) });
   });
   return out;
 }
@@ -75,7 +85,7 @@ export async function runHashGate(frames: RawFramesInput, bank: HashBank): Promi
   const t2 = performance.now();
   if (lookups.length !== hashes.length) throw new Error(`hash bank ${bank.description}: ${lookups.length} answers for ${hashes.length} queries`);
 
-  const results: FrameResult[] = hashes.map((h, i) => ({ ...h, skipped: lookups[i]!.skipped, match: lookups[i]!.match }));
+  const results: FrameResult[] = hashes.map(({ dihedral: _variants, ...h }, i) => ({ ...h, skipped: lookups[i]!.skipped, match: lookups[i]!.match }));
   const matches: GateMatch[] = results
     .filter((r) => r.match !== null)
     .map((r) => ({ frame: r.index, hash: r.hash, quality: r.quality, ...r.match! }));
