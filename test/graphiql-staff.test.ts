@@ -104,16 +104,21 @@ describe("the GraphQL IDE for a signed-in key", () => {
     expect(await headersText(page)).toContain(`"Authorization":"Bearer ${support.key}"`);
     // The first tab runs as is: the key went with it (a missing key would be UNAUTHENTICATED).
     await page.locator(".graphiql-tab").filter({ hasText: "JobTimeline" }).click();
+    // the tab's operation becomes the one to run once the editor shows it (a click at once may still run the previous tab's)
+    await expect.poll(() => page.evaluate(() => (globalThis as any).document.querySelector(".graphiql-query-editor .CodeMirror")?.CodeMirror?.getValue() ?? ""), { timeout: 10_000 }).toContain("query JobTimeline");
+    await page.waitForTimeout(500);
     await page.getByRole("button", { name: /execute query/i }).click();
-    await page.locator(".result-window").filter({ hasText: '"staffJob": null' }).waitFor({ timeout: 20_000 });
+    await page.locator(".result-window").filter({ hasText: "\"staffJob\": null" }).waitFor({ timeout: 20_000 });
     await page.screenshot({ path: "test-results/support-ide.png" });
     // Neither a URL nor the IDE's storage holds the key (the studio's own kinema.apiKey excepted).
     expect(urls.filter((u) => u.includes(support.key))).toEqual([]);
-    const stored = await page.evaluate(() => {
+    const readStorage = () => page.evaluate(() => {
       const storage = (globalThis as any).localStorage;
       return Object.keys(storage).filter((k) => k !== "kinema.apiKey").map((k) => `${k}=${storage.getItem(k)}`).join("\n");
     });
-    expect(stored).toContain("graphiql:tabState");
+    // the IDE saves its tabs a moment after a change (debounced)
+    await expect.poll(readStorage, { timeout: 10_000 }).toContain("graphiql:tabState");
+    const stored = await readStorage();
     expect(stored).not.toContain(support.key);
     // Reopened: the stored tabs come back (headers blanked in storage), with the key again, in memory.
     await page.reload();

@@ -82,7 +82,8 @@ describe("jobs history", () => {
   });
 
   it("costs a constant number of SQL statements per page, whatever its size", async () => {
-    const account = await app.account("FREE");
+    // PLUS: 60 queued jobs are over FREE's queued-jobs limit (30), under PLUS's (500)
+    const account = await app.account("PLUS");
     for (let i = 0; i < 60; i++) await account.client.data(GENERATE, { input: { prompt: `n ${i}`, durationSeconds: 1, resolution: "R480P" } });
     const count = async (first: number) => {
       statements = 0;

@@ -52,7 +52,7 @@ describe("jobProgress", () => {
     expect(last.job.video?.url).toContain(id);
     const steps = events.filter((e) => e.stage === "DENOISING").map((e) => e.step);
     expect(steps.filter((s) => s > 0)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1)); // every step, in order
-    expect(events.find((e) => e.step === 12)?.previewUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/files/previews/${id}/12\\.png\\?expires=\\d+&signature=`));
+    expect(events.find((e) => e.step === 12)?.previewUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/files/previews/${id}/12\\.png\\?expires=\\d+&job=${id}&signature=`));
     expect(events.some((e) => e.status === "RUNNING" && e.etaSeconds !== null)).toBe(true);
     // Status never goes backwards.
     const order = ["QUEUED", "RUNNING", "SUCCEEDED"];

@@ -86,7 +86,7 @@ describe("npm start with DATABASE_URL", () => {
     expect((await client.data(`{ me { id tier role } }`)).me).toEqual({ id: created.id, tier: "PLUS", role: "USER" });
     expect((await new GraphQLTestClient(url, admin.apiKey).data(`{ safetyRuleSetVersion }`)).safetyRuleSetVersion).toBeGreaterThanOrEqual(1);
     // The role comes from the key: the support key reads operational figures, the customer's is refused.
-    expect((await new GraphQLTestClient(url, support.apiKey).data(`{ alarms { name } }`)).alarms).toHaveLength(3);
+    expect((await new GraphQLTestClient(url, support.apiKey).data(`{ alarms { name } }`)).alarms).toHaveLength(5);
     expect((await client.request(`{ alarms { name } }`)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     const studio = await fetch(new URL("/", url));
     expect(studio.status).toBe(200);

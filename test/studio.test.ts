@@ -52,7 +52,7 @@ async function openSignedIn(tier: "FREE" | "PLUS" = "FREE", existing?: Awaited<R
 }
 
 async function submit(page: Page, prompt: string, seconds: number) {
-  await page.getByLabel("Prompt").fill(prompt);
+  await page.getByLabel("Prompt", { exact: true }).fill(prompt);
   await page.getByLabel("Duration (seconds)").fill(String(seconds));
   await page.getByRole("button", { name: "Generate video" }).dblclick(); // one job: the idempotency key
 }

@@ -210,9 +210,9 @@ describe("the studio's example prompts", () => {
     const examples = page.getByTestId("example-prompt");
     await examples.first().waitFor({ timeout: 15_000 });
     expect(await examples.allTextContents()).toEqual([...EXAMPLE_PROMPTS]);
-    expect(await page.getByLabel("Prompt").getAttribute("placeholder")).toBe(EXAMPLE_PROMPTS[0]);
+    expect(await page.getByLabel("Prompt", { exact: true }).getAttribute("placeholder")).toBe(EXAMPLE_PROMPTS[0]);
     await examples.nth(1).click();
-    expect(await page.getByLabel("Prompt").inputValue()).toBe(EXAMPLE_PROMPTS[1]);
+    expect(await page.getByLabel("Prompt", { exact: true }).inputValue()).toBe(EXAMPLE_PROMPTS[1]);
     await page.screenshot({ path: `${SCREENSHOTS}/studio-examples.png`, fullPage: true });
     expect(problems).toEqual([]);
   });

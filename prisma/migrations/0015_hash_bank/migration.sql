@@ -83,8 +83,9 @@ BEGIN
     src := 'POSTFILTER';
     hit := NEW."metadata" #> '{postfilter,hashGate,matches,0}';
     IF hit IS NOT NULL THEN
-      pat := 'bank:' || coalesce(hit->>'entryId', 'label:' || (hit->>'label'));
-      cat := coalesce(hit->>'category', NEW."metadata" #>> '{postfilter,category}');
+      -- a file bank's match may carry neither an entry id nor a label: still one incident, never a failed block
+      pat := 'bank:' || coalesce(hit->>'entryId', 'label:' || (hit->>'label'), 'unknown');
+      cat := coalesce(hit->>'category', NEW."metadata" #>> '{postfilter,category}', 'unknown');
     ELSE
       cat := coalesce(NEW."metadata" #>> '{postfilter,category}', 'unknown');
       pat := 'classifier:' || lower(cat);
@@ -96,7 +97,9 @@ BEGIN
   ELSE
     RETURN NULL; -- blocked by something that is not a safety filter: not an incident
   END IF;
-  cat := lower(cat);
+  -- Whatever the record lacks, the block itself must commit: an incident's bookkeeping never refuses it.
+  pat := coalesce(pat, 'unknown');
+  cat := lower(coalesce(cat, 'unknown'));
   INSERT INTO "safety_incidents" ("source", "pattern", "category", "first_seen", "last_seen", "jobs_affected", "open_key")
   VALUES (src, pat, cat, at, at, 0, src || '|' || pat)
   ON CONFLICT ("open_key") DO UPDATE SET "last_seen" = greatest("safety_incidents"."last_seen", EXCLUDED."last_seen")
