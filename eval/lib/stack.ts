@@ -64,6 +64,13 @@ export async function startEvalStack(options: StackOptions): Promise<EvalStack> 
     kinema = await startKinema({
       config, log: createLogger("eval"), api: true, workers: options.workers, stages: options.stages ?? ((deps) => productionStages(deps)),
     });
+    // The eval submits a golden set's worth of jobs from one account per tier in a minute: well past a
+    // customer's rate limits and quotas (src/limits), which are not what the eval measures. Raised for
+    // this throwaway database only (maximum values the limits accept are far above any golden set).
+    await kinema.limits.update({
+      freeSubmissionsPerMinute: 100_000, plusSubmissionsPerMinute: 100_000, freeGenerationsPerDay: 1_000_000,
+      plusGenerationsPerDay: 1_000_000, freeQueuedJobs: 100_000, plusQueuedJobs: 100_000,
+    }, { actor: "eval", reason: "eval harness: golden sets from one account per tier" });
     const url = kinema.api!.url;
     const k = kinema;
     return {
