@@ -3,7 +3,7 @@
 // and poll the version every KINEMA_SCHEDULER_POLL_MS (one primary-key read), so a change made anywhere
 // is in force everywhere within 5 s; the process that makes a change adopts it at once. A change is one
 // statement that writes the fields, bumps the version and appends the audit row (action limits.update).
-import { startPoller, type Poller } from "../db/poller.js";
+import { VersionedSettings, type VersionedSettingsSource } from "../db/versioned-settings.js";
 import type { Sql } from "../db/pool.js";
 import type { Logger } from "../log.js";
 import type { AuditActor } from "../audit/audit-log.js";
@@ -95,59 +95,46 @@ export function limitsPatchProblems(patch: UsageLimitsPatch): [string, string][]
 
 export class InvalidLimitsPatchError extends Error {}
 
-export class UsageLimitsStore {
-  private poller: Poller | null = null;
-  private inFlight: Promise<boolean> | null = null;
+const USAGE_LIMITS: VersionedSettingsSource<UsageLimitsConfig> = {
+  what: "usage limits",
+  load: loadUsageLimits,
+  async version(sql) {
+    const { rows } = await sql.query<{ version: number }>(`/* usageLimitsVersion */ SELECT version FROM usage_limits WHERE id = 1`);
+    return rows[0]!.version;
+  },
+  describe: (c) => ({ usageLimitsVersion: c.version, tiers: c.tiers }),
+};
 
-  private constructor(private readonly sql: Sql, private readonly log: Logger, private config: UsageLimitsConfig) {}
+export class UsageLimitsStore {
+  private constructor(private readonly sql: Sql, private readonly log: Logger, private readonly settings: VersionedSettings<UsageLimitsConfig>) {}
 
   /** Loads the current limits; polls the version every `pollMs` when > 0. */
   static async start(sql: Sql, options: { pollMs: number }, log: Logger): Promise<UsageLimitsStore> {
-    const store = new UsageLimitsStore(sql, log, await loadUsageLimits(sql));
-    if (options.pollMs > 0) {
-      store.poller = startPoller(options.pollMs, () => store.refresh(), (error) => log.warn({ err: error }, "could not poll the usage limits"));
-    }
-    return store;
+    return new UsageLimitsStore(sql, log, await VersionedSettings.start(sql, USAGE_LIMITS, options.pollMs, log));
   }
 
   /** The limits in force in this process. */
   get current(): UsageLimitsConfig {
-    return this.config;
+    return this.settings.current;
   }
 
   /** Applies a change (fields left out stay), audited; in force here at once, elsewhere within one poll. */
   async update(patch: UsageLimitsPatch, meta: { reason?: string | null; actor: string; account?: AuditActor }): Promise<UsageLimitsConfig> {
     const problems = limitsPatchProblems(patch);
     if (problems.length) throw new InvalidLimitsPatchError(problems.map(([f, m]) => `${f}: ${m}`).join("; "));
-    const before = this.config.tiers;
+    const before = this.current.tiers;
     const after = await writeUsageLimits(this.sql, patch, meta.reason ?? null, meta.actor, meta.account ?? null);
-    this.adopt(after);
+    this.settings.adopt(after);
     this.log.info({ usageLimitsVersion: after.version, actor: meta.actor, reason: meta.reason ?? null, patch, before, after: after.tiers }, "usage limits changed");
     return after;
   }
 
   /** Reloads if the stored version moved; true when newer limits were put in force. */
   refresh(): Promise<boolean> {
-    this.inFlight ??= this.reload().finally(() => { this.inFlight = null; });
-    return this.inFlight;
+    return this.settings.refresh();
   }
 
-  async stop(): Promise<void> {
-    this.poller?.stop();
-    await this.inFlight?.catch(() => {});
-  }
-
-  private adopt(config: UsageLimitsConfig): boolean {
-    if (config.version <= this.config.version) return false; // never step back to a slower, older reload
-    this.config = config;
-    return true;
-  }
-
-  private async reload(): Promise<boolean> {
-    const { rows } = await this.sql.query<{ version: number }>(`/* usageLimitsVersion */ SELECT version FROM usage_limits WHERE id = 1`);
-    if (rows[0]!.version === this.config.version) return false;
-    const adopted = this.adopt(await loadUsageLimits(this.sql));
-    if (adopted) this.log.info({ usageLimitsVersion: this.config.version, tiers: this.config.tiers }, "usage limits reloaded");
-    return adopted;
+  stop(): Promise<void> {
+    return this.settings.stop();
   }
 }

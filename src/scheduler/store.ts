@@ -6,7 +6,7 @@
 //
 // `update(patch, { reason, actor })` is the programmatic API (the admin mutation and auto-mitigation use
 // it): one statement that writes the fields, bumps the version and appends the audit row, then a log line.
-import { startPoller, type Poller } from "../db/poller.js";
+import { VersionedSettings, type VersionedSettingsSource } from "../db/versioned-settings.js";
 import type { Sql } from "../db/pool.js";
 import type { Logger } from "../log.js";
 import type { AuditActor } from "../audit/audit-log.js";
@@ -106,22 +106,24 @@ export function patchProblems(patch: SchedulerConfigPatch): [string, string][] {
 
 export class InvalidSchedulerPatchError extends Error {}
 
-export class SchedulerConfigStore {
-  private poller: Poller | null = null;
-  private inFlight: Promise<boolean> | null = null;
+const SCHEDULER_CONFIG: VersionedSettingsSource<SchedulerConfig> = {
+  what: "scheduler config",
+  load: loadSchedulerConfig,
+  version: storedVersion,
+  describe: (c) => ({ schedulerConfigVersion: c.version, config: pick(c) }),
+};
 
-  private constructor(private readonly sql: Sql, private readonly log: Logger, private config: SchedulerConfig) {}
+export class SchedulerConfigStore {
+  private constructor(private readonly sql: Sql, private readonly log: Logger, private readonly settings: VersionedSettings<SchedulerConfig>) {}
 
   /** Loads the current settings; polls the version every `pollMs` when > 0. */
   static async start(sql: Sql, options: { pollMs: number }, log: Logger): Promise<SchedulerConfigStore> {
-    const store = new SchedulerConfigStore(sql, log, await loadSchedulerConfig(sql));
-    if (options.pollMs > 0) store.schedule(options.pollMs);
-    return store;
+    return new SchedulerConfigStore(sql, log, await VersionedSettings.start(sql, SCHEDULER_CONFIG, options.pollMs, log));
   }
 
   /** The settings in force in this process. */
   get current(): SchedulerConfig {
-    return this.config;
+    return this.settings.current;
   }
 
   /**
@@ -132,9 +134,9 @@ export class SchedulerConfigStore {
   async update(patch: SchedulerConfigPatch, meta: { reason?: string | null; actor: string; account?: AuditActor }): Promise<SchedulerConfig> {
     const problems = patchProblems(patch);
     if (problems.length) throw new InvalidSchedulerPatchError(problems.map(([f, m]) => `${f}: ${m}`).join("; "));
-    const before = this.config;
+    const before = this.current;
     const after = await writeSchedulerConfig(this.sql, patch, meta.reason ?? null, meta.actor, meta.account ?? null);
-    this.adopt(after);
+    this.settings.adopt(after);
     this.log.info({ schedulerConfigVersion: after.version, actor: meta.actor, reason: meta.reason ?? null, patch,
       before: pick(before), after: pick(after) }, "scheduler config changed");
     return after;
@@ -142,31 +144,11 @@ export class SchedulerConfigStore {
 
   /** Reloads if the stored version moved; true when a newer config was put in force. */
   refresh(): Promise<boolean> {
-    this.inFlight ??= this.reload().finally(() => { this.inFlight = null; });
-    return this.inFlight;
+    return this.settings.refresh();
   }
 
-  async stop(): Promise<void> {
-    this.poller?.stop();
-    await this.inFlight?.catch(() => {});
-  }
-
-  private adopt(config: SchedulerConfig): boolean {
-    // Never step back (a slower reload finishing after a newer one).
-    if (config.version <= this.config.version) return false;
-    this.config = config;
-    return true;
-  }
-
-  private async reload(): Promise<boolean> {
-    if (await storedVersion(this.sql) === this.config.version) return false;
-    const adopted = this.adopt(await loadSchedulerConfig(this.sql));
-    if (adopted) this.log.info({ schedulerConfigVersion: this.config.version, config: pick(this.config) }, "scheduler config reloaded");
-    return adopted;
-  }
-
-  private schedule(pollMs: number): void {
-    this.poller = startPoller(pollMs, () => this.refresh(), (error) => this.log.warn({ err: error }, "could not poll the scheduler config"));
+  stop(): Promise<void> {
+    return this.settings.stop();
   }
 }
 

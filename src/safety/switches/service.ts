@@ -5,7 +5,7 @@
 //
 // What reads them: the API's prompt check (prompt-filter.ts: suspended categories) and Job.video (the
 // face hold); the worker's POSTFILTER (the threshold factor, and recording a hold); the re-scan.
-import { startPoller, type Poller } from "../../db/poller.js";
+import { VersionedSettings, type VersionedSettingsSource } from "../../db/versioned-settings.js";
 import type { Sql } from "../../db/pool.js";
 import type { Logger } from "../../log.js";
 import type { AuditActor } from "../../audit/audit-log.js";
@@ -32,23 +32,23 @@ export class InvalidSwitchesPatchError extends Error {}
 /** The switches a consumer needs: the API, the worker and the re-scan depend on this, not on the store. */
 export interface SwitchesSource { readonly current: SafetySwitches }
 
-export class SafetySwitchStore implements SwitchesSource {
-  private poller: Poller | null = null;
-  private inFlight: Promise<boolean> | null = null;
+const SWITCHES: VersionedSettingsSource<SafetySwitches> = {
+  what: "safety switches",
+  load: loadSwitches,
+  version: switchesVersion,
+  describe: (s) => ({ safetySwitchesVersion: s.version, switches: pick(s) }),
+};
 
-  private constructor(private readonly sql: Sql, private readonly log: Logger, private switches: SafetySwitches) {}
+export class SafetySwitchStore implements SwitchesSource {
+  private constructor(private readonly sql: Sql, private readonly log: Logger, private readonly settings: VersionedSettings<SafetySwitches>) {}
 
   /** Loads the switches; polls the version every `pollMs` when > 0. */
   static async start(sql: Sql, options: { pollMs: number }, log: Logger): Promise<SafetySwitchStore> {
-    const store = new SafetySwitchStore(sql, log, await loadSwitches(sql));
-    if (options.pollMs > 0) {
-      store.poller = startPoller(options.pollMs, () => store.refresh(), (error) => log.warn({ err: error }, "could not poll the safety switches"));
-    }
-    return store;
+    return new SafetySwitchStore(sql, log, await VersionedSettings.start(sql, SWITCHES, options.pollMs, log));
   }
 
   get current(): SafetySwitches {
-    return this.switches;
+    return this.settings.current;
   }
 
   /**
@@ -59,35 +59,20 @@ export class SafetySwitchStore implements SwitchesSource {
     const problems = switchProblems(patch);
     if (problems.length) throw new InvalidSwitchesPatchError(problems.map(([f, m]) => `${f} ${m}`).join("; "));
     const clean = patch.suspendedCategories ? { ...patch, suspendedCategories: [...new Set(patch.suspendedCategories)].sort() } : patch;
-    const before = this.switches;
+    const before = this.current;
     const after = await writeSwitches(this.sql, clean, meta.reason, meta.actor, meta.account);
-    this.adopt(after);
+    this.settings.adopt(after);
     this.log.warn({ safetySwitchesVersion: after.version, actor: meta.actor, reason: meta.reason, before: pick(before), after: pick(after) }, "safety switches changed");
     return after;
   }
 
   /** Reloads if the stored version moved; true when newer switches were put in force. */
   refresh(): Promise<boolean> {
-    this.inFlight ??= this.reload().finally(() => { this.inFlight = null; });
-    return this.inFlight;
+    return this.settings.refresh();
   }
 
-  async stop(): Promise<void> {
-    this.poller?.stop();
-    await this.inFlight?.catch(() => {});
-  }
-
-  private adopt(switches: SafetySwitches): boolean {
-    if (switches.version <= this.switches.version) return false; // never step back
-    this.switches = switches;
-    return true;
-  }
-
-  private async reload(): Promise<boolean> {
-    if (await switchesVersion(this.sql) === this.switches.version) return false;
-    const adopted = this.adopt(await loadSwitches(this.sql));
-    if (adopted) this.log.info({ safetySwitchesVersion: this.switches.version, switches: pick(this.switches) }, "safety switches reloaded");
-    return adopted;
+  stop(): Promise<void> {
+    return this.settings.stop();
   }
 }
 
