@@ -242,7 +242,7 @@ export interface Config {
   safety: {
     /** how often each API process checks the pre-filter's rule-set version (applies changes within 5 s) */
     rulePollMs: number;
-    /** file of `hexhash,label` lines (PDQ); null: no bank (the gate matches nothing; a warning is logged) */
+    /** file of `hexhash,label` lines (PDQ); null: none (workers match only the database's entries; a warning is logged) */
     hashBank: string | null;
     /** JSON lines of reference face descriptors; null: the shipped (empty) gallery */
     likenessGallery: string | null;

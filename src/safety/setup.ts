@@ -17,9 +17,9 @@ export interface PostfilterSafety {
 /** The configured hash bank, read now (the re-scan calls this each run, so a changed file applies). */
 export async function loadConfiguredBank(config: Pick<Config, "safety">, log: Logger): Promise<HashBank> {
   if (config.safety.hashBank) return loadHashBankFile(config.safety.hashBank);
-  // A deployment must configure its CSAM hash bank (KINEMA_HASH_BANK); without one the gate still hashes
-  // every frame (the audit record shows it) but has nothing to match against.
-  log.warn("no hash bank configured (KINEMA_HASH_BANK): the CSAM frame gate matches nothing");
+  // Workers and the re-scan match the database's bank (kinema bank import) on top of this file; without
+  // either, the gate still hashes every frame (the audit record shows it) but has nothing to match against.
+  log.warn("no hash bank file configured (KINEMA_HASH_BANK): the CSAM frame gate matches only the entries imported into the database");
   return new InMemoryHashBank([], { description: "none configured" });
 }
 
