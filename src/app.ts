@@ -128,7 +128,9 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     const switches = await SafetySwitchStore.start(pool, { pollMs: config.safety.rulePollMs }, log.child({ component: "safety-switches" }));
     closers.push(() => switches.stop());
     const jobs = new JobService(prisma, pool, bus, config, new SwitchedPromptFilter(prefilter, switches), scheduler, limits);
-    const queue = new JobQueue(pool, bus, config.queue);
+    const queueLog = log.child({ component: "queue" });
+    const queue = new JobQueue(pool, bus, config.queue,
+      (err, lost) => queueLog.warn({ err, lost }, "step events could not be published; subscribers catch up from the row"));
 
     const store = createStore(config);
     const retention = new RetentionSettings(pool, config.retention);

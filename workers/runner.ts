@@ -110,7 +110,11 @@ export class JobRun {
         const progress: Record<string, unknown> = {};
         if (eta !== undefined) progress.etaSeconds = eta;
         if (update.previewKey !== undefined) progress.previewKey = update.previewKey;
-        await this.write({ stage: stage.stage, stepsCompleted: steps, progress, metadata: update.metadata }, update.previewKey);
+        const write = { stage: stage.stage, stepsCompleted: steps, progress, metadata: update.metadata };
+        // A plain step (no preview to point at, no metadata) takes the pipelined path: its event goes out
+        // in a batch and the row follows every progressRowMs; nothing here waits for the database.
+        if (steps !== undefined && update.previewKey === undefined && update.metadata === undefined) await this.write(write, undefined, true);
+        else await this.write(write, update.previewKey);
         this.throwIfStopped();
       },
     };
@@ -120,9 +124,11 @@ export class JobRun {
   }
 
   /** A fenced progress write; `written` is an object the write refers to (a preview), removed if refused. */
-  private async write(write: Parameters<JobQueue["progress"]>[1], written?: string): Promise<void> {
+  private async write(write: Parameters<JobQueue["progress"]>[1], written?: string, pipelined = false): Promise<void> {
     try {
-      const { cancelRequested } = await this.refusedRemoves(written, () => this.deps.queue.progress(this.lease, write, this.job.stepBudget));
+      const queue = this.deps.queue;
+      const { cancelRequested } = await this.refusedRemoves(written, () => pipelined
+        ? queue.step(this.lease, write, this.job.stepBudget) : queue.progress(this.lease, write, this.job.stepBudget));
       if (cancelRequested) this.stop("cancelled");
     } catch (error) {
       if (error instanceof LeaseLostError) this.stop("lease-lost");

@@ -101,7 +101,8 @@ async function runJob(queue: JobQueue, plan: SlotPlan, stats: SlotStats, lease: 
     if (performance.now() >= plan.stopAt) return; // the level is over: finish now, the measure window closed
     onStep(lease.jobId, step);
     const eta = ((plan.stepsPerJob - step) * plan.stepMs) / 1000;
-    await timed(stats.progressMs, () => queue.progress(lease, { stage: "DENOISING", stepsCompleted: step, progress: { etaSeconds: eta } }, plan.stepsPerJob));
+    // as the runner writes a plain step: pipelined (queue.step; src/queue/step-pipeline.ts)
+    await timed(stats.progressMs, () => queue.step(lease, { stage: "DENOISING", stepsCompleted: step, progress: { etaSeconds: eta } }, plan.stepsPerJob));
     stats.stepsWritten++;
     if (step % CHECKPOINT_EVERY === 0) {
       await timed(stats.checkpointMs, () => queue.checkpoint(lease, checkpointKey(lease.jobId, lease.fencingToken, step), step));

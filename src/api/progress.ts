@@ -162,6 +162,11 @@ export class ProgressHub {
     if (!full && row.status === "RUNNING" && sameRun && row.stepsCompleted > prev.stepsCompleted) {
       return this.snapshot({ ...row, stepsCompleted: prev.stepsCompleted }, watch, position);
     }
+    // The row takes a running job's step count only every progressRowMs (src/queue/step-pipeline.ts):
+    // behind the step events this subscription has applied, it would step the count back.
+    if (row.status === "RUNNING" && prev.status === "RUNNING" && prev.fencingToken === row.fencingToken && row.stepsCompleted < prev.stepsCompleted) {
+      return this.snapshot({ ...row, stepsCompleted: prev.stepsCompleted }, watch, position);
+    }
     return this.snapshot(row, watch, position);
   }
 

@@ -34,6 +34,12 @@ export interface EventBus {
    */
   readonly sqlChannel?: string;
   publish(event: JobEvent): Promise<void>;
+  /**
+   * Publishes many events at once, in order: with PostgreSQL, one transaction of as few NOTIFYs as the
+   * 8000-byte payload limit allows (a batch), so a worker's step events do not each take the server's
+   * notify lock (see src/events/batcher.ts).
+   */
+  publishMany(events: JobEvent[]): Promise<void>;
   /** Returns the unsubscribe function. Listeners run synchronously and must not throw. */
   subscribe(listener: Listener): () => void;
   close(): Promise<void>;

@@ -3,6 +3,7 @@
 // when the bus is PostgreSQL's, in-process otherwise.
 import type { Config } from "../config/config.js";
 import type { Sql } from "../db/pool.js";
+import { EventBatcher } from "../events/batcher.js";
 import type { EventBus, JobEvent } from "../events/bus.js";
 import type { JobStage, JobStatus } from "../jobs/states.js";
 import { retryDelayMs } from "./backoff.js";
@@ -14,17 +15,35 @@ import { heartbeat } from "./sql/heartbeat.js";
 import { recordCheckpoint } from "./sql/recordCheckpoint.js";
 import { recordProgress, type ProgressWrite } from "./sql/recordProgress.js";
 import { restartJob } from "./sql/restartJob.js";
+import { merge, StepPipeline } from "./step-pipeline.js";
 import { sweepExpiredLeases } from "./sql/sweepExpiredLeases.js";
 import { expireJobs } from "./sql/expireJobs.js";
 import type { CheckpointRef, ClaimedJob, Lease } from "./types.js";
 
+/** The event of a progress write: a step (progressOnly) carries its count, lease and ETA. */
+function progressEvent(lease: Lease, write: ProgressWrite, totalSteps: number): Omit<JobEvent, "kind" | "jobId" | "status" | "stage"> {
+  return {
+    progressOnly: write.stepsCompleted !== undefined, fencingToken: lease.fencingToken,
+    stepsCompleted: write.stepsCompleted, totalSteps,
+    etaSeconds: (write.progress?.etaSeconds as number | undefined) ?? null,
+    previewKey: (write.progress?.previewKey as string | undefined) ?? null,
+  };
+}
+
 export type QueueConfig = Config["queue"];
+
+/** How often a running job's row takes its step count when steps go through step() (KINEMA_PROGRESS_ROW_MS). */
+export const DEFAULT_PROGRESS_ROW_MS = 5_000;
 
 export class JobQueue {
   private readonly channel: string | null;
+  private readonly steps: StepPipeline;
 
-  constructor(private readonly sql: Sql, private readonly bus: EventBus, private readonly config: QueueConfig) {
+  constructor(private readonly sql: Sql, private readonly bus: EventBus, private readonly config: QueueConfig,
+    onEventsLost: (error: unknown, lost: number) => void = () => {}) {
     this.channel = bus.sqlChannel ?? null;
+    const rowWrite = (lease: Lease, write: ProgressWrite) => recordProgress(this.sql, lease, write, this.config.leaseMs, null, {});
+    this.steps = new StepPipeline(new EventBatcher(bus, onEventsLost), rowWrite, config.progressRowMs ?? DEFAULT_PROGRESS_ROW_MS, config.leaseMs * 2);
   }
 
   /** Claims the next job; it enters `firstStage` (the pipeline's first) at once, when given. */
@@ -38,24 +57,48 @@ export class JobQueue {
     return heartbeat(this.sql, lease, this.config.leaseMs);
   }
 
+  /**
+   * The fenced progress write, synchronous: the row is written and announced before this returns (a
+   * stage change, metadata, a preview the row must point at). Carries the steps step() had not written.
+   */
   async progress(lease: Lease, write: ProgressWrite, totalSteps: number): Promise<{ cancelRequested: boolean }> {
-    const event: Partial<JobEvent> = {
-      progressOnly: write.stepsCompleted !== undefined, fencingToken: lease.fencingToken,
-      stepsCompleted: write.stepsCompleted, totalSteps,
-      etaSeconds: (write.progress?.etaSeconds as number | undefined) ?? null,
-      previewKey: (write.progress?.previewKey as string | undefined) ?? null,
-    };
-    const row = await recordProgress(this.sql, lease, write, this.config.leaseMs, this.channel, event);
+    const unwritten = await this.steps.settle(lease);
+    const full = unwritten ? merge(unwritten, write) : write;
+    const event = progressEvent(lease, write, totalSteps);
+    let row: Awaited<ReturnType<typeof recordProgress>>;
+    try {
+      row = await recordProgress(this.sql, lease, full, this.config.leaseMs, this.channel, event);
+    } catch (error) {
+      this.steps.closed(lease);
+      throw error;
+    }
     await this.announce([row], event);
+    this.steps.opened(lease, write.stage, row.cancel_requested);
     return { cancelRequested: row.cancel_requested };
   }
 
-  checkpoint(lease: Lease, key: string, step: number): Promise<CheckpointRef> {
+  /**
+   * A denoising step, pipelined (src/queue/step-pipeline.ts): its event is published from here in a
+   * batch, the row takes the count at most every progressRowMs, and nothing waits for the database. The
+   * first step of a stage, or after a lost lane, is a synchronous progress() write.
+   */
+  async step(lease: Lease, write: ProgressWrite, totalSteps: number): Promise<{ cancelRequested: boolean }> {
+    const event: JobEvent = { ...progressEvent(lease, write, totalSteps), kind: "job", jobId: lease.jobId, status: "RUNNING", stage: write.stage };
+    return this.steps.step(lease, write, event) ?? this.progress(lease, write, totalSteps);
+  }
+
+  async checkpoint(lease: Lease, key: string, step: number): Promise<CheckpointRef> {
+    // after the lease's row write in flight, so the two fenced writes of one lease never race for the row
+    await this.steps.settle(lease);
     return recordCheckpoint(this.sql, lease, key, step);
   }
 
   /** Returns the job's new status: SUCCEEDED, or CANCELLED when it was deleted while it ran. */
   async complete(lease: Lease, video: unknown, metadata: Record<string, unknown>): Promise<{ status: JobStatus }> {
+    // The row ends with the step count its subscribers saw (one write, only when steps are unwritten).
+    const unwritten = await this.steps.settle(lease);
+    if (unwritten) await recordProgress(this.sql, lease, unwritten, this.config.leaseMs, null, {}).catch(() => {});
+    this.steps.closed(lease);
     const row = await completeJob(this.sql, lease, video, metadata, this.channel);
     await this.announce([row], {});
     return { status: row.status };
@@ -63,6 +106,7 @@ export class JobQueue {
 
   /** Records a failure; returns the job's new status (QUEUED when it will run again). */
   async fail(lease: Lease, attempts: number, error: JobError): Promise<{ status: JobStatus }> {
+    await this.finishing(lease);
     const delay = retryDelayMs(attempts, this.config.retryBaseMs, this.config.retryMaxMs);
     const row = await failJob(this.sql, lease, { code: error.code, message: error.message, retryable: error.retryable, ...error.policy }, delay, this.channel);
     await this.announce([row], { queueChanged: true });
@@ -70,19 +114,23 @@ export class JobQueue {
   }
 
   async release(lease: Lease): Promise<void> {
+    await this.finishing(lease);
     await this.announce([await releaseJob(this.sql, lease, this.channel)], { queueChanged: true });
   }
 
   /** Back to the queue as a fresh start (its checkpoint reference cannot be trusted); see restartJob.ts. */
   async restart(lease: Lease, reason: string): Promise<void> {
+    await this.finishing(lease);
     await this.announce([await restartJob(this.sql, lease, reason, this.channel)], { queueChanged: true });
   }
 
   async block(lease: Lease, code: string, message: string, metadata: Record<string, unknown>): Promise<void> {
+    await this.finishing(lease);
     await this.announce([await blockJob(this.sql, lease, code, message, metadata, this.channel)], {});
   }
 
   async acknowledgeCancel(lease: Lease): Promise<void> {
+    await this.finishing(lease);
     await this.announce([await acknowledgeCancel(this.sql, lease, this.channel)], {});
   }
 
@@ -103,6 +151,12 @@ export class JobQueue {
     const expired = await expireJobs(this.sql, this.channel);
     await this.announce(expired, { queueChanged: true });
     return expired;
+  }
+
+  /** Before a finish statement: the lease's step events go out first, and its lane closes. */
+  private async finishing(lease: Lease): Promise<void> {
+    await this.steps.settle(lease);
+    this.steps.closed(lease);
   }
 
   /** Publishes what the statement could not announce itself (the bus has no SQL channel). */

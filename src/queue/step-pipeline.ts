@@ -1,0 +1,119 @@
+// The denoising step's path off the database's critical path (issue 18). A step is two things:
+//  - an event for the job's subscribers: published from the worker at once, batched with the process's
+//    other step events (src/events/batcher.ts), never waited for by the step;
+//  - the row's step count: written at most every `rowMs` per job, in the background, by the same fenced
+//    statement as every other progress write (recordProgress, without a NOTIFY: the events went ahead).
+// The step itself only appends to memory. What the row write learns (a lost lease, a cancel) is reported
+// at the next step, as a synchronous write would have reported it one step later at most.
+//
+// Fencing: the row is fenced as before (a stale lease writes nothing). The events are fenced at the
+// reader: each carries its lease's token, and a subscriber drops events of a lease older than the one it
+// follows, and any step event while the job is not RUNNING (src/api/progress.ts applyProgress). A stale
+// worker learns of its loss at its next row write or heartbeat; until then its events reach subscribers
+// only if nothing has superseded its lease, exactly as its synchronous writes did before.
+import type { EventBatcher } from "../events/batcher.js";
+import type { JobEvent } from "../events/bus.js";
+import type { JobStage } from "../jobs/states.js";
+import { LeaseLostError } from "./errors.js";
+import type { ProgressWrite } from "./sql/recordProgress.js";
+import type { Lease } from "./types.js";
+
+/** What the background row write runs: the fenced progress write, without announcing it. */
+export type RowWrite = (lease: Lease, write: ProgressWrite) => Promise<{ cancel_requested: boolean }>;
+
+interface Lane {
+  lease: Lease;
+  /** the stage of the last synchronous write: a step of another stage takes the synchronous path */
+  stage: JobStage;
+  writtenAt: number;
+  unwritten: ProgressWrite | null;
+  inFlight: Promise<void> | null;
+  lost: LeaseLostError | null;
+  cancelRequested: boolean;
+}
+
+export class StepPipeline {
+  private readonly lanes = new Map<string, Lane>();
+
+  constructor(private readonly batcher: EventBatcher, private readonly writeRow: RowWrite, private readonly rowMs: number, private readonly staleMs: number) {}
+
+  /**
+   * Takes a step if this lease has a lane in the same stage (opened by a synchronous write); returns
+   * null when the caller must write synchronously instead. Throws LeaseLostError once a row write of
+   * this lease found it superseded.
+   */
+  step(lease: Lease, write: ProgressWrite, event: JobEvent): { cancelRequested: boolean } | null {
+    const lane = this.lanes.get(key(lease));
+    if (!lane || lane.stage !== write.stage) return null;
+    if (lane.lost) throw lane.lost;
+    this.batcher.add(event);
+    lane.unwritten = merge(lane.unwritten, write);
+    if (!lane.inFlight && performance.now() - lane.writtenAt >= this.rowMs) lane.inFlight = this.writeLane(lane);
+    return { cancelRequested: lane.cancelRequested };
+  }
+
+  /**
+   * Before any synchronous write of the lease: waits for its row write in flight and hands back the steps
+   * not yet written (the synchronous write carries them), and publishes every step event still queued,
+   * so that no step event can arrive after the stage change or the end the synchronous write announces.
+   */
+  async settle(lease: Lease): Promise<ProgressWrite | null> {
+    const lane = this.lanes.get(key(lease));
+    if (lane) {
+      while (lane.inFlight) await lane.inFlight;
+    }
+    await this.batcher.flush();
+    if (!lane) return null;
+    const unwritten = lane.unwritten;
+    lane.unwritten = null;
+    return lane.lost ? null : unwritten;
+  }
+
+  /** After a synchronous progress write: the lease's steps in `stage` may take the pipelined path. */
+  opened(lease: Lease, stage: JobStage, cancelRequested: boolean): void {
+    this.prune();
+    this.lanes.set(key(lease), { lease, stage, writtenAt: performance.now(), unwritten: null, inFlight: null, lost: null, cancelRequested });
+  }
+
+  /** The lease ended (a finish statement ran, or was refused): its lane goes. */
+  closed(lease: Lease): void {
+    this.lanes.delete(key(lease));
+  }
+
+  private async writeLane(lane: Lane): Promise<void> {
+    const write = lane.unwritten!;
+    lane.unwritten = null;
+    lane.writtenAt = performance.now();
+    try {
+      const row = await this.writeRow(lane.lease, write);
+      lane.cancelRequested = row.cancel_requested;
+    } catch (error) {
+      if (error instanceof LeaseLostError) lane.lost = error;
+      // Any other failure (a pooler restart): the steps go back to be written by the next row write.
+      else lane.unwritten = merge(write, lane.unwritten ?? write);
+    } finally {
+      lane.inFlight = null;
+    }
+  }
+
+  /** A lane whose runner stopped without a finish statement (a crash of its stage) is dropped after a while. */
+  private prune(): void {
+    const before = performance.now() - this.staleMs;
+    for (const [k, lane] of this.lanes) if (!lane.inFlight && lane.writtenAt < before) this.lanes.delete(k);
+  }
+}
+
+function key(lease: Lease): string {
+  return `${lease.jobId}/${lease.fencingToken}`;
+}
+
+/** The later write wins field by field; `progress` and `metadata` merge as the row's jsonb `||` does. */
+export function merge(earlier: ProgressWrite | null, later: ProgressWrite): ProgressWrite {
+  if (!earlier) return later;
+  return {
+    stage: later.stage,
+    stepsCompleted: later.stepsCompleted ?? earlier.stepsCompleted,
+    progress: earlier.progress || later.progress ? { ...earlier.progress, ...later.progress } : undefined,
+    metadata: earlier.metadata || later.metadata ? { ...earlier.metadata, ...later.metadata } : undefined,
+  };
+}
