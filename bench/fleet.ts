@@ -15,12 +15,13 @@
 // Step time: 1 s by default, a deliberately short one (a large DiT step on a GPU group is 1-3 s), since
 // the database's load is proportional to steps per second, not to jobs. The last stdout line is JSON.
 import { spawn } from "node:child_process";
+import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { createPool } from "../src/db/pool.js";
 import { PgEventBus } from "../src/events/pg.js";
-import { JobQueue, type QueueConfig } from "../src/queue/queue.js";
+import { DEFAULT_PROGRESS_ROW_MS, JobQueue, type QueueConfig } from "../src/queue/queue.js";
 import { createBenchDatabase, insertJobs } from "./lib/db.js";
 import { emptyStats, runSlots } from "./lib/fleet-slots.js";
 import { FleetWatchers } from "./lib/fleet-watchers.js";
@@ -40,8 +41,12 @@ const DESIGN_CLIPS_IN_FLIGHT = 200;
 const SERVER_SCRIPT = fileURLToPath(new URL("./lib/progress-server.ts", import.meta.url));
 
 if (LEVELS.length === 0) throw new Error("BENCH_FLEET_LEVELS must list positive integers, e.g. 500,1000,2000");
+// BENCH_SYNC_STEPS=1: every step a synchronous row write with its NOTIFY (the path before issue 18's
+// pipelined steps), for an A/B run of the same code; BENCH_PROGRESS_ROW_MS: the pipelined row interval.
+const SYNC_STEPS = process.env.BENCH_SYNC_STEPS === "1";
 const queueConfig: QueueConfig = {
   leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 250, sweepMs: 5_000, maxAttempts: 3, retryBaseMs: 1_000, retryMaxMs: 60_000,
+  progressRowMs: benchSize("BENCH_PROGRESS_ROW_MS", { full: DEFAULT_PROGRESS_ROW_MS, quick: DEFAULT_PROGRESS_ROW_MS }),
 };
 
 function startApi(databaseUrl: string, accounts: number) {
@@ -81,7 +86,7 @@ async function commits(admin: pg.Pool, database: string): Promise<number> {
 interface LevelResult {
   concurrent_jobs: number; held: boolean; why: string; peak_running: number; step_p50_ms: number; step_p99_ms: number;
   unreceived_steps: number; claim_p50_ms: number; claim_p99_ms: number; progress_p99_ms: number; leases_lost: number;
-  steps_per_s: number; jobs_finished: number; db_tps: number; api_loop_delay_p99_ms: number;
+  steps_per_s: number; jobs_finished: number; db_tps: number; db_transactions_per_step: number; api_loop_delay_p99_ms: number;
 }
 
 async function runLevel(level: number, ctx: { pool: pg.Pool; admin: pg.Pool; dbName: string; queue: JobQueue; wsUrl: string; accounts: { id: string; key: string }[] }): Promise<LevelResult> {
@@ -120,7 +125,7 @@ async function runLevel(level: number, ctx: { pool: pg.Pool; admin: pg.Pool; dbN
     windowStart = performance.now();
     watchers.openWindow();
   });
-  await runSlots(queue, { slots: level, stepMs: STEP_MS, stepsPerJob: STEPS_PER_JOB, heartbeatMs: queueConfig.heartbeatMs, pollMs: queueConfig.pollMs, staggerMs, stopAt }, stats,
+  await runSlots(queue, { slots: level, stepMs: STEP_MS, stepsPerJob: STEPS_PER_JOB, heartbeatMs: queueConfig.heartbeatMs, pollMs: queueConfig.pollMs, staggerMs, stopAt, syncSteps: SYNC_STEPS }, stats,
     (jobId, step) => watchers.sent(jobId, step));
   await window;
   clearInterval(sweeper);
@@ -148,7 +153,7 @@ async function runLevel(level: number, ctx: { pool: pg.Pool; admin: pg.Pool; dbN
     step_p50_ms: round(percentile(watchers.samples, 50)), step_p99_ms: round(stepP99), unreceived_steps: unreceived,
     claim_p50_ms: round(percentile(stats.claimMs, 50)), claim_p99_ms: round(claimP99), progress_p99_ms: round(percentile(stats.progressMs, 99)),
     leases_lost: stats.leasesLost, steps_per_s: round((stats.stepsWritten - stepsAtStart) / windowSeconds, 0), jobs_finished: stats.jobsFinished,
-    db_tps: round(tps, 0), api_loop_delay_p99_ms: round(Number(api.loopDelayP99Ms)),
+    db_tps: round(tps, 0), db_transactions_per_step: round(tps / Math.max(1, (stats.stepsWritten - stepsAtStart) / windowSeconds), 2), api_loop_delay_p99_ms: round(Number(api.loopDelayP99Ms)),
   };
 }
 
@@ -173,7 +178,7 @@ async function main(): Promise<void> {
     for (const level of LEVELS) {
       const result = await runLevel(level, ctx);
       results.push(result);
-      console.log(`${level} concurrent jobs: ${result.held ? "held" : `did not hold (${result.why})`}; step p99 ${result.step_p99_ms} ms, claim p99 ${result.claim_p99_ms} ms, ${result.steps_per_s} steps/s, ${result.db_tps} tps`);
+      console.log(`${level} concurrent jobs: ${result.held ? "held" : `did not hold (${result.why})`}; step p99 ${result.step_p99_ms} ms, claim p99 ${result.claim_p99_ms} ms, ${result.steps_per_s} steps/s, ${result.db_tps} tps (${result.db_transactions_per_step} per step), load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
       if (!result.held) break;
     }
   } finally {
@@ -191,7 +196,7 @@ async function main(): Promise<void> {
   console.log(`${QUICK ? "quick run (sizes too small to judge the goal); " : ""}largest level held: ${max} concurrent jobs${capped ? " (the highest level tried: the limit is above it)" : ""}; `
     + `goal >= ${GOAL.concurrentJobs}: ${max >= GOAL.concurrentJobs ? "met" : "MISSED"}; ${round(max / DESIGN_CLIPS_IN_FLIGHT, 1)}x the design's ${DESIGN_CLIPS_IN_FLIGHT} clips in flight; total ${round((performance.now() - began) / 1000, 1)} s`);
   console.log(JSON.stringify({
-    bench: "fleet", quick: QUICK, step_ms: STEP_MS, steps_per_job: STEPS_PER_JOB, level_seconds: LEVEL_SECONDS, watched_jobs_per_level: WATCHED, pool_size: POOL_SIZE,
+    bench: "fleet", quick: QUICK, sync_steps: SYNC_STEPS, progress_row_ms: queueConfig.progressRowMs, step_ms: STEP_MS, steps_per_job: STEPS_PER_JOB, level_seconds: LEVEL_SECONDS, watched_jobs_per_level: WATCHED, pool_size: POOL_SIZE,
     max_concurrent_jobs: max, limit_above_highest_level: capped, db_tps_at_max: best?.db_tps ?? null, steps_per_s_at_max: best?.steps_per_s ?? null,
     goal_concurrent_jobs: GOAL.concurrentJobs, goal_met: max >= GOAL.concurrentJobs, design_clips_in_flight: DESIGN_CLIPS_IN_FLIGHT,
     headroom_over_design: round(max / DESIGN_CLIPS_IN_FLIGHT, 1), levels: results, total_seconds: round((performance.now() - began) / 1000, 1),

@@ -22,6 +22,8 @@ export interface SlotPlan {
   staggerMs: number;
   /** slots stop claiming at this time (performance.now()); a job in flight then is completed at once */
   stopAt: number;
+  /** every step a synchronous progress write (the path before pipelined steps), for A/B runs */
+  syncSteps?: boolean;
 }
 
 /** What the slots measured: every statement's latency by kind, leases lost, claims that found nothing. */
@@ -102,7 +104,8 @@ async function runJob(queue: JobQueue, plan: SlotPlan, stats: SlotStats, lease: 
     onStep(lease.jobId, step);
     const eta = ((plan.stepsPerJob - step) * plan.stepMs) / 1000;
     // as the runner writes a plain step: pipelined (queue.step; src/queue/step-pipeline.ts)
-    await timed(stats.progressMs, () => queue.step(lease, { stage: "DENOISING", stepsCompleted: step, progress: { etaSeconds: eta } }, plan.stepsPerJob));
+    const write = { stage: "DENOISING" as const, stepsCompleted: step, progress: { etaSeconds: eta } };
+    await timed(stats.progressMs, () => plan.syncSteps ? queue.progress(lease, write, plan.stepsPerJob) : queue.step(lease, write, plan.stepsPerJob));
     stats.stepsWritten++;
     if (step % CHECKPOINT_EVERY === 0) {
       await timed(stats.checkpointMs, () => queue.checkpoint(lease, checkpointKey(lease.jobId, lease.fencingToken, step), step));

@@ -44,6 +44,11 @@ export class JobQueue {
     this.channel = bus.sqlChannel ?? null;
     const rowWrite = (lease: Lease, write: ProgressWrite) => recordProgress(this.sql, lease, write, this.config.leaseMs, null, {});
     this.steps = new StepPipeline(new EventBatcher(bus, onEventsLost), rowWrite, config.progressRowMs ?? DEFAULT_PROGRESS_ROW_MS, config.leaseMs * 2);
+    // A cancel (or any change but a step) to a job with pipelined steps: its next step reads the row.
+    bus.subscribe((event) => {
+      if (event.kind === "resync") this.steps.recheck(null);
+      else if (!event.progressOnly && event.status === "RUNNING") this.steps.recheck(event.jobId);
+    });
   }
 
   /** Claims the next job; it enters `firstStage` (the pipeline's first) at once, when given. */
@@ -73,7 +78,8 @@ export class JobQueue {
       throw error;
     }
     await this.announce([row], event);
-    this.steps.opened(lease, write.stage, row.cancel_requested);
+    if (write.stepsCompleted !== undefined && !row.cancel_requested) this.steps.opened(lease, write.stage, false);
+    else this.steps.closed(lease);
     return { cancelRequested: row.cancel_requested };
   }
 

@@ -30,6 +30,8 @@ interface Lane {
   inFlight: Promise<void> | null;
   lost: LeaseLostError | null;
   cancelRequested: boolean;
+  /** the next step goes synchronously (see recheck) */
+  recheck: boolean;
 }
 
 export class StepPipeline {
@@ -44,7 +46,7 @@ export class StepPipeline {
    */
   step(lease: Lease, write: ProgressWrite, event: JobEvent): { cancelRequested: boolean } | null {
     const lane = this.lanes.get(key(lease));
-    if (!lane || lane.stage !== write.stage) return null;
+    if (!lane || lane.stage !== write.stage || lane.recheck) return null;
     if (lane.lost) throw lane.lost;
     this.batcher.add(event);
     lane.unwritten = merge(lane.unwritten, write);
@@ -69,10 +71,22 @@ export class StepPipeline {
     return lane.lost ? null : unwritten;
   }
 
-  /** After a synchronous progress write: the lease's steps in `stage` may take the pipelined path. */
+  /**
+   * After a synchronous step write: the lease's next steps in `stage` may take the pipelined path (the
+   * first step of each stage is synchronous: it learns the cancel flag as the stage starts).
+   */
   opened(lease: Lease, stage: JobStage, cancelRequested: boolean): void {
     this.prune();
-    this.lanes.set(key(lease), { lease, stage, writtenAt: performance.now(), unwritten: null, inFlight: null, lost: null, cancelRequested });
+    this.lanes.set(key(lease), { lease, stage, writtenAt: performance.now(), unwritten: null, inFlight: null, lost: null, cancelRequested, recheck: false });
+  }
+
+  /**
+   * Something other than a step happened to the job (a cancel request, a staff action: an event that is
+   * not a step): its next step is written synchronously, so the worker learns of it at that step, as it
+   * did when every step was a row write. A resync (events may be lost) does this for every lane.
+   */
+  recheck(jobId: string | null): void {
+    for (const lane of this.lanes.values()) if (jobId === null || lane.lease.jobId === jobId) lane.recheck = true;
   }
 
   /** The lease ended (a finish statement ran, or was refused): its lane goes. */

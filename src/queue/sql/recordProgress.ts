@@ -15,8 +15,9 @@ export interface ProgressWrite {
 
 /*
  * recordProgress — the stage, denoising steps done, live progress and metadata, in one fenced write that
- * also extends the lease (a job that makes progress is alive) and announces itself. Locks one row by
- * primary key.
+ * also extends the lease once half of it is spent (a job that makes progress is alive; heartbeats do the
+ * rest) and announces itself when given a channel (the pipelined step rows of src/queue/step-pipeline.ts
+ * are not: their events went ahead). Locks one row by primary key.
  *
  * Committed without waiting for the WAL flush (synchronous_commit off for this transaction only, set by
  * the statement itself: one round trip still). What a crash of PostgreSQL could lose is the last fraction
@@ -32,7 +33,10 @@ UPDATE jobs SET
   steps_completed = coalesce($4, steps_completed),
   progress = progress || $5::jsonb,
   metadata = metadata || $6::jsonb,
-  lease_expires_at = greatest(lease_expires_at, now() + $7 * interval '1 millisecond'),
+  -- only once half the lease is spent: heartbeats keep it above that, so a step leaves the one indexed
+  -- column it could touch alone and the update can be HOT (no entry in any of the jobs table's indexes)
+  lease_expires_at = CASE WHEN lease_expires_at < now() + $7 * interval '0.5 millisecond'
+    THEN now() + $7 * interval '1 millisecond' ELSE lease_expires_at END,
   updated_at = now()
 WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
   -- transaction-local; evaluated on the one row the primary key finds (a stale lease finds none: its
