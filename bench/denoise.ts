@@ -299,7 +299,12 @@ interface JobResult {
   stepMs: number[];
   decodeMs: number;
   encodeMs: number;
+  /** steps of the job whose event never reached a subscriber on the bus (PostgreSQL LISTEN, as the API's) */
+  unheardSteps: number;
 }
+
+/** Steps heard on the bus per job: the subscriber side of "every step reaches its subscribers". */
+const heardSteps = new Map<string, Set<number>>();
 
 interface BenchKinema {
   kinema: Kinema;
@@ -320,6 +325,10 @@ async function startWorker(databaseUrl: string, dataDir: string, accountId: stri
     stages: probe ? (deps) => probe.stages(deps) : (deps) => productionStages(deps),
     onJobDone: (id, result) => outcome(id).resolve(result),
   });
+  kinema.bus.subscribe((event) => {
+    if (event.kind !== "job" || event.stepsCompleted === undefined) return;
+    (heardSteps.get(event.jobId) ?? heardSteps.set(event.jobId, new Set()).get(event.jobId)!).add(event.stepsCompleted);
+  });
   return {
     kinema,
     async run(job, steps, seed) {
@@ -335,7 +344,10 @@ async function startWorker(databaseUrl: string, dataDir: string, accountId: stri
       if (result !== "succeeded" || row.status !== "SUCCEEDED") throw new Error(`job ${id} ended ${result} (${row.status}): ${JSON.stringify(row.metadata.failures ?? null)}`);
       const { denoise, decode, stageMs } = row.metadata;
       if (denoise.stepsExecuted !== steps) throw new Error(`job ${id} executed ${denoise.stepsExecuted} of ${steps} steps`);
-      return { id, stageMs, stepMs: denoise.stepMs, decodeMs: decode.decodeMs, encodeMs: decode.encodeMs };
+      // every step's event was published before the completion's; give the LISTEN connection a moment
+      const unheard = () => steps - (heardSteps.get(id)?.size ?? 0);
+      for (const end = Date.now() + 2_000; unheard() > 0 && Date.now() < end;) await sleep(20);
+      return { id, stageMs, stepMs: denoise.stepMs, decodeMs: decode.decodeMs, encodeMs: decode.encodeMs, unheardSteps: unheard() };
     },
     stop: () => kinema.stop(),
   };
@@ -536,7 +548,7 @@ async function main(): Promise<void> {
   line(`in-step: first ${FIRST_STEPS} steps after text encoding, excess`, (_, b) => b.firstStepsExcessMs);
   line("in-step: rest (mean step - bare - above; drift too)", (r, b) => b.stepMs - median(r.bareRoundMs) - b.firstStepsExcessMs);
   line("  of which copies+guide+sampler+NaN (measured)", (r) => r.loops.totalMs);
-  line("progress write every step (UPDATE+NOTIFY)", (_, b) => b.progressMs);
+  line("progress per step (pipelined: batched event; row every KINEMA_PROGRESS_ROW_MS)", (_, b) => b.progressMs);
   line(`checkpoint every ${CHECKPOINT_EVERY}: encode (est.) + put + row`, (_, b) => b.checkpointMs);
   line("preview every 5: PNG (est.) + put", (_, b) => b.previewMs);
   line("per-job setup + final metadata write", (_, b) => b.setupMs + b.finalWriteMs);
@@ -570,7 +582,9 @@ async function main(): Promise<void> {
   }
   const seconds = (performance.now() - began) / 1000;
   console.log(`\npeak RSS ${(peakRssBytes / 2 ** 20).toFixed(0)} MiB; total ${seconds.toFixed(1)} s`);
-  Object.assign(out, { peak_rss_bytes: peakRssBytes, overhead_goal_ratio: GOAL, steps_per_job: STEPS, rounds: ROUNDS, ort_threads: THREADS, total_seconds: round(seconds, 1) });
+  const unheardSteps = results.reduce((n, r) => n + r.jobs.reduce((m, j) => m + j.unheardSteps, 0), 0);
+  console.log(`steps never heard by a bus subscriber: ${unheardSteps}`);
+  Object.assign(out, { steps_unheard_by_subscribers: unheardSteps, peak_rss_bytes: peakRssBytes, overhead_goal_ratio: GOAL, steps_per_job: STEPS, rounds: ROUNDS, ort_threads: THREADS, total_seconds: round(seconds, 1) });
   console.log(JSON.stringify(out));
 }
 

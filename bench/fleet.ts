@@ -179,7 +179,8 @@ async function main(): Promise<void> {
       const result = await runLevel(level, ctx);
       results.push(result);
       console.log(`${level} concurrent jobs: ${result.held ? "held" : `did not hold (${result.why})`}; step p99 ${result.step_p99_ms} ms, claim p99 ${result.claim_p99_ms} ms, ${result.steps_per_s} steps/s, ${result.db_tps} tps (${result.db_transactions_per_step} per step), load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-      if (!result.held) break;
+      // BENCH_FLEET_CONTINUE=1: every level is run (to see where each limit falls when another already failed)
+      if (!result.held && process.env.BENCH_FLEET_CONTINUE !== "1") break;
     }
   } finally {
     await api.stop();
@@ -190,7 +191,8 @@ async function main(): Promise<void> {
   }
   console.log(table(["jobs", "held", "step p50/p99 ms", "claim p50/p99 ms", "progress p99 ms", "steps/s", "db tps", "API loop p99 ms"],
     results.map((r) => [r.concurrent_jobs, r.held ? "yes" : "no", `${r.step_p50_ms} / ${r.step_p99_ms}`, `${r.claim_p50_ms} / ${r.claim_p99_ms}`, r.progress_p99_ms, r.steps_per_s, r.db_tps, r.api_loop_delay_p99_ms])));
-  const best = results.filter((r) => r.held).at(-1) ?? null;
+  const firstMiss = results.findIndex((r) => !r.held); // the figure: the last level of the run that held from the start
+  const best = (firstMiss === -1 ? results : results.slice(0, firstMiss)).at(-1) ?? null;
   const max = best?.concurrent_jobs ?? 0;
   const capped = best !== null && best === results.at(-1) && best.concurrent_jobs === Math.max(...LEVELS);
   console.log(`${QUICK ? "quick run (sizes too small to judge the goal); " : ""}largest level held: ${max} concurrent jobs${capped ? " (the highest level tried: the limit is above it)" : ""}; `
