@@ -35,6 +35,7 @@ interface Lane {
 }
 
 export class StepPipeline {
+  /** by job id: a process holds one lease of a job at a time (a stale one finds another token: no lane) */
   private readonly lanes = new Map<string, Lane>();
 
   constructor(private readonly batcher: EventBatcher, private readonly writeRow: RowWrite, private readonly rowMs: number, private readonly staleMs: number) {}
@@ -45,7 +46,7 @@ export class StepPipeline {
    * this lease found it superseded.
    */
   step(lease: Lease, write: ProgressWrite, event: JobEvent): { cancelRequested: boolean } | null {
-    const lane = this.lanes.get(key(lease));
+    const lane = this.laneOf(lease);
     if (!lane || lane.stage !== write.stage || lane.recheck) return null;
     if (lane.lost) throw lane.lost;
     this.batcher.add(event);
@@ -60,7 +61,7 @@ export class StepPipeline {
    * so that no step event can arrive after the stage change or the end the synchronous write announces.
    */
   async settle(lease: Lease): Promise<ProgressWrite | null> {
-    const lane = this.lanes.get(key(lease));
+    const lane = this.laneOf(lease);
     if (lane) {
       while (lane.inFlight) await lane.inFlight;
     }
@@ -77,7 +78,7 @@ export class StepPipeline {
    */
   opened(lease: Lease, stage: JobStage, cancelRequested: boolean): void {
     this.prune();
-    this.lanes.set(key(lease), { lease, stage, writtenAt: performance.now(), unwritten: null, inFlight: null, lost: null, cancelRequested, recheck: false });
+    this.lanes.set(lease.jobId, { lease, stage, writtenAt: performance.now(), unwritten: null, inFlight: null, lost: null, cancelRequested, recheck: false });
   }
 
   /**
@@ -86,12 +87,18 @@ export class StepPipeline {
    * did when every step was a row write. A resync (events may be lost) does this for every lane.
    */
   recheck(jobId: string | null): void {
-    for (const lane of this.lanes.values()) if (jobId === null || lane.lease.jobId === jobId) lane.recheck = true;
+    if (jobId === null) for (const lane of this.lanes.values()) lane.recheck = true;
+    else { const lane = this.lanes.get(jobId); if (lane) lane.recheck = true; }
   }
 
   /** The lease ended (a finish statement ran, or was refused): its lane goes. */
   closed(lease: Lease): void {
-    this.lanes.delete(key(lease));
+    if (this.laneOf(lease)) this.lanes.delete(lease.jobId);
+  }
+
+  private laneOf(lease: Lease): Lane | undefined {
+    const lane = this.lanes.get(lease.jobId);
+    return lane?.lease.fencingToken === lease.fencingToken ? lane : undefined;
   }
 
   private async writeLane(lane: Lane): Promise<void> {
@@ -115,10 +122,6 @@ export class StepPipeline {
     const before = performance.now() - this.staleMs;
     for (const [k, lane] of this.lanes) if (!lane.inFlight && lane.writtenAt < before) this.lanes.delete(k);
   }
-}
-
-function key(lease: Lease): string {
-  return `${lease.jobId}/${lease.fencingToken}`;
 }
 
 /** The later write wins field by field; `progress` and `metadata` merge as the row's jsonb `||` does. */
