@@ -1,7 +1,8 @@
 // Job timelines with real events, read in headless Chromium: real jobs driven through the real API,
 // PostgreSQL and worker processes (the fixture pipeline of test/fixtures/stages.ts, as in
 // test/timeline.test.ts): one whose worker was SIGKILLed mid-denoise and resumed by another, one a worker
-// simply completed, one the pre-filter blocked, and one a SUPPORT key cancels with a reason in the page.
+// simply completed, the same request again (a cache hit), one the pre-filter blocked, and one a SUPPORT
+// key cancels with a reason in the page.
 // The Support area's vertical timeline must show exactly what StaffJob.timeline says (every event in
 // order, attempts and their workers, stage durations, steps, the blocked prompt's rule, who cancelled),
 // and the owner's job page exactly what Job.timeline says, with timeInSystemSeconds and nothing of the
@@ -12,8 +13,9 @@ import pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createPool } from "../src/db/pool.js";
+import { modelHash } from "../src/scheduler/cache.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
-import { startTestKinema, waitFor, type TestKinema } from "./helpers/app.js";
+import { startTestKinema, TEST_MODEL_DIR, waitFor, type TestKinema } from "./helpers/app.js";
 import { ensureStudioBuilt, launchChromium, watchProblems } from "./helpers/browser.js";
 import { GENERATE } from "./helpers/graphql.js";
 import { killAll, spawnWorker, type WorkerProcess } from "./helpers/processes.js";
@@ -30,7 +32,7 @@ let origin: string;
 let owner: Account;
 let support: Account;
 const workers: WorkerProcess[] = [];
-const jobs = { resumed: "", completed: "", blocked: "", cancelled: "" };
+const jobs = { resumed: "", completed: "", cached: "", blocked: "", cancelled: "" };
 let checkpointStep = 0;
 const CANCEL_REASON = "Customer asked by email to stop it (ticket 5120)";
 
@@ -42,8 +44,8 @@ const OWNER_VIEW = `query($id: ID!) { job(id: $id) { timeInSystemSeconds
   timeline { kind attempt stage step durationSeconds message }
   attemptHistory { number outcome errorCode stepsCompleted } } }`;
 
-async function submit(prompt: string) {
-  const { generateVideo } = await owner.client.data(GENERATE, { input: { prompt, durationSeconds: 1, resolution: "R480P" } });
+async function submit(prompt: string, seed?: number) {
+  const { generateVideo } = await owner.client.data(GENERATE, { input: { prompt, durationSeconds: 1, resolution: "R480P", seed } });
   return generateVideo as { job: { id: string } | null; userErrors: { code: string }[] };
 }
 const status = async (id: string) => (await pool.query(`SELECT status FROM jobs WHERE id = $1`, [id])).rows[0].status as string;
@@ -78,6 +80,15 @@ beforeAll(async () => {
   rescuer.child.kill("SIGTERM");
   expect(await rescuer.exited).toBe(0);
   workers.length = 0;
+
+  // The completed request again, same seed: delivered from the cache. The fixture pipeline runs no
+  // denoiser, so the model hash a real one records on the delivered job is written here as it would be.
+  const hash = await modelHash(TEST_MODEL_DIR);
+  expect(hash).toBeTruthy();
+  const { rows: [done] } = await pool.query(`UPDATE jobs SET metadata = metadata || jsonb_build_object('denoise', coalesce(metadata->'denoise', '{}') || jsonb_build_object('modelHash', $2::text))
+    WHERE id = $1 RETURNING seed`, [jobs.completed, hash]);
+  jobs.cached = (await submit("a red square sliding left", Number(done.seed))).job!.id;
+  expect(await status(jobs.cached)).toBe("SUCCEEDED");
 
   // No worker runs from here: the blocked job never queues, the next one stays queued until cancelled.
   expect(await submit("porn video of a beach")).toMatchObject({ job: null, userErrors: [{ code: "PROMPT_BLOCKED" }] });
@@ -169,6 +180,16 @@ describe("the Support area's timeline, with real events", () => {
     expect(problems).toEqual([]);
   });
 
+  it("shows a cache hit: delivered from the earlier job, with no attempt", { timeout: 90_000 }, async () => {
+    const { page, problems } = await signIn(support);
+    const { shown } = await openStaffJob(page, jobs.cached, "FINISHED");
+    expect(shown.map((e) => e.kind)).toEqual(["SUBMITTED", "PREFILTER_DECISION", "CACHE_HIT", "FINISHED"]);
+    expect(shown[2]!.decision).toBe(`from job ${jobs.completed}`);
+    expect(await page.getByTestId("attempts-empty").count()).toBe(1);
+    await page.screenshot({ path: `${SCREENSHOTS}/support-timeline-cache-hit.png`, fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
   it("shows a blocked prompt's decision with its category, rule and rule-set version", { timeout: 90_000 }, async () => {
     const { page, problems } = await signIn(support);
     const { api, shown } = await openStaffJob(page, jobs.blocked, "FINISHED");
@@ -237,6 +258,7 @@ describe("the owner's job page", () => {
         await page.screenshot({ path: `${SCREENSHOTS}/studio-job-timeline-blocked.png`, fullPage: true });
       }
       if (name === "cancelled") expect(text).toContain("Cancelled by Kinema support");
+      if (name === "cached") expect(text).toContain("Delivered from an identical earlier job of yours (no generation needed)");
     }
     // Nor was any of it in what the API sent the page.
     await waitFor(async () => sent.length > 0, 5_000, "the page's GraphQL answers");
@@ -244,8 +266,8 @@ describe("the owner's job page", () => {
     for (const secret of staffOnly) expect(answers.includes(secret), `${secret} sent to the owner's page`).toBe(false);
     expect(answers).not.toMatch(ruleShown);
     // The fixture pipeline's upload stage stores no file: the delivered jobs' video players get a 404
-    // (one console line each); nothing else may go wrong.
-    expect(missing.sort()).toEqual([jobs.resumed, jobs.completed].map((id) => `/files/videos/${id}.mp4`).sort());
+    // (one console line each; the cache hit plays the completed job's object); nothing else may go wrong.
+    expect(missing.sort()).toEqual([jobs.resumed, jobs.completed, jobs.completed].map((id) => `/files/videos/${id}.mp4`).sort());
     expect(problems.filter((p) => !p.includes("status of 404"))).toEqual([]);
     expect(problems.length).toBe(problems.filter((p) => !p.includes("status of 404")).length + missing.length);
   });

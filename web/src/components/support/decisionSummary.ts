@@ -1,6 +1,7 @@
 // The one line of an event's staff record that answers the support question it raises, shown unfolded
 // beside the event ("why was it blocked?" -> the rule and rule set; "who cancelled?" -> the account, its
-// role and the reason). The full record stays folded below it.
+// role and the reason; "where did this clip come from?" -> the job a cache hit delivered from). The full
+// record stays folded below it.
 
 type Record_ = Record<string, unknown>;
 
@@ -33,6 +34,8 @@ export function decisionSummary(kind: string, detail: string): string | null {
     case "CANCEL_REQUESTED":
     case "CANCELLED":
       return cancelledBy(d);
+    case "CACHE_HIT":
+      return `from job ${text(d.sourceJobId) ?? "?"}`;
     case "RETRY_SCHEDULED":
       return `${text(d.code) ?? "?"} · backoff ${Number(d.backoffSeconds ?? 0).toFixed(1)} s · ${text(d.attemptsLeft) ?? "?"} attempts left`;
     default:
