@@ -9,8 +9,8 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  getNamedType, isEnumType, isListType, isNonNullType, isObjectType, isScalarType,
-  type GraphQLField, type GraphQLNamedType,
+  getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType,
+  type GraphQLField, type GraphQLInputType, type GraphQLNamedType,
 } from "graphql";
 import pg from "pg";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
@@ -221,6 +221,25 @@ describe("the authorisation matrix", () => {
     expect(fields.length).toBeGreaterThan(20);
     expect(Object.keys(AUTHORIZATION).sort()).toEqual(fields);
     expect(Object.keys(probeArgs({} as Victim, "USER")).sort()).toEqual(fields);
+  });
+
+  it("takes the role from the key only: no argument of any root field, nor any input inside one, is a Role", () => {
+    const roleInputs: string[] = [];
+    const seen = new Set<string>();
+    const walk = (path: string, type: GraphQLInputType) => {
+      const named = getNamedType(type);
+      if (named.name === "Role") roleInputs.push(path);
+      if (!isInputObjectType(named) || seen.has(named.name)) return;
+      seen.add(named.name);
+      for (const field of Object.values(named.getFields())) walk(`${path}.${field.name}`, field.type);
+    };
+    for (const name of rootFields(schema)) {
+      const [typeName, fieldName] = name.split(".") as [string, string];
+      const root = typeName === "Query" ? schema.getQueryType()! : typeName === "Mutation" ? schema.getMutationType()! : schema.getSubscriptionType()!;
+      for (const arg of root.getFields()[fieldName]!.args) walk(`${name}(${arg.name})`, arg.type);
+    }
+    expect(seen.size).toBeGreaterThan(5); // the walk did reach the input types
+    expect(roleInputs).toEqual([]);
   });
 
   it("is documented as generated (docs/AUTHORIZATION.md)", () => {
