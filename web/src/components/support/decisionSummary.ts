@@ -3,12 +3,12 @@
 // role and the reason; "where did this clip come from?" -> the job a cache hit delivered from). The full
 // record stays folded below it.
 
-type Record_ = Record<string, unknown>;
+type Fields = Record<string, unknown>;
 
-function parse(detail: string): Record_ | null {
+function parse(detail: string): Fields | null {
   try {
     const value = JSON.parse(detail) as unknown;
-    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record_) : null;
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Fields) : null;
   } catch {
     return null;
   }
@@ -16,7 +16,7 @@ function parse(detail: string): Record_ | null {
 
 const text = (v: unknown) => (v == null || v === "" ? null : String(v));
 
-function cancelledBy(d: Record_): string {
+function cancelledBy(d: Fields): string {
   const reason = text(d.reason);
   const who = d.by === "staff" ? `staff (${text(d.role) ?? "?"}) account ${text(d.accountId) ?? "?"}`
     : d.by === "owner" ? `the owner, account ${text(d.accountId) ?? "?"}` : "an unknown caller";
