@@ -24,7 +24,13 @@ export interface JobEvent {
 /** Sent to listeners after a gap in delivery (a reconnect): anything may have changed, re-read. */
 export interface ResyncEvent { kind: "resync" }
 
-export type BusEvent = JobEvent | ResyncEvent;
+/**
+ * New webhook outbox rows were committed (NOTIFY by the outbox trigger, migration 0017, once per
+ * transaction): wakes the webhook senders. Only the PostgreSQL bus carries it.
+ */
+export interface WebhooksEvent { kind: "webhooks" }
+
+export type BusEvent = JobEvent | ResyncEvent | WebhooksEvent;
 export type Listener = (event: BusEvent) => void;
 
 export interface EventBus {

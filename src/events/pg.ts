@@ -48,7 +48,8 @@ export class PgEventBus implements EventBus {
     const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true });
     client.on("notification", (msg) => {
       if (msg.channel !== CHANNEL || !msg.payload) return;
-      this.deliver(JSON.parse(msg.payload) as JobEvent);
+      // A job event, or the outbox trigger's `{"kind":"webhooks"}` (migration 0017).
+      this.deliver(JSON.parse(msg.payload) as BusEvent);
     });
     client.on("error", () => this.reconnect(client));
     client.on("end", () => this.reconnect(client));
