@@ -1,9 +1,10 @@
 // The rolling re-scan (src/safety/rescan) on real PostgreSQL, a clip delivered by the real worker
 // pipeline, the real object store, ffmpeg, PDQ and classifiers: a clip that passed when it was delivered
 // is found once its frame's hash enters the bank, taken down through the TakeDown port (here an
-// implementation that records the call and marks the row, as src/removal's will be wired after merge)
-// and raises KinemaRescanHits; each clip is re-scanned at most once per day; the sample is the documented
-// deterministic draw at the configured rate.
+// implementation that records the call and marks the row; src/app.ts wires src/removal's in its place)
+// and raises KinemaRescanHits and a RESCAN safety incident; each clip is re-scanned at most once per
+// day; the sample is the documented deterministic draw at the configured rate (10% an hour by default).
+// test/rescan-takedown-e2e.test.ts runs it with the real takedown, as src/app.ts wires it.
 import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config/config.js";
 import { createPool } from "../src/db/pool.js";
 import { createLogger } from "../src/log.js";
 import { AlarmEvaluator } from "../src/ops/alarms.js";
@@ -114,6 +116,10 @@ describe("rolling re-scan", () => {
         { candidates: 1, sampled: 1, scanned: 1, hits: 1, errors: 0, finished: true },
       ]);
 
+      // A safety incident for the review: a file bank's entry has no id, so it is named by its label.
+      expect((await pool.query(`SELECT source, pattern, category, jobs_affected FROM safety_incidents`)).rows).toEqual([
+        { source: "RESCAN", pattern: "bank:label:test-entry-rescan", category: "csam", jobs_affected: 1 }]);
+
       const alarms = await new AlarmEvaluator(pool, { intervalMs: 0, windowSeconds: 300 }, log).evaluate();
       expect(alarms.find((a) => a.name === "KinemaRescanHits")).toMatchObject({ state: "FIRING", value: 1 });
       const metrics = await registry.getMetricsAsJSON();
@@ -123,6 +129,14 @@ describe("rolling re-scan", () => {
       expect(clips.values).toEqual(expect.arrayContaining([
         expect.objectContaining({ labels: { outcome: "clean" }, value: 1 }), expect.objectContaining({ labels: { outcome: "hit" }, value: 1 })]));
     }), 300_000);
+
+  it("re-scans 10% of the day's clips every hour unless configured otherwise, and refuses a rate outside 0 to 1", () => {
+    expect(loadConfig({}).rescan).toEqual({ rate: 0.1, intervalMs: 3_600_000 });
+    expect(loadConfig({ KINEMA_RESCAN_RATE: "1", KINEMA_RESCAN_INTERVAL_MS: "0" }).rescan).toEqual({ rate: 1, intervalMs: 0 });
+    expect(() => loadConfig({ KINEMA_RESCAN_RATE: "1.5" })).toThrow(ConfigError);
+    const deps = { sql: pool, store: null as unknown as ObjectStore, bank: async () => new InMemoryHashBank([]), classifiers: [], nciiThreshold: 0.5, switches: null, takeDown: async () => {}, log };
+    expect(() => new Rescanner(deps, { rate: -0.1, everyMs: 0 })).toThrow(RangeError);
+  });
 
   it("samples the window's clips at the rate by the documented draw, the same set all day, a new one the next day, never a clip twice a day", async () => {
     expect(delivered).not.toBeNull();
