@@ -9,6 +9,7 @@ import { retryDelayMs } from "./backoff.js";
 import type { JobError } from "./errors.js";
 import type { WrittenRow } from "./sql/announce.js";
 import { claimJob } from "./sql/claimJob.js";
+import { LaneClock } from "./lanes.js";
 import { acknowledgeCancel, blockJob, completeJob, failJob, releaseJob } from "./sql/finishJob.js";
 import { heartbeat } from "./sql/heartbeat.js";
 import { recordCheckpoint } from "./sql/recordCheckpoint.js";
@@ -22,6 +23,8 @@ export type QueueConfig = Config["queue"];
 
 export class JobQueue {
   private readonly channel: string | null;
+  /** this process's lane passes: which tier its next claim tries first (lanes.ts) */
+  private readonly lanes = new LaneClock();
 
   constructor(private readonly sql: Sql, private readonly bus: EventBus, private readonly config: QueueConfig) {
     this.channel = bus.sqlChannel ?? null;
@@ -29,8 +32,15 @@ export class JobQueue {
 
   /** Claims the next job; it enters `firstStage` (the pipeline's first) at once, when given. */
   async claim(workerId: string, firstStage: JobStage | null = null): Promise<ClaimedJob | null> {
-    const job = await claimJob(this.sql, workerId, this.config.leaseMs, firstStage, this.channel);
-    if (job) await this.announce([{ id: job.id, status: "RUNNING", stage: job.stage }], { queueChanged: true });
+    const claim = await claimJob(this.sql, workerId, this.config.leaseMs, firstStage, this.lanes.passes());
+    if (!claim) return null;
+    const { job } = claim;
+    this.lanes.served(job.tier, claim.weights);
+    // Published after the claim committed, not in its statement (claimJob.ts says why); on PostgreSQL's bus
+    // not awaited: the job starts now, and the bus batches what its processes publish (events/pg.ts).
+    const event: JobEvent = { kind: "job", jobId: job.id, status: "RUNNING", stage: job.stage, queueChanged: true };
+    if (this.channel) void this.bus.publish(event).catch(() => {}); // a hint: every later write announces itself
+    else await this.bus.publish(event);
     return job;
   }
 
