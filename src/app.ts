@@ -60,10 +60,7 @@ export interface KinemaOptions {
   /** the pipeline, or a function that builds it from the process's model cache and object store */
   stages: readonly Stage[] | ((deps: StageDeps) => Stage[] | Promise<Stage[]>);
   onJobDone?: (jobId: string, outcome: JobOutcome) => void;
-  /**
-   * The takedown the rolling re-scan calls on a hit (src/removal). Until one is given, a hit is recorded
-   * and raises KinemaRescanHits, but the clip stays up (the re-scan logs that the takedown failed).
-   */
+  /** The takedown the rolling re-scan calls on a hit; by default src/removal's (`rescanTakeDown` below). */
   takeDown?: TakeDown;
 }
 
@@ -264,7 +261,6 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
   }
 }
 
-/** The re-scan's takedown until src/removal's is wired in: it refuses, so the hit is logged as not taken down. */
 /** The re-scan's hits go through the staff takedown's own service (src/removal): one path, one audit trail. */
 function rescanTakeDown(pool: Pool, store: ObjectStore, bus: EventBus, log: Logger): TakeDown {
   const removal = new RemovalService(pool, store, bus, log);

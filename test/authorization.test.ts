@@ -3,13 +3,14 @@
 // account's ids, over the real API (HTTP, and the WebSocket for subscriptions). A role the matrix does not
 // allow gets UNAUTHENTICATED or FORBIDDEN and no data; an allowed role on an OWN field gets no trace of the
 // other account in its data; an allowed staff role reaches what it is for (a positive control, so the
-// probes are known to aim at real ids). A field added to the schema without a matrix entry and a probe
-// here fails this file.
+// probes are known to aim at real ids). Every call of a field the matrix marks audited that acted wrote
+// exactly one audit row naming its caller, and every other call none. A field added to the schema
+// without a matrix entry and a probe here fails this file.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  getNamedType, isEnumType, isListType, isNonNullType, isObjectType, isScalarType,
-  type GraphQLField, type GraphQLNamedType,
+  getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType,
+  type GraphQLField, type GraphQLInputType, type GraphQLNamedType,
 } from "graphql";
 import pg from "pg";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
@@ -24,9 +25,14 @@ let app: TestKinema;
 let sql: pg.Client;
 const schema = buildSchema();
 
-interface Victim { accountId: string; key: string; jobId: string; failedJobId: string; spareKeyId: string; marker: string; endpointId: string; deliveryId: string }
+interface Victim {
+  accountId: string; key: string; jobId: string; failedJobId: string; spareKeyId: string; marker: string; endpointId: string; deliveryId: string;
+  /** fleet-wide things an admin action can reach, so each audited probe can succeed once: a rule, a bank entry, an incident */
+  ruleId: string; bankEntryId: string; incidentId: string;
+}
 let victim: Victim;
 const callers: Partial<Record<Role, string>> = {};
+const callerIds: Partial<Record<Role, string>> = {};
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -45,11 +51,23 @@ beforeAll(async () => {
     VALUES ($1, 'https://example.com/${marker}', '{job.succeeded}', $2, 'v1.x.y.z') RETURNING id`, [owner.id, `victim-${marker}`]);
   const { rows: [delivery] } = await sql.query(`INSERT INTO webhook_deliveries (account_id, endpoint_id, event, payload, state)
     VALUES ($1, $2, 'webhook.test', '{}', 'FAILED') RETURNING id`, [owner.id, endpoint.id]);
+  for (const role of ROLES) {
+    const caller = await app.account("PLUS", role);
+    callers[role] = caller.key;
+    callerIds[role] = caller.id;
+  }
+  // A rule and a bank entry to disable, and an incident to annotate (a blocked prompt opens one), so the
+  // walk's admin actions on them succeed and are audited.
+  const setup = new GraphQLTestClient(app.url, callers.ADMIN!);
+  const rule = await setup.data(`mutation { addSafetyRule(input: { category: VIOLENCE, kind: TERM, pattern: "walkdisableterm" }, reason: "walk setup") { rule { id } } }`);
+  const entry = await setup.data(`mutation { addHashBankEntry(input: { hash: "${"b".repeat(64)}", category: "csam", label: "walk setup" }, reason: "walk setup") { entry { id } } }`);
+  const blocked = await owner.client.data(GENERATE, { input: { prompt: "porn video of a beach", durationSeconds: 1 } });
+  expect(blocked.generateVideo.userErrors).toEqual([expect.objectContaining({ code: "PROMPT_BLOCKED" })]);
+  const { rows: [incident] } = await sql.query(`SELECT id::text FROM safety_incidents ORDER BY id DESC LIMIT 1`);
   victim = {
     accountId: owner.id, key: owner.key, jobId: job.generateVideo.job.id, failedJobId: failed.generateVideo.job.id, spareKeyId: spare.createApiKey.apiKey.id, marker,
-    endpointId: endpoint.id, deliveryId: delivery.id,
+    endpointId: endpoint.id, deliveryId: delivery.id, ruleId: rule.addSafetyRule.rule.id, bankEntryId: entry.addHashBankEntry.entry.id, incidentId: incident.id,
   };
-  for (const role of ROLES) callers[role] = (await app.account("PLUS", role)).key;
 });
 afterAll(async () => {
   await sql?.end();
@@ -58,6 +76,7 @@ afterAll(async () => {
 });
 
 const HOUR = 3_600_000;
+const auditRows = async () => Number((await sql.query(`SELECT count(*) FROM audit_log`)).rows[0].count);
 /** Arguments for each root field, aimed at the victim's ids wherever a field takes one. */
 function probeArgs(v: Victim, role: Role | "ANONYMOUS"): Record<string, Record<string, unknown>> {
   return {
@@ -90,15 +109,15 @@ function probeArgs(v: Victim, role: Role | "ANONYMOUS"): Record<string, Record<s
     "Mutation.updateSchedulerConfig": { input: { freeBurstCap: 4, reason: `walk as ${role}` } },
     "Mutation.updateUsageLimits": { input: { plusQueuedJobs: 400, reason: `walk as ${role}` } },
     "Mutation.addSafetyRule": { input: { category: "VIOLENCE", kind: "TERM", pattern: `walkterm${role.toLowerCase()}` }, reason: "walk" },
-    "Mutation.disableSafetyRule": { id: "999999", reason: "walk" },
+    "Mutation.disableSafetyRule": { id: v.ruleId, reason: "walk" },
     "Mutation.updateRetention": { input: { freeDays: 7 }, reason: "walk" },
     "Mutation.updateSafetySwitches": { input: { thresholdFactor: 1, reason: `walk as ${role}` } },
     "Query.hashBankEntries": { includeDisabled: true },
     "Query.hashBankVersion": {},
     "Query.safetyIncidents": { from: new Date(Date.now() - HOUR).toISOString(), to: new Date(Date.now() + HOUR).toISOString() },
     "Mutation.addHashBankEntry": { input: { hash: Buffer.from(role).toString("hex").padEnd(64, "0"), category: "csam", label: "walk" }, reason: "walk" },
-    "Mutation.disableHashBankEntry": { id: "999999", reason: "walk" },
-    "Mutation.annotateSafetyIncident": { id: "999999", note: "walk" },
+    "Mutation.disableHashBankEntry": { id: v.bankEntryId, reason: "walk" },
+    "Mutation.annotateSafetyIncident": { id: v.incidentId, note: `walk as ${role}`, reason: "walk" },
     "Mutation.staffCancelJob": { id: v.jobId, reason: "walk" },
     "Mutation.staffRetryJob": { id: v.failedJobId, reason: "walk" },
     "Mutation.staffRevokeApiKey": { id: v.spareKeyId, reason: "walk" },
@@ -204,20 +223,41 @@ describe("the authorisation matrix", () => {
     expect(Object.keys(probeArgs({} as Victim, "USER")).sort()).toEqual(fields);
   });
 
+  it("takes the role from the key only: no argument of any root field, nor any input inside one, is a Role", () => {
+    const roleInputs: string[] = [];
+    const seen = new Set<string>();
+    const walk = (path: string, type: GraphQLInputType) => {
+      const named = getNamedType(type);
+      if (named.name === "Role") roleInputs.push(path);
+      if (!isInputObjectType(named) || seen.has(named.name)) return;
+      seen.add(named.name);
+      for (const field of Object.values(named.getFields())) walk(`${path}.${field.name}`, field.type);
+    };
+    for (const name of rootFields(schema)) {
+      const [typeName, fieldName] = name.split(".") as [string, string];
+      const root = typeName === "Query" ? schema.getQueryType()! : typeName === "Mutation" ? schema.getMutationType()! : schema.getSubscriptionType()!;
+      for (const arg of root.getFields()[fieldName]!.args) walk(`${name}(${arg.name})`, arg.type);
+    }
+    expect(seen.size).toBeGreaterThan(5); // the walk did reach the input types
+    expect(roleInputs).toEqual([]);
+  });
+
   it("is documented as generated (docs/AUTHORIZATION.md)", () => {
     expect(readFileSync("docs/AUTHORIZATION.md", "utf8")).toBe(renderAuthorizationTable());
   });
 
-  it("refuses every field to a caller without a key", async () => {
+  it("refuses every field to a caller without a key, writing no audit row", async () => {
+    const before = await auditRows();
     for (const [field, args] of Object.entries(probeArgs(victim, "ANONYMOUS"))) {
       const out = await call(null, field, args);
       expect(out.data, field).toBeNull();
       if (field.startsWith("Subscription.")) expect(out.closeCode, field).toBe(4401);
       else expect(out.codes, field).toContain("UNAUTHENTICATED");
     }
+    expect(await auditRows()).toBe(before);
   });
 
-  it("walks every field as USER, SUPPORT and ADMIN with another account's ids: refusals where the matrix says, no leak on OWN fields", async () => {
+  it("walks every field as USER, SUPPORT and ADMIN with another account's ids: refusals where the matrix says, no leak on OWN fields, one audit row per staff action", async () => {
     const victimState = async () => (await sql.query(
       `SELECT (SELECT status FROM jobs WHERE id = $1) AS job, (SELECT status FROM jobs WHERE id = $2) AS failed,
          (SELECT revoked_at IS NULL FROM api_keys WHERE id = $3) AS key_active,
@@ -227,11 +267,23 @@ describe("the authorisation matrix", () => {
       [victim.jobId, victim.failedJobId, victim.spareKeyId, victim.accountId, victim.endpointId, victim.deliveryId])).rows[0];
     const initial = await victimState();
     expect(initial).toEqual({ job: "QUEUED", failed: "FAILED", key_active: true, account: "FREE", endpoint: `victim-${victim.marker} true v1.x.y.z`, delivery: "FAILED" });
+    const audited = new Set<string>();
     for (const role of ROLES) {
       const reached: string[] = [];
       for (const [field, args] of Object.entries(probeArgs(victim, role))) {
         const access = AUTHORIZATION[field]!;
+        const rowsBefore = await auditRows();
         const out = await call(callers[role]!, field, args);
+        // Every call that acted (allowed, no error, no userErrors) of a field the matrix marks audited
+        // wrote exactly one audit row, naming the caller; anything else wrote none.
+        const payload = out.data as { userErrors?: unknown[] } | null;
+        const acted = access.roles.includes(role) && out.codes.length === 0 && payload !== null && !payload.userErrors?.length;
+        expect((await auditRows()) - rowsBefore, `${role} ${field}: audit rows`).toBe(access.audited && acted ? 1 : 0);
+        if (access.audited && acted) {
+          audited.add(field);
+          expect((await sql.query(`SELECT actor_account_id, actor_role FROM audit_log ORDER BY id DESC LIMIT 1`)).rows[0], `${role} ${field}`)
+            .toEqual({ actor_account_id: callerIds[role], actor_role: role });
+        }
         if (!access.roles.includes(role)) {
           expect(out.codes, `${role} ${field}`).toEqual(["FORBIDDEN"]);
           expect(out.data, `${role} ${field}`).toBeNull();
@@ -258,5 +310,9 @@ describe("the authorisation matrix", () => {
     expect(final.account).toBe("PLUS");
     // Webhooks are OWN for every role: no staff probe reached the victim's endpoint or delivery.
     expect([final.endpoint, final.delivery]).toEqual([initial.endpoint, initial.delivery]);
+    // Every audited field acted (and wrote its row) at least once in the walk, except a takedown, which
+    // needs a delivered clip (none here: test/takedown.test.ts counts its one row).
+    const auditedFields = Object.keys(AUTHORIZATION).filter((f) => AUTHORIZATION[f]!.audited && f !== "Mutation.takeDownJob").sort();
+    expect([...audited].sort()).toEqual(auditedFields);
   });
 });

@@ -85,7 +85,7 @@ describe("the KEDA worker-demand query", () => {
   it("counts a running job once, whatever its tier", async () => {
     const before = await demand();
     // The queue's own claim (lanes by pass: PLUS first on a tie): one PLUS job leaves the queue (-2) and runs (+1).
-    const claimed = await claimJob(app.kinema.pool, "deploy-keda-test", 60_000, "DENOISING", null);
+    const claimed = (await claimJob(app.kinema.pool, "deploy-keda-test", 60_000, "DENOISING"))?.job;
     expect(claimed?.tier).toBe("PLUS");
     expect(await demand()).toBe(before - 2 + 1);
   });

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPrefilterGoldens, type GoldenSet } from "../eval/golden/prefilter.js";
+import { TRANSFORMS } from "../eval/golden/prefilter/generate.js";
 import { EvalClient, NetworkError } from "../eval/lib/graphql.js";
 import { awaitJob, submit } from "../eval/lib/jobs.js";
 import { checkBlocked } from "../eval/lib/level1-blocked.js";
@@ -24,7 +25,8 @@ beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), "kinema-eval-l1-")); 
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
 interface Outcome { code: number; stdout: string; stderr: string }
-interface ReportJson { passed: boolean; sampled?: number; error?: string; checks: { name: string; passed: boolean; checked: number; failed: number; failures: { reason: string }[] }[] }
+type Tallies = Record<string, { total: number; ok: number; rate: number }>;
+interface ReportJson { passed: boolean; sampled?: number; error?: string; details?: { prefilterSuite?: { byGroup: Tallies; byTransform: Tallies } }; checks: { name: string; passed: boolean; checked: number; failed: number; failures: { reason: string }[] }[] }
 
 /** `npm run eval -- ARGS` as a child process (node directly: npm adds nothing to the exit code but noise). */
 function evalRun(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
@@ -49,6 +51,13 @@ describe("eval level 1, invoked", () => {
     expect(Object.keys(byName(report)).sort()).toEqual(["c2pa-trusted", "must-pass-clips", "prefilter-blocks", "prefilter-generated", "tier-steps"]);
     for (const check of report.checks) expect(check, `${check.name}: ${JSON.stringify(check.failures)}`).toMatchObject({ passed: true, failed: 0, checked: expect.any(Number) });
     expect(report.checks.every((c) => c.checked > 0)).toBe(true);
+    // The generated suite's figures, per category (must-pass kind) and per transformation, in the report.
+    const suite = report.details?.prefilterSuite;
+    expect(Object.keys(suite?.byGroup ?? {})).toEqual(expect.arrayContaining(["blocked/CSAM", "blocked/SEXUAL", "blocked/NCII", "blocked/VIOLENCE", "blocked/LIKENESS", "passed/colour"]));
+    for (const t of TRANSFORMS) {
+      expect(suite?.byTransform[`blocked/${t}`], t).toMatchObject({ total: expect.any(Number), rate: 1 });
+      expect(suite?.byTransform[`passed/${t}`]?.total, t).toBeGreaterThan(0);
+    }
   }, 300_000);
 
   it("exits 1 and names the failing checks when the served system fails the gate", async () => {

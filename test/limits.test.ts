@@ -213,7 +213,7 @@ describe("deadlines", () => {
     try {
       await client.query("BEGIN");
       await client.query(`UPDATE jobs SET deadline_at = now() - interval '1 second' WHERE id = $1`, [job.id]);
-      expect(await claimJob(client, "test-worker", 30_000, "DENOISING", null)).toBeNull();
+      expect(await claimJob(client, "test-worker", 30_000, "DENOISING")).toBeNull();
       expect((await client.query(`SELECT status FROM jobs WHERE id = $1`, [job.id])).rows[0].status).toBe("QUEUED");
       await client.query("COMMIT");
     } finally {
@@ -233,7 +233,7 @@ describe("deadlines", () => {
   it("a job with a deadline still in the future is claimed as usual", async () => {
     const user = await app.account("PLUS");
     const submitted = await generate(user.key, { input: input("a patient train", { deadlineSeconds: 3_600 }) });
-    const claimed = await claimJob(pool, "test-worker", 30_000, "DENOISING", null);
+    const claimed = (await claimJob(pool, "test-worker", 30_000, "DENOISING"))?.job;
     expect(claimed?.id).toBe(submitted.job!.id);
     await pool.query(`UPDATE jobs SET status = 'CANCELLED', finished_at = now(), lease_owner = NULL WHERE id = $1`, [claimed!.id]);
   });

@@ -1,9 +1,11 @@
 // The rolling re-scan (src/safety/rescan) on real PostgreSQL, a clip delivered by the real worker
 // pipeline, the real object store, ffmpeg, PDQ and classifiers: a clip that passed when it was delivered
 // is found once its frame's hash enters the bank, taken down through the TakeDown port (here an
-// implementation that records the call and marks the row, as src/removal's will be wired after merge)
-// and raises KinemaRescanHits; each clip is re-scanned at most once per day; the sample is the documented
-// deterministic draw at the configured rate.
+// implementation that records the call and marks the row; src/app.ts wires src/removal's in its place)
+// and raises KinemaRescanHits and a RESCAN safety incident; each clip is re-scanned at most once per
+// day; a threshold tightened by the kill switch reaches a clip delivered before it; the sample is the
+// documented deterministic draw at the configured rate (10% an hour by default).
+// test/rescan-takedown-e2e.test.ts runs it with the real takedown, as src/app.ts wires it.
 import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,6 +13,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config/config.js";
 import { createPool } from "../src/db/pool.js";
 import { createLogger } from "../src/log.js";
 import { AlarmEvaluator } from "../src/ops/alarms.js";
@@ -18,6 +21,7 @@ import { registry } from "../src/ops/metrics.js";
 import { InMemoryHashBank, type HashBank } from "../src/safety/banks/index.js";
 import { defaultClassifiers } from "../src/safety/classifiers/index.js";
 import { pdqHash } from "../src/safety/pdq/index.js";
+import { createPostfilterSafety } from "../src/safety/setup.js";
 import { Rescanner, type TakeDown } from "../src/safety/rescan/rescanner.js";
 import { isSampled } from "../src/safety/rescan/sample.js";
 import { claimClips, insertRun } from "../src/safety/rescan/store.js";
@@ -26,7 +30,10 @@ import type { ObjectStore } from "../src/storage/store.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { waitFor } from "./helpers/app.js";
 import { withEngine } from "./helpers/engine.js";
+import { facelessFrame } from "./helpers/face-frames.js";
 import { GENERATE } from "./helpers/graphql.js";
+import { spliceStage } from "./helpers/splice-stage.js";
+import { productionStages } from "../workers/stages/index.js";
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -114,6 +121,10 @@ describe("rolling re-scan", () => {
         { candidates: 1, sampled: 1, scanned: 1, hits: 1, errors: 0, finished: true },
       ]);
 
+      // A safety incident for the review: a file bank's entry has no id, so it is named by its label.
+      expect((await pool.query(`SELECT source, pattern, category, jobs_affected FROM safety_incidents`)).rows).toEqual([
+        { source: "RESCAN", pattern: "bank:label:test-entry-rescan", category: "csam", jobs_affected: 1 }]);
+
       const alarms = await new AlarmEvaluator(pool, { intervalMs: 0, windowSeconds: 300 }, log).evaluate();
       expect(alarms.find((a) => a.name === "KinemaRescanHits")).toMatchObject({ state: "FIRING", value: 1 });
       const metrics = await registry.getMetricsAsJSON();
@@ -123,6 +134,58 @@ describe("rolling re-scan", () => {
       expect(clips.values).toEqual(expect.arrayContaining([
         expect.objectContaining({ labels: { outcome: "clean" }, value: 1 }), expect.objectContaining({ labels: { outcome: "hit" }, value: 1 })]));
     }), 300_000);
+
+  it("reaches a clip delivered before a threshold was tightened: the kill switch's factor applies to the re-scan", async () => {
+    // A database of its own: the other tests count the window's clips.
+    const own = await createTestDatabase();
+    const ownPool = createPool(own.url, 2);
+    try {
+      await withEngine(own.url, {}, async (app) => {
+        const account = await app.account("FREE");
+        const admin = await app.account("FREE", "ADMIN");
+        // Model frame 5 is a faceless frame the NSFW classifier scores 0.39 Porn in the worker (passes at
+        // 0.7). The re-scan judges the delivered file: 24 fps, so that frame is frame 15, and after H.264
+        // and the resize it scores ~0.25 Porn; a factor of 0.25 (threshold 0.175) catches it.
+        const { generateVideo } = await account.client.data(GENERATE, { input: { prompt: "a grey circle moving right", durationSeconds: 2, resolution: "R480P", seed: 53 } });
+        const id = generateVideo.job.id as string;
+        const row = await waitFor(async () => {
+          const r = (await ownPool.query(`SELECT status FROM jobs WHERE id = $1`, [id])).rows[0];
+          return ["SUCCEEDED", "FAILED", "BLOCKED"].includes(r.status) ? r : null;
+        }, 120_000, "the clip to be delivered");
+        expect(row.status).toBe("SUCCEEDED");
+        const calls: Parameters<TakeDown>[0][] = [];
+        const switches = app.kinema.switches; // the process's own store, as src/app.ts hands the re-scan
+        // The classifiers as src/app.ts builds the re-scan's: their thresholds follow the switches.
+        const safety = await createPostfilterSafety(app.config, log, switches);
+        const rescanner = new Rescanner({
+          sql: ownPool, store: app.kinema.store, bank: async () => new InMemoryHashBank([]), classifiers: safety.classifiers, nciiThreshold: safety.nciiThreshold,
+          switches, takeDown: async (input) => { calls.push(input); }, log,
+        }, { rate: 1, everyMs: 0 });
+        const before = await rescanner.runOnce(new Date());
+        expect(before).toMatchObject({ scanned: 1, hits: 0 });
+        await switches.update({ thresholdFactor: 0.25 }, { reason: "tighten after an incident", actor: `account:${admin.id}`, account: { id: admin.id, role: "ADMIN" } });
+        const after = await rescanner.runOnce(new Date(Date.now() + DAY_MS));
+        expect(after.hitList).toEqual([{ jobId: id, category: "sexual", detail: expect.stringMatching(/^sexual at frame 15 /), takenDown: true }]);
+        expect(calls.filter((c) => c.jobId === id)).toEqual([{ jobId: id, reason: "Re-scan found sexual content after delivery.", actor: { kind: "rescan", detail: expect.any(String) } }]);
+        expect((await ownPool.query(`SELECT detail->>'thresholdFactor' AS factor FROM rescan_checks WHERE job_id = $1 AND outcome = 'hit'`, [id])).rows).toEqual([{ factor: "0.25" }]);
+      }, (deps) => {
+        const stages = productionStages(deps);
+        const decoding = stages.findIndex((s) => s.stage === "DECODING");
+        return [...stages.slice(0, decoding + 1), spliceStage(async (_job, width, height) => facelessFrame(width, height), 5), ...stages.slice(decoding + 1)];
+      });
+    } finally {
+      await ownPool.end();
+      await own.drop();
+    }
+  }, 300_000);
+
+  it("re-scans 10% of the day's clips every hour unless configured otherwise, and refuses a rate outside 0 to 1", () => {
+    expect(loadConfig({}).rescan).toEqual({ rate: 0.1, intervalMs: 3_600_000 });
+    expect(loadConfig({ KINEMA_RESCAN_RATE: "1", KINEMA_RESCAN_INTERVAL_MS: "0" }).rescan).toEqual({ rate: 1, intervalMs: 0 });
+    expect(() => loadConfig({ KINEMA_RESCAN_RATE: "1.5" })).toThrow(ConfigError);
+    const deps = { sql: pool, store: null as unknown as ObjectStore, bank: async () => new InMemoryHashBank([]), classifiers: [], nciiThreshold: 0.5, switches: null, takeDown: async () => {}, log };
+    expect(() => new Rescanner(deps, { rate: -0.1, everyMs: 0 })).toThrow(RangeError);
+  });
 
   it("samples the window's clips at the rate by the documented draw, the same set all day, a new one the next day, never a clip twice a day", async () => {
     expect(delivered).not.toBeNull();

@@ -4,7 +4,8 @@
 //  - a suspended pre-filter category refuses every prompt that comes near it (CATEGORY_SUSPENDED);
 //  - the face hold: the worker records a face in the clip and completes it as held; the API signs no URL
 //    for it while the switch is on (Job.deliveryHold says why) and does once it is off, without generating
-//    the clip again; a clip without a face is delivered all along;
+//    the clip again; a face clip delivered before the switch went on gets no new URL either (the hold is
+//    decided when a URL is asked for); a clip without a face is delivered all along;
 //  - the tightening factor: a frame the NSFW classifier passes at the configured thresholds is blocked
 //    once the factor lowers them.
 import pg from "pg";
@@ -95,11 +96,11 @@ describe("kill switches: admin API, audit, hot reload, suspended categories", ()
 });
 
 describe("kill switches in the worker's pipeline", () => {
-  // seed 51: a frame with faces spliced in; 52 and 53: the same frame with the faces painted over
+  // seeds 51 and 54: a frame with faces spliced in; 52 and 53: the same frame with the faces painted over
   const splicing = (deps: Parameters<typeof productionStages>[0]) => {
     const stages = productionStages(deps);
     const decoding = stages.findIndex((s) => s.stage === "DECODING");
-    const splice = spliceStage(async (job, width, height) => (job.seed === 51 ? faceFrame(width, height) : facelessFrame(width, height)), 5);
+    const splice = spliceStage(async (job, width, height) => (job.seed === 51 || job.seed === 54 ? faceFrame(width, height) : facelessFrame(width, height)), 5);
     return [...stages.slice(0, decoding + 1), splice, ...stages.slice(decoding + 1)];
   };
 
@@ -112,12 +113,30 @@ describe("kill switches in the worker's pipeline", () => {
         return ["SUCCEEDED", "FAILED", "BLOCKED"].includes(r.status) ? r : null;
       }, 300_000, "the job to end");
 
+      // A clip with a face, delivered before the switch is thrown: signed and served. (Its run time would
+      // make admission control predict a wait over the FREE target for the two submitted together below.)
+      await app.kinema.scheduler.update({ admissionControl: false }, { actor: "test", reason: "three clips on one worker" });
+      const early = await app.account("FREE");
+      const submitted = await submit(early.client, "a grey circle moving right", 54);
+      expect(submitted.userErrors).toEqual([]);
+      const earlier = submitted.job!.id;
+      const deliveredEarlier = await ended(earlier);
+      expect(deliveredEarlier.status).toBe("SUCCEEDED");
+      expect(deliveredEarlier.metadata.postfilter.faces).toMatchObject({ detected: true });
+      expect(deliveredEarlier.metadata.delivery).toBeUndefined();
+      const earlierView = (await early.client.data(JOB, { id: earlier })).job;
+      expect(earlierView.deliveryHold).toBeNull();
+      expect((await fetch(earlierView.video.url)).status).toBe(200);
+
       // Thrown by another process; the worker and the API here pick it up by polling.
       const other = await otherProcess();
       const before = app.kinema.switches.current.version;
       await other.update({ holdFaceClips: true }, { reason: "face incident", actor: `account:${admin.id}`, account: { id: admin.id, role: "ADMIN" } });
       await waitFor(async () => app.kinema.switches.current.version > before, 5_000, "this process to reload the switches");
       await other.stop();
+
+      // The clip delivered before: no URL is signed for it any more while the hold is on.
+      expect((await early.client.data(JOB, { id: earlier })).job).toMatchObject({ status: "SUCCEEDED", video: null, deliveryHold: { code: "FACE_HOLD" } });
 
       const withFace = (await submit(user.client, "a grey circle moving right", 51)).job!.id;
       const faceless = (await submit(user.client, "a grey circle moving right", 52)).job!.id;
@@ -142,6 +161,7 @@ describe("kill switches in the worker's pipeline", () => {
       expect(off.userErrors).toEqual([]);
       const released = (await user.client.data(JOB, { id: withFace })).job;
       expect(released).toMatchObject({ status: "SUCCEEDED", attempts: 1, deliveryHold: null });
+      expect((await early.client.data(JOB, { id: earlier })).job).toMatchObject({ deliveryHold: null, video: { url: expect.any(String) } });
       const response = await fetch(released.video.url);
       expect(response.status).toBe(200);
       expect((await response.arrayBuffer()).byteLength).toBe(released.video.bytes);

@@ -1,7 +1,7 @@
 // Staff reads across accounts: jobs by every filter (account, status, error code, tier, stage, worker,
-// time range, prompt words), newest first and cursor-paginated; a page of 100 costs the same number of SQL
-// statements as a page of 5 (counted on a wrapped pool); accounts by id, name and key prefix; an
-// account's usage over a window; the query cost limits hold for staff too.
+// time range, prompt words through the full-text index), newest first and cursor-paginated; a page of 100
+// costs the same number of SQL statements as a page of 5 (counted on a wrapped pool); accounts by id, name
+// and key prefix; an account's usage over a window; the query cost limits hold for staff too.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execute, parse } from "graphql";
 import pg from "pg";
@@ -122,6 +122,27 @@ describe("staffJobs", () => {
     const hundred = await run(100);
     expect(five.length).toBeGreaterThanOrEqual(3); // the page, its owners, their keys (and queue figures)
     expect(hundred.length).toBe(five.length);
+  });
+
+  it("finds prompt words through the full-text index (jobs_prompt_fts_idx), with the statement the API sends", async () => {
+    // The search statement and its parameters as the resolver sends them, captured in process.
+    const sent: { text: string; values: unknown[] }[] = [];
+    const capturing: Sql = { query: (text: never, values?: unknown[]) => {
+      const sql = typeof text === "string" ? text : (text as { text: string }).text;
+      if (sql.startsWith("/* staffSearchJobs */")) sent.push({ text: sql, values: values ?? [] });
+      return pool.query(text, values) as never;
+    } };
+    const staffAccount = (await app.kinema.accounts.authenticate(support.key))!;
+    const services = { sql: capturing, config: app.config, keyUsage: app.kinema.keyUsage!, staff: { search: new StaffSearch(capturing) } };
+    const contextValue = { account: staffAccount, apiKeyId: null, services, loaders: createLoaders(services) } as unknown as GraphQLContext;
+    const result = await execute({ schema: buildSchema(), document: parse(JOBS), variableValues: { first: 100, f: { promptText: "harbour storm" } }, contextValue });
+    expect(result.errors).toBeUndefined();
+    expect((result.data!.staffJobs as { nodes: unknown[] }).nodes).toHaveLength(3);
+    expect(sent).toHaveLength(1);
+    // Planned with its parameters, after ANALYZE, among ~130 rows: the GIN index, not a walk of every job.
+    await pool.query(`ANALYZE jobs`);
+    const { rows } = await pool.query(`EXPLAIN (FORMAT JSON) ${sent[0]!.text}`, sent[0]!.values);
+    expect(JSON.stringify(rows[0]["QUERY PLAN"])).toContain('"Index Name":"jobs_prompt_fts_idx"');
   });
 
   it("refuses bad input with BAD_USER_INPUT and holds staff to the query cost limit", async () => {

@@ -1,10 +1,11 @@
 // The durable job timeline (job_events, appended by the jobs trigger of 0008) through the real API, real
 // PostgreSQL and real worker processes: a job whose worker was SIGKILLed mid-denoise shows both attempts,
 // the lease loss, the resume step and the stage durations; a prompt blocked by the pre-filter shows the
-// decision (its rule only to staff); a cancelled job shows who cancelled; the owner's view never carries
-// worker ids; another account gets null; a stale worker's refused writes add no event; NaN, retry,
-// hand-back and a running job's cancel are recorded while per-step writes add nothing; a page of jobs
-// loads its timelines in one statement.
+// decision (its rule only to staff); a cancelled job shows who cancelled, and keeps its events once the
+// owner deletes it; the owner's view never carries worker ids; another account gets null; a stale
+// worker's refused writes add no event; NaN, retry, hand-back and a running job's cancel are recorded
+// while per-step writes add nothing; a page of jobs loads its timelines in one statement, each QUEUED
+// event with its position at the time.
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createPool } from "../src/db/pool.js";
@@ -201,6 +202,14 @@ describe("job timeline", () => {
     expect(JSON.parse(cancelled.detail)).toMatchObject({ by: "staff", accountId: support.id, role: "SUPPORT", reason: "customer asked by email" });
     const ownCancel = ((await support.client.data(STAFF_VIEW, { id: mine })).staffJob.timeline as StaffEvent[]).find((e) => e.event.kind === "CANCELLED")!;
     expect(JSON.parse(ownCancel.detail)).toMatchObject({ by: "owner", accountId: owner.id });
+
+    // Kept as long as the job: the owner's deletion leaves a tombstone row, and every event stays with it.
+    const kept = ((await support.client.data(STAFF_VIEW, { id: mine })).staffJob.timeline as StaffEvent[]).map((e) => e.event);
+    const deleted = await owner.client.data(`mutation($id: ID!) { deleteJob(id: $id) { job { deletedAt } userErrors { code } } }`, { id: mine });
+    expect(deleted.deleteJob).toMatchObject({ userErrors: [], job: { deletedAt: expect.any(String) } });
+    const after = ((await support.client.data(STAFF_VIEW, { id: mine })).staffJob.timeline as StaffEvent[]).map((e) => e.event);
+    expect(after.slice(0, kept.length)).toEqual(kept);
+    expect(((await owner.client.data(OWNER_VIEW, { id: mine })).job.timeline as OwnerEvent[]).length).toBe(after.length);
   }, 60_000);
 
   it("records a NaN, a retry with its backoff, a hand-back and a running job's cancel; the per-step write adds nothing", async () => {
@@ -244,7 +253,7 @@ describe("job timeline", () => {
     expect(backoff.backoffSeconds).toBeGreaterThan(0.4);
   }, 90_000);
 
-  it("loads a page of jobs' timelines in one statement, whatever the page size", async () => {
+  it("loads a page of jobs' timelines in one statement, whatever the page size; each keeps its queue position", async () => {
     const owner = await app.account("PLUS");
     for (let i = 0; i < 6; i++) await submit(owner.client, `a green circle ${i}`);
     let reads = 0;
@@ -265,6 +274,10 @@ describe("job timeline", () => {
     } finally {
       (app.kinema.pool as unknown as { query: unknown }).query = query;
     }
+    // Each QUEUED event keeps the position the job had when it was queued (the earlier tests left none queued).
+    const { jobs } = await owner.client.data(`{ jobs(first: 6) { nodes { timeline { kind message } } } }`);
+    const queued = (jobs.nodes as { timeline: OwnerEvent[] }[]).reverse().map((n) => n.timeline.find((e) => e.kind === "QUEUED")!.message);
+    expect(queued).toEqual(["Queued, first in line", ...[1, 2, 3, 4, 5].map((n) => `Queued, ${n} job${n === 1 ? "" : "s"} ahead`)]);
   }, 60_000);
 
   it("a job delivered by the production pipeline shows every stage's duration, the post-filter decision, signing and upload", async () => {

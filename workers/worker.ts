@@ -38,7 +38,7 @@ export class Worker {
 
   constructor(private readonly deps: WorkerDeps) {
     this.unsubscribe = deps.bus.subscribe((event) => {
-      if (event.kind === "resync" || event.status === "QUEUED") {
+      if (event.kind === "resync" || (event.kind === "job" && event.status === "QUEUED")) {
         this.woken = true;
         this.wake?.();
       }

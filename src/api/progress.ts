@@ -194,6 +194,7 @@ export class ProgressHub {
       }
       return;
     }
+    if (event.kind !== "job") return;
     const set = this.watches.get(event.jobId);
     if (set) {
       // One read for this event, made by the first subscriber that needs it, shared by the rest.

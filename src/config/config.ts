@@ -96,7 +96,7 @@ const schema = z.object({
   // CIDRs a webhook may reach although they are private, loopback or link-local (tests: 127.0.0.1/32).
   KINEMA_WEBHOOK_ALLOWED_CIDRS: z.string().optional(),
   KINEMA_WEBHOOK_TIMEOUT_MS: int(100, 60_000, 10_000),
-  KINEMA_WEBHOOK_CONCURRENCY: int(1, 256, 16),
+  KINEMA_WEBHOOK_CONCURRENCY: int(1, 256, 64),
   KINEMA_WEBHOOK_POLL_MS: int(10, 60_000, 1_000),
   KINEMA_WEBHOOK_RETRY_BASE_MS: int(1, 3_600_000, 5_000),
   KINEMA_WEBHOOK_RETRY_MAX_MS: int(1, 86_400_000, 7_200_000),

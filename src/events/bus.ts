@@ -24,7 +24,13 @@ export interface JobEvent {
 /** Sent to listeners after a gap in delivery (a reconnect): anything may have changed, re-read. */
 export interface ResyncEvent { kind: "resync" }
 
-export type BusEvent = JobEvent | ResyncEvent;
+/**
+ * New webhook outbox rows were committed (NOTIFY by the outbox trigger, migration 0017, once per
+ * transaction): wakes the webhook senders. Only the PostgreSQL bus carries it.
+ */
+export interface WebhooksEvent { kind: "webhooks" }
+
+export type BusEvent = JobEvent | ResyncEvent | WebhooksEvent;
 export type Listener = (event: BusEvent) => void;
 
 export interface EventBus {
@@ -34,12 +40,6 @@ export interface EventBus {
    */
   readonly sqlChannel?: string;
   publish(event: JobEvent): Promise<void>;
-  /**
-   * Publishes many events at once, in order: with PostgreSQL, one transaction of as few NOTIFYs as the
-   * 8000-byte payload limit allows (a batch), so a worker's step events do not each take the server's
-   * notify lock (see src/events/batcher.ts).
-   */
-  publishMany(events: JobEvent[]): Promise<void>;
   /** Returns the unsubscribe function. Listeners run synchronously and must not throw. */
   subscribe(listener: Listener): () => void;
   close(): Promise<void>;

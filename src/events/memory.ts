@@ -10,10 +10,6 @@ export class MemoryEventBus implements EventBus {
     queueMicrotask(() => this.deliver(event));
   }
 
-  async publishMany(events: JobEvent[]): Promise<void> {
-    queueMicrotask(() => { for (const event of events) this.deliver(event); });
-  }
-
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

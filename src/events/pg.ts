@@ -7,9 +7,22 @@ import type { BusEvent, EventBus, JobEvent, Listener } from "./bus.js";
 
 const CHANNEL = "kinema_events";
 const PING_EVERY_MS = 15_000;
-/** NOTIFY's payload limit is 8000 bytes; a batch stays under it with room for its envelope. */
-const BATCH_BYTES = 7_500;
 const PING_TIMEOUT_MS = 5_000;
+/** events per NOTIFY transaction at most (each payload is a few hundred bytes) */
+const PUBLISH_BATCH = 200;
+
+/*
+ * publish — the events waiting in this process, one NOTIFY each, in one autocommit transaction, committed
+ * without waiting for the WAL flush. PostgreSQL holds one database-wide lock from a notifying transaction's
+ * pre-commit until its commit ends, so every notifying commit in the cluster waits for the one before it;
+ * with synchronous_commit on, that wait includes the WAL flush (the transaction is given an xid to commit).
+ * This transaction writes nothing but the notifications, so a crash could lose nothing else, and they are
+ * delivered at commit either way. Identical payloads in one transaction are delivered once (NOTIFY's rule):
+ * they are duplicates of one hint anyway.
+ */
+const PUBLISH = `/* publishEvents */
+SELECT count(pg_notify($1, payload)) AS sent FROM unnest($2::text[]) AS payload
+WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL`;
 
 export class PgEventBus implements EventBus {
   readonly sqlChannel = CHANNEL;
@@ -17,6 +30,9 @@ export class PgEventBus implements EventBus {
   private client: pg.Client | null = null;
   private closed = false;
   private reconnectDelayMs = 100;
+  /** events published while a batch was in flight: they go together in the next one */
+  private waiting: { payload: string; settle: (error?: unknown) => void }[] = [];
+  private flushing = false;
 
   private constructor(private readonly connectionString: string, private readonly sql: Sql) {}
 
@@ -26,39 +42,32 @@ export class PgEventBus implements EventBus {
     return bus;
   }
 
-  async publish(event: JobEvent): Promise<void> {
+  /**
+   * Resolves once the event is sent. One batch is in flight at a time; what is published meanwhile goes
+   * in the next, so an idle process sends at once and a busy one sends one statement per round trip
+   * instead of one per event (claims, submissions). Order is kept within this process.
+   */
+  publish(event: JobEvent): Promise<void> {
     // NOTIFY payloads are limited to 8000 bytes; ours are a few hundred.
-    await this.sql.query("SELECT pg_notify($1, $2)", [CHANNEL, JSON.stringify(event)]);
+    const payload = JSON.stringify(event);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ payload, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!this.flushing) void this.flush();
+    });
   }
 
-  /**
-   * One NOTIFY per batch of events (`{"kind":"batch","events":[...]}`), all batches in one statement and
-   * one transaction that does not wait for the WAL flush: an event is a hint, not a fact (the row is).
-   * Every notifying transaction takes PostgreSQL's notify lock for its commit, and commits holding it are
-   * serialised: a pgbench of the progress UPDATE did ~2,100 commits/s with a NOTIFY in it and ~5,800
-   * without (16 clients, this machine); 30 step events in one NOTIFY pay that lock once.
-   */
-  async publishMany(events: JobEvent[]): Promise<void> {
-    const payloads: string[] = [];
-    let batch: string[] = [];
-    let bytes = 0;
-    for (const event of events) {
-      const text = JSON.stringify(event);
-      if (batch.length > 0 && bytes + text.length + 1 > BATCH_BYTES) {
-        payloads.push(`{"kind":"batch","events":[${batch.join(",")}]}`);
-        batch = [];
-        bytes = 0;
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, PUBLISH_BATCH);
+      try {
+        await this.sql.query({ text: PUBLISH, values: [CHANNEL, batch.map((e) => e.payload)] });
+        for (const e of batch) e.settle();
+      } catch (error) {
+        for (const e of batch) e.settle(error ?? new Error("publish failed"));
       }
-      batch.push(text);
-      bytes += text.length + 1;
     }
-    if (batch.length > 0) payloads.push(`{"kind":"batch","events":[${batch.join(",")}]}`);
-    if (payloads.length === 0) return;
-    await this.sql.query({
-      name: "publishEvents",
-      text: `SELECT set_config('synchronous_commit', 'off', true), count(pg_notify($1, p)) FROM unnest($2::text[]) WITH ORDINALITY AS t(p, i)`,
-      values: [CHANNEL, payloads],
-    });
+    this.flushing = false;
   }
 
   subscribe(listener: Listener): () => void {
@@ -80,9 +89,8 @@ export class PgEventBus implements EventBus {
     const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true });
     client.on("notification", (msg) => {
       if (msg.channel !== CHANNEL || !msg.payload) return;
-      const event = JSON.parse(msg.payload) as JobEvent | { kind: "batch"; events: JobEvent[] };
-      if (event.kind === "batch") for (const one of event.events) this.deliver(one);
-      else this.deliver(event);
+      // A job event, or the outbox trigger's `{"kind":"webhooks"}` (migration 0017).
+      this.deliver(JSON.parse(msg.payload) as BusEvent);
     });
     client.on("error", () => this.reconnect(client));
     client.on("end", () => this.reconnect(client));

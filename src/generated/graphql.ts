@@ -1154,7 +1154,7 @@ export type SafetyCategory =
 /**
  * Blocks grouped by what tripped them, for the weekly safety review: one incident per pre-filter rule,
  * hash-bank entry or classifier category while it is open (closing it makes the next block open a new one).
- * Recorded by the block itself, in its own transaction.
+ * Recorded by the block itself, in its own transaction; a re-scan hit records its own (source RESCAN).
  */
 export type SafetyIncident = {
   __typename?: 'SafetyIncident';
@@ -1165,13 +1165,13 @@ export type SafetyIncident = {
   closedBy?: Maybe<Scalars['ID']['output']>;
   firstSeen: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
-  /** Distinct jobs blocked by it. */
+  /** Distinct jobs blocked (or, RESCAN, taken down) by it. */
   jobsAffected: Scalars['Int']['output'];
   lastSeen: Scalars['DateTime']['output'];
   note?: Maybe<Scalars['String']['output']>;
   /** The pre-filter rule id (rule:12, builtin:...), bank:<entry id>, or classifier:<category>. */
   pattern: Scalars['String']['output'];
-  /** PREFILTER or POSTFILTER. */
+  /** PREFILTER, POSTFILTER, or RESCAN (a delivered clip the rolling re-scan caught and took down). */
   source: Scalars['String']['output'];
   status: SafetyIncidentStatus;
 };

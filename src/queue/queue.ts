@@ -10,7 +10,9 @@ import { retryDelayMs } from "./backoff.js";
 import type { JobError } from "./errors.js";
 import type { WrittenRow } from "./sql/announce.js";
 import { claimJob } from "./sql/claimJob.js";
-import { acknowledgeCancel, blockJob, completeJob, failJob, releaseJob } from "./sql/finishJob.js";
+import { LaneClock } from "./lanes.js";
+import { acknowledgeCancel, blockJob, failJob, releaseJob } from "./sql/finishJob.js";
+import { CompletionBatcher } from "./completions.js";
 import { heartbeat } from "./sql/heartbeat.js";
 import { recordCheckpoint } from "./sql/recordCheckpoint.js";
 import { recordProgress, type ProgressWrite } from "./sql/recordProgress.js";
@@ -37,24 +39,36 @@ export const DEFAULT_PROGRESS_ROW_MS = 5_000;
 
 export class JobQueue {
   private readonly channel: string | null;
+  /** this process's lane passes: which tier its next claim tries first (lanes.ts) */
+  private readonly lanes = new LaneClock();
+  /** completions that arrive while one is in flight share the next statement */
+  private readonly completions: CompletionBatcher;
   private readonly steps: StepPipeline;
 
   constructor(private readonly sql: Sql, private readonly bus: EventBus, private readonly config: QueueConfig,
     onEventsLost: (error: unknown, lost: number) => void = () => {}) {
     this.channel = bus.sqlChannel ?? null;
+    this.completions = new CompletionBatcher(sql, this.channel);
     const rowWrite = (lease: Lease, write: ProgressWrite) => recordProgress(this.sql, lease, write, this.config.leaseMs, null, {});
     this.steps = new StepPipeline(new EventBatcher(bus, onEventsLost), rowWrite, config.progressRowMs ?? DEFAULT_PROGRESS_ROW_MS, config.leaseMs * 2);
     // A cancel (or any change but a step) to a job with pipelined steps: its next step reads the row.
     bus.subscribe((event) => {
       if (event.kind === "resync") this.steps.recheck(null);
-      else if (!event.progressOnly && event.status === "RUNNING") this.steps.recheck(event.jobId);
+      else if (event.kind === "job" && !event.progressOnly && event.status === "RUNNING") this.steps.recheck(event.jobId);
     });
   }
 
   /** Claims the next job; it enters `firstStage` (the pipeline's first) at once, when given. */
   async claim(workerId: string, firstStage: JobStage | null = null): Promise<ClaimedJob | null> {
-    const job = await claimJob(this.sql, workerId, this.config.leaseMs, firstStage, this.channel);
-    if (job) await this.announce([{ id: job.id, status: "RUNNING", stage: job.stage }], { queueChanged: true });
+    const claim = await claimJob(this.sql, workerId, this.config.leaseMs, firstStage, this.lanes.passes());
+    if (!claim) return null;
+    const { job } = claim;
+    this.lanes.served(job.tier, claim.weights);
+    // Published after the claim committed, not in its statement (claimJob.ts says why); on PostgreSQL's bus
+    // not awaited: the job starts now, and the bus batches what its processes publish (events/pg.ts).
+    const event: JobEvent = { kind: "job", jobId: job.id, status: "RUNNING", stage: job.stage, queueChanged: true };
+    if (this.channel) void this.bus.publish(event).catch(() => {}); // a hint: every later write announces itself
+    else await this.bus.publish(event);
     return job;
   }
 
@@ -105,7 +119,7 @@ export class JobQueue {
     const unwritten = await this.steps.settle(lease);
     if (unwritten) await recordProgress(this.sql, lease, unwritten, this.config.leaseMs, null, {}).catch(() => {});
     this.steps.closed(lease);
-    const row = await completeJob(this.sql, lease, video, metadata, this.channel);
+    const row = await this.completions.complete({ lease, video, metadata });
     await this.announce([row], {});
     return { status: row.status };
   }

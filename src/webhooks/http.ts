@@ -1,14 +1,16 @@
 // The one module that sends webhook requests (node:http/https). It never follows a redirect (a 3xx is
 // a failed attempt), connects only to the address the policy checked, stops at the timeout, and reads at
-// most 4 KiB of the answer (only its status matters).
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+// most 4 KiB of the answer (only its status matters). Connections are kept alive in the caller's agents: a
+// kept connection was opened to an address the policy checked, and every request is checked again first.
+import { request as httpRequest, type Agent as HttpAgent } from "node:http";
+import { request as httpsRequest, type Agent as HttpsAgent } from "node:https";
 import type { LookupFunction } from "node:net";
 import type { AddressPolicy } from "./address-policy.js";
 
+export interface Agents { http: HttpAgent; https: HttpsAgent }
 export interface PostResult { ok: boolean; status: number | null; latencyMs: number; error: string | null }
 
-export async function postWebhook(policy: AddressPolicy, rawUrl: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<PostResult> {
+export async function postWebhook(policy: AddressPolicy, rawUrl: string, headers: Record<string, string>, body: string, timeoutMs: number, agents?: Agents): Promise<PostResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const check = await policy.check(rawUrl);
@@ -18,10 +20,12 @@ export async function postWebhook(policy: AddressPolicy, rawUrl: string, headers
     if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
     else callback(null, pinned.address, pinned.family);
   };
-  const send = check.url.protocol === "https:" ? httpsRequest : httpRequest;
+  const https = check.url.protocol === "https:";
+  const send = https ? httpsRequest : httpRequest;
+  const agent = agents ? (https ? agents.https : agents.http) : undefined;
   return new Promise<PostResult>((resolve) => {
     const req = send(check.url, {
-      method: "POST", lookup, timeout: timeoutMs,
+      method: "POST", lookup, timeout: timeoutMs, agent,
       headers: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body), "user-agent": "Kinema-Webhooks/1" },
     }, (res) => {
       let read = 0;

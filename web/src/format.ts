@@ -29,6 +29,15 @@ export const STAGE_LABEL: Record<JobStage, string> = {
   DONE: "Finished",
 };
 
+/** What each kind of timeline event is called, in the owner's and the staff's timelines alike. */
+export const EVENT_LABEL: Record<string, string> = {
+  SUBMITTED: "Submitted", PREFILTER_DECISION: "Prompt check", QUEUED: "Queued", CLAIMED: "Claimed by a worker",
+  STAGE_ENTERED: "Stage started", STAGE_LEFT: "Stage finished", CHECKPOINT_WRITTEN: "Checkpoint written",
+  LEASE_LOST: "Lease lost", RESUMED: "Resumed", RETRY_SCHEDULED: "Retry scheduled", NAN_DETECTED: "NaN detected",
+  POSTFILTER_DECISION: "Video check", SIGNED: "Signed", UPLOADED: "Uploaded", CACHE_HIT: "Cache hit",
+  CANCEL_REQUESTED: "Cancel requested", CANCELLED: "Cancelled", FINISHED: "Finished",
+};
+
 /** Friendlier titles for the error codes the API documents; any other code shows its own message. */
 export const ERROR_TITLE: Record<string, string> = {
   INVALID_INPUT: "Please check the form",

@@ -7,6 +7,11 @@ export const ME = `query Me { me { id name tier role limits { maxResolution reso
 
 export const JOB = `query Job($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`;
 
+/** The owner's view of a job's life: events without worker ids or rule details (the API leaves them out). */
+export const JOB_TIMELINE = `query JobTimeline($id: ID!) { job(id: $id) { id status timeInSystemSeconds
+  timeline { at kind attempt stage message durationSeconds step }
+  attemptHistory { number startedAt endedAt outcome errorCode stepsCompleted } } }`;
+
 export const JOBS = `query Jobs($first: Int!, $after: String, $filter: JobFilter) {
   jobs(first: $first, after: $after, filter: $filter) {
     nodes { id status stage prompt resolution durationSeconds createdAt deletedAt video { posterUrl } }

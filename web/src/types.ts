@@ -89,6 +89,36 @@ export interface Job extends JobSummary {
   video: Video | null;
 }
 
+/** One moment of a job's life as its owner sees it (Job.timeline). */
+export interface TimelineEvent {
+  at: string;
+  kind: string;
+  /** 1 is the first claim by a worker; null before it */
+  attempt: number | null;
+  stage: JobStage | null;
+  message: string;
+  durationSeconds: number | null;
+  step: number | null;
+}
+
+/** One claim of the job by a worker, as its owner sees it (Job.attemptHistory): no worker named. */
+export interface JobAttempt {
+  number: number;
+  startedAt: string;
+  endedAt: string | null;
+  outcome: string;
+  errorCode: string | null;
+  stepsCompleted: number;
+}
+
+export interface JobTimeline {
+  id: string;
+  status: JobStatus;
+  timeInSystemSeconds: number | null;
+  timeline: TimelineEvent[];
+  attemptHistory: JobAttempt[];
+}
+
 export interface Progress {
   status: JobStatus;
   stage: JobStage;

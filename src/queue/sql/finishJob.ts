@@ -7,24 +7,49 @@ import { fencedWrite } from "./fenced.js";
 // new status. Each leaves lease_owner and lease_expires_at empty.
 
 /*
- * completeJob — SUCCEEDED with the delivered video. A job whose outputs are being removed (its owner
- * deleted it while it ran: removal_reason is set, in the same transaction as the cancel mark) ends
- * CANCELLED without a video instead: the delete and this write lock the same row, so whichever commits
- * second sees the other, and a finishing worker can never deliver (resurrect) a deleted job's clip.
+ * completeJobs — SUCCEEDED with the delivered video, for a batch of leases in one statement (the jobs a
+ * process finished while its previous batch was in flight: completions.ts). Each job is fenced on its own
+ * token; a job whose lease is gone is simply not in the result. A job whose outputs are being removed
+ * (its owner deleted it while it ran: removal_reason is set, in the same transaction as the cancel mark)
+ * ends CANCELLED without a video instead: the delete and this write lock the same row, so whichever
+ * commits second sees the other, and a finishing worker can never deliver (resurrect) a deleted job's clip.
+ * Announced in the statement, like every end of a job: a subscriber hears it even if the worker dies
+ * right after the commit. Why a batch: a notifying commit holds PostgreSQL's NOTIFY lock through its WAL
+ * flush, so one completion per commit made every completion in the cluster wait for the one before it;
+ * a batch of k pays that wait once.
+ * Locks: the batch's job rows, in id order (the `locked` CTE), so two batches that share a row (only a
+ * stale lease's can) never wait on each other in a cycle; then the triggers' rows of each job.
  */
-const COMPLETE = announcing(`/* completeJob */
-UPDATE jobs SET status = CASE WHEN removal_reason IS NULL THEN 'SUCCEEDED'::"JobStatus" ELSE 'CANCELLED'::"JobStatus" END,
-  stage = CASE WHEN removal_reason IS NULL THEN 'DONE'::"JobStage" ELSE stage END,
-  video = CASE WHEN removal_reason IS NULL THEN $3::jsonb END, metadata = metadata || $4::jsonb,
-  error_code = NULL, error_message = NULL, progress = '{}', finished_at = now(), updated_at = now(),
-  lease_owner = NULL, lease_expires_at = NULL
-WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
-RETURNING id, status, stage`, 5);
+const COMPLETE = `/* completeJobs */
+WITH input AS (
+  SELECT x.id, x.token, x.video, x.metadata FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, token bigint, video jsonb, metadata jsonb)
+),
+locked AS (
+  SELECT j.id FROM jobs j JOIN input x ON x.id = j.id
+  WHERE j.fencing_token = x.token AND j.status = 'RUNNING'
+  ORDER BY j.id FOR NO KEY UPDATE OF j
+),
+written AS (
+  UPDATE jobs SET status = CASE WHEN removal_reason IS NULL THEN 'SUCCEEDED'::"JobStatus" ELSE 'CANCELLED'::"JobStatus" END,
+    stage = CASE WHEN removal_reason IS NULL THEN 'DONE'::"JobStage" ELSE stage END,
+    video = CASE WHEN removal_reason IS NULL THEN x.video END, metadata = jobs.metadata || x.metadata,
+    error_code = NULL, error_message = NULL, progress = '{}', finished_at = now(), updated_at = now(),
+    lease_owner = NULL, lease_expires_at = NULL
+  FROM input x
+  WHERE jobs.id = x.id AND jobs.id IN (SELECT id FROM locked) AND jobs.fencing_token = x.token AND jobs.status = 'RUNNING'
+  RETURNING jobs.id, jobs.status, jobs.stage, jobs.fencing_token
+)
+SELECT written.*, CASE WHEN $2::text IS NULL THEN NULL ELSE pg_notify($2::text,
+  jsonb_build_object('kind', 'job', 'jobId', written.id, 'status', written.status, 'stage', written.stage)::text) END AS announced
+FROM written`;
 
-export function completeJob(sql: Sql, lease: Lease, video: unknown, metadata: Record<string, unknown>, channel: string | null): Promise<WrittenRow> {
-  return fencedWrite<WrittenRow>(sql, "completeJob", COMPLETE, lease, [
-    video === undefined ? null : JSON.stringify(video), JSON.stringify(metadata), ...announceParams(channel, {}),
-  ]);
+export interface Completion { lease: Lease; video: unknown; metadata: Record<string, unknown> }
+
+/** Completes each lease that still holds; returns the rows written (a lost lease's job is absent). */
+export async function completeJobs(sql: Sql, batch: Completion[], channel: string | null): Promise<(WrittenRow & { fencing_token: number })[]> {
+  const input = batch.map((c) => ({ id: c.lease.jobId, token: c.lease.fencingToken, video: c.video ?? null, metadata: c.metadata }));
+  const { rows } = await sql.query<WrittenRow & { fencing_token: number }>({ name: "completeJobs", text: COMPLETE, values: [JSON.stringify(input), channel] });
+  return rows;
 }
 
 /*

@@ -1,5 +1,6 @@
 // Safety incidents (prisma/migrations/0015_hash_bank): written by a trigger on jobs when a job turns
-// BLOCKED (grouped by source and pattern: a pre-filter rule id, a bank entry, a classifier category);
+// BLOCKED (grouped by source and pattern: a pre-filter rule id, a bank entry, a classifier category),
+// and by the rolling re-scan for each delivered clip it catches (source RESCAN, recordRescanIncident);
 // read by staff for the weekly review and annotated or closed by an admin, audited.
 import type { Account } from "../../accounts/accounts.js";
 import type { Sql } from "../../db/pool.js";
@@ -75,4 +76,34 @@ export async function annotateIncident(sql: Sql, admin: Account, id: string, cha
   const { wasClosed, ...incident } = row;
   if (wasClosed) return { ...refused("ALREADY_CLOSED", `Incident ${id} is already closed.`, ["close"]), incident };
   return { incident, userErrors: [] };
+}
+
+/** What a re-scan hit matched, in the trigger's vocabulary: bank:<entry id> (the entry's category), or classifier:<category>. */
+export function rescanIncidentPattern(category: string, audit: Record<string, unknown>): { pattern: string; category: string } {
+  const match = (audit.hashGate as { matches?: { entryId?: number; label?: string; category?: string }[] } | undefined)?.matches?.[0];
+  if (!match) return { pattern: `classifier:${category.toLowerCase()}`, category };
+  return { pattern: `bank:${match.entryId ?? (match.label !== undefined ? `label:${match.label}` : "unknown")}`, category: match.category ?? category };
+}
+
+/**
+ * recordRescanIncident — a re-scan hit as a safety incident, source RESCAN (a clip that was delivered
+ * before it was caught: the review wants these apart from the blocks that never reached anyone). The
+ * trigger on jobs records blocks only (a hit turns the job TAKEN_DOWN, not BLOCKED), so the re-scan writes
+ * its own, with the trigger's grouping: one open incident per pattern, each job counted once. One
+ * statement: the count is decided by the link's existence, not by a second update of the same row.
+ */
+export async function recordRescanIncident(sql: Sql, hit: { jobId: string; category: string; pattern: string }): Promise<number> {
+  const { rows } = await sql.query<{ id: number }>(
+    `/* recordRescanIncident */
+     WITH incident AS (
+       INSERT INTO safety_incidents (source, pattern, category, first_seen, last_seen, jobs_affected, open_key)
+       VALUES ('RESCAN', $1::text, lower($2::text), now(), now(), 1, 'RESCAN|' || $1::text)
+       ON CONFLICT (open_key) DO UPDATE SET last_seen = greatest(safety_incidents.last_seen, EXCLUDED.last_seen),
+         jobs_affected = safety_incidents.jobs_affected + CASE WHEN EXISTS (
+           SELECT 1 FROM safety_incident_jobs j WHERE j.incident_id = safety_incidents.id AND j.job_id = $3::uuid) THEN 0 ELSE 1 END
+       RETURNING id),
+     linked AS (INSERT INTO safety_incident_jobs (incident_id, job_id, seen_at) SELECT id, $3::uuid, now() FROM incident ON CONFLICT DO NOTHING)
+     SELECT id FROM incident`,
+    [hit.pattern, hit.category, hit.jobId]);
+  return rows[0]!.id;
 }

@@ -3,7 +3,8 @@
 // 10%, sample.ts) of the clips delivered in the last 24 hours, at most once per clip per UTC day, and
 // runs each through the worker's own post-filter (src/safety/scan/postfilter.ts) against the hash bank
 // and classifiers in force now. A hit takes the clip down through the TakeDown port and is recorded
-// (rescan_checks, outcome 'hit'), which fires the KinemaRescanHits alarm (src/ops/alarms.ts).
+// (rescan_checks, outcome 'hit'), which fires the KinemaRescanHits alarm (src/ops/alarms.ts), and is
+// recorded as a safety incident (source RESCAN, src/safety/incidents).
 //
 // Cost: each clip is downloaded, decoded by ffmpeg and scanned: a 2 s 480p clip is ~1 s of CPU (hashing
 // every frame, ~5 sampled frames through NSFW and face detection). At 10% of 10,000 clips a day that is
@@ -17,6 +18,7 @@ import type { Sql } from "../../db/pool.js";
 import type { Logger } from "../../log.js";
 import type { ObjectStore } from "../../storage/store.js";
 import type { HashBank } from "../banks/bank.js";
+import { recordRescanIncident, rescanIncidentPattern } from "../incidents/store.js";
 import type { FrameClassifier } from "../classifiers/index.js";
 import { scanClip, withDecodedVideo, type ClipScan } from "../scan/index.js";
 import type { SwitchesSource } from "../switches/service.js";
@@ -148,6 +150,9 @@ export class Rescanner {
     }
     // Recorded as a hit either way: the alarm must fire, most of all when the takedown failed.
     await finishCheck(this.deps.sql, clip.jobId, day, "hit", scan.category, { ...scan.audit, summary: detail, takenDown, takedownError });
+    // For the weekly review, beside the blocks: what a delivered clip matched, and how many clips it reached.
+    await recordRescanIncident(this.deps.sql, { jobId: clip.jobId, ...rescanIncidentPattern(scan.category, scan.audit) })
+      .catch((error) => this.deps.log.error({ err: error, jobId: clip.jobId }, "re-scan hit: could not record the safety incident"));
     rescanClips.inc({ outcome: "hit" });
     rescanHits.inc({ category: scan.category });
     this.deps.log.error({ jobId: clip.jobId, category: scan.category, detail, takenDown }, "re-scan hit: a delivered clip fails today's post-filter");

@@ -23,16 +23,21 @@ WITH due AS (
   ORDER BY d.next_attempt_at, d.seq
   LIMIT $1
   FOR UPDATE SKIP LOCKED
+), claimed AS (
+  UPDATE webhook_deliveries d
+  SET next_attempt_at = clock_timestamp() + $2::int * interval '1 millisecond', attempts = d.attempts + 1
+  FROM due WHERE d.id = due.id
+  RETURNING d.id, d.seq, d.event, d.payload, d.attempts, d.retry_from, d.created_at, d.endpoint_id, d.job_id, d.url
 )
-UPDATE webhook_deliveries d
-SET next_attempt_at = clock_timestamp() + $2::int * interval '1 millisecond', attempts = d.attempts + 1
-FROM due WHERE d.id = due.id
-RETURNING d.id, d.seq, d.event, d.payload, d.attempts, d.retry_from, d.created_at, d.endpoint_id, d.job_id,
-  COALESCE((SELECT ep.url FROM webhook_endpoints ep WHERE ep.id = d.endpoint_id), d.url) AS url,
-  (SELECT ep.enabled FROM webhook_endpoints ep WHERE ep.id = d.endpoint_id) AS endpoint_enabled,
-  (SELECT ARRAY[ep.secret] || CASE WHEN ep.previous_secret_expires_at > clock_timestamp() THEN ARRAY[ep.previous_secret] ELSE ARRAY[]::text[] END
-     FROM webhook_endpoints ep WHERE ep.id = d.endpoint_id) AS endpoint_secrets,
-  (SELECT j.webhook_secret FROM jobs j WHERE j.id = d.job_id AND d.endpoint_id IS NULL) AS job_secret`;
+-- One join per row for what the send needs (three subqueries on the endpoint before).
+SELECT c.id, c.seq, c.event, c.payload, c.attempts, c.retry_from, c.created_at, c.endpoint_id, c.job_id,
+  COALESCE(ep.url, c.url) AS url, ep.enabled AS endpoint_enabled,
+  CASE WHEN ep.id IS NOT NULL THEN ARRAY[ep.secret] || CASE WHEN ep.previous_secret_expires_at > clock_timestamp()
+    THEN ARRAY[ep.previous_secret] ELSE ARRAY[]::text[] END END AS endpoint_secrets,
+  j.webhook_secret AS job_secret
+FROM claimed c
+LEFT JOIN webhook_endpoints ep ON ep.id = c.endpoint_id
+LEFT JOIN jobs j ON j.id = c.job_id AND c.endpoint_id IS NULL`;
 
 export interface ClaimedDelivery {
   id: string;

@@ -1,4 +1,5 @@
-// One job: what was asked, then live progress while it runs, or how it ended (video, credentials, error).
+// One job: what was asked, then live progress while it runs, or how it ended (video, credentials, error),
+// and on its own page the timeline of its life.
 import { dateTime, RESOLUTION_LABEL, STATUS_LABEL } from "../format";
 import { isActive } from "../types";
 import { useJob } from "../useJob";
@@ -7,9 +8,11 @@ import { DeleteJobButton } from "./DeleteJobButton";
 import { JobOutcome } from "./JobOutcome";
 import { LiveProgress } from "./LiveProgress";
 import { Notice } from "./Notice";
+import { OwnerTimeline } from "./OwnerTimeline";
 import { VideoResult } from "./VideoResult";
 
-export function JobView({ id, onDismiss }: { id: string; onDismiss?: () => void }) {
+/** `timeline`: also show the job's timeline (its own page does; the create page's fresh job does not). */
+export function JobView({ id, onDismiss, timeline = false }: { id: string; onDismiss?: () => void; timeline?: boolean }) {
   const state = useJob(id);
   const { job, progress, loading, notFound, error } = state;
   const dismiss = onDismiss && <button type="button" className="secondary small" onClick={onDismiss}>Dismiss</button>;
@@ -53,6 +56,7 @@ export function JobView({ id, onDismiss }: { id: string; onDismiss?: () => void 
           <Credentials provenance={job.video.provenance} />
         </>
       )}
+      {timeline && <OwnerTimeline id={job.id} status={status} />}
     </article>
   );
 }

@@ -1,16 +1,11 @@
 // A job's life as a vertical timeline: events in order, grouped by attempt (with the worker that held
 // it), each with its time since submission, stage, duration and step; decisions (pre- and post-filter,
-// retries, cancels) carry their full record, folded. An empty timeline says so plainly.
-import { duration } from "../../format";
+// retries, cancels) show the line that answers "why?" or "who?" and carry their full record, folded. An
+// empty timeline says so plainly.
+import { duration, EVENT_LABEL } from "../../format";
+import { decisionSummary } from "./decisionSummary";
 import type { StaffJobEvent } from "./types";
 
-const KIND_LABEL: Record<string, string> = {
-  SUBMITTED: "Submitted", PREFILTER_DECISION: "Prompt check", QUEUED: "Queued", CLAIMED: "Claimed by a worker",
-  STAGE_ENTERED: "Stage started", STAGE_LEFT: "Stage finished", CHECKPOINT_WRITTEN: "Checkpoint written",
-  LEASE_LOST: "Lease lost", RESUMED: "Resumed", RETRY_SCHEDULED: "Retry scheduled", NAN_DETECTED: "NaN detected",
-  POSTFILTER_DECISION: "Video check", SIGNED: "Signed", UPLOADED: "Uploaded", CACHE_HIT: "Cache hit",
-  CANCEL_REQUESTED: "Cancel requested", CANCELLED: "Cancelled", FINISHED: "Finished",
-};
 /** Events whose record matters to a support answer ("why was it blocked?", "who cancelled?"). */
 const DECISIONS = new Set(["PREFILTER_DECISION", "POSTFILTER_DECISION", "RETRY_SCHEDULED", "CANCEL_REQUESTED", "CANCELLED", "LEASE_LOST", "NAN_DETECTED"]);
 const TROUBLE = new Set(["LEASE_LOST", "NAN_DETECTED", "RETRY_SCHEDULED"]);
@@ -53,20 +48,22 @@ export function JobTimeline({ timeline }: { timeline: StaffJobEvent[] }) {
     <div className="timeline" data-testid="timeline">
       {groups(timeline).map((group, i) => (
         <section key={i} className="timeline-group" aria-label={group.attempt ? `Attempt ${group.attempt}` : "Before the first claim"}>
-          <h4>{group.attempt ? `Attempt ${group.attempt}` : "Before the first claim"}{group.workerId && <span className="muted small"> · worker <code>{group.workerId}</code></span>}</h4>
+          <h4 data-testid="timeline-group-title">{group.attempt ? `Attempt ${group.attempt}` : "Before the first claim"}{group.workerId && <span className="muted small"> · worker <code>{group.workerId}</code></span>}</h4>
           <ol>
             {group.events.map(({ event, workerId, fencingToken, detail }, j) => {
               const record = DECISIONS.has(event.kind) ? pretty(detail) : null;
+              const summary = decisionSummary(event.kind, detail);
               return (
                 <li key={j} className={`timeline-event${TROUBLE.has(event.kind) ? " trouble" : ""}`} data-testid="timeline-event" data-kind={event.kind}>
                   <span className="timeline-time" title={new Date(event.at).toLocaleString()}>{offset(event.at, start)}</span>
                   <div>
-                    <strong>{KIND_LABEL[event.kind] ?? event.kind}</strong>
-                    {event.stage && <span className="chip">{event.stage}</span>}
-                    {event.durationSeconds != null && <span className="chip">took {event.durationSeconds.toFixed(1)} s</span>}
-                    {event.step != null && <span className="chip">step {event.step}</span>}
-                    <p className="small">{event.message}</p>
-                    {workerId && workerId !== group.workerId && <p className="muted small">worker <code>{workerId}</code></p>}
+                    <strong>{EVENT_LABEL[event.kind] ?? event.kind}</strong>
+                    {event.stage && <span className="chip" data-testid="event-stage">{event.stage}</span>}
+                    {event.durationSeconds != null && <span className="chip" data-testid="event-duration">took {event.durationSeconds.toFixed(1)} s</span>}
+                    {event.step != null && <span className="chip" data-testid="event-step">step {event.step}</span>}
+                    <p className="small" data-testid="event-message">{event.message}</p>
+                    {summary && <p className="small decision" data-testid="event-decision">{summary}</p>}
+                    {workerId && workerId !== group.workerId && <p className="muted small" data-testid="event-worker">worker <code>{workerId}</code></p>}
                     {record && (
                       <details><summary className="small">Record{fencingToken ? ` (fencing token ${fencingToken})` : ""}</summary><pre className="record">{record}</pre></details>
                     )}
