@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { configDefaults, defineConfig } from "vitest/config";
+import SlowFirstSequencer from "./test/helpers/sequencer.js";
 
 const require = createRequire(import.meta.url);
 
@@ -16,6 +17,8 @@ export default defineConfig({
     globalSetup: ["test/helpers/global-setup.ts"],
     pool: "forks",
     maxWorkers: 2,
+    // the slowest files start first, so none of them is left running alone at the end
+    sequence: { sequencer: SlowFirstSequencer },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Processes the tests spawn (workers, `npm start`) run the fast untrained model too.

@@ -1,0 +1,58 @@
+// The order test files start in. With 2 workers the run ends when the last file does, so a file of a
+// minute or more that starts near the end makes the whole run wait for it. Vitest orders by the
+// durations it cached from an earlier run, and without that cache (a fresh `npm ci`, as in CI) by file
+// size: the small files that spend longest (a Chromium session, the eval harness run as a command, a
+// model's generations) came last. Here the known slow files start first, longest first; the rest follow
+// in Vitest's own order. The list only orders: a file missing from it still runs, just not first.
+import { relative } from "node:path";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/**
+ * Files measured slow (seconds alone on a quiet 2-core machine, about; longest first). Re-measure with
+ * `npx vitest run --reporter=verbose` when a file's cost changes a lot; the order is what matters.
+ */
+export const SLOW_FILES: readonly string[] = [
+  "test/eval-level1.test.ts",
+  "test/studio.test.ts",
+  "test/safety-switches.test.ts",
+  "test/postfilter.test.ts",
+  "test/cli.test.ts",
+  "test/scan.test.ts",
+  "test/variants.test.ts",
+  "test/embedded.test.ts",
+  "test/delivery.test.ts",
+  "test/queue.test.ts",
+  "test/rescan.test.ts",
+  "test/timeline.test.ts",
+  "test/judge.test.ts",
+  "test/metrics.test.ts",
+  "test/classifiers.test.ts",
+  "test/support-console.test.ts",
+  "test/quality-floor.test.ts",
+  "test/keys.test.ts",
+  "test/negative-prompt.test.ts",
+  "test/shapes-model.test.ts",
+  "test/embedded-latency.test.ts",
+  "test/hash-bank-store.test.ts",
+  "test/sockets.test.ts",
+  "test/prefilter-api.test.ts",
+  "test/webhooks-crash.test.ts",
+  "test/removal-cli.test.ts",
+  "test/takedown.test.ts",
+  "test/webhooks-cli.test.ts",
+  "test/limits-cli.test.ts",
+  "test/removal-embedded.test.ts",
+  "test/limits-replicas.test.ts",
+  "test/prefilter-generated.test.ts",
+];
+
+export default class SlowFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (spec: TestSpecification) => {
+      const i = SLOW_FILES.indexOf(relative(spec.project.config.root, spec.moduleId).replaceAll("\\", "/"));
+      return i === -1 ? SLOW_FILES.length : i;
+    };
+    // Array.prototype.sort is stable: files off the list keep the order Vitest gave them.
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
