@@ -17,8 +17,8 @@ export default defineConfig({
     globalSetup: ["test/helpers/global-setup.ts"],
     pool: "forks",
     // 2 for the 2-core CI machine. KINEMA_TEST_WORKERS tries another count: the suite's processes used
-    // ~1,040 CPU-seconds in a 2-worker run, about 2/3 of what 2 workers' wall time offers, since a file
-    // that waits (on a child process, Chromium, a lease) leaves its core idle.
+    // ~1,040 CPU-seconds in one run here (PostgreSQL's not counted), against 2 x 794 s of CI's wall time:
+    // a file that waits (on a child process, Chromium, a lease) leaves its core idle.
     maxWorkers: Number(process.env.KINEMA_TEST_WORKERS) || 2,
     // the slowest files start first, so none of them is left running alone at the end
     sequence: { sequencer: SlowFirstSequencer },
