@@ -41,6 +41,12 @@ async function namedQueries(preparedStatements: boolean): Promise<{ ok: number; 
         await client.query("BEGIN");
         await client.query({ name: "kinemaPoolingTx", text: "SELECT $1::int AS n", values: [i] });
         await client.query("COMMIT");
+      } catch (error) {
+        // Rolled back, as the migrations and Prisma do: a client released inside its (aborted)
+        // transaction keeps PgBouncer's server connection, and with all 3 held the other clients wait
+        // until the pool's 30 s idle timeout closes them (the control took 30 s for that alone).
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
       } finally {
         client.release();
       }
