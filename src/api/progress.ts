@@ -48,6 +48,8 @@ const POSITION_SLICE = 50;
 const STATS_TTL_MS = 2_000;
 /** Retries of a failed read before a subscription gives up with an error: about 20 s in all. */
 const READ_RETRIES = 14;
+/** Running jobs whose last step event this process remembers (every API process hears every job's). */
+const HEARD_STEPS_MAX = 20_000;
 
 export class ProgressHub {
   private readonly watches = new Map<string, Set<Watch>>();
@@ -58,6 +60,13 @@ export class ProgressHub {
   private stats: { at: number; value: Promise<QueueStats> } | null = null;
   /** per job: the first read of starting subscriptions that is in flight, and the one queued behind it */
   private readonly startReads = new Map<string, { current: Promise<SharedRead>; next: Promise<SharedRead> | null }>();
+  /**
+   * The last step event heard per running job, whoever watches it: the row takes a running job's step
+   * count only every progressRowMs (src/queue/step-pipeline.ts), so a subscription that starts mid-run
+   * (a page reload) would otherwise open behind the bar the user just saw. Dropped at the job's next
+   * non-step event (a synchronous write: the row has caught up), oldest first past HEARD_STEPS_MAX.
+   */
+  private readonly heardSteps = new Map<string, { token: number; steps: number }>();
 
   constructor(bus: EventBus, private readonly jobs: JobReader, private readonly sql: Sql) {
     this.unsubscribe = bus.subscribe((event) => this.onEvent(event));
@@ -89,7 +98,7 @@ export class ProgressHub {
       // a read that fails on the database (a pooler restart, a failover) is tried again, fresh.
       const first = await this.retrying(async () => {
         const { row, position } = await this.startRead(jobId);
-        return row && row.accountId === account.id ? this.snapshot(row, watch, position) : null;
+        return row && row.accountId === account.id ? this.snapshot(this.withHeardSteps(row), watch, position) : null;
       });
       if (!first) return;
       let current = first;
@@ -195,6 +204,7 @@ export class ProgressHub {
       return;
     }
     if (event.kind !== "job") return;
+    this.hear(event);
     const set = this.watches.get(event.jobId);
     if (set) {
       // One read for this event, made by the first subscriber that needs it, shared by the rest.
@@ -203,6 +213,25 @@ export class ProgressHub {
       for (const w of set) w.queue.push(signal);
     }
     if (event.queueChanged) this.schedulePositionRefresh();
+  }
+
+  private hear(event: JobEvent): void {
+    this.heardSteps.delete(event.jobId);
+    if (!event.progressOnly || event.stepsCompleted === undefined || event.fencingToken === undefined) return;
+    this.heardSteps.set(event.jobId, { token: Number(event.fencingToken), steps: event.stepsCompleted });
+    if (this.heardSteps.size > HEARD_STEPS_MAX) this.heardSteps.delete(this.heardSteps.keys().next().value!);
+  }
+
+  /** A job's step count as `Job.stepsCompleted` answers it: the row's, or the last step heard of its lease. */
+  stepsOf(job: JobRecord): number {
+    return this.withHeardSteps(job).stepsCompleted;
+  }
+
+  /** A running row's step count, raised to the last step heard of the same lease (never lowered). */
+  private withHeardSteps(row: JobRecord): JobRecord {
+    const heard = this.heardSteps.get(row.id);
+    if (row.status !== "RUNNING" || !heard || heard.token !== Number(row.fencingToken) || heard.steps <= row.stepsCompleted) return row;
+    return { ...row, stepsCompleted: heard.steps };
   }
 
   /**

@@ -32,6 +32,8 @@ interface Lane {
   cancelRequested: boolean;
   /** the next step goes synchronously (see recheck) */
   recheck: boolean;
+  /** the trailing row write: steps taken and then no more (a stall, a long step) still reach the row */
+  trailing: NodeJS.Timeout | null;
 }
 
 export class StepPipeline {
@@ -52,6 +54,7 @@ export class StepPipeline {
     this.batcher.add(event);
     lane.unwritten = merge(lane.unwritten, write);
     if (!lane.inFlight && performance.now() - lane.writtenAt >= this.rowMs) lane.inFlight = this.writeLane(lane);
+    else this.trail(lane);
     return { cancelRequested: lane.cancelRequested };
   }
 
@@ -63,6 +66,7 @@ export class StepPipeline {
   async settle(lease: Lease): Promise<ProgressWrite | null> {
     const lane = this.laneOf(lease);
     if (lane) {
+      this.untrail(lane);
       while (lane.inFlight) await lane.inFlight;
     }
     await this.batcher.flush();
@@ -78,7 +82,9 @@ export class StepPipeline {
    */
   opened(lease: Lease, stage: JobStage, cancelRequested: boolean): void {
     this.prune();
-    this.lanes.set(lease.jobId, { lease, stage, writtenAt: performance.now(), unwritten: null, inFlight: null, lost: null, cancelRequested, recheck: false });
+    const previous = this.lanes.get(lease.jobId);
+    if (previous) this.untrail(previous);
+    this.lanes.set(lease.jobId, { lease, stage, writtenAt: performance.now(), unwritten: null, inFlight: null, lost: null, cancelRequested, recheck: false, trailing: null });
   }
 
   /**
@@ -93,7 +99,26 @@ export class StepPipeline {
 
   /** The lease ended (a finish statement ran, or was refused): its lane goes. */
   closed(lease: Lease): void {
-    if (this.laneOf(lease)) this.lanes.delete(lease.jobId);
+    const lane = this.laneOf(lease);
+    if (lane) { this.untrail(lane); this.lanes.delete(lease.jobId); }
+  }
+
+  /** Arms the lane's trailing write for when `rowMs` has passed since its last row write (once). */
+  private trail(lane: Lane): void {
+    if (lane.trailing) return;
+    const wait = Math.max(0, this.rowMs - (performance.now() - lane.writtenAt));
+    lane.trailing = setTimeout(() => {
+      lane.trailing = null;
+      if (this.lanes.get(lane.lease.jobId) !== lane || !lane.unwritten) return;
+      if (lane.inFlight) void lane.inFlight.then(() => this.trail(lane));
+      else lane.inFlight = this.writeLane(lane);
+    }, wait);
+    lane.trailing.unref();
+  }
+
+  private untrail(lane: Lane): void {
+    if (lane.trailing) clearTimeout(lane.trailing);
+    lane.trailing = null;
   }
 
   private laneOf(lease: Lease): Lane | undefined {
@@ -120,7 +145,7 @@ export class StepPipeline {
   /** A lane whose runner stopped without a finish statement (a crash of its stage) is dropped after a while. */
   private prune(): void {
     const before = performance.now() - this.staleMs;
-    for (const [k, lane] of this.lanes) if (!lane.inFlight && lane.writtenAt < before) this.lanes.delete(k);
+    for (const [k, lane] of this.lanes) if (!lane.inFlight && lane.writtenAt < before) { this.untrail(lane); this.lanes.delete(k); }
   }
 }
 

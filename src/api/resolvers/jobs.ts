@@ -62,6 +62,8 @@ export const jobMutations: Pick<MutationResolvers, "generateVideo" | "cancelJob"
 export const Job: JobResolvers = {
   resolution: (job) => job.resolution as Resolution,
   seed: (job) => Number(job.seed),
+  // A running job's row takes its step count only every few seconds; the steps this process has heard go ahead of it.
+  stepsCompleted: (job, _args, ctx) => ctx.services.progress.stepsOf(job),
   queuePosition: (job, _args, ctx) => {
     if (job.status !== "QUEUED") return null;
     return liveJobValues.get(job)?.queuePosition ?? ctx.loaders.queuePosition.load(job.id);
