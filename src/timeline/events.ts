@@ -7,6 +7,9 @@
 // 2-core machine at load average ~20): median server time 0.56 -> 1.06 ms, 0.36 ms of it in the trigger,
 // the rest mostly the foreign key's checks of the new rows; the claim's round trip there is 11-25 ms.
 // The per-step progress write never runs the trigger (its WHEN clause); a checkpoint adds one row.
+// The claim and the completion have triggers of their own that write the same rows from one plain INSERT
+// (job_timeline_claimed, 0021; job_timeline_completed, 0023): test/timeline-paths.test.ts compares them
+// with 0008's trigger.
 import type { Sql } from "../db/pool.js";
 import type { JobStage } from "../jobs/states.js";
 
