@@ -1,6 +1,7 @@
 // Claims batched per process (src/queue/claims.ts, claim_jobs() of migration 0022) under real PostgreSQL:
 // the workers of one process that want a job while a claim is in flight get distinct jobs from one call,
-// each leased to its own worker id with its own token and attempt; a lone claim is sent at once, alone;
+// each leased to its own worker id with its own token and attempt, announced in one publish statement
+// (claimers of another first stage go in another call); a lone claim is sent at once, alone;
 // the burst cap is exact when one call serves one account several times (with or without its counter
 // row, and with several processes racing); the 2:1 lane order runs on across batches of any size; the
 // avoid_worker, run_after, deadline and checkpoint rules hold inside a batch; and a worker claims again
@@ -9,6 +10,7 @@ import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPool, type Sql } from "../src/db/pool.js";
 import { MemoryEventBus } from "../src/events/memory.js";
+import { PgEventBus } from "../src/events/pg.js";
 import { createLogger } from "../src/log.js";
 import { LeaseLostError } from "../src/queue/errors.js";
 import { JobQueue } from "../src/queue/queue.js";
@@ -47,14 +49,16 @@ async function enqueue(accountId: string, tier: "FREE" | "PLUS", n: number, star
   return rows.map((r) => r.id);
 }
 
-/** The pool, recording the worker ids of every claim call it carries. */
-function recording(sql: pg.Pool): { sql: Sql; calls: string[][] } {
+/** The pool, recording the worker ids of every claim call it carries, and the payloads of every publish. */
+function recording(sql: pg.Pool): { sql: Sql; calls: string[][]; published: string[][] } {
   const calls: string[][] = [];
+  const published: string[][] = [];
   return {
-    calls,
+    calls, published,
     sql: {
       query: (text: string | pg.QueryConfig, values?: unknown[]) => {
         if (typeof text === "object" && text.name === "claimJobs") calls.push([...(text.values![0] as string[])]);
+        if (typeof text === "object" && text.text.includes("publishEvents")) published.push([...(text.values![1] as string[])]);
         return sql.query(text, values);
       },
     } as Sql,
@@ -87,6 +91,33 @@ describe("one call for the claimers of one process", () => {
     // The batch's tokens are drawn in its workers' order.
     const batchTokens = jobs.slice(1).map((j) => j.fencingToken);
     expect(batchTokens).toEqual([...batchTokens].sort((a, b) => a - b));
+  });
+
+  it("announces what one call claimed in one publish statement (PostgreSQL's bus)", async () => {
+    const account = await insertAccount(pool, "PLUS");
+    await enqueue(account, "PLUS", 5);
+    const { sql, calls, published } = recording(pool);
+    const bus = await PgEventBus.connect(db.url, sql);
+    try {
+      const queue = new JobQueue(sql, bus, queueConfig);
+      const jobs = (await Promise.all(["a", "b", "c", "d", "e"].map((id) => queue.claim(id, "DENOISING")))) as ClaimedJob[];
+      expect(calls.map((c) => c.length)).toEqual([1, 4]);
+      await waitFor(async () => published.flat().length === 5 || null, 5_000, "the five claim events");
+      expect(published.map((p) => p.length)).toEqual([1, 4]);
+      expect(published.flat().map((p) => JSON.parse(p))).toEqual(jobs.map((j) => ({ kind: "job", jobId: j.id, status: "RUNNING", stage: "DENOISING", queueChanged: true })));
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it("puts claimers that ask for different first stages in separate calls, each job in its claimer's stage", async () => {
+    const account = await insertAccount(pool, "PLUS");
+    await enqueue(account, "PLUS", 4);
+    const { sql, calls } = recording(pool);
+    const queue = new JobQueue(sql, new MemoryEventBus(), queueConfig);
+    const jobs = await Promise.all([queue.claim("a", "DENOISING"), queue.claim("b", "DECODING"), queue.claim("c", "DENOISING"), queue.claim("d", "DECODING")]);
+    expect(calls).toEqual([["a"], ["b", "d"], ["c"]]);
+    expect(jobs.map((j) => j!.stage)).toEqual(["DENOISING", "DECODING", "DENOISING", "DECODING"]);
   });
 
   it("answers null to the claimers the queue runs out for, and a job to the others", async () => {
