@@ -36,7 +36,8 @@ export class Worker {
   private loop: Promise<void> | null = null;
   /**
    * The end of the last job handed off (its completion in flight, then its metrics and onJobDone): the
-   * worker claims again meanwhile, but waits for it before handing off the next, and before it exits.
+   * worker claims and runs the next job meanwhile, and waits for it once that next job is handed off in
+   * turn (at most one job's end pending while it claims), and before it exits.
    */
   private ending: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
