@@ -33,6 +33,12 @@ export class JobRun {
   private readonly outputs: PipelineOutputs = {};
   private readonly timings: Record<string, number> = {};
   private readonly cleanups: (() => Promise<void>)[] = [];
+  private free!: () => void;
+  /**
+   * Resolves once the job no longer needs its worker: its stages are done and its completion is handed
+   * to the queue (the worker may claim again while that statement is in flight), or run() has ended.
+   */
+  readonly freed = new Promise<void>((resolve) => (this.free = resolve));
 
   constructor(private readonly job: ClaimedJob, private readonly deps: RunnerDeps) {
     this.lease = { jobId: job.id, fencingToken: job.fencingToken };
@@ -54,7 +60,9 @@ export class JobRun {
       for (const stage of this.deps.stages) await this.runStage(stage, stage === this.deps.stages[0]);
       const video = this.outputs.video;
       const delivered = video ? deliveredKeys(video) : [];
-      const { status } = await this.refusedRemoves(delivered, () => this.deps.queue.complete(this.lease, video, { stageMs: this.timings }));
+      const completing = this.refusedRemoves(delivered, () => this.deps.queue.complete(this.lease, video, { stageMs: this.timings }));
+      this.free();
+      const { status } = await completing;
       if (status === "CANCELLED") {
         // Deleted while it ran (src/removal): nothing of it is delivered or kept, the clip and its images included.
         observeTerminal("CANCELLED");
@@ -72,6 +80,7 @@ export class JobRun {
     } finally {
       clearInterval(heartbeat);
       for (const cleanup of this.cleanups.reverse()) await cleanup().catch((error) => this.log.warn({ err: error }, "cleanup failed"));
+      this.free();
     }
   }
 

@@ -34,6 +34,12 @@ export class Worker {
   /** a wake-up came since the last claim began: the claim may have missed that job, so claim again now */
   private woken = false;
   private loop: Promise<void> | null = null;
+  /**
+   * The end of the last job handed off (its completion in flight, then its metrics and onJobDone): the
+   * worker claims and runs the next job meanwhile, and waits for it once that next job is handed off in
+   * turn (at most one job's end pending while it claims), and before it exits.
+   */
+  private ending: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: WorkerDeps) {
@@ -96,12 +102,21 @@ export class Worker {
           break;
         }
         const timing = observeClaim(job);
-        this.current = new JobRun(job, { queue: this.deps.queue, stages: this.deps.stages, heartbeatMs: this.deps.config.heartbeatMs, log, store: this.deps.store });
+        const run = new JobRun(job, { queue: this.deps.queue, stages: this.deps.stages, heartbeatMs: this.deps.config.heartbeatMs, log, store: this.deps.store });
+        this.current = run;
         runningJobs.inc();
-        const outcome = await this.current.run().finally(() => runningJobs.dec());
-        this.current = null;
-        if (outcome === "succeeded") observeSucceeded(timing);
-        this.deps.onJobDone?.(job.id, outcome);
+        const ended = run.run().finally(() => runningJobs.dec()).then((outcome) => {
+          if (outcome === "succeeded") observeSucceeded(timing);
+          this.deps.onJobDone?.(job.id, outcome);
+        });
+        ended.catch(() => {}); // awaited below: before the next hand-off, or before the worker exits
+        // Free once the completion is handed to the queue: the next claim overlaps that statement
+        // instead of following it (what the completion says still removes objects, counts and reports).
+        await run.freed;
+        if (this.current === run) this.current = null;
+        const before = this.ending;
+        this.ending = ended;
+        await before;
       } catch (error) {
         // The database is unreachable or a write failed outside a job: back off and try again.
         this.current = null;
@@ -110,6 +125,8 @@ export class Worker {
         await this.idle(Math.min(10_000, 100 * 2 ** failures));
       }
     }
+    // The last job's completion may still be in flight: it is this worker's until it has committed.
+    await this.ending.catch((error) => log.error({ err: error }, "could not record how the last job ended"));
     clearInterval(touch);
     activeWorkers.dec();
     await removeWorker(sql, id).catch(() => {});

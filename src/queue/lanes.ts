@@ -1,17 +1,19 @@
 // The claimer's side of weighted fair share (stride scheduling): each tier lane's pass, virtual time that
-// advances by 1 / weight whenever the lane is served. The claim statement (sql/claimJob.ts) tries the lanes
-// in order of pass and serves the first with a claimable job; this class keeps the passes between claims.
+// advances by 1 / weight whenever the lane is served. Each claim (claim_jobs(), sql/claimJob.ts) tries the
+// lanes in order of pass and serves the first with a claimable job; this class keeps the passes between
+// claim calls. A call of several claims advances its own copy after each one, with the same rule as
+// served() below (0022_claim_batch repeats it in PL/pgSQL: change both together); the caller then
+// replays the call's rows through served() in claim order and ends with the same passes.
 //
 // Kept per JobQueue (one per process), not in a shared row: a shared pass row was written by every claim,
 // so every claimer in the fleet waited on the one before it until that claim's commit had flushed. Each
-// claimer applies the weights to its own claims, so the fleet's mix follows them too; claims in flight at
-// once in one process read the same passes and may serve the same lane, and each is still accounted when
-// it returns, so the deviation from the ideal ratio stays bounded by the claims in flight.
+// process applies the weights to its own claims, so the fleet's mix follows them too; one claim call of a
+// process is in flight at a time (claims.ts), so its claims follow the ratio exactly.
 import type { Tier } from "../config/config.js";
 
 export type LanePasses = Record<Tier, number>;
 
-/** The claim's $4, $5: the PLUS and FREE passes. */
+/** The claim call's $4, $5: the PLUS and FREE passes. */
 export function laneOrderParams(passes: LanePasses): [number, number] {
   return [passes.PLUS, passes.FREE];
 }

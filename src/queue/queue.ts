@@ -9,7 +9,7 @@ import type { JobStage, JobStatus } from "../jobs/states.js";
 import { retryDelayMs } from "./backoff.js";
 import type { JobError } from "./errors.js";
 import type { WrittenRow } from "./sql/announce.js";
-import { claimJob } from "./sql/claimJob.js";
+import { ClaimBatcher } from "./claims.js";
 import { LaneClock } from "./lanes.js";
 import { acknowledgeCancel, blockJob, failJob, releaseJob } from "./sql/finishJob.js";
 import { CompletionBatcher } from "./completions.js";
@@ -39,8 +39,8 @@ export const DEFAULT_PROGRESS_ROW_MS = 5_000;
 
 export class JobQueue {
   private readonly channel: string | null;
-  /** this process's lane passes: which tier its next claim tries first (lanes.ts) */
-  private readonly lanes = new LaneClock();
+  /** claims that arrive while one is in flight share the next call, under this process's lane passes */
+  private readonly claims: ClaimBatcher;
   /** completions that arrive while one is in flight share the next statement */
   private readonly completions: CompletionBatcher;
   private readonly steps: StepPipeline;
@@ -49,6 +49,7 @@ export class JobQueue {
     onEventsLost: (error: unknown, lost: number) => void = () => {}) {
     this.channel = bus.sqlChannel ?? null;
     this.completions = new CompletionBatcher(sql, this.channel);
+    this.claims = new ClaimBatcher(sql, config.leaseMs, new LaneClock());
     const rowWrite = (lease: Lease, write: ProgressWrite) => recordProgress(this.sql, lease, write, this.config.leaseMs, null, {});
     this.steps = new StepPipeline(new EventBatcher(bus, onEventsLost), rowWrite, config.progressRowMs ?? DEFAULT_PROGRESS_ROW_MS, config.leaseMs * 2);
     // A cancel (or any change but a step) to a job with pipelined steps: its next step reads the row.
@@ -58,14 +59,15 @@ export class JobQueue {
     });
   }
 
-  /** Claims the next job; it enters `firstStage` (the pipeline's first) at once, when given. */
+  /**
+   * Claims the next job; it enters `firstStage` (the pipeline's first) at once, when given. Sent at once
+   * when no claim of this process is in flight, else with the others that wait for it (claims.ts).
+   */
   async claim(workerId: string, firstStage: JobStage | null = null): Promise<ClaimedJob | null> {
-    const claim = await claimJob(this.sql, workerId, this.config.leaseMs, firstStage, this.lanes.passes());
-    if (!claim) return null;
-    const { job } = claim;
-    this.lanes.served(job.tier, claim.weights);
+    const job = await this.claims.claim(workerId, firstStage);
+    if (!job) return null;
     // Published after the claim committed, not in its statement (claimJob.ts says why); on PostgreSQL's bus
-    // not awaited: the job starts now, and the bus batches what its processes publish (events/pg.ts).
+    // not awaited: the job starts now, and the bus sends what one call claimed in one statement (events/pg.ts).
     const event: JobEvent = { kind: "job", jobId: job.id, status: "RUNNING", stage: job.stage, queueChanged: true };
     if (this.channel) void this.bus.publish(event).catch(() => {}); // a hint: every later write announces itself
     else await this.bus.publish(event);
