@@ -2,8 +2,8 @@
 // timed sleep: the real claim, heartbeat, progress, checkpoint and completion statements through the real
 // JobQueue, in the order and at the rate a worker runs them (a progress write after every step, a
 // checkpoint every CHECKPOINT_EVERY steps, a heartbeat every heartbeatMs on its own timer, completion at
-// the end). Slots share one pool, as a fleet behind PgBouncer's transaction pooling shares the server's
-// connections.
+// the end). The slots of one process share its pool, as the GPUs of one worker host would; bench/fleet.ts
+// spreads a fleet's slots over several such processes (fleet-host.ts).
 import { LeaseLostError } from "../../src/queue/errors.js";
 import type { JobQueue } from "../../src/queue/queue.js";
 import type { Lease } from "../../src/queue/types.js";
