@@ -91,7 +91,7 @@ async function commits(admin: pg.Pool, database: string): Promise<number> {
 interface LevelResult {
   concurrent_jobs: number; held: boolean; why: string; peak_running: number; running_min: number; running_max: number;
   step_p50_ms: number; step_p99_ms: number; unreceived_steps: number; claim_p50_ms: number; claim_p99_ms: number; progress_p99_ms: number;
-  leases_lost: number; steps_per_s: number; jobs_finished: number; db_tps: number; db_transactions_per_step: number;
+  leases_lost: number; job_errors: number; failed_statements: Record<string, number>; statements_per_s: Record<string, number>; steps_per_s: number; jobs_finished: number; db_tps: number; db_transactions_per_step: number;
   api_loop_delay_p99_ms: number; host_loop_delay_p99_ms: number; host_cpu_percent: number; connections_peak: number; load_average: number[];
 }
 
@@ -121,6 +121,8 @@ async function runLevel(level: number, ctx: Ctx): Promise<LevelResult> {
   const stopAtEpoch = Date.now() + warmupMs + LEVEL_SECONDS * 1000;
   let windowStart = 0;
   let commitsAtStart = 0;
+  let windowEnd = 0;
+  let commitsAtEnd = 0;
   const running: number[] = [];
   let connectionsPeak = 0;
   let sampler: NodeJS.Timeout | undefined;
@@ -133,15 +135,25 @@ async function runLevel(level: number, ctx: Ctx): Promise<LevelResult> {
     sampler = setInterval(() => {
       void ctx.admin.query<{ running: number; connections: number }>(
         `SELECT (SELECT count(*)::int FROM jobs WHERE status = 'RUNNING') AS running, (SELECT count(*)::int FROM pg_stat_activity) AS connections`,
-      ).then(({ rows: [r] }) => { running.push(r!.running); connectionsPeak = Math.max(connectionsPeak, r!.connections); }, () => {});
+      ).then(({ rows: [r] }) => {
+        if (Date.now() >= stopAtEpoch) return; // the slots are finishing: not the level's steady state
+        running.push(r!.running);
+        connectionsPeak = Math.max(connectionsPeak, r!.connections);
+      }, () => {});
     }, 1_000);
+  });
+  // The window closes at stopAt (the slots then finish what they hold: the drain is not measured).
+  const closed = sleep(stopAtEpoch - Date.now()).then(async () => {
+    windowEnd = performance.now();
+    commitsAtEnd = await commits(ctx.admin, ctx.dbName);
   });
   const plan = { slots: level, stepMs: STEP_MS, stepsPerJob: STEPS_PER_JOB, heartbeatMs: queueConfig.heartbeatMs, pollMs: queueConfig.pollMs, staggerMs, stopAtEpoch, syncSteps: SYNC_STEPS };
   const hostStats = await ctx.hosts.run(level, plan, watchedJobs.map((j) => j.id), (jobId, step, at) => watchers.sent(jobId, step, at));
   await window;
+  await closed;
   clearInterval(sampler);
-  const windowSeconds = (performance.now() - windowStart) / 1000;
-  const tps = (await commits(ctx.admin, ctx.dbName) - commitsAtStart) / windowSeconds;
+  const windowSeconds = (windowEnd - windowStart) / 1000;
+  const tps = (commitsAtEnd - commitsAtStart) / windowSeconds;
   const load = loadavg().map((l) => round(l));
   const deadline = Date.now() + 5_000;
   while (watchers.unreceived() > 0 && Date.now() < deadline) await sleep(50);
@@ -153,6 +165,14 @@ async function runLevel(level: number, ctx: Ctx): Promise<LevelResult> {
   const claimMs = hostStats.flatMap((h) => h.claimMs);
   const sum = (f: (h: (typeof hostStats)[number]) => number) => hostStats.reduce((n, h) => n + f(h), 0);
   const leasesLost = sum((h) => h.leasesLost);
+  const jobErrors = sum((h) => h.jobErrors);
+  const tally = (pick: (h: (typeof hostStats)[number]) => Record<string, number>, per = 1) => {
+    const all: Record<string, number> = {};
+    for (const h of hostStats) for (const [k, n] of Object.entries(pick(h))) all[k] = (all[k] ?? 0) + n;
+    for (const k of Object.keys(all)) all[k] = round(all[k]! / per, 1);
+    return all;
+  };
+  const failed = tally((h) => h.failures);
   const peakRunning = sum((h) => h.peakRunning); // each host's own peak: all slots held a job at some point
   const stepsPerS = sum((h) => h.stepsInWindow) / windowSeconds;
   const stepP99 = watchers.samples.length ? percentile(watchers.samples, 99) : Infinity;
@@ -162,6 +182,7 @@ async function runLevel(level: number, ctx: Ctx): Promise<LevelResult> {
     stepP99 >= GOAL.stepP99Ms ? `step p99 ${round(stepP99)} ms >= ${GOAL.stepP99Ms}` : "",
     claimP99 >= GOAL.claimP99Ms ? `claim p99 ${round(claimP99)} ms >= ${GOAL.claimP99Ms}` : "",
     leasesLost > 0 ? `${leasesLost} leases lost` : "",
+    jobErrors > 0 ? `${jobErrors} jobs failed (${Object.entries(failed).map(([k, n]) => `${k} x${n}`).join(", ")})` : "",
     unreceived > 0 ? `${unreceived} steps never reached their subscriber` : "",
     peakRunning < level ? `only ${peakRunning} of ${level} slots held a job` : "",
   ].filter(Boolean).join("; ");
@@ -170,7 +191,7 @@ async function runLevel(level: number, ctx: Ctx): Promise<LevelResult> {
     running_min: running.length ? Math.min(...running) : 0, running_max: running.length ? Math.max(...running) : 0,
     step_p50_ms: round(percentile(watchers.samples, 50)), step_p99_ms: round(stepP99), unreceived_steps: unreceived,
     claim_p50_ms: round(percentile(claimMs, 50)), claim_p99_ms: round(claimP99), progress_p99_ms: round(percentile(hostStats.flatMap((h) => h.progressMs), 99)),
-    leases_lost: leasesLost, steps_per_s: round(stepsPerS, 0), jobs_finished: sum((h) => h.jobsFinished),
+    leases_lost: leasesLost, job_errors: jobErrors, failed_statements: failed, statements_per_s: tally((h) => h.statements, windowSeconds), steps_per_s: round(stepsPerS, 0), jobs_finished: sum((h) => h.jobsFinished),
     db_tps: round(tps, 0), db_transactions_per_step: round(tps / Math.max(1, stepsPerS), 2), api_loop_delay_p99_ms: round(Number(api.loopDelayP99Ms)),
     host_loop_delay_p99_ms: round(Math.max(...hostStats.map((h) => h.loopDelayP99Ms))),
     host_cpu_percent: round((sum((h) => h.cpuMs) / 1000 / windowSeconds) * 100, 0), connections_peak: connectionsPeak, load_average: load,
@@ -215,6 +236,7 @@ async function main(): Promise<void> {
       const result = await runLevel(level, ctx);
       results.push(result);
       console.log(`${level} concurrent jobs: ${result.held ? "held" : `did not hold (${result.why})`}; step p50/p99 ${result.step_p50_ms}/${result.step_p99_ms} ms, claim p99 ${result.claim_p99_ms} ms, ${result.steps_per_s} steps/s, ${result.db_tps} tps (${result.db_transactions_per_step} per step), running ${result.running_min}-${result.running_max}, ${result.connections_peak} connections, hosts' CPU ${result.host_cpu_percent} %, load ${result.load_average.join(" ")}`);
+      console.log(`  hosts' statements/s: ${Object.entries(result.statements_per_s).map(([k, n]) => `${k} ${n}`).join(", ")}`);
       // BENCH_FLEET_CONTINUE=1: every level is run (to see where each limit falls when another already failed)
       if (!result.held && process.env.BENCH_FLEET_CONTINUE !== "1") break;
     }

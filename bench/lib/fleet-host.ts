@@ -8,7 +8,7 @@
 // watched job (at: epoch ms from performance.timeOrigin, comparable across processes on one machine),
 // {type:"done", stats} when the run ends.
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { createPool } from "../../src/db/pool.js";
+import { createPool, type Sql } from "../../src/db/pool.js";
 import { PgEventBus } from "../../src/events/pg.js";
 import { JobQueue, type QueueConfig } from "../../src/queue/queue.js";
 import { emptyStats, runSlots, type SlotPlan } from "./fleet-slots.js";
@@ -27,12 +27,17 @@ export interface HostStats {
   claimMs: number[];
   progressMs: number[];
   leasesLost: number;
+  jobErrors: number;
   emptyClaims: number;
   jobsFinished: number;
   stepsInWindow: number;
   peakRunning: number;
   loopDelayP99Ms: number;
   cpuMs: number;
+  /** statements this host sent in the window, by the tag each opens with (what its transactions were) */
+  statements: Record<string, number>;
+  /** statements that failed, by tag and SQLSTATE (a deadlock, a serialization failure) */
+  failures: Record<string, number>;
 }
 
 const send = (message: Record<string, unknown>) => process.send!(message);
@@ -40,8 +45,23 @@ const epochNow = () => performance.timeOrigin + performance.now();
 
 const config = JSON.parse(process.env.BENCH_FLEET_QUEUE_CONFIG!) as QueueConfig;
 const pool = createPool(process.env.DATABASE_URL!, Number(process.env.BENCH_FLEET_HOST_POOL));
-const bus = await PgEventBus.connect(process.env.DATABASE_URL!, pool);
-const queue = new JobQueue(pool, bus, config);
+// Every statement of the queue and the bus goes through here, counted by its tag (each is autocommit).
+let statements: Record<string, number> = {};
+let failures: Record<string, number> = {};
+const counted: Sql = {
+  query(text, values) {
+    const sql = typeof text === "string" ? text : text.text;
+    const tag = /\/\*\s*(\w+)\s*\*\//.exec(sql)?.[1] ?? sql.slice(0, 30);
+    statements[tag] = (statements[tag] ?? 0) + 1;
+    return (pool.query(text as never, values as never) as Promise<never>).catch((error: { code?: string }) => {
+      const key = `${tag} ${error.code ?? "?"}`;
+      failures[key] = (failures[key] ?? 0) + 1;
+      throw error;
+    }) as never;
+  },
+};
+const bus = await PgEventBus.connect(process.env.DATABASE_URL!, counted);
+const queue = new JobQueue(counted, bus, config);
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 
@@ -52,8 +72,12 @@ let cpuAtWindow = process.cpuUsage();
 async function run(message: HostRun): Promise<void> {
   stats = emptyStats();
   stepsAtWindow = 0;
+  failures = {};
   const watched = new Set(message.watched);
   const { stopAtEpoch, ...plan } = message.plan;
+  // What the hosts sent in the window [window, stopAt): the completions after it are the level's drain.
+  let inWindow: Record<string, number> = {};
+  const stop = setTimeout(() => { inWindow = { ...statements }; }, stopAtEpoch - Date.now());
   const sweeper = message.sweep ? setInterval(() => { void queue.sweep().catch(() => {}); }, config.sweepMs) : null;
   try {
     await runSlots(queue, { ...plan, stopAt: stopAtEpoch - performance.timeOrigin }, stats, (jobId, step) => {
@@ -61,12 +85,13 @@ async function run(message: HostRun): Promise<void> {
     });
   } finally {
     if (sweeper) clearInterval(sweeper);
+    clearTimeout(stop);
   }
   const cpu = process.cpuUsage(cpuAtWindow);
   const result: HostStats = {
-    claimMs: stats.claimMs, progressMs: stats.progressMs, leasesLost: stats.leasesLost, emptyClaims: stats.emptyClaims,
+    claimMs: stats.claimMs, progressMs: stats.progressMs, leasesLost: stats.leasesLost, jobErrors: stats.jobErrors, emptyClaims: stats.emptyClaims,
     jobsFinished: stats.jobsFinished, stepsInWindow: stats.stepsWritten - stepsAtWindow, peakRunning: stats.peakRunning,
-    loopDelayP99Ms: loop.percentile(99) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000,
+    loopDelayP99Ms: loop.percentile(99) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000, statements: inWindow, failures,
   };
   send({ type: "done", stats: result });
 }
@@ -79,6 +104,7 @@ process.on("message", (message: { type: string }) => {
     stats.claimMs.length = 0;
     stats.progressMs.length = 0;
     stepsAtWindow = stats.stepsWritten;
+    statements = {};
     loop.reset();
     cpuAtWindow = process.cpuUsage();
   } else if (message.type === "stop") {
