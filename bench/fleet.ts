@@ -22,7 +22,7 @@ import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { createPool } from "../src/db/pool.js";
+import "../src/db/pool.js"; // its type parsers (BIGINT as a number) for this process's pools
 import { DEFAULT_STEP_GATHER_MS } from "../src/events/batcher.js";
 import { DEFAULT_PROGRESS_ROW_MS, type QueueConfig } from "../src/queue/queue.js";
 import { createBenchDatabase, insertJobs } from "./lib/db.js";
@@ -38,7 +38,7 @@ const STEP_MS = benchSize("BENCH_STEP_MS", { full: 1000, quick: 200 });
 const STEPS_PER_JOB = benchSize("BENCH_STEPS_PER_JOB", { full: 30, quick: 12 });
 const LEVEL_SECONDS = benchSize("BENCH_LEVEL_SECONDS", { full: 40, quick: 4 });
 const WATCHED = benchSize("BENCH_WATCHED_JOBS", { full: 400, quick: 10 }); // subscribers per level (a sample of the jobs)
-const POOL_SIZE = benchSize("BENCH_FLEET_POOL", { full: 32, quick: 8 }); // server connections the hosts' pools share
+const POOL_SIZE = benchSize("BENCH_FLEET_POOL", { full: 24, quick: 8 }); // server connections the hosts' pools share
 const PROCS = benchSize("BENCH_FLEET_PROCS", { full: 4, quick: 2 }); // worker-host processes the slots are spread over
 const POOL_EACH = Math.max(2, Math.floor(POOL_SIZE / PROCS)); // each host also holds its bus's LISTEN connection
 const CONNECTION_MARGIN = 5; // left to the other users of a shared server
@@ -227,8 +227,10 @@ async function main(): Promise<void> {
   const accounts = Math.ceil(Math.max(...LEVELS) / 2);
   const api = startApi(db.url, accounts);
   apiRequest = (command) => api.request(command);
-  const pool = createPool(db.url, 2); // inserts the jobs, cancels what a level left queued
-  const admin = new pg.Pool({ connectionString: db.url, max: 1 });
+  // Held for the whole run (no idle timeout): on a shared server a connection given back between levels
+  // may not be there to take again ("too many clients").
+  const pool = new pg.Pool({ connectionString: db.url, max: 2, idleTimeoutMillis: 0 }); // inserts the jobs, cancels what a level left queued
+  const admin = new pg.Pool({ connectionString: db.url, max: 1, idleTimeoutMillis: 0 });
   let hosts: FleetHosts | null = null;
   const results: LevelResult[] = [];
   try {
