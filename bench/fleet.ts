@@ -263,7 +263,7 @@ async function main(): Promise<void> {
   console.log(`${QUICK ? "quick run (sizes too small to judge the goal); " : ""}largest level held: ${max} concurrent jobs${capped ? " (the highest level tried: the limit is above it)" : ""}; `
     + `goal >= ${GOAL.concurrentJobs}: ${max >= GOAL.concurrentJobs ? "met" : "MISSED"}; ${round(max / DESIGN_CLIPS_IN_FLIGHT, 1)}x the design's ${DESIGN_CLIPS_IN_FLIGHT} clips in flight; total ${round((performance.now() - began) / 1000, 1)} s`);
   console.log(JSON.stringify({
-    bench: "fleet", quick: QUICK, sync_steps: SYNC_STEPS, progress_row_ms: queueConfig.progressRowMs, step_gather_ms: queueConfig.stepGatherMs, step_ms: STEP_MS, steps_per_job: STEPS_PER_JOB, level_seconds: LEVEL_SECONDS, watched_jobs_per_level: WATCHED, pool_size: POOL_SIZE, procs: PROCS, pool_per_proc: POOL_EACH,
+    bench: "fleet", quick: QUICK, sync_steps: SYNC_STEPS, progress_row_ms: queueConfig.progressRowMs, step_gather_ms: queueConfig.stepGatherMs, events: process.env.BENCH_FLEET_EVENTS === "per-job" ? "per-job" : "per-host", step_ms: STEP_MS, steps_per_job: STEPS_PER_JOB, level_seconds: LEVEL_SECONDS, watched_jobs_per_level: WATCHED, pool_size: POOL_SIZE, procs: PROCS, pool_per_proc: POOL_EACH,
     max_concurrent_jobs: max, limit_above_highest_level: capped, db_tps_at_max: best?.db_tps ?? null, steps_per_s_at_max: best?.steps_per_s ?? null,
     goal_concurrent_jobs: GOAL.concurrentJobs, goal_met: max >= GOAL.concurrentJobs, design_clips_in_flight: DESIGN_CLIPS_IN_FLIGHT,
     headroom_over_design: round(max / DESIGN_CLIPS_IN_FLIGHT, 1), levels: results, total_seconds: round((performance.now() - began) / 1000, 1),

@@ -9,9 +9,27 @@
 // {type:"done", stats} when the run ends.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createPool, type Sql } from "../../src/db/pool.js";
+import type { EventBus } from "../../src/events/bus.js";
 import { PgEventBus } from "../../src/events/pg.js";
 import { JobQueue, type QueueConfig } from "../../src/queue/queue.js";
 import { emptyStats, runSlots, type SlotPlan } from "./fleet-slots.js";
+
+/*
+ * BENCH_FLEET_EVENTS=per-job: each event its own NOTIFY transaction, sent at once and concurrently, as a
+ * fleet of one-job worker processes (production's layout: workers/main.ts runs one worker) sends them: no
+ * event shares a commit with another job's. The statement is PgEventBus's publish with one payload.
+ */
+const PUBLISH_ONE = `/* publishEvents */
+SELECT pg_notify($1, $2) WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL`;
+
+function perJobBus(bus: PgEventBus, sql: Sql): EventBus {
+  return {
+    sqlChannel: bus.sqlChannel,
+    publish: async (event) => { await sql.query(PUBLISH_ONE, [bus.sqlChannel, JSON.stringify(event)]); },
+    subscribe: (listener) => bus.subscribe(listener),
+    close: () => bus.close(),
+  };
+}
 
 export interface HostRun {
   type: "run";
@@ -61,7 +79,7 @@ const counted: Sql = {
   },
 };
 const bus = await PgEventBus.connect(process.env.DATABASE_URL!, counted);
-const queue = new JobQueue(counted, bus, config);
+const queue = new JobQueue(counted, process.env.BENCH_FLEET_EVENTS === "per-job" ? perJobBus(bus, counted) : bus, config);
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 
