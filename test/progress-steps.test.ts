@@ -130,14 +130,13 @@ describe("pipelined steps", () => {
       const leases: { jobId: string; fencingToken: number }[] = [];
       for (let i = 0; i < count; i++) {
         const job = (await queue.claim(`w-gather-${i}`, "DENOISING"))!;
-        const lease = { jobId: job.id, fencingToken: job.fencingToken };
-        await queue.step(lease, { stage: "DENOISING", stepsCompleted: 1 }, 30); // synchronous: opens the lane
-        leases.push(lease);
+        leases.push({ jobId: job.id, fencingToken: job.fencingToken });
       }
-      // The claims' events come back through the bus and mark each lane for a recheck: step 2 may be
-      // synchronous; from step 3 on, steps are pipelined.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      for (const lease of leases) await queue.step(lease, { stage: "DENOISING", stepsCompleted: 2 }, 30);
+      // The claims' events come back through the bus and would mark a lane for a recheck (its next step
+      // synchronous): the lanes are opened once they are heard, by synchronous writes of steps 1 and 2.
+      await waitFor(() => leases.every((l) => heard.some((e) => e.jobId === l.jobId && e.status === "RUNNING" && !e.progressOnly)), "the claims' events");
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the writer's own bus hears them too
+      for (const step of [1, 2]) for (const lease of leases) await queue.progress(lease, { stage: "DENOISING", stepsCompleted: step }, 30);
       await waitFor(() => leases.every((l) => stepsOf(l.jobId).length === 2), "steps 1 and 2");
       return leases;
     }
