@@ -1,10 +1,11 @@
 // The pipelined step path (src/queue/step-pipeline.ts): every step's event reaches a listener in another
 // process's bus, in order and before the job's end; the row takes the count only every progressRowMs and
 // catches up at the next synchronous write; a superseded lease is told at its next step once a row write
-// was refused, and never changes the row.
+// was refused, and never changes the row. With a gather (stepGatherMs), the step events of the process's
+// jobs share one NOTIFY transaction, every one still delivered, and a synchronous write sends them at once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
-import { createPool } from "../src/db/pool.js";
+import { createPool, type Sql } from "../src/db/pool.js";
 import type { JobEvent } from "../src/events/bus.js";
 import { PgEventBus } from "../src/events/pg.js";
 import { LeaseLostError } from "../src/queue/errors.js";
@@ -17,8 +18,8 @@ let pool: pg.Pool;
 let writerBus: PgEventBus;
 let listenerBus: PgEventBus;
 const heard: JobEvent[] = [];
-const config = (progressRowMs: number): QueueConfig => ({
-  leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 100, sweepMs: 100, maxAttempts: 3, retryBaseMs: 10, retryMaxMs: 10, progressRowMs,
+const config = (progressRowMs: number, stepGatherMs = 0): QueueConfig => ({
+  leaseMs: 30_000, heartbeatMs: 10_000, pollMs: 100, sweepMs: 100, maxAttempts: 3, retryBaseMs: 10, retryMaxMs: 10, progressRowMs, stepGatherMs,
 });
 
 beforeAll(async () => {
@@ -108,5 +109,73 @@ describe("pipelined steps", () => {
     expect(await rowSteps(job.id)).toBe(before);
     await expect(queue.complete(stale, null, {})).rejects.toBeInstanceOf(LeaseLostError);
     await queue.complete({ jobId: owner.id, fencingToken: owner.fencingToken }, null, {});
+  });
+
+  describe("gathered step events", () => {
+    /** A bus whose NOTIFY transactions are counted (publishEvents statements). */
+    async function countingBus(): Promise<{ bus: PgEventBus; publishes: () => number; reset: () => void }> {
+      let n = 0;
+      const sql: Sql = {
+        query(text, values) {
+          if ((typeof text === "string" ? text : text.text).includes("publishEvents")) n++;
+          return pool.query(text as never, values as never) as never;
+        },
+      };
+      return { bus: await PgEventBus.connect(db.url, sql), publishes: () => n, reset: () => { n = 0; } };
+    }
+
+    async function claimRunning(queue: JobQueue, count: number) {
+      const accounts = await Promise.all(Array.from({ length: count }, () => insertAccount(pool)));
+      await insertJobs(pool, accounts, count, 30);
+      const leases: { jobId: string; fencingToken: number }[] = [];
+      for (let i = 0; i < count; i++) {
+        const job = (await queue.claim(`w-gather-${i}`, "DENOISING"))!;
+        leases.push({ jobId: job.id, fencingToken: job.fencingToken });
+      }
+      // The claims' events come back through the bus and would mark a lane for a recheck (its next step
+      // synchronous): the lanes are opened once they are heard, by synchronous writes of steps 1 and 2.
+      await waitFor(() => leases.every((l) => heard.some((e) => e.jobId === l.jobId && e.status === "RUNNING" && !e.progressOnly)), "the claims' events");
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the writer's own bus hears them too
+      for (const step of [1, 2]) for (const lease of leases) await queue.progress(lease, { stage: "DENOISING", stepsCompleted: step }, 30);
+      await waitFor(() => leases.every((l) => stepsOf(l.jobId).length === 2), "steps 1 and 2");
+      return leases;
+    }
+
+    it("sends the steps of several jobs gathered in one transaction, every one delivered in order", async () => {
+      const { bus, publishes, reset } = await countingBus();
+      try {
+        const queue = new JobQueue(pool, bus, config(60_000, 300));
+        const leases = await claimRunning(queue, 4);
+        reset();
+        for (let step = 3; step <= 5; step++) for (const lease of leases) await queue.step(lease, { stage: "DENOISING", stepsCompleted: step }, 30);
+        await waitFor(() => leases.every((l) => stepsOf(l.jobId).length === 5), "every step of every job");
+        for (const lease of leases) expect(stepsOf(lease.jobId)).toEqual([1, 2, 3, 4, 5]);
+        expect(publishes()).toBe(1); // 12 step events of 4 jobs, one NOTIFY transaction
+        for (const lease of leases) await queue.complete(lease, null, {});
+      } finally {
+        await bus.close();
+      }
+    });
+
+    it("a synchronous write sends the gathered steps at once, before its own event", async () => {
+      const { bus, publishes, reset } = await countingBus();
+      try {
+        const queue = new JobQueue(pool, bus, config(60_000, 60_000)); // the gather alone would hold them a minute
+        const leases = await claimRunning(queue, 2);
+        reset();
+        for (const lease of leases) await queue.step(lease, { stage: "DENOISING", stepsCompleted: 3 }, 30);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(publishes()).toBe(0); // still gathered
+        await queue.progress(leases[0]!, { stage: "DECODING" }, 30);
+        expect(publishes()).toBe(1); // both jobs' steps went with the flush
+        await waitFor(() => leases.every((l) => stepsOf(l.jobId).length === 3), "the gathered steps");
+        await waitFor(() => heard.some((e) => e.jobId === leases[0]!.jobId && e.stage === "DECODING"), "the stage change");
+        const events = heard.filter((e) => e.jobId === leases[0]!.jobId);
+        expect(events.findIndex((e) => e.stage === "DECODING")).toBeGreaterThan(events.findIndex((e) => e.stepsCompleted === 3));
+        for (const lease of leases) await queue.complete(lease, null, {});
+      } finally {
+        await bus.close();
+      }
+    });
   });
 });

@@ -2,8 +2,8 @@
 // timed sleep: the real claim, heartbeat, progress, checkpoint and completion statements through the real
 // JobQueue, in the order and at the rate a worker runs them (a progress write after every step, a
 // checkpoint every CHECKPOINT_EVERY steps, a heartbeat every heartbeatMs on its own timer, completion at
-// the end). Slots share one pool, as a fleet behind PgBouncer's transaction pooling shares the server's
-// connections.
+// the end). The slots of one process share its pool, as the GPUs of one worker host would; bench/fleet.ts
+// spreads a fleet's slots over several such processes (fleet-host.ts).
 import { LeaseLostError } from "../../src/queue/errors.js";
 import type { JobQueue } from "../../src/queue/queue.js";
 import type { Lease } from "../../src/queue/types.js";
@@ -34,6 +34,8 @@ export interface SlotStats {
   heartbeatMs: number[];
   completeMs: number[];
   leasesLost: number;
+  /** jobs a statement failed for (a deadlock): the slot drops the job, as a worker whose write failed */
+  jobErrors: number;
   emptyClaims: number;
   jobsFinished: number;
   stepsWritten: number;
@@ -42,7 +44,7 @@ export interface SlotStats {
 }
 
 export function emptyStats(): SlotStats {
-  return { claimMs: [], progressMs: [], checkpointMs: [], heartbeatMs: [], completeMs: [], leasesLost: 0, emptyClaims: 0, jobsFinished: 0, stepsWritten: 0, peakRunning: 0 };
+  return { claimMs: [], progressMs: [], checkpointMs: [], heartbeatMs: [], completeMs: [], leasesLost: 0, jobErrors: 0, emptyClaims: 0, jobsFinished: 0, stepsWritten: 0, peakRunning: 0 };
 }
 
 async function timed<T>(samples: number[], write: () => Promise<T>): Promise<T> {
@@ -67,7 +69,14 @@ export async function runSlots(queue: JobQueue, plan: SlotPlan, stats: SlotStats
     await sleep(Math.random() * plan.staggerMs);
     let first = true;
     while (performance.now() < plan.stopAt) {
-      const job = await timed(stats.claimMs, () => queue.claim(`fleet-${index}`, "DENOISING"));
+      const job = await timed(stats.claimMs, () => queue.claim(`fleet-${index}`, "DENOISING")).catch(() => {
+        stats.jobErrors++; // reported by the host with its statement and SQLSTATE
+        return "failed" as const;
+      });
+      if (job === "failed") {
+        await sleep(plan.pollMs);
+        continue;
+      }
       if (!job) {
         stats.emptyClaims++;
         await sleep(plan.pollMs);
@@ -86,8 +95,10 @@ export async function runSlots(queue: JobQueue, plan: SlotPlan, stats: SlotStats
         await timed(stats.completeMs, () => queue.complete(lease, { key: videoKey(job.id, job.fencingToken), bench: true }, {}));
         stats.jobsFinished++;
       } catch (error) {
-        if (!(error instanceof LeaseLostError)) throw error;
-        stats.leasesLost++;
+        // A lost lease is a criterion of the bench; any other failure (a deadlock) is counted and reported
+        // with its statement by the host: the slot goes on, the job's lease runs out and it is swept.
+        if (error instanceof LeaseLostError) stats.leasesLost++;
+        else stats.jobErrors++;
       } finally {
         clearInterval(heartbeat);
         running--;

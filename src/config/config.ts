@@ -29,6 +29,7 @@ const schema = z.object({
   KINEMA_LEASE_MS: int(1_000, 3_600_000, 30_000),
   KINEMA_HEARTBEAT_MS: int(100, 600_000, 10_000),
   KINEMA_PROGRESS_ROW_MS: int(0, 600_000, 5_000),
+  KINEMA_STEP_GATHER_MS: int(0, 1_000, 0),
   KINEMA_POLL_MS: int(50, 60_000, 2_000),
   KINEMA_SWEEP_MS: int(100, 600_000, 5_000),
   // counter reconciliation and the orphan sweep (workers/housekeeping.ts); 0 turns them off
@@ -172,6 +173,8 @@ export interface Config {
     leaseMs: number; heartbeatMs: number; pollMs: number; sweepMs: number;
     /** a running job's row takes its step count at most this often (its step events go out every step); 0: every step */
     progressRowMs?: number;
+    /** a step event waits up to this long for the process's other step events to share its NOTIFY transaction; 0: none */
+    stepGatherMs?: number;
     /** counter reconciliation and the orphan sweep, every this many ms (0: off) */
     housekeepingMs?: number;
     maxAttempts: number; retryBaseMs: number; retryMaxMs: number;
@@ -342,7 +345,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolSize: e.KINEMA_DB_POOL_SIZE,
     stagesModule: e.KINEMA_STAGES_MODULE,
     queue: {
-      leaseMs: e.KINEMA_LEASE_MS, heartbeatMs: e.KINEMA_HEARTBEAT_MS, progressRowMs: e.KINEMA_PROGRESS_ROW_MS, pollMs: e.KINEMA_POLL_MS,
+      leaseMs: e.KINEMA_LEASE_MS, heartbeatMs: e.KINEMA_HEARTBEAT_MS, progressRowMs: e.KINEMA_PROGRESS_ROW_MS, stepGatherMs: e.KINEMA_STEP_GATHER_MS, pollMs: e.KINEMA_POLL_MS,
       sweepMs: e.KINEMA_SWEEP_MS, housekeepingMs: e.KINEMA_HOUSEKEEPING_MS, maxAttempts: e.KINEMA_MAX_ATTEMPTS,
       retryBaseMs: e.KINEMA_RETRY_BASE_MS, retryMaxMs: e.KINEMA_RETRY_MAX_MS,
     },

@@ -3,24 +3,51 @@
 // one NOTIFY transaction is in flight into the next: one commit per round trip, however many jobs the
 // process runs). flush() is what a synchronous write waits for first, so no step event can reach
 // subscribers after the stage change or the end that write announces.
+//
+// The gather (`gatherMs`, KINEMA_STEP_GATHER_MS): the first step event waits that long for others of the
+// process to join it, and all are handed to the bus in one turn (one NOTIFY transaction). A process that
+// runs many jobs then sends one commit per gather instead of one per round trip, which is most of its
+// commits when the round trip is short; every event is still sent, in order, each with its own payload.
+// It delays each step event by at most `gatherMs`; a synchronous write's flush() sends at once.
 import type { EventBus, JobEvent } from "./bus.js";
+
+/** KINEMA_STEP_GATHER_MS's default (bench:fleet measured it; docs/DEPLOY.md gives the figures). */
+export const DEFAULT_STEP_GATHER_MS = 0;
 
 export class EventBatcher {
   /** the last publish: the bus sends in order within a process, so it settles after every earlier one */
   private last: Promise<void> | null = null;
+  private gathered: JobEvent[] = [];
+  private gathering: NodeJS.Timeout | null = null;
 
-  constructor(private readonly bus: EventBus, private readonly onError: (error: unknown, lost: number) => void) {}
+  constructor(private readonly bus: EventBus, private readonly onError: (error: unknown, lost: number) => void, private readonly gatherMs = 0) {}
 
   add(event: JobEvent): void {
+    if (this.gatherMs <= 0) return this.send(event);
+    this.gathered.push(event);
+    this.gathering ??= setTimeout(() => this.release(), this.gatherMs);
+  }
+
+  /** Resolves when every event added before the call has been published (or given up on). */
+  async flush(): Promise<void> {
+    this.release();
+    await this.last;
+  }
+
+  /** Hands what was gathered to the bus in one turn, in order. */
+  private release(): void {
+    if (this.gathering) clearTimeout(this.gathering);
+    this.gathering = null;
+    const events = this.gathered;
+    this.gathered = [];
+    for (const event of events) this.send(event);
+  }
+
+  private send(event: JobEvent): void {
     // Events are hints (the row is the truth, and a subscriber re-reads it on a resync): a failed publish
     // is reported, not retried, so the next steps are not held behind it.
     const sent = this.bus.publish(event).catch((error: unknown) => this.onError(error, 1));
     this.last = sent;
     void sent.then(() => { if (this.last === sent) this.last = null; });
-  }
-
-  /** Resolves when every event added before the call has been published (or given up on). */
-  async flush(): Promise<void> {
-    await this.last;
   }
 }
