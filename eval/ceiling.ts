@@ -50,14 +50,14 @@ const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? "–" : `
 const num = (x: number | null, d = 2) => (x === null || !Number.isFinite(x) ? "–" : x.toFixed(d));
 const model = `${ae.manifest.id} ${ae.manifest.version} (${values.model}; temporal compression ${ae.manifest.vae.temporalCompression}, ${ae.manifest.latentChannels} latent channels)`;
 const table = [
-  "| clip | accuracy | score 1-5 | background | colour | kind | motion | digits read | multi-shape fully right | PSNR dB | flicker (truth) | path error px | jerk px (truth) | FD | all targets |",
-  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+  "| clip | accuracy | score 1-5 | background | colour | kind | motion | digits read | multi-shape fully right | PSNR dB | flicker (truth) | path error px | velocity error px | jerk px (truth) | FD | all targets |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
   ...results.map((f) => {
     const a = f.alignment, s = f.smoothness, cleared = targetsCleared(f);
     const missed = Object.entries(cleared).filter(([, ok]) => !ok).map(([k]) => k);
     return `| ${f.seconds} s (${f.frames} frames) | ${pct(a.accuracy)} | ${num(a.score)} | ${pct(a.attributes.background)} | ${pct(a.attributes.color)} | ${pct(a.attributes.kind)} | ${pct(a.attributes.motion)} `
       + `| ${pct(a.digits.accuracy)} (${a.digits.correct}/${a.digits.expected}) | ${pct(f.multiShape.share)} (${f.multiShape.fullyRight}/${f.multiShape.clips}) | ${num(f.psnrDb)} `
-      + `| ${num(f.flicker.reconstruction, 4)} (${num(f.flicker.truth, 4)}) | ${num(s.errorPx)} | ${num(s.jerkPx)} (${num(s.truthJerkPx)}) | ${num(f.frechet)} | ${missed.length ? `no: ${missed.join(", ")}` : "yes"} |`;
+      + `| ${num(f.flicker.reconstruction, 4)} (${num(f.flicker.truth, 4)}) | ${num(s.errorPx)} | ${num(s.velocityErrorPx)} | ${num(s.jerkPx)} (${num(s.truthJerkPx)}) | ${num(f.frechet)} | ${missed.length ? `no: ${missed.join(", ")}` : "yes"} |`;
   }),
 ];
 // where the ceiling falls short: per expected motion and kind (digits pooled), "right / expected" at each duration
@@ -89,7 +89,8 @@ const markdown = [
   `Targets (issue 19, level 2 at 30 steps): score >= ${TARGETS.score}, accuracy >= ${pct(TARGETS.accuracy)}, motion and kind >= ${pct(TARGETS.motion)}, `
   + `multi-shape fully right >= ${pct(TARGETS.multiShape)}, digits read >= ${pct(TARGETS.digits)}. The judge on the ground truth itself: ${truthLine}.`, "",
   "Path error: mean distance (px at 112x64) between the centroid of each judged shape and the same shape's in the ground truth, per frame. "
-  + "Jerk: mean |second difference| of the shape's centroid path, px per frame² (the truth's in brackets: its floor at that frame count). "
+  + "Velocity error (the smoothness figure): mean |per-frame centroid motion - the truth's|, px per frame (a shape that stands still for g frames, then jumps, "
+  + "reads about 2v(g-1)/g at v px per frame; 0 when it moves with the truth). Jerk: mean |second difference| of the shape's centroid path, px per frame² (the truth's in brackets: its floor at that frame count). "
   + "FD: Fréchet distance of the reconstructions' features to the truth's (the 1.3.0 encoder's features; 16-frame clips only). Flicker: mean frame-to-frame |difference| (0-1).", "",
   `Run: \`node --import tsx eval/ceiling.ts ${process.argv.slice(2).join(" ")}\` on ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), `
   + `${results.reduce((s, f) => s + f.wallSeconds, 0).toFixed(0)} s, ${started.toISOString()}. Files: ${Object.entries(ae.files).map(([f, h]) => `${f} ${h.slice(0, 12)}`).join(", ")}.`, "",

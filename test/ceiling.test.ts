@@ -6,12 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderClip, type ClipSpec } from "../model/shapes/dataset.js";
 import { ceilingAt, openAutoencoder, type Autoencoder } from "../eval/quality/ceiling.js";
 import { loadShapesGolden, subsample } from "../eval/quality/golden.js";
-import { jerk, pathError, shapePaths } from "../eval/quality/smoothness.js";
+import { jerk, pathError, shapePaths, velocityError } from "../eval/quality/smoothness.js";
 
 describe("centroid-path smoothness", () => {
   it("reads a path that steps once every 4 frames as jerky, and the same travel done smoothly as not", () => {
     const smooth = Array.from({ length: 16 }, (_, f) => ({ x: 3 * f, y: 10 }));
     const stepped = Array.from({ length: 16 }, (_, f) => ({ x: 12 * Math.floor(f / 4), y: 10 }));
+    const halfSteps = Array.from({ length: 16 }, (_, f) => ({ x: 6 * Math.floor(f / 2), y: 10 }));
+    // per-frame motion against the truth's: 3 jumps of 12 and 12 still frames (4.2), 7 of 6 and 8 (3.0), none
+    expect(velocityError(stepped, smooth)).toBeCloseTo(4.2, 9);
+    expect(velocityError(halfSteps, smooth)).toBeCloseTo(3, 9);
+    expect(velocityError(smooth.map((p) => ({ x: p.x + 5, y: p.y - 2 })), smooth)).toBeCloseTo(0, 9); // an offset is not a motion error
     expect(jerk(smooth)).toBeCloseTo(0, 9);
     expect(jerk(stepped)).toBeGreaterThan(5); // a 12 px step every 4 frames: |d2| = 12 twice in 4
     expect(pathError(stepped, smooth).error).toBeCloseTo(4.5, 9); // |12 floor(f/4) - 3f| averages 4.5
@@ -26,7 +31,7 @@ describe("centroid-path smoothness", () => {
     const size = { width: 112, height: 64, frames: 16 };
     const clip = { rgb: renderClip(spec, size), ...size };
     const [path] = shapePaths(clip, clip, spec);
-    expect(path).toMatchObject({ found: true, frames: 16, errorPx: 0 });
+    expect(path).toMatchObject({ found: true, frames: 16, errorPx: 0, velocityErrorPx: 0 });
     expect(path!.jerkPx).toBe(path!.truthJerkPx);
     expect(path!.jerkPx).toBeLessThan(1);
   });

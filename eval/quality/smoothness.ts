@@ -1,11 +1,13 @@
 // Temporal smoothness: the per-frame centroid path of each judged shape in a clip against the path of the
 // same shape in the rendered ground truth of its spec (both read by the level-2 judge's own blob finder,
-// so a digit's centroid is its ink's in both). Two figures per shape, in pixels at the clip's size:
+// so a digit's centroid is its ink's in both). Three figures per shape, in pixels at the clip's size:
 //   - path error: mean distance between the two centroids over the frames where both are found;
-//   - jerk: mean |c[f+1] - 2 c[f] + c[f-1]| (second difference) of the clip's own path. The dataset's
-//     motions are smooth (jerk ~0-1 px), while a shape that jumps once per latent frame (4 near-identical
-//     frames, then a step) has a jerk of about twice its step size every 4 frames.
-// The ground truth's own jerk is reported next to it: that is the floor at the clip's frame count.
+//   - velocity error (the smoothness figure): mean |(c[f+1] - c[f]) - (t[f+1] - t[f])| over consecutive
+//     frames, the per-frame motion against the truth's. A shape that stands still for g frames and then
+//     catches up (one latent frame of g near-identical frames) scores about 2v(g-1)/g at speed v px/frame:
+//     1.5v for groups of 4, v for groups of 2, 0 when it moves every frame; a constant offset costs nothing;
+//   - jerk: mean |c[f+1] - 2 c[f] + c[f-1]| of the clip's own path (the truth's next to it: its floor).
+//     Any stepping at speed v reads about 2v whatever the step length, so it says "not smooth", not how.
 import type { ClipSpec } from "../../model/shapes/dataset.js";
 import type { Blob } from "../judge/blobs.js";
 import { classifyClip } from "../judge/colors.js";
@@ -18,6 +20,8 @@ export interface ShapePath {
   frames: number;
   /** mean centroid distance to the truth's, px; NaN when not found */
   errorPx: number;
+  /** mean |per-frame motion - the truth's|, px per frame; NaN without two consecutive frames in both */
+  velocityErrorPx: number;
   /** mean |second difference| of the clip's path and of the truth's, px per frame²; NaN with < 3 frames */
   jerkPx: number;
   truthJerkPx: number;
@@ -51,6 +55,18 @@ export function pathError(path: readonly Point[], truth: readonly Point[]): { er
   return { error: n ? sum / n : NaN, frames: n };
 }
 
+/** Mean |(p[f+1] - p[f]) - (t[f+1] - t[f])| over the frame pairs found in both paths; NaN when none. */
+export function velocityError(path: readonly Point[], truth: readonly Point[]): number {
+  let sum = 0, n = 0;
+  for (let f = 0; f + 1 < Math.min(path.length, truth.length); f++) {
+    const a = path[f], b = path[f + 1], s = truth[f], t = truth[f + 1];
+    if (!a || !b || !s || !t) continue;
+    sum += Math.hypot(b.x - a.x - (t.x - s.x), b.y - a.y - (t.y - s.y));
+    n++;
+  }
+  return n ? sum / n : NaN;
+}
+
 /** One path per spec shape: `clip` (generated or reconstructed) against `truth` (the spec rendered at the same size). */
 export function shapePaths(clip: ClipFrames, truth: ClipFrames, spec: ClipSpec): ShapePath[] {
   if (clip.width !== truth.width || clip.height !== truth.height || clip.frames !== truth.frames) {
@@ -62,10 +78,10 @@ export function shapePaths(clip: ClipFrames, truth: ClipFrames, spec: ClipSpec):
     const a = readShape(seen.classes, clip, s.color, seen.background);
     const b = readShape(real.classes, truth, s.color, real.background);
     const truthPath = centroids(b.blobs);
-    if (!a.found || !b.found) return { found: false, frames: 0, errorPx: NaN, jerkPx: NaN, truthJerkPx: jerk(truthPath) };
+    if (!a.found || !b.found) return { found: false, frames: 0, errorPx: NaN, velocityErrorPx: NaN, jerkPx: NaN, truthJerkPx: jerk(truthPath) };
     const path = centroids(a.blobs);
     const { error, frames } = pathError(path, truthPath);
-    return { found: true, frames, errorPx: error, jerkPx: jerk(path), truthJerkPx: jerk(truthPath) };
+    return { found: true, frames, errorPx: error, velocityErrorPx: velocityError(path, truthPath), jerkPx: jerk(path), truthJerkPx: jerk(truthPath) };
   });
 }
 
@@ -75,6 +91,7 @@ export interface SmoothnessFigures {
   compared: number;
   /** means over the compared shapes */
   errorPx: number;
+  velocityErrorPx: number;
   jerkPx: number;
   truthJerkPx: number;
 }
@@ -87,6 +104,6 @@ export function smoothnessOf(paths: readonly ShapePath[]): SmoothnessFigures {
   };
   return {
     shapes: paths.length, compared: ok.length,
-    errorPx: avg(ok.map((p) => p.errorPx)), jerkPx: avg(ok.map((p) => p.jerkPx)), truthJerkPx: avg(ok.map((p) => p.truthJerkPx)),
+    errorPx: avg(ok.map((p) => p.errorPx)), velocityErrorPx: avg(ok.map((p) => p.velocityErrorPx)), jerkPx: avg(ok.map((p) => p.jerkPx)), truthJerkPx: avg(ok.map((p) => p.truthJerkPx)),
   };
 }
