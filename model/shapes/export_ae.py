@@ -5,7 +5,7 @@ engine refuses it, the ceiling script reads only the autoencoder.
 
   /usr/bin/python3 model/shapes/export_ae.py --work /tmp/ae-tc2 --out /tmp/ae-tc2/model [--name tc2c16]
 
-Takes the work folder's vae_ft.pt (decoder fine-tune) if there is one, else vae.pt; weights are rounded to
+Takes the work folder's vae_ft.pt (decoder fine-tune) if there is one, else vae.pt (or --source); weights are rounded to
 float16 and stored so, exactly as export.py does for the shipped files.
 """
 import argparse
@@ -30,11 +30,13 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--name", default=None, help="version suffix (default tc<T>c<C>)")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--source", default=None, help="a checkpoint to export instead (e.g. vae.pt.partial, a running phase's: its "
+                   "latent is not normalised yet, which changes nothing in a reconstruction)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     os.makedirs(a.out, exist_ok=True)
     ft = os.path.join(a.work, "vae_ft.pt")
-    source = ft if os.path.exists(ft) else os.path.join(a.work, "vae.pt")
+    source = a.source or (ft if os.path.exists(ft) else os.path.join(a.work, "vae.pt"))
     enc, dec = load_vae(source)
     enc.eval()
     dec.eval()
