@@ -60,8 +60,8 @@ def to_model(frames_u8):
 
 
 def random_groups(groups, batch, g):
-    """A batch of 4-frame groups drawn with generator g: uint8 [N, 4, H, W, 3] -> float [B, 3, 4, H, W]."""
+    """A batch of frame groups drawn with generator g: uint8 [N, tc, H, W, 3] -> float [B, 3, tc, H, W]."""
     import torch
 
     idx = torch.randint(len(groups), (batch,), generator=g).numpy()
-    return to_model(groups[idx].reshape(batch, 4, HEIGHT, WIDTH, 3))
+    return to_model(groups[idx].reshape(batch, groups.shape[1], HEIGHT, WIDTH, 3))

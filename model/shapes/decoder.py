@@ -16,11 +16,12 @@ def finetune_decoder(a, log, groups_of, psnr, lr_at, out_of_time, vae_heldout):
     t0 = time.time()
     torch.manual_seed(a.seed + 10)
     v = torch.load(os.path.join(a.work, "vae.pt"))
-    enc, dec = Encoder(), Decoder()
+    arch = v.get("arch", {})  # the autoencoder's shape (absent: 1.3.0's)
+    enc, dec = Encoder(**arch), Decoder(**arch)
     enc.load_state_dict(v["enc"])
     dec.load_state_dict(v["dec"])
     enc.requires_grad_(False)
-    groups = np.concatenate([groups_of(f) for _, _, f in stream_clips(0, a.dec_clips)])
+    groups = np.concatenate([groups_of(f, enc.tc) for _, _, f in stream_clips(0, a.dec_clips)])
     held = list(stream_clips(vae_heldout, 16 if a.quick else 48))
     psnr_before = psnr(enc, dec, held)
     log(f"decoder data: {len(groups)} groups from {a.dec_clips} clips; held-out PSNR before {psnr_before:.2f} dB")
@@ -48,9 +49,9 @@ def finetune_decoder(a, log, groups_of, psnr, lr_at, out_of_time, vae_heldout):
             run = []
             log(f"decoder step {step + 1}/{a.dec_steps} loss {curve[-1][1]:.4f}")
         if (step + 1) % 200 == 0:
-            torch.save(dict(enc=enc.state_dict(), dec=dec.state_dict(), step=step + 1), os.path.join(a.work, "vae_ft.pt"))
+            torch.save(dict(enc=enc.state_dict(), dec=dec.state_dict(), arch=arch, step=step + 1), os.path.join(a.work, "vae_ft.pt"))
         step += 1
-    torch.save(dict(enc=enc.state_dict(), dec=dec.state_dict(), step=step), os.path.join(a.work, "vae_ft.pt"))
+    torch.save(dict(enc=enc.state_dict(), dec=dec.state_dict(), arch=arch, step=step), os.path.join(a.work, "vae_ft.pt"))
     st = dict(clips=a.dec_clips, groups=int(len(groups)), steps=step, batch_groups=a.vae_batch, final_loss=curve[-1][1] if curve else None,
               curve=curve, heldout_psnr_db_before=psnr_before, heldout_psnr_db=psnr(enc, dec, held), wall_s=round(time.time() - t0, 1))
     json.dump(st, open(os.path.join(a.work, "stats_decoder.json"), "w"))

@@ -12,6 +12,9 @@ import torch.nn.functional as F
 TC = 4  # temporal compression: 4 frames -> 1 latent frame (non-causal inside the group, none across)
 SC = 8  # spatial compression
 LATENT_C = 8
+# TC and LATENT_C are 1.3.0's autoencoder (the defaults below, built exactly as before, so its recipe reruns bit
+# for bit); Encoder/Decoder(tc=, latent_c=) make the 2.0 candidates (train.py --vae-tc, --latent-c), and a VAE
+# checkpoint records its own (`arch` in vae.pt) so every later phase builds the same shape.
 
 
 # ----------------------------------------------------------------------------------------------- VAE
@@ -26,30 +29,31 @@ class ResBlock2d(nn.Module):
 
 
 class Encoder(nn.Module):
-    """frames [B, 3, F, H, W] in [-1, 1] (F a multiple of 4) -> latent [B, 8, F/4, H/8, W/8].
+    """frames [B, 3, F, H, W] in [-1, 1] (F a multiple of tc) -> latent [B, latent_c, F/tc, H/8, W/8].
 
-    The 4 frames of a group are folded into channels (12), so a latent frame only sees its own 4 frames.
+    The tc frames of a group are folded into channels (3 tc), so a latent frame only sees its own tc frames.
     `mean`/`std` buffers (per channel, set after training) normalise the latent to ~unit variance.
     """
 
-    def __init__(self, ch=(32, 64, 96)):
+    def __init__(self, ch=(32, 64, 96), tc=TC, latent_c=LATENT_C):
         super().__init__()
         c1, c2, c3 = ch
+        self.tc, self.lc = tc, latent_c
         self.net = nn.Sequential(
-            nn.Conv2d(3 * TC, c1, 3, padding=1), nn.SiLU(),
+            nn.Conv2d(3 * tc, c1, 3, padding=1), nn.SiLU(),
             nn.Conv2d(c1, c2, 4, stride=2, padding=1), ResBlock2d(c2),            # 1/2
             nn.Conv2d(c2, c3, 4, stride=2, padding=1), ResBlock2d(c3),            # 1/4
             nn.Conv2d(c3, c3, 4, stride=2, padding=1), ResBlock2d(c3), nn.SiLU(),  # 1/8
-            nn.Conv2d(c3, LATENT_C, 3, padding=1),
+            nn.Conv2d(c3, latent_c, 3, padding=1),
         )
-        self.register_buffer("mean", torch.zeros(LATENT_C))
-        self.register_buffer("std", torch.ones(LATENT_C))
+        self.register_buffer("mean", torch.zeros(latent_c))
+        self.register_buffer("std", torch.ones(latent_c))
 
     def raw(self, x):
         b, c, f, h, w = x.shape
-        g = x.reshape(b, c, -1, TC, h, w).permute(0, 2, 1, 3, 4, 5).reshape(-1, c * TC, h, w)
-        z = self.net(g)  # [B*G, 8, h/8, w/8]
-        return z.reshape(b, -1, LATENT_C, h // SC, w // SC).permute(0, 2, 1, 3, 4)
+        g = x.reshape(b, c, -1, self.tc, h, w).permute(0, 2, 1, 3, 4, 5).reshape(-1, c * self.tc, h, w)
+        z = self.net(g)  # [B*G, latent_c, h/8, w/8]
+        return z.reshape(b, -1, self.lc, h // SC, w // SC).permute(0, 2, 1, 3, 4)
 
     def forward(self, x):
         z = self.raw(x)
@@ -57,28 +61,29 @@ class Encoder(nn.Module):
 
 
 class Decoder(nn.Module):
-    """latent [B, 8, t, h, w] (normalised space) -> frames [B, 3, 4t, 8h, 8w], trained to [-1, 1].
+    """latent [B, latent_c, t, h, w] (normalised space) -> frames [B, 3, tc t, 8h, 8w], trained to [-1, 1].
     Each latent frame is decoded on its own: chunked decoding in src/engine/decode.ts is exact."""
 
-    def __init__(self, ch=(32, 64, 96)):
+    def __init__(self, ch=(32, 64, 96), tc=TC, latent_c=LATENT_C):
         super().__init__()
         c1, c2, c3 = ch
+        self.tc, self.lc = tc, latent_c
         self.net = nn.Sequential(
-            nn.Conv2d(LATENT_C, c3, 3, padding=1), ResBlock2d(c3), ResBlock2d(c3), nn.SiLU(),
+            nn.Conv2d(latent_c, c3, 3, padding=1), ResBlock2d(c3), ResBlock2d(c3), nn.SiLU(),
             nn.ConvTranspose2d(c3, c3, 4, stride=2, padding=1), ResBlock2d(c3), nn.SiLU(),  # 1/4
             nn.ConvTranspose2d(c3, c2, 4, stride=2, padding=1), ResBlock2d(c2), nn.SiLU(),  # 1/2
             nn.ConvTranspose2d(c2, c1, 4, stride=2, padding=1), nn.SiLU(),                  # 1/1
             nn.Conv2d(c1, c1, 3, padding=1), nn.SiLU(),
-            nn.Conv2d(c1, 3 * TC, 3, padding=1),
+            nn.Conv2d(c1, 3 * tc, 3, padding=1),
         )
-        self.register_buffer("mean", torch.zeros(LATENT_C))
-        self.register_buffer("std", torch.ones(LATENT_C))
+        self.register_buffer("mean", torch.zeros(latent_c))
+        self.register_buffer("std", torch.ones(latent_c))
 
     def raw(self, z):
         b, c, t, h, w = z.shape
-        y = self.net(z.permute(0, 2, 1, 3, 4).reshape(-1, c, h, w))  # [B*t, 12, 8h, 8w]
-        y = y.reshape(b, t, 3, TC, h * SC, w * SC).permute(0, 2, 1, 3, 4, 5)
-        return y.reshape(b, 3, t * TC, h * SC, w * SC)
+        y = self.net(z.permute(0, 2, 1, 3, 4).reshape(-1, c, h, w))  # [B*t, 3 tc, 8h, 8w]
+        y = y.reshape(b, t, 3, self.tc, h * SC, w * SC).permute(0, 2, 1, 3, 4, 5)
+        return y.reshape(b, 3, t * self.tc, h * SC, w * SC)
 
     def forward(self, z):
         return self.raw(z * self.std.view(1, -1, 1, 1, 1) + self.mean.view(1, -1, 1, 1, 1))

@@ -48,6 +48,8 @@ def parse():
     p.add_argument("--dit-steps", type=int, default=1200)
     p.add_argument("--dit-batch", type=int, default=32)
     p.add_argument("--vae-minutes", type=float, default=0, help="if > 0: cap VAE steps to fit, from the speed of the first 20")
+    p.add_argument("--vae-tc", type=int, default=4, help="--phase vae/all: frames per latent frame (1.3.0: 4)")
+    p.add_argument("--latent-c", type=int, default=8, help="--phase vae/all: latent channels (1.3.0: 8)")
     p.add_argument("--dit-minutes", type=float, default=0, help="if > 0: cap DiT steps likewise (the card records the steps)")
     p.add_argument("--dec-clips", type=int, default=3000)
     p.add_argument("--dec-steps", type=int, default=2000)
@@ -66,7 +68,11 @@ def parse():
     p.add_argument("--dit-decay", type=int, default=0,
                    help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
     a = p.parse_args()
-    a.t_probs = {int(k): float(v) for k, v in (kv.split(":") for kv in a.t_probs.split(","))} if a.t_probs else dict(T_PROBS)
+    # the default mix of clip lengths is in video frames (8, 16, 24): as latent frames at the chosen compression
+    default_probs = {t * 4 // a.vae_tc: p_ for t, p_ in T_PROBS.items()}
+    a.t_probs = {int(k): float(v) for k, v in (kv.split(":") for kv in a.t_probs.split(","))} if a.t_probs else default_probs
+    if 4 % a.vae_tc or a.vae_tc < 1:
+        p.error("--vae-tc divides 4 (1, 2 or 4): the clips' frame counts and the engine's durations are multiples of 4")
     if a.init_from and a.phase not in ("all", "dit"):
         p.error("--init-from starts a DiT phase: --phase all (DiT, then export) or dit")
     if a.dit_decay > 0 and a.dit_minutes > 0:
@@ -96,8 +102,22 @@ def out_of_time(minutes, started):
     return minutes > 0 and time.time() - started > minutes * 60
 
 
-def groups_of(frames):  # uint8 [F, H, W, 3] -> [F/4, 4, H, W, 3]
-    return frames.reshape(-1, 4, *frames.shape[1:])
+def groups_of(frames, tc=4):  # uint8 [F, H, W, 3] -> [F/tc, tc, H, W, 3]
+    return frames.reshape(-1, tc, *frames.shape[1:])
+
+
+def arch_of(a):
+    """The autoencoder's shape; saved in vae.pt as `arch` (Encoder(**arch), Decoder(**arch))."""
+    return dict(tc=a.vae_tc, latent_c=a.latent_c)
+
+
+def load_vae(path):
+    """(Encoder, Decoder) with a checkpoint's weights, in the shape it records (none recorded: 1.3.0's)."""
+    v = torch.load(path)
+    enc, dec = Encoder(**v.get("arch", {})), Decoder(**v.get("arch", {}))
+    enc.load_state_dict(v["enc"])
+    dec.load_state_dict(v["dec"])
+    return enc, dec
 
 
 def psnr(enc, dec, clips):
@@ -114,10 +134,12 @@ def psnr(enc, dec, clips):
 def train_vae(a, stats):
     torch.manual_seed(a.seed)
     t0 = time.time()
-    groups = np.concatenate([groups_of(f) for _, _, f in stream_clips(0, a.vae_clips)])
+    groups = np.concatenate([groups_of(f, a.vae_tc) for _, _, f in stream_clips(0, a.vae_clips)])
     held = list(stream_clips(VAE_HELDOUT, 16 if a.quick else 48))
     log(f"vae data: {len(groups)} groups from {a.vae_clips} clips ({time.time() - t0:.0f}s)")
-    enc, dec = Encoder(), Decoder()
+    arch = arch_of(a)
+    enc, dec = Encoder(**arch), Decoder(**arch)
+    path = os.path.join(a.work, "vae.pt")
     params = list(enc.parameters()) + list(dec.parameters())
     opt = torch.optim.Adam(params, lr=1e-3)
     g = torch.Generator().manual_seed(a.seed)
@@ -130,7 +152,7 @@ def train_vae(a, stats):
             break
         for pg in opt.param_groups:
             pg["lr"] = lr_at(step, 1e-3, 50)
-        x = random_groups(groups, a.vae_batch, g)  # [B, 3, 4, H, W]
+        x = random_groups(groups, a.vae_batch, g)  # [B, 3, tc, H, W]
         z = enc.raw(x)
         zn = z + 0.05 * torch.randn(z.shape, generator=g)  # decoder robustness to small latent errors
         y = dec.raw(zn)
@@ -144,11 +166,13 @@ def train_vae(a, stats):
             curve.append([step + 1, float(np.mean(run)), round(time.time() - t1, 1)])
             run = []
             log(f"vae step {step + 1}/{a.vae_steps} loss {curve[-1][1]:.4f}")
+        if (step + 1) % 500 == 0:  # a run stopped from outside keeps its weights (not yet normalised)
+            torch.save(dict(enc=enc.state_dict(), dec=dec.state_dict(), arch=arch, step=step + 1, curve=curve), path + ".partial")
         step += 1
     # latent normalisation: per-channel mean/std over training groups, folded into encoder and decoder
     with torch.no_grad():
         sub = groups[: min(len(groups), 2000)]
-        zs = torch.cat([enc.raw(to_model(sub[i:i + 64].reshape(-1, 4, 64, 112, 3))) for i in range(0, len(sub), 64)])
+        zs = torch.cat([enc.raw(to_model(sub[i:i + 64].reshape(-1, a.vae_tc, 64, 112, 3))) for i in range(0, len(sub), 64)])
         mean, std = zs.mean((0, 2, 3, 4)), zs.std((0, 2, 3, 4))
         for m in (enc, dec):
             m.mean.copy_(mean)
@@ -156,9 +180,9 @@ def train_vae(a, stats):
     stats["vae"] = dict(clips=a.vae_clips, groups=int(len(groups)), steps=a.vae_steps, batch_groups=a.vae_batch,
                         final_loss=curve[-1][1], curve=curve, heldout_psnr_db=psnr(enc, dec, held),
                         heldout_clips=[VAE_HELDOUT, VAE_HELDOUT + len(held)], raw_latent_std=std.tolist(),
-                        raw_latent_mean=mean.tolist(), wall_s=round(time.time() - t0, 1))
+                        raw_latent_mean=mean.tolist(), wall_s=round(time.time() - t0, 1), **arch)
     log(f"vae done: held-out PSNR {stats['vae']['heldout_psnr_db']:.2f} dB")
-    torch.save(dict(enc=enc.state_dict(), dec=dec.state_dict()), os.path.join(a.work, "vae.pt"))
+    torch.save(dict(enc=enc.state_dict(), dec=dec.state_dict(), arch=arch), path)
     return enc, dec
 
 
@@ -352,11 +376,8 @@ def dit_loop(rank, a, pools, val, stats, parent):
 
 
 def load_ckpts(a, stats):
-    enc, dec = Encoder(), Decoder()
     ft = os.path.join(a.work, "vae_ft.pt")
-    v = torch.load(ft if os.path.exists(ft) else os.path.join(a.work, "vae.pt"))
-    enc.load_state_dict(v["enc"])
-    dec.load_state_dict(v["dec"])
+    enc, dec = load_vae(ft if os.path.exists(ft) else os.path.join(a.work, "vae.pt"))
     d = torch.load(os.path.join(a.work, "dit.pt"))
     te, dit = TextEncoder(), DiT()
     use_ema = d.get("use_ema", True)
@@ -398,6 +419,10 @@ def main():
     stats = json.load(open(stats_path)) if a.phase in ("dit", "export") and os.path.exists(stats_path) else {}
     stats.update(torch=torch.__version__, threads=a.threads, seed=a.seed, quick=a.quick, argv=sys.argv[1:])
     t0 = time.time()
+    if (a.vae_tc, a.latent_c) != (4, 8) and a.phase in ("all", "dit", "export"):
+        # the DiT, its sampler checks and the export still assume 1.3.0's latent [8, F/4, 8, 14]: the 2.0
+        # autoencoder is trained (--phase vae, decoder) and judged alone (export_ae.py, eval/ceiling.ts) first
+        sys.exit("--vae-tc/--latent-c other than 4/8: --phase vae or decoder, then export_ae.py (the DiT is not wired yet)")
     if a.phase in ("all", "vae") and not a.init_from:
         enc, dec = train_vae(a, stats)
         json.dump(stats, open(stats_path, "w"))
@@ -406,8 +431,7 @@ def main():
             from from_onnx import start_from
             enc = start_from(a.init_from, a.work, stats, log, resume=a.resume)
         elif a.phase == "dit":
-            enc = Encoder()
-            enc.load_state_dict(torch.load(os.path.join(a.work, "vae.pt"))["enc"])
+            enc = load_vae(os.path.join(a.work, "vae.pt"))[0]
         train_dit(a, enc, stats)
         json.dump(stats, open(stats_path, "w"))
     if a.phase in ("all", "decoder") and not a.init_from:
