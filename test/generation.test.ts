@@ -112,7 +112,11 @@ describe("generation", () => {
     const account = await app.account("FREE");
     const { generateVideo } = await account.client.data(GENERATE, { input: { prompt: "a yellow 7 growing", durationSeconds: 1, resolution: "R480P", seed: 3 } });
     const socket = account.client.socket();
-    const events = (await collect<any>(socket, PROGRESS, { id: generateVideo.job.id }).done).map((e) => e.jobProgress);
+    // A preview is fetched as soon as it is announced: a job's previews are removed once it succeeds (only
+    // the delivered clip stays), so fetched after the end the answer would race that removal.
+    let previewFetch: Promise<Response> | null = null;
+    const onEvent = (e: any) => { if (e.jobProgress.previewUrl && !previewFetch) previewFetch = fetch(e.jobProgress.previewUrl); };
+    const events = (await collect<any>(socket, PROGRESS, { id: generateVideo.job.id }, onEvent).done).map((e) => e.jobProgress);
     await socket.dispose();
     // The worker may be a few steps in before the socket subscribes; from there on, every step.
     const steps = events.filter((e) => e.stage === "DENOISING" && e.step > 0).map((e) => e.step);
@@ -120,7 +124,7 @@ describe("generation", () => {
     expect(steps).toEqual(Array.from({ length: steps.length }, (_, i) => steps[0] + i));
     const withPreview = events.filter((e) => e.previewUrl);
     expect(withPreview.length).toBeGreaterThanOrEqual(4);
-    const preview = await fetch(withPreview.at(-1).previewUrl);
+    const preview = (await previewFetch)!;
     expect(preview.status).toBe(200);
     expect(preview.headers.get("content-type")).toBe("image/png");
     expect(Buffer.from(await preview.arrayBuffer()).subarray(1, 4).toString()).toBe("PNG");
