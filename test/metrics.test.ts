@@ -126,7 +126,10 @@ describe("/metrics of an API process", () => {
     }
     const after = await waitFor(async () => {
       const text = await scrape(metricsUrl);
-      return metricValue(text, "kinema_jobs_total") - metricValue(before, "kinema_jobs_total") >= 4 ? text : null;
+      // The running gauge falls when the worker's run() returns, after the outcome's counter and the job's
+      // object removal: a scrape between the two sees the job counted and still running.
+      return metricValue(text, "kinema_jobs_total") - metricValue(before, "kinema_jobs_total") >= 4
+        && metricValue(text, "kinema_jobs_running") === 0 ? text : null;
     }, 5_000, "the counters");
     const delta = (name: string, labels: Record<string, string> = {}) => metricValue(after, name, labels) - metricValue(before, name, labels);
 
