@@ -124,7 +124,7 @@ describe("generation", () => {
     expect(steps).toEqual(Array.from({ length: steps.length }, (_, i) => steps[0] + i));
     const withPreview = events.filter((e) => e.previewUrl);
     expect(withPreview.length).toBeGreaterThanOrEqual(4);
-    const preview = (await previewFetch)!;
+    const preview = (await (previewFetch as Promise<Response> | null))!;
     expect(preview.status).toBe(200);
     expect(preview.headers.get("content-type")).toBe("image/png");
     expect(Buffer.from(await preview.arrayBuffer()).subarray(1, 4).toString()).toBe("PNG");

@@ -29,7 +29,8 @@ import { type LanePasses, laneOrderParams } from "../lanes.js";
  * With fair_share off the lanes are tried in order of their head job's age: plain FIFO over both tiers.
  *
  * Burst cap. scheduler_accounts.running counts an account's RUNNING jobs; a trigger on jobs keeps it
- * (0004_scheduler), whatever statement changes a status. Each claim joins the job to its account's row
+ * (0004_scheduler; since 0024 four triggers that run only when RUNNING is entered or left), whatever
+ * statement changes a status. Each claim joins the job to its account's row
  * and locks both (FOR UPDATE OF j, a SKIP LOCKED) with `a.running < cap` in the WHERE. Each claim in the
  * call is its own statement, so under READ COMMITTED it takes a fresh snapshot, and a row lock re-reads
  * the row's latest committed version and re-checks the condition (EvalPlanQual): a claimer that locks the
