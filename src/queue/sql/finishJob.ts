@@ -18,16 +18,26 @@ import { fencedWrite } from "./fenced.js";
  * flush, so one completion per commit made every completion in the cluster wait for the one before it;
  * a batch of k pays that wait once.
  * Locks: the batch's job rows, in id order (the `locked` CTE), so two batches that share a row (only a
- * stale lease's can) never wait on each other in a cycle; then the triggers' rows of each job.
+ * stale lease's can) never wait on each other in a cycle; then their accounts' counter rows, in account
+ * order (`counters`, as sweepExpiredLeases takes them), before any job is updated; the status trigger's
+ * updates of those rows (0024, one per job leaving RUNNING) then find them held. Left to the trigger,
+ * they were taken in the order the UPDATE visits the jobs: two processes' batches sharing accounts each
+ * held one and waited for the other (40P01 at 2,000 simulated jobs over two hosts, bench:fleet;
+ * test/completion-locks.test.ts). The uncorrelated count(*) is a one-time filter: PostgreSQL runs it,
+ * and so takes every counter lock, before the UPDATE touches its first row.
  */
 const COMPLETE = `/* completeJobs */
 WITH input AS (
   SELECT x.id, x.token, x.video, x.metadata FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, token bigint, video jsonb, metadata jsonb)
 ),
 locked AS (
-  SELECT j.id FROM jobs j JOIN input x ON x.id = j.id
+  SELECT j.id, j.account_id FROM jobs j JOIN input x ON x.id = j.id
   WHERE j.fencing_token = x.token AND j.status = 'RUNNING'
   ORDER BY j.id FOR NO KEY UPDATE OF j
+),
+counters AS MATERIALIZED (
+  SELECT account_id FROM scheduler_accounts WHERE account_id IN (SELECT account_id FROM locked)
+  ORDER BY account_id FOR UPDATE
 ),
 written AS (
   UPDATE jobs SET status = CASE WHEN removal_reason IS NULL THEN 'SUCCEEDED'::"JobStatus" ELSE 'CANCELLED'::"JobStatus" END,
@@ -37,6 +47,7 @@ written AS (
     lease_owner = NULL, lease_expires_at = NULL
   FROM input x
   WHERE jobs.id = x.id AND jobs.id IN (SELECT id FROM locked) AND jobs.fencing_token = x.token AND jobs.status = 'RUNNING'
+    AND (SELECT count(*) FROM counters) >= 0
   RETURNING jobs.id, jobs.status, jobs.stage, jobs.fencing_token
 )
 SELECT written.*, CASE WHEN $2::text IS NULL THEN NULL ELSE pg_notify($2::text,
