@@ -18,7 +18,8 @@ export class ClaimBatcher {
   private flushing = false;
 
   /** `lanes`: the process's lane passes, read for each call and advanced by every claim it made. */
-  constructor(private readonly sql: Sql, private readonly leaseMs: number, private readonly lanes: LaneClock) {}
+  constructor(private readonly sql: Sql, private readonly leaseMs: number, private readonly lanes: LaneClock,
+    private readonly channel: string | null = null) {}
 
   claim(workerId: string, firstStage: JobStage | null): Promise<ClaimedJob | null> {
     return new Promise((resolve, reject) => {
@@ -35,7 +36,7 @@ export class ClaimBatcher {
       const batch = this.waiting.filter((w) => w.firstStage === stage).slice(0, BATCH);
       this.waiting = this.waiting.filter((w) => !batch.includes(w));
       try {
-        const claims = await claimJobs(this.sql, batch.map((w) => w.workerId), this.leaseMs, stage, this.lanes.passes());
+        const claims = await claimJobs(this.sql, batch.map((w) => w.workerId), this.leaseMs, stage, this.lanes.passes(), this.channel);
         // In the order the call made them (the slots' order), as the function advanced its own passes.
         for (const claim of claims) if (claim) this.lanes.served(claim.job.tier, claim.weights);
         batch.forEach((w, i) => w.settle(claims[i]?.job ?? null));

@@ -49,7 +49,7 @@ export class JobQueue {
     onEventsLost: (error: unknown, lost: number) => void = () => {}) {
     this.channel = bus.sqlChannel ?? null;
     this.completions = new CompletionBatcher(sql, this.channel);
-    this.claims = new ClaimBatcher(sql, config.leaseMs, new LaneClock());
+    this.claims = new ClaimBatcher(sql, config.leaseMs, new LaneClock(), this.channel);
     const rowWrite = (lease: Lease, write: ProgressWrite) => recordProgress(this.sql, lease, write, this.config.leaseMs, null, {});
     this.steps = new StepPipeline(new EventBatcher(bus, onEventsLost, config.stepGatherMs ?? DEFAULT_STEP_GATHER_MS), rowWrite, config.progressRowMs ?? DEFAULT_PROGRESS_ROW_MS, config.leaseMs * 2);
     // A cancel (or any change but a step) to a job with pipelined steps: its next step reads the row.
@@ -66,11 +66,8 @@ export class JobQueue {
   async claim(workerId: string, firstStage: JobStage | null = null): Promise<ClaimedJob | null> {
     const job = await this.claims.claim(workerId, firstStage);
     if (!job) return null;
-    // Published after the claim committed, not in its statement (claimJob.ts says why); on PostgreSQL's bus
-    // not awaited: the job starts now, and the bus sends what one call claimed in one statement (events/pg.ts).
-    const event: JobEvent = { kind: "job", jobId: job.id, status: "RUNNING", stage: job.stage, queueChanged: true };
-    if (this.channel) void this.bus.publish(event).catch(() => {}); // a hint: every later write announces itself
-    else await this.bus.publish(event);
+    // On PostgreSQL's bus the claim's statement announced it (claimJob.ts); the in-process bus hears it here.
+    if (!this.channel) await this.bus.publish({ kind: "job", jobId: job.id, status: "RUNNING", stage: job.stage, queueChanged: true });
     return job;
   }
 
