@@ -45,8 +45,8 @@ export class PgEventBus implements EventBus {
   /**
    * Resolves once the event is sent. One batch is in flight at a time; what is published meanwhile goes
    * in the next, so an idle process sends at once and a busy one sends one statement per round trip
-   * instead of one per event (claims, submissions). Order is kept within this process. An idle process
-   * starts its batch a microtask later, so the events of one moment (the jobs one claim call took) go in
+   * instead of one per event (submissions, steps). Order is kept within this process. An idle process
+   * starts its batch a microtask later, so the events of one moment (several jobs' steps at once) go in
    * one statement, not the first alone and the rest after its round trip.
    */
   publish(event: JobEvent): Promise<void> {
