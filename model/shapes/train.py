@@ -58,7 +58,8 @@ def parse():
     p.add_argument("--guidance-sweep", default=None,
                    help="export: take the guidance from model/shapes/guidance.ts's output (judged on held-out clips)")
     p.add_argument("--pixel-step", action="store_true", help="export: also time one DiT step over pixels (slow; stepcost.py does it alone)")
-    p.add_argument("--resume", action="store_true", help="--phase dit: continue from the work folder's dit.pt")
+    p.add_argument("--resume", action="store_true", help="--phase dit: continue from the work folder's dit.pt; --phase vae: "
+                   "continue exactly from its vae.pt.partial (weights, Adam's moments, the batch generator's state)")
     p.add_argument("--noise-shared", type=float, default=0.0,
                    help="share of the DiT's noise variance common to all latent frames (0: independent frames)")
     p.add_argument("--t-probs", default="", help="latent frames per DiT step, e.g. 2:0.4,4:0.4,6:0.2 (default T_PROBS)")
@@ -146,6 +147,20 @@ def train_vae(a, stats):
     curve, run = [], []
     t1 = time.time()
     step = 0
+    if a.resume and os.path.exists(path + ".partial"):
+        # Everything the loop's next step depends on was saved with the partial, so a run stopped and resumed
+        # (a session's end) computes exactly what one uninterrupted run computes.
+        v = torch.load(path + ".partial")
+        if "opt" not in v:
+            sys.exit(f"{path}.partial has no optimizer state (written before resumable partials): rerun the phase")
+        enc.load_state_dict(v["enc"])
+        dec.load_state_dict(v["dec"])
+        opt.load_state_dict(v["opt"])
+        g.set_state(v["generator"])
+        step, curve = v["step"], v["curve"]
+        t1 -= curve[-1][2] if curve else 0  # the curve's wall clock goes on from the stopped run's
+        stats["vae_resumed_from"] = stats.get("vae_resumed_from", []) + [step]
+        log(f"vae resumed at step {step}")
     while step < a.vae_steps:
         if out_of_time(a.vae_minutes, t1):
             a.vae_steps = step
@@ -166,8 +181,10 @@ def train_vae(a, stats):
             curve.append([step + 1, float(np.mean(run)), round(time.time() - t1, 1)])
             run = []
             log(f"vae step {step + 1}/{a.vae_steps} loss {curve[-1][1]:.4f}")
-        if (step + 1) % 500 == 0:  # a run stopped from outside keeps its weights (not yet normalised)
-            torch.save(dict(enc=enc.state_dict(), dec=dec.state_dict(), arch=arch, step=step + 1, curve=curve), path + ".partial")
+        if (step + 1) % 250 == 0:  # a run stopped from outside keeps its weights (not yet normalised) and can --resume
+            torch.save(dict(enc=enc.state_dict(), dec=dec.state_dict(), arch=arch, step=step + 1, curve=curve,
+                            opt=opt.state_dict(), generator=g.get_state()), path + ".partial.tmp")
+            os.replace(path + ".partial.tmp", path + ".partial")  # a kill mid-write leaves the previous one whole
         step += 1
     # latent normalisation: per-channel mean/std over training groups, folded into encoder and decoder
     with torch.no_grad():
