@@ -337,7 +337,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
             log(f"DiT and text encoder from {a.init_from}: val loss {stats['init_from']['val_loss']:.4f}")
     if a.dit_warm_from and not a.resume:  # (a resumed run's weights come from its checkpoint below)
         from from_onnx import warm_start
-        report = warm_start(a.dit_warm_from, te, dit, (ema_te, ema_dit))
+        report = warm_start(a.dit_warm_from, te, dit, [(ema_te, ema_dit)])
         report["to_latent"] = dict(tc=a.vae_tc, latent_c=a.latent_c)
         if lead:
             report["val_loss"] = validate(te, dit, val, a.seed, a.noise_shared)
