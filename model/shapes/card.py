@@ -9,8 +9,8 @@ import platform
 MODEL_VERSION = "1.3.0"
 # What samples look like, unless training.json says ("looks": written by whoever looked at this run's samples).
 LOOKS = ("At {steps} DiT steps the samples are blurry coloured blobs in the palette; the prompt changes the output but the"
-         " background colour and shapes are often wrong, digits are not legible, and each latent frame decodes to 4"
-         " near-identical frames, so motion jumps every 4 frames (see the guidance table).")
+         " background colour and shapes are often wrong, digits are not legible, and each latent frame decodes to {tc}"
+         " near-identical frames, so motion jumps every {tc} frames (see the guidance table).")
 
 
 def svg_curve(curves, w=520, h=180):
@@ -83,13 +83,29 @@ def lvp_threads(rows, st):
     return next((r["threads"] for r in rows if "threads" in r), st.get("threads"))
 
 
-def recipe_flags(recipe):
-    """The DiT recipe's flags where they differ from the defaults (older runs have no recipe: all defaults)."""
+def latent_of(st):
+    """(temporal compression, latent channels) of the run's autoencoder (the DiT's recipe records them since the
+    DiT follows the autoencoder; older runs: the VAE phase's figures, or 1.3.0's 4 and 8)."""
+    src = st.get("dit_recipe") or {}
+    vae = st.get("vae") or {}
+    return src.get("tc", vae.get("tc", 4)), src.get("latent_c", vae.get("latent_c", 8))
+
+
+def latent_flags(st):
+    """--vae-tc/--latent-c where the autoencoder is not 1.3.0's (they shape every phase)."""
+    tc, lc = latent_of(st)
+    return f" --vae-tc {tc} --latent-c {lc}" if (tc, lc) != (4, 8) else ""
+
+
+def recipe_flags(recipe, tc=4):
+    """The DiT recipe's flags where they differ from the defaults (older runs have no recipe: all defaults; the
+    default mix of clip lengths is 8/16/24 video frames, as latent frames at the autoencoder's compression tc)."""
     if not recipe:
         return ""
     probs = ",".join(f"{t}:{p}" for t, p in recipe["t_probs"].items())
+    default = ",".join(f"{f // tc}:{p}" for f, p in ((8, 0.5), (16, 0.3), (24, 0.2)))
     return ((f" --noise-shared {recipe['noise_shared']}" if recipe["noise_shared"] > 0 else "")
-            + (f" --t-probs {probs}" if probs != "2:0.5,4:0.3,6:0.2" else "")
+            + (f" --t-probs {probs}" if probs != default else "")
             + (f" --world {recipe['world']}" if recipe["world"] > 1 else "")
             + (f" --dit-decay {recipe['decay']}" if recipe.get("decay") else ""))
 
@@ -132,9 +148,22 @@ def lineage(st):
     return note, row, f" (trained on from {src['version']}'s)"
 
 
+def warm_note(st):
+    """--dit-warm-from: which of the DiT's and text encoder's tensors started from another model's."""
+    w = st.get("dit_warm_from")
+    if not w:
+        return ""
+    fresh = ", ".join(f"`{s['name']}` {s['shape']}" for s in w["skipped_shapes"])
+    return (f"\n**DiT warm start** (`--dit-warm-from`): the text encoder and DiT started from kinema-shapes {w['version']}"
+            f" ({w['folder']}, latent {w['from_latent']['latent_c']} channels at temporal compression {w['from_latent']['tc']};"
+            f" weights out of its ONNX files, `model/shapes/from_onnx.py`): {w['copied_count']} tensors ({w['copied_params']:,}"
+            f" values) whose name and shape match were copied; the others kept their fresh init ({fresh}). Validation loss"
+            f" at the start: {_r(w.get('val_loss'))}.\n")
+
+
 def palette_check_text(g, quick):
     return (f"Check: {g['clips']} held-out 8-frame captions (indexes {g['indexes']}), torch flow-euler ({12 if quick else 20}"
-            " steps, T = 2, seed 0); pixels mapped to the nearest palette colour; L1 between generated and real palette"
+            f" steps, T = {g.get('latent_frames', 2)}, seed 0); pixels mapped to the nearest palette colour; L1 between generated and real palette"
             " histograms, and whether the most frequent colour (the background) matches.")
 
 
@@ -161,18 +190,21 @@ def sweep_rows(sw):
 def write_card(a, st):
     vae, dit, enc, dd = st.get("vae", {}), st.get("dit", {}), st.get("encode", {}), st.get("decoder", {})
     final_psnr = dd.get("heldout_psnr_db", vae.get("heldout_psnr_db"))
+    tc, lc = latent_of(st)
+    warm = f" --dit-warm-from {st['dit_warm_from']['folder']}" if st.get("dit_warm_from") else ""
     cmd = (f"/usr/bin/python3 model/shapes/train.py --out {a.out} --seed {st.get('seed')} --threads {st.get('threads')}"
-           f" --vae-clips {vae.get('clips')} --vae-steps {vae.get('steps')} --vae-batch {vae.get('batch_groups')}"
-           f" --dit-clips {enc.get('clips')} --dit-steps {dit.get('steps')} --dit-batch {dit.get('batch')}"
+           f" --vae-clips {vae.get('clips')} --vae-steps {vae.get('steps')} --vae-batch {vae.get('batch_groups')}" + latent_flags(st)
+           + f" --dit-clips {enc.get('clips')} --dit-steps {dit.get('steps')} --dit-batch {dit.get('batch')}"
            + (f" --dec-clips {dd.get('clips')} --dec-steps {dd.get('steps')}" if dd else "")
-           + recipe_flags(st.get("dit_recipe")))
+           + recipe_flags(st.get("dit_recipe"), tc) + warm)
     if st.get("quick"):
-        cmd = f"/usr/bin/python3 model/shapes/train.py --out {a.out} --quick"
+        cmd = f"/usr/bin/python3 model/shapes/train.py --out {a.out} --quick" + latent_flags(st) + warm
     if st.get("init_from"):  # the DiT's further training alone; the rest comes from the starting model
         cmd = (f"/usr/bin/python3 model/shapes/train.py --out {a.out} --seed {st.get('seed')} --threads {st.get('threads')}"
                f" --init-from START --dit-clips {enc.get('clips')} --dit-steps {dit.get('steps')} --dit-batch {dit.get('batch')}"
-               + recipe_flags(st.get("dit_recipe")))
+               + recipe_flags(st.get("dit_recipe"), tc))
     start_note, start_row, start_label = lineage(st)
+    start_note += warm_note(st)
     st["reproduce"] = cmd
     st["hardware"] = dict(cpu=platform.processor() or platform.machine(), cores=os.cpu_count(), torch=st.get("torch"), threads=st.get("threads"))
     summary = dict(
@@ -205,7 +237,7 @@ def write_card(a, st):
 A tiny trained text-to-video model for the Kinema engine: clips of one to three coloured shapes (circle,
 square, triangle, digits 0-9) moving on a plain background, generated at 112x64 (every bucket; the engine's
 encoder scales to the job's size) at 8 fps. Trained on a {st['hardware']['cores']}-core CPU ({sum(walls) / 60:.0f} minutes of phase wall
-time in all, some of it side by side): it is undertrained. {st.get('looks') or LOOKS.format(steps=dit.get('steps'))}
+time in all, some of it side by side): it is undertrained. {st.get('looks') or LOOKS.format(steps=dit.get('steps'), tc=tc)}
 
 ## Reproduce
 
@@ -227,7 +259,7 @@ torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--wor
 `model/shapes/stream.ts` (the owner's generator, `dataset.ts`), `--frames 8,16,24 --width 112 --height 64`
 (frame count cycles with the index). Pixels / 127.5 - 1.
 
-- VAE: clips [0, {vae.get('clips')}) = {vae.get('groups')} groups of 4 frames; PSNR on held-out clips {vae.get('heldout_clips')}.
+- VAE: clips [0, {vae.get('clips')}) = {vae.get('groups')} groups of {tc} frames; PSNR on held-out clips {vae.get('heldout_clips')}.
 - DiT: clips [0, {enc.get('clips')}) encoded once to latents (per latent length T: {enc.get('per_T')}); validation clips {dit.get('val_clips')}.
 - Decoder fine-tune: clips [0, {dd.get('clips')}), same loss and latent noise, encoder frozen (so the latent space the DiT
   learned is unchanged).
@@ -238,11 +270,11 @@ torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--wor
 - Byte tokenizer (src/engine/tokenizer.ts), maxLength 128.
 - Text encoder: embedding 259x128 + learned positions, 2 pre-LN transformer layers (4 heads, MLP 512), final
   LayerNorm; padding mask computed from ids (0 = pad). ids int64 [B, L] -> float32 [B, L, 128].
-- "VAE" (deterministic autoencoder, latent noise 0.05 in training): each group of 4 frames is folded into 12
-  channels; Conv2d encoder 32-64-96 channels with 3 stride-2 convs -> 8 channels at 1/8 size; decoder mirrors
-  it with transposed convs. Temporal compression 4, spatial 8, no receptive field across latent frames (so the
+- "VAE" (deterministic autoencoder, latent noise 0.05 in training): each group of {tc} frames is folded into {3 * tc}
+  channels; Conv2d encoder 32-64-96 channels with 3 stride-2 convs -> {lc} channels at 1/8 size; decoder mirrors
+  it with transposed convs. Temporal compression {tc}, spatial 8, no receptive field across latent frames (so the
   engine's chunked decode is exact). The per-channel latent mean/std is folded into both ONNX files:
-  `vae_encoder.onnx` (frames float32 [B, 3, F, H, W] in [-1, 1], F a multiple of 4 -> latent [B, 8, F/4, H/8, W/8])
+  `vae_encoder.onnx` (frames float32 [B, 3, F, H, W] in [-1, 1], F a multiple of {tc} -> latent [B, {lc}, F/{tc}, H/8, W/8])
   outputs the normalised latent the DiT works in (~unit variance), and `vae_decoder.onnx` takes it back; so
   `scalingFactor` is 1 (the engine divides by 1 before decoding).
 - DiT: patch [1, 2, 2] (4x7 tokens per latent frame), hidden 192, depth 6, 6 heads, MLP ratio 4; adaLN-Zero
@@ -258,7 +290,7 @@ torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--wor
 |---|---:|---:|---:|---:|
 | VAE | {vae.get('steps')} | {vae.get('batch_groups')} groups | {_r(vae.get('final_loss'))} | {vae.get('wall_s')} |
 {start_row}| encode latents{enc.get('label', '')} | - | - | - | {enc.get('wall_s_text', enc.get('wall_s'))} |
-| DiT + text encoder{dit.get('label', start_label)} | {dit.get('steps_done', dit.get('steps'))} | {dit.get('batch')} clips (T 2/4/6 w.p. {list((dit.get('t_probs') or {}).values())}) | {_r(dit.get('final_loss'))} | {dit.get('wall_s_text', dit.get('wall_s'))} |
+| DiT + text encoder{dit.get('label', start_label)} | {dit.get('steps_done', dit.get('steps'))} | {dit.get('batch')} clips (T {'/'.join(str(t) for t in (dit.get('t_probs') or {}) or (2, 4, 6))} w.p. {list((dit.get('t_probs') or {}).values())}) | {_r(dit.get('final_loss'))} | {dit.get('wall_s_text', dit.get('wall_s'))} |
 | decoder fine-tune (encoder frozen; ran beside the {'first ' if start_row else ''}DiT) | {dd.get('steps', '-')} | {dd.get('batch_groups', '-')} groups | {_r(dd.get('final_loss'))} | {dd.get('wall_s', '-')} |
 | export + checks | - | - | - | {st.get('export_wall_s')} |
 
@@ -288,7 +320,7 @@ Chosen: **{st.get('guidance')}**. {palette_check_text(g, st.get('quick')) if g a
 ## Latent vs pixel: one denoising step (B = 2, a 2 s clip at 8 fps = 16 frames)
 
 Same DiT (hidden 192, depth 6, MLP 4, patch [1, 2, 2], 128 text tokens) over latents or over RGB pixels.
-With N tokens per item, D = 192, L = 128 text tokens, P values per patch (32 latent, 12 pixel), B = 2:
+With N tokens per item, D = 192, L = 128 text tokens, P values per patch ({4 * lc} latent, 12 pixel), B = 2:
 
     FLOPs = B * ( depth * [ 28 N D^2            (qkv, out, cross q, cross out, MLP D->4D->D: 2N*D*(3D+D+D+D+8D))
                           + 4 N^2 D              (self-attention scores + weighted sum)

@@ -67,17 +67,18 @@ def _export(model, args, path, inputs, outputs, axes):
 
 def onnx_specs(enc, dec, te, dit):
     """(module, example args, file, input names, output names, dynamic axes) of each ONNX file; from_onnx.py
-    traces the same specs to find which initializer holds which weight."""
+    traces the same specs to find which initializer holds which weight. The example latents have the modules' own
+    channels (dit.in_c, dec.lc; 8 for 1.3.0) and the frames 8 (a multiple of any temporal compression 1, 2 or 4)."""
     b = "batch"
     L = 128
     return [
         (te, (torch.from_numpy(np.stack([tokenize("a red circle"), tokenize("")])),), "text_encoder.onnx", ["input_ids"],
          ["text_embeddings"], {"input_ids": {0: b, 1: "length"}, "text_embeddings": {0: b, 1: "length"}}),
-        (dit, (torch.randn(2, 8, 4, 8, 14), torch.tensor([0.9, 0.9]), torch.randn(2, L, 128), torch.ones(2, L, dtype=torch.int32)),
+        (dit, (torch.randn(2, dit.in_c, 4, 8, 14), torch.tensor([0.9, 0.9]), torch.randn(2, L, 128), torch.ones(2, L, dtype=torch.int32)),
          "denoiser.onnx", ["latent", "timestep", "text_embeddings", "text_mask"], ["prediction"],
          {"latent": {0: b, 2: "t"}, "timestep": {0: b}, "text_embeddings": {0: b, 1: "length"}, "text_mask": {0: b, 1: "length"},
           "prediction": {0: b, 2: "t"}}),
-        (dec, (torch.randn(1, 8, 2, 8, 14),), "vae_decoder.onnx", ["latent"], ["frames"],
+        (dec, (torch.randn(1, dec.lc, 2, 8, 14),), "vae_decoder.onnx", ["latent"], ["frames"],
          {"latent": {0: b, 2: "t", 3: "h", 4: "w"}, "frames": {0: b, 2: "frames", 3: "height", 4: "width"}}),
         (enc, (torch.rand(1, 3, 8, HEIGHT, WIDTH) * 2 - 1,), "vae_encoder.onnx", ["frames"], ["latent"],
          {"frames": {0: b, 2: "frames", 3: "height", 4: "width"}, "latent": {0: b, 2: "t", 3: "h", 4: "w"}}),
@@ -90,10 +91,11 @@ def export_onnx(out, enc, dec, te, dit):
 
 
 def flow_sample(te, dit, dec, captions, t_len, guidance, steps=20, seed=0, shared=0.0):
-    """The engine's flow-euler sampler with guidance (B = 2 per prompt), in torch; -> frames [N, 3, F, H, W]"""
+    """The engine's flow-euler sampler with guidance (B = 2 per prompt), in torch; t_len latent frames (the
+    autoencoder's temporal compression x t_len video frames) -> frames [N, 3, F, H, W]"""
     g = torch.Generator().manual_seed(seed)
     n = len(captions)
-    x = video_noise((n, 8, t_len, 8, 14), g, shared)
+    x = video_noise((n, dit.in_c, t_len, 8, 14), g, shared)
     ids = torch.from_numpy(np.stack([tokenize("")] * n + [tokenize(c) for c in captions]))
     mask = (ids != 0).to(torch.int32)
     with torch.no_grad():
@@ -118,13 +120,17 @@ def guidance_check(te, dit, dec, quick, shared):
     clips = [c for c in stream_clips(GUIDANCE_CLIPS, 6 if quick else 48) if c[2].shape[0] == 8]
     real = palette_hist(to_model(np.stack([c[2] for c in clips])))
     rows = []
+    t_len = 8 // dec.tc  # the clips' 8 frames as latent frames (1.3.0: 2)
     for gs in (1.0, 2.0, 3.0, 4.5, 6.0, 8.0):
-        fake = palette_hist(flow_sample(te, dit, dec, [c[1] for c in clips], 2, gs, steps=12 if quick else 20, shared=shared))
+        fake = palette_hist(flow_sample(te, dit, dec, [c[1] for c in clips], t_len, gs, steps=12 if quick else 20, shared=shared))
         hist_l1 = (fake - real).abs().sum(1).mean().item()
         bg_ok = (fake.argmax(1) == real.argmax(1)).float().mean().item()
         rows.append(dict(guidance=gs, palette_hist_l1=round(hist_l1, 4), background_correct=round(bg_ok, 3)))
     best = min(rows, key=lambda r: r["palette_hist_l1"])
-    return best["guidance"], dict(clips=len(clips), indexes=[GUIDANCE_CLIPS, GUIDANCE_CLIPS + (6 if quick else 48)], table=rows)
+    check = dict(clips=len(clips), indexes=[GUIDANCE_CLIPS, GUIDANCE_CLIPS + (6 if quick else 48)], table=rows)
+    if t_len != 2:  # (1.3.0's figures keep their keys)
+        check["latent_frames"] = t_len
+    return best["guidance"], check
 
 
 def sha256(path):
@@ -143,7 +149,7 @@ EXAMPLE_PROMPTS = [
 ]
 
 
-def write_manifest(out, guidance, desc, shared=0.0):
+def write_manifest(out, guidance, desc, shared=0.0, tc=4, latent_c=8):
     files = ["text_encoder.onnx", "denoiser.onnx", "vae_decoder.onnx", "vae_encoder.onnx"]
     bucket = {"width": WIDTH, "height": HEIGHT}
     m = {
@@ -153,8 +159,8 @@ def write_manifest(out, guidance, desc, shared=0.0):
         "denoiser": {"file": "denoiser.onnx", "inputs": {"latent": "latent", "timestep": "timestep", "text": "text_embeddings", "textMask": "text_mask"},
                      "outputs": {"prediction": "prediction"}, "patchSize": [1, 2, 2], "hiddenSize": 192, "depth": 6, "heads": 6, "mlpRatio": 4},
         "vae": {"file": "vae_decoder.onnx", "inputs": {"latent": "latent"}, "outputs": {"frames": "frames"},
-                "temporalCompression": 4, "spatialCompression": 8, "scalingFactor": 1},
-        "latentChannels": 8, "frameRate": 8, "prediction": "velocity", "sampler": {"default": "flow-euler", "guidanceScale": guidance, "negativePrompt": True,
+                "temporalCompression": tc, "spatialCompression": 8, "scalingFactor": 1},
+        "latentChannels": latent_c, "frameRate": 8, "prediction": "velocity", "sampler": {"default": "flow-euler", "guidanceScale": guidance, "negativePrompt": True,
                                                                      **({"frameSharedNoise": shared} if shared > 0 else {})},
         "buckets": {k: dict(bucket) for k in ("CPU", "R480P", "R720P", "R1080P")},
         "files": {f: sha256(os.path.join(out, f)) for f in files},
@@ -172,12 +178,12 @@ def verify_in_node(a, enc, dec, te, dit):
         text = te(ids)
         cases.append(dict(file="text_encoder.onnx", inputs={"input_ids": ids}, output=text))
         for t_len in (2, 3, 20):
-            lat = torch.randn(2, 8, t_len, 8, 14, generator=g)
+            lat = torch.randn(2, dit.in_c, t_len, 8, 14, generator=g)
             ts = torch.tensor([0.7, 0.7])
             cases.append(dict(file="denoiser.onnx", inputs={"latent": lat, "timestep": ts, "text_embeddings": text,
                                                              "text_mask": (ids != 0).to(torch.int32)},
                               output=dit(lat, ts, text, (ids != 0).to(torch.int32))))
-        lat = torch.randn(1, 8, 3, 8, 14, generator=g)
+        lat = torch.randn(1, dec.lc, 3, 8, 14, generator=g)
         cases.append(dict(file="vae_decoder.onnx", inputs={"latent": lat}, output=dec(lat)))
         fr = torch.rand(2, 3, 12, HEIGHT, WIDTH, generator=g) * 2 - 1
         cases.append(dict(file="vae_encoder.onnx", inputs={"frames": fr}, output=enc(fr)))
@@ -213,10 +219,10 @@ def export_all(a, enc, dec, te, dit, stats):
         gs = a.guidance
     stats["guidance"] = gs
     from stepcost import latent_vs_pixel
-    stats["latent_vs_pixel"] = latent_vs_pixel(measure_pixels=getattr(a, "pixel_step", False) and not a.quick)
+    stats["latent_vs_pixel"] = latent_vs_pixel(measure_pixels=getattr(a, "pixel_step", False) and not a.quick, tc=enc.tc, latent_c=enc.lc)
     desc = ("kinema-shapes: a tiny trained text-to-video model (byte-level text encoder, 6-layer DiT, frame-group "
             "autoencoder) for clips of 1-3 coloured shapes and digits moving on a plain background, 112x64 at 8 fps.")
-    stats["files"] = write_manifest(a.out, gs, desc, shared)
+    stats["files"] = write_manifest(a.out, gs, desc, shared, tc=enc.tc, latent_c=enc.lc)
     stats["onnx_parity"] = verify_in_node(a, enc, dec, te, dit)
     stats["export_wall_s"] = round(time.time() - t0, 1)
     from card import write_card

@@ -73,9 +73,17 @@ def load_into(module, spec_args, folder, file, inputs, outputs, axes):
     return module
 
 
+def latent_shape(folder):
+    """-> (temporal compression, latent channels) from the folder's model.json (the autoencoder's shape and the DiT's in_c)."""
+    m = json.load(open(os.path.join(folder, "model.json")))
+    return m["vae"]["temporalCompression"], m["latentChannels"]
+
+
 def load_model(folder):
-    """-> enc, dec, te, dit with the weights of an exported folder (models/kinema-shapes, say)."""
-    enc, dec, te, dit = Encoder(), Decoder(), TextEncoder(), DiT()
+    """-> enc, dec, te, dit with the weights of an exported folder (models/kinema-shapes, say), built in the latent
+    shape its model.json declares (vae.temporalCompression, latentChannels)."""
+    tc, lc = latent_shape(folder)
+    enc, dec, te, dit = Encoder(tc=tc, latent_c=lc), Decoder(tc=tc, latent_c=lc), TextEncoder(), DiT(in_c=lc)
     for module, args, file, inputs, outputs, axes in onnx_specs(enc, dec, te, dit):
         load_into(module, args, folder, file, inputs, outputs, axes)
     for m in (enc, dec, te, dit):
@@ -109,7 +117,7 @@ def start_from(folder, work, stats, log, resume=False):
     for name in leftovers:
         if os.path.exists(os.path.join(work, name)):
             os.remove(os.path.join(work, name))
-    torch.save(dict(enc=enc.state_dict(), dec=dec.state_dict()), os.path.join(work, "vae.pt"))
+    torch.save(dict(enc=enc.state_dict(), dec=dec.state_dict(), arch=dict(tc=enc.tc, latent_c=enc.lc)), os.path.join(work, "vae.pt"))
     before = json.load(open(os.path.join(folder, "training.json")))
     manifest = json.load(open(os.path.join(folder, "model.json")))
     for k in ("vae", "decoder"):
@@ -118,3 +126,32 @@ def start_from(folder, work, stats, log, resume=False):
                               reproduce=before.get("reproduce"), dit=before.get("dit"), dit_recipe=before.get("dit_recipe"))
     log(f"starting from {folder} ({manifest['version']}): re-exported byte for byte")
     return enc
+
+
+def warm_start(folder, te, dit, copies=()):
+    """train.py --dit-warm-from: a new text encoder and DiT (of any latent shape) start from an exported model's. Every
+    tensor whose name and shape match is copied (into te, dit and each (te, dit) pair in `copies`, the moving
+    averages); the others keep their fresh init: the DiT's patch embed (`embed`, [192, in_c, 1, 2, 2]) and output
+    (`out`, [4 in_c, 192]) when the latent channels differ. The folder's weights are checked to re-export byte for
+    byte first (load_checked). -> a report for the stats (copied and skipped tensor names, with shapes)."""
+    _, _, te0, dit0 = load_checked(folder)
+    manifest = json.load(open(os.path.join(folder, "model.json")))
+    copied, skipped, n_copied, n_fresh = [], [], 0, 0
+    with torch.no_grad():
+        for prefix, src, dst, others in (("te", te0, te, [c[0] for c in copies]), ("dit", dit0, dit, [c[1] for c in copies])):
+            have = src.state_dict()
+            for name, t in dst.state_dict().items():
+                s = have.get(name)
+                if s is not None and s.shape == t.shape:
+                    for m in [dst] + others:
+                        m.state_dict()[name].copy_(s)
+                    copied.append(f"{prefix}.{name}")
+                    n_copied += t.numel()
+                else:
+                    skipped.append(dict(name=f"{prefix}.{name}", shape=list(t.shape),
+                                        source_shape=list(s.shape) if s is not None else None))
+                    n_fresh += t.numel()
+    tc, lc = latent_shape(folder)
+    return dict(folder=folder, version=manifest["version"], files=manifest["files"], from_latent=dict(tc=tc, latent_c=lc),
+                to_latent=dict(latent_c=dit.in_c), copied=copied, copied_count=len(copied), copied_params=n_copied,
+                skipped=[s["name"] for s in skipped], skipped_shapes=skipped, fresh_params=n_fresh)

@@ -48,8 +48,9 @@ def parse():
     p.add_argument("--dit-steps", type=int, default=1200)
     p.add_argument("--dit-batch", type=int, default=32)
     p.add_argument("--vae-minutes", type=float, default=0, help="if > 0: cap VAE steps to fit, from the speed of the first 20")
-    p.add_argument("--vae-tc", type=int, default=4, help="--phase vae/all: frames per latent frame (1.3.0: 4)")
-    p.add_argument("--latent-c", type=int, default=8, help="--phase vae/all: latent channels (1.3.0: 8)")
+    p.add_argument("--vae-tc", type=int, default=None, help="--phase vae/all: frames per latent frame (default and 1.3.0: 4; "
+                   "--phase dit/export take the work folder's vae.pt's)")
+    p.add_argument("--latent-c", type=int, default=None, help="--phase vae/all: latent channels (default and 1.3.0: 8; likewise)")
     p.add_argument("--dit-minutes", type=float, default=0, help="if > 0: cap DiT steps likewise (the card records the steps)")
     p.add_argument("--dec-clips", type=int, default=3000)
     p.add_argument("--dec-steps", type=int, default=2000)
@@ -66,16 +67,23 @@ def parse():
     p.add_argument("--world", type=int, default=1, help="--phase dit: data-parallel processes, one thread each")
     p.add_argument("--init-from", default=None,
                    help="--phase all or dit: start from an exported model folder's weights (from_onnx.py) instead of the VAE phase")
+    p.add_argument("--dit-warm-from", default=None,
+                   help="--phase all or dit: start the text encoder and DiT from an exported model folder of another latent shape: "
+                   "every tensor whose name and shape match is copied, the rest (the DiT's patch embed and output) keep their fresh init")
     p.add_argument("--dit-decay", type=int, default=0,
                    help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
     a = p.parse_args()
-    # the default mix of clip lengths is in video frames (8, 16, 24): as latent frames at the chosen compression
-    default_probs = {t * 4 // a.vae_tc: p_ for t, p_ in T_PROBS.items()}
-    a.t_probs = {int(k): float(v) for k, v in (kv.split(":") for kv in a.t_probs.split(","))} if a.t_probs else default_probs
+    a.ae_flags = dict(tc=a.vae_tc, latent_c=a.latent_c)  # as given (None: not given), checked against a loaded vae.pt
+    a.vae_tc = 4 if a.vae_tc is None else a.vae_tc
+    a.latent_c = 8 if a.latent_c is None else a.latent_c
+    a.t_probs_flag = a.t_probs
+    set_t_probs(a, a.vae_tc)
     if 4 % a.vae_tc or a.vae_tc < 1:
         p.error("--vae-tc divides 4 (1, 2 or 4): the clips' frame counts and the engine's durations are multiples of 4")
     if a.init_from and a.phase not in ("all", "dit"):
         p.error("--init-from starts a DiT phase: --phase all (DiT, then export) or dit")
+    if a.dit_warm_from and (a.phase not in ("all", "dit") or a.init_from):
+        p.error("--dit-warm-from starts a DiT phase (--phase all or dit) from fresh weights; --init-from restarts the same shape")
     if a.dit_decay > 0 and a.dit_minutes > 0:
         p.error("--dit-decay needs a known step count: a run cut by --dit-minutes could not be rerun with --dit-steps")
     if a.world > 1 and a.dit_minutes > 0:
@@ -85,6 +93,23 @@ def parse():
         a.dec_clips, a.dec_steps = 60, 20
         a.vae_minutes = a.dit_minutes = 0
     return a
+
+
+def set_t_probs(a, tc):
+    """a.t_probs: --t-probs, else the default mix of clip lengths, in video frames (8, 16, 24: T_PROBS at tc 4), as
+    latent frames at temporal compression tc (the autoencoder's: parse() takes --vae-tc, main() the loaded vae.pt's)"""
+    default_probs = {t * 4 // tc: p_ for t, p_ in T_PROBS.items()}
+    a.t_probs = ({int(k): float(v) for k, v in (kv.split(":") for kv in a.t_probs_flag.split(","))} if a.t_probs_flag
+                 else default_probs)
+
+
+def follow_autoencoder(a, enc):
+    """--phase dit/export (and --init-from): the latent shape is the loaded autoencoder's, not the flags'."""
+    for k, v in (("tc", enc.tc), ("latent_c", enc.lc)):
+        if a.ae_flags[k] is not None and a.ae_flags[k] != v:
+            sys.exit(f"--{'vae-tc' if k == 'tc' else 'latent-c'} {a.ae_flags[k]}: the autoencoder in use has {k} {v}")
+    a.vae_tc, a.latent_c = enc.tc, enc.lc
+    set_t_probs(a, enc.tc)
 
 
 def log(*x):
@@ -262,7 +287,8 @@ def train_dit(a, enc, stats):
                            latent_std=float(allz.std()), per_T={int(t): int(len(p[0])) for t, p in pools.items()})
     log(f"encoded {a.dit_clips} clips in {time.time() - t0:.0f}s, latent std {allz.std():.3f}")
     # the DiT's recipe, kept for an export of a run stopped from outside (its own arguments may differ)
-    stats["dit_recipe"] = dict(noise_shared=a.noise_shared, t_probs=a.t_probs, world=a.world, decay=a.dit_decay)
+    stats["dit_recipe"] = dict(noise_shared=a.noise_shared, t_probs=a.t_probs, world=a.world, decay=a.dit_decay,
+                               tc=enc.tc, latent_c=enc.lc)  # the latent it learns: [latent_c, F/tc, 8, 14]
     stats_path = os.path.join(a.work, "stats.json")
     json.dump(stats, open(stats_path, "w"))  # a DiT phase stopped from outside keeps these
     if a.world == 1:
@@ -304,8 +330,8 @@ def dit_loop(rank, a, pools, val, stats, parent):
         # rendezvous through a file in the work folder: no port to collide with another run (or a killed one's)
         dist.init_process_group("gloo", init_method=f"file://{rendezvous(a)}", rank=rank, world_size=a.world)
     torch.manual_seed(a.seed + 1)
-    te, dit = TextEncoder(), DiT()
-    ema_te, ema_dit = TextEncoder(), DiT()
+    te, dit = TextEncoder(), DiT(in_c=a.latent_c)
+    ema_te, ema_dit = TextEncoder(), DiT(in_c=a.latent_c)
     ema_te.load_state_dict(te.state_dict())
     ema_dit.load_state_dict(dit.state_dict())
     params = list(te.parameters()) + list(dit.parameters())
@@ -326,6 +352,16 @@ def dit_loop(rank, a, pools, val, stats, parent):
         if lead:  # the starting point's loss on this run's validation set, for the card
             stats["init_from"]["val_loss"] = validate(te, dit, val, a.seed, a.noise_shared)
             log(f"DiT and text encoder from {a.init_from}: val loss {stats['init_from']['val_loss']:.4f}")
+    if a.dit_warm_from and not a.resume:  # (a resumed run's weights come from its checkpoint below)
+        from from_onnx import warm_start
+        report = warm_start(a.dit_warm_from, te, dit, [(ema_te, ema_dit)])
+        report["to_latent"] = dict(tc=a.vae_tc, latent_c=a.latent_c)
+        if lead:
+            report["val_loss"] = validate(te, dit, val, a.seed, a.noise_shared)
+            stats["dit_warm_from"] = report
+            log(f"warm start from {a.dit_warm_from} ({report['version']}, latent {report['from_latent']} -> "
+                f"{report['to_latent']}): copied {report['copied_count']} tensors ({report['copied_params']:,} values), kept "
+                f"fresh {report['skipped']}; val loss {report['val_loss']:.4f}")
     if a.resume:
         # continue a stopped run: weights and moving averages from its checkpoint (AdamW's moments are
         # not saved, so the learning rate warms up again from the resumed step)
@@ -395,8 +431,9 @@ def dit_loop(rank, a, pools, val, stats, parent):
 def load_ckpts(a, stats):
     ft = os.path.join(a.work, "vae_ft.pt")
     enc, dec = load_vae(ft if os.path.exists(ft) else os.path.join(a.work, "vae.pt"))
+    follow_autoencoder(a, enc)  # the DiT's in_c (and an old run's default t_probs) follow the autoencoder
     d = torch.load(os.path.join(a.work, "dit.pt"))
-    te, dit = TextEncoder(), DiT()
+    te, dit = TextEncoder(), DiT(in_c=enc.lc)
     use_ema = d.get("use_ema", True)
     te.load_state_dict(d["ema_te" if use_ema else "te"])
     dit.load_state_dict(d["ema_dit" if use_ema else "dit"])
@@ -404,16 +441,16 @@ def load_ckpts(a, stats):
         stats["decoder"] = json.load(open(os.path.join(a.work, "stats_decoder.json")))
     sd = stats.setdefault("dit", {})
     sd["steps_done"] = d["step"]
-    recipe = stats.get("dit_recipe", dict(noise_shared=0.0, t_probs=T_PROBS, world=1))
+    recipe = stats.get("dit_recipe", dict(noise_shared=0.0, t_probs=a.t_probs, world=1))
     if sd.get("steps") != d["step"]:  # the DiT phase was stopped from outside: export its last checkpoint
         sd.update(steps=d["step"], curve=d["curve"], final_loss=d["curve"][-1][1], clips=a.dit_clips, batch=a.dit_batch,
                   **recipe, stopped="killed at the wall-clock deadline; the LR is constant after warmup, so "
                   "--dit-steps with this step count reproduces it", wall_s=d["curve"][-1][2])
         val = encode_clips(enc, DIT_HELDOUT, 6 if a.quick else 96)
-        ema_te, ema_dit = TextEncoder(), DiT()
+        ema_te, ema_dit = TextEncoder(), DiT(in_c=enc.lc)
         ema_te.load_state_dict(d["ema_te"])
         ema_dit.load_state_dict(d["ema_dit"])
-        raw_te, raw_dit = TextEncoder(), DiT()
+        raw_te, raw_dit = TextEncoder(), DiT(in_c=enc.lc)
         raw_te.load_state_dict(d["te"])
         raw_dit.load_state_dict(d["dit"])
         shared = recipe["noise_shared"]
@@ -436,10 +473,6 @@ def main():
     stats = json.load(open(stats_path)) if a.phase in ("dit", "export") and os.path.exists(stats_path) else {}
     stats.update(torch=torch.__version__, threads=a.threads, seed=a.seed, quick=a.quick, argv=sys.argv[1:])
     t0 = time.time()
-    if (a.vae_tc, a.latent_c) != (4, 8) and a.phase in ("all", "dit", "export"):
-        # the DiT, its sampler checks and the export still assume 1.3.0's latent [8, F/4, 8, 14]: the 2.0
-        # autoencoder is trained (--phase vae, decoder) and judged alone (export_ae.py, eval/ceiling.ts) first
-        sys.exit("--vae-tc/--latent-c other than 4/8: --phase vae or decoder, then export_ae.py (the DiT is not wired yet)")
     if a.phase in ("all", "vae") and not a.init_from:
         enc, dec = train_vae(a, stats)
         json.dump(stats, open(stats_path, "w"))
@@ -449,6 +482,7 @@ def main():
             enc = start_from(a.init_from, a.work, stats, log, resume=a.resume)
         elif a.phase == "dit":
             enc = load_vae(os.path.join(a.work, "vae.pt"))[0]
+        follow_autoencoder(a, enc)  # the DiT's in_c and the latent lengths of its clips are the autoencoder's
         train_dit(a, enc, stats)
         json.dump(stats, open(stats_path, "w"))
     if a.phase in ("all", "decoder") and not a.init_from:

@@ -1,0 +1,62 @@
+"""A quick check (about 20 s, one thread) that the DiT's wiring follows the latent shape a model folder declares:
+exports fresh modules of a 2.0-candidate shape (tc 2, 16 channels) with export.py's specs, then
+- from_onnx.load_model reads model.json's temporalCompression and latentChannels, builds those shapes and gets
+  every weight back;
+- from_onnx.warm_start copies that model's text encoder and DiT into a DiT of another shape (8 channels) and its
+  moving-average copy, all but the in_c-shaped tensors (the patch embed's weight, the output layer).
+
+  nice -n 19 /usr/bin/python3 model/shapes/check_wiring.py
+"""
+import json
+import os
+import sys
+import tempfile
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from export import export_onnx, round_fp16, sha256  # noqa: E402
+from from_onnx import load_model, warm_start  # noqa: E402
+from nets import DiT, Decoder, Encoder, TextEncoder  # noqa: E402
+
+
+def main():
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    tc, lc = 2, 16
+    mods = Encoder(tc=tc, latent_c=lc), Decoder(tc=tc, latent_c=lc), TextEncoder(), DiT(in_c=lc)
+    with torch.no_grad():  # non-zero everywhere (the DiT's adaLN and output start at zero)
+        for m in mods:
+            for p in m.parameters():
+                p.add_(torch.randn(p.shape) * 0.01)
+    round_fp16(*mods)  # the files store float16
+    with tempfile.TemporaryDirectory() as d:
+        export_onnx(d, *mods)
+        files = ["text_encoder.onnx", "denoiser.onnx", "vae_decoder.onnx", "vae_encoder.onnx"]
+        json.dump({"version": "check", "vae": {"temporalCompression": tc}, "latentChannels": lc,
+                   "files": {f: sha256(os.path.join(d, f)) for f in files}}, open(os.path.join(d, "model.json"), "w"))
+        enc, dec, te, dit = load_model(d)
+        assert (enc.tc, enc.lc, dec.tc, dec.lc, dit.in_c) == (tc, lc, tc, lc, lc), (enc.tc, enc.lc, dit.in_c)
+        for a, b in zip(mods, (enc, dec, te, dit)):
+            for k, v in a.state_dict().items():
+                assert torch.equal(v, b.state_dict()[k]), k
+        te8, dit8, ema_te8, ema_dit8 = TextEncoder(), DiT(in_c=8), TextEncoder(), DiT(in_c=8)
+        r = warm_start(d, te8, dit8, [(ema_te8, ema_dit8)])
+    assert r["skipped"] == ["dit.embed.weight", "dit.out.weight", "dit.out.bias"], r["skipped"]
+    assert r["from_latent"] == dict(tc=tc, latent_c=lc)
+    for prefix, src, dsts in (("te", mods[2], (te8, ema_te8)), ("dit", mods[3], (dit8, ema_dit8))):
+        for k, v in src.state_dict().items():
+            for dst in dsts:
+                w = dst.state_dict()[k]
+                if f"{prefix}.{k}" in r["copied"]:
+                    assert torch.equal(v, w), k
+                else:
+                    assert v.shape != w.shape, k
+    print(json.dumps(dict(ok=True, copied=r["copied_count"], copied_params=r["copied_params"], skipped=r["skipped"])))
+
+
+if __name__ == "__main__":
+    main()
