@@ -78,12 +78,12 @@ describe("the side-by-side strip", () => {
     expect([geometry.width, geometry.height]).toEqual([6 + 3 * 38 + 2 * 10 + 6, 6 + 6 + 6 + 6 + 6]);
     expect(framePosition(geometry, 1, 2, 3)).toEqual({ x: 6 + 2 * 48 + 3 * 10, y: 18 });
     const at = (x: number, y: number) => [...rgb.subarray((y * geometry.width + x) * 3, (y * geometry.width + x) * 3 + 3)];
-    expect(at(6 + 8, 6)).toEqual([255, 255, 255]); // the gap after the first frame
+    expect(at(6 + 8, 6)).toEqual([136, 136, 136]); // the gap after the first frame
     for (const r of [0, 1]) for (const g of [0, 1, 2]) for (const [k, f] of [0, 5, 10, 15].entries()) {
       const { x, y } = framePosition(geometry, r, g, k);
       for (const [dx, dy] of [[0, 0], [7, 5]]) expect([...rgb.subarray(((y + dy!) * geometry.width + x + dx!) * 3, ((y + dy!) * geometry.width + x + dx!) * 3 + 3)]).toEqual([r * 40 + 1, g * 60 + 2, f * 10 + 3]);
     }
-    expect(rgb.slice(0, 3)).toEqual(new Uint8Array([255, 255, 255])); // the margin is white
+    expect(rgb.slice(0, 3)).toEqual(new Uint8Array([136, 136, 136])); // the margin is the backdrop
 
     const dir = await mkdtemp(join(tmpdir(), "kinema-strip-"));
     try {

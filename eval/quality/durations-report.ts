@@ -12,8 +12,9 @@ const num = (x: number | null, d = 2) => (x === null || !Number.isFinite(x) ? "â
 export const DURATION_COLUMNS = ["model", "clip", "score 1-5", "accuracy", "kind", "motion", "digits read", "multi-shape fully right",
   "flicker (truth)", "path error px", "velocity error px/frame", "jerk px (truth)", "s/clip", "all targets"];
 
-function cells(r: DurationResult): string[] {
-  const who = `${r.model.id} ${r.model.version}`;
+function cells(r: DurationResult, compared: boolean): string[] {
+  // "(compared)": the two rows read apart even when a model is compared with itself (a determinism check)
+  const who = `${r.model.id} ${r.model.version}${compared ? " (compared)" : ""}`;
   if (failed(r)) return [who, `${r.seconds} s`, `FAILED: ${r.error}`, ...DURATION_COLUMNS.slice(3).map(() => "")];
   const a = r.alignment, s = r.smoothness;
   return [
@@ -27,8 +28,7 @@ function cells(r: DurationResult): string[] {
 /** The table's rows: per duration, the model under test and then the compared model. */
 export function durationRows(d: DurationsSection): string[][] {
   return d.seconds.flatMap((seconds) => [d.model, ...(d.compare ? [d.compare] : [])]
-    .map((results) => results.find((r) => r.seconds === seconds))
-    .filter((r): r is DurationResult => r !== undefined).map(cells));
+    .flatMap((results, k) => results.filter((r) => r.seconds === seconds).map((r) => cells(r, k === 1))));
 }
 
 /** Model against compared model at one duration, in words; null when either failed or is absent. */
@@ -50,7 +50,7 @@ const comparisons = (d: DurationsSection) => (d.compare
   : []);
 
 export function durationsSummary(d: DurationsSection): string[] {
-  const widths = [22, 18, 6, 6, 5, 6, 13, 13, 17, 6, 6, 13, 7];
+  const widths = [32, 18, 6, 6, 5, 6, 13, 13, 17, 6, 6, 13, 7];
   const row = (c: string[]) => "  " + c.slice(0, -1).map((x, i) => x.padEnd(widths[i]!)).join(" ") + " " + c.at(-1);
   return [
     `  per duration at ${d.steps} steps (targets: ${targetsLine()}):`,
@@ -71,6 +71,7 @@ export function durationsHtml(d: DurationsSection): string {
     + `${s.columns.map((c) => escapeHtml(c)).join(" | ")}.</p><p><img src="${escapeHtml(s.file)}" width="${s.width * 2}" height="${s.height * 2}" style="image-rendering:pixelated;max-width:100%;height:auto" alt="side-by-side strip"></p>`
     + `<ol>${s.rows.map((r) => `<li>${escapeHtml(`${r.what}: ${r.caption} (golden ${r.index}, seed ${r.seed})`)}</li>`).join("")}</ol>` : "";
   return `<h2>Per duration, ${d.steps} steps</h2><p>Targets (issue 19): ${escapeHtml(targetsLine())}. Path and velocity error: the judged shape's per-frame centroid `
-    + `against the rendered ground truth's (eval/quality/smoothness.ts); velocity error is the smoothness figure, 0 when it moves with the truth. `
+    + `against the rendered ground truth's (eval/quality/smoothness.ts); velocity error is the smoothness figure, 0 when it moves with the truth `
+    + `(an offset costs nothing: the prompt does not say where a shape starts, so the path error mostly reads placement). `
     + `Flicker nearer the truth's is better: a frozen clip flickers less.</p><table>${head}${body}</table>${lines ? `<ul>${lines}</ul>` : ""}${strip}`;
 }

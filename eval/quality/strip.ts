@@ -24,7 +24,8 @@ export const STRIP_PICKS: readonly { what: string; pick(spec: ClipSpec): boolean
 export const STRIP_FRAMES = 4;
 /** px: between frames of a clip, between the clips of a row, around and between rows */
 const GAP = 2, GROUP_GAP = 10, MARGIN = 6;
-const BACKDROP = [255, 255, 255] as const;
+/** mid grey: no palette colour, so a white or black clip's edge still shows */
+const BACKDROP = [136, 136, 136] as const;
 
 /** The strip's prompts: always the same ones for a given golden set, whatever --prompts subsamples. */
 export function stripPrompts(golden: readonly GoldenClip[]): { what: string; clip: GoldenClip }[] {
