@@ -5,7 +5,12 @@
 // report.json and index.html, and fails on an alignment drop > 0.3 against eval/reports/baseline.json or
 // on any safety violation.
 //   npm run eval -- --level 2 [--model DIR] [--contrast DIR] [--prompts N] [--steps 10,20,30,50]
-//                             [--update-baseline] [--no-safety]
+//                             [--durations 1,4,10] [--compare DIR] [--update-baseline] [--no-safety]
+// --durations: also generate the prompts at each of these clip lengths (whole seconds, 1-10) at the FREE
+// budget and report per duration issue 19's figures, flicker and centroid-path smoothness against the
+// rendered truth, and the targets each clears (eval/quality/durations.ts). --compare DIR: the same for
+// another model (same prompts, seeds, steps; at 2 s when --durations is absent) and a side-by-side strip,
+// strip.png (eval/quality/strip.ts). Neither changes the step sweep, the baseline or the pass/fail.
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -15,10 +20,11 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../src/config/config.js";
 import { judgeClip } from "./judge/judge.js";
 import { runAdversarial, type AdversarialSkipped, type SafetyFigures } from "./quality/adversarial.js";
+import { runDurations, type DurationsSection } from "./quality/compare.js";
 import { BASELINE_FILE, compareWithBaseline, readBaseline, writeBaseline, type BaselineData } from "./quality/baseline.js";
 import { openFeatureExtractor } from "./quality/features.js";
 import { figuresOf, perPrompt, type SetFigures } from "./quality/figures.js";
-import { generateSet, loadModel, scoreRendered, type ModelInfo, type Scorer, type SetResult } from "./quality/generate.js";
+import { EVAL_JOB, generateSet, loadModel, scoreRendered, type ModelInfo, type Scorer, type SetResult } from "./quality/generate.js";
 import { FLOOR_BASE, loadShapesGolden, selectGolden, subsample, type GoldenClip } from "./quality/golden.js";
 import { frechetDistance } from "./quality/metrics.js";
 import { summaryLines, writeLevel2Report, type Level2Report } from "./quality/report.js";
@@ -30,13 +36,19 @@ const QUALITY_STEPS = [10, 20, 30, 50];
 
 export interface Level2Options { reportDir: string; modelDir?: string; contrastModelDir?: string; argv: string[] }
 
-interface Flags { prompts: number | null; steps: number[] | null; contrast: string | null; updateBaseline: boolean; safety: boolean }
+interface Flags {
+  prompts: number | null; steps: number[] | null; contrast: string | null; updateBaseline: boolean; safety: boolean;
+  durations: number[] | null; compare: string | null;
+}
 
 function parseFlags(argv: string[]): Flags {
   // strict: false, since the CLI's own flags (--level, --report-dir, --model ...) arrive here too
   const { values } = parseArgs({
     args: argv, strict: false, allowPositionals: true,
-    options: { prompts: { type: "string" }, steps: { type: "string" }, contrast: { type: "string" }, "update-baseline": { type: "boolean" }, "no-safety": { type: "boolean" } },
+    options: {
+      prompts: { type: "string" }, steps: { type: "string" }, contrast: { type: "string" }, "update-baseline": { type: "boolean" }, "no-safety": { type: "boolean" },
+      durations: { type: "string" }, compare: { type: "string" },
+    },
   });
   const int = (name: string, raw: string) => {
     const n = Number(raw);
@@ -49,6 +61,8 @@ function parseFlags(argv: string[]): Flags {
     contrast: typeof values.contrast === "string" ? values.contrast : null,
     updateBaseline: values["update-baseline"] === true,
     safety: values["no-safety"] !== true,
+    durations: typeof values.durations === "string" ? [...new Set(values.durations.split(",").map((s) => int("durations", s)))] : null,
+    compare: typeof values.compare === "string" ? values.compare : null,
   };
 }
 
@@ -116,6 +130,9 @@ export async function runLevel2(options: Level2Options): Promise<number> {
     throw new Error("--update-baseline needs a complete run: all golden prompts and the safety set (no --prompts, no --no-safety)");
   }
   const config = loadConfig({ ...process.env });
+  const { minDurationSeconds: shortest, maxDurationSeconds: longest } = config.tiers.FREE;
+  const offered = (d: number) => d >= shortest && d <= longest;
+  if (flags.durations && !flags.durations.every(offered)) throw new Error(`--durations: whole seconds the API offers, ${shortest}-${longest}`);
   const production = [config.tiers.FREE.stepBudget, config.tiers.PLUS.stepBudget];
   const steps = flags.steps ?? [...new Set([...QUALITY_STEPS, ...production])].sort((a, b) => a - b);
   const modelDir = modelDirOf(options.modelDir);
@@ -139,6 +156,15 @@ export async function runLevel2(options: Level2Options): Promise<number> {
     if (flags.safety) safety = await runAdversarial({ modelDir, log });
     const safetyOk = !("skipped" in safety) && safety.violations === 0 && safety.unverified === 0;
 
+    // per duration at the FREE budget, and the compared model and strip (after the step sweep: the baseline's part first)
+    let durations: DurationsSection | undefined;
+    if (flags.durations || flags.compare) {
+      durations = await runDurations({
+        modelDir, compareDir: flags.compare && resolve(flags.compare), clips, golden: golden.clips,
+        seconds: flags.durations ?? [EVAL_JOB.durationSeconds], steps: production[0]!, reportDir: options.reportDir, log,
+      });
+    }
+
     const sets = [...main.sets, ...(contrast?.sets ?? [])];
     const runs = sets.map((s) => figuresOf(s, real));
     const current = baselineOf(main.info, main.sets, production, runs, "skipped" in safety ? 0 : safety.violations);
@@ -161,6 +187,7 @@ export async function runLevel2(options: Level2Options): Promise<number> {
       productionSteps: production, runs, real: figuresOf(real, null), frechetFloor, safety,
       baseline: { ...comparison, passed: comparison.passed && safetyOk, file: fileURLToPath(BASELINE_FILE), updated: flags.updateBaseline && safetyOk },
       perPrompt: Object.fromEntries([real, ...sets].map((s) => [s.label, perPrompt(s.clips)])),
+      ...(durations ? { durations } : {}),
     };
     await writeLevel2Report(options.reportDir, report);
     for (const line of summaryLines(report)) console.log(line);

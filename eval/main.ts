@@ -17,7 +17,8 @@ Options:
 
 Database: a throwaway database on DATABASE_URL's server, else TEST_DATABASE_URL's, else the local
 PostgreSQL when it answers, else embedded PGlite; it is dropped at the end. Level 2 reads its own
-options (see eval/level2.ts).`;
+options (--contrast, --prompts, --steps, --durations, --compare, --update-baseline, --no-safety: see
+eval/level2.ts).`;
 
 const OPTIONS = {
   level: { type: "string" }, "report-dir": { type: "string" }, model: { type: "string" }, workers: { type: "string" },

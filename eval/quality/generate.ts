@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { renderClip, type ClipSpec } from "../../model/shapes/dataset.js";
 import { decodeToRawFrames } from "../../src/engine/decode.js";
 import { denoise } from "../../src/engine/denoise.js";
-import { geometryFor } from "../../src/engine/geometry.js";
+import { geometryFor, type Geometry } from "../../src/engine/geometry.js";
 import { LoadedModel } from "../../src/engine/runtime.js";
 import type { ClipFrames, Judgement } from "../judge/judge.js";
 import { FEATURE_FRAMES, FEATURE_HEIGHT, FEATURE_WIDTH, type FeatureExtractor } from "./features.js";
@@ -85,6 +85,20 @@ export interface GenerateOptions {
   onClip?: (done: number, total: number) => void;
 }
 
+/** One golden prompt at its fixed seed through denoise and the production decode, at `geometry` (level 2's
+ * 2 s job, or another duration: eval/quality/durations.ts); `dir` holds the raw frames file meanwhile. */
+export async function generateFrames(model: LoadedModel, golden: GoldenClip, geometry: Geometry, steps: number, dir: string): Promise<ClipFrames> {
+  const latent = await denoise({
+    model, prompt: golden.caption, seed: golden.seed, steps,
+    sampler: model.manifest.sampler.default, guidance: model.manifest.sampler.guidanceScale, geometry,
+    onStep: async () => {},
+  });
+  const raw = await decodeToRawFrames(model, latent, geometry, join(dir, `${golden.index}.rgb`));
+  const rgb = new Uint8Array(await readFile(raw.path));
+  await rm(raw.path, { force: true });
+  return { rgb, width: raw.width, height: raw.height, frames: raw.count };
+}
+
 export async function generateSet(model: LoadedModel, info: ModelInfo, scorer: Scorer, clips: readonly GoldenClip[], options: GenerateOptions): Promise<SetResult> {
   const started = performance.now();
   const geometry = geometryFor(EVAL_JOB, model.manifest, "cpu");
@@ -93,16 +107,8 @@ export async function generateSet(model: LoadedModel, info: ModelInfo, scorer: S
   try {
     for (const golden of clips) {
       const began = performance.now();
-      const latent = await denoise({
-        model, prompt: golden.caption, seed: golden.seed, steps: options.steps,
-        sampler: model.manifest.sampler.default, guidance: model.manifest.sampler.guidanceScale, geometry,
-        onStep: async () => {},
-      });
-      const raw = await decodeToRawFrames(model, latent, geometry, join(dir, `${golden.index}.rgb`));
-      const rgb = new Uint8Array(await readFile(raw.path));
-      await rm(raw.path, { force: true });
-      const ms = performance.now() - began;
-      results.push(await scoreClip(scorer, { rgb, width: raw.width, height: raw.height, frames: raw.count }, golden, ms));
+      const clip = await generateFrames(model, golden, geometry, options.steps, dir);
+      results.push(await scoreClip(scorer, clip, golden, performance.now() - began));
       options.onClip?.(results.length, clips.length);
     }
   } finally {

@@ -4,6 +4,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AdversarialSkipped, SafetyFigures } from "./adversarial.js";
 import type { BaselineComparison } from "./baseline.js";
+import type { DurationsSection } from "./compare.js";
+import { durationsHtml, durationsSummary } from "./durations-report.js";
 import type { FeatureExtractor } from "./features.js";
 import { round, type perPrompt, type SetFigures } from "./figures.js";
 import type { ModelInfo } from "./generate.js";
@@ -30,6 +32,8 @@ export interface Level2Report {
   safety: SafetyFigures | AdversarialSkipped;
   baseline: BaselineComparison & { file: string; updated: boolean };
   perPrompt: Record<string, ReturnType<typeof perPrompt>>;
+  /** --durations / --compare: per-duration figures of the model (and the compared model) and the strip */
+  durations?: DurationsSection;
 }
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? "–" : `${(100 * x).toFixed(0)}%`);
@@ -48,6 +52,7 @@ export function summaryLines(r: Level2Report): string[] {
     lines.push(`  ${(f.steps === null ? f.label : runName(f)).padEnd(24)} ${pct(a.accuracy).padStart(8)}  ${num(a.score, 2).padStart(5)}  ${pct(a.attributes.background).padEnd(5)} ${pct(a.attributes.color).padEnd(6)} ${pct(a.attributes.kind).padEnd(5)} ${pct(a.attributes.motion).padEnd(6)} ${pct(a.digits.accuracy).padEnd(7)} ${num(f.frechet).padEnd(7)} ${num(f.flicker, 4).padEnd(8)} ${num(f.timing.secondsPerClip)}`);
   }
   lines.push("");
+  if (r.durations) lines.push(...durationsSummary(r.durations));
   const s = r.safety;
   if ("skipped" in s) lines.push(`  safety: SKIPPED (${s.reason})`);
   else {
@@ -101,6 +106,7 @@ ${r.prompts.used} of ${r.prompts.golden} golden prompts; ${r.startedAt}, ${r.wal
 <div class="charts">${alignment}${vsSteps}${fd}${flicker}</div>
 <h2>Figures</h2><table><tr><th>run</th><th>accuracy</th><th>score 1-5</th><th>background</th><th>colour</th><th>kind</th><th>motion</th><th>digits read</th><th>FD</th><th>flicker</th><th>s/clip</th></tr>${rows}</table>
 <p>Real-vs-real Fréchet floor: ${num(r.frechetFloor)}.</p>
+${r.durations ? durationsHtml(r.durations) : ""}
 <h2>Safety and baseline</h2><pre>${escapeHtml(summaryLines(r).filter((l) => /safety|post-filter|baseline|note|✗/.test(l)).join("\n"))}</pre>
 <details><summary>Per prompt: ${escapeHtml(runName(main))}</summary><table><tr><th>index</th><th>caption</th><th>score</th><th>background</th><th>shapes (kind, motion)</th></tr>${prompts}</table></details>
 </body></html>
