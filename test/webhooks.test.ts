@@ -87,12 +87,18 @@ describe("webhooks", () => {
     const oneOff = forJob("/one-off")[0]!;
     expect(() => new Webhook(ep.secret).verify(oneOff.body, headersOf(oneOff))).toThrow();
 
-    const { webhookDeliveries } = await client.data(DELIVERIES, { jobId });
-    expect(webhookDeliveries.length).toBe(forJob("/endpoint").length + forJob("/one-off").length);
+    // The receiver has each request before its sender has the response and records it: wait for the records.
+    const received = forJob("/endpoint").length + forJob("/one-off").length;
+    let webhookDeliveries: { state: string; attemptLog: { latencyMs: number }[] }[] = [];
+    await waitFor(async () => {
+      ({ webhookDeliveries } = await client.data(DELIVERIES, { jobId }));
+      return webhookDeliveries.length === received && webhookDeliveries.every((d) => d.state !== "PENDING");
+    }, 10_000, "every delivery recorded");
+    expect(webhookDeliveries.length).toBe(received);
     for (const d of webhookDeliveries) {
       expect(d.state).toBe("DELIVERED");
       expect(d.attemptLog[0]).toMatchObject({ succeeded: true, responseStatus: 200, error: null });
-      expect(d.attemptLog[0].latencyMs).toBeGreaterThanOrEqual(0);
+      expect(d.attemptLog[0]!.latencyMs).toBeGreaterThanOrEqual(0);
     }
   }, 120_000);
 
