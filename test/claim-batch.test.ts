@@ -21,7 +21,7 @@ import { Worker } from "../workers/worker.js";
 import { sleep } from "./fixtures/stages.js";
 import { waitFor } from "./helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
-import { insertAccount } from "./helpers/ops.js";
+import { insertAccount, enqueueFifo } from "./helpers/ops.js";
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -40,14 +40,7 @@ beforeEach(async () => {
   await pool.query(`UPDATE scheduler_config SET fair_share = true, plus_weight = 2, free_weight = 1, free_burst_cap = 3, plus_burst_cap = 10 WHERE id = 1`);
 });
 
-/** `n` queued jobs of an account, oldest first, 1 ms apart from `start` (FIFO order is creation order). */
-async function enqueue(accountId: string, tier: "FREE" | "PLUS", n: number, start = Date.now() - 60_000): Promise<string[]> {
-  const { rows } = await pool.query<{ id: string }>(
-    `INSERT INTO jobs (account_id, tier, status, stage, prompt, resolution, width, height, duration_seconds, fps, seed, step_budget, max_attempts, created_at)
-     SELECT $1, $2, 'QUEUED', 'QUEUED', 'p' || i, 'R480P', 854, 480, 1, 24, i, 10, 3, to_timestamp(($3::float8 + i) / 1000)
-     FROM generate_series(0, $4 - 1) i ORDER BY i RETURNING id`, [accountId, tier, start, n]);
-  return rows.map((r) => r.id);
-}
+const enqueue = (accountId: string, tier: "FREE" | "PLUS", n: number, start?: number) => enqueueFifo(pool, accountId, tier, n, start);
 
 /** The pool, recording the worker ids of every claim call it carries, and the payloads of every publish. */
 function recording(sql: pg.Pool): { sql: Sql; calls: string[][]; published: string[][] } {

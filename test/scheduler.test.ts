@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import pg from "pg";
 import { createPool } from "../src/db/pool.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
+import { enqueueFifo } from "./helpers/ops.js";
 import { startTestKinema, waitFor, type TestKinema } from "./helpers/app.js";
 import { GENERATE } from "./helpers/graphql.js";
 import { sleep } from "./fixtures/stages.js";
@@ -37,14 +38,7 @@ beforeEach(async () => {
   await app.kinema.scheduler.update(DEFAULTS, { actor: "test", reason: "reset" });
 });
 
-/** `n` queued jobs of an account, oldest first, 1 ms apart (FIFO order is their creation order). */
-async function enqueue(accountId: string, tier: "FREE" | "PLUS", n: number, start = Date.now() - 60_000): Promise<string[]> {
-  const { rows } = await pool.query<{ id: string }>(
-    `INSERT INTO jobs (account_id, tier, status, stage, prompt, resolution, width, height, duration_seconds, fps, seed, step_budget, max_attempts, created_at)
-     SELECT $1, $2, 'QUEUED', 'QUEUED', 'p' || i, 'R480P', 854, 480, 1, 24, i, 10, 3, to_timestamp(($3::float8 + i) / 1000)
-     FROM generate_series(0, $4 - 1) i ORDER BY i RETURNING id`, [accountId, tier, start, n]);
-  return rows.map((r) => r.id);
-}
+const enqueue = (accountId: string, tier: "FREE" | "PLUS", n: number, start?: number) => enqueueFifo(pool, accountId, tier, n, start);
 
 async function tierOf(id: string): Promise<string> {
   return (await pool.query("SELECT tier FROM jobs WHERE id = $1", [id])).rows[0].tier;

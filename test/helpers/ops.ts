@@ -36,3 +36,12 @@ export async function insertRows(pool: pg.Pool, accountId: string, rows: JobRow[
   }
   return ids;
 }
+
+/** `n` queued jobs of an account, oldest first, 1 ms apart from `start` (FIFO order is their creation order). */
+export async function enqueueFifo(pool: pg.Pool, accountId: string, tier: "FREE" | "PLUS", n: number, start = Date.now() - 60_000): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO jobs (account_id, tier, status, stage, prompt, resolution, width, height, duration_seconds, fps, seed, step_budget, max_attempts, created_at)
+     SELECT $1, $2, 'QUEUED', 'QUEUED', 'p' || i, 'R480P', 854, 480, 1, 24, i, 10, 3, to_timestamp(($3::float8 + i) / 1000)
+     FROM generate_series(0, $4 - 1) i ORDER BY i RETURNING id`, [accountId, tier, start, n]);
+  return rows.map((r) => r.id);
+}
