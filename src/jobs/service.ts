@@ -268,7 +268,8 @@ export class JobService {
   }
 
   private findByIdempotencyKey(accountId: string, key: string): Promise<JobRecord | null> {
-    return this.prisma.job.findUnique({ where: { accountId_idempotencyKey: { accountId, idempotencyKey: key } } });
+    // At most one row: the partial unique index on (account_id, idempotency_key) where a key is set (0025).
+    return this.prisma.job.findFirst({ where: { accountId, idempotencyKey: key } });
   }
 
   /** A repeated request returns the first job; a different request under the same key is refused. */
