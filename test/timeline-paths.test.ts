@@ -18,6 +18,7 @@ import { completeJobs, failJob } from "../src/queue/sql/finishJob.js";
 import { recordCheckpoint } from "../src/queue/sql/recordCheckpoint.js";
 import { recordProgress } from "../src/queue/sql/recordProgress.js";
 import type { Lease } from "../src/queue/types.js";
+import { expandStoredEvents, type StoredEvent } from "../src/timeline/compact.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 
 let db: TestDatabase;
@@ -62,13 +63,19 @@ async function claim(firstStage: "DENOISING" | null = "DENOISING"): Promise<Leas
   return { jobId: claimed!.job.id, fencingToken: claimed!.job.fencingToken };
 }
 
-/** The job's events after `afterId`, all columns but the ids; a fencing token shown as whether it is the row's own. */
+/**
+ * The job's events after `afterId` as the timeline reads them (a compact claim row expanded: 0026,
+ * src/timeline/compact.ts), all columns but the ids; a fencing token shown as whether it is the row's own.
+ */
 async function eventsAfter(jobId: string, afterId: number) {
   const { rows } = await client.query(
-    `SELECT e.kind, e.stage, e.step, e.duration_seconds, e.worker_id, e.detail, e.at,
-       CASE WHEN e.fencing_token IS NULL THEN NULL WHEN e.fencing_token = j.fencing_token THEN 'current' ELSE e.fencing_token::text END AS token
+    `SELECT e.id::text AS id, e.kind, e.stage, e.step, e.duration_seconds AS "durationSeconds", e.worker_id AS "workerId", e.detail, e.at,
+       CASE WHEN e.fencing_token IS NULL THEN NULL WHEN e.fencing_token = j.fencing_token THEN 'current' ELSE e.fencing_token::text END AS "fencingToken"
      FROM job_events e JOIN jobs j ON j.id = e.job_id WHERE e.job_id = $1 AND e.id > $2 ORDER BY e.id`, [jobId, afterId]);
-  return rows;
+  return expandStoredEvents(rows as StoredEvent[]).map((e) => ({
+    kind: e.kind, stage: e.stage, step: e.step, duration_seconds: e.durationSeconds, worker_id: e.workerId,
+    detail: e.detail, at: (e as StoredEvent & { at: Date }).at, token: e.fencingToken,
+  })) as any[]; // as the driver's rows were: the cases read their detail freely
 }
 
 /** The events one write adds, through the installed triggers, the fast paths alone, and 0008's trigger. */
@@ -111,6 +118,9 @@ describe("the timeline's fast paths", () => {
     let lease!: Lease;
     const claimed = await expectSameEvents(id, async () => { lease = await claim(); }, true);
     expect(claimed.map((e) => e.kind)).toEqual(["STAGE_LEFT", "CLAIMED", "STAGE_ENTERED"]);
+    // stored as one row (0026): the claim's statement inserts one tuple, not three
+    const stored = await client.query(`SELECT kind FROM job_events WHERE job_id = $1 AND kind NOT IN ('SUBMITTED', 'QUEUED') ORDER BY id`, [id]);
+    expect(stored.rows.map((r) => r.kind)).toEqual(["CLAIMED"]);
     const finished = await expectSameEvents(id, complete(lease), true);
     expect(finished.map((e) => [e.kind, e.stage, e.worker_id, e.token])).toEqual([
       ["STAGE_LEFT", "DENOISING", "worker-a", "current"], ["FINISHED", "DONE", "worker-a", "current"]]);
