@@ -20,7 +20,6 @@ export interface StoredEvent {
 export function expandStoredEvent<T extends StoredEvent>(row: T): T[] {
   if (row.kind !== "CLAIMED" || row.detail.compact !== true) return [row];
   const { compact: _compact, leftQueue, resumed, entered, ...claimed } = row.detail;
-  const lease = { workerId: row.workerId, fencingToken: row.fencingToken };
   const out: T[] = [];
   if (leftQueue === true) {
     out.push({ ...row, id: `${row.id}.0`, kind: "STAGE_LEFT", stage: "QUEUED", step: null, workerId: null, fencingToken: null, detail: {} } as T);
@@ -28,10 +27,10 @@ export function expandStoredEvent<T extends StoredEvent>(row: T): T[] {
   out.push({ ...row, durationSeconds: null, detail: claimed } as T);
   if (resumed && typeof resumed === "object") {
     const { step, checkpoint } = resumed as { step: number; checkpoint: unknown };
-    out.push({ ...row, ...lease, id: `${row.id}.2`, kind: "RESUMED", step, durationSeconds: null, detail: { checkpoint } } as T);
+    out.push({ ...row, id: `${row.id}.2`, kind: "RESUMED", step, durationSeconds: null, detail: { checkpoint } } as T);
   }
   if (entered === true) {
-    out.push({ ...row, ...lease, id: `${row.id}.3`, kind: "STAGE_ENTERED", step: null, durationSeconds: null, detail: {} } as T);
+    out.push({ ...row, id: `${row.id}.3`, kind: "STAGE_ENTERED", step: null, durationSeconds: null, detail: {} } as T);
   }
   return out;
 }
