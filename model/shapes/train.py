@@ -59,7 +59,8 @@ def parse():
     p.add_argument("--guidance-sweep", default=None,
                    help="export: take the guidance from model/shapes/guidance.ts's output (judged on held-out clips)")
     p.add_argument("--pixel-step", action="store_true", help="export: also time one DiT step over pixels (slow; stepcost.py does it alone)")
-    p.add_argument("--resume", action="store_true", help="--phase dit: continue from the work folder's dit.pt; --phase vae: "
+    p.add_argument("--resume", action="store_true", help="--phase dit: continue from the work folder's dit.pt (exactly, with "
+                   "--world 1: its periodic checkpoint holds AdamW's moments and the generators' states); --phase vae: "
                    "continue exactly from its vae.pt.partial (weights, Adam's moments, the batch generator's state)")
     p.add_argument("--noise-shared", type=float, default=0.0,
                    help="share of the DiT's noise variance common to all latent frames (0: independent frames)")
@@ -362,16 +363,29 @@ def dit_loop(rank, a, pools, val, stats, parent):
             log(f"warm start from {a.dit_warm_from} ({report['version']}, latent {report['from_latent']} -> "
                 f"{report['to_latent']}): copied {report['copied_count']} tensors ({report['copied_params']:,} values), kept "
                 f"fresh {report['skipped']}; val loss {report['val_loss']:.4f}")
+    lr_origin = 0  # the step the learning rate's warmup (and decay span) counts from
     if a.resume:
-        # continue a stopped run: weights and moving averages from its checkpoint (AdamW's moments are
-        # not saved, so the learning rate warms up again from the resumed step)
+        # continue a stopped run: weights and moving averages from its checkpoint. A one-process run's
+        # periodic checkpoint also holds AdamW's moments and the batch generators' states: the resumed run
+        # then computes exactly what one uninterrupted run computes (a session's end costs nothing). Without
+        # them (a --world N run, an older checkpoint, a finished phase continued further) the learning rate
+        # warms up again from the resumed step.
         d = torch.load(os.path.join(a.work, "dit.pt"))
         for m, k in ((te, "te"), (dit, "dit"), (ema_te, "ema_te"), (ema_dit, "ema_dit")):
             m.load_state_dict(d[k])
         step = first = d["step"]
         curve = d["curve"]
+        exact = "opt" in d and a.world == 1
+        if exact:
+            opt.load_state_dict(d["opt"])
+            g.set_state(d["generator"])
+            rs.set_state(d["rs"])
+            torch.set_rng_state(d["torch_rng"])
+            t1 -= curve[-1][2] if curve else 0  # the curve's wall clock goes on from the stopped run's
+        else:
+            lr_origin = first
         stats["resumed_from"] = stats.get("resumed_from", []) + [first]
-        log(f"resumed the DiT at step {first}")
+        log(f"resumed the DiT at step {first} ({'exactly' if exact else 'weights only: the learning rate warms up again'})")
     while step < a.dit_steps:
         if out_of_time(a.dit_minutes, t1):
             a.dit_steps = step
@@ -382,7 +396,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
             log(f"rank {rank}: the main process is gone; stopping at step {step}")
             return None
         for pg in opt.param_groups:
-            pg["lr"] = lr_at(step - first, 3e-4, 100, a.dit_steps - first, a.dit_decay)
+            pg["lr"] = lr_at(step - lr_origin, 3e-4, 100, a.dit_steps - lr_origin, a.dit_decay)
         t_len = ts[rs.choice(len(ts), p=probs)]
         z, ids = pools[t_len]
         idx = rs.randint(len(z), size=a.dit_batch)
@@ -407,9 +421,13 @@ def dit_loop(rank, a, pools, val, stats, parent):
             if lead:
                 log(f"dit step {step + 1}/{a.dit_steps} loss {curve[-1][1]:.4f} ({time.time() - t1:.0f}s)")
         if lead and ((step + 1) % 50 == 0 or step + 1 == a.dit_steps):
-            torch.save(dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(),
-                            ema_dit=ema_dit.state_dict(), step=step + 1, curve=curve),
-                       os.path.join(a.work, "dit.pt"))
+            ckpt = dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(),
+                        ema_dit=ema_dit.state_dict(), step=step + 1, curve=curve)
+            if a.world == 1:  # what an exact --resume needs besides the weights (every 50 steps `run` is empty)
+                ckpt.update(opt=opt.state_dict(), generator=g.get_state(), rs=rs.get_state(), torch_rng=torch.get_rng_state())
+            path = os.path.join(a.work, "dit.pt")
+            torch.save(ckpt, path + ".tmp")
+            os.replace(path + ".tmp", path)  # a kill mid-write leaves the previous checkpoint whole
         step += 1
     if not lead:
         return None
