@@ -66,7 +66,8 @@ import { type LanePasses, laneOrderParams } from "../lanes.js";
  * past its deadline (deadline_at, 0013: the expiry sweep marks it EXPIRED); every claim draws a new fencing
  * token and counts an attempt.
  */
-const CLAIM = `/* claimJobs */ SELECT c.*, CASE WHEN $6::text IS NULL THEN NULL ELSE pg_notify($6::text, jsonb_build_object(
+/** The claim call (exported for bench/queue-sql.ts, which runs this very text under pgbench). */
+export const CLAIM = `/* claimJobs */ SELECT c.*, CASE WHEN $6::text IS NULL THEN NULL ELSE pg_notify($6::text, jsonb_build_object(
   'kind', 'job', 'jobId', c.id, 'status', c.status, 'stage', c.stage, 'queueChanged', true)::text) END AS announced
 FROM claim_jobs($1::text[], $2::int, $3::"JobStage", $4::float8, $5::float8) c`;
 

@@ -26,7 +26,8 @@ import { fencedWrite } from "./fenced.js";
  * test/completion-locks.test.ts). The uncorrelated count(*) is a one-time filter: PostgreSQL runs it,
  * and so takes every counter lock, before the UPDATE touches its first row.
  */
-const COMPLETE = `/* completeJobs */
+/** The completion statement (exported for bench/queue-sql.ts, which runs this very text under pgbench). */
+export const COMPLETE = `/* completeJobs */
 WITH input AS (
   SELECT x.id, x.token, x.video, x.metadata FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, token bigint, video jsonb, metadata jsonb)
 ),
