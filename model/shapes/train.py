@@ -360,6 +360,9 @@ def dit_loop(rank, a, pools, val, stats, parent):
         if lead:
             report["val_loss"] = validate(te, dit, val, a.seed, a.noise_shared)
             stats["dit_warm_from"] = report
+            # kept now, not only at the phase's end: a run stopped and --resumed (which skips the warm start)
+            # still reports where its weights came from
+            json.dump(stats, open(os.path.join(a.work, "stats.json"), "w"))
             log(f"warm start from {a.dit_warm_from} ({report['version']}, latent {report['from_latent']} -> "
                 f"{report['to_latent']}): copied {report['copied_count']} tensors ({report['copied_params']:,} values), kept "
                 f"fresh {report['skipped']}; val loss {report['val_loss']:.4f}")
