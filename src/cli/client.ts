@@ -6,6 +6,7 @@ import WebSocket from "ws";
 import { CloseCode } from "../api/close-codes.js";
 import { CliError } from "./errors.js";
 import { EXIT_FAILED, EXIT_USAGE, ExitError } from "./exit.js";
+import { postText, type PostAnswer } from "./http-post.js";
 
 export const DEFAULT_URL = "http://127.0.0.1:4000/graphql";
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -52,14 +53,10 @@ export class KinemaClient {
   async request<T>(query: string, variables: Record<string, unknown> = {}, options: { retries?: number } = {}): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const canRetry = attempt < (options.retries ?? 0);
-      let res: Response;
+      let res: PostAnswer;
       try {
-        res = await fetch(this.url, {
-          method: "POST",
-          headers: { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${this.key}` },
-          body: JSON.stringify({ query, variables }),
-          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-        });
+        res = await postText(this.url, JSON.stringify({ query, variables }),
+          { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${this.key}` }, REQUEST_TIMEOUT_MS);
       } catch (error) {
         if (canRetry) {
           await sleep(300 * 3 ** attempt);
@@ -73,7 +70,7 @@ export class KinemaClient {
       }
       let body: { data?: T | null; errors?: GraphQLErrorBody[] };
       try {
-        body = (await res.json()) as typeof body;
+        body = JSON.parse(res.body) as typeof body;
       } catch {
         throw new ExitError(`unexpected answer from ${this.url} (HTTP ${res.status}, not GraphQL); is that Kinema's /graphql URL?`, EXIT_FAILED);
       }

@@ -74,7 +74,19 @@ async function main(argv: string[]): Promise<void> {
   await command.run(args);
 }
 
-main(process.argv.slice(2)).catch((error) => {
+// The event loop can run dry while the command still waits on a promise nothing will settle (a request
+// whose client lost track of it): Node would then exit 0, and a script would take the failure for success.
+// Whatever causes it, a command that did not finish exits 1 and says so.
+let finished = false;
+process.on("beforeExit", () => {
+  if (finished) return;
+  finished = true;
+  console.error("kinema: the command stopped without finishing (it was waiting on an answer that never came); its outcome is unknown");
+  process.exit(1);
+});
+
+main(process.argv.slice(2)).then(() => { finished = true; }, (error) => {
+  finished = true;
   if (error instanceof ExitError) {
     console.error(`kinema: ${error.message}`);
     process.exit(error.exitCode);
