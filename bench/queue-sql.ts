@@ -40,6 +40,8 @@ function findPgbench(): string | null {
 
 /** A statement's $n replaced by pgbench's text (its :variables become parameters under -M prepared). */
 function bind(text: string, values: Record<number, string>): string {
+  // The text is folded onto one line for pgbench: a `--` comment would swallow the rest of it.
+  if (text.includes("--")) throw new Error("a statement with a -- comment cannot be folded onto one line for pgbench");
   return text.replace(/\$(\d+)/g, (_, n: string) => {
     const value = values[Number(n)];
     if (value === undefined) throw new Error(`no pgbench value for $${n}`);
