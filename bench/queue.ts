@@ -10,6 +10,7 @@ import { PgEventBus } from "../src/events/pg.js";
 import { createLogger } from "../src/log.js";
 import { JobQueue, type QueueConfig } from "../src/queue/queue.js";
 import type { ClaimedJob } from "../src/queue/types.js";
+import type { JobStage } from "../src/jobs/states.js";
 import type { Stage } from "../workers/pipeline.js";
 import { Worker } from "../workers/worker.js";
 import type { JobOutcome } from "../workers/runner.js";
@@ -32,6 +33,7 @@ const RUN_TIMEOUT_MS = 120_000;
 
 const queueConfig: QueueConfig = {
   leaseMs: 30_000, heartbeatMs: 10_000, pollMs: POLL_MS, sweepMs: 5_000, maxAttempts: 3, retryBaseMs: 50, retryMaxMs: 200,
+  claimPrefetch: 16, prefetchBelowMs: 50, // the defaults (KINEMA_CLAIM_PREFETCH, KINEMA_PREFETCH_BELOW_MS): a no-op job runs ahead
 };
 const graphileLogger = new GraphileLogger(() => () => {});
 
@@ -41,10 +43,10 @@ const graphilePool = (url: string, max: number) => new pg.Pool({ connectionStrin
 /** Records when each job was claimed, so latency can be split into claim and first-write parts. */
 class TimedQueue extends JobQueue {
   readonly claimedAt = new Map<string, number>();
-  override async claim(workerId: string): Promise<ClaimedJob | null> {
-    const job = await super.claim(workerId);
-    if (job) this.claimedAt.set(job.id, performance.now());
-    return job;
+  override async claimUpTo(workerId: string, firstStage: JobStage | null, count: number): Promise<ClaimedJob[]> {
+    const jobs = await super.claimUpTo(workerId, firstStage, count);
+    for (const job of jobs) this.claimedAt.set(job.id, performance.now());
+    return jobs;
   }
 }
 

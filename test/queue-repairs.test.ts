@@ -119,10 +119,10 @@ describe("a wake-up during a claim", () => {
     let claims = 0;
     // The first claim finds nothing, then is held while a job is queued and announced.
     class SlowFirstClaim extends JobQueue {
-      override async claim(workerId: string, firstStage: Parameters<JobQueue["claim"]>[1]): Promise<ClaimedJob | null> {
-        const job = await super.claim(workerId, firstStage);
+      override async claimUpTo(workerId: string, firstStage: Parameters<JobQueue["claimUpTo"]>[1], count: number): Promise<ClaimedJob[]> {
+        const jobs = await super.claimUpTo(workerId, firstStage, count);
         if (++claims === 1) { inClaim(); await held; }
-        return job;
+        return jobs;
       }
     }
     const bus = new MemoryEventBus();

@@ -1,16 +1,18 @@
-// A worker: claims one job at a time from the shared queue and runs it through the pipeline. It wakes
-// on a bus event (a hint) and otherwise polls. Expired leases of dead workers are swept once per fleet by
+// A worker: runs one job at a time from the shared queue through the pipeline; while its jobs are short
+// it claims a few ahead (local-queue.ts). It wakes on a bus event (a hint) and otherwise polls. Expired leases of dead workers are swept once per fleet by
 // the elected lease sweeper (src/ops/lease-sweeper.ts), not by each worker.
 import { hostname } from "node:os";
 import type { Sql } from "../src/db/pool.js";
 import type { EventBus } from "../src/events/bus.js";
 import type { Logger } from "../src/log.js";
 import type { JobQueue, QueueConfig } from "../src/queue/queue.js";
+import type { ClaimedJob } from "../src/queue/types.js";
 import { removeJobObjects } from "../src/storage/job-objects.js";
 import type { ObjectStore } from "../src/storage/store.js";
 import { activeWorkers, observeClaim, observeSucceeded, runningJobs } from "../src/ops/metrics.js";
 import { registerWorker, removeWorker, touchWorker } from "../src/queue/sql/workers.js";
 import type { Stage } from "./pipeline.js";
+import { LocalQueue } from "./local-queue.js";
 import { JobRun, type JobOutcome } from "./runner.js";
 
 export interface WorkerDeps {
@@ -35,14 +37,20 @@ export class Worker {
   private woken = false;
   private loop: Promise<void> | null = null;
   /**
-   * The end of the last job handed off (its completion in flight, then its metrics and onJobDone): the
-   * worker claims and runs the next job meanwhile, and waits for it once that next job is handed off in
-   * turn (at most one job's end pending while it claims), and before it exits.
+   * The ends of the last jobs handed off (each one's completion in flight, then its metrics and onJobDone):
+   * the worker claims and runs the next job meanwhile. At most one end is pending per job it may hold
+   * (one, plus its run-ahead), so short jobs' completions share statements (completions.ts); past that it
+   * waits for the oldest, and for all before it exits.
    */
-  private ending: Promise<void> = Promise.resolve();
+  private endings: Promise<void>[] = [];
+  /** jobs claimed ahead, leased to this worker, to run next */
+  private readonly local: LocalQueue;
+  /** a background claim topping the local queue up, while one is in flight */
+  private refill: Promise<void> | null = null;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: WorkerDeps) {
+    this.local = new LocalQueue(deps.queue, deps.log, deps.config.claimPrefetch ?? 0, deps.config.prefetchBelowMs ?? 50);
     this.unsubscribe = deps.bus.subscribe((event) => {
       if (event.kind === "resync" || (event.kind === "job" && event.status === "QUEUED")) {
         this.woken = true;
@@ -90,21 +98,32 @@ export class Worker {
         // Cleared before the claim: a wake-up that arrives while the claim is in flight (its job may have
         // committed after the claim's snapshot) is kept, and the loop claims again instead of sleeping.
         this.woken = false;
-        const job = await this.deps.queue.claim(id, this.deps.stages[0]?.stage ?? null);
+        const job = await this.nextJob();
         failures = 0;
         if (!job) {
+          // A claim skips an account whose counter row a completion holds (sql/claimJob.ts): with this
+          // worker's own completions in flight, "nothing" may only mean "not yet". Claim again once they
+          // have committed, instead of sleeping a poll interval on a queue that has work.
+          if (this.endings.length > 0) {
+            await this.settleEndings();
+            continue;
+          }
           if (!this.woken) await this.idle(this.deps.config.pollMs);
           continue;
         }
         if (this.stopping) {
           // stop() came while the claim was in flight: hand the job straight back.
           await this.deps.queue.release({ jobId: job.id, fencingToken: job.fencingToken });
+          await this.local.releaseAll();
           break;
         }
         const timing = observeClaim(job);
         const run = new JobRun(job, { queue: this.deps.queue, stages: this.deps.stages, heartbeatMs: this.deps.config.heartbeatMs, log, store: this.deps.store });
         this.current = run;
         runningJobs.inc();
+        const startedAt = performance.now();
+        // Held jobs go back to the queue if this one turns out long (another worker starts them now).
+        const hold = this.local.size > 0 || this.refill ? setTimeout(() => void this.handBackHeld(), this.local.holdMs) : null;
         const ended = run.run().finally(() => runningJobs.dec()).then((outcome) => {
           if (outcome === "succeeded") observeSucceeded(timing);
           this.deps.onJobDone?.(job.id, outcome);
@@ -113,10 +132,11 @@ export class Worker {
         // Free once the completion is handed to the queue: the next claim overlaps that statement
         // instead of following it (what the completion says still removes objects, counts and reports).
         await run.freed;
+        if (hold) clearTimeout(hold);
+        this.local.ran(performance.now() - startedAt);
         if (this.current === run) this.current = null;
-        const before = this.ending;
-        this.ending = ended;
-        await before;
+        this.endings.push(ended);
+        if (this.endings.length > 1 + this.local.prefetch) await this.endings.shift();
       } catch (error) {
         // The database is unreachable or a write failed outside a job: back off and try again.
         this.current = null;
@@ -125,11 +145,51 @@ export class Worker {
         await this.idle(Math.min(10_000, 100 * 2 ** failures));
       }
     }
-    // The last job's completion may still be in flight: it is this worker's until it has committed.
-    await this.ending.catch((error) => log.error({ err: error }, "could not record how the last job ended"));
+    // Jobs still held go back; the last jobs' completions may still be in flight: they are this worker's
+    // until they have committed.
+    await this.handBackHeld();
+    await this.settleEndings();
     clearInterval(touch);
     activeWorkers.dec();
     await removeWorker(sql, id).catch(() => {});
+  }
+
+  /**
+   * The next job: a held one (after the top-up in flight, if none is held), else a claim for it and the
+   * run-ahead the local queue wants. Then tops the local queue up in the background if it runs low.
+   */
+  private async nextJob(): Promise<ClaimedJob | null> {
+    const stage = this.deps.stages[0]?.stage ?? null;
+    let job = this.local.next();
+    if (!job && this.refill) {
+      await this.refill;
+      job = this.local.next();
+    }
+    if (!job) {
+      const [claimed, ...ahead] = await this.deps.queue.claimUpTo(this.deps.id, stage, this.local.wanted());
+      this.local.keep(ahead);
+      job = claimed;
+    }
+    if (job && !this.refill && !this.stopping && this.local.wantsMore()) {
+      this.refill = this.deps.queue.claimUpTo(this.deps.id, stage, this.local.capacity() - this.local.size)
+        .then((jobs) => this.local.keep(jobs)) // after a stop too: the loop's end hands them back
+        .catch((error) => this.deps.log.warn({ err: error }, "could not claim ahead; claiming one at a time"))
+        .finally(() => { this.refill = null; });
+    }
+    return job ?? null;
+  }
+
+  /** Waits for every pending end of a job (its completion committed, or its failure logged). */
+  private async settleEndings(): Promise<void> {
+    const endings = this.endings;
+    this.endings = [];
+    for (const ending of endings) await ending.catch((error) => this.deps.log.error({ err: error }, "could not record how a job ended"));
+  }
+
+  /** The held jobs, and those of a top-up in flight, go back to the queue. */
+  private async handBackHeld(): Promise<void> {
+    await this.refill;
+    await this.local.releaseAll();
   }
 
   private idle(ms: number): Promise<void> {

@@ -31,6 +31,10 @@ const schema = z.object({
   KINEMA_PROGRESS_ROW_MS: int(0, 600_000, 5_000),
   KINEMA_STEP_GATHER_MS: int(0, 1_000, 0),
   KINEMA_POLL_MS: int(50, 60_000, 2_000),
+  // A worker whose jobs run shorter than KINEMA_PREFETCH_BELOW_MS claims up to this many more to run next,
+  // about that many ms of work (workers/local-queue.ts); 0 turns it off. GPU jobs (seconds) never qualify.
+  KINEMA_CLAIM_PREFETCH: int(0, 64, 16),
+  KINEMA_PREFETCH_BELOW_MS: int(1, 10_000, 50),
   KINEMA_SWEEP_MS: int(100, 600_000, 5_000),
   // counter reconciliation and the orphan sweep (workers/housekeeping.ts); 0 turns them off
   KINEMA_HOUSEKEEPING_MS: int(0, 86_400_000, 60_000),
@@ -177,6 +181,9 @@ export interface Config {
     stepGatherMs?: number;
     /** counter reconciliation and the orphan sweep, every this many ms (0: off) */
     housekeepingMs?: number;
+    /** jobs a worker may claim ahead while its jobs run shorter than prefetchBelowMs (0 or absent: one at a time) */
+    claimPrefetch?: number;
+    prefetchBelowMs?: number;
     maxAttempts: number; retryBaseMs: number; retryMaxMs: number;
   };
   video: { fps: number };
@@ -345,7 +352,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolSize: e.KINEMA_DB_POOL_SIZE,
     stagesModule: e.KINEMA_STAGES_MODULE,
     queue: {
-      leaseMs: e.KINEMA_LEASE_MS, heartbeatMs: e.KINEMA_HEARTBEAT_MS, progressRowMs: e.KINEMA_PROGRESS_ROW_MS, stepGatherMs: e.KINEMA_STEP_GATHER_MS, pollMs: e.KINEMA_POLL_MS,
+      leaseMs: e.KINEMA_LEASE_MS, heartbeatMs: e.KINEMA_HEARTBEAT_MS, progressRowMs: e.KINEMA_PROGRESS_ROW_MS, claimPrefetch: e.KINEMA_CLAIM_PREFETCH, prefetchBelowMs: e.KINEMA_PREFETCH_BELOW_MS, stepGatherMs: e.KINEMA_STEP_GATHER_MS, pollMs: e.KINEMA_POLL_MS,
       sweepMs: e.KINEMA_SWEEP_MS, housekeepingMs: e.KINEMA_HOUSEKEEPING_MS, maxAttempts: e.KINEMA_MAX_ATTEMPTS,
       retryBaseMs: e.KINEMA_RETRY_BASE_MS, retryMaxMs: e.KINEMA_RETRY_MAX_MS,
     },

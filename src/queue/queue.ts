@@ -64,11 +64,20 @@ export class JobQueue {
    * when no claim of this process is in flight, else with the others that wait for it (claims.ts).
    */
   async claim(workerId: string, firstStage: JobStage | null = null): Promise<ClaimedJob | null> {
-    const job = await this.claims.claim(workerId, firstStage);
-    if (!job) return null;
-    // On PostgreSQL's bus the claim's statement announced it (claimJob.ts); the in-process bus hears it here.
-    if (!this.channel) await this.bus.publish({ kind: "job", jobId: job.id, status: "RUNNING", stage: job.stage, queueChanged: true });
-    return job;
+    return (await this.claimUpTo(workerId, firstStage, 1))[0] ?? null;
+  }
+
+  /**
+   * Up to `count` jobs, all leased to `workerId`, in the order they were claimed (none: nothing to run).
+   * The worker runs them in that order (workers/local-queue.ts); each has its own lease and token.
+   */
+  async claimUpTo(workerId: string, firstStage: JobStage | null, count: number): Promise<ClaimedJob[]> {
+    const jobs = await this.claims.claim(workerId, firstStage, count);
+    // On PostgreSQL's bus the claim's statement announced them (claimJob.ts); the in-process bus hears them here.
+    if (!this.channel) {
+      for (const job of jobs) await this.bus.publish({ kind: "job", jobId: job.id, status: "RUNNING", stage: job.stage, queueChanged: true });
+    }
+    return jobs;
   }
 
   heartbeat(lease: Lease): Promise<{ cancelRequested: boolean }> {
