@@ -280,6 +280,10 @@ describe("queue positions", () => {
     const each = await Promise.all(all.map(async (id) => (await queuePositions(pool, [id])).get(id)!));
     const ranked = await queuePositions(pool, all);
     expect(all.map((id) => ranked.get(id))).toEqual(each);
+    // A batch that leaves the newest jobs out (the ranking stops at its newest job; lanes count whole).
+    const older = [freeIds[0]!, freeIds[2]!, plusIds[0]!, plusIds[1]!, freeIds[1]!];
+    const part = await queuePositions(pool, older);
+    expect(older.map((id) => part.get(id))).toEqual(older.map((id) => each[all.indexOf(id)]));
     // FIFO would put all four FREE jobs first; under 2:1 the first PLUS job is next.
     expect(ranked.get(plusIds[0]!)).toBe(0);
     expect(ranked.get(freeIds[0]!)).toBe(1);

@@ -12,7 +12,8 @@ import type { Sql } from "../../db/pool.js";
  * the queued jobs older than this one. weightedAhead() below is the same formula, for admission control.
  * Index: jobs_lane_idx (tier, created_at, id; status = 'QUEUED') for the counts.
  * A few jobs: counts per job over the index (cost: the jobs ahead). A batch (a page, or every live
- * subscription of an API process): one ranking pass over the queue, whatever the batch size.
+ * subscription of an API process): one ranking pass over the queue up to the batch's newest job,
+ * whatever the batch size.
  */
 const CFG = `cfg AS (SELECT fair_share, plus_weight, free_weight FROM scheduler_config WHERE id = 1)`;
 const RATIO = `CASE WHEN j.tier = 'PLUS' THEN cfg.free_weight / cfg.plus_weight ELSE cfg.plus_weight / cfg.free_weight END`;
@@ -29,18 +30,24 @@ CROSS JOIN LATERAL (SELECT count(*) AS n, count(*) FILTER (WHERE (q.created_at, 
   FROM jobs q WHERE q.status = 'QUEUED' AND q.tier <> j.tier) other
 WHERE j.id = ANY($1::uuid[]) AND j.status = 'QUEUED'`;
 
+// The ranking stops at the newest watched job (nothing queued after it changes anyone's rank), and the
+// lanes' totals are counted once (MATERIALIZED: inlined, PostgreSQL re-aggregated the ranking for every
+// output row). Measured (6,000 queued over 20,000 finished, 400 watched jobs spread over the first 3,000):
+// 326-452 ms -> 9-11 ms, the same positions; in bench:fleet at 1,500 jobs this statement had been taking
+// 0.5-1 s of a core every second (the API refreshes its subscribers' positions once a second).
 const POSITIONS_RANKED = `/* queuePositionsRanked */
 WITH ${CFG},
-ranked AS (
-  SELECT id, tier, row_number() OVER (PARTITION BY tier ORDER BY created_at, id) - 1 AS own,
-    row_number() OVER (ORDER BY created_at, id) - 1 AS fifo
-  FROM jobs WHERE status = 'QUEUED'
+want AS MATERIALIZED (SELECT id, created_at FROM jobs WHERE id = ANY($1::uuid[]) AND status = 'QUEUED'),
+ranked AS MATERIALIZED (
+  SELECT q.id, q.tier, row_number() OVER (PARTITION BY q.tier ORDER BY q.created_at, q.id) - 1 AS own,
+    row_number() OVER (ORDER BY q.created_at, q.id) - 1 AS fifo
+  FROM jobs q WHERE q.status = 'QUEUED' AND q.created_at <= (SELECT max(created_at) FROM want)
 ),
-lanes AS (SELECT tier, count(*) AS n FROM ranked GROUP BY tier)
+lanes AS MATERIALIZED (SELECT tier, count(*) AS n FROM jobs WHERE status = 'QUEUED' GROUP BY tier)
 SELECT j.id, (CASE WHEN cfg.fair_share
     THEN j.own + least(coalesce((SELECT sum(n) FROM lanes WHERE lanes.tier <> j.tier), 0), floor((j.own + 0.5) * ${RATIO}))
     ELSE j.fifo END)::int AS ahead
-FROM ranked j CROSS JOIN cfg WHERE j.id = ANY($1::uuid[])`;
+FROM ranked j CROSS JOIN cfg WHERE j.id IN (SELECT id FROM want)`;
 
 const RANK_ABOVE = 4;
 
