@@ -32,9 +32,10 @@ WHERE j.id = ANY($1::uuid[]) AND j.status = 'QUEUED'`;
 
 // The ranking stops at the newest watched job (nothing queued after it changes anyone's rank), and the
 // lanes' totals are counted once (MATERIALIZED: inlined, PostgreSQL re-aggregated the ranking for every
-// output row). Measured (6,000 queued over 20,000 finished, 400 watched jobs spread over the first 3,000):
-// 326-452 ms -> 9-11 ms, the same positions; in bench:fleet at 1,500 jobs this statement had been taking
-// 0.5-1 s of a core every second (the API refreshes its subscribers' positions once a second).
+// output row). `npm run bench:queue-positions` (6,000 queued over 20,000 finished, 400 watched jobs
+// spread over the older half): p50 428 ms / p99 600 ms before, 8.1 / 10.2 ms after, the same positions;
+// in bench:fleet at 1,500 jobs this statement had been taking 0.5-1 s of a core every second (the API
+// refreshes its subscribers' positions once a second), enough to push the claims' p99 past 50 ms.
 const POSITIONS_RANKED = `/* queuePositionsRanked */
 WITH ${CFG},
 want AS MATERIALIZED (SELECT id, created_at FROM jobs WHERE id = ANY($1::uuid[]) AND status = 'QUEUED'),
