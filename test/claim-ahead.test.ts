@@ -16,27 +16,15 @@ import { LocalQueue } from "../workers/local-queue.js";
 import { Worker } from "../workers/worker.js";
 import { sleep } from "./fixtures/stages.js";
 import { waitFor } from "./helpers/app.js";
-import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
+import { queueTestDatabase } from "./helpers/queue-db.js";
 import { enqueueFifo, insertAccount } from "./helpers/ops.js";
 
-let db: TestDatabase;
 let pool: pg.Pool;
 const base = { leaseMs: 60_000, heartbeatMs: 30_000, pollMs: 60_000, sweepMs: 600_000, maxAttempts: 3, retryBaseMs: 10, retryMaxMs: 20 };
 const aheadConfig = { ...base, claimPrefetch: 8, prefetchBelowMs: 50 };
 const log = createLogger("claim-ahead-test");
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  pool = createPool(db.url, 8);
-});
-afterAll(async () => {
-  await pool?.end();
-  await db?.drop();
-});
-beforeEach(async () => {
-  await pool.query(`DELETE FROM jobs`);
-  await pool.query(`UPDATE scheduler_config SET fair_share = true, plus_weight = 2, free_weight = 1, free_burst_cap = 3, plus_burst_cap = 10 WHERE id = 1`);
-});
+const scratch = queueTestDatabase();
+beforeAll(() => { pool = scratch.pool; });
 
 /** The pool, recording the worker ids of every claim call it carries, and the jobs claimed, in claim order. */
 function recording(sql: pg.Pool): { sql: Sql; calls: string[][]; claimed: string[] } {

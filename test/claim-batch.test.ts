@@ -20,25 +20,13 @@ import type { Stage } from "../workers/pipeline.js";
 import { Worker } from "../workers/worker.js";
 import { sleep } from "./fixtures/stages.js";
 import { waitFor } from "./helpers/app.js";
-import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
+import { queueTestDatabase } from "./helpers/queue-db.js";
 import { insertAccount, enqueueFifo } from "./helpers/ops.js";
 
-let db: TestDatabase;
 let pool: pg.Pool;
 const queueConfig = { leaseMs: 60_000, heartbeatMs: 30_000, pollMs: 60_000, sweepMs: 600_000, maxAttempts: 3, retryBaseMs: 10, retryMaxMs: 20 };
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  pool = createPool(db.url, 8);
-});
-afterAll(async () => {
-  await pool?.end();
-  await db?.drop();
-});
-beforeEach(async () => {
-  await pool.query(`DELETE FROM jobs`);
-  await pool.query(`UPDATE scheduler_config SET fair_share = true, plus_weight = 2, free_weight = 1, free_burst_cap = 3, plus_burst_cap = 10 WHERE id = 1`);
-});
+const scratch = queueTestDatabase();
+beforeAll(() => { pool = scratch.pool; });
 
 const enqueue = (accountId: string, tier: "FREE" | "PLUS", n: number, start?: number) => enqueueFifo(pool, accountId, tier, n, start);
 
@@ -90,7 +78,7 @@ describe("one call for the claimers of one process", () => {
     const account = await insertAccount(pool, "PLUS");
     await enqueue(account, "PLUS", 5);
     const { sql, calls, published } = recording(pool);
-    const bus = await PgEventBus.connect(db.url, sql);
+    const bus = await PgEventBus.connect(scratch.url, sql);
     const heard: unknown[] = [];
     bus.subscribe((event) => { if (event.kind === "job") heard.push(event); });
     try {
@@ -168,7 +156,7 @@ describe("the burst cap inside a batch", () => {
     const b = await insertAccount(pool, "FREE");
     await enqueue(a, "FREE", 24);
     await enqueue(b, "FREE", 24);
-    const pools = Array.from({ length: 3 }, () => createPool(db.url, 3));
+    const pools = Array.from({ length: 3 }, () => createPool(scratch.url, 3));
     const maxRunning = new Map<string, number>();
     const batched: number[] = [];
     try {
