@@ -1,10 +1,11 @@
-// A job's status changes write no index entry that buys nothing (0025): the prompt's full-text document
+// A job's status changes write no index entry that buys nothing (0025), nor does a lease's move (0027): the prompt's full-text document
 // lives in job_prompts, written when the prompt is inserted or redacted, and the idempotency key's unique
 // index holds only the jobs that have a key. Both still do their jobs: staff search finds prompt words
 // (test/staff-search.test.ts), a key is unique per account.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPool } from "../src/db/pool.js";
+import { createPool, type Sql } from "../src/db/pool.js";
+import { heartbeat } from "../src/queue/sql/heartbeat.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 
 let db: TestDatabase;
@@ -90,5 +91,31 @@ describe("the idempotency key's unique index", () => {
     await expect(insertJobs(3, "unkeyed")).resolves.toHaveLength(3);
     const { rows } = await pool.query(`SELECT count(*)::int AS n FROM jobs WHERE account_id = $1 AND idempotency_key = 'key-1'`, [account]);
     expect(rows[0].n).toBe(1);
+  });
+});
+
+describe("a lease's move (0027)", () => {
+  it("is a HOT update: a heartbeat of a running job writes no index entry", async () => {
+    const [id] = await insertJobs(1, "a kite above the dunes");
+    await pool.query(`UPDATE jobs SET status = 'RUNNING', stage = 'DENOISING', lease_owner = 'w', lease_expires_at = now() + interval '1 minute',
+      fencing_token = nextval('job_fencing_seq'), attempts = attempts + 1 WHERE id = $1`, [id]);
+    const { rows } = await pool.query(`SELECT fencing_token::int AS token FROM jobs WHERE id = $1`, [id]);
+    const client = await pool.connect();
+    try {
+      // Ten beats: this backend's own (not yet reported) counters say how each update was written.
+      const counts = async () => (await client.query(`SELECT pg_stat_get_xact_tuples_updated('jobs'::regclass)::int AS updated,
+        pg_stat_get_xact_tuples_hot_updated('jobs'::regclass)::int AS hot`)).rows[0] as { updated: number; hot: number };
+      await client.query("BEGIN");
+      const before = await counts();
+      for (let i = 0; i < 10; i++) await heartbeat(client as unknown as Sql, { jobId: id!, fencingToken: rows[0].token }, 60_000 + i);
+      const after = await counts();
+      expect({ updated: after.updated - before.updated, hot: after.hot - before.hot }).toEqual({ updated: 10, hot: 10 });
+      await client.query("COMMIT");
+    } finally {
+      client.release();
+    }
+    // The running set is still found by index: the sweeper and the counters read it.
+    const { rows: indexes } = await pool.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'jobs' AND indexdef LIKE '%lease_expires_at%'`);
+    expect(indexes).toEqual([]);
   });
 });

@@ -83,7 +83,7 @@ export async function queueStats(sql: Sql): Promise<{ meanRunSeconds: number | n
 
 /*
  * admissionStats — what admission control predicts a new job's queue wait from: queueStats' inputs plus
- * the queued jobs per lane and the running jobs. Index: jobs_lane_idx and jobs_lease_idx (partial) for
+ * the queued jobs per lane and the running jobs. Index: jobs_lane_idx and jobs_running_idx (partial) for
  * the counts; one statement per FREE submission.
  */
 const ADMISSION = `/* admissionStats */

@@ -15,8 +15,8 @@ import type pg from "pg";
  *    and one still in flight cannot commit its counter update until this commits (it needs the row
  *    lock), so it lands on the corrected value. A one-statement version would count from a snapshot
  *    older than its locks and could write a stale count.
- * Cost: one pass over the accounts with an index count of RUNNING jobs (jobs_lease_idx is partial on
- * RUNNING), and locks only on rows that were wrong.
+ * Cost: one pass over the accounts with an index count of RUNNING jobs (jobs_running_idx, 0027: partial on
+ * RUNNING, keyed by account), and locks only on rows that were wrong.
  */
 const ENSURE = `/* reconcileCountersEnsure */
 INSERT INTO scheduler_accounts (account_id, running)

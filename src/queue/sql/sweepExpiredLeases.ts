@@ -6,7 +6,8 @@ import { announceParams, announcing, type WrittenRow } from "./announce.js";
  * the next claim counts the attempt), or FAILED with LEASE_EXPIRED when its attempts are spent, or
  * CANCELLED when its owner had asked; each is announced. A new fencing token is drawn so nothing the dead worker still
  * sends can match. Locks: the jobs SKIP LOCKED, so two sweepers split the work; then their accounts'
- * counter rows in account order (as the reconciler takes them), before any is updated. Index: jobs_lease_idx.
+ * counter rows in account order (as the reconciler takes them), before any is updated. Index: jobs_running_idx (0027: the
+ * running set, each row's expiry checked; a few rows per GPU group).
  */
 const SWEEP = announcing(`/* sweepExpiredLeases */
 WITH expired AS (
