@@ -92,7 +92,9 @@ describe("claims for several jobs", () => {
 describe("LocalQueue", () => {
   const queue = new JobQueue(null as unknown as Sql, new MemoryEventBus(), base);
   it("holds nothing until runs are seen short, then about belowMs of work, prefetch at most", () => {
-    const local = new LocalQueue(queue, log, 8, 50);
+    const local = new LocalQueue(queue, log, 8, 50, 60_000);
+    expect(local.holdMs).toBe(1_000);
+    expect(new LocalQueue(queue, log, 8, 50, 2_000).holdMs).toBe(500); // a quarter of a short lease
     expect(local.wanted()).toBe(1);
     local.ran(20);
     expect(local.capacity()).toBe(2); // two 20 ms jobs fit in 50 ms
@@ -101,7 +103,7 @@ describe("LocalQueue", () => {
     expect(local.wanted()).toBe(9);
     for (let i = 0; i < 20; i++) local.ran(400);
     expect(local.capacity()).toBe(0);
-    expect(new LocalQueue(queue, log, 0, 50).wanted()).toBe(1);
+    expect(new LocalQueue(queue, log, 0, 50, 60_000).wanted()).toBe(1);
   });
 });
 
@@ -169,6 +171,30 @@ describe("a worker's run-ahead", () => {
     await Promise.all([first.stop(), second.stop()]);
     for (const r of held) expect(runBy.get(r.id)).toBe("second");
     expect((await rows(held.map((r) => r.id))).every((r) => r.attempts === 1)).toBe(true);
+  });
+
+  it("hands held jobs back once its jobs stop being short, though none outlasts the hold", async () => {
+    const account = await insertAccount(pool);
+    const ids = await enqueueFifo(pool, account, "PLUS", 14);
+    let released = 0;
+    class CountingQueue extends JobQueue {
+      override async release(lease: Parameters<JobQueue["release"]>[0]): Promise<void> {
+        released++;
+        return super.release(lease);
+      }
+    }
+    const config = { ...aheadConfig, prefetchBelowMs: 20 }; // hold 400 ms; the long jobs take 60
+    const bus = new MemoryEventBus();
+    let runs = 0;
+    const worker = new Worker({
+      id: "turning", sql: pool, queue: new CountingQueue(pool, bus, config), bus, config, log,
+      stages: [{ stage: "DENOISING", run: async () => { if (++runs > 4) await sleep(60); } }],
+    });
+    worker.start();
+    await waitFor(async () => (await pool.query(`SELECT count(*)::int AS n FROM jobs WHERE status = 'SUCCEEDED'`)).rows[0].n === 14, 20_000);
+    await worker.stop();
+    expect(released).toBeGreaterThan(0);
+    expect((await rows(ids)).every((r) => r.status === "SUCCEEDED" && r.attempts === 1)).toBe(true);
   });
 
   it("hands held jobs back when it stops", async () => {

@@ -8,9 +8,10 @@
 //
 // Why the guarantees hold: each held job keeps its own lease and fencing token, so every write about it
 // is fenced as before; it is RUNNING in the database, so burst caps count it (a cap is never exceeded, it
-// can only be reached earlier); a held job waits at most `holdMs` (the worker hands the held ones back as
-// soon as the job it runs outlasts that, and when it stops), far inside its lease, so it needs no
-// heartbeat; a hand-back is releaseJob (QUEUED at once, not a failed attempt, its place in the lane kept:
+// can only be reached earlier); a held job waits about `belowMs`, never much past `holdMs` (a quarter of
+// the lease at most): the worker hands the held ones back as soon as the job it runs outlasts holdMs, as
+// soon as its jobs stop being short (the mean run time passes belowMs), and when it stops; so it needs
+// no heartbeat; a hand-back is releaseJob (QUEUED at once, not a failed attempt, its place in the lane kept:
 // created_at decides it); a crash leaves held jobs to the lease sweeper like the running one.
 import type { Logger } from "../src/log.js";
 import type { JobQueue } from "../src/queue/queue.js";
@@ -24,12 +25,12 @@ export class LocalQueue {
   /** moving mean of this worker's run times, ms (none yet: no run-ahead) */
   private meanRunMs = Number.POSITIVE_INFINITY;
 
-  constructor(private readonly queue: JobQueue, private readonly log: Logger, readonly prefetch: number,
-    private readonly belowMs: number) {}
-
   /** held jobs go back when the running job outlasts this: well past a short job, far inside a lease */
-  get holdMs(): number {
-    return this.belowMs * 20;
+  readonly holdMs: number;
+
+  constructor(private readonly queue: JobQueue, private readonly log: Logger, readonly prefetch: number,
+    private readonly belowMs: number, leaseMs: number) {
+    this.holdMs = Math.min(belowMs * 20, leaseMs / 4);
   }
 
   get size(): number {

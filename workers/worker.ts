@@ -50,7 +50,7 @@ export class Worker {
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: WorkerDeps) {
-    this.local = new LocalQueue(deps.queue, deps.log, deps.config.claimPrefetch ?? 0, deps.config.prefetchBelowMs ?? 50);
+    this.local = new LocalQueue(deps.queue, deps.log, deps.config.claimPrefetch ?? 0, deps.config.prefetchBelowMs ?? 50, deps.config.leaseMs);
     this.unsubscribe = deps.bus.subscribe((event) => {
       if (event.kind === "resync" || (event.kind === "job" && event.status === "QUEUED")) {
         this.woken = true;
@@ -134,6 +134,8 @@ export class Worker {
         await run.freed;
         if (hold) clearTimeout(hold);
         this.local.ran(performance.now() - startedAt);
+        // Jobs no longer short: what is held would wait behind long runs; another worker starts it now.
+        if (this.local.size > 0 && this.local.capacity() === 0) void this.handBackHeld();
         if (this.current === run) this.current = null;
         this.endings.push(ended);
         if (this.endings.length > 1 + this.local.prefetch) await this.endings.shift();
