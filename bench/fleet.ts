@@ -87,15 +87,20 @@ function startApi(databaseUrl: string, accounts: number) {
   };
 }
 
-async function commits(admin: pg.Pool, database: string): Promise<number> {
-  const { rows } = await admin.query<{ n: string }>(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1`, [database]);
-  return Number(rows[0]?.n ?? 0);
+/** The database's transactions, and the jobs table's row updates and how many of them were HOT (no index entry). */
+async function counters(admin: pg.Pool, database: string): Promise<{ commits: number; updates: number; hot: number }> {
+  const { rows } = await admin.query<{ n: string; upd: string; hot: string }>(
+    `SELECT (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1) AS n,
+       (SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'jobs') AS upd,
+       (SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'jobs') AS hot`, [database]);
+  return { commits: Number(rows[0]?.n ?? 0), updates: Number(rows[0]?.upd ?? 0), hot: Number(rows[0]?.hot ?? 0) };
 }
 
 interface LevelResult {
   concurrent_jobs: number; held: boolean; why: string; peak_running: number; running_min: number; running_max: number;
   step_p50_ms: number; step_p99_ms: number; unreceived_steps: number; claim_p50_ms: number; claim_p99_ms: number; progress_p99_ms: number;
   leases_lost: number; job_errors: number; failed_statements: Record<string, number>; statements_per_s: Record<string, number>; steps_per_s: number; jobs_finished: number; db_tps: number; db_transactions_per_step: number;
+  jobs_row_updates_per_s: number; jobs_hot_update_share: number;
   api_loop_delay_p99_ms: number; host_loop_delay_p99_ms: number; host_cpu_percent: number; connections_peak: number; load_average: number[];
 }
 
@@ -124,14 +129,14 @@ async function runLevel(level: number, ctx: Ctx): Promise<LevelResult> {
   const warmupMs = staggerMs + STEP_MS * 2;
   const stopAtEpoch = Date.now() + warmupMs + LEVEL_SECONDS * 1000;
   let windowStart = 0;
-  let commitsAtStart = 0;
+  let atStart = { commits: 0, updates: 0, hot: 0 };
   let windowEnd = 0;
-  let commitsAtEnd = 0;
+  let atEnd = { commits: 0, updates: 0, hot: 0 };
   const running: number[] = [];
   let connectionsPeak = 0;
   let sampler: NodeJS.Timeout | undefined;
   const window = sleep(warmupMs).then(async () => {
-    commitsAtStart = await commits(ctx.admin, ctx.dbName);
+    atStart = await counters(ctx.admin, ctx.dbName);
     ctx.hosts.openWindow();
     watchers.openWindow();
     windowStart = performance.now();
@@ -149,7 +154,7 @@ async function runLevel(level: number, ctx: Ctx): Promise<LevelResult> {
   // The window closes at stopAt (the slots then finish what they hold: the drain is not measured).
   const closed = sleep(stopAtEpoch - Date.now()).then(async () => {
     windowEnd = performance.now();
-    commitsAtEnd = await commits(ctx.admin, ctx.dbName);
+    atEnd = await counters(ctx.admin, ctx.dbName);
   });
   const plan = { slots: level, stepMs: STEP_MS, stepsPerJob: STEPS_PER_JOB, heartbeatMs: queueConfig.heartbeatMs, pollMs: queueConfig.pollMs, staggerMs, stopAtEpoch, syncSteps: SYNC_STEPS };
   const hostStats = await ctx.hosts.run(level, plan, watchedJobs.map((j) => j.id), (jobId, step, at) => watchers.sent(jobId, step, at));
@@ -157,7 +162,8 @@ async function runLevel(level: number, ctx: Ctx): Promise<LevelResult> {
   await closed;
   clearInterval(sampler);
   const windowSeconds = (windowEnd - windowStart) / 1000;
-  const tps = (commitsAtEnd - commitsAtStart) / windowSeconds;
+  const tps = (atEnd.commits - atStart.commits) / windowSeconds;
+  const updates = atEnd.updates - atStart.updates;
   const load = loadavg().map((l) => round(l));
   const deadline = Date.now() + 5_000;
   while (watchers.unreceived() > 0 && Date.now() < deadline) await sleep(50);
@@ -196,7 +202,8 @@ async function runLevel(level: number, ctx: Ctx): Promise<LevelResult> {
     step_p50_ms: round(percentile(watchers.samples, 50)), step_p99_ms: round(stepP99), unreceived_steps: unreceived,
     claim_p50_ms: round(percentile(claimMs, 50)), claim_p99_ms: round(claimP99), progress_p99_ms: round(percentile(hostStats.flatMap((h) => h.progressMs), 99)),
     leases_lost: leasesLost, job_errors: jobErrors, failed_statements: failed, statements_per_s: tally((h) => h.statements, windowSeconds), steps_per_s: round(stepsPerS, 0), jobs_finished: sum((h) => h.jobsFinished),
-    db_tps: round(tps, 0), db_transactions_per_step: round(tps / Math.max(1, stepsPerS), 2), api_loop_delay_p99_ms: round(Number(api.loopDelayP99Ms)),
+    db_tps: round(tps, 0), db_transactions_per_step: round(tps / Math.max(1, stepsPerS), 2),
+    jobs_row_updates_per_s: round(updates / windowSeconds, 0), jobs_hot_update_share: round((atEnd.hot - atStart.hot) / Math.max(1, updates), 3), api_loop_delay_p99_ms: round(Number(api.loopDelayP99Ms)),
     host_loop_delay_p99_ms: round(Math.max(...hostStats.map((h) => h.loopDelayP99Ms))),
     host_cpu_percent: round((sum((h) => h.cpuMs) / 1000 / windowSeconds) * 100, 0), connections_peak: connectionsPeak, load_average: load,
   };
@@ -241,7 +248,7 @@ async function main(): Promise<void> {
     for (const level of LEVELS) {
       const result = await runLevel(level, ctx);
       results.push(result);
-      console.log(`${level} concurrent jobs: ${result.held ? "held" : `did not hold (${result.why})`}; step p50/p99 ${result.step_p50_ms}/${result.step_p99_ms} ms, claim p99 ${result.claim_p99_ms} ms, ${result.steps_per_s} steps/s, ${result.db_tps} tps (${result.db_transactions_per_step} per step), running ${result.running_min}-${result.running_max}, ${result.connections_peak} connections, hosts' CPU ${result.host_cpu_percent} %, load ${result.load_average.join(" ")}`);
+      console.log(`${level} concurrent jobs: ${result.held ? "held" : `did not hold (${result.why})`}; step p50/p99 ${result.step_p50_ms}/${result.step_p99_ms} ms, claim p99 ${result.claim_p99_ms} ms, ${result.steps_per_s} steps/s, ${result.db_tps} tps (${result.db_transactions_per_step} per step), ${result.jobs_row_updates_per_s} job row updates/s (${Math.round(result.jobs_hot_update_share * 100)}% HOT), running ${result.running_min}-${result.running_max}, ${result.connections_peak} connections, hosts' CPU ${result.host_cpu_percent} %, load ${result.load_average.join(" ")}`);
       console.log(`  hosts' statements/s: ${Object.entries(result.statements_per_s).map(([k, n]) => `${k} ${n}`).join(", ")}`);
       // BENCH_FLEET_CONTINUE=1: every level is run (to see where each limit falls when another already failed)
       if (!result.held && process.env.BENCH_FLEET_CONTINUE !== "1") break;

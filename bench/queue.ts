@@ -5,6 +5,7 @@
 import { EventEmitter } from "node:events";
 import pg from "pg";
 import { type WorkerEvents, Logger as GraphileLogger, run as runGraphile, runMigrations } from "graphile-worker";
+import { DEFAULT_CLAIM_PREFETCH, DEFAULT_PREFETCH_BELOW_MS } from "../src/config/config.js";
 import { createPool } from "../src/db/pool.js";
 import { PgEventBus } from "../src/events/pg.js";
 import { createLogger } from "../src/log.js";
@@ -33,7 +34,8 @@ const RUN_TIMEOUT_MS = 120_000;
 
 const queueConfig: QueueConfig = {
   leaseMs: 30_000, heartbeatMs: 10_000, pollMs: POLL_MS, sweepMs: 5_000, maxAttempts: 3, retryBaseMs: 50, retryMaxMs: 200,
-  claimPrefetch: 16, prefetchBelowMs: 50, // the defaults (KINEMA_CLAIM_PREFETCH, KINEMA_PREFETCH_BELOW_MS): a no-op job runs ahead
+  // the run-ahead at its defaults, as a worker process has it: a no-op job runs ahead
+  claimPrefetch: DEFAULT_CLAIM_PREFETCH, prefetchBelowMs: DEFAULT_PREFETCH_BELOW_MS,
 };
 const graphileLogger = new GraphileLogger(() => () => {});
 

@@ -12,6 +12,7 @@ import type { ObjectStore } from "../src/storage/store.js";
 import { activeWorkers, observeClaim, observeSucceeded, runningJobs } from "../src/ops/metrics.js";
 import { registerWorker, removeWorker, touchWorker } from "../src/queue/sql/workers.js";
 import type { Stage } from "./pipeline.js";
+import { DEFAULT_PREFETCH_BELOW_MS } from "../src/config/config.js";
 import { LocalQueue } from "./local-queue.js";
 import { JobRun, type JobOutcome } from "./runner.js";
 
@@ -37,12 +38,13 @@ export class Worker {
   private woken = false;
   private loop: Promise<void> | null = null;
   /**
-   * The ends of the last jobs handed off (each one's completion in flight, then its metrics and onJobDone):
+   * The ends of the last jobs handed off that have not settled well (each one's completion in flight,
+   * then its metrics and onJobDone; a failed one stays until awaited, so the loop still sees its error):
    * the worker claims and runs the next job meanwhile. At most one end is pending per job it may hold
    * (one, plus its run-ahead), so short jobs' completions share statements (completions.ts); past that it
    * waits for the oldest, and for all before it exits.
    */
-  private endings: Promise<void>[] = [];
+  private readonly endings = new Set<Promise<void>>();
   /** jobs claimed ahead, leased to this worker, to run next */
   private readonly local: LocalQueue;
   /** a background claim topping the local queue up, while one is in flight */
@@ -50,7 +52,7 @@ export class Worker {
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: WorkerDeps) {
-    this.local = new LocalQueue(deps.queue, deps.log, deps.config.claimPrefetch ?? 0, deps.config.prefetchBelowMs ?? 50, deps.config.leaseMs);
+    this.local = new LocalQueue(deps.queue, deps.log, deps.config.claimPrefetch ?? 0, deps.config.prefetchBelowMs ?? DEFAULT_PREFETCH_BELOW_MS, deps.config.leaseMs);
     this.unsubscribe = deps.bus.subscribe((event) => {
       if (event.kind === "resync" || (event.kind === "job" && event.status === "QUEUED")) {
         this.woken = true;
@@ -98,13 +100,14 @@ export class Worker {
         // Cleared before the claim: a wake-up that arrives while the claim is in flight (its job may have
         // committed after the claim's snapshot) is kept, and the loop claims again instead of sleeping.
         this.woken = false;
+        const completing = this.endings.size > 0; // completions in flight as the claim starts
         const job = await this.nextJob();
         failures = 0;
         if (!job) {
           // A claim skips an account whose counter row a completion holds (sql/claimJob.ts): with this
-          // worker's own completions in flight, "nothing" may only mean "not yet". Claim again once they
-          // have committed, instead of sleeping a poll interval on a queue that has work.
-          if (this.endings.length > 0) {
+          // worker's own completions in flight as it started, "nothing" may only mean "not yet". Claim again
+          // once they have committed, instead of sleeping a poll interval on a queue that has work.
+          if (completing) {
             await this.settleEndings();
             continue;
           }
@@ -137,8 +140,13 @@ export class Worker {
         // Jobs no longer short: what is held would wait behind long runs; another worker starts it now.
         if (this.local.size > 0 && this.local.capacity() === 0) void this.handBackHeld();
         if (this.current === run) this.current = null;
-        this.endings.push(ended);
-        if (this.endings.length > 1 + this.local.prefetch) await this.endings.shift();
+        this.endings.add(ended);
+        ended.then(() => this.endings.delete(ended), () => {});
+        if (this.endings.size > 1 + this.local.prefetch) {
+          const oldest = this.endings.values().next().value!;
+          this.endings.delete(oldest);
+          await oldest;
+        }
       } catch (error) {
         // The database is unreachable or a write failed outside a job: back off and try again.
         this.current = null;
@@ -183,8 +191,8 @@ export class Worker {
 
   /** Waits for every pending end of a job (its completion committed, or its failure logged). */
   private async settleEndings(): Promise<void> {
-    const endings = this.endings;
-    this.endings = [];
+    const endings = [...this.endings];
+    this.endings.clear();
     for (const ending of endings) await ending.catch((error) => this.deps.log.error({ err: error }, "could not record how a job ended"));
   }
 

@@ -10,6 +10,10 @@ export { ConfigError };
 export const RESOLUTIONS = ["R480P", "R720P", "R1080P"] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
 
+/** The run-ahead's defaults (workers/local-queue.ts): KINEMA_CLAIM_PREFETCH, KINEMA_PREFETCH_BELOW_MS. */
+export const DEFAULT_CLAIM_PREFETCH = 16;
+export const DEFAULT_PREFETCH_BELOW_MS = 50;
+
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 const resolution = (fallback: Resolution) => z.enum(RESOLUTIONS).default(fallback);
 
@@ -33,8 +37,8 @@ const schema = z.object({
   KINEMA_POLL_MS: int(50, 60_000, 2_000),
   // A worker whose jobs run shorter than KINEMA_PREFETCH_BELOW_MS claims up to this many more to run next,
   // about that many ms of work (workers/local-queue.ts); 0 turns it off. GPU jobs (seconds) never qualify.
-  KINEMA_CLAIM_PREFETCH: int(0, 64, 16),
-  KINEMA_PREFETCH_BELOW_MS: int(1, 10_000, 50),
+  KINEMA_CLAIM_PREFETCH: int(0, 64, DEFAULT_CLAIM_PREFETCH),
+  KINEMA_PREFETCH_BELOW_MS: int(1, 10_000, DEFAULT_PREFETCH_BELOW_MS),
   KINEMA_SWEEP_MS: int(100, 600_000, 5_000),
   // counter reconciliation and the orphan sweep (workers/housekeeping.ts); 0 turns them off
   KINEMA_HOUSEKEEPING_MS: int(0, 86_400_000, 60_000),
