@@ -86,7 +86,7 @@ describe("one call for the claimers of one process", () => {
       const jobs = (await Promise.all(["a", "b", "c", "d", "e"].map((id) => queue.claim(id, "DENOISING")))) as ClaimedJob[];
       expect(calls.map((c) => c.length)).toEqual([1, 4]);
       await waitFor(async () => heard.length === 5 || null, 5_000, "the five claim events");
-      expect(heard).toEqual(jobs.map((j) => ({ kind: "job", jobId: j.id, status: "RUNNING", stage: "DENOISING", queueChanged: true })));
+      expect(heard).toEqual(jobs.map((j) => ({ kind: "job", jobId: j.id, status: "RUNNING", stage: "DENOISING", queueChanged: true, fencingToken: j.fencingToken })));
       expect(published).toEqual([]);
     } finally {
       await bus.close();

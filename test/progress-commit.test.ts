@@ -45,7 +45,7 @@ it("turns synchronous_commit off for its own transaction only", async () => {
     expect(await show(client)).toBe("on");
     await recordProgress(client as never, lease, { stage: "DENOISING", stepsCompleted: 5 }, 60_000, null, {});
     expect(await show(client)).toBe("on");
-    await recordCheckpoint(client as never, lease, "checkpoints/x/1-5.ckpt", 5);
+    await recordCheckpoint(client as never, lease, "checkpoints/x/1-5.ckpt", 5, 60_000);
     const { rows } = await client.query("SELECT steps_completed FROM jobs WHERE id = $1", [lease.jobId]);
     expect(rows[0].steps_completed).toBe(5);
   } finally {

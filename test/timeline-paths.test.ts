@@ -143,7 +143,7 @@ describe("the timeline's fast paths", () => {
   it("a retried job resumed from its checkpoint completes with its attempt and steps, as job_timeline() did", async () => {
     const id = await queuedJob();
     const first = await claim();
-    await expectSameEvents(id, () => recordCheckpoint(client, first, "checkpoints/x/5", 5), false);
+    await expectSameEvents(id, () => recordCheckpoint(client, first, "checkpoints/x/5", 5, 30_000), false);
     await expectSameEvents(id, () => failJob(client, first, { code: "WORKER_CRASHED", message: "boom", retryable: true }, 0, null), false);
     let second!: Lease;
     const resumed = await expectSameEvents(id, async () => { second = await claim(); }, true);

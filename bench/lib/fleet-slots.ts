@@ -1,7 +1,7 @@
 // The simulated GPUs of bench/fleet.ts. Each slot is one worker's job loop with the model replaced by a
 // timed sleep: the real claim, heartbeat, progress, checkpoint and completion statements through the real
-// JobQueue, in the order and at the rate a worker runs them (a progress write after every step, a
-// checkpoint every CHECKPOINT_EVERY steps, a heartbeat every heartbeatMs on its own timer, completion at
+// JobQueue, in the order and at the rate a worker runs them (a checkpoint every CHECKPOINT_EVERY steps
+// but the last, then the step's progress write, a heartbeat every heartbeatMs on its own timer, completion at
 // the end). The slots of one process share its pool, as the GPUs of one worker host would; bench/fleet.ts
 // spreads a fleet's slots over several such processes (fleet-host.ts).
 import { LeaseLostError } from "../../src/queue/errors.js";
@@ -57,8 +57,9 @@ async function timed<T>(samples: number[], write: () => Promise<T>): Promise<T> 
 }
 
 /**
- * Runs `plan.slots` job loops until `plan.stopAt`. `onStep(jobId, step)` is called just before each
- * step's progress write, so a watcher can time the step to its subscriber's receipt.
+ * Runs `plan.slots` job loops until `plan.stopAt`. `onStep(jobId, step)` is called as each step's
+ * sleep ends (before its checkpoint and progress writes), so a watcher can time the step to its
+ * subscriber's receipt.
  */
 export async function runSlots(queue: JobQueue, plan: SlotPlan, stats: SlotStats, onStep: (jobId: string, step: number) => void): Promise<void> {
   let running = 0;
@@ -112,14 +113,15 @@ async function runJob(queue: JobQueue, plan: SlotPlan, stats: SlotStats, lease: 
   for (let step = from + 1; step <= plan.stepsPerJob; step++) {
     await sleep(plan.stepMs); // the model's step
     if (performance.now() >= plan.stopAt) return; // the level is over: finish now, the measure window closed
-    onStep(lease.jobId, step);
+    onStep(lease.jobId, step); // the model's step is done: its subscriber's latency counts from here
+    // the stage's order (workers/stages/denoise.ts): the checkpoint (not at the last step), then the step
+    if (step % CHECKPOINT_EVERY === 0 && step < plan.stepsPerJob) {
+      await timed(stats.checkpointMs, () => queue.checkpoint(lease, checkpointKey(lease.jobId, lease.fencingToken, step), step));
+    }
     const eta = ((plan.stepsPerJob - step) * plan.stepMs) / 1000;
     // as the runner writes a plain step: pipelined (queue.step; src/queue/step-pipeline.ts)
     const write = { stage: "DENOISING" as const, stepsCompleted: step, progress: { etaSeconds: eta } };
     await timed(stats.progressMs, () => plan.syncSteps ? queue.progress(lease, write, plan.stepsPerJob) : queue.step(lease, write, plan.stepsPerJob));
     stats.stepsWritten++;
-    if (step % CHECKPOINT_EVERY === 0) {
-      await timed(stats.checkpointMs, () => queue.checkpoint(lease, checkpointKey(lease.jobId, lease.fencingToken, step), step));
-    }
   }
 }

@@ -52,10 +52,11 @@ export class JobQueue {
     this.claims = new ClaimBatcher(sql, config.leaseMs, new LaneClock(), this.channel);
     const rowWrite = (lease: Lease, write: ProgressWrite) => recordProgress(this.sql, lease, write, this.config.leaseMs, null, {});
     this.steps = new StepPipeline(new EventBatcher(bus, onEventsLost, config.stepGatherMs ?? DEFAULT_STEP_GATHER_MS), rowWrite, config.progressRowMs ?? DEFAULT_PROGRESS_ROW_MS, config.leaseMs * 2);
-    // A cancel (or any change but a step) to a job with pipelined steps: its next step reads the row.
+    // A cancel (or any change but a step) to a job with pipelined steps: its next step reads the row. Not
+    // the lease's own claim: its event carries the lease's token (cancels and staff actions carry none).
     bus.subscribe((event) => {
       if (event.kind === "resync") this.steps.recheck(null);
-      else if (event.kind === "job" && !event.progressOnly && event.status === "RUNNING") this.steps.recheck(event.jobId);
+      else if (event.kind === "job" && !event.progressOnly && event.status === "RUNNING") this.steps.recheck(event.jobId, event.fencingToken);
     });
   }
 
@@ -72,15 +73,27 @@ export class JobQueue {
    * The worker runs them in that order (workers/local-queue.ts); each has its own lease and token.
    */
   async claimUpTo(workerId: string, firstStage: JobStage | null, count: number): Promise<ClaimedJob[]> {
+    const began = performance.now();
     const jobs = await this.claims.claim(workerId, firstStage, count);
+    // The claim wrote the row (stage, lease, no cancel: a queued job is cancelled outright): the first
+    // stage's steps take the pipelined path from the first, with no synchronous write to open their lane.
+    if (firstStage) for (const job of jobs) this.steps.opened({ jobId: job.id, fencingToken: job.fencingToken }, firstStage, false, began);
     // On PostgreSQL's bus the claim's statement announced them (claimJob.ts); the in-process bus hears them here.
     if (!this.channel) {
-      for (const job of jobs) await this.bus.publish({ kind: "job", jobId: job.id, status: "RUNNING", stage: job.stage, queueChanged: true });
+      for (const job of jobs) await this.bus.publish({ kind: "job", jobId: job.id, status: "RUNNING", stage: job.stage, queueChanged: true, fencingToken: job.fencingToken });
     }
     return jobs;
   }
 
-  heartbeat(lease: Lease): Promise<{ cancelRequested: boolean }> {
+  /**
+   * Extends the lease. Skipped (no statement) while a row write of the lease's steps or checkpoints has
+   * extended it recently enough that one missed beat after this one still finds it alive: within
+   * leaseMs - 2 x heartbeatMs (10 s at the defaults; never when the heartbeat is half the lease). A
+   * running denoise then costs no heartbeats: its row writes, every progressRowMs, are its heartbeats.
+   */
+  async heartbeat(lease: Lease): Promise<{ cancelRequested: boolean }> {
+    const recent = this.steps.recentlyExtended(lease, this.config.leaseMs - 2 * this.config.heartbeatMs);
+    if (recent) return recent;
     return heartbeat(this.sql, lease, this.config.leaseMs);
   }
 
@@ -92,6 +105,7 @@ export class JobQueue {
     const unwritten = await this.steps.settle(lease);
     const full = unwritten ? merge(unwritten, write) : write;
     const event = progressEvent(lease, write, totalSteps);
+    const began = performance.now();
     let row: Awaited<ReturnType<typeof recordProgress>>;
     try {
       row = await recordProgress(this.sql, lease, full, this.config.leaseMs, this.channel, event);
@@ -100,7 +114,7 @@ export class JobQueue {
       throw error;
     }
     await this.announce([row], event);
-    if (write.stepsCompleted !== undefined && !row.cancel_requested) this.steps.opened(lease, write.stage, false);
+    if (write.stepsCompleted !== undefined && !row.cancel_requested) this.steps.opened(lease, write.stage, false, began);
     else this.steps.closed(lease);
     return { cancelRequested: row.cancel_requested };
   }
@@ -108,17 +122,29 @@ export class JobQueue {
   /**
    * A denoising step, pipelined (src/queue/step-pipeline.ts): its event is published from here in a
    * batch, the row takes the count at most every progressRowMs, and nothing waits for the database. The
-   * first step of a stage, or after a lost lane, is a synchronous progress() write.
+   * first step of a later stage than the claim's, or after a lost lane, is a synchronous progress() write.
    */
   async step(lease: Lease, write: ProgressWrite, totalSteps: number): Promise<{ cancelRequested: boolean }> {
     const event: JobEvent = { ...progressEvent(lease, write, totalSteps), kind: "job", jobId: lease.jobId, status: "RUNNING", stage: write.stage };
     return this.steps.step(lease, write, event) ?? this.progress(lease, write, totalSteps);
   }
 
+  /**
+   * Points the job at a stored checkpoint (synchronous commit). The same statement carries the steps not
+   * yet written and extends the lease: it is also the lane's row write and a heartbeat (recordCheckpoint.ts).
+   */
   async checkpoint(lease: Lease, key: string, step: number): Promise<CheckpointRef> {
     // after the lease's row write in flight, so the two fenced writes of one lease never race for the row
-    await this.steps.settle(lease);
-    return recordCheckpoint(this.sql, lease, key, step);
+    const carried = await this.steps.settle(lease);
+    const began = performance.now();
+    try {
+      const { ref, cancelRequested } = await recordCheckpoint(this.sql, lease, key, step, this.config.leaseMs, carried);
+      this.steps.wrote(lease, began, { cancelRequested });
+      return ref;
+    } catch (error) {
+      this.steps.wrote(lease, began, { failed: error, carried });
+      throw error;
+    }
   }
 
   /** Returns the job's new status: SUCCEEDED, or CANCELLED when it was deleted while it ran. */

@@ -26,13 +26,16 @@ interface Lane {
   /** the stage of the last synchronous write: a step of another stage takes the synchronous path */
   stage: JobStage;
   writtenAt: number;
+  /** when the last row write that succeeded began: the lease runs at least leaseMs from then */
+  extendedAt: number;
   unwritten: ProgressWrite | null;
   inFlight: Promise<void> | null;
   lost: LeaseLostError | null;
   cancelRequested: boolean;
   /** the next step goes synchronously (see recheck) */
   recheck: boolean;
-  /** the trailing row write: steps taken and then no more (a stall, a long step) still reach the row */
+  /** the trailing row write: steps taken and then no more (a stall, a long step, the stage's end) still
+   * reach the row, `rowMs` after the last of them */
   trailing: NodeJS.Timeout | null;
 }
 
@@ -53,8 +56,10 @@ export class StepPipeline {
     if (lane.lost) throw lane.lost;
     this.batcher.add(event);
     lane.unwritten = merge(lane.unwritten, write);
-    if (!lane.inFlight && performance.now() - lane.writtenAt >= this.rowMs) lane.inFlight = this.writeLane(lane);
-    else this.trail(lane);
+    if (!lane.inFlight && performance.now() - lane.writtenAt >= this.rowMs) {
+      this.untrail(lane);
+      lane.inFlight = this.writeLane(lane);
+    } else this.trail(lane);
     return { cancelRequested: lane.cancelRequested };
   }
 
@@ -77,24 +82,54 @@ export class StepPipeline {
   }
 
   /**
-   * After a synchronous step write: the lease's next steps in `stage` may take the pipelined path (the
-   * first step of each stage is synchronous: it learns the cancel flag as the stage starts).
+   * After a write that read the row (a synchronous progress write, a claim into its first stage): the
+   * lease's next steps in `stage` may take the pipelined path. A later stage's first step is synchronous:
+   * it learns the cancel flag as that stage starts; the claim read it for the first stage.
    */
-  opened(lease: Lease, stage: JobStage, cancelRequested: boolean): void {
+  opened(lease: Lease, stage: JobStage, cancelRequested: boolean, writeBegan: number): void {
     this.prune();
     const previous = this.lanes.get(lease.jobId);
     if (previous) this.untrail(previous);
-    this.lanes.set(lease.jobId, { lease, stage, writtenAt: performance.now(), unwritten: null, inFlight: null, lost: null, cancelRequested, recheck: false, trailing: null });
+    this.lanes.set(lease.jobId, { lease, stage, writtenAt: writeBegan, extendedAt: writeBegan, unwritten: null, inFlight: null, lost: null, cancelRequested, recheck: false, trailing: null });
+  }
+
+  /**
+   * Another synchronous write of the lease carried what settle() handed over (a checkpoint's row write):
+   * it counts as the lane's row write. When it failed, a lost lease is kept (the next step and heartbeat
+   * are told), and after any other failure `carried` goes back to the lane for the next row write.
+   */
+  wrote(lease: Lease, writeBegan: number, outcome: { cancelRequested: boolean } | { failed: unknown; carried: ProgressWrite | null }): void {
+    const lane = this.laneOf(lease);
+    if (!lane) return;
+    if ("failed" in outcome) {
+      if (outcome.failed instanceof LeaseLostError) lane.lost = outcome.failed;
+      else if (outcome.carried) lane.unwritten = merge(outcome.carried, lane.unwritten ?? outcome.carried);
+      return;
+    }
+    lane.writtenAt = Math.max(lane.writtenAt, writeBegan);
+    lane.extendedAt = Math.max(lane.extendedAt, writeBegan);
+    lane.cancelRequested = outcome.cancelRequested;
+  }
+
+  /**
+   * The lease's cancel flag as its last row write read it, when a row write that began within `withinMs`
+   * extended the lease and nothing since asks for the row to be read (a lost lease, a recheck); else null.
+   */
+  recentlyExtended(lease: Lease, withinMs: number): { cancelRequested: boolean } | null {
+    const lane = this.laneOf(lease);
+    if (!lane || lane.lost || lane.recheck || performance.now() - lane.extendedAt >= withinMs) return null;
+    return { cancelRequested: lane.cancelRequested };
   }
 
   /**
    * Something other than a step happened to the job (a cancel request, a staff action: an event that is
    * not a step): its next step is written synchronously, so the worker learns of it at that step, as it
-   * did when every step was a row write. A resync (events may be lost) does this for every lane.
+   * did when every step was a row write. A resync (events may be lost) does this for every lane. An
+   * event with the lane's own token (`ownToken`: the claim that opened it) is this lease's own write.
    */
-  recheck(jobId: string | null): void {
+  recheck(jobId: string | null, ownToken?: number): void {
     if (jobId === null) for (const lane of this.lanes.values()) lane.recheck = true;
-    else { const lane = this.lanes.get(jobId); if (lane) lane.recheck = true; }
+    else { const lane = this.lanes.get(jobId); if (lane && lane.lease.fencingToken !== ownToken) lane.recheck = true; }
   }
 
   /** The lease ended (a finish statement ran, or was refused): its lane goes. */
@@ -103,16 +138,23 @@ export class StepPipeline {
     if (lane) { this.untrail(lane); this.lanes.delete(lease.jobId); }
   }
 
-  /** Arms the lane's trailing write for when `rowMs` has passed since its last row write (once). */
+  /**
+   * (Re)arms the lane's trailing write for `rowMs` after this step. Steps that keep coming write the row
+   * themselves (the first past `rowMs`); the timer only catches the last ones. Timed from the last row
+   * write instead, it fired on the very step a checkpoint was due (1 s steps, 5 s rows, a checkpoint
+   * every 10): a row write the checkpoint's statement would have carried (bench:fleet, issue 18).
+   */
   private trail(lane: Lane): void {
-    if (lane.trailing) return;
-    const wait = Math.max(0, this.rowMs - (performance.now() - lane.writtenAt));
+    if (lane.trailing) {
+      lane.trailing.refresh();
+      return;
+    }
     lane.trailing = setTimeout(() => {
       lane.trailing = null;
       if (this.lanes.get(lane.lease.jobId) !== lane || !lane.unwritten) return;
       if (lane.inFlight) void lane.inFlight.then(() => this.trail(lane));
       else lane.inFlight = this.writeLane(lane);
-    }, wait);
+    }, this.rowMs);
     lane.trailing.unref();
   }
 
@@ -129,10 +171,12 @@ export class StepPipeline {
   private async writeLane(lane: Lane): Promise<void> {
     const write = lane.unwritten!;
     lane.unwritten = null;
-    lane.writtenAt = performance.now();
+    const began = performance.now();
+    lane.writtenAt = began;
     try {
       const row = await this.writeRow(lane.lease, write);
       lane.cancelRequested = row.cancel_requested;
+      lane.extendedAt = began;
     } catch (error) {
       if (error instanceof LeaseLostError) lane.lost = error;
       // Any other failure (a pooler restart): the steps go back to be written by the next row write.

@@ -57,7 +57,8 @@ import { type LanePasses, laneOrderParams } from "../lanes.js";
  * out of PostgreSQL's notify lock, which serialises notifying commits, WAL flush included); but that
  * statement was itself a notifying commit, one more round trip and statement per call: folded in,
  * bench:queue went 645 / 1,167 / 2,161 -> 766 / 1,211 / 2,303 jobs/s at 1 / 4 / 16 workers (back to
- * back, quiet). With the in-process bus (no channel) JobQueue.claim publishes instead.
+ * back, quiet). With the in-process bus (no channel) JobQueue.claim publishes instead. The event carries
+ * the new lease's token: the claiming process knows its own claim (JobQueue opened the lane it announces).
  *
  * Unchanged from the FIFO claim: run_after; a job whose last failure asked for another worker skips the
  * worker that failed it, unless nobody else took it for 30 s (a worker that finds nothing ends the call
@@ -68,7 +69,7 @@ import { type LanePasses, laneOrderParams } from "../lanes.js";
  */
 /** The claim call (exported for bench/queue-sql.ts, which runs this very text under pgbench). */
 export const CLAIM = `/* claimJobs */ SELECT c.*, CASE WHEN $6::text IS NULL THEN NULL ELSE pg_notify($6::text, jsonb_build_object(
-  'kind', 'job', 'jobId', c.id, 'status', c.status, 'stage', c.stage, 'queueChanged', true)::text) END AS announced
+  'kind', 'job', 'jobId', c.id, 'status', c.status, 'stage', c.stage, 'queueChanged', true, 'fencingToken', c.fencing_token)::text) END AS announced
 FROM claim_jobs($1::text[], $2::int, $3::"JobStage", $4::float8, $5::float8) c`;
 
 /** A claimed job, and the weights the claim served it under (for the caller's lane passes). */

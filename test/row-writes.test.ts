@@ -1,0 +1,152 @@
+// Fewer row writes per running job (issue 18): a checkpoint's statement carries the steps the pipeline
+// had not written and extends the lease, so it is also the lane's row write and a heartbeat; a heartbeat
+// sends no statement while a row write extended the lease within leaseMs - 2 x heartbeatMs, and does
+// otherwise (no lane, a lane whose writes are older, a lease found lost, a job asked to cancel).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { createPool } from "../src/db/pool.js";
+import { PgEventBus } from "../src/events/pg.js";
+import { LeaseLostError } from "../src/queue/errors.js";
+import { JobQueue, type QueueConfig } from "../src/queue/queue.js";
+import type { Lease } from "../src/queue/types.js";
+import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
+import { insertAccount, insertJobs } from "../bench/lib/db.js";
+
+let db: TestDatabase;
+let pool: pg.Pool;
+let bus: PgEventBus;
+const config = (leaseMs: number, heartbeatMs: number, progressRowMs = 60_000): QueueConfig => ({
+  leaseMs, heartbeatMs, pollMs: 100, sweepMs: 100, maxAttempts: 3, retryBaseMs: 10, retryMaxMs: 10, progressRowMs, stepGatherMs: 0,
+});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = createPool(db.url, 4);
+  bus = await PgEventBus.connect(db.url, pool);
+});
+afterAll(async () => {
+  await bus?.close();
+  await pool?.end();
+  await db?.drop();
+});
+
+interface Row { steps_completed: number; checkpoint: { key: string; step: number } | null; lease_ms: number; lease_expires_at: Date }
+const row = async (jobId: string): Promise<Row> => (await pool.query(
+  `SELECT steps_completed, checkpoint, lease_expires_at, (extract(epoch FROM lease_expires_at - now()) * 1000)::float8 AS lease_ms FROM jobs WHERE id = $1`, [jobId])).rows[0];
+
+async function running(queue: JobQueue, firstStage: "DENOISING" | null = "DENOISING"): Promise<Lease> {
+  await insertJobs(pool, await insertAccount(pool), 1, 30);
+  const job = (await queue.claim(`w-${Math.random()}`, firstStage))!;
+  return { jobId: job.id, fencingToken: job.fencingToken };
+}
+
+/** Pipelined steps from..to (the claim into DENOISING opened their lane). */
+async function steps(queue: JobQueue, lease: Lease, from: number, to: number): Promise<void> {
+  for (let step = from; step <= to; step++) await queue.step(lease, { stage: "DENOISING", stepsCompleted: step, progress: { etaSeconds: 30 - step } }, 30);
+}
+
+/** Moves the row's lease to expire in `ms`, as if its last extension were that old. */
+const ageLease = (jobId: string, ms: number) => pool.query(`UPDATE jobs SET lease_expires_at = now() + $2 * interval '1 millisecond' WHERE id = $1`, [jobId, ms]);
+
+describe("a running job's row writes", () => {
+  it("a checkpoint carries the unwritten steps and extends the lease, in one statement", async () => {
+    const queue = new JobQueue(pool, bus, config(30_000, 10_000));
+    const lease = await running(queue);
+    await steps(queue, lease, 1, 7);
+    expect((await row(lease.jobId)).steps_completed).toBe(0); // the row interval is 60 s: steps 1-7 unwritten
+    await ageLease(lease.jobId, 5_000);
+    await queue.checkpoint(lease, "checkpoints/x/7", 7);
+    const after = await row(lease.jobId);
+    expect(after.steps_completed).toBe(7);
+    expect(after.checkpoint).toMatchObject({ key: "checkpoints/x/7", step: 7, fencingToken: lease.fencingToken });
+    expect(after.lease_ms).toBeGreaterThan(25_000);
+    // nothing left for the end to write: complete() writes the steps only when some are unwritten
+    await steps(queue, lease, 8, 8);
+    await queue.complete(lease, { key: "videos/x" }, {});
+    expect((await row(lease.jobId)).steps_completed).toBe(8);
+  });
+
+  it("the trailing row write comes a row interval after the last step, not after the last row write", async () => {
+    const queue = new JobQueue(pool, bus, config(30_000, 10_000, 1_000));
+    const lease = await running(queue); // the claim is the lane's last row write
+    await steps(queue, lease, 1, 1);
+    await sleep(700);
+    await steps(queue, lease, 2, 2); // 0.7 s after the claim: unwritten, the trailing write moves to ~1.7 s
+    await sleep(500);
+    // 1.2 s after the claim: timed from the claim, it would have written by now (a checkpoint due at this
+    // step would then follow a row write it could have carried)
+    expect((await row(lease.jobId)).steps_completed).toBe(0);
+    const deadline = Date.now() + 5_000;
+    while ((await row(lease.jobId)).steps_completed !== 2 && Date.now() < deadline) await sleep(50);
+    expect((await row(lease.jobId)).steps_completed).toBe(2); // the steps still reach the row
+    await queue.complete(lease, { key: "videos/x" }, {});
+  });
+
+  it("a heartbeat right after a row write sends nothing; without a recent row write it extends the lease", async () => {
+    const queue = new JobQueue(pool, bus, config(30_000, 10_000));
+    // claimed into no stage: no lane, the heartbeat is a statement
+    const bare = await running(queue, null);
+    await ageLease(bare.jobId, 5_000);
+    await queue.heartbeat(bare);
+    expect((await row(bare.jobId)).lease_ms).toBeGreaterThan(25_000);
+
+    const lease = await running(queue); // the claim into DENOISING extended the lease just now
+    await steps(queue, lease, 1, 3);
+    await ageLease(lease.jobId, 5_000); // so a statement would show: it would move the lease back to 30 s
+    expect(await queue.heartbeat(lease)).toEqual({ cancelRequested: false });
+    expect((await row(lease.jobId)).lease_ms).toBeLessThan(5_001);
+
+    await queue.checkpoint(lease, "checkpoints/x/3", 3); // a checkpoint is a row write too
+    await ageLease(lease.jobId, 5_000);
+    await queue.heartbeat(lease);
+    expect((await row(lease.jobId)).lease_ms).toBeLessThan(5_001);
+    await queue.complete(lease, { key: "videos/x" }, {});
+  });
+
+  it("a heartbeat is a statement when the window is empty (heartbeat = half the lease) or the lane's write is older", async () => {
+    const tight = new JobQueue(pool, bus, config(2_000, 1_000)); // leaseMs - 2 x heartbeatMs = 0
+    const lease = await running(tight);
+    await steps(tight, lease, 1, 2);
+    await ageLease(lease.jobId, 500);
+    await tight.heartbeat(lease);
+    expect((await row(lease.jobId)).lease_ms).toBeGreaterThan(1_500);
+
+    const short = new JobQueue(pool, bus, config(1_400, 500)); // window 400 ms
+    const other = await running(short);
+    await steps(short, other, 1, 2);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    await ageLease(other.jobId, 100);
+    await short.heartbeat(other);
+    expect((await row(other.jobId)).lease_ms).toBeGreaterThan(1_000);
+  });
+
+  it("a cancel the checkpoint's statement read stops the next step; a cancel event makes the heartbeat read the row", async () => {
+    const queue = new JobQueue(pool, bus, config(30_000, 10_000));
+    const lease = await running(queue);
+    await steps(queue, lease, 1, 2);
+    // set behind the queue's back (no event): only a statement can learn it
+    await pool.query(`UPDATE jobs SET cancel_requested_at = now() WHERE id = $1`, [lease.jobId]);
+    await queue.checkpoint(lease, "checkpoints/x/2", 2);
+    expect(await queue.step(lease, { stage: "DENOISING", stepsCompleted: 3 }, 30)).toEqual({ cancelRequested: true });
+
+    const second = await running(queue);
+    await steps(queue, second, 1, 2);
+    await pool.query(`UPDATE jobs SET cancel_requested_at = now() WHERE id = $1`, [second.jobId]);
+    await bus.publish({ kind: "job", jobId: second.jobId, status: "RUNNING", stage: "DENOISING" }); // what the API's cancel announces
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await queue.heartbeat(second)).toEqual({ cancelRequested: true });
+  });
+
+  it("a superseded lease: the checkpoint is refused and writes nothing; the next heartbeat is a statement and is refused", async () => {
+    const queue = new JobQueue(pool, bus, config(30_000, 10_000));
+    const lease = await running(queue);
+    await steps(queue, lease, 1, 4);
+    await pool.query(`UPDATE jobs SET fencing_token = fencing_token + 1 WHERE id = $1`, [lease.jobId]); // another owner
+    await expect(queue.checkpoint(lease, "checkpoints/x/4", 4)).rejects.toBeInstanceOf(LeaseLostError);
+    const after = await row(lease.jobId);
+    expect(after.checkpoint).toBeNull();
+    expect(after.steps_completed).toBe(0);
+    await expect(queue.heartbeat(lease)).rejects.toBeInstanceOf(LeaseLostError);
+  });
+});
