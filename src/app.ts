@@ -107,7 +107,7 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
   const closers: (() => Promise<unknown>)[] = [];
   try {
     await migrateOnSession(pooled ? directUrl : null, pool, log);
-    const bus: EventBus = embedded ? new MemoryEventBus() : await PgEventBus.connect(directUrl, pool);
+    const bus: EventBus = embedded ? new MemoryEventBus() : await PgEventBus.connect(directUrl, pool, { steps: options.api });
     const accounts = new AccountService(prisma);
     // Only API processes take submissions, so only they keep polling for rule changes.
     const prefilter = await PrefilterService.start(pool,

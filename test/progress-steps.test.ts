@@ -111,6 +111,32 @@ describe("pipelined steps", () => {
     await queue.complete({ jobId: owner.id, fencingToken: owner.fencingToken }, null, {});
   });
 
+  it("step events go on their own channel: a worker process's bus (steps: false) hears the claim and the end, not the steps", async () => {
+    const workerBus = await PgEventBus.connect(db.url, pool, { steps: false });
+    const workerHeard: JobEvent[] = [];
+    workerBus.subscribe((event) => { if (event.kind === "job") workerHeard.push(event); });
+    try {
+      const queue = new JobQueue(pool, writerBus, config(60_000));
+      await insertJobs(pool, await insertAccount(pool), 1, 30);
+      const job = (await queue.claim("w-channels", "DENOISING"))!;
+      const lease = { jobId: job.id, fencingToken: job.fencingToken };
+      for (let step = 1; step <= 5; step++) await queue.step(lease, { stage: "DENOISING", stepsCompleted: step }, 30);
+      await queue.progress(lease, { stage: "DENOISING", stepsCompleted: 6, progress: { previewKey: "previews/x/6.png" } }, 30); // a synchronous step
+      await queue.complete(lease, { key: "videos/x" }, {});
+      await waitFor(() => workerHeard.some((e) => e.jobId === job.id && e.status === "SUCCEEDED"), "the end, on the worker's bus");
+      await waitFor(() => heard.some((e) => e.jobId === job.id && e.status === "SUCCEEDED"), "the end, on the API's bus");
+      const mine = workerHeard.filter((e) => e.jobId === job.id);
+      expect(mine.map((e) => e.status)).toEqual(["RUNNING", "SUCCEEDED"]); // the claim, the end
+      expect(mine.some((e) => e.progressOnly)).toBe(false);
+      // the API's bus: every step, pipelined and synchronous, in order, and nothing after the end
+      expect(stepsOf(job.id)).toEqual([1, 2, 3, 4, 5, 6]);
+      const all = heard.filter((e) => e.jobId === job.id);
+      expect(all.findIndex((e) => e.status === "SUCCEEDED")).toBe(all.length - 1);
+    } finally {
+      await workerBus.close();
+    }
+  });
+
   describe("gathered step events", () => {
     /** A bus whose NOTIFY transactions are counted (publishEvents statements). */
     async function countingBus(): Promise<{ bus: PgEventBus; publishes: () => number; reset: () => void }> {

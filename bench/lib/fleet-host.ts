@@ -25,7 +25,8 @@ SELECT pg_notify($1, $2) WHERE set_config('synchronous_commit', 'off', true) IS 
 function perJobBus(bus: PgEventBus, sql: Sql): EventBus {
   return {
     sqlChannel: bus.sqlChannel,
-    publish: async (event) => { await sql.query(PUBLISH_ONE, [bus.sqlChannel, JSON.stringify(event)]); },
+    stepChannel: bus.stepChannel,
+    publish: async (event) => { await sql.query(PUBLISH_ONE, [event.progressOnly ? bus.stepChannel : bus.sqlChannel, JSON.stringify(event)]); },
     subscribe: (listener) => bus.subscribe(listener),
     close: () => bus.close(),
   };
@@ -78,7 +79,8 @@ const counted: Sql = {
     }) as never;
   },
 };
-const bus = await PgEventBus.connect(process.env.DATABASE_URL!, counted);
+// a worker host: not sent the fleet's step events (only the API listens to their channel)
+const bus = await PgEventBus.connect(process.env.DATABASE_URL!, counted, { steps: false });
 const queue = new JobQueue(counted, process.env.BENCH_FLEET_EVENTS === "per-job" ? perJobBus(bus, counted) : bus, config);
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();

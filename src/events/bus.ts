@@ -39,6 +39,12 @@ export interface EventBus {
    * announce its write with `pg_notify` in the write's own statement instead of calling publish().
    */
   readonly sqlChannel?: string;
+  /**
+   * The channel of step events (progressOnly), when the bus keeps them apart: only processes that serve
+   * subscribers listen to it (PgEventBus's `steps` option), so a worker process is not sent the whole
+   * fleet's steps. A writer announcing a step in its statement uses it; publish() picks it itself.
+   */
+  readonly stepChannel?: string;
   publish(event: JobEvent): Promise<void>;
   /** Returns the unsubscribe function. Listeners run synchronously and must not throw. */
   subscribe(listener: Listener): () => void;

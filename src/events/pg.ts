@@ -1,11 +1,16 @@
-// EventBus over PostgreSQL LISTEN/NOTIFY: every API and worker process hears every job's events.
-// One dedicated connection listens; publishing goes through the shared pool. If the listening
+// EventBus over PostgreSQL LISTEN/NOTIFY: every API and worker process hears every job's events; step
+// events (progressOnly) go on their own channel, which only processes that serve subscribers listen to
+// (the API: its ProgressHub; a worker process has no use for the fleet's steps, ~1 per running job per
+// second, each a message to send and parse). One connection listens to both, so the events of the two
+// channels arrive in commit order (PostgreSQL's one notification queue): a step never overtakes the stage
+// change or end announced after it. Publishing goes through the shared pool. If the listening
 // connection drops, it reconnects with backoff and tells listeners to resync (events may be lost).
 import pg from "pg";
 import type { Sql } from "../db/pool.js";
 import type { BusEvent, EventBus, JobEvent, Listener } from "./bus.js";
 
 const CHANNEL = "kinema_events";
+const STEP_CHANNEL = "kinema_steps";
 const PING_EVERY_MS = 15_000;
 const PING_TIMEOUT_MS = 5_000;
 /** events per NOTIFY transaction at most (each payload is a few hundred bytes) */
@@ -21,23 +26,29 @@ const PUBLISH_BATCH = 200;
  * they are duplicates of one hint anyway.
  */
 const PUBLISH = `/* publishEvents */
-SELECT count(pg_notify($1, payload)) AS sent FROM unnest($2::text[]) AS payload
+SELECT count(pg_notify(channel, payload)) AS sent FROM unnest($1::text[], $2::text[]) AS x(channel, payload)
 WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL`;
+
+export interface PgEventBusOptions {
+  /** listen to the step channel too (default true): processes that serve subscribers (the API) */
+  steps?: boolean;
+}
 
 export class PgEventBus implements EventBus {
   readonly sqlChannel = CHANNEL;
+  readonly stepChannel = STEP_CHANNEL;
   private readonly listeners = new Set<Listener>();
   private client: pg.Client | null = null;
   private closed = false;
   private reconnectDelayMs = 100;
   /** events published while a batch was in flight: they go together in the next one */
-  private waiting: { payload: string; settle: (error?: unknown) => void }[] = [];
+  private waiting: { channel: string; payload: string; settle: (error?: unknown) => void }[] = [];
   private flushing = false;
 
-  private constructor(private readonly connectionString: string, private readonly sql: Sql) {}
+  private constructor(private readonly connectionString: string, private readonly sql: Sql, private readonly steps: boolean) {}
 
-  static async connect(connectionString: string, sql: Sql): Promise<PgEventBus> {
-    const bus = new PgEventBus(connectionString, sql);
+  static async connect(connectionString: string, sql: Sql, options: PgEventBusOptions = {}): Promise<PgEventBus> {
+    const bus = new PgEventBus(connectionString, sql, options.steps ?? true);
     await bus.listen();
     return bus;
   }
@@ -53,7 +64,7 @@ export class PgEventBus implements EventBus {
     // NOTIFY payloads are limited to 8000 bytes; ours are a few hundred.
     const payload = JSON.stringify(event);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ payload, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.waiting.push({ channel: event.progressOnly ? STEP_CHANNEL : CHANNEL, payload, settle: (error) => (error === undefined ? resolve() : reject(error)) });
       if (!this.flushing) {
         this.flushing = true;
         queueMicrotask(() => void this.flush());
@@ -65,7 +76,7 @@ export class PgEventBus implements EventBus {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0, PUBLISH_BATCH);
       try {
-        await this.sql.query({ text: PUBLISH, values: [CHANNEL, batch.map((e) => e.payload)] });
+        await this.sql.query({ text: PUBLISH, values: [batch.map((e) => e.channel), batch.map((e) => e.payload)] });
         for (const e of batch) e.settle();
       } catch (error) {
         for (const e of batch) e.settle(error ?? new Error("publish failed"));
@@ -92,7 +103,7 @@ export class PgEventBus implements EventBus {
     // so, and every subscription of this process would wait forever.
     const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true });
     client.on("notification", (msg) => {
-      if (msg.channel !== CHANNEL || !msg.payload) return;
+      if ((msg.channel !== CHANNEL && msg.channel !== STEP_CHANNEL) || !msg.payload) return;
       // A job event, or the outbox trigger's `{"kind":"webhooks"}` (migration 0017).
       this.deliver(JSON.parse(msg.payload) as BusEvent);
     });
@@ -101,6 +112,7 @@ export class PgEventBus implements EventBus {
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
+      if (this.steps) await client.query(`LISTEN ${STEP_CHANNEL}`);
     } catch (error) {
       // A LISTEN that fails after the connect would otherwise leave this connection open for good, one
       // more at every reconnect attempt; the listeners above see `this.client !== client` and ignore it.

@@ -108,7 +108,9 @@ export class JobQueue {
     const began = performance.now();
     let row: Awaited<ReturnType<typeof recordProgress>>;
     try {
-      row = await recordProgress(this.sql, lease, full, this.config.leaseMs, this.channel, event);
+      // a step's event on the step channel, as the pipelined steps' (the bus's stepChannel, when it has one)
+      const channel = event.progressOnly && this.channel ? (this.bus.stepChannel ?? this.channel) : this.channel;
+      row = await recordProgress(this.sql, lease, full, this.config.leaseMs, channel, event);
     } catch (error) {
       this.steps.closed(lease);
       throw error;
