@@ -29,6 +29,7 @@ import { Rng } from "../src/engine/rng.js";
 import { LoadedModel, type Tensor } from "../src/engine/runtime.js";
 import { samplerStep, timeGrid } from "../src/engine/sampler.js";
 import { tokenize } from "../src/engine/tokenizer.js";
+import { PgEventBus } from "../src/events/pg.js";
 import { createLogger } from "../src/log.js";
 import { DiskObjectStore } from "../src/storage/disk.js";
 import type { ObjectStore } from "../src/storage/store.js";
@@ -325,7 +326,10 @@ async function startWorker(databaseUrl: string, dataDir: string, accountId: stri
     stages: probe ? (deps) => probe.stages(deps) : (deps) => productionStages(deps),
     onJobDone: (id, result) => outcome(id).resolve(result),
   });
-  kinema.bus.subscribe((event) => {
+  // The subscriber side is an API process's: its own LISTEN connection on the step channel too (the
+  // worker-only process's bus is not sent step events; src/events/pg.ts).
+  const subscriber = await PgEventBus.connect(databaseUrl, kinema.pool);
+  subscriber.subscribe((event) => {
     if (event.kind !== "job" || event.stepsCompleted === undefined) return;
     (heardSteps.get(event.jobId) ?? heardSteps.set(event.jobId, new Set()).get(event.jobId)!).add(event.stepsCompleted);
   });
@@ -349,7 +353,10 @@ async function startWorker(databaseUrl: string, dataDir: string, accountId: stri
       for (const end = Date.now() + 2_000; unheard() > 0 && Date.now() < end;) await sleep(20);
       return { id, stageMs, stepMs: denoise.stepMs, decodeMs: decode.decodeMs, encodeMs: decode.encodeMs, unheardSteps: unheard() };
     },
-    stop: () => kinema.stop(),
+    stop: async () => {
+      await subscriber.close();
+      await kinema.stop();
+    },
   };
 }
 
