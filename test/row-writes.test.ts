@@ -8,6 +8,8 @@ import { createPool } from "../src/db/pool.js";
 import { PgEventBus } from "../src/events/pg.js";
 import { LeaseLostError } from "../src/queue/errors.js";
 import { JobQueue, type QueueConfig } from "../src/queue/queue.js";
+import { MAX_ROW_WRITES_IN_FLIGHT } from "../src/queue/step-pipeline.js";
+import type { Sql } from "../src/db/pool.js";
 import type { Lease } from "../src/queue/types.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { insertAccount, insertJobs } from "../bench/lib/db.js";
@@ -81,6 +83,32 @@ describe("a running job's row writes", () => {
     while ((await row(lease.jobId)).steps_completed !== 2 && Date.now() < deadline) await sleep(50);
     expect((await row(lease.jobId)).steps_completed).toBe(2); // the steps still reach the row
     await queue.complete(lease, { key: "videos/x" }, {});
+  });
+
+  it("background row writes: at most MAX_ROW_WRITES_IN_FLIGHT at once per process, every step still reaches its row", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const counting: Sql = {
+      query(text, values) {
+        const row = (typeof text === "string" ? text : text.text).includes("recordProgress");
+        if (row) most = Math.max(most, ++inFlight);
+        const done = () => { if (row) inFlight--; };
+        return (pool.query(text as never, values as never) as Promise<never>).finally(done) as never;
+      },
+    };
+    const queue = new JobQueue(counting, bus, config(30_000, 10_000, 0)); // every step wants a row write
+    const leases = await Promise.all(Array.from({ length: 12 }, () => running(queue)));
+    for (let step = 1; step <= 6; step++) {
+      for (const lease of leases) await queue.step(lease, { stage: "DENOISING", stepsCompleted: step }, 30);
+      await sleep(5);
+    }
+    const deadline = Date.now() + 5_000;
+    const rows = async () => Promise.all(leases.map(async (l) => (await row(l.jobId)).steps_completed));
+    while ((await rows()).some((n) => n !== 6) && Date.now() < deadline) await sleep(50);
+    expect(await rows()).toEqual(leases.map(() => 6)); // the queued writes ran, carrying the last step
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(MAX_ROW_WRITES_IN_FLIGHT);
+    for (const lease of leases) await queue.complete(lease, { key: "videos/x" }, {});
   });
 
   it("a heartbeat right after a row write sends nothing; without a recent row write it extends the lease", async () => {
