@@ -11,7 +11,8 @@ import type { ProgressWrite } from "./recordProgress.js";
  * The same write carries what a progress row write would have (issue 18: fewer row writes per running
  * job): the pipelined steps not yet written (src/queue/step-pipeline.ts hands them over) and the lease's
  * extension, so a checkpoint also counts as the lane's row write and as a heartbeat. No stage change: the
- * carried steps are of the stage the row is in (a stage's first step is a synchronous progress write).
+ * carried steps are of the stage the row is in (a lane opens on a write of its stage: the claim into the
+ * first stage, or a later stage's first, synchronous, progress write).
  */
 const RECORD_CHECKPOINT = `/* recordCheckpoint */
 UPDATE jobs SET

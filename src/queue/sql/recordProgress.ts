@@ -25,9 +25,10 @@ export interface ProgressWrite {
  * on: a run resumes from its checkpoint (recordCheckpoint commits synchronously), fencing tokens come from
  * the claim (synchronous), and heartbeats extend leases too (JobQueue.heartbeat skips a beat when a row
  * write extended the lease recently: a crash of PostgreSQL loses that extension only in the ~0.6 s before
- * the WAL writer flushes it, 3 x wal_writer_delay, and the lease then runs from the write before). Measured with bench:fleet (1 s steps, 500
- * concurrent jobs, one PostgreSQL on 2 cores): progress write p99 744 ms -> 25 ms, step-to-subscriber p99
- * 744 -> 31 ms; waiting for the flush of ~500 commits a second was most of a step write's time.
+ * the WAL writer flushes it, 3 x wal_writer_delay, and the lease then runs from the write before).
+ * Measured with bench:fleet (1 s steps, 500 concurrent jobs, one PostgreSQL on 2 cores): progress write
+ * p99 744 ms -> 25 ms, step-to-subscriber p99 744 -> 31 ms; waiting for the flush of ~500 commits a
+ * second was most of a step write's time.
  */
 const RECORD_PROGRESS = announcing(`/* recordProgress */
 UPDATE jobs SET
