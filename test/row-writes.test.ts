@@ -1,14 +1,17 @@
 // Fewer row writes per running job (issue 18): a checkpoint's statement carries the steps the pipeline
 // had not written and extends the lease, so it is also the lane's row write and a heartbeat; a heartbeat
-// sends no statement while a row write extended the lease within leaseMs - 2 x heartbeatMs, and does
-// otherwise (no lane, a lane whose writes are older, a lease found lost, a job asked to cancel).
+// sends no statement while a row write extended the lease within half a heartbeat interval (and within
+// leaseMs - 2 x heartbeatMs), and does otherwise (no lane, a lane whose writes are older, a lease found lost, a job asked to cancel).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { createPool } from "../src/db/pool.js";
 import { PgEventBus } from "../src/events/pg.js";
 import { LeaseLostError } from "../src/queue/errors.js";
 import { JobQueue, type QueueConfig } from "../src/queue/queue.js";
-import { MAX_ROW_WRITES_IN_FLIGHT } from "../src/queue/step-pipeline.js";
+import { MAX_ROW_WRITES_IN_FLIGHT, StepPipeline } from "../src/queue/step-pipeline.js";
+import { EventBatcher } from "../src/events/batcher.js";
+import { MemoryEventBus } from "../src/events/memory.js";
+import type { JobEvent } from "../src/events/bus.js";
 import type { Sql } from "../src/db/pool.js";
 import type { Lease } from "../src/queue/types.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
@@ -176,5 +179,43 @@ describe("a running job's row writes", () => {
     expect(after.checkpoint).toBeNull();
     expect(after.steps_completed).toBe(0);
     await expect(queue.heartbeat(lease)).rejects.toBeInstanceOf(LeaseLostError);
+  });
+});
+
+describe("a lane opened while a non-step event was heard", () => {
+  // The claim (or a synchronous write) that opens a lane reads the row; a cancel committed after that read
+  // is announced after it, and its event can be handled before the claim's result: the lane must not
+  // then let the first step skip the row.
+  const pipeline = () => new StepPipeline(new EventBatcher(new MemoryEventBus(), () => {}), async () => ({ cancel_requested: false }), 60_000, 60_000);
+  const write = { stage: "DENOISING" as const, stepsCompleted: 1 };
+  const event = (jobId: string): JobEvent => ({ kind: "job", jobId, status: "RUNNING", stage: "DENOISING", progressOnly: true, stepsCompleted: 1 });
+
+  it("a cancel's event heard during the claim: the first step is synchronous", () => {
+    const steps = pipeline();
+    const began = performance.now();
+    steps.recheck("job-a"); // no lane yet
+    steps.opened({ jobId: "job-a", fencingToken: 7 }, "DENOISING", false, began);
+    expect(steps.step({ jobId: "job-a", fencingToken: 7 }, write, event("job-a"))).toBeNull();
+    expect(steps.recentlyExtended({ jobId: "job-a", fencingToken: 7 }, 60_000)).toBeNull(); // nor does the heartbeat skip
+  });
+
+  it("a resync during the claim: the same", () => {
+    const steps = pipeline();
+    const began = performance.now();
+    steps.recheck(null);
+    steps.opened({ jobId: "job-b", fencingToken: 8 }, "DENOISING", false, began);
+    expect(steps.step({ jobId: "job-b", fencingToken: 8 }, write, event("job-b"))).toBeNull();
+  });
+
+  it("the claim's own event, or an event from before the claim began, does not", () => {
+    const steps = pipeline();
+    steps.recheck("job-c"); // before the claim: the claim read its effect
+    const began = performance.now() + 1e-3;
+    while (performance.now() <= began); // strictly later
+    steps.recheck("job-d", 9); // the claim's own NOTIFY (its token)
+    steps.opened({ jobId: "job-c", fencingToken: 5 }, "DENOISING", false, began);
+    steps.opened({ jobId: "job-d", fencingToken: 9 }, "DENOISING", false, began);
+    expect(steps.step({ jobId: "job-c", fencingToken: 5 }, write, event("job-c"))).toEqual({ cancelRequested: false });
+    expect(steps.step({ jobId: "job-d", fencingToken: 9 }, write, event("job-d"))).toEqual({ cancelRequested: false });
   });
 });

@@ -86,13 +86,16 @@ export class JobQueue {
   }
 
   /**
-   * Extends the lease. Skipped (no statement) while a row write of the lease's steps or checkpoints has
-   * extended it recently enough that one missed beat after this one still finds it alive: within
-   * leaseMs - 2 x heartbeatMs (10 s at the defaults; never when the heartbeat is half the lease). A
-   * running denoise then costs no heartbeats: its row writes, every progressRowMs, are its heartbeats.
+   * Extends the lease. Skipped (no statement) while a row write of the lease's steps or checkpoints
+   * extended it within half a heartbeat interval (and within leaseMs - 2 x heartbeatMs, so one missed
+   * beat after this one still finds the lease alive; never when the heartbeat is half the lease): the
+   * lease then has at least leaseMs - heartbeatMs / 2 left, half a beat less than a heartbeat would
+   * leave. A running denoise then costs few heartbeats: its row writes, every progressRowMs (5 s), and
+   * its checkpoints are its heartbeats.
    */
   async heartbeat(lease: Lease): Promise<{ cancelRequested: boolean }> {
-    const recent = this.steps.recentlyExtended(lease, this.config.leaseMs - 2 * this.config.heartbeatMs);
+    const window = Math.min(this.config.heartbeatMs / 2, this.config.leaseMs - 2 * this.config.heartbeatMs);
+    const recent = this.steps.recentlyExtended(lease, window);
     if (recent) return recent;
     return heartbeat(this.sql, lease, this.config.leaseMs);
   }

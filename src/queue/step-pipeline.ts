@@ -48,6 +48,9 @@ interface Lane {
  */
 export const MAX_ROW_WRITES_IN_FLIGHT = 4;
 
+/** How long a non-step event is remembered for a lane not open yet: longer than any claim or write takes. */
+const HEARD_KEPT_MS = 30_000;
+
 export class StepPipeline {
   /** by job id: a process holds one lease of a job at a time (a stale one finds another token: no lane) */
   private readonly lanes = new Map<string, Lane>();
@@ -55,6 +58,9 @@ export class StepPipeline {
   private rowWritesInFlight = 0;
   /** lanes whose row write waits for one of the MAX_ROW_WRITES_IN_FLIGHT, in the order they asked */
   private readonly waitingForWrite = new Set<Lane>();
+  /** the last non-step event heard per job (its token, when it carried one), for lanes not open yet */
+  private readonly heardSince = new Map<string, { at: number; token: number | undefined }>();
+  private resyncAt = -Infinity;
 
   constructor(private readonly batcher: EventBatcher, private readonly writeRow: RowWrite, private readonly rowMs: number, private readonly staleMs: number) {}
 
@@ -84,13 +90,12 @@ export class StepPipeline {
    */
   async settle(lease: Lease): Promise<ProgressWrite | null> {
     const lane = this.laneOf(lease);
-    if (lane) {
-      this.untrail(lane);
-      this.waitingForWrite.delete(lane); // the synchronous write carries its steps, without waiting for a turn
-      while (lane.inFlight) await lane.inFlight;
-    }
+    await this.quiesce(lane);
     await this.batcher.flush();
     if (!lane) return null;
+    // A trailing write the lane's last row write re-armed can fire while the flush waits: let it end
+    // too, so no background write of the lease runs beside the synchronous one that follows.
+    await this.quiesce(lane);
     const unwritten = lane.unwritten;
     lane.unwritten = null;
     return lane.lost ? null : unwritten;
@@ -105,7 +110,11 @@ export class StepPipeline {
     this.prune();
     const previous = this.lanes.get(lease.jobId);
     if (previous) { this.untrail(previous); this.waitingForWrite.delete(previous); }
-    this.lanes.set(lease.jobId, { lease, stage, writtenAt: writeBegan, extendedAt: writeBegan, unwritten: null, inFlight: null, lost: null, cancelRequested, recheck: false, trailing: null });
+    // A non-step event for the job (a cancel) or a resync heard while the write that opens the lane was
+    // in flight may have come after what that write read: the first step then reads the row.
+    const heard = this.heardSince.get(lease.jobId);
+    const recheck = this.resyncAt >= writeBegan || (heard !== undefined && heard.at >= writeBegan && heard.token !== lease.fencingToken);
+    this.lanes.set(lease.jobId, { lease, stage, writtenAt: writeBegan, extendedAt: writeBegan, unwritten: null, inFlight: null, lost: null, cancelRequested, recheck, trailing: null });
   }
 
   /**
@@ -143,8 +152,17 @@ export class StepPipeline {
    * event with the lane's own token (`ownToken`: the claim that opened it) is this lease's own write.
    */
   recheck(jobId: string | null, ownToken?: number): void {
-    if (jobId === null) for (const lane of this.lanes.values()) lane.recheck = true;
-    else { const lane = this.lanes.get(jobId); if (lane && lane.lease.fencingToken !== ownToken) lane.recheck = true; }
+    const now = performance.now();
+    this.prune();
+    if (jobId === null) {
+      this.resyncAt = now;
+      for (const lane of this.lanes.values()) lane.recheck = true;
+      return;
+    }
+    // kept a while for a lane a write in flight is about to open (opened() compares)
+    this.heardSince.set(jobId, { at: now, token: ownToken });
+    const lane = this.lanes.get(jobId);
+    if (lane && lane.lease.fencingToken !== ownToken) lane.recheck = true;
   }
 
   /** The lease ended (a finish statement ran, or was refused): its lane goes. */
@@ -181,6 +199,17 @@ export class StepPipeline {
   private laneOf(lease: Lease): Lane | undefined {
     const lane = this.lanes.get(lease.jobId);
     return lane?.lease.fencingToken === lease.fencingToken ? lane : undefined;
+  }
+
+  /** No trailing timer, no queued turn, no row write in flight for the lane (none: nothing to wait for). */
+  private async quiesce(lane: Lane | undefined): Promise<void> {
+    if (!lane) return;
+    this.untrail(lane);
+    this.waitingForWrite.delete(lane); // the synchronous write carries its steps, without waiting for a turn
+    while (lane.inFlight) {
+      await lane.inFlight;
+      this.untrail(lane); // re-armed by a trailing write that waited for the one in flight
+    }
   }
 
   /** Starts the lane's row write now, or queues it for the next free turn. */
@@ -227,6 +256,7 @@ export class StepPipeline {
     if (now - this.prunedAt < 1_000) return;
     this.prunedAt = now;
     const before = now - this.staleMs;
+    for (const [k, heard] of this.heardSince) if (heard.at < now - HEARD_KEPT_MS) this.heardSince.delete(k);
     for (const [k, lane] of this.lanes) {
       if (!lane.inFlight && lane.writtenAt < before) { this.untrail(lane); this.waitingForWrite.delete(lane); this.lanes.delete(k); }
     }
