@@ -126,8 +126,8 @@ export class StepPipeline {
     const lane = this.laneOf(lease);
     if (!lane) return;
     if ("failed" in outcome) {
-      if (outcome.failed instanceof LeaseLostError) lane.lost = outcome.failed;
-      else if (outcome.carried) lane.unwritten = merge(outcome.carried, lane.unwritten ?? outcome.carried);
+      if (outcome.carried) this.writeFailed(lane, outcome.carried, outcome.failed);
+      else if (outcome.failed instanceof LeaseLostError) lane.lost = outcome.failed;
       return;
     }
     lane.writtenAt = Math.max(lane.writtenAt, writeBegan);
@@ -226,6 +226,13 @@ export class StepPipeline {
     }
   }
 
+  /** A write of the lane's steps failed: a lost lease is kept; after any other failure (a pooler restart)
+   * the steps go back to be written by the next row write. */
+  private writeFailed(lane: Lane, write: ProgressWrite, error: unknown): void {
+    if (error instanceof LeaseLostError) lane.lost = error;
+    else lane.unwritten = merge(write, lane.unwritten ?? write);
+  }
+
   private async writeLane(lane: Lane): Promise<void> {
     this.rowWritesInFlight++;
     const write = lane.unwritten!;
@@ -237,9 +244,7 @@ export class StepPipeline {
       lane.cancelRequested = row.cancel_requested;
       lane.extendedAt = began;
     } catch (error) {
-      if (error instanceof LeaseLostError) lane.lost = error;
-      // Any other failure (a pooler restart): the steps go back to be written by the next row write.
-      else lane.unwritten = merge(write, lane.unwritten ?? write);
+      this.writeFailed(lane, write, error);
     } finally {
       lane.inFlight = null;
       this.rowWritesInFlight--;
