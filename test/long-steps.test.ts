@@ -107,7 +107,9 @@ describe("drain on SIGTERM", () => {
     const id = await insertJob(22, steps);
     const reference = uninterruptedFrames(22, steps);
     // A long lease: only the hand-back, never the sweep, can free the job in time.
-    const env = { KINEMA_LEASE_MS: "120000", KINEMA_HEARTBEAT_MS: "1000" };
+    // Row writes every 300 ms: the row's step count follows the steps closely enough to tell when the
+    // leaver is past step 12 (at the default 5 s it jumps by ~10 steps).
+    const env = { KINEMA_LEASE_MS: "120000", KINEMA_HEARTBEAT_MS: "1000", KINEMA_PROGRESS_ROW_MS: "300" };
     const leaver = engineWorker("leaver", env, 400);
     // Past the first regular checkpoint (10), so resuming from it instead would show.
     await waitFor(async () => (await row(id)).steps_completed >= 12, 120_000, "the leaver to pass step 12");

@@ -13,6 +13,7 @@ import { EventBatcher } from "../src/events/batcher.js";
 import { MemoryEventBus } from "../src/events/memory.js";
 import type { JobEvent } from "../src/events/bus.js";
 import type { Sql } from "../src/db/pool.js";
+import type { ProgressWrite } from "../src/queue/sql/recordProgress.js";
 import type { Lease } from "../src/queue/types.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.js";
 import { insertAccount, insertJobs } from "../bench/lib/db.js";
@@ -217,5 +218,60 @@ describe("a lane opened while a non-step event was heard", () => {
     steps.opened({ jobId: "job-d", fencingToken: 9 }, "DENOISING", false, began);
     expect(steps.step({ jobId: "job-c", fencingToken: 5 }, write, event("job-c"))).toEqual({ cancelRequested: false });
     expect(steps.step({ jobId: "job-d", fencingToken: 9 }, write, event("job-d"))).toEqual({ cancelRequested: false });
+  });
+});
+
+describe("a synchronous write of the lease in flight (a checkpoint the stage does not wait for)", () => {
+  // Two fenced writes of one lease must not race for the row: a step count written beside a checkpoint
+  // that carries older steps could commit first, and the row's count would go back.
+  const event = (step: number): JobEvent => ({ kind: "job", jobId: "job-e", status: "RUNNING", stage: "DENOISING", progressOnly: true, stepsCompleted: step });
+  const write = (step: number) => ({ stage: "DENOISING" as const, stepsCompleted: step });
+  const lease = { jobId: "job-e", fencingToken: 3 };
+
+  it("steps taken meanwhile gather: no row write starts beside it, another synchronous write waits for it and carries them", async () => {
+    const written: ProgressWrite[] = [];
+    const steps = new StepPipeline(new EventBatcher(new MemoryEventBus(), () => {}), async (_lease, w) => { written.push(w); return { cancel_requested: false }; }, 20, 60_000);
+    steps.opened(lease, "DENOISING", false, performance.now() - 100); // a row interval ago: a step would write at once
+    expect(await steps.settle(lease)).toBeNull(); // the checkpoint's statement begins
+    expect(steps.step(lease, write(11), event(11))).toEqual({ cancelRequested: false });
+    expect(steps.step(lease, write(12), event(12))).toEqual({ cancelRequested: false });
+    await sleep(60); // past the row interval: neither a step nor the trailing timer wrote
+    expect(written).toEqual([]);
+    let settled = false;
+    const next = steps.settle(lease).then((carried) => { settled = true; return carried; });
+    await sleep(20);
+    expect(settled).toBe(false); // waits for the checkpoint's end
+    steps.wrote(lease, performance.now(), { cancelRequested: true });
+    expect(await next).toMatchObject({ stepsCompleted: 12 });
+    steps.wrote(lease, performance.now(), { cancelRequested: false });
+    expect(written).toEqual([]);
+  });
+
+  it("its end hands the steps taken meanwhile to the trailing row write, and the cancel flag it read to the next step", async () => {
+    const written: ProgressWrite[] = [];
+    const steps = new StepPipeline(new EventBatcher(new MemoryEventBus(), () => {}), async (_lease, w) => { written.push(w); return { cancel_requested: false }; }, 20, 60_000);
+    steps.opened(lease, "DENOISING", false, performance.now());
+    await steps.settle(lease);
+    steps.step(lease, write(21), event(21));
+    steps.wrote(lease, performance.now(), { cancelRequested: true });
+    expect(steps.step(lease, write(22), event(22))).toEqual({ cancelRequested: true });
+    expect(written).toEqual([]);
+    await sleep(60);
+    expect(written.map((w) => w.stepsCompleted)).toEqual([22]); // 21 and 22 in one write
+  });
+
+  it("a failed one gives its carried steps back to the lane; a lost lease stops the next step", async () => {
+    const written: ProgressWrite[] = [];
+    const steps = new StepPipeline(new EventBatcher(new MemoryEventBus(), () => {}), async (_lease, w) => { written.push(w); return { cancel_requested: false }; }, 20, 60_000);
+    steps.opened(lease, "DENOISING", false, performance.now());
+    steps.step(lease, write(1), event(1));
+    const carried = await steps.settle(lease);
+    steps.step(lease, write(2), event(2));
+    steps.wrote(lease, performance.now(), { failed: new Error("connection reset"), carried });
+    await sleep(60);
+    expect(written.map((w) => w.stepsCompleted)).toEqual([2]);
+    await steps.settle(lease);
+    steps.wrote(lease, performance.now(), { failed: new LeaseLostError(lease.jobId, lease.fencingToken, "recordCheckpoint"), carried: null });
+    expect(() => steps.step(lease, write(3), event(3))).toThrow(LeaseLostError);
   });
 });

@@ -120,10 +120,11 @@ export class JobRun {
         if (eta !== undefined) progress.etaSeconds = eta;
         if (update.previewKey !== undefined) progress.previewKey = update.previewKey;
         const write = { stage: stage.stage, stepsCompleted: steps, progress, metadata: update.metadata };
-        // A plain step (no preview to point at, no metadata) takes the pipelined path: its event goes out
-        // in a batch and the row follows every progressRowMs; nothing here waits for the database.
-        if (steps !== undefined && update.previewKey === undefined && update.metadata === undefined) await this.write(write, undefined, true);
-        else await this.write(write, update.previewKey);
+        // A step (with or without a stored preview; no metadata) takes the pipelined path: its event goes
+        // out in a batch and the row follows every progressRowMs; nothing here waits for the database. A
+        // preview's key reaches the row with the step's (a lease found lost at this step removes it; one
+        // found lost later leaves it to the orphan sweep: a key of an older lease).
+        await this.write(write, update.previewKey, steps !== undefined && update.metadata === undefined);
         this.throwIfStopped();
       },
     };

@@ -102,7 +102,7 @@ export class JobQueue {
 
   /**
    * The fenced progress write, synchronous: the row is written and announced before this returns (a
-   * stage change, metadata, a preview the row must point at). Carries the steps step() had not written.
+   * stage change, metadata, a step with no lane). Carries the steps step() had not written.
    */
   async progress(lease: Lease, write: ProgressWrite, totalSteps: number): Promise<{ cancelRequested: boolean }> {
     const unwritten = await this.steps.settle(lease);
@@ -154,10 +154,7 @@ export class JobQueue {
 
   /** Returns the job's new status: SUCCEEDED, or CANCELLED when it was deleted while it ran. */
   async complete(lease: Lease, video: unknown, metadata: Record<string, unknown>): Promise<{ status: JobStatus }> {
-    // The row ends with the step count its subscribers saw (one write, only when steps are unwritten).
-    const unwritten = await this.steps.settle(lease);
-    if (unwritten) await recordProgress(this.sql, lease, unwritten, this.config.leaseMs, null, {}).catch(() => {});
-    this.steps.closed(lease);
+    await this.finishing(lease);
     const row = await this.completions.complete({ lease, video, metadata });
     await this.announce([row], {});
     return { status: row.status };
@@ -212,9 +209,14 @@ export class JobQueue {
     return expired;
   }
 
-  /** Before a finish statement: the lease's step events go out first, and its lane closes. */
+  /**
+   * Before a finish statement: the lease's step events go out first, the row ends with the step count
+   * its subscribers saw (one write, only when steps are unwritten: a drain's release then shows the step
+   * its checkpoint kept), and the lane closes.
+   */
   private async finishing(lease: Lease): Promise<void> {
-    await this.steps.settle(lease);
+    const unwritten = await this.steps.settle(lease);
+    if (unwritten) await recordProgress(this.sql, lease, unwritten, this.config.leaseMs, null, {}).catch(() => {});
     this.steps.closed(lease);
   }
 

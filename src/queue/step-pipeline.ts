@@ -37,6 +37,9 @@ interface Lane {
   /** the trailing row write: steps taken and then no more (a stall, a long step, the stage's end) still
    * reach the row, `rowMs` after the last of them */
   trailing: NodeJS.Timeout | null;
+  /** a synchronous write of the lease (settle() to wrote(), opened() or closed()) is in flight: steps
+   * gather, no row write starts, and another settle() waits for it; resolved when it ends */
+  held: { ended: Promise<void>; end: () => void } | null;
 }
 
 /**
@@ -75,7 +78,8 @@ export class StepPipeline {
     if (lane.lost) throw lane.lost;
     this.batcher.add(event);
     lane.unwritten = merge(lane.unwritten, write);
-    if (this.waitingForWrite.has(lane)) return { cancelRequested: lane.cancelRequested }; // its write will carry this step
+    // its write will carry this step: the turn it waits for, or the synchronous write's end (wrote())
+    if (this.waitingForWrite.has(lane) || lane.held) return { cancelRequested: lane.cancelRequested };
     if (!lane.inFlight && performance.now() - lane.writtenAt >= this.rowMs) {
       this.untrail(lane);
       this.startWrite(lane);
@@ -84,9 +88,13 @@ export class StepPipeline {
   }
 
   /**
-   * Before any synchronous write of the lease: waits for its row write in flight and hands back the steps
+   * Before any synchronous write of the lease: waits for its row write in flight (and for another
+   * synchronous write of the lease: a checkpoint the stage did not wait for) and hands back the steps
    * not yet written (the synchronous write carries them), and publishes every step event still queued,
    * so that no step event can arrive after the stage change or the end the synchronous write announces.
+   * Until the write ends (wrote(), opened() or closed()), the lease's steps gather and nothing else
+   * writes its row: two fenced writes of one lease never race for the row, so its step count never
+   * goes back.
    */
   async settle(lease: Lease): Promise<ProgressWrite | null> {
     const lane = this.laneOf(lease);
@@ -96,6 +104,8 @@ export class StepPipeline {
     // A trailing write the lane's last row write re-armed can fire while the flush waits: let it end
     // too, so no background write of the lease runs beside the synchronous one that follows.
     await this.quiesce(lane);
+    let end!: () => void;
+    lane.held = { ended: new Promise<void>((resolve) => (end = resolve)), end };
     const unwritten = lane.unwritten;
     lane.unwritten = null;
     return lane.lost ? null : unwritten;
@@ -109,12 +119,12 @@ export class StepPipeline {
   opened(lease: Lease, stage: JobStage, cancelRequested: boolean, writeBegan: number): void {
     this.prune();
     const previous = this.lanes.get(lease.jobId);
-    if (previous) { this.untrail(previous); this.waitingForWrite.delete(previous); }
+    if (previous) this.retire(previous);
     // A non-step event for the job (a cancel) or a resync heard while the write that opens the lane was
     // in flight may have come after what that write read: the first step then reads the row.
     const heard = this.heardSince.get(lease.jobId);
     const recheck = this.resyncAt >= writeBegan || (heard !== undefined && heard.at >= writeBegan && heard.token !== lease.fencingToken);
-    this.lanes.set(lease.jobId, { lease, stage, writtenAt: writeBegan, extendedAt: writeBegan, unwritten: null, inFlight: null, lost: null, cancelRequested, recheck, trailing: null });
+    this.lanes.set(lease.jobId, { lease, stage, writtenAt: writeBegan, extendedAt: writeBegan, unwritten: null, inFlight: null, lost: null, cancelRequested, recheck, trailing: null, held: null });
   }
 
   /**
@@ -125,14 +135,17 @@ export class StepPipeline {
   wrote(lease: Lease, writeBegan: number, outcome: { cancelRequested: boolean } | { failed: unknown; carried: ProgressWrite | null }): void {
     const lane = this.laneOf(lease);
     if (!lane) return;
+    this.unhold(lane);
     if ("failed" in outcome) {
       if (outcome.carried) this.writeFailed(lane, outcome.carried, outcome.failed);
       else if (outcome.failed instanceof LeaseLostError) lane.lost = outcome.failed;
-      return;
+    } else {
+      lane.writtenAt = Math.max(lane.writtenAt, writeBegan);
+      lane.extendedAt = Math.max(lane.extendedAt, writeBegan);
+      lane.cancelRequested = outcome.cancelRequested;
     }
-    lane.writtenAt = Math.max(lane.writtenAt, writeBegan);
-    lane.extendedAt = Math.max(lane.extendedAt, writeBegan);
-    lane.cancelRequested = outcome.cancelRequested;
+    // steps taken while it was in flight: the trailing write takes them if no step comes to
+    if (lane.unwritten && !lane.lost) this.trail(lane);
   }
 
   /**
@@ -168,7 +181,19 @@ export class StepPipeline {
   /** The lease ended (a finish statement ran, or was refused): its lane goes. */
   closed(lease: Lease): void {
     const lane = this.laneOf(lease);
-    if (lane) { this.untrail(lane); this.waitingForWrite.delete(lane); this.lanes.delete(lease.jobId); }
+    if (lane) { this.retire(lane); this.lanes.delete(lease.jobId); }
+  }
+
+  /** A lane replaced or closed: no timer, no turn, and whoever waits for its synchronous write goes on. */
+  private retire(lane: Lane): void {
+    this.untrail(lane);
+    this.waitingForWrite.delete(lane);
+    this.unhold(lane);
+  }
+
+  private unhold(lane: Lane): void {
+    lane.held?.end();
+    lane.held = null;
   }
 
   /**
@@ -184,7 +209,7 @@ export class StepPipeline {
     }
     lane.trailing = setTimeout(() => {
       lane.trailing = null;
-      if (this.lanes.get(lane.lease.jobId) !== lane || !lane.unwritten) return;
+      if (this.lanes.get(lane.lease.jobId) !== lane || !lane.unwritten || lane.held) return; // wrote() re-arms it
       if (lane.inFlight) void lane.inFlight.then(() => this.trail(lane));
       else this.startWrite(lane);
     }, this.rowMs);
@@ -201,14 +226,15 @@ export class StepPipeline {
     return lane?.lease.fencingToken === lease.fencingToken ? lane : undefined;
   }
 
-  /** No trailing timer, no queued turn, no row write in flight for the lane (none: nothing to wait for). */
+  /** No trailing timer, no queued turn, no row write or synchronous write in flight for the lane (none:
+   * nothing to wait for). Returns with none of them, in the same turn of the event loop as it checked. */
   private async quiesce(lane: Lane | undefined): Promise<void> {
     if (!lane) return;
     this.untrail(lane);
     this.waitingForWrite.delete(lane); // the synchronous write carries its steps, without waiting for a turn
-    while (lane.inFlight) {
-      await lane.inFlight;
-      this.untrail(lane); // re-armed by a trailing write that waited for the one in flight
+    while (lane.inFlight || lane.held) {
+      await (lane.inFlight ?? lane.held!.ended);
+      this.untrail(lane); // re-armed by a trailing write that waited for the one in flight, or by wrote()
     }
   }
 
@@ -263,7 +289,7 @@ export class StepPipeline {
     const before = now - this.staleMs;
     for (const [k, heard] of this.heardSince) if (heard.at < now - HEARD_KEPT_MS) this.heardSince.delete(k);
     for (const [k, lane] of this.lanes) {
-      if (!lane.inFlight && lane.writtenAt < before) { this.untrail(lane); this.waitingForWrite.delete(lane); this.lanes.delete(k); }
+      if (!lane.inFlight && !lane.held && lane.writtenAt < before) { this.retire(lane); this.lanes.delete(k); }
     }
   }
 }

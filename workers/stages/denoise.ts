@@ -1,7 +1,7 @@
 // DENOISING: the DiT loop of src/engine/denoise.ts inside a job. Resumes from the job's checkpoint
 // when it matches this request, writes a checkpoint every KINEMA_CHECKPOINT_EVERY steps (and at the
-// step in flight when the worker drains) and a preview every KINEMA_PREVIEW_EVERY steps, and records
-// the executed steps and their timings.
+// step in flight when the worker drains) and a preview every KINEMA_PREVIEW_EVERY steps, both stored
+// while the next steps run (step-writes.ts), and records the executed steps and their timings.
 import type { Config } from "../../src/config/config.js";
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from "../../src/engine/checkpoint.js";
 import { denoise, resumable } from "../../src/engine/denoise.js";
@@ -13,6 +13,7 @@ import { checkpointKey, previewKey as previewKeyOf } from "../../src/storage/job
 import { StepTimes } from "../../src/engine/step-times.js";
 import { observeStep } from "../../src/ops/metrics.js";
 import { CheckpointRejectedError } from "../../src/queue/errors.js";
+import { StepWrites } from "./step-writes.js";
 import type { Stage, StageContext } from "../pipeline.js";
 
 export interface EngineStageDeps { models: ModelSource; store: ObjectStore; engine: Config["engine"]; stepTimes: StepTimes }
@@ -33,32 +34,52 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
       const negativePrompt = model.manifest.sampler.negativePrompt === true && typeof asked === "string" ? asked : null;
       const stepMs: number[] = [];
       const costKey = StepTimes.key(model.hash, geometry.latent);
-      const latent = await denoise({
-        ...request, prompt: job.prompt, negativePrompt, seed: job.seed, resume,
-        onStep: async (step, values, rng, ms) => {
-          stepMs.push(ms);
-          deps.stepTimes.recordStep(costKey, ms);
-          observeStep(model.manifest.id, geometry.latent, ms);
-          // Draining (the worker got SIGTERM): the step in flight is done; keep it in a checkpoint at
-          // this very step (the last one too: the next worker then goes straight to decoding), then
-          // ctx.progress() stops the job and the runner hands it back, so nothing is recomputed.
-          const draining = ctx.signal.aborted && ctx.signal.reason === "shutdown";
-          if ((step % deps.engine.checkpointEvery === 0 && step < job.stepBudget) || draining) {
-            const checkpoint: Checkpoint = { step, totalSteps: job.stepBudget, sampler, guidance, modelHash: model.hash, shape: geometry.latent, rng, latent: values };
-            // keyed by this lease's token: a worker that lost its lease cannot overwrite the new owner's
-            const key = checkpointKey(job.id, job.fencingToken, step);
-            await deps.store.put(key, encodeCheckpoint(checkpoint), "application/octet-stream");
-            await ctx.checkpoint(key, step);
-            if (draining) ctx.log.info({ step }, "draining: checkpoint written at the current step");
-          }
-          let previewKey: string | undefined;
-          if (!draining && (step % deps.engine.previewEvery === 0 || step === job.stepBudget)) {
-            previewKey = previewKeyOf(job.id, job.fencingToken, step);
-            await deps.store.put(previewKey, previewPng(values, geometry.latent), "image/png");
-          }
-          await ctx.progress({ stepsCompleted: step, previewKey, etaSeconds: deps.stepTimes.etaSeconds(costKey, job.stepBudget - step) });
-        },
-      });
+      const writes = new StepWrites();
+      let latent: Float32Array;
+      try {
+        latent = await denoise({
+          ...request, prompt: job.prompt, negativePrompt, seed: job.seed, resume,
+          onStep: async (step, values, rng, ms) => {
+            writes.throwIfFailed();
+            stepMs.push(ms);
+            deps.stepTimes.recordStep(costKey, ms);
+            observeStep(model.manifest.id, geometry.latent, ms);
+            const last = step === job.stepBudget;
+            // Draining (the worker got SIGTERM): the step in flight is done; keep it in a checkpoint at
+            // this very step (the last one too: the next worker then goes straight to decoding), then
+            // ctx.progress() stops the job and the runner hands it back, so nothing is recomputed.
+            const draining = ctx.signal.aborted && ctx.signal.reason === "shutdown";
+            if (draining || last) await writes.drain();
+            if ((step % deps.engine.checkpointEvery === 0 && step < job.stepBudget) || draining) {
+              const checkpoint: Checkpoint = { step, totalSteps: job.stepBudget, sampler, guidance, modelHash: model.hash, shape: geometry.latent, rng, latent: values };
+              // keyed by this lease's token: a worker that lost its lease cannot overwrite the new owner's
+              const key = checkpointKey(job.id, job.fencingToken, step);
+              const bytes = encodeCheckpoint(checkpoint); // now: the next step changes `values`
+              const write = async () => {
+                await deps.store.put(key, bytes, "application/octet-stream");
+                await ctx.checkpoint(key, step);
+              };
+              if (draining) {
+                await write();
+                ctx.log.info({ step }, "draining: checkpoint written at the current step");
+              } else await writes.checkpoint(write); // stored and pointed at while the next steps run
+            }
+            let previewKey = writes.readyPreview();
+            if (!draining && (step % deps.engine.previewEvery === 0 || last)) {
+              const key = previewKeyOf(job.id, job.fencingToken, step);
+              const png = previewPng(values, geometry.latent);
+              if (last) {
+                await deps.store.put(key, png, "image/png");
+                previewKey = key;
+              } else writes.storePreview(key, () => deps.store.put(key, png, "image/png")); // shown from a later step
+            }
+            await ctx.progress({ stepsCompleted: step, previewKey, etaSeconds: deps.stepTimes.etaSeconds(costKey, job.stepBudget - step) });
+          },
+        });
+        await writes.drain();
+      } finally {
+        await writes.settled(); // nothing of this lease is written after its stage ends
+      }
       const mean = stepMs.reduce((a, b) => a + b, 0) / Math.max(1, stepMs.length);
       await ctx.progress({
         metadata: {
