@@ -1,13 +1,14 @@
 // The simulated GPUs of bench/fleet.ts. Each slot is one worker's job loop with the model replaced by a
 // timed sleep: the real claim, heartbeat, progress, checkpoint and completion statements through the real
 // JobQueue, in the order and at the rate a worker runs them (a checkpoint every CHECKPOINT_EVERY steps
-// but the last, then the step's progress write, a heartbeat every heartbeatMs on its own timer, completion at
-// the end). The slots of one process share its pool, as the GPUs of one worker host would; bench/fleet.ts
+// but the last, recorded while the next steps run as the stage does it, then the step's progress write, a
+// heartbeat every heartbeatMs on its own timer, completion at the end). The slots of one process share its pool, as the GPUs of one worker host would; bench/fleet.ts
 // spreads a fleet's slots over several such processes (fleet-host.ts).
 import { LeaseLostError } from "../../src/queue/errors.js";
 import type { JobQueue } from "../../src/queue/queue.js";
 import type { Lease } from "../../src/queue/types.js";
 import { checkpointKey, videoKey } from "../../src/storage/job-objects.js";
+import { StepWrites } from "../../workers/stages/step-writes.js";
 import { sleep } from "./stats.js";
 
 const CHECKPOINT_EVERY = 10; // the worker's checkpoint interval (issue: "checkpointing every 10 steps")
@@ -110,18 +111,27 @@ export async function runSlots(queue: JobQueue, plan: SlotPlan, stats: SlotStats
 }
 
 async function runJob(queue: JobQueue, plan: SlotPlan, stats: SlotStats, lease: Lease, from: number, onStep: (jobId: string, step: number) => void): Promise<void> {
-  for (let step = from + 1; step <= plan.stepsPerJob; step++) {
-    await sleep(plan.stepMs); // the model's step
-    if (performance.now() >= plan.stopAt) return; // the level is over: finish now, the measure window closed
-    onStep(lease.jobId, step); // the model's step is done: its subscriber's latency counts from here
-    // the stage's order (workers/stages/denoise.ts): the checkpoint (not at the last step), then the step
-    if (step % CHECKPOINT_EVERY === 0 && step < plan.stepsPerJob) {
-      await timed(stats.checkpointMs, () => queue.checkpoint(lease, checkpointKey(lease.jobId, lease.fencingToken, step), step));
+  // as the stage runs checkpoints: stored and recorded while the next steps run (workers/stages/step-writes.ts)
+  const writes = new StepWrites();
+  try {
+    for (let step = from + 1; step <= plan.stepsPerJob; step++) {
+      await sleep(plan.stepMs); // the model's step
+      writes.throwIfFailed();
+      if (performance.now() >= plan.stopAt) return; // the level is over: finish now, the measure window closed
+      onStep(lease.jobId, step); // the model's step is done: its subscriber's latency counts from here
+      // the stage's order (workers/stages/denoise.ts): the checkpoint (not at the last step), then the step
+      if (step % CHECKPOINT_EVERY === 0 && step < plan.stepsPerJob) {
+        const key = checkpointKey(lease.jobId, lease.fencingToken, step);
+        await writes.checkpoint(async () => { await timed(stats.checkpointMs, () => queue.checkpoint(lease, key, step)); });
+      }
+      const eta = ((plan.stepsPerJob - step) * plan.stepMs) / 1000;
+      // as the runner writes a step: pipelined (queue.step; src/queue/step-pipeline.ts)
+      const write = { stage: "DENOISING" as const, stepsCompleted: step, progress: { etaSeconds: eta } };
+      await timed(stats.progressMs, () => plan.syncSteps ? queue.progress(lease, write, plan.stepsPerJob) : queue.step(lease, write, plan.stepsPerJob));
+      stats.stepsWritten++;
     }
-    const eta = ((plan.stepsPerJob - step) * plan.stepMs) / 1000;
-    // as the runner writes a plain step: pipelined (queue.step; src/queue/step-pipeline.ts)
-    const write = { stage: "DENOISING" as const, stepsCompleted: step, progress: { etaSeconds: eta } };
-    await timed(stats.progressMs, () => plan.syncSteps ? queue.progress(lease, write, plan.stepsPerJob) : queue.step(lease, write, plan.stepsPerJob));
-    stats.stepsWritten++;
+    await writes.drain();
+  } finally {
+    await writes.settled();
   }
 }
