@@ -247,6 +247,31 @@ describe("a synchronous write of the lease in flight (a checkpoint the stage doe
     expect(written).toEqual([]);
   });
 
+  it("two synchronous writes asked for at once, while a publish is in flight: one holds the lane, the other waits for its end", async () => {
+    // Both flushes wait for the same publish; they resume in one burst of microtasks, and a hold taken
+    // after the flush would be taken by both.
+    let published!: () => void;
+    const publishing = new Promise<void>((resolve) => (published = resolve));
+    const bus = { publish: () => publishing } as unknown as MemoryEventBus;
+    const written: ProgressWrite[] = [];
+    const steps = new StepPipeline(new EventBatcher(bus, () => {}), async (_lease, w) => { written.push(w); return { cancel_requested: false }; }, 20, 60_000);
+    steps.opened(lease, "DENOISING", false, performance.now());
+    steps.step(lease, write(7), event(7));
+    await sleep(5); // the event is handed to the bus; its publish is in flight
+    const first = steps.settle(lease); // a checkpoint in the background
+    let secondDone = false;
+    const second = steps.settle(lease).then((carried) => { secondDone = true; return carried; }); // the loop's synchronous write
+    published();
+    expect(await first).toMatchObject({ stepsCompleted: 7 });
+    steps.step(lease, write(8), event(8)); // a step while the checkpoint's statement runs
+    await sleep(20);
+    expect(secondDone).toBe(false);
+    steps.wrote(lease, performance.now(), { cancelRequested: false });
+    expect(await second).toMatchObject({ stepsCompleted: 8 });
+    steps.closed(lease);
+    expect(written).toEqual([]);
+  });
+
   it("its end hands the steps taken meanwhile to the trailing row write, and the cancel flag it read to the next step", async () => {
     const written: ProgressWrite[] = [];
     const steps = new StepPipeline(new EventBatcher(new MemoryEventBus(), () => {}), async (_lease, w) => { written.push(w); return { cancel_requested: false }; }, 20, 60_000);

@@ -117,7 +117,7 @@ async function runJob(queue: JobQueue, plan: SlotPlan, stats: SlotStats, lease: 
     for (let step = from + 1; step <= plan.stepsPerJob; step++) {
       await sleep(plan.stepMs); // the model's step
       writes.throwIfFailed();
-      if (performance.now() >= plan.stopAt) return; // the level is over: finish now, the measure window closed
+      if (performance.now() >= plan.stopAt) break; // the level is over: finish now, the measure window closed
       onStep(lease.jobId, step); // the model's step is done: its subscriber's latency counts from here
       // the stage's order (workers/stages/denoise.ts): the checkpoint (not at the last step), then the step
       if (step % CHECKPOINT_EVERY === 0 && step < plan.stepsPerJob) {

@@ -26,7 +26,7 @@ export function previewPng(latent: Float32Array, shape: readonly number[]): Buff
         const weights = PROJECTION[ch % PROJECTION.length]!;
         for (let k = 0; k < 3; k++) px[k]! += v * weights[k]!;
       }
-      // Uint8ClampedArray semantics by hand: clamp to 0..255, round half up (as Math.round)
+      // clamped to 0..255, rounded half up (Math.round; NaN becomes 0), as the bytes always were
       const r = Math.max(0, Math.min(255, Math.round(127.5 + 60 * px[0]!)));
       const g = Math.max(0, Math.min(255, Math.round(127.5 + 60 * px[1]!)));
       const b = Math.max(0, Math.min(255, Math.round(127.5 + 60 * px[2]!)));

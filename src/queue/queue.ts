@@ -118,9 +118,13 @@ export class JobQueue {
       this.steps.closed(lease);
       throw error;
     }
-    await this.announce([row], event);
-    if (write.stepsCompleted !== undefined && !row.cancel_requested) this.steps.opened(lease, write.stage, false, began);
-    else this.steps.closed(lease);
+    try {
+      await this.announce([row], event);
+    } finally {
+      // the write ended: settle()'s hold goes with the lane it replaces or closes, however this ends
+      if (write.stepsCompleted !== undefined && !row.cancel_requested) this.steps.opened(lease, write.stage, false, began);
+      else this.steps.closed(lease);
+    }
     return { cancelRequested: row.cancel_requested };
   }
 
@@ -211,13 +215,17 @@ export class JobQueue {
 
   /**
    * Before a finish statement: the lease's step events go out first, the row ends with the step count
-   * its subscribers saw (one write, only when steps are unwritten: a drain's release then shows the step
-   * its checkpoint kept), and the lane closes.
+   * its subscribers saw (one write, only when steps are unwritten), and the lane closes.
    */
   private async finishing(lease: Lease): Promise<void> {
     const unwritten = await this.steps.settle(lease);
-    if (unwritten) await recordProgress(this.sql, lease, unwritten, this.config.leaseMs, null, {}).catch(() => {});
-    this.steps.closed(lease);
+    try {
+      // A failure here loses a step count only (the row shows an earlier one): the finish statement that
+      // follows reports what matters (a lost lease, the database gone) by failing itself.
+      if (unwritten) await recordProgress(this.sql, lease, unwritten, this.config.leaseMs, null, {}).catch(() => {});
+    } finally {
+      this.steps.closed(lease);
+    }
   }
 
   /** Publishes what the statement could not announce itself (the bus has no SQL channel). */

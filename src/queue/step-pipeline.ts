@@ -97,15 +97,25 @@ export class StepPipeline {
    * goes back.
    */
   async settle(lease: Lease): Promise<ProgressWrite | null> {
-    const lane = this.laneOf(lease);
-    await this.quiesce(lane);
-    await this.batcher.flush();
-    if (!lane) return null;
-    // A trailing write the lane's last row write re-armed can fire while the flush waits: let it end
-    // too, so no background write of the lease runs beside the synchronous one that follows.
-    await this.quiesce(lane);
+    let lane: Lane | undefined;
+    // Waits until no write of the lease is in flight and takes the hold in the same turn as it looked:
+    // a second settle() (the loop's synchronous write beside a checkpoint in the background) that looked
+    // in between would otherwise take it too, and both statements would run at once.
+    for (;;) {
+      lane = this.laneOf(lease);
+      if (!lane) {
+        await this.batcher.flush();
+        return null;
+      }
+      this.untrail(lane);
+      this.waitingForWrite.delete(lane); // the synchronous write carries its steps, without waiting for a turn
+      if (!lane.inFlight && !lane.held) break;
+      await (lane.inFlight ?? lane.held!.ended);
+    }
     let end!: () => void;
     lane.held = { ended: new Promise<void>((resolve) => (end = resolve)), end };
+    // Held: steps gather, no row write starts; the events of the steps before go out first.
+    await this.batcher.flush();
     const unwritten = lane.unwritten;
     lane.unwritten = null;
     return lane.lost ? null : unwritten;
@@ -226,18 +236,6 @@ export class StepPipeline {
     return lane?.lease.fencingToken === lease.fencingToken ? lane : undefined;
   }
 
-  /** No trailing timer, no queued turn, no row write or synchronous write in flight for the lane (none:
-   * nothing to wait for). Returns with none of them, in the same turn of the event loop as it checked. */
-  private async quiesce(lane: Lane | undefined): Promise<void> {
-    if (!lane) return;
-    this.untrail(lane);
-    this.waitingForWrite.delete(lane); // the synchronous write carries its steps, without waiting for a turn
-    while (lane.inFlight || lane.held) {
-      await (lane.inFlight ?? lane.held!.ended);
-      this.untrail(lane); // re-armed by a trailing write that waited for the one in flight, or by wrote()
-    }
-  }
-
   /** Starts the lane's row write now, or queues it for the next free turn. */
   private startWrite(lane: Lane): void {
     if (this.rowWritesInFlight < MAX_ROW_WRITES_IN_FLIGHT) lane.inFlight = this.writeLane(lane);
@@ -248,7 +246,8 @@ export class StepPipeline {
     for (const lane of this.waitingForWrite) {
       if (this.rowWritesInFlight >= MAX_ROW_WRITES_IN_FLIGHT) return;
       this.waitingForWrite.delete(lane);
-      if (this.lanes.get(lane.lease.jobId) === lane && lane.unwritten && !lane.inFlight) lane.inFlight = this.writeLane(lane);
+      // a held lane's steps go with the synchronous write, or its end re-arms the trailing write (wrote())
+      if (this.lanes.get(lane.lease.jobId) === lane && lane.unwritten && !lane.inFlight && !lane.held) lane.inFlight = this.writeLane(lane);
     }
   }
 

@@ -49,7 +49,11 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
             // this very step (the last one too: the next worker then goes straight to decoding), then
             // ctx.progress() stops the job and the runner hands it back, so nothing is recomputed.
             const draining = ctx.signal.aborted && ctx.signal.reason === "shutdown";
-            if (draining || last) await writes.drain();
+            // Draining: whatever a write in the background ended with, the step's checkpoint is still
+            // worth writing (a lost lease refuses it). The last step: a failure fails the job, as it would
+            // have at the next step.
+            if (draining) await writes.settled();
+            else if (last) await writes.drain();
             if ((step % deps.engine.checkpointEvery === 0 && step < job.stepBudget) || draining) {
               const checkpoint: Checkpoint = { step, totalSteps: job.stepBudget, sampler, guidance, modelHash: model.hash, shape: geometry.latent, rng, latent: values };
               // keyed by this lease's token: a worker that lost its lease cannot overwrite the new owner's
