@@ -2,8 +2,9 @@
 // timed sleep: the real claim, heartbeat, progress, checkpoint and completion statements through the real
 // JobQueue, in the order and at the rate a worker runs them (a checkpoint every CHECKPOINT_EVERY steps
 // but the last, recorded while the next steps run as the stage does it, then the step's progress write, a
-// heartbeat every heartbeatMs on its own timer, completion at the end). The slots of one process share its pool, as the GPUs of one worker host would; bench/fleet.ts
-// spreads a fleet's slots over several such processes (fleet-host.ts).
+// heartbeat every heartbeatMs on its own timer, completion at the end). The slots of one process share
+// its pool, as the GPUs of one worker host would; bench/fleet.ts spreads a fleet's slots over several
+// such processes (fleet-host.ts).
 import { LeaseLostError } from "../../src/queue/errors.js";
 import type { JobQueue } from "../../src/queue/queue.js";
 import type { Lease } from "../../src/queue/types.js";

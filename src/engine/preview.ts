@@ -7,9 +7,10 @@ const SCALE = 4;
 const PROJECTION = [[0.35, 0.23, 0.32], [0.33, 0.5, 0.24], [-0.28, 0.18, 0.27], [-0.21, -0.26, -0.72]];
 
 /**
- * latent: [C, t, h, w] of one batch item. Runs on the denoising step (~0.1 ms for the default geometry's
- * 128 x 72 image): each latent pixel is projected once, written SCALE times into its row, and each image
- * row is then copied to the SCALE - 1 rows below it.
+ * latent: [C, t, h, w] of one batch item. Runs on the denoising step, so each latent pixel is projected
+ * once, written SCALE times into its row, and each image row is then copied to the SCALE - 1 rows below
+ * it (bench:denoise's direct median at the default geometry's 128 x 72 image, PNG included: 1.87 ms
+ * before this layout, 1.02 ms after).
  */
 export function previewPng(latent: Float32Array, shape: readonly number[]): Buffer {
   const [c, t, h, w] = shape as [number, number, number, number];

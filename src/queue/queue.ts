@@ -219,13 +219,10 @@ export class JobQueue {
    */
   private async finishing(lease: Lease): Promise<void> {
     const unwritten = await this.steps.settle(lease);
-    try {
-      // A failure here loses a step count only (the row shows an earlier one): the finish statement that
-      // follows reports what matters (a lost lease, the database gone) by failing itself.
-      if (unwritten) await recordProgress(this.sql, lease, unwritten, this.config.leaseMs, null, {}).catch(() => {});
-    } finally {
-      this.steps.closed(lease);
-    }
+    // A failure here loses a step count only (the row shows an earlier one): the finish statement that
+    // follows reports what matters (a lost lease, the database gone) by failing itself.
+    if (unwritten) await recordProgress(this.sql, lease, unwritten, this.config.leaseMs, null, {}).catch(() => {});
+    this.steps.closed(lease);
   }
 
   /** Publishes what the statement could not announce itself (the bus has no SQL channel). */

@@ -35,54 +35,55 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
       const stepMs: number[] = [];
       const costKey = StepTimes.key(model.hash, geometry.latent);
       const writes = new StepWrites();
+      const onStep = async (step: number, values: Float32Array, rng: Checkpoint["rng"], ms: number) => {
+        writes.throwIfFailed();
+        stepMs.push(ms);
+        deps.stepTimes.recordStep(costKey, ms);
+        observeStep(model.manifest.id, geometry.latent, ms);
+        const last = step === job.stepBudget;
+        // Draining (the worker got SIGTERM): the step in flight is done; keep it in a checkpoint at this
+        // very step (the last one too: the next worker then goes straight to decoding), then
+        // ctx.progress() stops the job and the runner hands it back, so nothing is recomputed. Whatever a
+        // write in the background ended with, that checkpoint is still worth writing (a lost lease
+        // refuses it). The last step waits for the writes in flight, and fails the job if one failed.
+        const draining = ctx.signal.aborted && ctx.signal.reason === "shutdown";
+        if (draining) await writes.settled();
+        else if (last) await writes.drain();
+        if ((step % deps.engine.checkpointEvery === 0 && !last) || draining) {
+          // keyed by this lease's token: a worker that lost its lease cannot overwrite the new owner's
+          const key = checkpointKey(job.id, job.fencingToken, step);
+          // encoded now: the next step changes `values`
+          const bytes = encodeCheckpoint({ step, totalSteps: job.stepBudget, sampler, guidance, modelHash: model.hash, shape: geometry.latent, rng, latent: values });
+          const write = async () => {
+            await deps.store.put(key, bytes, "application/octet-stream");
+            await ctx.checkpoint(key, step);
+          };
+          if (!draining) await writes.checkpoint(write); // stored and pointed at while the next steps run
+          else {
+            await write();
+            ctx.log.info({ step }, "draining: checkpoint written at the current step");
+          }
+        }
+        let previewKey = writes.readyPreview();
+        if (!draining && (step % deps.engine.previewEvery === 0 || last)) {
+          const key = previewKeyOf(job.id, job.fencingToken, step);
+          const png = previewPng(values, geometry.latent);
+          const put = () => deps.store.put(key, png, "image/png");
+          if (!last) writes.storePreview(key, put); // shown from a later step
+          else {
+            await put();
+            previewKey = key;
+          }
+        }
+        await ctx.progress({ stepsCompleted: step, previewKey, etaSeconds: deps.stepTimes.etaSeconds(costKey, job.stepBudget - step) });
+      };
       let latent: Float32Array;
       try {
-        latent = await denoise({
-          ...request, prompt: job.prompt, negativePrompt, seed: job.seed, resume,
-          onStep: async (step, values, rng, ms) => {
-            writes.throwIfFailed();
-            stepMs.push(ms);
-            deps.stepTimes.recordStep(costKey, ms);
-            observeStep(model.manifest.id, geometry.latent, ms);
-            const last = step === job.stepBudget;
-            // Draining (the worker got SIGTERM): the step in flight is done; keep it in a checkpoint at
-            // this very step (the last one too: the next worker then goes straight to decoding), then
-            // ctx.progress() stops the job and the runner hands it back, so nothing is recomputed.
-            const draining = ctx.signal.aborted && ctx.signal.reason === "shutdown";
-            // Draining: whatever a write in the background ended with, the step's checkpoint is still
-            // worth writing (a lost lease refuses it). The last step: a failure fails the job, as it would
-            // have at the next step.
-            if (draining) await writes.settled();
-            else if (last) await writes.drain();
-            if ((step % deps.engine.checkpointEvery === 0 && step < job.stepBudget) || draining) {
-              const checkpoint: Checkpoint = { step, totalSteps: job.stepBudget, sampler, guidance, modelHash: model.hash, shape: geometry.latent, rng, latent: values };
-              // keyed by this lease's token: a worker that lost its lease cannot overwrite the new owner's
-              const key = checkpointKey(job.id, job.fencingToken, step);
-              const bytes = encodeCheckpoint(checkpoint); // now: the next step changes `values`
-              const write = async () => {
-                await deps.store.put(key, bytes, "application/octet-stream");
-                await ctx.checkpoint(key, step);
-              };
-              if (draining) {
-                await write();
-                ctx.log.info({ step }, "draining: checkpoint written at the current step");
-              } else await writes.checkpoint(write); // stored and pointed at while the next steps run
-            }
-            let previewKey = writes.readyPreview();
-            if (!draining && (step % deps.engine.previewEvery === 0 || last)) {
-              const key = previewKeyOf(job.id, job.fencingToken, step);
-              const png = previewPng(values, geometry.latent);
-              if (last) {
-                await deps.store.put(key, png, "image/png");
-                previewKey = key;
-              } else writes.storePreview(key, () => deps.store.put(key, png, "image/png")); // shown from a later step
-            }
-            await ctx.progress({ stepsCompleted: step, previewKey, etaSeconds: deps.stepTimes.etaSeconds(costKey, job.stepBudget - step) });
-          },
-        });
-        await writes.drain();
+        latent = await denoise({ ...request, prompt: job.prompt, negativePrompt, seed: job.seed, resume, onStep });
       } finally {
-        await writes.settled(); // nothing of this lease is written after its stage ends
+        // nothing of this lease is written after its stage ends, however it ends (the last step drained
+        // the writes of a run that got there)
+        await writes.settled();
       }
       const mean = stepMs.reduce((a, b) => a + b, 0) / Math.max(1, stepMs.length);
       await ctx.progress({
