@@ -50,6 +50,7 @@ import { createWebhooks } from "./webhooks/setup.js";
 import { RemovalService } from "./removal/service.js";
 import { AccountDeleter } from "./removal/accounts.js";
 import { RetentionSettings } from "./removal/retention.js";
+import { startProcessHelper } from "./processes/run.js";
 
 export interface KinemaOptions {
   config: Config;
@@ -133,6 +134,9 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     const retention = new RetentionSettings(pool, config.retention);
     const models = new ModelCache(config.engine);
     closers.push(() => models.release());
+    // Before any model loads: a process that denoises spawns ffmpeg and openssl through a small helper
+    // forked now, never itself again (src/processes/run.ts: a fork costs the next denoising step).
+    if (options.workers > 0) startProcessHelper();
 
     let api: ApiServer | null = null;
     let progress: ProgressHub | null = null;

@@ -1,7 +1,9 @@
 // Which ffmpeg/ffprobe to run: the system's when present (Debian's ffmpeg, installed by .ci/run),
 // else the binary that @ffmpeg-installer/ffmpeg ships in its npm package (ffmpeg only, from 2018).
-import { execFileSync, spawn } from "node:child_process";
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { createRequire } from "node:module";
+import { runProcess } from "../processes/run.js";
 
 const require = createRequire(import.meta.url);
 let cached: string | null = null;
@@ -17,27 +19,26 @@ export function ffprobePath(): string | null {
   return onPath("ffprobe");
 }
 
+/** The first executable `name` on PATH, as `command -v` finds it (looked up here: no shell is forked). */
 function onPath(name: string): string | null {
-  try {
-    return execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim() || null;
-  } catch {
-    return null;
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
   }
+  return null;
 }
 
 /** Runs ffmpeg with `args`, writing `stdin` (raw frames) to it when given; rejects with its last error lines. */
-export function runFfmpeg(args: string[], stdin?: readonly Buffer[]): Promise<void> {
+export async function runFfmpeg(args: string[], stdin?: readonly Buffer[]): Promise<void> {
   const command = ffmpegPath();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: [stdin ? "pipe" : "ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr!.on("data", (chunk) => (stderr += chunk));
-    child.once("error", (error) => reject(new Error(`cannot run ${command}: ${error.message}`)));
-    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited with ${code}: ${stderr.trim().slice(-500)}`))));
-    if (stdin && child.stdin) {
-      child.stdin.on("error", () => {}); // ffmpeg exiting early closes the pipe; its exit code says why
-      for (const buffer of stdin) child.stdin.write(buffer);
-      child.stdin.end();
-    }
+  const { code, signal, stderr } = await runProcess(command, args, stdin).catch((error: Error) => {
+    throw new Error(`cannot run ${command}: ${error.message}`, { cause: error });
   });
+  if (code !== 0) throw new Error(`ffmpeg exited with ${signal ?? code}: ${stderr.trim().slice(-500)}`);
 }

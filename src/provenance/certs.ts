@@ -5,9 +5,9 @@
 //
 // No timestamp authority is reachable offline, so manifests carry no RFC 3161 timestamp and stop
 // validating when the leaf expires: the leaf lives 2 years, its CAs longer.
-import { spawn } from "node:child_process";
 import { access, chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { runProcess } from "../processes/run.js";
 
 export interface DevChain {
   /** the root CA certificate: the trust anchor a verifier is given */
@@ -119,12 +119,9 @@ function randomSerial(): string {
   return Buffer.from(bytes).toString("hex");
 }
 
-function openssl(args: string[]): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.once("error", (error) => reject(new Error(`cannot run openssl: ${error.message}`, { cause: error })));
-    child.once("exit", (code) => (code === 0 ? resolvePromise() : reject(new Error(`openssl ${args[0]} exited with ${code}: ${stderr.trim().slice(-500)}`))));
+async function openssl(args: string[]): Promise<void> {
+  const { code, signal, stderr } = await runProcess("openssl", args).catch((error: Error) => {
+    throw new Error(`cannot run openssl: ${error.message}`, { cause: error });
   });
+  if (code !== 0) throw new Error(`openssl ${args[0]} exited with ${signal ?? code}: ${stderr.trim().slice(-500)}`);
 }

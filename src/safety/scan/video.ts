@@ -6,11 +6,11 @@
 // The YUV->RGB conversion uses swscale's accurate rounding and full chroma interpolation: on the PDQ
 // sample clips this matches the reference vPDQ hashes exactly on more frames (about 60% vs 45%) than
 // ffmpeg's defaults, at a small decoding cost.
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ffmpegPath } from "../../engine/ffmpeg.js";
+import { runProcess } from "../../processes/run.js";
 import type { HashBank } from "../banks/bank.js";
 import { frameBytes, type RawFramesInput } from "./frames.js";
 import { runHashGate, type HashGateResult } from "./gate.js";
@@ -70,27 +70,18 @@ export async function scanVideoFile(input: string, bank: HashBank): Promise<Vide
   return withDecodedVideo(input, async (video) => ({ video, ...(await runHashGate(video, bank)) }));
 }
 
-function run(command: string, args: string[], input: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (chunk: string) => {
-      // keep the head (stream descriptions) and the tail (errors), not megabytes of warnings
-      stderr = stderr.length < 64_000 ? stderr + chunk : stderr.slice(0, 32_000) + stderr.slice(-32_000) + chunk;
-    });
-    child.on("error", (error) => reject(new VideoDecodeError(`cannot run ffmpeg (${command}): ${error.message}`)));
-    child.on("close", (code, signal) => {
-      if (code === 0) return resolve(stderr);
-      const why = stderr
-        .trim()
-        .split("\n")
-        .filter((l) => !/deprecated/i.test(l))
-        .slice(-2)
-        .join(" | ");
-      reject(new VideoDecodeError(`cannot decode ${input}: ffmpeg exited with ${signal ?? code}${why ? `: ${why}` : ""}`));
-    });
+async function run(command: string, args: string[], input: string): Promise<string> {
+  const { code, signal, stderr } = await runProcess(command, args).catch((error: Error) => {
+    throw new VideoDecodeError(`cannot run ffmpeg (${command}): ${error.message}`);
   });
+  if (code === 0) return stderr;
+  const why = stderr
+    .trim()
+    .split("\n")
+    .filter((l) => !/deprecated/i.test(l))
+    .slice(-2)
+    .join(" | ");
+  throw new VideoDecodeError(`cannot decode ${input}: ffmpeg exited with ${signal ?? code}${why ? `: ${why}` : ""}`);
 }
 
 /** The output video stream's size and rate from ffmpeg's log ("Output #0 ... Video: rawvideo ..., 480x720, ... 30 fps"). */

@@ -1,0 +1,26 @@
+// Which adapter runs child processes. A long-running process that denoises (startKinema with workers)
+// calls startProcessHelper() early, while it is small; every later child is then spawned by the helper
+// (helper.ts). Why: fork() marks every writable page of the forking process copy-on-write, and the next
+// write to each one faults, however soon the child execs. In a worker, onnxruntime's arenas are written
+// on every denoising step: after each ffmpeg the worker ran, the next job's first step took ~3,000
+// page faults and ~55 ms more (kinema-tiny, default CPU geometry: ~3.5% of a 50-step job; bench:denoise
+// prints it as the first steps' excess). Short-lived processes (the CLI, scripts) spawn directly.
+import { directRunner } from "./direct.js";
+import { HelperRunner } from "./helper.js";
+import type { ProcessExit, ProcessRunner } from "./types.js";
+
+export { ProcessStartError, type ProcessExit } from "./types.js";
+
+const helper = new HelperRunner();
+let runner: ProcessRunner = directRunner;
+
+/** From now on this process's children are spawned by the helper; returns the helper's process id. */
+export function startProcessHelper(): number {
+  runner = helper;
+  return helper.start();
+}
+
+/** Runs a child process to its end (ProcessStartError when it cannot be started). */
+export function runProcess(command: string, args: readonly string[], stdin?: readonly Buffer[]): Promise<ProcessExit> {
+  return runner.run(command, args, stdin);
+}
