@@ -23,7 +23,9 @@ import { fencedWrite } from "./fenced.js";
  * updates of those rows (0024, one per job leaving RUNNING) then find them held. Left to the trigger,
  * they were taken in the order the UPDATE visits the jobs: two processes' batches sharing accounts each
  * held one and waited for the other (40P01 at 2,000 simulated jobs over two hosts, bench:fleet;
- * test/completion-locks.test.ts). The uncorrelated count(*) is a one-time filter: PostgreSQL runs it,
+ * test/completion-locks.test.ts). The jobs are found by key (`id = ANY(...)`: the planner cannot know how
+ * many rows the input has, and joined it to a scan of every running job; fenced.ts says why
+ * `status::text`). The uncorrelated count(*) is a one-time filter: PostgreSQL runs it,
  * and so takes every counter lock, before the UPDATE touches its first row.
  */
 /** The completion statement (exported for bench/queue-sql.ts, which runs this very text under pgbench). */
@@ -33,7 +35,7 @@ WITH input AS (
 ),
 locked AS (
   SELECT j.id, j.account_id FROM jobs j JOIN input x ON x.id = j.id
-  WHERE j.fencing_token = x.token AND j.status = 'RUNNING'
+  WHERE j.id = ANY (ARRAY(SELECT id FROM input)) AND j.fencing_token = x.token AND j.status::text = 'RUNNING'
   ORDER BY j.id FOR NO KEY UPDATE OF j
 ),
 counters AS MATERIALIZED (
@@ -47,7 +49,7 @@ written AS (
     error_code = NULL, error_message = NULL, progress = '{}', finished_at = now(), updated_at = now(),
     lease_owner = NULL, lease_expires_at = NULL
   FROM input x
-  WHERE jobs.id = x.id AND jobs.id IN (SELECT id FROM locked) AND jobs.fencing_token = x.token AND jobs.status = 'RUNNING'
+  WHERE jobs.id = x.id AND jobs.id IN (SELECT id FROM locked) AND jobs.fencing_token = x.token AND jobs.status::text = 'RUNNING'
     AND (SELECT count(*) FROM counters) >= 0
   RETURNING jobs.id, jobs.status, jobs.stage, jobs.fencing_token
 )
@@ -71,7 +73,7 @@ export async function completeJobs(sql: Sql, batch: Completion[], channel: strin
  * whose owner asked to cancel it ends CANCELLED instead of running again.
  */
 const WILL_RETRY = `cancel_requested_at IS NULL AND $3 AND attempts < least(max_attempts, coalesce($7::int, max_attempts))`;
-const FAIL = announcing(`/* failJob */
+export const FAIL = announcing(`/* failJob */
 UPDATE jobs SET
   status = CASE WHEN cancel_requested_at IS NOT NULL THEN 'CANCELLED'::"JobStatus"
                 WHEN ${WILL_RETRY} THEN 'QUEUED'::"JobStatus" ELSE 'FAILED'::"JobStatus" END,
@@ -84,7 +86,7 @@ UPDATE jobs SET
     || jsonb_build_array(jsonb_build_object('attempt', attempts, 'worker', lease_owner, 'code', $5::text, 'at', now()))),
   error_code = $5, error_message = $6, progress = '{}', updated_at = now(),
   lease_owner = NULL, lease_expires_at = NULL
-WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
+WHERE id = $1 AND fencing_token = $2 AND status::text = 'RUNNING'
 RETURNING id, status, stage`, 9);
 
 export interface FailWrite { code: string; message: string; retryable: boolean; maxAttempts?: number; avoidWorker?: boolean }
@@ -101,7 +103,7 @@ export function failJob(sql: Sql, lease: Lease, error: FailWrite, retryDelayMs: 
  * kept) so another worker resumes it without waiting for the lease to expire; one its owner asked to
  * cancel ends CANCELLED.
  */
-const RELEASE = announcing(`/* releaseJob */
+export const RELEASE = announcing(`/* releaseJob */
 UPDATE jobs SET
   status = CASE WHEN cancel_requested_at IS NULL THEN 'QUEUED'::"JobStatus" ELSE 'CANCELLED'::"JobStatus" END,
   stage = CASE WHEN cancel_requested_at IS NULL THEN 'QUEUED'::"JobStage" ELSE stage END,
@@ -109,7 +111,7 @@ UPDATE jobs SET
   -- a hand-back is not a failed attempt: deploys must not use up a job's retries
   attempts = greatest(attempts - 1, 0),
   run_after = now(), updated_at = now(), lease_owner = NULL, lease_expires_at = NULL
-WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
+WHERE id = $1 AND fencing_token = $2 AND status::text = 'RUNNING'
 RETURNING id, status, stage`, 3);
 
 export function releaseJob(sql: Sql, lease: Lease, channel: string | null): Promise<WrittenRow> {
@@ -120,10 +122,10 @@ export function releaseJob(sql: Sql, lease: Lease, channel: string | null): Prom
  * blockJob — the safety post-filter refused the content: BLOCKED in the stage that decided, with the
  * category and the audit record; the checkpoint reference is dropped (nothing of it is resumed).
  */
-const BLOCK = announcing(`/* blockJob */
+export const BLOCK = announcing(`/* blockJob */
 UPDATE jobs SET status = 'BLOCKED', error_code = $3, error_message = $4, metadata = metadata || $5::jsonb,
   checkpoint = NULL, progress = '{}', finished_at = now(), updated_at = now(), lease_owner = NULL, lease_expires_at = NULL
-WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
+WHERE id = $1 AND fencing_token = $2 AND status::text = 'RUNNING'
 RETURNING id, status, stage`, 6);
 
 export function blockJob(sql: Sql, lease: Lease, code: string, message: string, metadata: Record<string, unknown>, channel: string | null): Promise<WrittenRow> {
@@ -133,10 +135,10 @@ export function blockJob(sql: Sql, lease: Lease, code: string, message: string, 
 /*
  * acknowledgeCancel — the worker stopped a job whose owner cancelled it: CANCELLED.
  */
-const ACK_CANCEL = announcing(`/* acknowledgeCancel */
+export const ACK_CANCEL = announcing(`/* acknowledgeCancel */
 UPDATE jobs SET status = 'CANCELLED', progress = '{}', finished_at = now(), updated_at = now(),
   lease_owner = NULL, lease_expires_at = NULL
-WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
+WHERE id = $1 AND fencing_token = $2 AND status::text = 'RUNNING'
 RETURNING id, status, stage`, 3);
 
 export function acknowledgeCancel(sql: Sql, lease: Lease, channel: string | null): Promise<WrittenRow> {

@@ -7,9 +7,9 @@ import { fencedWrite } from "./fenced.js";
  * Returns whether the owner of the job asked to cancel it, so a running job learns of a cancel here too.
  * Announces nothing: nothing a client sees has changed.
  */
-const HEARTBEAT = `/* heartbeat */
+export const HEARTBEAT = `/* heartbeat */
 UPDATE jobs SET lease_expires_at = now() + $3 * interval '1 millisecond'
-WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
+WHERE id = $1 AND fencing_token = $2 AND status::text = 'RUNNING'
 RETURNING cancel_requested_at IS NOT NULL AS cancel_requested`;
 
 export async function heartbeat(sql: Sql, lease: Lease, leaseMs: number): Promise<{ cancelRequested: boolean }> {

@@ -14,7 +14,7 @@ import type { ProgressWrite } from "./recordProgress.js";
  * carried steps are of the stage the row is in (a lane opens on a write of its stage: the claim into the
  * first stage, or a later stage's first, synchronous, progress write).
  */
-const RECORD_CHECKPOINT = `/* recordCheckpoint */
+export const RECORD_CHECKPOINT = `/* recordCheckpoint */
 UPDATE jobs SET
   checkpoint = $3::jsonb,
   steps_completed = coalesce($4, steps_completed),
@@ -22,7 +22,7 @@ UPDATE jobs SET
   metadata = metadata || $6::jsonb,
   lease_expires_at = now() + $7 * interval '1 millisecond',
   updated_at = now()
-WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
+WHERE id = $1 AND fencing_token = $2 AND status::text = 'RUNNING'
 RETURNING id, cancel_requested_at IS NOT NULL AS cancel_requested`;
 
 export async function recordCheckpoint(

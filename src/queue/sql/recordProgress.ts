@@ -30,7 +30,7 @@ export interface ProgressWrite {
  * p99 744 ms -> 25 ms, step-to-subscriber p99 744 -> 31 ms; waiting for the flush of ~500 commits a
  * second was most of a step write's time.
  */
-const RECORD_PROGRESS = announcing(`/* recordProgress */
+export const RECORD_PROGRESS = announcing(`/* recordProgress */
 UPDATE jobs SET
   stage = $3::"JobStage",
   steps_completed = coalesce($4, steps_completed),
@@ -40,7 +40,7 @@ UPDATE jobs SET
   -- (0027), so the update stays HOT, and a lease a row write extended needs no heartbeat (JobQueue.heartbeat)
   lease_expires_at = now() + $7 * interval '1 millisecond',
   updated_at = now()
-WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
+WHERE id = $1 AND fencing_token = $2 AND status::text = 'RUNNING'
   -- transaction-local; evaluated on the one row the primary key finds (a stale lease finds none: its
   -- statement writes nothing, so nothing waits for a flush anyway)
   AND set_config('synchronous_commit', 'off', true) IS NOT NULL

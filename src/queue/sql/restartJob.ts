@@ -12,7 +12,7 @@ import { fencedWrite } from "./fenced.js";
  * hand-back); the next claim draws a new lease, which subscribers follow from its own step count. One
  * whose owner asked to cancel it ends CANCELLED. Fenced; primary-key write; announced.
  */
-const RESTART = announcing(`/* restartJob */
+export const RESTART = announcing(`/* restartJob */
 UPDATE jobs SET
   status = CASE WHEN cancel_requested_at IS NULL THEN 'QUEUED'::"JobStatus" ELSE 'CANCELLED'::"JobStatus" END,
   stage = CASE WHEN cancel_requested_at IS NULL THEN 'QUEUED'::"JobStage" ELSE stage END,
@@ -21,7 +21,7 @@ UPDATE jobs SET
   checkpoint = NULL, steps_completed = 0, progress = '{}',
   attempts = greatest(attempts - 1, 0),
   run_after = now(), updated_at = now(), lease_owner = NULL, lease_expires_at = NULL
-WHERE id = $1 AND fencing_token = $2 AND status = 'RUNNING'
+WHERE id = $1 AND fencing_token = $2 AND status::text = 'RUNNING'
 RETURNING id, status, stage`, 4);
 
 export function restartJob(sql: Sql, lease: Lease, reason: string, channel: string | null): Promise<WrittenRow> {
