@@ -135,8 +135,12 @@ export async function startKinema(options: KinemaOptions): Promise<Kinema> {
     const models = new ModelCache(config.engine);
     closers.push(() => models.release());
     // Before any model loads: a process that denoises spawns ffmpeg and openssl through a small helper
-    // forked now, never itself again (src/processes/run.ts: a fork costs the next denoising step).
-    if (options.workers > 0) startProcessHelper();
+    // forked now, not per job itself (src/processes/run.ts: each fork costs the next denoising step).
+    if (options.workers > 0) {
+      const helperLog = log.child({ component: "process-helper" });
+      const pid = startProcessHelper((gone, why) => helperLog.warn({ pid: gone, why }, "the process helper went; the next child process starts a new one"));
+      helperLog.info({ pid }, "child processes are spawned by the process helper");
+    }
 
     let api: ApiServer | null = null;
     let progress: ProgressHub | null = null;

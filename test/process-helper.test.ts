@@ -3,7 +3,7 @@
 // start. The helper: its children are its own, not this process's; this process's memory is not made
 // copy-on-write by them; a helper that dies fails what it ran and is replaced; it goes, with what it
 // still runs, when its parent goes.
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -72,16 +72,29 @@ describe("the helper", () => {
     expect(viaHelper).toBeLessThan(direct / 4);
   });
 
-  it("that dies fails what it was running and is replaced by the next call", async () => {
+  it("that dies fails what it was running, kills its children, and is replaced by the next call", async () => {
     const pid = helper.start();
-    const running = helper.run("sleep", ["30"]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const childPidFile = join(scratch, "killed-child");
+    const running = helper.run("sh", ["-c", `echo $$ > ${childPidFile}; exec sleep 30`]);
+    await waitFor(async () => (await readFile(childPidFile, "utf8").catch(() => "")).trim() !== "", 5_000, "the child started");
+    const childPid = Number((await readFile(childPidFile, "utf8")).trim());
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the helper's "started" message crosses
     process.kill(pid, "SIGKILL");
-    await expect(running).rejects.toThrow(/process helper exited \(SIGKILL\)/);
+    await expect(running).rejects.toThrow(/process helper (exited \(SIGKILL\)|closed its channel)/);
+    await waitFor(async () => !alive(childPid), 5_000, "the dead helper's child killed");
     expect(await helper.run("sh", ["-c", "echo $PPID >&2"])).toMatchObject({ code: 0 });
     const next = helper.start();
     expect(next).not.toBe(pid);
     expect(alive(next)).toBe(true);
+  });
+
+  it("whose channel closes as two requests are sent sends both to a new helper", async () => {
+    const old = helper.start();
+    (helper as unknown as { child: ChildProcess }).child.disconnect();
+    const [a, b] = await Promise.all([helper.run("sh", ["-c", "echo $PPID >&2"]), helper.run("sh", ["-c", "echo $PPID >&2"])]);
+    const next = helper.start();
+    expect(next).not.toBe(old);
+    expect([a.stderr.trim(), b.stderr.trim()]).toEqual([String(next), String(next)]);
   });
 
   it("goes when its parent process goes, killing what it still runs", async () => {

@@ -1,7 +1,7 @@
 // Which ffmpeg/ffprobe to run: the system's when present (Debian's ffmpeg, installed by .ci/run),
 // else the binary that @ffmpeg-installer/ffmpeg ships in its npm package (ffmpeg only, from 2018).
 import { accessSync, constants, statSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { delimiter, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { runProcess } from "../processes/run.js";
 
@@ -22,8 +22,7 @@ export function ffprobePath(): string | null {
 /** The first executable `name` on PATH, as `command -v` finds it (looked up here: no shell is forked). */
 function onPath(name: string): string | null {
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
+    const candidate = resolve(dir || ".", name); // an empty entry is the current directory, as for a shell
     try {
       accessSync(candidate, constants.X_OK);
       if (statSync(candidate).isFile()) return candidate;

@@ -1,12 +1,18 @@
-// Child processes spawned from this process: what short-lived processes (the CLI, tests) use. A
-// long-running worker uses helper.ts instead (run.ts says why).
+// Child processes spawned from this process: what a process that runs no workers uses (the CLI,
+// scripts, an API-only process). A process with workers uses helper.ts instead (run.ts says why).
 import { spawn } from "node:child_process";
 import { appendStderr, ProcessStartError, type ProcessExit, type ProcessRunner } from "./types.js";
 
 export const directRunner: ProcessRunner = {
   run(command, args, stdin) {
     return new Promise<ProcessExit>((resolve, reject) => {
-      const child = spawn(command, args, { stdio: [stdin ? "pipe" : "ignore", "ignore", "pipe"] });
+      let child: ReturnType<typeof spawn>;
+      try {
+        child = spawn(command, args, { stdio: [stdin ? "pipe" : "ignore", "ignore", "pipe"] });
+      } catch (error) {
+        // some errors are thrown, not emitted (an argument with a NUL byte, E2BIG): typed the same
+        return reject(new ProcessStartError((error as Error).message, { cause: error }));
+      }
       let stderr = "";
       child.stderr!.setEncoding("utf8");
       child.stderr!.on("data", (chunk: string) => (stderr = appendStderr(stderr, chunk)));

@@ -4,18 +4,24 @@
 // write to each one faults, however soon the child execs. In a worker, onnxruntime's arenas are written
 // on every denoising step: after each ffmpeg the worker ran, the next job's first step took ~3,000
 // page faults and ~55 ms more (kinema-tiny, default CPU geometry: ~3.5% of a 50-step job; bench:denoise
-// prints it as the first steps' excess). Short-lived processes (the CLI, scripts) spawn directly.
+// prints it as the first steps' excess). Processes with no workers (the CLI, scripts, an API-only
+// process) spawn directly.
 import { directRunner } from "./direct.js";
 import { HelperRunner } from "./helper.js";
 import type { ProcessExit, ProcessRunner } from "./types.js";
 
 export { ProcessStartError, type ProcessExit } from "./types.js";
 
-const helper = new HelperRunner();
+let onHelperExit: (pid: number | undefined, why: string) => void = () => {};
+const helper = new HelperRunner((pid, why) => onHelperExit(pid, why));
 let runner: ProcessRunner = directRunner;
 
-/** From now on this process's children are spawned by the helper; returns the helper's process id. */
-export function startProcessHelper(): number {
+/**
+ * From now on this process's children are spawned by the helper; returns the helper's process id.
+ * `onExit` hears of every helper that goes (the next call forks a new one, a fork of this process).
+ */
+export function startProcessHelper(onExit?: (pid: number | undefined, why: string) => void): number {
+  if (onExit) onHelperExit = onExit;
   runner = helper;
   return helper.start();
 }
