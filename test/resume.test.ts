@@ -41,9 +41,13 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** The production pipeline in a worker process: no stages module, a shared object store. */
+/**
+ * The production pipeline in a worker process: no stages module, a shared object store. The row takes
+ * the step count every 200 ms, not every 5 s: the victim is killed between its first and second
+ * checkpoints, a window of 10 steps that a fast machine runs in less than 5 s.
+ */
 function engineWorker(id: string, env: Record<string, string> = {}): WorkerProcess {
-  const w = spawnWorker(db.url, id, { ...engineWorkerEnv(dataDir), ...env });
+  const w = spawnWorker(db.url, id, { ...engineWorkerEnv(dataDir), KINEMA_PROGRESS_ROW_MS: "200", ...env });
   workers.push(w);
   return w;
 }
