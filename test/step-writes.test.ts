@@ -18,6 +18,26 @@ function gate(log: string[], name: string) {
 }
 
 describe("StepWrites", () => {
+  it("the step after a checkpoint counts only once the checkpoint is stored and pointed at, or fails with it", async () => {
+    const log: string[] = [];
+    const writes = new StepWrites();
+    const ok = gate(log, "10");
+    await writes.checkpoint(ok.write);
+    let counted = false;
+    const step11 = writes.checkpointed().then(() => (counted = true));
+    await sleep(10);
+    expect(counted).toBe(false);
+    ok.open();
+    await step11;
+    expect(log).toEqual(["10 began", "10 ended"]);
+    await writes.checkpointed(); // nothing in flight: at once
+    const bad = gate(log, "20");
+    await writes.checkpoint(bad.write);
+    const step21 = writes.checkpointed();
+    bad.fail(new Error("put failed"));
+    await expect(step21).rejects.toThrow("put failed");
+  });
+
   it("a checkpoint does not hold up the step; the next one waits for it, so they begin and end in order", async () => {
     const log: string[] = [];
     const writes = new StepWrites();
