@@ -6,7 +6,8 @@
 import { spawn } from "node:child_process";
 import { openSync, closeSync } from "node:fs";
 
-/** stderr kept per child: its head (stream descriptions) and its tail (the errors), not megabytes of warnings */
+/** stderr kept per child: its head (stream descriptions) and its tail (the errors), not megabytes of warnings;
+ * the same rule as types.ts's appendStderr (this file loads without a TypeScript loader: change both) */
 const HALF = 32_000;
 const running = new Set();
 

@@ -2,9 +2,9 @@
 // calls startProcessHelper() early, while it is small; every later child is then spawned by the helper
 // (helper.ts). Why: fork() marks every writable page of the forking process copy-on-write, and the next
 // write to each one faults, however soon the child execs. In a worker, onnxruntime's arenas are written
-// on every denoising step: after each ffmpeg the worker ran, the next job's first step took ~3,000
-// page faults and ~55 ms more (kinema-tiny, default CPU geometry: ~3.5% of a 50-step job; bench:denoise
-// prints it as the first steps' excess). Processes with no workers (the CLI, scripts, an API-only
+// on every denoising step: after each ffmpeg the worker ran, the next job's first steps took longer
+// (bench:denoise's "first 3 steps" excess at the default CPU geometry: 48.8 ms a job before the helper,
+// 2.8-4.4 ms after; the page faults behind it are what test/process-helper.test.ts asserts). Processes with no workers (the CLI, scripts, an API-only
 // process) spawn directly.
 import { directRunner } from "./direct.js";
 import { HelperRunner } from "./helper.js";

@@ -11,8 +11,9 @@ import { faultPoint } from "../../testing/faults.js";
  * Why `status::text`: `status = 'RUNNING'` is the predicate of the partial index jobs_running_idx (0027),
  * so the planner could read the job through it. With statistics taken while few jobs ran (a quiet hour,
  * a fresh queue) that index looks empty, as cheap as the primary key, and it was chosen: every write then
- * read every running job's entry (at 2,000 running jobs ~1.2 ms a progress row and ~0.9 ms a heartbeat,
- * against ~0.2 and ~0.3 by key, one client; bench:fleet's database saturated). The cast is not implied
+ * read every running job's entry (bench:fleet's database saturated from ~1,500 jobs: 2,000 missed in every
+ * run; by key its default sweep held 2,500; an ad-hoc loop of one client at 2,000 running jobs had a
+ * progress row at ~1.2 ms and a heartbeat at ~0.9 ms, ~0.2 and ~0.3 by key). The cast is not implied
  * by that predicate, so only the primary key serves the statement (test/fenced-plans.test.ts checks every
  * fenced statement's custom and generic plans with such statistics).
  */
