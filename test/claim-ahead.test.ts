@@ -75,7 +75,7 @@ describe("claims for several jobs", () => {
     const queue = new JobQueue(pool, new MemoryEventBus(), base);
     const jobs = await queue.claimUpTo("greedy", null, 6);
     expect(jobs).toHaveLength(3); // free_burst_cap
-    const { rows: running } = await pool.query(`SELECT running FROM scheduler_accounts WHERE account_id = $1`, [free]);
+    const { rows: running } = await pool.query(`SELECT running FROM scheduler_account_load WHERE account_id = $1`, [free]);
     expect(running[0].running).toBe(3);
   });
 

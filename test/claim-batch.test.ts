@@ -138,7 +138,7 @@ describe("the burst cap inside a batch", () => {
     const cIds = await enqueue(c, "FREE", 10);
     const claims = await claimJobs(pool, Array.from({ length: 8 }, (_, i) => `w${i}`), 60_000, "DENOISING");
     expect(claims.map((claim) => claim!.job.id)).toEqual([...aIds.slice(0, 3), ...bIds.slice(0, 3), ...cIds.slice(0, 2)]);
-    const { rows } = await pool.query(`SELECT account_id, running FROM scheduler_accounts WHERE account_id = ANY($1)`, [[a, b, c]]);
+    const { rows } = await pool.query(`SELECT account_id, running FROM scheduler_account_load WHERE account_id = ANY($1)`, [[a, b, c]]);
     expect(Object.fromEntries(rows.map((r) => [r.account_id, r.running]))).toEqual({ [a]: 3, [b]: 3, [c]: 2 });
   });
 
@@ -148,7 +148,7 @@ describe("the burst cap inside a batch", () => {
     await pool.query(`DELETE FROM scheduler_accounts WHERE account_id = $1`, [a]);
     const claims = await claimJobs(pool, ["w0", "w1", "w2", "w3", "w4"], 60_000, "DENOISING");
     expect(claims.filter(Boolean)).toHaveLength(3);
-    expect((await pool.query(`SELECT running FROM scheduler_accounts WHERE account_id = $1`, [a])).rows[0].running).toBe(3);
+    expect((await pool.query(`SELECT running FROM scheduler_account_load WHERE account_id = $1`, [a])).rows[0].running).toBe(3);
   });
 
   it("holds with three processes of six workers each racing over two accounts", async () => {

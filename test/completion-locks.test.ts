@@ -1,6 +1,6 @@
 // Completion batches of different processes must never deadlock on the accounts' counter rows.
 // A batch ends several RUNNING jobs of several accounts; each job leaving RUNNING updates its account's
-// row in scheduler_accounts (0024's trigger). Taken in the order the UPDATE visits the jobs, two batches
+// row in scheduler_account_exits (0028; 0024's trigger wrote scheduler_accounts). Taken in the order the UPDATE visits the jobs, two batches
 // that share accounts could each hold one row and wait for the other (40P01, seen in bench:fleet with
 // more than one worker host): completeJobs locks the batch's counter rows in account order first.
 import pg from "pg";
@@ -53,7 +53,7 @@ async function lockWaiters(n: number): Promise<void> {
 
 async function counters(accountIds: string[]): Promise<number[]> {
   const { rows } = await pool.query(
-    `SELECT running FROM scheduler_accounts WHERE account_id = ANY($1::uuid[]) ORDER BY account_id`, [accountIds]);
+    `SELECT running FROM scheduler_account_load WHERE account_id = ANY($1::uuid[]) ORDER BY account_id`, [accountIds]);
   return rows.map((r) => r.running as number);
 }
 
@@ -68,7 +68,7 @@ describe("completion batches and the counter rows", () => {
     const holder = await pool.connect();
     try {
       await holder.query("BEGIN");
-      await holder.query(`SELECT 1 FROM scheduler_accounts WHERE account_id = $1 FOR UPDATE`, [a]);
+      await holder.query(`SELECT 1 FROM scheduler_account_exits WHERE account_id = $1 FOR UPDATE`, [a]);
       const one = completeJobs(pool, first, null);
       await lockWaiters(1);
       const two = completeJobs(pool, second, null);

@@ -248,7 +248,7 @@ describe("upgrading a database that has rows", () => {
     expect(await migrate(client)).toEqual(names.slice(count));
     expect(await digest(client)).toBe(before);
     // The scheduler's per-account RUNNING counter (0004) counts the rows that were already running.
-    const running = await client.query(`SELECT account_id, running FROM scheduler_accounts ORDER BY running DESC, account_id`);
+    const running = await client.query(`SELECT account_id, running FROM scheduler_account_load ORDER BY running DESC, account_id`);
     expect(running.rows.find((r) => r.account_id === id.alice)?.running).toBe(1);
     expect(running.rows.filter((r) => r.account_id !== id.alice).map((r) => r.running)).toEqual([0, 0]);
   });

@@ -41,14 +41,14 @@ async function insertJob(accountId: string, tier: "FREE" | "PLUS" = "PLUS"): Pro
 }
 
 async function counter(accountId: string): Promise<number | null> {
-  return (await pool.query(`SELECT running FROM scheduler_accounts WHERE account_id = $1`, [accountId])).rows[0]?.running ?? null;
+  return (await pool.query(`SELECT running FROM scheduler_account_load WHERE account_id = $1`, [accountId])).rows[0]?.running ?? null;
 }
 
 describe("running-job counters", () => {
   it("an over-count blocks the account's jobs until the reconciler recounts it", async () => {
     const account = await insertAccount(pool, "PLUS");
     const id = await insertJob(account);
-    await pool.query(`UPDATE scheduler_accounts SET running = 10 WHERE account_id = $1`, [account]); // the PLUS burst cap
+    await pool.query(`UPDATE scheduler_accounts SET entered = entered + 10 WHERE account_id = $1`, [account]); // the PLUS burst cap
     expect(await queue.claim("w")).toBeNull();
     const { fixed } = await reconcileRunningCounters(pool);
     expect(fixed).toEqual([{ accountId: account, running: 0 }]);
@@ -87,11 +87,11 @@ describe("two lease sweepers", () => {
          VALUES ($1, 'PLUS', 'RUNNING', 'DENOISING', 'swept', 'R480P', 854, 480, 1, 24, 1, 20, 3, 'dead', now() - ($2 || ' seconds')::interval, 1, nextval('job_fencing_seq'))`,
         [account, 1000 - i]);
     }
-    // Both sweepers line up behind a lock on x's counter, so their statements interleave for certain.
+    // Both sweepers line up behind a lock on x's exit counter (the row a sweep locks, 0028), so their statements interleave for certain.
     const holder = await pool.connect();
     try {
       await holder.query(`BEGIN`);
-      await holder.query(`SELECT 1 FROM scheduler_accounts WHERE account_id = $1 FOR UPDATE`, [x]);
+      await holder.query(`SELECT 1 FROM scheduler_account_exits WHERE account_id = $1 FOR UPDATE`, [x]);
       const waiting = async (n: number) => waitFor(async () => (await pool.query(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%sweepExpiredLeases%' AND datname = current_database()`)).rows[0].n >= n, 10_000, `${n} sweeper(s) waiting`);
       const first = queue.sweep();

@@ -1,4 +1,4 @@
-// The burst cap's counter (scheduler_accounts.running) through every kind of status change, against the
+// The burst cap's counter (scheduler_account_load.running, 0028) through every kind of status change, against the
 // truth it stands for: the account's RUNNING jobs. 0024 replaced 0004's one catch-all trigger with
 // triggers whose WHEN clauses run only when a job enters or leaves RUNNING; each step here is a real queue
 // statement (or the raw SQL a repair would run) and the counter must equal the count after every one.
@@ -39,7 +39,7 @@ async function claim(): Promise<Lease> {
 /** The counter and the count it stands for. */
 async function counted(account: string) {
   const { rows } = await pool.query(
-    `SELECT (SELECT running FROM scheduler_accounts WHERE account_id = $1) AS counter,
+    `SELECT (SELECT running FROM scheduler_account_load WHERE account_id = $1) AS counter,
        (SELECT count(*)::int FROM jobs WHERE account_id = $1 AND status = 'RUNNING') AS running`, [account]);
   return rows[0] as { counter: number | null; running: number };
 }

@@ -133,7 +133,7 @@ describe("the per-account burst cap", () => {
     expect(maxRunning.get(a.id)).toBeLessThanOrEqual(3);
     expect(maxRunning.get(b.id)).toBeLessThanOrEqual(3);
     expect(Math.max(maxRunning.get(a.id)!, maxRunning.get(b.id)!)).toBe(3); // the cap is used, not a lock per account
-    const counters = await pool.query(`SELECT running FROM scheduler_accounts WHERE account_id = ANY($1::uuid[])`, [[a.id, b.id]]);
+    const counters = await pool.query(`SELECT running FROM scheduler_account_load WHERE account_id = ANY($1::uuid[])`, [[a.id, b.id]]);
     expect(counters.rows).toEqual([{ running: 0 }, { running: 0 }]);
   });
 });

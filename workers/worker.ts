@@ -104,9 +104,9 @@ export class Worker {
         const job = await this.nextJob();
         failures = 0;
         if (!job) {
-          // A claim skips an account whose counter row a completion holds (sql/claimJob.ts): with this
-          // worker's own completions in flight as it started, "nothing" may only mean "not yet". Claim again
-          // once they have committed, instead of sleeping a poll interval on a queue that has work.
+          // A job whose completion is in flight still runs as far as the burst cap knows, until that commits
+          // (sql/claimJob.ts): with this worker's own completions in flight as it started, "nothing" may only
+          // mean "not yet". Claim again once they have committed, instead of sleeping a poll interval.
           if (completing) {
             await this.settleEndings();
             continue;

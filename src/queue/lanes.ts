@@ -2,8 +2,9 @@
 // advances by 1 / weight whenever the lane is served. Each claim (claim_jobs(), sql/claimJob.ts) tries the
 // lanes in order of pass and serves the first with a claimable job; this class keeps the passes between
 // claim calls. A call of several claims advances its own copy after each one, with the same rule as
-// served() below (0022_claim_batch repeats it in PL/pgSQL: change both together); the caller then
-// replays the call's rows through served() in claim order and ends with the same passes.
+// served() below (claim_jobs repeats it in PL/pgSQL, 0028: in its set-based part and in its loop; change
+// all three together); the caller then replays the call's rows through served() in claim order and ends
+// with the same passes.
 //
 // Kept per JobQueue (one per process), not in a shared row: a shared pass row was written by every claim,
 // so every claimer in the fleet waited on the one before it until that claim's commit had flushed. Each

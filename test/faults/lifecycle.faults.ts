@@ -8,7 +8,7 @@
 //   - a LISTEN subscriber heard the terminal state;
 //   - nothing of the job is left in the store but its clip (checked as the terminal state left it, and
 //     after one orphan sweep, the periodic duty that repairs what a kill cut short);
-//   - every scheduler_accounts.running equals count(*) of the account's RUNNING jobs;
+//   - every scheduler_account_load.running (entered - exited) equals count(*) of the account's RUNNING jobs;
 //   - a stale worker, resumed after the job ended, changes nothing (row and objects as before).
 // It prints a table of points x outcomes and writes it to test-results/faults.md.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -112,7 +112,7 @@ function leaseLostLine(w: WorkerProcess): Promise<void> {
 }
 
 async function countersOk(): Promise<boolean> {
-  const { rows } = await pool.query(`SELECT count(*)::int AS wrong FROM scheduler_accounts s
+  const { rows } = await pool.query(`SELECT count(*)::int AS wrong FROM scheduler_account_load s
     WHERE s.running <> (SELECT count(*) FROM jobs j WHERE j.account_id = s.account_id AND j.status = 'RUNNING')`);
   return rows[0].wrong === 0;
 }

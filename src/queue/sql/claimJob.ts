@@ -6,51 +6,69 @@ import type { ClaimedJob } from "../types.js";
 import { type LanePasses, laneOrderParams } from "../lanes.js";
 
 /*
- * claimJobs — the claim, for one or several workers of one process in one call of claim_jobs() (migration
- * 0022_claim_batch, PL/pgSQL). Per worker id, in order, one claim statement: weighted fair share between
- * the tier lanes, FIFO within a lane, a burst cap per account; it leases the job it picks to that worker
- * (its own fencing token, its own attempt). It writes the job rows only (and, through the status trigger,
- * the accounts' counter rows it already holds): no shared row, no NOTIFY, so claimers never queue behind
- * one another's commits. Why several in one call: half of a lone claim was the statement's own overhead
- * (bind, executor start-up, commit and its WAL flush, the round trip, the driver's work per query); the
- * workers of a process that want a job while a claim is in flight share the next call (claims.ts).
+ * claimJobs — the claim, for one or several workers of one process in one call of claim_jobs() (PL/pgSQL;
+ * migration 0022, rewritten by 0028). Per worker id (a slot), in order: weighted fair share between the
+ * tier lanes, FIFO within a lane, a burst cap per account; each claimed job is leased to its slot's worker
+ * (its own fencing token, drawn in slot order, its own attempt). It writes the job rows, their accounts'
+ * `entered` counter rows and one timeline row per claim: no shared row, no NOTIFY of its own, so claimers
+ * never queue behind one another's commits. Why several in one call: half of a lone claim was the
+ * statement's own overhead (bind, executor start-up, commit and its WAL flush, the round trip, the
+ * driver's work per query); the workers of a process that want a job while a claim is in flight share the
+ * next call (claims.ts).
+ *
+ * Two ways through the call, the same claims (test/claim-set-based.test.ts compares them slot by slot):
+ *  - set-based (0028; fair share on, two slots or more): the stride below plans how many slots each lane
+ *    gets; one pick per lane takes that many of its oldest claimable jobs (locked with their accounts'
+ *    counter rows, SKIP LOCKED) and cuts where an account would pass its cap; a lane that comes up short
+ *    leaves its slots to the other; the stride then runs again over what each lane supplied, giving slot
+ *    i the job the per-slot loop's i-th claim would take; one UPDATE claims them all. Why: the loop ran a
+ *    statement per slot (its four-lane plan's executor start-up, its row triggers): at 64 slots a call
+ *    took ~12 ms, set-based ~5 ms (claim_jobs looped over 12,000 queued, tmp harness), and bench:queue
+ *    went from 0.98 / 0.83 to 1.31 / 1.21 of graphile-worker at 4 / 16 workers (docs/DEPLOY.md).
+ *  - per slot (the loop, as 0022): for the slots the first part left, for one slot, and with fair share
+ *    off: jobs of an account without a counter row (`_o` below), jobs that avoid one of the call's
+ *    workers (the loop passes them to another worker), a job a pick did not reach.
  *
  * Fairness (stride scheduling, decided by the claimer). The caller passes each lane's pass (virtual time,
  * kept by the JobQueue: lanes.ts) as plus_pass and free_pass. Each claim tries the lanes in order of pass
  * (ties: PLUS first); the first lane with a claimable job is served, and its pass advances by 1 / weight
- * (scheduler_config.plus_weight, free_weight, read by that claim) inside the function, so the next worker's
- * claim in the same call sees it; each row comes back with its weights and the caller replays them through
- * LaneClock.served in order, ending with the same passes. While both lanes have work, one process's claims
- * come out in the ratio of the weights (with 2:1: PLUS FREE PLUS, repeated), batched or not; a lane with
- * nothing claimable is skipped and its share goes to the others. Every process applies the same ratio to
- * its own claims, so the fleet's claims do too.
+ * (scheduler_config.plus_weight, free_weight) inside the function, so the next slot sees it; each row comes
+ * back with its weights and the caller replays them through LaneClock.served in slot order, ending with the
+ * same passes. While both lanes have work, one process's claims come out in the ratio of the weights (with
+ * 2:1: PLUS FREE PLUS, repeated), batched or not; a lane with nothing claimable is skipped and its share
+ * goes to the others. Every process applies the same ratio to its own claims, so the fleet's claims do too.
  * Why not a shared pass row: every claim updated it (0004), so every claimer waited on the row lock of
  * the one before it until that one's commit had flushed: 16 workers claimed slower than 4 (bench:queue).
- * With fair_share off the lanes are tried in order of their head job's age: plain FIFO over both tiers.
+ * With fair share off the lanes are tried in order of their head job's age: plain FIFO over both tiers.
  *
- * Burst cap. scheduler_accounts.running counts an account's RUNNING jobs; a trigger on jobs keeps it
- * (0004_scheduler; since 0024 four triggers that run only when RUNNING is entered or left), whatever
- * statement changes a status. Each claim joins the job to its account's row
- * and locks both (FOR UPDATE OF j, a SKIP LOCKED) with `a.running < cap` in the WHERE. Each claim in the
- * call is its own statement, so under READ COMMITTED it takes a fresh snapshot, and a row lock re-reads
- * the row's latest committed version and re-checks the condition (EvalPlanQual): a claimer that locks the
- * counter after another claim of the same account committed sees the new count, never a stale snapshot;
- * two claims of one account in flight in different transactions are impossible (the second skips the
- * locked counter row and takes another account's job). Within one call, a counter row an earlier claim
- * locked is the transaction's own: it is not skipped, and it is read with that claim's trigger update
- * (the statements of one transaction see each other's writes), so a batch that serves one account
- * several times stops exactly at the cap. Why not pg_try_advisory_xact_lock on the account, or a count
- * of RUNNING rows: the statement's snapshot is older than the lock, so a count read under it can miss a
- * claim that committed just before the lock was granted (the cap could be exceeded by one per racing
- * claimer).
+ * Burst cap (0028). An account's running jobs are scheduler_accounts.entered - scheduler_account_exits.exited
+ * (the view scheduler_account_load): triggers on jobs add one to `entered` when a job enters RUNNING and to
+ * `exited` when one leaves it, whatever statement changes a status. A claim joins the job to its account's
+ * entered row and locks both (FOR UPDATE OF j, a SKIP LOCKED) with `entered - exited < cap`; it reads
+ * `exited` from its snapshot, unlocked. Exact under races: the locked entered row is re-read at its latest
+ * committed version (EvalPlanQual), so a claimer that locks it after another claim of the account committed
+ * sees that claim; two claims of one account in flight in different transactions are impossible (the
+ * second skips the locked row); `exited` only grows, so a snapshot's value can lag the truth (a job seen as
+ * running that has just finished: the account waits for the next claim), never lead it. Within one call,
+ * an entered row an earlier claim locked is the transaction's own: not skipped, and read with the earlier
+ * claims' increments, so a call that serves one account several times stops exactly at the cap (the
+ * set-based pick cuts by row_number per account against cap - running). Why two rows: with one counter a
+ * completion locked the rows the claims lock, so completions waited on claim calls (~70% of a completion's
+ * time at 16 workers, sampled) and claims skipped every account a completion held. Why not
+ * pg_try_advisory_xact_lock on the account, or a count of RUNNING rows: the statement's snapshot is older
+ * than the lock, so a count read under it can miss a claim that committed just before the lock was granted.
  *
- * Locks, in order: scheduler_config is only read (snapshot); per claim, the job row and its account's
- * counter row, SKIP LOCKED (a claimer never waits on another); the trigger's counter update is on a row
- * the transaction already holds. All of a call's rows stay locked until its commit: other processes'
- * claimers skip those accounts meanwhile (a batch is short: ~0.3 ms a job). A finishing job's trigger
- * waits on a counter row a claimer holds, never the reverse, so there is no cycle.
- * Index: jobs_claim_idx (0020, partial, status = 'QUEUED', on tier, created_at, id::text): each lane's
- * head. Both look-ups walk it (an empty lane costs one index probe).
+ * Locks, in order: scheduler_config is only read (snapshot); the job rows and their accounts' entered rows,
+ * SKIP LOCKED (a claimer never waits on another). All of a call's rows stay locked until its commit: other
+ * processes' claimers skip those accounts meanwhile (a call is short: ~0.1 ms a job). Finishers lock only
+ * exits rows (completions and the sweep in account order), so a claim and a finish never wait on each
+ * other; the reconciler locks both rows of an account, in account order, and waits on either side, which
+ * never waits on it.
+ * Index: jobs_claim_idx (0020, partial, status = 'QUEUED', on tier, created_at, id::text): each lane's head.
+ *
+ * Timeline: the claims' compact CLAIMED rows (0026) are written by claim_jobs at its end, in one INSERT,
+ * the claim trigger standing aside for the call (0028 says how): the same rows, a statement per call
+ * instead of a trigger call and an INSERT per claim.
  *
  * Announcing: in the statement, one NOTIFY per claimed job (`announced`), heard at its commit like every
  * other status change. It was a separate publish statement after the commit (to keep the claim's commit

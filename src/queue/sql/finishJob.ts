@@ -18,9 +18,11 @@ import { fencedWrite } from "./fenced.js";
  * flush, so one completion per commit made every completion in the cluster wait for the one before it;
  * a batch of k pays that wait once.
  * Locks: the batch's job rows, in id order (the `locked` CTE), so two batches that share a row (only a
- * stale lease's can) never wait on each other in a cycle; then their accounts' counter rows, in account
- * order (`counters`, as sweepExpiredLeases takes them), before any job is updated; the status trigger's
- * updates of those rows (0024, one per job leaving RUNNING) then find them held. Left to the trigger,
+ * stale lease's can) never wait on each other in a cycle; then their accounts' exit counter rows
+ * (scheduler_account_exits, 0028), in account order (`counters`, as sweepExpiredLeases takes them), before
+ * any job is updated; the status trigger's updates of those rows (one per job leaving RUNNING) then find
+ * them held. No claim locks those rows (a claim locks the entered row, 0028), so a completion never
+ * waits on a claim call, and a claim never skips an account because a completion holds it. Left to the trigger,
  * they were taken in the order the UPDATE visits the jobs: two processes' batches sharing accounts each
  * held one and waited for the other (40P01 at 2,000 simulated jobs over two hosts, bench:fleet;
  * test/completion-locks.test.ts). The jobs are found by key (`id = ANY(...)`: the planner cannot know how
@@ -39,7 +41,7 @@ locked AS (
   ORDER BY j.id FOR NO KEY UPDATE OF j
 ),
 counters AS MATERIALIZED (
-  SELECT account_id FROM scheduler_accounts WHERE account_id IN (SELECT account_id FROM locked)
+  SELECT account_id FROM scheduler_account_exits WHERE account_id IN (SELECT account_id FROM locked)
   ORDER BY account_id FOR UPDATE
 ),
 written AS (

@@ -1,38 +1,53 @@
 import type pg from "pg";
 
 /*
- * reconcileRunningCounters — the reconciler of scheduler_accounts.running, the count the claim's burst
- * cap reads. The trigger (0004_scheduler) keeps it exact under every status change, but only from a
- * correct start: a TRUNCATE, a disabled trigger, an account_id changed on a RUNNING row or the
- * migration's own backfill racing a claim leave it wrong for good (an over-count never heals, and the
- * account's jobs never run again), and an account without a row cannot be claimed. So, periodically:
+ * reconcileRunningCounters — the reconciler of the burst cap's counters: an account's running jobs, as
+ * the claim reads them, are scheduler_accounts.entered - scheduler_account_exits.exited (0028; the view
+ * scheduler_account_load). The triggers keep both exact under every status change, but only from a
+ * correct start: a TRUNCATE, a disabled trigger, an account_id changed on a RUNNING row or a deleted
+ * counter row leave them wrong for good (an over-count never heals, and the account's jobs never run
+ * again), and an account without a row cannot be claimed. So, periodically:
  *
- * 1. Accounts without a counter row get one (0; the trigger then counts from there, and step 2 fixes it).
- * 2. Rows whose count differs from count(*) of the account's RUNNING jobs are locked, in account order
- *    (the order every multi-row locker uses, so two reconcilers or a sweep cannot deadlock with this),
- * 3. then recounted in a second statement of the same transaction. Under READ COMMITTED that statement
- *    takes a new snapshot after the locks are held: every status change that committed before is in it,
- *    and one still in flight cannot commit its counter update until this commits (it needs the row
- *    lock), so it lands on the corrected value. A one-statement version would count from a snapshot
- *    older than its locks and could write a stale count.
+ * 1. Accounts without counter rows get them (0; the triggers then count from there, and step 2 fixes it).
+ * 2. Accounts whose entered - exited differs from count(*) of their RUNNING jobs have both rows locked,
+ *    in account order (the order every multi-row locker uses: completions and the sweep lock exits rows
+ *    in account order and never an entered row; claims lock entered rows SKIP LOCKED and never wait),
+ * 3. then recounted in a second statement of the same transaction: entered = exited + count. Under READ
+ *    COMMITTED that statement takes a new snapshot after the locks are held: every status change that
+ *    committed before is in it, and one still in flight cannot commit its counter update until this
+ *    commits (it needs one of the rows), so it lands on the corrected value. A one-statement version would
+ *    count from a snapshot older than its locks and could write a stale count.
  * Cost: one pass over the accounts with an index count of RUNNING jobs (jobs_running_idx, 0027: partial on
  * RUNNING, keyed by account), and locks only on rows that were wrong.
  */
 const ENSURE = `/* reconcileCountersEnsure */
-INSERT INTO scheduler_accounts (account_id, running)
-SELECT a.id, 0 FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM scheduler_accounts s WHERE s.account_id = a.id)
-ON CONFLICT (account_id) DO NOTHING`;
+WITH missing AS (
+  SELECT a.id FROM accounts a
+  WHERE NOT EXISTS (SELECT 1 FROM scheduler_accounts s WHERE s.account_id = a.id)
+     OR NOT EXISTS (SELECT 1 FROM scheduler_account_exits x WHERE x.account_id = a.id)
+),
+exits AS (
+  INSERT INTO scheduler_account_exits (account_id, exited) SELECT id, 0 FROM missing
+  ON CONFLICT (account_id) DO NOTHING
+),
+entered AS (
+  INSERT INTO scheduler_accounts (account_id, entered) SELECT id, 0 FROM missing
+  ON CONFLICT (account_id) DO NOTHING
+)
+SELECT count(*)::int AS created FROM missing`;
 
-const RUNNING = `(SELECT count(*) FROM jobs j WHERE j.account_id = s.account_id AND j.status = 'RUNNING')::int`;
+const RUNNING = `(SELECT count(*) FROM jobs j WHERE j.account_id = s.account_id AND j.status = 'RUNNING')`;
 
 const LOCK_WRONG = `/* reconcileCountersLock */
-SELECT s.account_id FROM scheduler_accounts s WHERE s.running <> ${RUNNING}
-ORDER BY s.account_id FOR UPDATE`;
+SELECT s.account_id FROM scheduler_accounts s JOIN scheduler_account_exits x ON x.account_id = s.account_id
+WHERE s.entered - x.exited <> ${RUNNING}
+ORDER BY s.account_id FOR UPDATE OF s, x`;
 
 const RECOUNT = `/* reconcileCountersRecount */
-UPDATE scheduler_accounts s SET running = ${RUNNING}
-WHERE s.account_id = ANY($1::uuid[]) AND s.running <> ${RUNNING}
-RETURNING s.account_id, s.running`;
+UPDATE scheduler_accounts s SET entered = x.exited + ${RUNNING}
+FROM scheduler_account_exits x
+WHERE x.account_id = s.account_id AND s.account_id = ANY($1::uuid[]) AND s.entered - x.exited <> ${RUNNING}
+RETURNING s.account_id, (s.entered - x.exited)::int AS running`;
 
 export interface CounterFix { accountId: string; running: number }
 
@@ -40,7 +55,7 @@ export interface CounterFix { accountId: string; running: number }
 export async function reconcileRunningCounters(pool: pg.Pool): Promise<{ created: number; fixed: CounterFix[] }> {
   const client = await pool.connect();
   try {
-    const created = (await client.query(ENSURE)).rowCount ?? 0;
+    const created = (await client.query<{ created: number }>(ENSURE)).rows[0]!.created;
     await client.query("BEGIN");
     try {
       const { rows: wrong } = await client.query<{ account_id: string }>(LOCK_WRONG);

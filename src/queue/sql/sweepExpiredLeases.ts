@@ -6,7 +6,8 @@ import { announceParams, announcing, type WrittenRow } from "./announce.js";
  * the next claim counts the attempt), or FAILED with LEASE_EXPIRED when its attempts are spent, or
  * CANCELLED when its owner had asked; each is announced. A new fencing token is drawn so nothing the dead worker still
  * sends can match. Locks: the jobs SKIP LOCKED, so two sweepers split the work; then their accounts'
- * counter rows in account order (as the reconciler takes them), before any is updated. Index: jobs_running_idx (0027: the
+ * exit counter rows (scheduler_account_exits, 0028: no claim locks them) in account order (as completions
+ * and the reconciler take them), before any is updated. Index: jobs_running_idx (0027: the
  * running set, each row's expiry checked; a few rows per GPU group).
  */
 const SWEEP = announcing(`/* sweepExpiredLeases */
@@ -17,10 +18,10 @@ WITH expired AS (
   LIMIT 100
   FOR UPDATE SKIP LOCKED
 ),
--- The counter rows the status trigger will update, locked first and in account order: taken in update
+-- The exit counter rows (0028) the status trigger will update, locked first and in account order: taken in update
 -- order instead, two sweepers (disjoint jobs, shared accounts) could each hold one and wait for the other.
 counters AS MATERIALIZED (
-  SELECT account_id FROM scheduler_accounts WHERE account_id IN (SELECT account_id FROM expired)
+  SELECT account_id FROM scheduler_account_exits WHERE account_id IN (SELECT account_id FROM expired)
   ORDER BY account_id FOR UPDATE
 )
 UPDATE jobs AS j SET
