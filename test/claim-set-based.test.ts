@@ -98,6 +98,23 @@ describe("a claim call for several workers", () => {
     expect(batched.passes).toEqual(single.passes);
   });
 
+  it("walks past an account its pick filled to the next account's job, as the loop does", async () => {
+    // A runs 9 of its PLUS cap of 10 with 5 queued, older than B's one: at 3 slots (PLUS FREE PLUS) the
+    // loop takes A's first, a FREE job, then B's; a pick of 2 PLUS jobs would find A's two and keep one.
+    const a = await insertAccount(pool, "PLUS");
+    const b = await insertAccount(pool, "PLUS");
+    const f = await insertAccount(pool, "FREE");
+    const [a1] = await enqueueFifo(pool, a, "PLUS", 5, minutesAgo(20));
+    const [b1] = await enqueueFifo(pool, b, "PLUS", 1, minutesAgo(10));
+    await enqueueFifo(pool, f, "FREE", 2, minutesAgo(30));
+    await pool.query(`UPDATE scheduler_accounts SET entered = entered + 9 WHERE account_id = $1`, [a]);
+    const batched = await claimInTransaction(["w0", "w1", "w2"], true);
+    const single = await claimInTransaction(["w0", "w1", "w2"], false);
+    expect(batched.claims.filter((c) => c.tier === "PLUS").map((c) => c.id)).toEqual([a1, b1]);
+    expect(batched.claims.map(({ token: _, ...c }) => c)).toEqual(single.claims.map(({ token: _, ...c }) => c));
+    expect(batched.passes).toEqual(single.passes);
+  });
+
   it("leaves a job that avoids one of its workers to the loop, which gives it to another worker", async () => {
     const account = await insertAccount(pool, "PLUS");
     const [avoided, next] = await enqueueFifo(pool, account, "PLUS", 2);

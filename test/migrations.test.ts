@@ -278,3 +278,27 @@ describe("upgrading a database that has rows", () => {
     }
   });
 });
+
+describe("0028: the burst cap's counters in two rows", () => {
+  it("keeps a read-only role's view of them: whoever could read scheduler_accounts can read scheduler_account_load", async () => {
+    const db = await emptyDatabase();
+    const client = await connect(db.url);
+    const before = names.indexOf("0028_claim_path_counters");
+    expect(before).toBeGreaterThan(0);
+    await migrate(client, await migrationsDir(before));
+    const role = `kinema_keda_${process.pid}_${Date.now()}`;
+    await client.query(`CREATE ROLE ${role} LOGIN`);
+    try {
+      await client.query(`GRANT SELECT ON jobs, scheduler_config, scheduler_accounts TO ${role}`);
+      const { id } = await insertRealisticRows(client);
+      await migrate(client);
+      const reader = await connect(db.url.replace("postgres@", `${role}@`));
+      const { rows } = await reader.query(`SELECT account_id, running FROM scheduler_account_load WHERE running > 0`);
+      expect(rows).toEqual([{ account_id: id.alice, running: 1 }]);
+      await reader.end();
+    } finally {
+      await client.query(`DROP OWNED BY ${role}`);
+      await client.query(`DROP ROLE ${role}`);
+    }
+  });
+});

@@ -10,7 +10,8 @@
 // The per-step progress write never runs the trigger (its WHEN clause); a checkpoint adds one row.
 // The claim and the completion have triggers of their own that write the same rows from one plain INSERT
 // (job_timeline_claimed, 0021; job_timeline_completed, 0023): test/timeline-paths.test.ts compares them
-// with 0008's trigger.
+// with 0008's trigger. Since 0028 a claim call (claim_jobs) writes its claims' rows itself, one INSERT per
+// call, while the claim trigger stands aside (test/claim-set-based.test.ts checks the rows).
 import type { Sql } from "../db/pool.js";
 import type { JobStage } from "../jobs/states.js";
 import { expandStoredEvents } from "./compact.js";

@@ -34,8 +34,17 @@
 -- Measured (claim_jobs over 12,000 queued, 64 accounts, one session; tmp harness): 64 slots a call 12.3 ->
 -- 4.8 ms, 17 slots 3.9 -> 2.2 ms; bench:queue before and after: docs/DEPLOY.md.
 
-ALTER TABLE "scheduler_accounts" RENAME COLUMN "running" TO "entered";
-ALTER TABLE "scheduler_accounts" ALTER COLUMN "entered" TYPE BIGINT;
+-- The tables in the order the queue's statements take them (jobs, then the counters): a claim or a
+-- completion in flight holds jobs and waits for scheduler_accounts; taken the other way round (the new
+-- column first, the trigger on jobs below), this migration and such a statement would wait on each other.
+LOCK TABLE "jobs", "scheduler_accounts" IN ACCESS EXCLUSIVE MODE;
+
+-- A new column, not a rename: the previous release still reads `running` while it serves during the
+-- rollout or after a roll-back (its reconciler recounts and writes it, its KEDA query reads it). Nothing of
+-- this release reads or writes it and the triggers no longer keep it; a later release drops it (expand,
+-- then contract: docs/DEPLOY.md, Rolling upgrades).
+ALTER TABLE "scheduler_accounts" ADD COLUMN "entered" BIGINT NOT NULL DEFAULT 0;
+UPDATE "scheduler_accounts" SET "entered" = "running";
 
 CREATE TABLE "scheduler_account_exits" (
     "account_id" UUID NOT NULL,
@@ -58,6 +67,18 @@ END $$;
 CREATE VIEW "scheduler_account_load" AS
 SELECT a."account_id", greatest(a."entered" - coalesce(x."exited", 0), 0)::int AS "running"
 FROM "scheduler_accounts" a LEFT JOIN "scheduler_account_exits" x ON x."account_id" = a."account_id";
+
+-- Whoever could read the counters can read the view (the KEDA role of docs/DEPLOY.md reads it now).
+DO $$
+DECLARE g record;
+BEGIN
+  FOR g IN SELECT DISTINCT grantee FROM information_schema.role_table_grants
+           WHERE table_schema = current_schema() AND table_name = 'scheduler_accounts' AND privilege_type = 'SELECT'
+             AND grantee <> current_user
+  LOOP
+    EXECUTE format('GRANT SELECT ON "scheduler_account_load" TO %s', CASE WHEN g.grantee = 'PUBLIC' THEN 'PUBLIC' ELSE quote_ident(g.grantee) END);
+  END LOOP;
+END $$;
 
 -- Entering RUNNING: +1 on the claimer's row. A new row (an account never counted, or whose row was
 -- deleted) starts from the account's exits, so its first job counts as one; its exits row is made too.
@@ -127,6 +148,7 @@ DECLARE
   pick_lane "Tier";
   pick_count integer;
   pick_cap integer;
+  pick_found integer;
   picked uuid[];
   plus_ids uuid[] := '{}';
   free_ids uuid[] := '{}';
@@ -142,16 +164,23 @@ BEGIN
   -- instead of one statement each; the loop below runs only for the slots this part leaves.
   --   1. The stride (LaneClock.served) over the n slots with both lanes busy: how many slots each lane has.
   --   2. Each lane's oldest claimable jobs, that many, locked SKIP LOCKED with their accounts' counter rows,
-  --      and cut where an account would pass its cap (row_number per account against cap - running); a
-  --      lane that comes up short leaves its slots to the other lane's next jobs.
+  --      and cut where an account would pass its cap (row_number per account against cap - running - what
+  --      this call took); a pick cut short with jobs behind it is repeated; a lane that comes up short
+  --      leaves its slots to the other lane's next jobs.
   --   3. The stride again, with what each lane supplied: slot i gets the job the loop's i-th claim would
   --      (the lane whose turn it is while it has jobs, else the other; FIFO within a lane), and the passes
   --      end where the loop's would.
-  -- Left to the loop: jobs of accounts without a counter row (`_o`), jobs that avoid one of this call's
-  -- workers (the loop gives them to another worker), a job no pick took, fair share off.
+  -- Left to the loop, for the slots this part leaves: jobs of accounts without an entered row (`_o`; a new
+  -- account gets one from its insert trigger, so only a drift the reconciler repairs lacks it), jobs that
+  -- avoid one of this call's workers (the loop gives them to another worker), fair share off, a PLUS cap
+  -- below the FREE one (a PLUS claim's cap must count the FREE claims slotted before it). When this part
+  -- fills every slot, such jobs wait for a later call (one without the avoided worker, or with slots to
+  -- spare; an avoidance lapses after 30 s). An account with jobs in both lanes (its tier changed while
+  -- they queued) has its FREE pick count the call's PLUS picks wherever they fall in slot order: never
+  -- past a cap, at most a FREE job fewer than the loop would start.
   SELECT c.fair_share, c.plus_weight, c.free_weight, c.plus_burst_cap, c.free_burst_cap INTO cfg
   FROM scheduler_config c WHERE c.id = 1;
-  IF n > 1 AND cfg.fair_share THEN
+  IF n > 1 AND cfg.fair_share AND cfg.plus_burst_cap >= cfg.free_burst_cap THEN
     FOR pass_no IN 1 .. 2 LOOP
       sim_plus := p_plus; sim_free := p_free; taken_plus := 0; taken_free := 0;
       FOR i IN 1 .. n LOOP
@@ -178,37 +207,41 @@ BEGIN
       CONTINUE WHEN pass_no = 2;
       want_plus := taken_plus;
       want_free := taken_free;
-      -- PLUS's slots; FREE's and what PLUS could not fill; PLUS again for what FREE could not.
+      -- PLUS's slots; FREE's and what PLUS could not fill; PLUS again for what FREE could not. A pick that
+      -- came back cut by a cap, with more jobs behind it, is repeated for the rest: the accounts it filled
+      -- are then full (their jobs this call took count, `taken`) and the next round walks past them.
       FOR pick_no IN 1 .. 3 LOOP
         pick_lane := CASE WHEN pick_no = 2 THEN 'FREE' ELSE 'PLUS' END;
         pick_cap := CASE WHEN pick_lane = 'PLUS' THEN cfg.plus_burst_cap ELSE cfg.free_burst_cap END;
         pick_count := CASE pick_no WHEN 1 THEN want_plus
           WHEN 2 THEN want_free + want_plus - cardinality(plus_ids)
           ELSE CASE WHEN cardinality(plus_ids) = want_plus THEN n - cardinality(plus_ids) - cardinality(free_ids) ELSE 0 END END;
-        CONTINUE WHEN pick_count <= 0;
-        SELECT coalesce(array_agg(t.id ORDER BY t.n), '{}') INTO picked FROM (
-          SELECT p.id, p.account_id, p.running,
-            row_number() OVER (ORDER BY p.created_at, p.tid) AS n,
-            row_number() OVER (PARTITION BY p.account_id ORDER BY p.created_at, p.tid) AS rn
-          FROM (
-            SELECT q.id, q.account_id, q.created_at, q.id::text AS tid, greatest(a.entered - coalesce(x.exited, 0), 0) AS running
-            FROM jobs q JOIN scheduler_accounts a ON a.account_id = q.account_id
-              LEFT JOIN scheduler_account_exits x ON x.account_id = q.account_id
-            WHERE q.status = 'QUEUED' AND q.tier = pick_lane AND q.run_after <= now()
-              AND (q.avoid_worker IS NULL OR q.run_after < now() - interval '30 seconds' OR q.avoid_worker <> ALL (worker_ids))
-              AND (q.deadline_at IS NULL OR q.deadline_at > now() OR q.started_at IS NOT NULL)
-              AND greatest(a.entered - coalesce(x.exited, 0), 0) < pick_cap
-              AND q.id <> ALL (plus_ids || free_ids)
-            ORDER BY q.tier, q.created_at, q.id::text LIMIT pick_count
-            FOR UPDATE OF q, a SKIP LOCKED
-          ) p
-        ) t
-        -- an account's jobs an earlier pick of this call took (an account with jobs in both lanes, or this
-        -- lane's second pick) count against its cap too: none is claimed before the UPDATE below
-        WHERE t.rn + CASE WHEN cardinality(plus_ids) + cardinality(free_ids) = 0 THEN 0 ELSE
-          (SELECT count(*) FROM jobs jj WHERE jj.id = ANY (plus_ids || free_ids) AND jj.account_id = t.account_id) END
-          <= pick_cap - t.running;
-        IF pick_lane = 'PLUS' THEN plus_ids := plus_ids || picked; ELSE free_ids := picked; END IF;
+        WHILE pick_count > 0 LOOP
+          SELECT coalesce(array_agg(t.id ORDER BY t.n) FILTER (WHERE t.fits), '{}'), count(*) INTO picked, pick_found FROM (
+            SELECT p.id,
+              row_number() OVER (ORDER BY p.created_at, p.tid) AS n,
+              row_number() OVER (PARTITION BY p.account_id ORDER BY p.created_at, p.tid) + p.running + p.taken <= pick_cap AS fits
+            FROM (
+              SELECT q.id, q.account_id, q.created_at, q.id::text AS tid,
+                greatest(a.entered - coalesce(x.exited, 0), 0) AS running, k.taken
+              FROM jobs q JOIN scheduler_accounts a ON a.account_id = q.account_id
+                LEFT JOIN scheduler_account_exits x ON x.account_id = q.account_id
+                CROSS JOIN LATERAL (SELECT CASE WHEN cardinality(plus_ids) + cardinality(free_ids) = 0 THEN 0 ELSE
+                  (SELECT count(*) FROM jobs jj WHERE jj.id = ANY (plus_ids || free_ids) AND jj.account_id = q.account_id) END AS taken) k
+              WHERE q.status = 'QUEUED' AND q.tier = pick_lane AND q.run_after <= now()
+                AND (q.avoid_worker IS NULL OR q.run_after < now() - interval '30 seconds' OR q.avoid_worker <> ALL (worker_ids))
+                AND (q.deadline_at IS NULL OR q.deadline_at > now() OR q.started_at IS NOT NULL)
+                AND greatest(a.entered - coalesce(x.exited, 0), 0) + k.taken < pick_cap
+                AND q.id <> ALL (plus_ids || free_ids)
+              ORDER BY q.tier, q.created_at, q.id::text LIMIT pick_count
+              FOR UPDATE OF q, a SKIP LOCKED
+            ) p
+          ) t;
+          IF pick_lane = 'PLUS' THEN plus_ids := plus_ids || picked; ELSE free_ids := free_ids || picked; END IF;
+          -- done: the lane had no more (fewer than asked came back), or none was cut
+          EXIT WHEN pick_found < pick_count OR cardinality(picked) = pick_count;
+          pick_count := pick_count - cardinality(picked);
+        END LOOP;
       END LOOP;
     END LOOP;
     p_plus := sim_plus;

@@ -8,7 +8,7 @@ import type pg from "pg";
  * counter row leave them wrong for good (an over-count never heals, and the account's jobs never run
  * again), and an account without a row cannot be claimed. So, periodically:
  *
- * 1. Accounts without counter rows get them (0; the triggers then count from there, and step 2 fixes it).
+ * 1. Accounts without counter rows get them (nothing running; the triggers count from there, step 2 fixes it).
  * 2. Accounts whose entered - exited differs from count(*) of their RUNNING jobs have both rows locked,
  *    in account order (the order every multi-row locker uses: completions and the sweep lock exits rows
  *    in account order and never an entered row; claims lock entered rows SKIP LOCKED and never wait),
@@ -20,21 +20,18 @@ import type pg from "pg";
  * Cost: one pass over the accounts with an index count of RUNNING jobs (jobs_running_idx, 0027: partial on
  * RUNNING, keyed by account), and locks only on rows that were wrong.
  */
-const ENSURE = `/* reconcileCountersEnsure */
-WITH missing AS (
-  SELECT a.id FROM accounts a
-  WHERE NOT EXISTS (SELECT 1 FROM scheduler_accounts s WHERE s.account_id = a.id)
-     OR NOT EXISTS (SELECT 1 FROM scheduler_account_exits x WHERE x.account_id = a.id)
-),
-exits AS (
-  INSERT INTO scheduler_account_exits (account_id, exited) SELECT id, 0 FROM missing
-  ON CONFLICT (account_id) DO NOTHING
-),
-entered AS (
-  INSERT INTO scheduler_accounts (account_id, entered) SELECT id, 0 FROM missing
-  ON CONFLICT (account_id) DO NOTHING
-)
-SELECT count(*)::int AS created FROM missing`;
+// Exits rows first, as the claim's trigger makes them (two makers never wait on each other's inserts in
+// opposite orders); a new entered row starts at the account's exits, so it counts nothing running.
+const ENSURE_EXITS = `/* reconcileCountersEnsureExits */
+INSERT INTO scheduler_account_exits (account_id, exited)
+SELECT a.id, 0 FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM scheduler_account_exits x WHERE x.account_id = a.id)
+ON CONFLICT (account_id) DO NOTHING`;
+
+const ENSURE_ENTERED = `/* reconcileCountersEnsureEntered */
+INSERT INTO scheduler_accounts (account_id, entered)
+SELECT a.id, coalesce((SELECT x.exited FROM scheduler_account_exits x WHERE x.account_id = a.id), 0) FROM accounts a
+WHERE NOT EXISTS (SELECT 1 FROM scheduler_accounts s WHERE s.account_id = a.id)
+ON CONFLICT (account_id) DO NOTHING`;
 
 const RUNNING = `(SELECT count(*) FROM jobs j WHERE j.account_id = s.account_id AND j.status = 'RUNNING')`;
 
@@ -55,7 +52,7 @@ export interface CounterFix { accountId: string; running: number }
 export async function reconcileRunningCounters(pool: pg.Pool): Promise<{ created: number; fixed: CounterFix[] }> {
   const client = await pool.connect();
   try {
-    const created = (await client.query<{ created: number }>(ENSURE)).rows[0]!.created;
+    const created = ((await client.query(ENSURE_EXITS)).rowCount ?? 0) + ((await client.query(ENSURE_ENTERED)).rowCount ?? 0);
     await client.query("BEGIN");
     try {
       const { rows: wrong } = await client.query<{ account_id: string }>(LOCK_WRONG);
