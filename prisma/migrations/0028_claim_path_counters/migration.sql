@@ -150,6 +150,8 @@ DECLARE
   pick_cap integer;
   pick_found integer;
   picked uuid[];
+  picked_accounts uuid[];
+  taken uuid[] := '{}';
   plus_ids uuid[] := '{}';
   free_ids uuid[] := '{}';
   order_ids uuid[] := '{}';
@@ -209,7 +211,8 @@ BEGIN
       want_free := taken_free;
       -- PLUS's slots; FREE's and what PLUS could not fill; PLUS again for what FREE could not. A pick that
       -- came back cut by a cap, with more jobs behind it, is repeated for the rest: the accounts it filled
-      -- are then full (their jobs this call took count, `taken`) and the next round walks past them.
+      -- are then full (their jobs this call took count: `taken`, an account id per job) and the next round
+      -- walks past them.
       FOR pick_no IN 1 .. 3 LOOP
         pick_lane := CASE WHEN pick_no = 2 THEN 'FREE' ELSE 'PLUS' END;
         pick_cap := CASE WHEN pick_lane = 'PLUS' THEN cfg.plus_burst_cap ELSE cfg.free_burst_cap END;
@@ -217,27 +220,29 @@ BEGIN
           WHEN 2 THEN want_free + want_plus - cardinality(plus_ids)
           ELSE CASE WHEN cardinality(plus_ids) = want_plus THEN n - cardinality(plus_ids) - cardinality(free_ids) ELSE 0 END END;
         WHILE pick_count > 0 LOOP
-          SELECT coalesce(array_agg(t.id ORDER BY t.n) FILTER (WHERE t.fits), '{}'), count(*) INTO picked, pick_found FROM (
-            SELECT p.id,
+          SELECT coalesce(array_agg(t.id ORDER BY t.n) FILTER (WHERE t.fits), '{}'),
+            coalesce(array_agg(t.account_id ORDER BY t.n) FILTER (WHERE t.fits), '{}'), count(*)
+          INTO picked, picked_accounts, pick_found FROM (
+            SELECT p.id, p.account_id,
               row_number() OVER (ORDER BY p.created_at, p.tid) AS n,
-              row_number() OVER (PARTITION BY p.account_id ORDER BY p.created_at, p.tid) + p.running + p.taken <= pick_cap AS fits
+              row_number() OVER (PARTITION BY p.account_id ORDER BY p.created_at, p.tid) + p.running <= pick_cap AS fits
             FROM (
+              -- running: the account's count plus its jobs this call's picks took (one entry each in taken)
               SELECT q.id, q.account_id, q.created_at, q.id::text AS tid,
-                greatest(a.entered - coalesce(x.exited, 0), 0) AS running, k.taken
+                greatest(a.entered - coalesce(x.exited, 0), 0) + cardinality(array_positions(taken, q.account_id)) AS running
               FROM jobs q JOIN scheduler_accounts a ON a.account_id = q.account_id
                 LEFT JOIN scheduler_account_exits x ON x.account_id = q.account_id
-                CROSS JOIN LATERAL (SELECT CASE WHEN cardinality(plus_ids) + cardinality(free_ids) = 0 THEN 0 ELSE
-                  (SELECT count(*) FROM jobs jj WHERE jj.id = ANY (plus_ids || free_ids) AND jj.account_id = q.account_id) END AS taken) k
               WHERE q.status = 'QUEUED' AND q.tier = pick_lane AND q.run_after <= now()
                 AND (q.avoid_worker IS NULL OR q.run_after < now() - interval '30 seconds' OR q.avoid_worker <> ALL (worker_ids))
                 AND (q.deadline_at IS NULL OR q.deadline_at > now() OR q.started_at IS NOT NULL)
-                AND greatest(a.entered - coalesce(x.exited, 0), 0) + k.taken < pick_cap
+                AND greatest(a.entered - coalesce(x.exited, 0), 0) + cardinality(array_positions(taken, q.account_id)) < pick_cap
                 AND q.id <> ALL (plus_ids || free_ids)
               ORDER BY q.tier, q.created_at, q.id::text LIMIT pick_count
               FOR UPDATE OF q, a SKIP LOCKED
             ) p
           ) t;
           IF pick_lane = 'PLUS' THEN plus_ids := plus_ids || picked; ELSE free_ids := free_ids || picked; END IF;
+          taken := taken || picked_accounts;
           -- done: the lane had no more (fewer than asked came back), or none was cut
           EXIT WHEN pick_found < pick_count OR cardinality(picked) = pick_count;
           pick_count := pick_count - cardinality(picked);
