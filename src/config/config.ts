@@ -11,7 +11,7 @@ export const RESOLUTIONS = ["R480P", "R720P", "R1080P"] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
 
 /** The run-ahead's defaults (workers/local-queue.ts): KINEMA_CLAIM_PREFETCH, KINEMA_PREFETCH_BELOW_MS. */
-export const DEFAULT_CLAIM_PREFETCH = 16;
+export const DEFAULT_CLAIM_PREFETCH = 32;
 export const DEFAULT_PREFETCH_BELOW_MS = 50;
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
