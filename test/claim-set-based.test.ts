@@ -77,8 +77,8 @@ describe("a claim call for several workers", () => {
     // tokens are drawn in slot order, as the loop draws them
     const tokens = batched.claims.map((c) => c.token);
     expect(tokens).toEqual([...tokens].sort((a, b) => a - b));
-    // and it was the set-based part that made them (the loop alone would show the same, so check the order:
-    // 2:1 while both lanes have jobs)
+    // 2:1 while both lanes have jobs (what the loop alone gives too: this test compares outcomes; the next
+    // two fail when the set-based part's pick is wrong, and bench:queue shows what it is for)
     expect(batched.claims.slice(0, 6).map((c) => c.tier)).toEqual(["PLUS", "FREE", "PLUS", "PLUS", "FREE", "PLUS"]);
     expect(batched.claims.map((c) => c.event)).toEqual(batched.claims.map(() => [expect.objectContaining({ kind: "CLAIMED", stage: "DENOISING", ownToken: true })]));
   });
@@ -185,7 +185,7 @@ describe("the burst cap's two counter rows", () => {
   it("an account whose exit row is gone: a finish makes it again, and the reconciler recounts a drift", async () => {
     const account = await insertAccount(pool, "FREE");
     await enqueueFifo(pool, account, "FREE", 3);
-    const [a, b] = (await claimJobs(pool, ["w0", "w1"], 60_000, "DENOISING")).map((c) => c!.job);
+    const [a] = (await claimJobs(pool, ["w0", "w1"], 60_000, "DENOISING")).map((c) => c!.job);
     await pool.query(`DELETE FROM scheduler_account_exits WHERE account_id = $1`, [account]);
     await completeJobs(pool, [{ lease: { jobId: a!.id, fencingToken: a!.fencingToken }, video: null, metadata: {} }], null);
     expect((await pool.query(`SELECT exited::int FROM scheduler_account_exits WHERE account_id = $1`, [account])).rows[0].exited).toBe(1);
@@ -195,6 +195,5 @@ describe("the burst cap's two counter rows", () => {
     const { fixed } = await reconcileRunningCounters(pool);
     expect(fixed).toContainEqual({ accountId: account, running: 1 });
     expect(await running(account)).toBe(1);
-    expect(b).toBeDefined();
   });
 });
