@@ -23,7 +23,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import "../src/db/pool.js"; // its type parsers (BIGINT as a number) for this process's pools
-import { DEFAULT_STEP_GATHER_MS } from "../src/events/batcher.js";
+import { DEFAULT_STEP_EVENT_INTERVAL_MS, DEFAULT_STEP_GATHER_MS } from "../src/events/batcher.js";
 import { DEFAULT_PROGRESS_ROW_MS, type QueueConfig } from "../src/queue/queue.js";
 import { createBenchDatabase, insertJobs } from "./lib/db.js";
 import { FleetHosts } from "./lib/fleet-hosts.js";
@@ -55,8 +55,11 @@ const queueConfig: QueueConfig = {
   progressRowMs: benchSize("BENCH_PROGRESS_ROW_MS", { full: DEFAULT_PROGRESS_ROW_MS, quick: DEFAULT_PROGRESS_ROW_MS }),
   // BENCH_STEP_GATHER_MS (0 allowed): how long a host's step event waits for others to share its NOTIFY
   stepGatherMs: process.env.BENCH_STEP_GATHER_MS ? Number(process.env.BENCH_STEP_GATHER_MS) : DEFAULT_STEP_GATHER_MS,
+  // BENCH_STEP_EVENT_INTERVAL_MS (0 allowed): a host publishes step events at most once per this many ms
+  stepEventIntervalMs: process.env.BENCH_STEP_EVENT_INTERVAL_MS ? Number(process.env.BENCH_STEP_EVENT_INTERVAL_MS) : DEFAULT_STEP_EVENT_INTERVAL_MS,
 };
 if (!Number.isInteger(queueConfig.stepGatherMs) || queueConfig.stepGatherMs! < 0) throw new Error("BENCH_STEP_GATHER_MS must be an integer >= 0");
+if (!Number.isInteger(queueConfig.stepEventIntervalMs) || queueConfig.stepEventIntervalMs! < 0) throw new Error("BENCH_STEP_EVENT_INTERVAL_MS must be an integer >= 0");
 
 function startApi(databaseUrl: string, accounts: number) {
   const child = spawn(process.execPath, ["--import", "tsx", SERVER_SCRIPT], {
@@ -270,7 +273,7 @@ async function main(): Promise<void> {
   console.log(`${QUICK ? "quick run (sizes too small to judge the goal); " : ""}largest level held: ${max} concurrent jobs${capped ? " (the highest level tried: the limit is above it)" : ""}; `
     + `goal >= ${GOAL.concurrentJobs}: ${max >= GOAL.concurrentJobs ? "met" : "MISSED"}; ${round(max / DESIGN_CLIPS_IN_FLIGHT, 1)}x the design's ${DESIGN_CLIPS_IN_FLIGHT} clips in flight; total ${round((performance.now() - began) / 1000, 1)} s`);
   console.log(JSON.stringify({
-    bench: "fleet", quick: QUICK, sync_steps: SYNC_STEPS, progress_row_ms: queueConfig.progressRowMs, step_gather_ms: queueConfig.stepGatherMs, events: process.env.BENCH_FLEET_EVENTS === "per-job" ? "per-job" : "per-host", step_ms: STEP_MS, steps_per_job: STEPS_PER_JOB, level_seconds: LEVEL_SECONDS, watched_jobs_per_level: WATCHED, pool_size: POOL_SIZE, procs: PROCS, pool_per_proc: POOL_EACH,
+    bench: "fleet", quick: QUICK, sync_steps: SYNC_STEPS, progress_row_ms: queueConfig.progressRowMs, step_gather_ms: queueConfig.stepGatherMs, step_event_interval_ms: queueConfig.stepEventIntervalMs, events: process.env.BENCH_FLEET_EVENTS === "per-job" ? "per-job" : "per-host", step_ms: STEP_MS, steps_per_job: STEPS_PER_JOB, level_seconds: LEVEL_SECONDS, watched_jobs_per_level: WATCHED, pool_size: POOL_SIZE, procs: PROCS, pool_per_proc: POOL_EACH,
     max_concurrent_jobs: max, limit_above_highest_level: capped, db_tps_at_max: best?.db_tps ?? null, steps_per_s_at_max: best?.steps_per_s ?? null,
     goal_concurrent_jobs: GOAL.concurrentJobs, goal_met: max >= GOAL.concurrentJobs, design_clips_in_flight: DESIGN_CLIPS_IN_FLIGHT,
     headroom_over_design: round(max / DESIGN_CLIPS_IN_FLIGHT, 1), levels: results, total_seconds: round((performance.now() - began) / 1000, 1),

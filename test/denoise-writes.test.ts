@@ -1,7 +1,8 @@
 // The denoising stage's checkpoints and previews are stored while the next steps run (issue 18,
 // workers/stages/step-writes.ts), against a store whose puts are slow (as an S3 store's are): the steps
 // do not wait for them, a preview's key is shown only once its object is stored, a failed put stops the
-// job at the next step, and a job cancelled while a put is in flight keeps nothing in the store.
+// job at the next step, and a job cancelled while a put is in flight keeps nothing in the store. Previews
+// come at most once per KINEMA_PREVIEW_MIN_MS (the last step's always).
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,12 +52,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The disk store, with puts that take PUT_MS (or fail) and a record of when each one ended. */
-function slowStore(fail?: (key: string) => boolean) {
+/** The disk store, with puts that take `putMs` (or fail) and a record of when each one ended. */
+function slowStore(fail?: (key: string) => boolean, putMs = PUT_MS) {
   const stored = new Map<string, number>();
   const store: ObjectStore = {
     put: async (key, data, type) => {
-      await new Promise((resolve) => setTimeout(resolve, PUT_MS));
+      await new Promise((resolve) => setTimeout(resolve, putMs));
       if (fail?.(key)) throw new Error(`put of ${key} failed`);
       await disk.put(key, data, type);
       stored.set(key, performance.now());
@@ -77,12 +78,12 @@ async function newJob(steps: number): Promise<string> {
   return rows[0].id;
 }
 
-function start(id: string, store: ObjectStore): { run: JobRun; outcome: Promise<JobOutcome> } {
+function start(id: string, store: ObjectStore, engine = config.engine): { run: JobRun; outcome: Promise<JobOutcome> } {
   const queue = new JobQueue(pool, bus, { leaseMs: 60_000, heartbeatMs: 30_000, pollMs: 100, sweepMs: 100, maxAttempts: 1, retryBaseMs: 10, retryMaxMs: 20 });
   let run!: JobRun;
   const outcome = queue.claim("w-writes", "DENOISING").then((job) => {
     expect(job!.id).toBe(id);
-    run = new JobRun(job!, { queue, stages: [denoiseStage({ models, store, engine: config.engine, stepTimes: new StepTimes() })], heartbeatMs: 30_000, log, store });
+    run = new JobRun(job!, { queue, stages: [denoiseStage({ models, store, engine, stepTimes: new StepTimes() })], heartbeatMs: 30_000, log, store });
     return run.run();
   });
   return { get run() { return run; }, outcome };
@@ -125,6 +126,18 @@ describe("the denoising stage's writes in the background", () => {
     // the put failed PUT_MS after step 4: step 5, computed meanwhile, is never counted
     const last = Math.max(...stepsOf(id).map((h) => h.event.stepsCompleted!));
     expect(last).toBe(4);
+  }, 120_000);
+
+  it("makes at most one preview per KINEMA_PREVIEW_MIN_MS, the last step's always, and every one without a floor", async () => {
+    const previewed = async (previewMinMs: number) => {
+      const id = await newJob(12);
+      const { store, stored } = slowStore(undefined, 0);
+      expect(await start(id, store, { ...config.engine, previewEvery: 2, previewMinMs }).outcome).toBe("succeeded");
+      return [...stored.keys()].filter((k) => k.startsWith(`previews/${id}/`)).map((k) => Number(/-(\d+)\.png$/.exec(k)![1]));
+    };
+    expect(await previewed(60_000)).toEqual([2, 12]); // the first due, then the last step's
+    expect(await previewed(0)).toEqual([2, 4, 6, 8, 10, 12]);
+    expect(loadConfig({}).engine.previewMinMs).toBe(0); // off unless set: previews every KINEMA_PREVIEW_EVERY steps
   }, 120_000);
 
   it("a job cancelled while a checkpoint is being stored keeps nothing in the store", async () => {

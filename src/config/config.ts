@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { DEFAULT_STEP_EVENT_INTERVAL_MS } from "../events/batcher.js";
 
 export { ConfigError };
 
@@ -34,6 +35,8 @@ const schema = z.object({
   KINEMA_HEARTBEAT_MS: int(100, 600_000, 10_000),
   KINEMA_PROGRESS_ROW_MS: int(0, 600_000, 5_000),
   KINEMA_STEP_GATHER_MS: int(0, 1_000, 0),
+  // A process publishes step events at most once per this many ms (src/events/batcher.ts); 0: every step.
+  KINEMA_STEP_EVENT_INTERVAL_MS: int(0, 1_000, DEFAULT_STEP_EVENT_INTERVAL_MS),
   KINEMA_POLL_MS: int(50, 60_000, 2_000),
   // A worker whose jobs run shorter than KINEMA_PREFETCH_BELOW_MS claims up to this many more to run next,
   // about that many ms of work (workers/local-queue.ts); 0 turns it off. GPU jobs (seconds) never qualify.
@@ -89,6 +92,8 @@ const schema = z.object({
   KINEMA_GUIDANCE: z.coerce.number().min(0).max(50).optional(),
   KINEMA_CHECKPOINT_EVERY: int(1, 1000, 10),
   KINEMA_PREVIEW_EVERY: int(1, 1000, 5),
+  // ... but at most one preview per this many ms (the last step's always); 0: every KINEMA_PREVIEW_EVERY
+  KINEMA_PREVIEW_MIN_MS: int(0, 600_000, 0),
   KINEMA_ORT_THREADS: int(0, 256, 0),
   KINEMA_URL_TTL_SECONDS: int(10, 604_800, 3_600),
   // How long a delivered clip (and its variants) is kept after the job finished, per tier; 0 keeps it
@@ -183,6 +188,8 @@ export interface Config {
     progressRowMs?: number;
     /** a step event waits up to this long for the process's other step events to share its NOTIFY transaction; 0: none */
     stepGatherMs?: number;
+    /** a process publishes step events at most once per this many ms (the first after a quiet interval at once); 0: every step */
+    stepEventIntervalMs?: number;
     /** counter reconciliation and the orphan sweep, every this many ms (0: off) */
     housekeepingMs?: number;
     /** jobs a worker may claim ahead while its jobs run shorter than prefetchBelowMs (0 or absent: one at a time) */
@@ -228,6 +235,8 @@ export interface Config {
     guidance: number | null;
     checkpointEvery: number;
     previewEvery: number;
+    /** at most one preview per this many ms, the last step's aside (absent: no floor) */
+    previewMinMs?: number;
     /** 0: onnxruntime's default (all cores) */
     threads: number;
   };
@@ -356,7 +365,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolSize: e.KINEMA_DB_POOL_SIZE,
     stagesModule: e.KINEMA_STAGES_MODULE,
     queue: {
-      leaseMs: e.KINEMA_LEASE_MS, heartbeatMs: e.KINEMA_HEARTBEAT_MS, progressRowMs: e.KINEMA_PROGRESS_ROW_MS, claimPrefetch: e.KINEMA_CLAIM_PREFETCH, prefetchBelowMs: e.KINEMA_PREFETCH_BELOW_MS, stepGatherMs: e.KINEMA_STEP_GATHER_MS, pollMs: e.KINEMA_POLL_MS,
+      leaseMs: e.KINEMA_LEASE_MS, heartbeatMs: e.KINEMA_HEARTBEAT_MS, progressRowMs: e.KINEMA_PROGRESS_ROW_MS, claimPrefetch: e.KINEMA_CLAIM_PREFETCH, prefetchBelowMs: e.KINEMA_PREFETCH_BELOW_MS, stepGatherMs: e.KINEMA_STEP_GATHER_MS, stepEventIntervalMs: e.KINEMA_STEP_EVENT_INTERVAL_MS, pollMs: e.KINEMA_POLL_MS,
       sweepMs: e.KINEMA_SWEEP_MS, housekeepingMs: e.KINEMA_HOUSEKEEPING_MS, maxAttempts: e.KINEMA_MAX_ATTEMPTS,
       retryBaseMs: e.KINEMA_RETRY_BASE_MS, retryMaxMs: e.KINEMA_RETRY_MAX_MS,
     },
@@ -380,7 +389,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     engine: {
       modelDir: e.KINEMA_MODEL_DIR, provider: e.KINEMA_EXECUTION_PROVIDER, profile: e.KINEMA_ENGINE_PROFILE,
       sampler: e.KINEMA_SAMPLER ?? null, guidance: e.KINEMA_GUIDANCE ?? null,
-      checkpointEvery: e.KINEMA_CHECKPOINT_EVERY, previewEvery: e.KINEMA_PREVIEW_EVERY, threads: e.KINEMA_ORT_THREADS,
+      checkpointEvery: e.KINEMA_CHECKPOINT_EVERY, previewEvery: e.KINEMA_PREVIEW_EVERY, previewMinMs: e.KINEMA_PREVIEW_MIN_MS, threads: e.KINEMA_ORT_THREADS,
     },
     delivery: { urlTtlSeconds: e.KINEMA_URL_TTL_SECONDS, publicUrl: e.KINEMA_PUBLIC_URL ?? null, signingSecret: e.KINEMA_URL_SIGNING_SECRET ?? null },
     webhooks: {

@@ -24,6 +24,13 @@ export interface DenoiseRequest {
   /** a checkpoint of this same request to continue from */
   resume?: Checkpoint | null;
   onStep(step: number, latent: Float32Array, rng: RngState, stepMs: number): Promise<void>;
+  /**
+   * Given (a worker's loop): while it answers true, the next step's model call starts before onStep
+   * runs, so onStep's work (progress, events, checkpoint and preview writes) overlaps the model instead
+   * of adding to every step. onStep still sees `latent` unchanged (the next sampler update waits for
+   * it); a step it stops (by throwing) leaves the call in flight finished and its result dropped.
+   */
+  lookAhead?: () => boolean;
 }
 
 export function latentSize(geometry: Geometry): number {
@@ -85,19 +92,35 @@ export async function denoise(r: DenoiseRequest): Promise<Float32Array> {
   const grid = timeGrid(r.sampler, r.steps, manifest.prediction);
   const guided = new Float32Array(size);
   const dims = [2, ...r.geometry.latent];
-  for (let i = start; i < r.steps; i++) {
-    const began = performance.now();
+  const call = (i: number): Step => {
     const t = grid[i]!;
     // A new batch every step: the model takes it (a threaded model transfers its buffer away).
     const batch = new Float32Array(2 * size);
     batch.set(latent, 0);
     batch.set(latent, size);
-    const out = await r.model.denoise({ data: batch, dims }, new Float32Array([t, t]), text, mask);
-    samplerStep(r.sampler, manifest.prediction, latent, guide(out.data, r.guidance, guided), t, grid[i + 1]!);
+    const out = r.model.denoise({ data: batch, dims }, new Float32Array([t, t]), text, mask);
+    out.catch(() => {}); // awaited later, maybe after it failed: not an unhandled rejection meanwhile
+    return { began: performance.now(), out };
+  };
+  let next: Step | null = start < r.steps ? call(start) : null;
+  for (let i = start; i < r.steps; i++) {
+    const { began, out } = next ?? call(i);
+    next = null;
+    samplerStep(r.sampler, manifest.prediction, latent, guide((await out).data, r.guidance, guided), grid[i]!, grid[i + 1]!);
     if (hasNonFinite(latent)) {
       throw new JobError("NAN_DETECTED", `non-finite values in the latent after step ${i + 1}`, true, { maxAttempts: 2, avoidWorker: true });
     }
-    await r.onStep(i + 1, latent, rng.state, performance.now() - began);
+    const stepMs = performance.now() - began;
+    if (i + 1 < r.steps && r.lookAhead?.()) next = call(i + 1);
+    try {
+      await r.onStep(i + 1, latent, rng.state, stepMs);
+    } catch (error) {
+      await next?.out.catch(() => {}); // nothing of this request is left running when it ends
+      throw error;
+    }
   }
   return latent;
 }
+
+/** A model call under way: when it started, and its result. */
+interface Step { began: number; out: Promise<Awaited<ReturnType<Model["denoise"]>>> }

@@ -10,6 +10,14 @@
 // commits when the round trip is short; every event is still sent, in order, each with its own payload.
 // It delays each step event by at most `gatherMs`; a synchronous write's flush() sends at once.
 //
+// The interval (`intervalMs`, KINEMA_STEP_EVENT_INTERVAL_MS): the process hands step events to the bus at
+// most once per interval. The first event after a quiet interval goes at once (a job whose steps are
+// slower than the interval, a GPU's, is never held); a faster one's events wait for the interval to end
+// and then go together. On 2 cores a CPU step of ~20 ms used to send a NOTIFY per step: the statement,
+// its commit and the subscribers' wake-ups took ~1 ms of CPU a step from the model's threads
+// (bench:denoise); at the 100 ms default it is one publish per ~5 such steps, each step still its own
+// event, for at most 100 ms more before a subscriber hears it.
+//
 // Without a gather (the default) an event is handed to the bus on the next turn of the event loop
 // (setImmediate), not inside add(): the step that adds it goes straight on to its next model call, and
 // the publish (the NOTIFY's statement built and written to the socket) runs while that call does
@@ -19,6 +27,8 @@ import type { EventBus, JobEvent } from "./bus.js";
 
 /** KINEMA_STEP_GATHER_MS's default (bench:fleet measured it; docs/DEPLOY.md gives the figures). */
 export const DEFAULT_STEP_GATHER_MS = 0;
+/** KINEMA_STEP_EVENT_INTERVAL_MS's default: at most ten step publishes a second per process. */
+export const DEFAULT_STEP_EVENT_INTERVAL_MS = 100;
 
 export class EventBatcher {
   /** the last publish: the bus sends in order within a process, so it settles after every earlier one */
@@ -27,13 +37,18 @@ export class EventBatcher {
   /** cancels the scheduled release (a timer of gatherMs, or the next turn's immediate) */
   private gathering: (() => void) | null = null;
 
-  constructor(private readonly bus: EventBus, private readonly onError: (error: unknown, lost: number) => void, private readonly gatherMs = 0) {}
+  /** when the last release handed events over (performance.now()) */
+  private releasedAt = -Infinity;
+
+  constructor(private readonly bus: EventBus, private readonly onError: (error: unknown, lost: number) => void, private readonly gatherMs = 0,
+    private readonly intervalMs = 0) {}
 
   add(event: JobEvent): void {
     this.gathered.push(event);
     if (this.gathering) return;
-    if (this.gatherMs > 0) {
-      const timer = setTimeout(() => this.release(), this.gatherMs);
+    const wait = Math.max(this.gatherMs, this.releasedAt + this.intervalMs - performance.now());
+    if (wait > 0) {
+      const timer = setTimeout(() => this.release(), wait);
       this.gathering = () => clearTimeout(timer);
     } else {
       const immediate = setImmediate(() => this.release());
@@ -52,7 +67,9 @@ export class EventBatcher {
     this.gathering?.();
     this.gathering = null;
     const events = this.gathered;
+    if (events.length === 0) return;
     this.gathered = [];
+    this.releasedAt = performance.now();
     for (const event of events) this.send(event);
   }
 

@@ -148,5 +148,11 @@ export function observeTerminal(status: "SUCCEEDED" | "FAILED" | "BLOCKED" | "CA
 
 /** One denoising step of `ms` milliseconds. */
 export function observeStep(model: string, latent: readonly number[], ms: number): void {
-  stepDuration.observe({ model, latent: latent.join("x") }, ms / 1000);
+  stepObserver(model, latent)(ms);
+}
+
+/** The steps of one job: the labelled series looked up once, not at every step (which is on the step's path). */
+export function stepObserver(model: string, latent: readonly number[]): (ms: number) => void {
+  const series = stepDuration.labels({ model, latent: latent.join("x") });
+  return (ms) => series.observe(ms / 1000);
 }

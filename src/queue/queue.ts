@@ -3,7 +3,7 @@
 // when the bus is PostgreSQL's, in-process otherwise.
 import type { Config } from "../config/config.js";
 import type { Sql } from "../db/pool.js";
-import { DEFAULT_STEP_GATHER_MS, EventBatcher } from "../events/batcher.js";
+import { DEFAULT_STEP_EVENT_INTERVAL_MS, DEFAULT_STEP_GATHER_MS, EventBatcher } from "../events/batcher.js";
 import type { EventBus, JobEvent } from "../events/bus.js";
 import type { JobStage, JobStatus } from "../jobs/states.js";
 import { retryDelayMs } from "./backoff.js";
@@ -51,7 +51,7 @@ export class JobQueue {
     this.completions = new CompletionBatcher(sql, this.channel);
     this.claims = new ClaimBatcher(sql, config.leaseMs, new LaneClock(), this.channel);
     const rowWrite = (lease: Lease, write: ProgressWrite) => recordProgress(this.sql, lease, write, this.config.leaseMs, null, {});
-    this.steps = new StepPipeline(new EventBatcher(bus, onEventsLost, config.stepGatherMs ?? DEFAULT_STEP_GATHER_MS), rowWrite, config.progressRowMs ?? DEFAULT_PROGRESS_ROW_MS, config.leaseMs * 2);
+    this.steps = new StepPipeline(new EventBatcher(bus, onEventsLost, config.stepGatherMs ?? DEFAULT_STEP_GATHER_MS, config.stepEventIntervalMs ?? DEFAULT_STEP_EVENT_INTERVAL_MS), rowWrite, config.progressRowMs ?? DEFAULT_PROGRESS_ROW_MS, config.leaseMs * 2);
     // A cancel (or any change but a step) to a job with pipelined steps: its next step reads the row. Not
     // the lease's own claim: its event carries the lease's token (cancels and staff actions carry none).
     bus.subscribe((event) => {

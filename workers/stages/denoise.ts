@@ -1,7 +1,8 @@
 // DENOISING: the DiT loop of src/engine/denoise.ts inside a job. Resumes from the job's checkpoint
 // when it matches this request, writes a checkpoint every KINEMA_CHECKPOINT_EVERY steps (and at the
-// step in flight when the worker drains) and a preview every KINEMA_PREVIEW_EVERY steps, both stored
-// while the next steps run (step-writes.ts), and records the executed steps and their timings.
+// step in flight when the worker drains) and a preview every KINEMA_PREVIEW_EVERY steps (at most one per
+// KINEMA_PREVIEW_MIN_MS, the last step's aside), both stored while the next steps run (step-writes.ts),
+// and records the executed steps and their timings.
 import type { Config } from "../../src/config/config.js";
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from "../../src/engine/checkpoint.js";
 import { denoise, resumable } from "../../src/engine/denoise.js";
@@ -11,7 +12,7 @@ import { previewPng } from "../../src/engine/preview.js";
 import type { ObjectStore } from "../../src/storage/store.js";
 import { checkpointKey, previewKey as previewKeyOf } from "../../src/storage/job-objects.js";
 import { StepTimes } from "../../src/engine/step-times.js";
-import { observeStep } from "../../src/ops/metrics.js";
+import { stepObserver } from "../../src/ops/metrics.js";
 import { CheckpointRejectedError } from "../../src/queue/errors.js";
 import { StepWrites } from "./step-writes.js";
 import type { Stage, StageContext } from "../pipeline.js";
@@ -35,11 +36,17 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
       const stepMs: number[] = [];
       const costKey = StepTimes.key(model.hash, geometry.latent);
       const writes = new StepWrites();
+      const observeStep = stepObserver(model.manifest.id, geometry.latent);
+      // KINEMA_PREVIEW_MIN_MS (off by default): at CPU speed five steps take ~0.1 s, and a preview then is
+      // a PNG, a put and an inode several times a second, CPU a model whose threads take every core
+      // loses. A GPU's steps are slower than such a floor and keep every KINEMA_PREVIEW_EVERY.
+      const previewMinMs = deps.engine.previewMinMs ?? 0;
+      let previewedAt = -Infinity;
       const onStep = async (step: number, values: Float32Array, rng: Checkpoint["rng"], ms: number) => {
         await writes.checkpointed(); // a step past a checkpoint counts once the checkpoint does
         stepMs.push(ms);
         deps.stepTimes.recordStep(costKey, ms);
-        observeStep(model.manifest.id, geometry.latent, ms);
+        observeStep(ms);
         const last = step === job.stepBudget;
         // Draining (the worker got SIGTERM): the step in flight is done; keep it in a checkpoint at this
         // very step (the last one too: the next worker then goes straight to decoding), then
@@ -65,7 +72,8 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
           }
         }
         let previewKey = writes.readyPreview();
-        if (!draining && (step % deps.engine.previewEvery === 0 || last)) {
+        if (!draining && (last || (step % deps.engine.previewEvery === 0 && performance.now() - previewedAt >= previewMinMs))) {
+          previewedAt = performance.now();
           const key = previewKeyOf(job.id, job.fencingToken, step);
           const png = previewPng(values, geometry.latent);
           const put = () => deps.store.put(key, png, "image/png");
@@ -79,7 +87,9 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
       };
       let latent: Float32Array;
       try {
-        latent = await denoise({ ...request, prompt: job.prompt, negativePrompt, seed: job.seed, resume, onStep });
+        // The next step's model call starts before this step's writes, unless the job is stopping (a
+        // drain's checkpoint is then the last thing, with no call left to finish).
+        latent = await denoise({ ...request, prompt: job.prompt, negativePrompt, seed: job.seed, resume, onStep, lookAhead: () => !ctx.signal.aborted });
       } finally {
         // nothing of this lease is written after its stage ends, however it ends (the last step drained
         // the writes of a run that got there)
