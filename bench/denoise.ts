@@ -1,5 +1,6 @@
 // Denoising benchmark: ms per DiT step inside the real worker (startKinema, one worker, the production
-// stages, real onnxruntime, PostgreSQL, checkpoints every 10 steps, previews every 5) against a bare
+// stages, real onnxruntime, PostgreSQL, checkpoints every 10 steps, previews every 5 at most one per
+// KINEMA_PREVIEW_MIN_MS, step events at most every KINEMA_STEP_EVENT_INTERVAL_MS) against a bare
 // `model.denoise` loop over the same graph and the same CFG batch of two, at two geometries of
 // kinema-tiny. Also: tokens and estimated FLOPs per step, achieved GFLOP/s, checkpoint write time, VAE
 // decode and MP4 encode per clip, peak RSS, and, from one instrumented job per geometry, where the
@@ -367,13 +368,20 @@ interface Breakdown {
   stepMs: number;
   /** the first FIRST_STEPS steps' excess over the job's median step */
   firstStepsExcessMs: number;
+  /**
+   * The next three run in onStep, which runs while the next step's model call does (the loop's
+   * look-ahead, src/engine/denoise.ts): in the steps' time where they overlap it, not added to it.
+   * progress writes of every step but the last
+   */
   progressMs: number;
-  /** encodeCheckpoint (direct median), on the step; its put and row write run in the background */
+  /** encodeCheckpoint (direct median); its put and row write run in the background */
   checkpointMs: number;
-  /** previewPng (direct median), on the step; its put runs in the background */
+  /** previewPng (direct median) of every preview but the last step's; its put runs in the background */
   previewMs: number;
-  /** the checkpoints' puts and row writes and the previews' puts: overlapped with the next steps (not in the sum) */
+  /** the checkpoints' puts and row writes and the previews' puts, but the last step's: overlapped too */
   backgroundMs: number;
+  /** the last step's onStep, after the last model call: its preview (PNG + put) and progress write */
+  lastStepMs: number;
   setupMs: number;
   finalWriteMs: number;
   otherMs: number;
@@ -401,22 +409,25 @@ function breakdown(probe: Probe, job: JobResult, steps: number, writes: Writes):
   const stepSum = job.stepMs.reduce((a, b) => a + b, 0);
   // The last step's preview is stored on the step (the stage waits for it before its last progress write).
   const lastPreviewMs = spans("put:preview").filter((s) => s.key?.endsWith(`-${steps}.png`)).reduce((a, s) => a + (s.end - s.start), 0);
-  const parts = {
-    progressMs: total("progress:step"),
-    // encodeCheckpoint and previewPng run on the step before their put, out of the probe's sight: the
-    // direct medians. The puts and the checkpoint's row write run while the next steps do (step-writes.ts).
-    checkpointMs: checkpoints * writes.checkpointEncodeMs,
-    previewMs: previews * writes.previewPngMs + lastPreviewMs,
-    // before step 1's first write: model cache, geometry, checkpoint lookup, text encoding, initial noise
+  const lastProgressMs = spans("progress:step").filter((s) => s.step === steps).reduce((a, s) => a + (s.end - s.start), 0);
+  // On the steps' path: before step 1's first write (model cache, geometry, checkpoint lookup, text
+  // encoding, initial noise), the last step's onStep, and the final metadata write.
+  const serial = {
     setupMs: Math.min(...inStage.map((s) => s.start)) - stage.start - job.stepMs[0]!,
+    lastStepMs: lastProgressMs + lastPreviewMs + (lastPreviewMs > 0 ? writes.previewPngMs : 0),
     finalWriteMs: total("progress:metadata"),
   };
-  const attributed = stepSum + Object.values(parts).reduce((a, b) => a + b, 0);
+  const attributed = stepSum + Object.values(serial).reduce((a, b) => a + b, 0);
   const per = (ms: number) => ms / steps;
   return {
     wallMs: per(wall), stepMs: per(stepSum), firstStepsExcessMs: per(firstStepsExcess(job.stepMs)), otherMs: per(wall - attributed),
+    // encodeCheckpoint and previewPng run in onStep before their put, out of the probe's sight: the
+    // direct medians. The puts and the checkpoint's row write run while the next steps do (step-writes.ts).
+    progressMs: per(total("progress:step") - lastProgressMs),
+    checkpointMs: per(checkpoints * writes.checkpointEncodeMs),
+    previewMs: per(Math.max(0, previews - (lastPreviewMs > 0 ? 1 : 0)) * writes.previewPngMs),
     backgroundMs: per(total("put:checkpoint") + total("checkpoint:row") + total("put:preview") - lastPreviewMs),
-    ...(Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, per(v)])) as typeof parts),
+    ...(Object.fromEntries(Object.entries(serial).map(([k, v]) => [k, per(v)])) as typeof serial),
     progressP50: percentile(progress, 50), progressP99: percentile(progress, 99),
   };
 }
@@ -563,13 +574,15 @@ async function main(): Promise<void> {
   line(`in-step: first ${FIRST_STEPS} steps after text encoding, excess`, (_, b) => b.firstStepsExcessMs);
   line("in-step: rest (mean step - bare - above; drift too)", (r, b) => b.stepMs - median(r.bareRoundMs) - b.firstStepsExcessMs);
   line("  of which copies+guide+sampler+NaN (measured)", (r) => r.loops.totalMs);
-  line("progress per step (pipelined: batched event; row every KINEMA_PROGRESS_ROW_MS)", (_, b) => b.progressMs);
-  line(`checkpoint every ${CHECKPOINT_EVERY}: encode (est.; put + row in the background)`, (_, b) => b.checkpointMs);
-  line("preview every 5: PNG (est.; put in the background but the last)", (_, b) => b.previewMs);
+  line("last step's preview + progress write (after the last model call)", (_, b) => b.lastStepMs);
   line("per-job setup + final metadata write", (_, b) => b.setupMs + b.finalWriteMs);
   line("other (unattributed)", (_, b) => b.otherMs);
   line("= worker wall (instrumented job)", (_, b) => b.wallMs);
-  line("not in the sum: checkpoint puts + rows, preview puts, overlapping steps", (_, b) => b.backgroundMs);
+  line("overlapping the next model call (in the steps' time as far as they slow it):", () => 0);
+  line("  progress writes (batched events; row every KINEMA_PROGRESS_ROW_MS)", (_, b) => b.progressMs);
+  line(`  checkpoint every ${CHECKPOINT_EVERY}: encode (est.)`, (_, b) => b.checkpointMs);
+  line("  previews (every 5 steps, at most one per KINEMA_PREVIEW_MIN_MS): PNG (est.)", (_, b) => b.previewMs);
+  line("  checkpoint puts + rows, preview puts", (_, b) => b.backgroundMs);
   console.log(table(["component", ...results.map((r) => r.c.key)], rows));
 
   console.log(`\nother figures`);
@@ -594,6 +607,7 @@ async function main(): Promise<void> {
       [`preview_ms_per_step_${r.c.key}`]: round(b.previewMs, 3),
       [`background_writes_ms_per_step_${r.c.key}`]: round(b.backgroundMs, 3),
       [`setup_ms_per_step_${r.c.key}`]: round(b.setupMs + b.finalWriteMs, 3),
+      [`last_step_ms_per_step_${r.c.key}`]: round(b.lastStepMs, 3),
       [`other_ms_per_step_${r.c.key}`]: round(b.otherMs, 3),
     });
   }
