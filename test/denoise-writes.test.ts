@@ -136,7 +136,12 @@ describe("the denoising stage's writes in the background", () => {
       return [...stored.keys()].filter((k) => k.startsWith(`previews/${id}/`)).map((k) => Number(/-(\d+)\.png$/.exec(k)![1]));
     };
     expect(await previewed(60_000)).toEqual([2, 12]); // the first due, then the last step's
-    expect(await previewed(0)).toEqual([2, 4, 6, 8, 10, 12]);
+    // without a floor, every second step's (a preview due while the one before is still being stored is
+    // skipped, which a loaded machine's slow put can cause: not all six are required)
+    const all = await previewed(0);
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    expect(all.every((step) => step % 2 === 0)).toBe(true);
+    expect(all.at(-1)).toBe(12);
     expect(loadConfig({}).engine.previewMinMs).toBe(0); // off unless set: previews every KINEMA_PREVIEW_EVERY steps
   }, 120_000);
 
