@@ -237,7 +237,7 @@ export interface Config {
     previewEvery: number;
     /** at most one preview per this many ms, the last step's aside (absent: no floor) */
     previewMinMs?: number;
-    /** 0: onnxruntime's default (all cores) */
+    /** 0: onnxruntime's default (it counts physical cores itself; one thread on some VMs: docs/DEPLOY.md) */
     threads: number;
   };
   delivery: { urlTtlSeconds: number; publicUrl: string | null; signingSecret: string | null };
