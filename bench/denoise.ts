@@ -364,7 +364,7 @@ async function startWorker(databaseUrl: string, dataDir: string, accountId: stri
 /** Where one instrumented job's DENOISING wall time went, in ms per step. */
 interface Breakdown {
   wallMs: number;
-  /** mean of the job's stepMs (model call + guidance + sampler + NaN check) */
+  /** mean of the job's stepMs (batch copy, model call, guidance, sampler, NaN check; with the look-ahead, the wall time between two steps' ends) */
   stepMs: number;
   /** the first FIRST_STEPS steps' excess over the job's median step */
   firstStepsExcessMs: number;
@@ -408,13 +408,14 @@ function breakdown(probe: Probe, job: JobResult, steps: number, writes: Writes):
   const wall = stage.end - stage.start;
   const stepSum = job.stepMs.reduce((a, b) => a + b, 0);
   // The last step's preview is stored on the step (the stage waits for it before its last progress write).
-  const lastPreviewMs = spans("put:preview").filter((s) => s.key?.endsWith(`-${steps}.png`)).reduce((a, s) => a + (s.end - s.start), 0);
+  const lastPreview = spans("put:preview").filter((s) => s.key?.endsWith(`-${steps}.png`));
+  const lastPreviewMs = lastPreview.reduce((a, s) => a + (s.end - s.start), 0);
   const lastProgressMs = spans("progress:step").filter((s) => s.step === steps).reduce((a, s) => a + (s.end - s.start), 0);
   // On the steps' path: before step 1's first write (model cache, geometry, checkpoint lookup, text
   // encoding, initial noise), the last step's onStep, and the final metadata write.
   const serial = {
     setupMs: Math.min(...inStage.map((s) => s.start)) - stage.start - job.stepMs[0]!,
-    lastStepMs: lastProgressMs + lastPreviewMs + (lastPreviewMs > 0 ? writes.previewPngMs : 0),
+    lastStepMs: lastProgressMs + lastPreviewMs + lastPreview.length * writes.previewPngMs,
     finalWriteMs: total("progress:metadata"),
   };
   const attributed = stepSum + Object.values(serial).reduce((a, b) => a + b, 0);
@@ -425,7 +426,7 @@ function breakdown(probe: Probe, job: JobResult, steps: number, writes: Writes):
     // direct medians. The puts and the checkpoint's row write run while the next steps do (step-writes.ts).
     progressMs: per(total("progress:step") - lastProgressMs),
     checkpointMs: per(checkpoints * writes.checkpointEncodeMs),
-    previewMs: per(Math.max(0, previews - (lastPreviewMs > 0 ? 1 : 0)) * writes.previewPngMs),
+    previewMs: per((previews - lastPreview.length) * writes.previewPngMs),
     backgroundMs: per(total("put:checkpoint") + total("checkpoint:row") + total("put:preview") - lastPreviewMs),
     ...(Object.fromEntries(Object.entries(serial).map(([k, v]) => [k, per(v)])) as typeof serial),
     progressP50: percentile(progress, 50), progressP99: percentile(progress, 99),

@@ -27,34 +27,41 @@ describe("step event interval", () => {
   it("sends the first event at once and the faster ones together at the interval's end, in order", async () => {
     const t0 = performance.now();
     const { bus, sent } = recordingBus(t0);
-    const batcher = new EventBatcher(bus, () => {}, 0, 120);
+    const INTERVAL = 300;
+    const batcher = new EventBatcher(bus, () => {}, 0, INTERVAL);
     batcher.add(step(1));
-    await sleep(10);
+    await sleep(20);
     expect(sent.map((s) => s.step)).toEqual([1]); // on the next turn, not held
+    const first = sent[0]!.at;
+    const added: number[] = [];
     for (let n = 2; n <= 5; n++) {
+      added.push(performance.now() - t0);
       batcher.add(step(n));
       await sleep(10);
     }
-    expect(sent.map((s) => s.step)).toEqual([1]); // 2-5 wait: the interval has not passed
-    await sleep(120);
+    // still within the interval (the adds take ~40 ms; a machine slow enough to pass it skips this check)
+    if (performance.now() - t0 < first + INTERVAL - 20) expect(sent.map((s) => s.step)).toEqual([1]);
+    await sleep(INTERVAL + 50);
     expect(sent.map((s) => s.step)).toEqual([1, 2, 3, 4, 5]);
-    const second = sent.filter((s) => s.step > 1);
-    // handed over in one release (one turn: one NOTIFY transaction on a PgEventBus)
-    expect(Math.max(...second.map((s) => s.at)) - Math.min(...second.map((s) => s.at))).toBeLessThan(2);
-    expect(second[0]!.at - sent[0]!.at).toBeGreaterThanOrEqual(115);
+    const later = sent.slice(1);
+    for (const s of later) expect(s.at).toBeGreaterThanOrEqual(first + INTERVAL - 5); // held to the interval's end
+    // those added within the first interval were handed over in one release (one NOTIFY transaction on a PgEventBus)
+    const inFirst = later.filter((_, i) => added[i]! < first + INTERVAL - 5);
+    expect(inFirst.length).toBeGreaterThan(0);
+    expect(Math.max(...inFirst.map((s) => s.at)) - Math.min(...inFirst.map((s) => s.at))).toBeLessThan(5);
   });
 
   it("holds nothing when events come slower than the interval", async () => {
     const t0 = performance.now();
     const { bus, sent } = recordingBus(t0);
-    const batcher = new EventBatcher(bus, () => {}, 0, 80);
+    const batcher = new EventBatcher(bus, () => {}, 0, 200);
     for (let n = 1; n <= 3; n++) {
       const added = performance.now() - t0;
       batcher.add(step(n));
-      await sleep(30);
+      await sleep(100);
       expect(sent.at(-1)).toMatchObject({ step: n }); // held for the interval, it would still wait
-      expect(sent.at(-1)!.at - added).toBeLessThan(30);
-      await sleep(80); // a slow step
+      expect(sent.at(-1)!.at - added).toBeLessThan(100);
+      await sleep(150); // a slow step: the next comes after the interval
     }
   });
 

@@ -92,7 +92,11 @@ export async function denoise(r: DenoiseRequest): Promise<Float32Array> {
   const grid = timeGrid(r.sampler, r.steps, manifest.prediction);
   const guided = new Float32Array(size);
   const dims = [2, ...r.geometry.latent];
+  // A step's time runs from its call's start (the batch's copy included) to its NaN check: with the
+  // look-ahead, that is the wall time between two steps' ends (the call may wait behind the step before
+  // it, and its result waits for that step's onStep), which is what ETAs and the step metric want.
   const call = (i: number): Step => {
+    const began = performance.now();
     const t = grid[i]!;
     // A new batch every step: the model takes it (a threaded model transfers its buffer away).
     const batch = new Float32Array(2 * size);
@@ -100,7 +104,7 @@ export async function denoise(r: DenoiseRequest): Promise<Float32Array> {
     batch.set(latent, size);
     const out = r.model.denoise({ data: batch, dims }, new Float32Array([t, t]), text, mask);
     out.catch(() => {}); // awaited later, maybe after it failed: not an unhandled rejection meanwhile
-    return { began: performance.now(), out };
+    return { began, out };
   };
   let next: Step | null = start < r.steps ? call(start) : null;
   for (let i = start; i < r.steps; i++) {

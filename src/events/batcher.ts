@@ -11,16 +11,17 @@
 // It delays each step event by at most `gatherMs`; a synchronous write's flush() sends at once.
 //
 // The interval (`intervalMs`, KINEMA_STEP_EVENT_INTERVAL_MS): the process hands step events to the bus at
-// most once per interval. The first event after a quiet interval goes at once (a job whose steps are
-// slower than the interval, a GPU's, is never held); a faster one's events wait for the interval to end
-// and then go together. On 2 cores a CPU step of ~20 ms used to send a NOTIFY per step: the statement,
-// its commit and the subscribers' wake-ups took ~1 ms of CPU a step from the model's threads
+// most once per interval. The first event after a quiet interval goes on the next turn (in a one-job
+// worker process, steps slower than the interval, a GPU's, are never held; in a process running several
+// jobs a slow job's step may wait behind another job's release); faster ones wait for the interval to
+// end and then go together. On 2 cores a CPU step of ~20 ms used to send a NOTIFY per step: the
+// statement, its commit and the subscribers' wake-ups took ~1 ms of CPU a step from the model's threads
 // (bench:denoise); at the 100 ms default it is one publish per ~5 such steps, each step still its own
 // event, for at most 100 ms more before a subscriber hears it.
 //
-// Without a gather (the default) an event is handed to the bus on the next turn of the event loop
-// (setImmediate), not inside add(): the step that adds it goes straight on to its next model call, and
-// the publish (the NOTIFY's statement built and written to the socket) runs while that call does
+// When nothing holds an event (no gather, the interval passed) it is handed to the bus on the next turn
+// of the event loop (setImmediate), not inside add(): the step that adds it goes straight on, and the
+// publish (the NOTIFY's statement built and written to the socket) runs while the model call does
 // (bench:denoise's progress write p50 at the default geometry: 0.15 ms before, 0.09 ms after). Events
 // added in one turn go together.
 import type { EventBus, JobEvent } from "./bus.js";
@@ -48,7 +49,9 @@ export class EventBatcher {
     if (this.gathering) return;
     const wait = Math.max(this.gatherMs, this.releasedAt + this.intervalMs - performance.now());
     if (wait > 0) {
-      const timer = setTimeout(() => this.release(), wait);
+      // unreferenced: events held for a lease that ended without a synchronous write (a lost one) must
+      // not keep a closing process up
+      const timer = setTimeout(() => this.release(), wait).unref();
       this.gathering = () => clearTimeout(timer);
     } else {
       const immediate = setImmediate(() => this.release());

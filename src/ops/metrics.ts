@@ -151,7 +151,7 @@ export function observeStep(model: string, latent: readonly number[], ms: number
   stepObserver(model, latent)(ms);
 }
 
-/** The steps of one job: the labelled series looked up once, not at every step (which is on the step's path). */
+/** The steps of one job: its labels built once (prom-client still hashes them at each observe). */
 export function stepObserver(model: string, latent: readonly number[]): (ms: number) => void {
   const series = stepDuration.labels({ model, latent: latent.join("x") });
   return (ms) => series.observe(ms / 1000);

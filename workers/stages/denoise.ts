@@ -72,7 +72,8 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
           }
         }
         let previewKey = writes.readyPreview();
-        if (!draining && (last || (step % deps.engine.previewEvery === 0 && performance.now() - previewedAt >= previewMinMs))) {
+        // a preview due while the one before is still being stored is skipped (a newer one follows), before its PNG
+        if (!draining && (last || (step % deps.engine.previewEvery === 0 && writes.previewFree && performance.now() - previewedAt >= previewMinMs))) {
           previewedAt = performance.now();
           const key = previewKeyOf(job.id, job.fencingToken, step);
           const png = previewPng(values, geometry.latent);
