@@ -26,15 +26,15 @@ export class StepWrites {
     this.checkpointing = this.track(write(), () => (this.checkpointing = null));
   }
 
-  /**
-   * Stores a preview; its key is handed to the first step after it is stored (readyPreview). A preview
-   * due while the one before is still being stored is skipped: a newer one follows a few steps on.
-   */
   /** Whether storePreview would take a preview now (none in flight): asked before encoding one. */
   get previewFree(): boolean {
     return this.previewing === null;
   }
 
+  /**
+   * Stores a preview; its key is handed to the first step after it is stored (readyPreview). A preview
+   * due while the one before is still being stored is skipped: a newer one follows a few steps on.
+   */
   storePreview(key: string, put: () => Promise<void>): boolean {
     if (this.previewing) return false;
     this.previewing = this.track(put().then(() => void (this.preview = key)), () => (this.previewing = null));
