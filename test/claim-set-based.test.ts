@@ -129,15 +129,23 @@ describe("the burst cap's two counter rows", () => {
     return (await pool.query(`SELECT running FROM scheduler_account_load WHERE account_id = $1`, [account])).rows[0]?.running ?? null;
   }
 
-  it("a completion commits while a claim call of the same account holds its counter row", async () => {
+  /** A FREE account with two queued jobs, the first claimed. */
+  async function oneClaimed() {
     const account = await insertAccount(pool, "FREE");
     await enqueueFifo(pool, account, "FREE", 2);
-    const first = (await claimJobs(pool, ["w0"], 60_000, "DENOISING"))[0]!.job;
+    return { account, first: (await claimJobs(pool, ["w0"], 60_000, "DENOISING"))[0]!.job };
+  }
+
+  const complete = (sql: Parameters<typeof completeJobs>[0], job: { id: string; fencingToken: number }) =>
+    completeJobs(sql, [{ lease: { jobId: job.id, fencingToken: job.fencingToken }, video: null, metadata: {} }], null);
+
+  it("a completion commits while a claim call of the same account holds its counter row", async () => {
+    const { account, first } = await oneClaimed();
     const claimer = await pool.connect();
     try {
       await claimer.query("BEGIN");
       const second = (await claimJobs(claimer, ["w1"], 60_000, "DENOISING"))[0]!.job; // holds the entered row
-      const completed = completeJobs(pool, [{ lease: { jobId: first.id, fencingToken: first.fencingToken }, video: null, metadata: {} }], null);
+      const completed = complete(pool, first);
       const outcome = await Promise.race([completed.then((rows) => rows.map((r) => r.status)), new Promise((r) => setTimeout(() => r("waited"), 3_000))]);
       expect(outcome).toEqual(["SUCCEEDED"]);
       await claimer.query("COMMIT");
@@ -149,13 +157,11 @@ describe("the burst cap's two counter rows", () => {
   });
 
   it("a claim takes a job of an account whose exit row a finisher holds, and the count is right after both", async () => {
-    const account = await insertAccount(pool, "FREE");
-    await enqueueFifo(pool, account, "FREE", 2);
-    const first = (await claimJobs(pool, ["w0"], 60_000, "DENOISING"))[0]!.job;
+    const { account, first } = await oneClaimed();
     const finisher = await pool.connect();
     try {
       await finisher.query("BEGIN");
-      await completeJobs(finisher, [{ lease: { jobId: first.id, fencingToken: first.fencingToken }, video: null, metadata: {} }], null);
+      await complete(finisher, first);
       const claimed = await claimJobs(pool, ["w1"], 60_000, "DENOISING");
       expect(claimed[0]?.job.accountId).toBe(account);
       await finisher.query("COMMIT");
@@ -172,7 +178,7 @@ describe("the burst cap's two counter rows", () => {
     const finisher = await pool.connect();
     try {
       await finisher.query("BEGIN");
-      await completeJobs(finisher, [{ lease: { jobId: three[0]!.id, fencingToken: three[0]!.fencingToken }, video: null, metadata: {} }], null);
+      await complete(finisher, three[0]!);
       expect((await claimJobs(pool, ["w3"], 60_000, "DENOISING"))[0]).toBeNull(); // still 3 running as far as it knows
       await finisher.query("COMMIT");
     } finally {
@@ -187,7 +193,7 @@ describe("the burst cap's two counter rows", () => {
     await enqueueFifo(pool, account, "FREE", 3);
     const [a] = (await claimJobs(pool, ["w0", "w1"], 60_000, "DENOISING")).map((c) => c!.job);
     await pool.query(`DELETE FROM scheduler_account_exits WHERE account_id = $1`, [account]);
-    await completeJobs(pool, [{ lease: { jobId: a!.id, fencingToken: a!.fencingToken }, video: null, metadata: {} }], null);
+    await complete(pool, a!);
     expect((await pool.query(`SELECT exited::int FROM scheduler_account_exits WHERE account_id = $1`, [account])).rows[0].exited).toBe(1);
     expect(await running(account)).toBe(1);
     await pool.query(`UPDATE scheduler_account_exits SET exited = exited + 5 WHERE account_id = $1`, [account]); // an over-count of exits
