@@ -154,16 +154,20 @@ describe("the cluster topology", () => {
     // Accounts and their keys, then the jobs, submitted through HAProxy.
     const prisma = createPrisma(db.url, 1);
     const keys = await Promise.all(Array.from({ length: ACCOUNTS }, (_, i) => new AccountService(prisma).create({ name: `cluster-${i}`, tier: "PLUS" })));
+    // Jobs submitted just before the worker kill, so a plain worker is mid-denoise then whatever the first
+    // jobs' pace (with 8 jobs, fast steps could finish them all, or leave them to the image worker, before it)
+    const reserve = await new AccountService(prisma).create({ name: "cluster-reserve", tier: "PLUS" });
     await prisma.$disconnect();
-    const jobsOf: string[][] = keys.map(() => []);
-    for (let j = 0; j < JOBS; j++) {
-      const a = j % ACCOUNTS;
-      const out = await new GraphQLTestClient(url, keys[a]!.apiKey).data(GENERATE, {
+    const submit = async (apiKey: string, j: number): Promise<string> => {
+      const out = await new GraphQLTestClient(url, apiKey).data(GENERATE, {
         input: { prompt: `a red circle moving right ${j}`, durationSeconds: 1, resolution: "R480P", seed: 100 + j },
       });
       expect(out.generateVideo.userErrors).toEqual([]);
-      jobsOf[a]!.push(out.generateVideo.job.id);
-    }
+      return out.generateVideo.job.id;
+    };
+    const jobsOf: string[][] = keys.map(() => []);
+    for (let j = 0; j < JOBS; j++) jobsOf[j % ACCOUNTS]!.push(await submit(keys[j % ACCOUNTS]!.apiKey, j));
+    // every job the test checks at the end: the subscribers' (jobsOf) and the reserve account's, added later
     const jobIds = jobsOf.flat();
 
     // The subscribers, spread over the accounts; each watches its account's jobs.
@@ -218,6 +222,9 @@ describe("the cluster topology", () => {
 
     // kill -9 a worker mid-denoise: its lease expires, the elected sweeper requeues, another resumes.
     // Any plain worker still running (not the image's): which one is mid-denoise by now depends on timing.
+    // One reserve job per live worker (worker-2, worker-4 and worker-3 or the image's), each taking one job at
+    // a time: a plain one gets at least one of them unless it is still busy with an earlier job, mid-denoise.
+    for (let j = 0; j < 3; j++) jobIds.push(await submit(reserve.apiKey, JOBS + j));
     const killed = await waitFor(() => runningOn(["worker-2", "worker-4"], CHECKPOINT_EVERY + 2), 180_000, "worker-2 or worker-4 mid-denoise");
     const killedWorker = workers.find((w) => w.id === killed.owner)!;
     killedWorker.child.kill("SIGKILL");
