@@ -1,8 +1,9 @@
 // The judge's ceiling of a model's autoencoder (eval/quality/ceiling.ts), per clip duration: the golden
 // set rendered, autoencoded and judged with level 2's figures. Writes report.json and report.md.
 //   node --import tsx eval/ceiling.ts [--model models/kinema-shapes] [--durations 1,2,4,10] [--prompts N]
-//                                     [--out eval/reports/ceiling/NAME] [--quick]
-// --quick: 8 prompts at 2 s, nothing written unless --out is given.
+//                                     [--out eval/reports/ceiling/NAME] [--quick] [--min-frames N]
+// --quick: 8 prompts at 2 s, nothing written unless --out is given. --min-frames: judge clips shorter than N
+// frames as the engine makes them when model.json's minGeneratedFrames is N (default: the model's own).
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     out: { type: "string" },
     quick: { type: "boolean", default: false },
     threads: { type: "string", default: "1" },
+    "min-frames": { type: "string" },
   },
 });
 const durations = (values.quick ? "2" : values.durations!).split(",").map(Number);
@@ -38,7 +40,7 @@ const started = new Date();
 const results: CeilingFigures[] = [];
 try {
   for (const seconds of durations) {
-    results.push(await ceilingAt(ae, clips, seconds, extractor));
+    results.push(await ceilingAt(ae, clips, seconds, extractor, values["min-frames"] === undefined ? undefined : Number(values["min-frames"])));
     const f = results.at(-1)!;
     console.log(`${ae.manifest.id} ${ae.manifest.version} ${seconds} s: score ${f.alignment.score.toFixed(2)}, accuracy ${f.alignment.accuracy.toFixed(3)} (${f.wallSeconds.toFixed(0)} s)`);
   }
@@ -55,7 +57,7 @@ const table = [
   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
   ...results.map((f) => {
     const a = f.alignment, s = f.smoothness;
-    return `| ${f.seconds} s (${f.frames} frames) | ${pct(a.accuracy)} | ${num(a.score)} | ${pct(a.attributes.background)} | ${pct(a.attributes.color)} | ${pct(a.attributes.kind)} | ${pct(a.attributes.motion)} `
+    return `| ${f.seconds} s (${f.frames} frames${f.generatedFrames ? ` of ${f.generatedFrames}` : ""}) | ${pct(a.accuracy)} | ${num(a.score)} | ${pct(a.attributes.background)} | ${pct(a.attributes.color)} | ${pct(a.attributes.kind)} | ${pct(a.attributes.motion)} `
       + `| ${pct(a.digits.accuracy)} (${a.digits.correct}/${a.digits.expected}) | ${pct(f.multiShape.share)} (${f.multiShape.fullyRight}/${f.multiShape.clips}) | ${num(f.psnrDb)} `
       + `| ${num(f.flicker.reconstruction, 4)} (${num(f.flicker.truth, 4)}) | ${num(s.errorPx)} | ${num(s.velocityErrorPx)} | ${num(s.jerkPx)} (${num(s.truthJerkPx)}) | ${num(f.frechet)} | ${clearedCell(targetsCleared(f))} |`;
   }),

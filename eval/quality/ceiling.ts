@@ -74,6 +74,8 @@ export async function openAutoencoder(dir: string, encoderFile = "vae_encoder.on
 export interface CeilingFigures {
   seconds: number;
   frames: number;
+  /** present when the clip was autoencoded at more frames and the nearest were kept (minGeneratedFrames) */
+  generatedFrames?: number;
   /** the judge on the reconstructions (the ceiling) and on the ground truth itself (should read 100%) */
   alignment: AlignmentFigures;
   truth: AlignmentFigures;
@@ -95,10 +97,15 @@ function psnr(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** The golden clips at one duration through the autoencoder, judged. */
-export async function ceilingAt(ae: Autoencoder, clips: readonly GoldenClip[], seconds: number, extractor: FeatureExtractor | null): Promise<CeilingFigures> {
+export async function ceilingAt(ae: Autoencoder, clips: readonly GoldenClip[], seconds: number, extractor: FeatureExtractor | null,
+  minGeneratedFrames = ae.manifest.minGeneratedFrames ?? 0): Promise<CeilingFigures> {
   const started = performance.now();
   const frames = seconds * FPS;
   const size = { width: WIDTH, height: HEIGHT, frames };
+  // a clip the engine would generate at more frames (manifest.minGeneratedFrames): the truth at that many is
+  // what a perfect latent decodes, and the engine's decode keeps the frames nearest the clip's own
+  const tc = ae.manifest.vae.temporalCompression;
+  const generatedFrames = minGeneratedFrames > frames ? Math.ceil(minGeneratedFrames / tc) * tc : undefined;
   const dir = await mkdtemp(join(tmpdir(), "kinema-ceiling-"));
   const rows: CeilingFigures["perClip"] = [];
   const truthJudgements: Judgement[] = [], flickers: number[] = [], truthFlickers: number[] = [];
@@ -106,9 +113,11 @@ export async function ceilingAt(ae: Autoencoder, clips: readonly GoldenClip[], s
   try {
     for (const golden of clips) {
       const truth: ClipFrames = { rgb: renderClip(golden.spec, size), ...size };
-      const latent = await ae.encode(truth.rgb, frames);
+      const encoded = generatedFrames ? renderClip(golden.spec, { ...size, frames: generatedFrames }) : truth.rgb;
+      const latent = await ae.encode(encoded, generatedFrames ?? frames);
       const [, c, t, h, w] = latent.dims as [number, number, number, number, number];
-      const geometry = { profile: "cpu" as const, width: WIDTH, height: HEIGHT, fps: FPS, frames, latent: [c, t, h, w] as [number, number, number, number], tokens: 0 };
+      const geometry = { profile: "cpu" as const, width: WIDTH, height: HEIGHT, fps: FPS, frames, ...(generatedFrames ? { generatedFrames } : {}),
+        latent: [c, t, h, w] as [number, number, number, number], tokens: 0 };
       const raw = await decodeToRawFrames(ae.model, latent.data, geometry, join(dir, `${golden.index}.rgb`));
       const clip: ClipFrames = { rgb: new Uint8Array(await readFile(raw.path)), width: raw.width, height: raw.height, frames: raw.count };
       await rm(raw.path, { force: true });
@@ -129,7 +138,7 @@ export async function ceilingAt(ae: Autoencoder, clips: readonly GoldenClip[], s
     await rm(dir, { recursive: true, force: true });
   }
   return {
-    seconds, frames,
+    seconds, frames, ...(generatedFrames ? { generatedFrames } : {}),
     alignment: alignmentOf(rows.map((r) => r.judgement)), truth: alignmentOf(truthJudgements),
     multiShape: multiShapeOf(rows.map((r) => r.judgement)),
     psnrDb: mean(rows.map((r) => r.psnrDb)),

@@ -1,9 +1,10 @@
 // VAE decode in temporal chunks (memory stays bounded whatever the clip length), written as raw RGB
 // frames to a file: the post-filter reads every frame from it and the encoder streams it. The decoder
-// has no receptive field across latent frames, so chunking changes nothing in the output.
+// has no receptive field across latent frames, so chunking changes nothing in the output. A clip
+// generated at more frames than it has (geometry.generatedFrames) keeps the frame nearest each of its own.
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
-import type { Geometry } from "./geometry.js";
+import { sourceFrame, type Geometry } from "./geometry.js";
 import type { Model } from "./runtime.js";
 
 export interface RawFrames {
@@ -26,6 +27,7 @@ export async function decodeToRawFrames(model: Model, latent: Float32Array, geom
   const file = await open(path, "w");
   let written = 0;
   try {
+    let next = sourceFrame(0, geometry); // the decoded frame the clip's next frame is
     for (let t0 = 0; t0 < t && written < geometry.frames; t0 += chunk) {
       const k = Math.min(chunk, t - t0);
       const slice = new Float32Array(c * k * h * w);
@@ -40,6 +42,7 @@ export async function decodeToRawFrames(model: Model, latent: Float32Array, geom
       const frames = k * tc;
       const rgb = Buffer.alloc(frameBytes);
       for (let f = 0; f < frames && written < geometry.frames; f++) {
+        if (t0 * tc + f !== next) continue; // a frame an oversampled clip does not keep
         for (let y = 0; y < height; y++) {
           for (let x = 0; x < width; x++) {
             const o = (y * width + x) * 3;
@@ -52,6 +55,7 @@ export async function decodeToRawFrames(model: Model, latent: Float32Array, geom
         hash.update(rgb);
         await file.write(rgb);
         written++;
+        next = sourceFrame(written, geometry);
       }
     }
   } finally {

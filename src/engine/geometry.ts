@@ -13,7 +13,13 @@ export interface Geometry {
   width: number;
   height: number;
   fps: number;
+  /** frames of the clip */
   frames: number;
+  /**
+   * present when the clip is generated at more frames than it has (the manifest's minGeneratedFrames):
+   * the frames the latent decodes to, of which decode.ts keeps the one nearest each of the clip's (sourceFrame)
+   */
+  generatedFrames?: number;
   /** [C, t, h, w] of one latent */
   latent: [number, number, number, number];
   /** spacetime patches (tokens) the DiT attends over, per batch item */
@@ -32,7 +38,8 @@ export function geometryFor(job: JobGeometryInput, manifest: ModelManifest, prof
   const { temporalCompression: tc, spatialCompression: sc } = manifest.vae;
   const fps = Math.min(job.fps, profile === "cpu" ? CPU_MAX_FPS : Infinity, manifest.frameRate ?? Infinity);
   const frames = job.durationSeconds * fps;
-  const t = roundUp(Math.ceil(frames / tc), pt);
+  const oversampled = (manifest.minGeneratedFrames ?? 0) > frames;
+  const t = roundUp(Math.ceil((oversampled ? manifest.minGeneratedFrames! : frames) / tc), pt);
   const h = bucket.height / sc;
   const w = bucket.width / sc;
   if (!Number.isInteger(h) || !Number.isInteger(w) || h % ph !== 0 || w % pw !== 0) {
@@ -40,9 +47,22 @@ export function geometryFor(job: JobGeometryInput, manifest: ModelManifest, prof
   }
   return {
     profile, width: bucket.width, height: bucket.height, fps, frames,
+    ...(oversampled ? { generatedFrames: t * tc } : {}),
     latent: [manifest.latentChannels, t, h, w],
     tokens: (t / pt) * (h / ph) * (w / pw),
   };
+}
+
+/**
+ * The decoded frame that becomes frame `index` of the clip. A clip generated at its own frame count keeps
+ * frames 0, 1, 2, ... (the temporal compression's rounding excess at the end is dropped, as always). One
+ * generated at more frames (generatedFrames) keeps, for each of its frames, the decoded frame nearest the
+ * same place in the clip: first to first, last to last.
+ */
+export function sourceFrame(index: number, geometry: Pick<Geometry, "frames" | "generatedFrames">): number {
+  const { frames, generatedFrames } = geometry;
+  if (generatedFrames === undefined) return index;
+  return frames === 1 ? 0 : Math.round((index * (generatedFrames - 1)) / (frames - 1));
 }
 
 function roundUp(value: number, multiple: number): number {

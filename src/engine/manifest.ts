@@ -44,6 +44,12 @@ export const manifestSchema = z.object({
     depth: z.number().int().positive(),
     heads: z.number().int().positive(),
     mlpRatio: z.number().positive(),
+    /**
+     * The DiT's temporal positions, computed inside its graph from the latent's T (descriptive here: the engine
+     * passes latents of any T either way). "frame": latent frame index 0, 1, ...; "progress": where in the clip
+     * each latent frame lies (kinema-shapes 2.x), so clips longer than the trained ones stay in range.
+     */
+    temporalPositions: z.enum(["frame", "progress"]).optional(),
   }),
   vae: z.object({
     file: z.string(),
@@ -59,6 +65,14 @@ export const manifestSchema = z.object({
   /** the frame rate the model was trained at: generation runs at most this fast, and the encoder
    *  resamples to the job's rate (a model trained on 8 fps clips moves wrongly at 24) */
   frameRate: z.number().int().positive().optional(),
+  /**
+   * A model whose clips always hold their whole motion from first frame to last (kinema-shapes: a shape
+   * crosses the frame in 1 s as in 10 s) may generate a short clip at this many frames and keep, for each
+   * frame asked for, the generated frame nearest its place in the clip (geometry.ts, decode.ts): an
+   * autoencoder that packs several frames into a latent frame loses fast motion inside a group, and more
+   * frames make it slower. Absent: clips are generated at the frames asked for.
+   */
+  minGeneratedFrames: z.number().int().positive().optional(),
   prediction: z.enum(["velocity", "epsilon"]),
   sampler: z.object({
     default: z.enum(["flow-euler", "ddim"]),
