@@ -3,7 +3,9 @@ exports fresh modules of a 2.0-candidate shape (tc 2, 16 channels) with export.p
 - from_onnx.load_model reads model.json's temporalCompression and latentChannels, builds those shapes and gets
   every weight back;
 - from_onnx.warm_start copies that model's text encoder and DiT into a DiT of another shape (8 channels) and its
-  moving-average copy, all but the in_c-shaped tensors (the patch embed's weight, the output layer).
+  moving-average copy, all but the in_c-shaped tensors (the patch embed's weight, the output layer);
+- the DiT's "progress" temporal positions come back from model.json, and the exported graph computes them for
+  latent lengths it was not traced at (export.verify_in_node: T 2, 3 and 20 in onnxruntime-node against torch).
 
   nice -n 19 /usr/bin/python3 model/shapes/check_wiring.py
 """
@@ -18,7 +20,9 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from export import export_onnx, round_fp16, sha256  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
+
+from export import export_onnx, round_fp16, verify_in_node, write_manifest  # noqa: E402
 from from_onnx import load_model, warm_start  # noqa: E402
 from nets import DiT, Decoder, Encoder, TextEncoder  # noqa: E402
 
@@ -27,7 +31,7 @@ def main():
     torch.set_num_threads(1)
     torch.manual_seed(0)
     tc, lc = 2, 16
-    mods = Encoder(tc=tc, latent_c=lc), Decoder(tc=tc, latent_c=lc), TextEncoder(), DiT(in_c=lc)
+    mods = Encoder(tc=tc, latent_c=lc), Decoder(tc=tc, latent_c=lc), TextEncoder(), DiT(in_c=lc, positions="progress", tc=tc)
     with torch.no_grad():  # non-zero everywhere (the DiT's adaLN and output start at zero)
         for m in mods:
             for p in m.parameters():
@@ -35,11 +39,12 @@ def main():
     round_fp16(*mods)  # the files store float16
     with tempfile.TemporaryDirectory() as d:
         export_onnx(d, *mods)
-        files = ["text_encoder.onnx", "denoiser.onnx", "vae_decoder.onnx", "vae_encoder.onnx"]
-        json.dump({"version": "check", "vae": {"temporalCompression": tc}, "latentChannels": lc,
-                   "files": {f: sha256(os.path.join(d, f)) for f in files}}, open(os.path.join(d, "model.json"), "w"))
+        write_manifest(d, 3.0, "check", tc=tc, latent_c=lc, positions="progress")
         enc, dec, te, dit = load_model(d)
         assert (enc.tc, enc.lc, dec.tc, dec.lc, dit.in_c) == (tc, lc, tc, lc, lc), (enc.tc, enc.lc, dit.in_c)
+        assert (dit.positions, dit.tc) == ("progress", tc), (dit.positions, dit.tc)
+        parity = verify_in_node(SimpleNamespace(work=d, out=d), *mods)  # raises past 1e-3
+        assert any(k.startswith("denoiser.onnx") and "x20x" in k for k in parity), parity
         for a, b in zip(mods, (enc, dec, te, dit)):
             for k, v in a.state_dict().items():
                 assert torch.equal(v, b.state_dict()[k]), k
@@ -55,7 +60,7 @@ def main():
                     assert torch.equal(v, w), k
                 else:
                     assert v.shape != w.shape, k
-    print(json.dumps(dict(ok=True, copied=r["copied_count"], copied_params=r["copied_params"], skipped=r["skipped"])))
+    print(json.dumps(dict(ok=True, copied=r["copied_count"], copied_params=r["copied_params"], skipped=r["skipped"], parity=parity)))
 
 
 if __name__ == "__main__":

@@ -73,6 +73,11 @@ def load_into(module, spec_args, folder, file, inputs, outputs, axes):
     return module
 
 
+def temporal_positions(folder):
+    """-> the DiT's temporal positions ("frame" or "progress", nets.DiT) from the folder's model.json (1.x: "frame")."""
+    return json.load(open(os.path.join(folder, "model.json"))).get("denoiser", {}).get("temporalPositions", "frame")
+
+
 def latent_shape(folder):
     """-> (temporal compression, latent channels) from the folder's model.json (the autoencoder's shape and the DiT's in_c)."""
     m = json.load(open(os.path.join(folder, "model.json")))
@@ -83,7 +88,8 @@ def load_model(folder):
     """-> enc, dec, te, dit with the weights of an exported folder (models/kinema-shapes, say), built in the latent
     shape its model.json declares (vae.temporalCompression, latentChannels)."""
     tc, lc = latent_shape(folder)
-    enc, dec, te, dit = Encoder(tc=tc, latent_c=lc), Decoder(tc=tc, latent_c=lc), TextEncoder(), DiT(in_c=lc)
+    enc, dec, te, dit = (Encoder(tc=tc, latent_c=lc), Decoder(tc=tc, latent_c=lc), TextEncoder(),
+                         DiT(in_c=lc, positions=temporal_positions(folder), tc=tc))
     for module, args, file, inputs, outputs, axes in onnx_specs(enc, dec, te, dit):
         load_into(module, args, folder, file, inputs, outputs, axes)
     for m in (enc, dec, te, dit):

@@ -141,6 +141,8 @@ class TextEncoder(nn.Module):
 
 
 # --------------------------------------------------------------------------------------------- DiT
+TEMPORAL_POSITIONS = ("frame", "progress")
+PROGRESS_SPAN = 12.0  # "progress" positions run 0..12 over a clip: the span frame positions had at 12 latent frames
 def sinusoid(pos, dim, max_period=10000.0):
     """pos float [N] -> [N, dim]"""
     half = dim // 2
@@ -197,9 +199,15 @@ class Block(nn.Module):
 class DiT(nn.Module):
     """latent [B, C, T, h, w], timestep [B] in [0, 1], text [B, L, Dt], textMask int32 [B, L] -> velocity."""
 
-    def __init__(self, in_c=LATENT_C, grid=(8, 14), patch=(1, 2, 2), d=192, depth=6, heads=6, ratio=4.0, text_d=128):
+    def __init__(self, in_c=LATENT_C, grid=(8, 14), patch=(1, 2, 2), d=192, depth=6, heads=6, ratio=4.0, text_d=128,
+                 positions="frame", tc=4):
         super().__init__()
+        if positions not in TEMPORAL_POSITIONS:
+            raise ValueError(f"positions: one of {TEMPORAL_POSITIONS}, not {positions!r}")
+        if positions == "progress" and patch[0] != 1:
+            raise ValueError("progress positions are per latent frame: the patch must span one (patch[0] == 1)")
         self.patch, self.d, self.in_c = patch, d, in_c
+        self.positions, self.tc = positions, tc
         self.gh, self.gw = grid[0] // patch[1], grid[1] // patch[2]
         self.embed = nn.Conv3d(in_c, d, kernel_size=patch, stride=patch)
         self.spatial = nn.Parameter(torch.randn(self.gh * self.gw, d) * 0.02)
@@ -219,7 +227,7 @@ class DiT(nn.Module):
         pt, ph, pw = self.patch
         x = self.embed(latent)  # [B, D, T/pt, gh, gw]
         x = x.flatten(3).permute(0, 2, 3, 1)  # [B, T', S, D]
-        tpos = sinusoid(torch.arange(x.shape[1], device=x.device), self.d)  # [T', D], from the input's T
+        tpos = sinusoid(self.temporal_positions(x.shape[1], x.device), self.d)  # [T', D], from the input's T
         x = x + self.spatial[None, None] + tpos[None, :, None]
         x = x.reshape(b, -1, self.d)
         m = text_mask.to(torch.float32)
@@ -234,6 +242,20 @@ class DiT(nn.Module):
         x = x.reshape(b, -1, self.gh, self.gw, pt, ph, pw, c)
         x = x.permute(0, 7, 1, 4, 2, 5, 3, 6)  # B C T' pt gh ph gw pw
         return x.reshape(b, c, t, h, w)
+
+
+    def temporal_positions(self, n, device):
+        """[T'] positions of the latent frames. "frame" (1.x): 0, 1, 2, ... "progress": where in the clip each latent
+        frame's video frames lie, as a fraction of the clip times PROGRESS_SPAN: a clip's motion always runs from its
+        first frame to its last (the dataset's progress p = f / (F - 1)), so a latent frame's content is a function of
+        that fraction whatever the clip's length, and a clip longer than any trained one (4 or 10 s) asks for positions
+        between trained ones instead of beyond them. Computed from the traced arange, so the ONNX graph follows T."""
+        idx = torch.arange(n, device=device)
+        if self.positions == "frame":
+            return idx
+        frames = (idx[-1:] + 1).float() * self.tc  # F = T * tc, as a tensor op (dynamic in the graph)
+        centre = idx.float() * self.tc + (self.tc - 1) / 2.0  # the mean frame index of each latent frame's group
+        return centre * PROGRESS_SPAN / torch.clamp(frames - 1.0, min=1.0)
 
 
 def flops_per_step(tokens, d, depth, ratio, text_len, text_d, patch_in, batch=2):

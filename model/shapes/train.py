@@ -71,6 +71,12 @@ def parse():
     p.add_argument("--dit-warm-from", default=None,
                    help="--phase all or dit: start the text encoder and DiT from an exported model folder of another latent shape: "
                    "every tensor whose name and shape match is copied, the rest (the DiT's patch embed and output) keep their fresh init")
+    p.add_argument("--dit-positions", default="frame", choices=["frame", "progress"],
+                   help="the DiT's temporal positions: latent frame index (1.x) or where in the clip a latent frame lies "
+                   "(nets.DiT.temporal_positions; clips of any length then sit inside the trained range)")
+    p.add_argument("--min-generated-frames", type=int, default=0,
+                   help="export: model.json's minGeneratedFrames (the engine generates shorter clips at this many frames and "
+                   "keeps the nearest; 0: absent, clips at their own frames)")
     p.add_argument("--dit-decay", type=int, default=0,
                    help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
     a = p.parse_args()
@@ -111,6 +117,17 @@ def follow_autoencoder(a, enc):
             sys.exit(f"--{'vae-tc' if k == 'tc' else 'latent-c'} {a.ae_flags[k]}: the autoencoder in use has {k} {v}")
     a.vae_tc, a.latent_c = enc.tc, enc.lc
     set_t_probs(a, enc.tc)
+
+
+def new_dit(a):
+    """The DiT this run trains or exports: the autoencoder's latent channels and temporal compression, --dit-positions."""
+    return DiT(in_c=a.latent_c, positions=a.dit_positions, tc=a.vae_tc)
+
+
+def clip_frames(a):
+    """Video frames of the DiT's training clips, one length per latent length in --t-probs (the stream cycles them):
+    8, 16, 24 for the default mix at any temporal compression, as in 1.x."""
+    return tuple(sorted(t * a.vae_tc for t in a.t_probs))
 
 
 def log(*x):
@@ -229,16 +246,17 @@ def train_vae(a, stats):
     return enc, dec
 
 
-def encode_clips(enc, start, count, work=None):
-    """-> {T: (latents float16 [N, 8, T, 8, 14], ids int64 [N, 128])}; cached in `work` (a resumed run
-    reuses the encoding instead of spending minutes on it again)"""
-    cache = os.path.join(work, f"latents-{start}-{count}.npz") if work else None
+def encode_clips(enc, start, count, work=None, frames=FRAMES):
+    """-> {T: (latents float16 [N, 8, T, 8, 14], ids int64 [N, 128])}, clip i of `frames[i % len(frames)]` video frames;
+    cached in `work` (a resumed run reuses the encoding instead of spending minutes on it again)"""
+    tag = "" if tuple(frames) == FRAMES else "-f" + "-".join(map(str, frames))  # 1.x's cache name for the default
+    cache = os.path.join(work, f"latents-{start}-{count}{tag}.npz") if work else None
     if cache and os.path.exists(cache):
         data = np.load(cache)
         return {int(k[2:]): (data[k], data["i_" + k[2:]]) for k in data.files if k.startswith("z_")}
     pools = {}
     with torch.no_grad():
-        for _, cap, f in stream_clips(start, count):
+        for _, cap, f in stream_clips(start, count, frames):
             z = enc(to_model(f[None]))[0].numpy().astype(np.float16)
             pools.setdefault(z.shape[1], ([], []))
             pools[z.shape[1]][0].append(z)
@@ -281,15 +299,15 @@ def validate(te, dit, val, seed, shared=0.0):
 
 def train_dit(a, enc, stats):
     t0 = time.time()
-    pools = encode_clips(enc, 0, a.dit_clips, a.work)
-    val = encode_clips(enc, DIT_HELDOUT, 6 if a.quick else 96)
+    pools = encode_clips(enc, 0, a.dit_clips, a.work, clip_frames(a))
+    val = encode_clips(enc, DIT_HELDOUT, 6 if a.quick else 96, frames=clip_frames(a))
     allz = np.concatenate([p[0].reshape(-1) for p in pools.values()]).astype(np.float32)
     stats["encode"] = dict(clips=a.dit_clips, wall_s=round(time.time() - t0, 1), latent_mean=float(allz.mean()),
                            latent_std=float(allz.std()), per_T={int(t): int(len(p[0])) for t, p in pools.items()})
     log(f"encoded {a.dit_clips} clips in {time.time() - t0:.0f}s, latent std {allz.std():.3f}")
     # the DiT's recipe, kept for an export of a run stopped from outside (its own arguments may differ)
     stats["dit_recipe"] = dict(noise_shared=a.noise_shared, t_probs=a.t_probs, world=a.world, decay=a.dit_decay,
-                               tc=enc.tc, latent_c=enc.lc)  # the latent it learns: [latent_c, F/tc, 8, 14]
+                               tc=enc.tc, latent_c=enc.lc, positions=a.dit_positions, frames=list(clip_frames(a)))  # the latent it learns: [latent_c, F/tc, 8, 14]
     stats_path = os.path.join(a.work, "stats.json")
     json.dump(stats, open(stats_path, "w"))  # a DiT phase stopped from outside keeps these
     if a.world == 1:
@@ -331,8 +349,8 @@ def dit_loop(rank, a, pools, val, stats, parent):
         # rendezvous through a file in the work folder: no port to collide with another run (or a killed one's)
         dist.init_process_group("gloo", init_method=f"file://{rendezvous(a)}", rank=rank, world_size=a.world)
     torch.manual_seed(a.seed + 1)
-    te, dit = TextEncoder(), DiT(in_c=a.latent_c)
-    ema_te, ema_dit = TextEncoder(), DiT(in_c=a.latent_c)
+    te, dit = TextEncoder(), new_dit(a)
+    ema_te, ema_dit = TextEncoder(), new_dit(a)
     ema_te.load_state_dict(te.state_dict())
     ema_dit.load_state_dict(dit.state_dict())
     params = list(te.parameters()) + list(dit.parameters())
@@ -425,7 +443,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
                 log(f"dit step {step + 1}/{a.dit_steps} loss {curve[-1][1]:.4f} ({time.time() - t1:.0f}s)")
         if lead and ((step + 1) % 50 == 0 or step + 1 == a.dit_steps):
             ckpt = dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(),
-                        ema_dit=ema_dit.state_dict(), step=step + 1, curve=curve)
+                        ema_dit=ema_dit.state_dict(), step=step + 1, curve=curve, positions=a.dit_positions)
             if a.world == 1:  # what an exact --resume needs besides the weights (every 50 steps `run` is empty)
                 ckpt.update(opt=opt.state_dict(), generator=g.get_state(), rs=rs.get_state(), torch_rng=torch.get_rng_state())
             path = os.path.join(a.work, "dit.pt")
@@ -443,7 +461,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
                         **stats["dit_recipe"])
     log(f"dit done: val loss raw {v_raw:.4f} ema {v_ema:.4f}")
     torch.save(dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(), ema_dit=ema_dit.state_dict(),
-                    step=a.dit_steps, curve=curve, use_ema=use_ema), os.path.join(a.work, "dit.pt"))
+                    step=a.dit_steps, curve=curve, use_ema=use_ema, positions=a.dit_positions), os.path.join(a.work, "dit.pt"))
     if a.world > 1:
         json.dump(stats, open(os.path.join(a.work, "stats.json"), "w"))
     return (ema_te, ema_dit) if use_ema else (te, dit)
@@ -454,7 +472,9 @@ def load_ckpts(a, stats):
     enc, dec = load_vae(ft if os.path.exists(ft) else os.path.join(a.work, "vae.pt"))
     follow_autoencoder(a, enc)  # the DiT's in_c (and an old run's default t_probs) follow the autoencoder
     d = torch.load(os.path.join(a.work, "dit.pt"))
-    te, dit = TextEncoder(), DiT(in_c=enc.lc)
+    recipe = stats.get("dit_recipe", dict(noise_shared=0.0, t_probs=a.t_probs, world=1))
+    a.dit_positions = d.get("positions", recipe.get("positions", "frame"))  # the trained DiT's, not the flag's
+    te, dit = TextEncoder(), new_dit(a)
     use_ema = d.get("use_ema", True)
     te.load_state_dict(d["ema_te" if use_ema else "te"])
     dit.load_state_dict(d["ema_dit" if use_ema else "dit"])
@@ -462,16 +482,15 @@ def load_ckpts(a, stats):
         stats["decoder"] = json.load(open(os.path.join(a.work, "stats_decoder.json")))
     sd = stats.setdefault("dit", {})
     sd["steps_done"] = d["step"]
-    recipe = stats.get("dit_recipe", dict(noise_shared=0.0, t_probs=a.t_probs, world=1))
     if sd.get("steps") != d["step"]:  # the DiT phase was stopped from outside: export its last checkpoint
         sd.update(steps=d["step"], curve=d["curve"], final_loss=d["curve"][-1][1], clips=a.dit_clips, batch=a.dit_batch,
                   **recipe, stopped="killed at the wall-clock deadline; the LR is constant after warmup, so "
                   "--dit-steps with this step count reproduces it", wall_s=d["curve"][-1][2])
-        val = encode_clips(enc, DIT_HELDOUT, 6 if a.quick else 96)
-        ema_te, ema_dit = TextEncoder(), DiT(in_c=enc.lc)
+        val = encode_clips(enc, DIT_HELDOUT, 6 if a.quick else 96, frames=recipe.get("frames", FRAMES))
+        ema_te, ema_dit = TextEncoder(), new_dit(a)
         ema_te.load_state_dict(d["ema_te"])
         ema_dit.load_state_dict(d["ema_dit"])
-        raw_te, raw_dit = TextEncoder(), DiT(in_c=enc.lc)
+        raw_te, raw_dit = TextEncoder(), new_dit(a)
         raw_te.load_state_dict(d["te"])
         raw_dit.load_state_dict(d["dit"])
         shared = recipe["noise_shared"]
