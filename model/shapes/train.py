@@ -60,7 +60,7 @@ def parse():
                    help="export: take the guidance from model/shapes/guidance.ts's output (judged on held-out clips)")
     p.add_argument("--pixel-step", action="store_true", help="export: also time one DiT step over pixels (slow; stepcost.py does it alone)")
     p.add_argument("--resume", action="store_true", help="--phase dit: continue from the work folder's dit.pt (exactly, with "
-                   "--world 1: its periodic checkpoint holds AdamW's moments and the generators' states); --phase vae: "
+                   "the same --world: its periodic checkpoint holds AdamW's moments and every process's generators); --phase vae: "
                    "continue exactly from its vae.pt.partial (weights, Adam's moments, the batch generator's state)")
     p.add_argument("--noise-shared", type=float, default=0.0,
                    help="share of the DiT's noise variance common to all latent frames (0: independent frames)")
@@ -386,22 +386,24 @@ def dit_loop(rank, a, pools, val, stats, parent):
                 f"fresh {report['skipped']}; val loss {report['val_loss']:.4f}")
     lr_origin = 0  # the step the learning rate's warmup (and decay span) counts from
     if a.resume:
-        # continue a stopped run: weights and moving averages from its checkpoint. A one-process run's
-        # periodic checkpoint also holds AdamW's moments and the batch generators' states: the resumed run
-        # then computes exactly what one uninterrupted run computes (a session's end costs nothing). Without
-        # them (a --world N run, an older checkpoint, a finished phase continued further) the learning rate
-        # warms up again from the resumed step.
+        # continue a stopped run: weights and moving averages from its checkpoint. Its periodic checkpoint also
+        # holds AdamW's moments (the same in every process: they all apply the same averaged gradient) and every
+        # process's batch generators: resumed with the same --world, the run computes exactly what one
+        # uninterrupted run computes (a session's end costs nothing). Without them (an older --world N
+        # checkpoint, another --world, a finished phase continued further) the learning rate warms up again.
         d = torch.load(os.path.join(a.work, "dit.pt"))
         for m, k in ((te, "te"), (dit, "dit"), (ema_te, "ema_te"), (ema_dit, "ema_dit")):
             m.load_state_dict(d[k])
         step = first = d["step"]
         curve = d["curve"]
-        exact = "opt" in d and a.world == 1
+        # "ranks": one generator state per process; a one-process checkpoint of before kept its own at the top
+        ranks = d.get("ranks") or ([dict(generator=d["generator"], rs=d["rs"], torch_rng=d["torch_rng"])] if "generator" in d else [])
+        exact = "opt" in d and len(ranks) == a.world
         if exact:
             opt.load_state_dict(d["opt"])
-            g.set_state(d["generator"])
-            rs.set_state(d["rs"])
-            torch.set_rng_state(d["torch_rng"])
+            g.set_state(ranks[rank]["generator"])
+            rs.set_state(ranks[rank]["rs"])
+            torch.set_rng_state(ranks[rank]["torch_rng"])
             t1 -= curve[-1][2] if curve else 0  # the curve's wall clock goes on from the stopped run's
         else:
             lr_origin = first
@@ -441,17 +443,30 @@ def dit_loop(rank, a, pools, val, stats, parent):
             run = []
             if lead:
                 log(f"dit step {step + 1}/{a.dit_steps} loss {curve[-1][1]:.4f} ({time.time() - t1:.0f}s)")
+        if (step + 1) % 50 == 0 or step + 1 == a.dit_steps:  # the same steps in every process (no --dit-minutes with N)
+            # what an exact --resume needs besides the weights (every 50 steps `run` is empty): AdamW's moments and
+            # every process's generators, gathered to rank 0
+            ranks = [dict(generator=g.get_state(), rs=rs.get_state(), torch_rng=torch.get_rng_state())]
+            if a.world > 1:
+                import torch.distributed as dist
+                ranks = [None] * a.world
+                dist.all_gather_object(ranks, dict(generator=g.get_state(), rs=rs.get_state(), torch_rng=torch.get_rng_state()))
         if lead and ((step + 1) % 50 == 0 or step + 1 == a.dit_steps):
             ckpt = dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(),
-                        ema_dit=ema_dit.state_dict(), step=step + 1, curve=curve, positions=a.dit_positions)
-            if a.world == 1:  # what an exact --resume needs besides the weights (every 50 steps `run` is empty)
-                ckpt.update(opt=opt.state_dict(), generator=g.get_state(), rs=rs.get_state(), torch_rng=torch.get_rng_state())
+                        ema_dit=ema_dit.state_dict(), step=step + 1, curve=curve, positions=a.dit_positions,
+                        opt=opt.state_dict(), ranks=ranks)
             path = os.path.join(a.work, "dit.pt")
             torch.save(ckpt, path + ".tmp")
             os.replace(path + ".tmp", path)  # a kill mid-write leaves the previous checkpoint whole
         step += 1
-    if not lead:
-        return None
+    if a.world > 1:
+        import torch.distributed as dist
+        dist.barrier()  # rank 0's last checkpoint is written before any process leaves
+        if not lead:
+            # a process that simply returned could abort in gloo's teardown ("terminate called without an active
+            # exception"), and spawn then stops rank 0 before its final save
+            dist.destroy_process_group()
+            return None
     v_raw = validate(te, dit, val, a.seed, a.noise_shared)
     v_ema = validate(ema_te, ema_dit, val, a.seed, a.noise_shared)
     use_ema = v_ema <= v_raw
@@ -464,6 +479,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
                     step=a.dit_steps, curve=curve, use_ema=use_ema, positions=a.dit_positions), os.path.join(a.work, "dit.pt"))
     if a.world > 1:
         json.dump(stats, open(os.path.join(a.work, "stats.json"), "w"))
+        dist.destroy_process_group()
     return (ema_te, ema_dit) if use_ema else (te, dit)
 
 
