@@ -534,7 +534,9 @@ def main():
         json.dump(stats, open(stats_path, "w"))
     if a.phase in ("all", "dit"):
         if a.init_from:  # no VAE or decoder phase: those come from the starting model
-            from from_onnx import start_from
+            from from_onnx import start_from, temporal_positions
+            if temporal_positions(a.init_from) != a.dit_positions:  # not a weight: the flag would silently win
+                sys.exit(f"--dit-positions {a.dit_positions}: {a.init_from}'s DiT has {temporal_positions(a.init_from)} positions")
             enc = start_from(a.init_from, a.work, stats, log, resume=a.resume)
         elif a.phase == "dit":
             enc = load_vae(os.path.join(a.work, "vae.pt"))[0]
