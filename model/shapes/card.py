@@ -107,7 +107,8 @@ def recipe_flags(recipe, tc=4):
     return ((f" --noise-shared {recipe['noise_shared']}" if recipe["noise_shared"] > 0 else "")
             + (f" --t-probs {probs}" if probs != default else "")
             + (f" --world {recipe['world']}" if recipe["world"] > 1 else "")
-            + (f" --dit-decay {recipe['decay']}" if recipe.get("decay") else ""))
+            + (f" --dit-decay {recipe['decay']}" if recipe.get("decay") else "")
+            + (f" --dit-positions {recipe['positions']}" if recipe.get("positions", "frame") != "frame" else ""))
 
 
 def decay_text(recipe):
@@ -187,6 +188,11 @@ def sweep_rows(sw):
                                 for r in sw["rows"]])
 
 
+def version_of(a):
+    """model.json's version and the card's title: --version (a stage's snapshot, say), else MODEL_VERSION"""
+    return getattr(a, "version", None) or MODEL_VERSION
+
+
 def write_card(a, st):
     vae, dit, enc, dd = st.get("vae", {}), st.get("dit", {}), st.get("encode", {}), st.get("decoder", {})
     final_psnr = dd.get("heldout_psnr_db", vae.get("heldout_psnr_db"))
@@ -232,7 +238,7 @@ def write_card(a, st):
                     " one-command rerun below is the same recipe and step count, not the same computation bit for bit.\n")
     walls = [w for w in summary["wall_s"].values() if isinstance(w, (int, float))]
     walls += [((st.get("init_from") or {}).get("dit") or {}).get("wall_s") or 0]  # the starting model's DiT, if any
-    md = f"""# kinema-shapes {MODEL_VERSION}: training card
+    md = f"""# kinema-shapes {version_of(a)}: training card
 {partial}{start_note}
 A tiny trained text-to-video model for the Kinema engine: clips of one to three coloured shapes (circle,
 square, triangle, digits 0-9) moving on a plain background, generated at 112x64 (every bucket; the engine's

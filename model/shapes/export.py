@@ -11,7 +11,7 @@ import numpy as np
 import onnx
 import torch
 
-from card import MODEL_VERSION
+from card import version_of
 from data import ROOT, WIDTH, HEIGHT, stream_clips, to_model, tokenize
 from nets import video_noise
 
@@ -149,11 +149,11 @@ EXAMPLE_PROMPTS = [
 ]
 
 
-def write_manifest(out, guidance, desc, shared=0.0, tc=4, latent_c=8, positions="frame", min_frames=0):
+def write_manifest(out, guidance, desc, shared=0.0, tc=4, latent_c=8, positions="frame", min_frames=0, version=None):
     files = ["text_encoder.onnx", "denoiser.onnx", "vae_decoder.onnx", "vae_encoder.onnx"]
     bucket = {"width": WIDTH, "height": HEIGHT}
     m = {
-        "id": "kinema-shapes", "version": MODEL_VERSION, "description": desc, "trained": True, "examplePrompts": EXAMPLE_PROMPTS,
+        "id": "kinema-shapes", "version": version or version_of(None), "description": desc, "trained": True, "examplePrompts": EXAMPLE_PROMPTS,
         "tokenizer": {"type": "bytes", "maxLength": 128, "padId": 0, "bosId": 1, "eosId": 2, "vocabSize": 259},
         "textEncoder": {"file": "text_encoder.onnx", "inputs": {"ids": "input_ids"}, "outputs": {"embeddings": "text_embeddings"}, "hiddenSize": 128},
         "denoiser": {"file": "denoiser.onnx", "inputs": {"latent": "latent", "timestep": "timestep", "text": "text_embeddings", "textMask": "text_mask"},
@@ -224,7 +224,7 @@ def export_all(a, enc, dec, te, dit, stats):
     desc = ("kinema-shapes: a tiny trained text-to-video model (byte-level text encoder, 6-layer DiT, frame-group "
             "autoencoder) for clips of 1-3 coloured shapes and digits moving on a plain background, 112x64 at 8 fps.")
     stats["files"] = write_manifest(a.out, gs, desc, shared, tc=enc.tc, latent_c=enc.lc, positions=dit.positions,
-                                    min_frames=getattr(a, "min_generated_frames", 0))
+                                    min_frames=getattr(a, "min_generated_frames", 0), version=version_of(a))
     stats["onnx_parity"] = verify_in_node(a, enc, dec, te, dit)
     stats["export_wall_s"] = round(time.time() - t0, 1)
     from card import write_card

@@ -74,6 +74,7 @@ def parse():
     p.add_argument("--dit-positions", default="frame", choices=["frame", "progress"],
                    help="the DiT's temporal positions: latent frame index (1.x) or where in the clip a latent frame lies "
                    "(nets.DiT.temporal_positions; clips of any length then sit inside the trained range)")
+    p.add_argument("--version", default=None, help="export: model.json's version and the card's title (default: card.MODEL_VERSION)")
     p.add_argument("--min-generated-frames", type=int, default=0,
                    help="export: model.json's minGeneratedFrames (the engine generates shorter clips at this many frames and "
                    "keeps the nearest; 0: absent, clips at their own frames)")
