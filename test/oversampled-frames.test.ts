@@ -1,13 +1,18 @@
 // A manifest's minGeneratedFrames: a clip shorter than that is generated at that many frames, and its
 // decode keeps, for each of the clip's frames, the decoded frame nearest the same place in the clip
 // (kinema-shapes 2.x generates 1 s clips at 16 frames: its 2-frame latent groups lose a bounce inside 8).
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeToRawFrames } from "../src/engine/decode.js";
 import { geometryFor, sourceFrame } from "../src/engine/geometry.js";
 import { LoadedModel } from "../src/engine/runtime.js";
+import { createPool } from "../src/db/pool.js";
+import { waitFor } from "./helpers/app.js";
+import { createTestDatabase } from "./helpers/db.js";
+import { JOB_STATE, withEngine } from "./helpers/engine.js";
+import { GENERATE } from "./helpers/graphql.js";
 
 const SHAPES = "models/kinema-shapes";
 let dir: string;
@@ -75,4 +80,39 @@ describe("minGeneratedFrames", () => {
     // and they are not simply the first 8 decoded frames
     expect(keptBytes.equals(allBytes.subarray(0, 8 * frameBytes))).toBe(false);
   }, 60_000);
+});
+
+describe("a job on a model with minGeneratedFrames", () => {
+  it("denoises the short clip at that many frames and delivers the clip's own frames", async () => {
+    // kinema-tiny (fast) with the field set: a 1 s job at the cpu profile is 8 frames; 16 are generated, the
+    // nearest 8 kept, and the encoder resamples those to the job's 24 fps as for any clip
+    const modelDir = await mkdtemp(join(tmpdir(), "kinema-oversampled-model-"));
+    await cp("models/kinema-tiny", modelDir, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(modelDir, "model.json"), "utf8"));
+    await writeFile(join(modelDir, "model.json"), JSON.stringify({ ...manifest, minGeneratedFrames: 16 }));
+    const tc = manifest.vae.temporalCompression as number;
+    const db = await createTestDatabase();
+    const pool = createPool(db.url, 1);
+    try {
+      await withEngine(db.url, { KINEMA_MODEL_DIR: modelDir }, async (app) => {
+        const account = await app.account("FREE");
+        const { generateVideo } = await account.client.data(GENERATE, { input: { prompt: "a purple square moving down", durationSeconds: 1, resolution: "R480P", seed: 5 } });
+        const job = await waitFor(async () => {
+          const { job } = await account.client.data(JOB_STATE, { id: generateVideo.job.id });
+          return ["SUCCEEDED", "FAILED"].includes(job.status) ? job : null;
+        }, 60_000, "the job to finish");
+        expect(job.status).toBe("SUCCEEDED");
+        expect(job.video).toMatchObject({ frames: 24, fps: 24 });
+        const { rows } = await pool.query(`SELECT metadata FROM jobs WHERE id = $1`, [generateVideo.job.id]);
+        const { denoise, decode } = rows[0].metadata;
+        expect(denoise.generatedFrames).toBe(16);
+        expect(denoise.latent[1]).toBe(16 / tc);
+        expect(decode.frames).toBe(8);
+      });
+    } finally {
+      await pool.end();
+      await db.drop();
+      await rm(modelDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

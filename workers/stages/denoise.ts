@@ -103,6 +103,7 @@ export function denoiseStage(deps: EngineStageDeps): Stage {
             model: model.manifest.id, modelHash: model.hash, provider: model.provider, profile: geometry.profile, sampler, guidance, negativePrompt: negativePrompt !== null,
             steps: job.stepBudget, stepsExecuted: stepMs.length, resumedFromStep: resume?.step ?? 0,
             latent: geometry.latent, tokens: geometry.tokens, width: geometry.width, height: geometry.height, fps: geometry.fps,
+            ...(geometry.generatedFrames ? { generatedFrames: geometry.generatedFrames } : {}), // a short clip made at more frames
             meanStepMs: Math.round(mean * 10) / 10, stepMs: stepMs.map((ms) => Math.round(ms * 10) / 10),
           },
         },
