@@ -188,6 +188,13 @@ def sweep_rows(sw):
                                 for r in sw["rows"]])
 
 
+def export_flags(a):
+    """The export's own flags, as given (the guidance only when fixed by hand: a check or sweep chose it otherwise)."""
+    return ((f" --guidance {a.guidance}" if getattr(a, "guidance", None) is not None else "")
+            + (f" --min-generated-frames {a.min_generated_frames}" if getattr(a, "min_generated_frames", 0) else "")
+            + (f" --version {a.version}" if getattr(a, "version", None) else ""))
+
+
 def version_of(a):
     """model.json's version and the card's title: --version (a stage's snapshot, say), else MODEL_VERSION"""
     return getattr(a, "version", None) or MODEL_VERSION
@@ -209,6 +216,12 @@ def write_card(a, st):
         cmd = (f"/usr/bin/python3 model/shapes/train.py --out {a.out} --seed {st.get('seed')} --threads {st.get('threads')}"
                f" --init-from START --dit-clips {enc.get('clips')} --dit-steps {dit.get('steps')} --dit-batch {dit.get('batch')}"
                + recipe_flags(st.get("dit_recipe"), tc))
+    elif not vae and not st.get("quick"):  # a DiT phase on an autoencoder given in the work folder (vae.pt, vae_ft.pt)
+        cmd = (f"/usr/bin/python3 model/shapes/train.py --phase dit --work WORK --seed {st.get('seed')} --threads {st.get('threads')}"
+               f" --dit-clips {enc.get('clips')} --dit-steps {dit.get('steps')} --dit-batch {dit.get('batch')}"
+               + recipe_flags(st.get("dit_recipe"), tc) + warm
+               + f" && /usr/bin/python3 model/shapes/train.py --phase export --work WORK --out {a.out}")
+    cmd += export_flags(a)
     start_note, start_row, start_label = lineage(st)
     start_note += warm_note(st)
     st["reproduce"] = cmd
@@ -234,8 +247,9 @@ def write_card(a, st):
     partial = f"\n**Note**: the DiT phase was {dit['stopped']} (step {dit.get('steps')}).\n" if dit.get("stopped") else ""
     if st.get("resumed_from"):
         partial += (f"\n**Note**: the DiT phase was stopped at step(s) {st['resumed_from']} and continued with `--phase dit --resume`"
-                    " (weights and moving averages from the checkpoint; AdamW's moments restart with a 100-step re-warmup). The"
-                    " one-command rerun below is the same recipe and step count, not the same computation bit for bit.\n")
+                    " (since 2026-12-05 exactly, at the same `--world`: the checkpoint holds AdamW's moments and every process's"
+                    " generators, so the rerun below computes the same; an older checkpoint restarted AdamW with a 100-step"
+                    " re-warmup, and then the rerun is the same recipe and step count, not the same computation bit for bit).\n")
     walls = [w for w in summary["wall_s"].values() if isinstance(w, (int, float))]
     walls += [((st.get("init_from") or {}).get("dit") or {}).get("wall_s") or 0]  # the starting model's DiT, if any
     md = f"""# kinema-shapes {version_of(a)}: training card
