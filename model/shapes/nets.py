@@ -143,6 +143,8 @@ class TextEncoder(nn.Module):
 # --------------------------------------------------------------------------------------------- DiT
 TEMPORAL_POSITIONS = ("frame", "progress")
 PROGRESS_SPAN = 12.0  # "progress" positions run 0..12 over a clip: the span frame positions had at 12 latent frames
+
+
 def sinusoid(pos, dim, max_period=10000.0):
     """pos float [N] -> [N, dim]"""
     half = dim // 2
@@ -242,7 +244,6 @@ class DiT(nn.Module):
         x = x.reshape(b, -1, self.gh, self.gw, pt, ph, pw, c)
         x = x.permute(0, 7, 1, 4, 2, 5, 3, 6)  # B C T' pt gh ph gw pw
         return x.reshape(b, c, t, h, w)
-
 
     def temporal_positions(self, n, device):
         """[T'] positions of the latent frames. "frame" (1.x): 0, 1, 2, ... "progress": where in the clip each latent

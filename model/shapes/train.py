@@ -308,7 +308,8 @@ def train_dit(a, enc, stats):
     log(f"encoded {a.dit_clips} clips in {time.time() - t0:.0f}s, latent std {allz.std():.3f}")
     # the DiT's recipe, kept for an export of a run stopped from outside (its own arguments may differ)
     stats["dit_recipe"] = dict(noise_shared=a.noise_shared, t_probs=a.t_probs, world=a.world, decay=a.dit_decay,
-                               tc=enc.tc, latent_c=enc.lc, positions=a.dit_positions, frames=list(clip_frames(a)))  # the latent it learns: [latent_c, F/tc, 8, 14]
+                               tc=enc.tc, latent_c=enc.lc,  # the latent it learns: [latent_c, F/tc, 8, 14]
+                               positions=a.dit_positions, frames=list(clip_frames(a)))
     stats_path = os.path.join(a.work, "stats.json")
     json.dump(stats, open(stats_path, "w"))  # a DiT phase stopped from outside keeps these
     if a.world == 1:
