@@ -29,6 +29,8 @@ const { values } = parseArgs({
 });
 const durations = (values.quick ? "2" : values.durations!).split(",").map(Number);
 if (!durations.every((d) => Number.isInteger(d) && d >= 1 && d <= 10)) throw new Error("--durations: whole seconds, 1-10 (what the API offers)");
+const minFrames = values["min-frames"] === undefined ? undefined : Number(values["min-frames"]);
+if (minFrames !== undefined && !(Number.isInteger(minFrames) && minFrames > 0)) throw new Error("--min-frames: a positive whole number of frames");
 const prompts = values.quick ? 8 : values.prompts ? Number(values.prompts) : null;
 const golden = loadShapesGolden();
 const clips = subsample(golden.clips, prompts);
@@ -40,7 +42,7 @@ const started = new Date();
 const results: CeilingFigures[] = [];
 try {
   for (const seconds of durations) {
-    results.push(await ceilingAt(ae, clips, seconds, extractor, values["min-frames"] === undefined ? undefined : Number(values["min-frames"])));
+    results.push(await ceilingAt(ae, clips, seconds, extractor, minFrames));
     const f = results.at(-1)!;
     console.log(`${ae.manifest.id} ${ae.manifest.version} ${seconds} s: score ${f.alignment.score.toFixed(2)}, accuracy ${f.alignment.accuracy.toFixed(3)} (${f.wallSeconds.toFixed(0)} s)`);
   }

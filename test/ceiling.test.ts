@@ -70,7 +70,6 @@ describe("the judge's ceiling of the shipped autoencoder", () => {
     const made16 = await ceilingAt(ae, clips, 1, null, 16);
     expect(own.generatedFrames).toBeUndefined();
     expect(made16).toMatchObject({ frames: 8, generatedFrames: 16 });
-    expect(made16.truth.accuracy).toBe(1);
     expect(made16.alignment.accuracy).toBeGreaterThan(own.alignment.accuracy);
     expect(made16.smoothness.velocityErrorPx).toBeLessThan(own.smoothness.velocityErrorPx);
   });

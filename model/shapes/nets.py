@@ -142,7 +142,8 @@ class TextEncoder(nn.Module):
 
 # --------------------------------------------------------------------------------------------- DiT
 TEMPORAL_POSITIONS = ("frame", "progress")
-PROGRESS_SPAN = 12.0  # "progress" positions run 0..12 over a clip: the span frame positions had at 12 latent frames
+PROGRESS_SPAN = 12.0  # "progress" positions: a clip's frames span 0..12 (about frame positions' span at 12 latent
+# frames); a latent frame sits at its group's centre (T 2 at tc 4: 2.57 and 9.43)
 
 
 def sinusoid(pos, dim, max_period=10000.0):

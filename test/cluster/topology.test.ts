@@ -222,8 +222,8 @@ describe("the cluster topology", () => {
 
     // kill -9 a worker mid-denoise: its lease expires, the elected sweeper requeues, another resumes.
     // Any plain worker still running (not the image's): which one is mid-denoise by now depends on timing.
-    // One reserve job per live worker (worker-2, worker-4 and worker-3 or the image's), each taking one job at
-    // a time: a plain one gets at least one of them unless it is still busy with an earlier job, mid-denoise.
+    // One reserve job per live worker (worker-2, worker-4 and worker-3, the image's where podman runs), each
+    // taking one job at a time: a plain one very likely gets one (or is still mid-denoise on an earlier job).
     for (let j = 0; j < 3; j++) jobIds.push(await submit(reserve.apiKey, JOBS + j));
     const killed = await waitFor(() => runningOn(["worker-2", "worker-4"], CHECKPOINT_EVERY + 2), 180_000, "worker-2 or worker-4 mid-denoise");
     const killedWorker = workers.find((w) => w.id === killed.owner)!;
