@@ -11,6 +11,7 @@ import { join } from "node:path";
 import ort from "onnxruntime-node";
 import { renderClip } from "../../model/shapes/dataset.js";
 import { decodeToRawFrames } from "../../src/engine/decode.js";
+import { latentFramesFor } from "../../src/engine/geometry.js";
 import { manifestSchema, type ModelManifest } from "../../src/engine/manifest.js";
 import type { Model, Tensor } from "../../src/engine/runtime.js";
 import { judgeClip, type ClipFrames, type Judgement } from "../judge/judge.js";
@@ -104,8 +105,7 @@ export async function ceilingAt(ae: Autoencoder, clips: readonly GoldenClip[], s
   const size = { width: WIDTH, height: HEIGHT, frames };
   // a clip the engine would generate at more frames (manifest.minGeneratedFrames): the truth at that many is
   // what a perfect latent decodes, and the engine's decode keeps the frames nearest the clip's own
-  const tc = ae.manifest.vae.temporalCompression;
-  const generatedFrames = minGeneratedFrames > frames ? Math.ceil(minGeneratedFrames / tc) * tc : undefined;
+  const { generatedFrames } = latentFramesFor(frames, { ...ae.manifest, minGeneratedFrames });
   const dir = await mkdtemp(join(tmpdir(), "kinema-ceiling-"));
   const rows: CeilingFigures["perClip"] = [];
   const truthJudgements: Judgement[] = [], flickers: number[] = [], truthFlickers: number[] = [];

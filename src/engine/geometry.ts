@@ -35,11 +35,10 @@ export function geometryFor(job: JobGeometryInput, manifest: ModelManifest, prof
   const bucket = manifest.buckets[bucketName];
   if (!bucket) throw new Error(`model ${manifest.id} has no "${bucketName}" resolution bucket`);
   const [pt, ph, pw] = manifest.denoiser.patchSize;
-  const { temporalCompression: tc, spatialCompression: sc } = manifest.vae;
+  const { spatialCompression: sc } = manifest.vae;
   const fps = Math.min(job.fps, profile === "cpu" ? CPU_MAX_FPS : Infinity, manifest.frameRate ?? Infinity);
   const frames = job.durationSeconds * fps;
-  const oversampled = (manifest.minGeneratedFrames ?? 0) > frames;
-  const t = roundUp(Math.ceil((oversampled ? manifest.minGeneratedFrames! : frames) / tc), pt);
+  const { t, generatedFrames } = latentFramesFor(frames, manifest);
   const h = bucket.height / sc;
   const w = bucket.width / sc;
   if (!Number.isInteger(h) || !Number.isInteger(w) || h % ph !== 0 || w % pw !== 0) {
@@ -47,10 +46,21 @@ export function geometryFor(job: JobGeometryInput, manifest: ModelManifest, prof
   }
   return {
     profile, width: bucket.width, height: bucket.height, fps, frames,
-    ...(oversampled ? { generatedFrames: t * tc } : {}),
+    ...(generatedFrames ? { generatedFrames } : {}),
     latent: [manifest.latentChannels, t, h, w],
     tokens: (t / pt) * (h / ph) * (w / pw),
   };
+}
+
+/**
+ * The latent's frame count t for a clip of `frames` frames (rounded up to the temporal compression and the
+ * patch), and, when the manifest's minGeneratedFrames asks for more than the clip has, the frames it decodes to.
+ */
+export function latentFramesFor(frames: number, manifest: Pick<ModelManifest, "minGeneratedFrames" | "vae" | "denoiser">): { t: number; generatedFrames?: number } {
+  const tc = manifest.vae.temporalCompression;
+  const oversampled = (manifest.minGeneratedFrames ?? 0) > frames;
+  const t = roundUp(Math.ceil((oversampled ? manifest.minGeneratedFrames! : frames) / tc), manifest.denoiser.patchSize[0]);
+  return oversampled ? { t, generatedFrames: t * tc } : { t };
 }
 
 /**
