@@ -346,7 +346,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
     """The DiT's training loop; with --world N, process `rank` of N (rank 0 logs, checkpoints and validates).
     Every process starts from the same weights and draws its own batches (seeds offset by 1000 * rank)."""
     if a.world > 1:
-        import torch.distributed as dist
+        import torch.distributed as dist  # (bound for the whole loop: every later use is under world > 1 too)
         torch.set_num_threads(a.threads)
         # rendezvous through a file in the work folder: no port to collide with another run (or a killed one's)
         dist.init_process_group("gloo", init_method=f"file://{rendezvous(a)}", rank=rank, world_size=a.world)
@@ -445,15 +445,15 @@ def dit_loop(rank, a, pools, val, stats, parent):
             run = []
             if lead:
                 log(f"dit step {step + 1}/{a.dit_steps} loss {curve[-1][1]:.4f} ({time.time() - t1:.0f}s)")
-        if (step + 1) % 50 == 0 or step + 1 == a.dit_steps:  # the same steps in every process (no --dit-minutes with N)
+        checkpoint_now = (step + 1) % 50 == 0 or step + 1 == a.dit_steps  # the same steps in every process
+        if checkpoint_now:
             # what an exact --resume needs besides the weights (every 50 steps `run` is empty): AdamW's moments and
-            # every process's generators, gathered to rank 0
+            # every process's generators, gathered to rank 0 (no --dit-minutes with N: all stop at the same step)
             ranks = [dict(generator=g.get_state(), rs=rs.get_state(), torch_rng=torch.get_rng_state())]
             if a.world > 1:
-                import torch.distributed as dist
-                ranks = [None] * a.world
-                dist.all_gather_object(ranks, dict(generator=g.get_state(), rs=rs.get_state(), torch_rng=torch.get_rng_state()))
-        if lead and ((step + 1) % 50 == 0 or step + 1 == a.dit_steps):
+                mine, ranks = ranks[0], [None] * a.world
+                dist.all_gather_object(ranks, mine)
+        if lead and checkpoint_now:
             ckpt = dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(),
                         ema_dit=ema_dit.state_dict(), step=step + 1, curve=curve, positions=a.dit_positions,
                         opt=opt.state_dict(), ranks=ranks)
@@ -462,7 +462,6 @@ def dit_loop(rank, a, pools, val, stats, parent):
             os.replace(path + ".tmp", path)  # a kill mid-write leaves the previous checkpoint whole
         step += 1
     if a.world > 1:
-        import torch.distributed as dist
         dist.barrier()  # rank 0's last checkpoint is written before any process leaves
         if not lead:
             # a process that simply returned could abort in gloo's teardown ("terminate called without an active
