@@ -3,6 +3,9 @@ import json
 import os
 import platform
 
+from provenance import (autoencoder_files, autoencoder_note, chain_section, chain_walls, lineage, stage_chain,
+                        warm_note)
+
 # model.json's version (export.py writes it) and the card's title. 1.1.0: the same recipe, DiT trained 4000 steps in one
 # go. 1.2.0: the DiT trained from noise shared in part by all latent frames, on two processes (data parallel).
 # 1.3.0: 1.2.0's DiT trained 4000 steps further (--init-from), the learning rate falling to 0 over the last 2000.
@@ -132,36 +135,6 @@ def recipe_lines(recipe):
     return "\n" + "\n".join(lines)
 
 
-def lineage(st):
-    """A model trained on from another's weights (--init-from): where it started, and that run's DiT row."""
-    src = st.get("init_from")
-    if not src:
-        return "", "", ""
-    d = src.get("dit") or {}
-    note = (f"\n**Started from kinema-shapes {src['version']}** (`--init-from`: the weights come back out of its ONNX files,"
-            " `model/shapes/from_onnx.py`, which re-exports them byte for byte). Its autoencoder and decoder fine-tune are"
-            f" kept as they were; its DiT and text encoder (EMA weights; validation loss {_r(src.get('val_loss'))} on this run's"
-            f" latents) trained on. `START` below is that model's folder as committed in git (version {src['version']} of"
-            f" `models/kinema-shapes/`; sha256 {', '.join(f'`{k}` {v[:12]}…' for k, v in src['files'].items())}); it was made by\n\n"
-            f"```\n{src.get('reproduce')}\n```\n\nthen the judged guidance sweep its card describes.\n")
-    row = (f"| DiT + text encoder ({src['version']}'s run) | {d.get('steps')} | {d.get('batch')} clips | {_r(d.get('final_loss'))}"
-           f" | {d.get('wall_s')} |\n")
-    return note, row, f" (trained on from {src['version']}'s)"
-
-
-def warm_note(st):
-    """--dit-warm-from: which of the DiT's and text encoder's tensors started from another model's."""
-    w = st.get("dit_warm_from")
-    if not w:
-        return ""
-    fresh = ", ".join(f"`{s['name']}` {s['shape']}" for s in w["skipped_shapes"])
-    return (f"\n**DiT warm start** (`--dit-warm-from`): the text encoder and DiT started from kinema-shapes {w['version']}"
-            f" ({w['folder']}, latent {w['from_latent']['latent_c']} channels at temporal compression {w['from_latent']['tc']};"
-            f" weights out of its ONNX files, `model/shapes/from_onnx.py`): {w['copied_count']} tensors ({w['copied_params']:,}"
-            f" values) whose name and shape match were copied; the others kept their fresh init ({fresh}). Validation loss"
-            f" at the start: {_r(w.get('val_loss'))}.\n")
-
-
 def palette_check_text(g, quick):
     return (f"Check: {g['clips']} held-out 8-frame captions (indexes {g['indexes']}), torch flow-euler ({12 if quick else 20}"
             f" steps, T = {g.get('latent_frames', 2)}, seed 0); pixels mapped to the nearest palette colour; L1 between generated and real palette"
@@ -200,6 +173,81 @@ def version_of(a):
     return getattr(a, "version", None) or MODEL_VERSION
 
 
+def title_version(a):
+    """The card's title: the version of the manifest beside it (the export writes model.json first; a card re-rendered
+    later by reproduce.py or stepcost.py, whose arguments carry no --version, keeps its model's)."""
+    path = os.path.join(a.out, "model.json")
+    return json.load(open(path))["version"] if os.path.exists(path) else version_of(a)
+
+
+def provenance_of(a, st):
+    """Fill st's stage chain and given autoencoder at export (a has the export's arguments); a re-render keeps what the
+    export recorded (the source folders may be gone by then). -> (the chain, the export's own flags)."""
+    exporting = hasattr(a, "phase")
+    w = st.get("dit_warm_from")
+    if w and (exporting or "stage_chain" not in st) and os.path.exists(os.path.join(w["folder"], "training.json")):
+        st["stage_chain"] = stage_chain(st)
+    if exporting:
+        st["export_flags"] = export_flags(a)
+        st["min_generated_frames"] = getattr(a, "min_generated_frames", 0)
+        if not st.get("vae") and not st.get("init_from") and not st.get("quick"):
+            st["autoencoder"] = autoencoder_files(a.work)
+    return st.get("stage_chain") or [], st.get("export_flags", "")
+
+
+def frames_of(st):
+    """The stream's --frames for the DiT's clips (the recipe's since clip lengths became a flag; before: 8,16,24)."""
+    return ",".join(str(f) for f in ((st.get("dit_recipe") or {}).get("frames") or (8, 16, 24)))
+
+
+def data_lines(vae, enc, dit, dd, tc):
+    """The data each phase this run trained saw (a DiT phase on a given autoencoder has no VAE or decoder lines)."""
+    lines = []
+    if vae:
+        lines.append(f"- VAE: clips [0, {vae.get('clips')}) = {vae.get('groups')} groups of {tc} frames; PSNR on held-out clips"
+                     f" {vae.get('heldout_clips')}.")
+    lines.append(f"- DiT: clips [0, {enc.get('clips')}) encoded once to latents (per latent length T: {enc.get('per_T')}); validation"
+                 f" clips {dit.get('val_clips')}.")
+    if dd:
+        lines.append(f"- Decoder fine-tune: clips [0, {dd.get('clips')}), same loss and latent noise, encoder frozen (so the latent"
+                     " space the DiT learned is unchanged).")
+    return "\n" + "\n".join(lines)
+
+
+def positions_text(recipe, tc):
+    if (recipe or {}).get("positions") == "progress":
+        return (f"sinusoidal temporal position at the place in the clip of each latent frame's frames, (tc i + (tc - 1) / 2) /"
+                f" (F - 1) x 12 with tc = {tc} and F = tc T, computed in-graph from T (`--dit-positions progress`: a clip's"
+                " motion spans it whatever its length, so a long clip asks for positions between trained ones)")
+    return "sinusoidal temporal position computed in-graph from T (dynamic)"
+
+
+def generated_frames_text(st):
+    n = st.get("min_generated_frames")
+    return (f"\n- Short clips are generated at {n} frames (`minGeneratedFrames` in model.json) and the engine keeps the decoded"
+            " frame nearest each of the clip's own, so a 1 s clip's motion is made at the resolution the DiT learned."
+            if n else "")
+
+
+def vae_row(vae):
+    if not vae:
+        return ""
+    return f"| VAE | {vae.get('steps')} | {vae.get('batch_groups')} groups | {_r(vae.get('final_loss'))} | {vae.get('wall_s')} |\n"
+
+
+def decoder_row(dd, start_row):
+    if not dd:
+        return ""
+    return (f"| decoder fine-tune (encoder frozen; ran beside the {'first ' if start_row else ''}DiT) | {dd.get('steps', '-')} |"
+            f" {dd.get('batch_groups', '-')} groups | {_r(dd.get('final_loss'))} | {dd.get('wall_s', '-')} |\n")
+
+
+def psnr_text(final_psnr, vae):
+    if final_psnr is None:
+        return ""
+    return f"VAE held-out PSNR (exported decoder): **{_r(final_psnr, 2)} dB** (after the VAE phase: {_r(vae.get('heldout_psnr_db'), 2)} dB). "
+
+
 def write_card(a, st):
     vae, dit, enc, dd = st.get("vae", {}), st.get("dit", {}), st.get("encode", {}), st.get("decoder", {})
     final_psnr = dd.get("heldout_psnr_db", vae.get("heldout_psnr_db"))
@@ -221,9 +269,10 @@ def write_card(a, st):
                f" --dit-clips {enc.get('clips')} --dit-steps {dit.get('steps')} --dit-batch {dit.get('batch')}"
                + recipe_flags(st.get("dit_recipe"), tc) + warm
                + f" && /usr/bin/python3 model/shapes/train.py --phase export --work WORK --out {a.out}")
-    cmd += export_flags(a)
+    chain, flags = provenance_of(a, st)
+    cmd += flags
     start_note, start_row, start_label = lineage(st)
-    start_note += warm_note(st)
+    start_note += warm_note(st) + autoencoder_note(st.get("autoencoder"))
     st["reproduce"] = cmd
     st["hardware"] = dict(cpu=platform.processor() or platform.machine(), cores=os.cpu_count(), torch=st.get("torch"), threads=st.get("threads"))
     summary = dict(
@@ -252,7 +301,8 @@ def write_card(a, st):
                     " re-warmup, and then the rerun is the same recipe and step count, not the same computation bit for bit).\n")
     walls = [w for w in summary["wall_s"].values() if isinstance(w, (int, float))]
     walls += [((st.get("init_from") or {}).get("dit") or {}).get("wall_s") or 0]  # the starting model's DiT, if any
-    md = f"""# kinema-shapes {version_of(a)}: training card
+    walls += chain_walls(chain)  # the earlier stages' DiTs
+    md = f"""# kinema-shapes {title_version(a)}: training card
 {partial}{start_note}
 A tiny trained text-to-video model for the Kinema engine: clips of one to three coloured shapes (circle,
 square, triangle, digits 0-9) moving on a plain background, generated at 112x64 (every bucket; the engine's
@@ -273,16 +323,13 @@ for bit unless a phase was resumed; see any note at the top).
 Deterministic from `--seed {st.get('seed')}` (torch.manual_seed, fixed clip indexes, fixed step counts) with
 torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--work` (default /tmp/kinema-shapes-work);
 `--phase export` re-exports from them.{sweep_step(st, a.out)}
-{reproduction_section(st.get('reproduction'))}
+{chain_section(chain, title_version(a), dit.get('steps_done', dit.get('steps')))}{reproduction_section(st.get('reproduction'))}
 ## Data
 
-`model/shapes/stream.ts` (the owner's generator, `dataset.ts`), `--frames 8,16,24 --width 112 --height 64`
-(frame count cycles with the index). Pixels / 127.5 - 1.
-
-- VAE: clips [0, {vae.get('clips')}) = {vae.get('groups')} groups of {tc} frames; PSNR on held-out clips {vae.get('heldout_clips')}.
-- DiT: clips [0, {enc.get('clips')}) encoded once to latents (per latent length T: {enc.get('per_T')}); validation clips {dit.get('val_clips')}.
-- Decoder fine-tune: clips [0, {dd.get('clips')}), same loss and latent noise, encoder frozen (so the latent space the DiT
-  learned is unchanged).
+`model/shapes/stream.ts` (the owner's generator, `dataset.ts`), `--frames {frames_of(st)} --width 112 --height 64`
+(frame count cycles with the index; the DiT's clip lengths are drawn with the probabilities of its latent lengths T).
+Pixels / 127.5 - 1.
+{data_lines(vae, enc, dit, dd, tc)}
 - Caption dropout 10% to the empty prompt "" (ids [BOS, EOS]) for classifier-free guidance.
 
 ## Architecture
@@ -299,7 +346,7 @@ torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--wor
   `scalingFactor` is 1 (the engine divides by 1 before decoding).
 - DiT: patch [1, 2, 2] (4x7 tokens per latent frame), hidden 192, depth 6, 6 heads, MLP ratio 4; adaLN-Zero
   from timestep (sinusoid of 1000 t) + masked-mean-pooled text; cross-attention to the projected text with the
-  text mask; learned spatial position + sinusoidal temporal position computed in-graph from T (dynamic).
+  text mask; learned spatial position + {positions_text(st.get('dit_recipe'), tc)}.{generated_frames_text(st)}
 - Flow matching: x_t = (1 - t) x0 + t noise, target noise - x0 ("velocity"); training t = 3u / (1 + 2u) with
   u = sigmoid(N(0, 1)) (the sampler's shift 3). AdamW 3e-4 (VAE: Adam 1e-3), linear warmup (100 / 50 steps) then constant{decay_text(st.get('dit_recipe'))}, grad clip 1, EMA 0.998
   (exported: {dit.get('exported')}, the lower validation loss).{recipe_lines(st.get('dit_recipe'))}
@@ -308,13 +355,11 @@ torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--wor
 
 | phase | steps | batch | final loss | wall s |
 |---|---:|---:|---:|---:|
-| VAE | {vae.get('steps')} | {vae.get('batch_groups')} groups | {_r(vae.get('final_loss'))} | {vae.get('wall_s')} |
-{start_row}| encode latents{enc.get('label', '')} | - | - | - | {enc.get('wall_s_text', enc.get('wall_s'))} |
+{vae_row(vae)}{start_row}| encode latents{enc.get('label', '')} | - | - | - | {enc.get('wall_s_text', enc.get('wall_s'))} |
 | DiT + text encoder{dit.get('label', start_label)} | {dit.get('steps_done', dit.get('steps'))} | {dit.get('batch')} clips (T {'/'.join(str(t) for t in (dit.get('t_probs') or {}) or (2, 4, 6))} w.p. {list((dit.get('t_probs') or {}).values())}) | {_r(dit.get('final_loss'))} | {dit.get('wall_s_text', dit.get('wall_s'))} |
-| decoder fine-tune (encoder frozen; ran beside the {'first ' if start_row else ''}DiT) | {dd.get('steps', '-')} | {dd.get('batch_groups', '-')} groups | {_r(dd.get('final_loss'))} | {dd.get('wall_s', '-')} |
-| export + checks | - | - | - | {st.get('export_wall_s')} |
+{decoder_row(dd, start_row)}| export + checks | - | - | - | {st.get('export_wall_s')} |
 
-VAE held-out PSNR (exported decoder): **{_r(final_psnr, 2)} dB** (after the VAE phase: {_r(vae.get('heldout_psnr_db'), 2)} dB). DiT validation loss (fixed t grid and noise): raw
+{psnr_text(final_psnr, vae)}DiT validation loss (fixed t grid and noise): raw
 {_r(dit.get('val_loss_raw'))}, EMA {_r(dit.get('val_loss_ema'))}. Hardware: {st['hardware']}{st.get('run_note', '')}.
 
 {svg_curve(curves) if curves else ''}
