@@ -185,8 +185,13 @@ def provenance_of(a, st):
     export recorded (the source folders may be gone by then). -> (the chain, the export's own flags)."""
     exporting = hasattr(a, "phase")
     w = st.get("dit_warm_from")
-    if w and (exporting or "stage_chain" not in st) and os.path.exists(os.path.join(w["folder"], "training.json")):
+    # read from the source folder only while exporting (a later re-render could find another model there: the
+    # folder of a released model is reused); the DiT phase records it too, so a re-export after the source folder
+    # left the tree keeps it
+    if w and exporting and os.path.exists(os.path.join(w["folder"], "training.json")):
         st["stage_chain"] = stage_chain(st)
+    elif w and exporting and "stage_chain" not in st:
+        print(f"card: {w['folder']}/training.json is gone and the DiT phase recorded no stage chain: the card has no Stages section")
     if exporting:
         st["export_flags"] = export_flags(a)
         st["min_generated_frames"] = getattr(a, "min_generated_frames", 0)

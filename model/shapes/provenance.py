@@ -96,26 +96,26 @@ def chain_section(chain, version, own_steps):
     rows = []
     for i, c in enumerate(chain):
         steps = c.get("dit_steps")
-        rows.append(f"| {i} | {c['version']} | {c.get('started_from') or '-'} | {steps if steps is not None else 'its card'} |"
+        rows.append(f"| {i} | {c['version']} | `{c['folder']}` | {c.get('started_from') or '-'} | {steps if steps is not None else 'its card'} |"
                     f" {c.get('dit_wall_s') if c.get('dit_wall_s') is not None else '-'} | {_r(c.get('val_loss_ema')) if c.get('val_loss_ema') is not None else '-'} |"
                     f" `{(c.get('denoiser_sha256') or '?')[:12]}…` |")
-    rows.append(f"| {len(chain)} (this card) | {version} | {chain[-1]['version']} | {own_steps} | see Training | see Training | model.json |")
+    rows.append(f"| {len(chain)} (this card) | {version} | this folder | {chain[-1]['version']} | {own_steps} | see Training | see Training | model.json |")
     total = sum(c.get("dit_steps") or 0 for c in chain[1:] if c.get("dit_steps")) + (own_steps or 0)
     root = chain[0]
-    commands = "\n".join(f"# stage {i}: {c['version']} (--out of this command: the folder the next stage's --dit-warm-from names)\n"
+    commands = "\n".join(f"# stage {i}: {c['version']} (the next stage read its snapshot from {c['folder']})\n"
                          f"{c['reproduce']}" for i, c in enumerate(chain) if c.get("reproduce") and i > 0)
     return f"""
 ## Stages
 
 The DiT and text encoder trained in {len(chain)} stage{'s' if len(chain) > 1 else ''} after kinema-shapes {root['version']}, one session or so each: every
-stage started from the one before's exported snapshot (`--dit-warm-from`: its weights and their moving averages; AdamW's
-moments start fresh and the learning rate warms up again over 100 steps), {total:,} DiT steps in all. This card's own
+stage started from the one before's exported snapshot (`--dit-warm-from`: the snapshot's weights, the EMA ones, seed both the weights
+and their moving averages; AdamW's moments start fresh and the learning rate warms up again over 100 steps), {total:,} DiT steps in all. This card's own
 stage is the last row; its command is under Reproduce. Stage 0 is `{root['folder']}` as committed at version
 {root['version']} (its own card says how it was made; find it by the denoiser's sha256). A stage's snapshot folder
 leaves the tree once the next stage lands: `git log --all -- FOLDER` finds the commit that holds it.
 
-| stage | version | started from | DiT steps | DiT wall s | validation loss (EMA) | denoiser.onnx sha256 |
-|---|---|---|---:|---:|---:|---|
+| stage | version | snapshot folder (as the next stage read it) | started from | DiT steps | DiT wall s | validation loss (EMA) | denoiser.onnx sha256 |
+|---|---|---|---|---:|---:|---:|---|
 {chr(10).join(rows)}
 {commands_block(commands)}
 """

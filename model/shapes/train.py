@@ -380,6 +380,8 @@ def dit_loop(rank, a, pools, val, stats, parent):
         if lead:
             report["val_loss"] = validate(te, dit, val, a.seed, a.noise_shared)
             stats["dit_warm_from"] = report
+            from provenance import stage_chain  # the stages before this one, while the source folder is at hand
+            stats["stage_chain"] = stage_chain(stats)
             # kept now, not only at the phase's end: a run stopped and --resumed (which skips the warm start)
             # still reports where its weights came from
             json.dump(stats, open(os.path.join(a.work, "stats.json"), "w"))
