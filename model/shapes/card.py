@@ -3,7 +3,7 @@ import json
 import os
 import platform
 
-from provenance import (autoencoder_files, autoencoder_note, chain_section, chain_walls, lineage, stage_chain,
+from provenance import (_r, autoencoder_files, autoencoder_note, chain_section, chain_walls, lineage, stage_chain,
                         warm_note)
 
 # model.json's version (export.py writes it) and the card's title. 1.1.0: the same recipe, DiT trained 4000 steps in one
@@ -31,10 +31,6 @@ def svg_curve(curves, w=520, h=180):
             + "".join(lines)
             + f'<text x="40" y="{h - 5}" font-size="11">training progress (0 to 100% of each phase); log10 loss {lo:.2f}..{hi:.2f};'
               ' red: VAE, green: decoder fine-tune, blue: DiT</text></svg>')
-
-
-def _r(v, n=4):
-    return round(v, n) if isinstance(v, float) else v
 
 
 def table(curve, every):
@@ -185,13 +181,14 @@ def provenance_of(a, st):
     export recorded (the source folders may be gone by then). -> (the chain, the export's own flags)."""
     exporting = hasattr(a, "phase")
     w = st.get("dit_warm_from")
-    # read from the source folder only while exporting (a later re-render could find another model there: the
-    # folder of a released model is reused); the DiT phase records it too, so a re-export after the source folder
-    # left the tree keeps it
-    if w and exporting and os.path.exists(os.path.join(w["folder"], "training.json")):
-        st["stage_chain"] = stage_chain(st)
-    elif w and exporting and "stage_chain" not in st:
-        print(f"card: {w['folder']}/training.json is gone and the DiT phase recorded no stage chain: the card has no Stages section")
+    # the DiT phase records the chain beside its warm start; an export of an older run reads it from the source
+    # folder, and only while exporting (a later re-render could find another model there: a released model's
+    # folder is reused)
+    if w and exporting and "stage_chain" not in st:
+        if os.path.exists(os.path.join(w["folder"], "training.json")):
+            st["stage_chain"] = stage_chain(st)
+        else:
+            print(f"card: {w['folder']}/training.json is gone and the DiT phase recorded no stage chain: the card has no Stages section")
     if exporting:
         st["export_flags"] = export_flags(a)
         st["min_generated_frames"] = getattr(a, "min_generated_frames", 0)
@@ -307,7 +304,8 @@ def write_card(a, st):
     walls = [w for w in summary["wall_s"].values() if isinstance(w, (int, float))]
     walls += [((st.get("init_from") or {}).get("dit") or {}).get("wall_s") or 0]  # the starting model's DiT, if any
     walls += chain_walls(chain)  # the earlier stages' DiTs
-    md = f"""# kinema-shapes {title_version(a)}: training card
+    version = title_version(a)
+    md = f"""# kinema-shapes {version}: training card
 {partial}{start_note}
 A tiny trained text-to-video model for the Kinema engine: clips of one to three coloured shapes (circle,
 square, triangle, digits 0-9) moving on a plain background, generated at 112x64 (every bucket; the engine's
@@ -328,7 +326,7 @@ for bit unless a phase was resumed; see any note at the top).
 Deterministic from `--seed {st.get('seed')}` (torch.manual_seed, fixed clip indexes, fixed step counts) with
 torch {st.get('torch')} at {st.get('threads')} threads. Checkpoints go to `--work` (default /tmp/kinema-shapes-work);
 `--phase export` re-exports from them.{sweep_step(st, a.out)}
-{chain_section(chain, title_version(a), dit.get('steps_done', dit.get('steps')))}{reproduction_section(st.get('reproduction'))}
+{chain_section(chain, version, dit.get('steps_done', dit.get('steps')))}{reproduction_section(st.get('reproduction'))}
 ## Data
 
 `model/shapes/stream.ts` (the owner's generator, `dataset.ts`), `--frames {frames_of(st)} --width 112 --height 64`

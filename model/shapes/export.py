@@ -1,7 +1,6 @@
 """Export kinema-shapes: ONNX files (opset 17, dynamic axes, onnx.checker), a classifier-free guidance
 check, the latent-vs-pixel cost table, a parity check of every ONNX file in onnxruntime-node
 (model/shapes/verify.ts), then model.json, training.json and TRAINING.md."""
-import hashlib
 import json
 import os
 import subprocess
@@ -14,6 +13,7 @@ import torch
 from card import version_of
 from data import ROOT, WIDTH, HEIGHT, stream_clips, to_model, tokenize
 from nets import video_noise
+from provenance import sha256  # (export_ae.py takes it from here too)
 
 PALETTE = np.array([[220, 40, 40], [245, 140, 20], [245, 215, 40], [40, 170, 70],
                     [40, 90, 225], [145, 60, 205], [245, 245, 245], [20, 20, 20]], np.float32)
@@ -131,10 +131,6 @@ def guidance_check(te, dit, dec, quick, shared):
     if t_len != 2:  # (1.3.0's figures keep their keys)
         check["latent_frames"] = t_len
     return best["guidance"], check
-
-
-def sha256(path):
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
 # The card's examplePrompts (the studio's placeholder and examples): one-shape prompts this model gets right,

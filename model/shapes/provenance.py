@@ -10,11 +10,11 @@ import os
 CHECKPOINTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkpoints")
 
 
-def _r(v, n=4):
+def _r(v, n=4):  # a figure for the card: floats rounded, anything else as it is
     return round(v, n) if isinstance(v, float) else v
 
 
-def _sha256(path):
+def sha256(path):  # the one file digest of model/shapes (manifests, autoencoder provenance)
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -132,13 +132,13 @@ def commands_block(commands):
 def autoencoder_files(work):
     """The autoencoder checkpoints a DiT phase found in its work folder (vae.pt; vae_ft.pt, the decoder fine-tune the
     export takes when present), each with its sha256 and the committed checkpoint holding the same bytes, if any."""
-    committed = {_sha256(p): "model/shapes/checkpoints/" + os.path.basename(p)
+    committed = {sha256(p): "model/shapes/checkpoints/" + os.path.basename(p)
                  for p in sorted(glob.glob(os.path.join(CHECKPOINTS, "*.pt")))}
     out = {}
     for name in ("vae.pt", "vae_ft.pt"):
         p = os.path.join(work, name)
         if os.path.exists(p):
-            h = _sha256(p)
+            h = sha256(p)
             out[name] = dict(sha256=h, committed=committed.get(h))
     return out
 
