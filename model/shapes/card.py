@@ -3,7 +3,7 @@ import json
 import os
 import platform
 
-from provenance import (_r, autoencoder_files, autoencoder_note, chain_section, chain_walls, lineage, stage_chain,
+from provenance import (autoencoder_files, autoencoder_note, chain_section, chain_walls, figure, lineage, stage_chain,
                         warm_note)
 
 # model.json's version (export.py writes it) and the card's title. 1.1.0: the same recipe, DiT trained 4000 steps in one
@@ -234,20 +234,20 @@ def generated_frames_text(st):
 def vae_row(vae):
     if not vae:
         return ""
-    return f"| VAE | {vae.get('steps')} | {vae.get('batch_groups')} groups | {_r(vae.get('final_loss'))} | {vae.get('wall_s')} |\n"
+    return f"| VAE | {vae.get('steps')} | {vae.get('batch_groups')} groups | {figure(vae.get('final_loss'))} | {vae.get('wall_s')} |\n"
 
 
 def decoder_row(dd, start_row):
     if not dd:
         return ""
     return (f"| decoder fine-tune (encoder frozen; ran beside the {'first ' if start_row else ''}DiT) | {dd.get('steps', '-')} |"
-            f" {dd.get('batch_groups', '-')} groups | {_r(dd.get('final_loss'))} | {dd.get('wall_s', '-')} |\n")
+            f" {dd.get('batch_groups', '-')} groups | {figure(dd.get('final_loss'))} | {dd.get('wall_s', '-')} |\n")
 
 
 def psnr_text(final_psnr, vae):
     if final_psnr is None:
         return ""
-    return f"VAE held-out PSNR (exported decoder): **{_r(final_psnr, 2)} dB** (after the VAE phase: {_r(vae.get('heldout_psnr_db'), 2)} dB). "
+    return f"VAE held-out PSNR (exported decoder): **{figure(final_psnr, 2)} dB** (after the VAE phase: {figure(vae.get('heldout_psnr_db'), 2)} dB). "
 
 
 def write_card(a, st):
@@ -360,11 +360,11 @@ Pixels / 127.5 - 1.
 | phase | steps | batch | final loss | wall s |
 |---|---:|---:|---:|---:|
 {vae_row(vae)}{start_row}| encode latents{enc.get('label', '')} | - | - | - | {enc.get('wall_s_text', enc.get('wall_s'))} |
-| DiT + text encoder{dit.get('label', start_label)} | {dit.get('steps_done', dit.get('steps'))} | {dit.get('batch')} clips (T {'/'.join(str(t) for t in (dit.get('t_probs') or {}) or (2, 4, 6))} w.p. {list((dit.get('t_probs') or {}).values())}) | {_r(dit.get('final_loss'))} | {dit.get('wall_s_text', dit.get('wall_s'))} |
+| DiT + text encoder{dit.get('label', start_label)} | {dit.get('steps_done', dit.get('steps'))} | {dit.get('batch')} clips (T {'/'.join(str(t) for t in (dit.get('t_probs') or {}) or (2, 4, 6))} w.p. {list((dit.get('t_probs') or {}).values())}) | {figure(dit.get('final_loss'))} | {dit.get('wall_s_text', dit.get('wall_s'))} |
 {decoder_row(dd, start_row)}| export + checks | - | - | - | {st.get('export_wall_s')} |
 
 {psnr_text(final_psnr, vae)}DiT validation loss (fixed t grid and noise): raw
-{_r(dit.get('val_loss_raw'))}, EMA {_r(dit.get('val_loss_ema'))}. Hardware: {st['hardware']}{st.get('run_note', '')}.
+{figure(dit.get('val_loss_raw'))}, EMA {figure(dit.get('val_loss_ema'))}. Hardware: {st['hardware']}{st.get('run_note', '')}.
 
 {svg_curve(curves) if curves else ''}
 

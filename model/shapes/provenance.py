@@ -10,7 +10,7 @@ import os
 CHECKPOINTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkpoints")
 
 
-def _r(v, n=4):  # a figure for the card: floats rounded, anything else as it is
+def figure(v, n=4):  # a figure for the card: floats rounded, anything else as it is
     return round(v, n) if isinstance(v, float) else v
 
 
@@ -30,11 +30,11 @@ def lineage(st):
     d = src.get("dit") or {}
     note = (f"\n**Started from kinema-shapes {src['version']}** (`--init-from`: the weights come back out of its ONNX files,"
             " `model/shapes/from_onnx.py`, which re-exports them byte for byte). Its autoencoder and decoder fine-tune are"
-            f" kept as they were; its DiT and text encoder (EMA weights; validation loss {_r(src.get('val_loss'))} on this run's"
+            f" kept as they were; its DiT and text encoder (EMA weights; validation loss {figure(src.get('val_loss'))} on this run's"
             f" latents) trained on. `START` below is that model's folder as committed in git (version {src['version']} of"
             f" `models/kinema-shapes/`; sha256 {', '.join(f'`{k}` {v[:12]}…' for k, v in src['files'].items())}); it was made by\n\n"
             f"```\n{src.get('reproduce')}\n```\n\nthen the judged guidance sweep its card describes.\n")
-    row = (f"| DiT + text encoder ({src['version']}'s run) | {d.get('steps')} | {d.get('batch')} clips | {_r(d.get('final_loss'))}"
+    row = (f"| DiT + text encoder ({src['version']}'s run) | {d.get('steps')} | {d.get('batch')} clips | {figure(d.get('final_loss'))}"
            f" | {d.get('wall_s')} |\n")
     return note, row, f" (trained on from {src['version']}'s)"
 
@@ -49,7 +49,7 @@ def warm_note(st):
             f" ({w['folder']}, latent {w['from_latent']['latent_c']} channels at temporal compression {w['from_latent']['tc']};"
             f" weights out of its ONNX files, `model/shapes/from_onnx.py`): {w['copied_count']} tensors ({w['copied_params']:,}"
             f" values) whose name and shape match were copied; the others kept their fresh init ({fresh or 'none'}). Validation"
-            f" loss at the start: {_r(w.get('val_loss'))}.\n")
+            f" loss at the start: {figure(w.get('val_loss'))}.\n")
 
 
 # ------------------------------------------------------------------------------------------ stages
@@ -97,7 +97,7 @@ def chain_section(chain, version, own_steps):
     for i, c in enumerate(chain):
         steps = c.get("dit_steps")
         rows.append(f"| {i} | {c['version']} | `{c['folder']}` | {c.get('started_from') or '-'} | {steps if steps is not None else 'its card'} |"
-                    f" {c.get('dit_wall_s') if c.get('dit_wall_s') is not None else '-'} | {_r(c.get('val_loss_ema')) if c.get('val_loss_ema') is not None else '-'} |"
+                    f" {c.get('dit_wall_s') if c.get('dit_wall_s') is not None else '-'} | {figure(c.get('val_loss_ema')) if c.get('val_loss_ema') is not None else '-'} |"
                     f" `{(c.get('denoiser_sha256') or '?')[:12]}…` |")
     rows.append(f"| {len(chain)} (this card) | {version} | this folder | {chain[-1]['version']} | {own_steps} | see Training | see Training | model.json |")
     total = sum(c.get("dit_steps") or 0 for c in chain[1:] if c.get("dit_steps")) + (own_steps or 0)
