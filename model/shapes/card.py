@@ -270,7 +270,8 @@ def write_card(a, st):
         cmd = (f"/usr/bin/python3 model/shapes/train.py --phase dit --work WORK --seed {st.get('seed')} --threads {st.get('threads')}"
                f" --dit-clips {enc.get('clips')} --dit-steps {dit.get('steps')} --dit-batch {dit.get('batch')}"
                + recipe_flags(st.get("dit_recipe"), tc) + warm
-               # the export's --seed too: it is recorded as the run's seed and seeds the validation of a stopped phase
+               # the export's --seed too (its default, the work folder's recorded seed, is the same): it is recorded as
+               # the run's seed and seeds the validation of a stopped phase
                + f" && /usr/bin/python3 model/shapes/train.py --phase export --work WORK --out {a.out} --seed {st.get('seed')}")
     chain, flags = provenance_of(a, st)
     cmd += flags

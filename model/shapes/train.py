@@ -39,7 +39,8 @@ def parse():
     p.add_argument("--work", default="/tmp/kinema-shapes-work")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--phase", default="all", choices=["all", "vae", "dit", "decoder", "export"])
-    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--seed", type=int, default=None, help="default 1234; --phase export: the work folder's recorded "
+                   "seed (its DiT phase's), which also seeds a stopped phase's validation")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--vae-clips", type=int, default=1500)
     p.add_argument("--vae-steps", type=int, default=1400)
@@ -530,6 +531,8 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     stats_path = os.path.join(a.work, "stats.json")
     stats = json.load(open(stats_path)) if a.phase in ("dit", "export") and os.path.exists(stats_path) else {}
+    if a.seed is None:  # an export of a run seeded with N validates and records as that run did, not as seed 1234
+        a.seed = stats.get("seed", 1234) if a.phase == "export" else 1234
     stats.update(torch=torch.__version__, threads=a.threads, seed=a.seed, quick=a.quick, argv=sys.argv[1:])
     t0 = time.time()
     if a.phase in ("all", "vae") and not a.init_from:
