@@ -107,7 +107,17 @@ def recipe_flags(recipe, tc=4):
             + (f" --t-probs {probs}" if probs != default else "")
             + (f" --world {recipe['world']}" if recipe["world"] > 1 else "")
             + (f" --dit-decay {recipe['decay']}" if recipe.get("decay") else "")
-            + (f" --dit-positions {recipe['positions']}" if recipe.get("positions", "frame") != "frame" else ""))
+            + (f" --dit-positions {recipe['positions']}" if recipe.get("positions", "frame") != "frame" else "")
+            + (f" --flow-shift {recipe['flow_shift']:g}" if recipe.get("flow_shift", 3.0) != 3.0 else ""))
+
+
+def training_t_text(recipe):
+    """The training t's law: 1.x's shift 3 (the sampler's), or this run's --flow-shift (a stage may differ from its source)."""
+    shift = (recipe or {}).get("flow_shift", 3.0)
+    if shift == 3.0:
+        return "training t = 3u / (1 + 2u) with\n  u = sigmoid(N(0, 1)) (the sampler's shift 3)"
+    law = "t = u" if shift == 1.0 else f"t = {shift:g}u / (1 + {shift - 1:g}u)"
+    return (f"training {law} with\n  u = sigmoid(N(0, 1)) (`--flow-shift {shift:g}`; the sampler keeps its shift 3)")
 
 
 def decay_text(recipe):
@@ -352,8 +362,7 @@ Pixels / 127.5 - 1.
 - DiT: patch [1, 2, 2] (4x7 tokens per latent frame), hidden 192, depth 6, 6 heads, MLP ratio 4; adaLN-Zero
   from timestep (sinusoid of 1000 t) + masked-mean-pooled text; cross-attention to the projected text with the
   text mask; learned spatial position + {positions_text(st.get('dit_recipe'), tc)}.{generated_frames_text(st)}
-- Flow matching: x_t = (1 - t) x0 + t noise, target noise - x0 ("velocity"); training t = 3u / (1 + 2u) with
-  u = sigmoid(N(0, 1)) (the sampler's shift 3). AdamW 3e-4 (VAE: Adam 1e-3), linear warmup (100 / 50 steps) then constant{decay_text(st.get('dit_recipe'))}, grad clip 1, EMA 0.998
+- Flow matching: x_t = (1 - t) x0 + t noise, target noise - x0 ("velocity"); {training_t_text(st.get('dit_recipe'))}. AdamW 3e-4 (VAE: Adam 1e-3), linear warmup (100 / 50 steps) then constant{decay_text(st.get('dit_recipe'))}, grad clip 1, EMA 0.998
   (exported: {dit.get('exported')}, the lower validation loss).{recipe_lines(st.get('dit_recipe'))}
 
 ## Training

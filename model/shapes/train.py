@@ -79,6 +79,10 @@ def parse():
     p.add_argument("--min-generated-frames", type=int, default=0,
                    help="export: model.json's minGeneratedFrames (the engine generates shorter clips at this many frames and "
                    "keeps the nearest; 0: absent, clips at their own frames)")
+    p.add_argument("--flow-shift", type=float, default=FLOW_SHIFT,
+                   help="the DiT's training t = s u / (1 + (s - 1) u), u = sigmoid(N(0, 1)): 3 (1.x, the sampler's shift) puts "
+                   "most weight at high noise (median t 0.75); 1 is the plain logit-normal (median 0.5), more at the mid noise "
+                   "where a shape's outline is decided")
     p.add_argument("--dit-decay", type=int, default=0,
                    help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
     a = p.parse_args()
@@ -283,9 +287,9 @@ def flow_loss(te, dit, x0, ids, t, noise):
     return F.mse_loss(pred, noise - x0)
 
 
-def sample_t(n, g):
+def sample_t(n, g, shift=FLOW_SHIFT):
     u = torch.sigmoid(torch.randn(n, generator=g))
-    return FLOW_SHIFT * u / (1 + (FLOW_SHIFT - 1) * u)  # the sampler's shift: more weight at high noise
+    return shift * u / (1 + (shift - 1) * u)  # shift > 1: more weight at high noise
 
 
 def validate(te, dit, val, seed, shared=0.0):
@@ -310,7 +314,7 @@ def train_dit(a, enc, stats):
     # the DiT's recipe, kept for an export of a run stopped from outside (its own arguments may differ)
     stats["dit_recipe"] = dict(noise_shared=a.noise_shared, t_probs=a.t_probs, world=a.world, decay=a.dit_decay,
                                tc=enc.tc, latent_c=enc.lc,  # the latent it learns: [latent_c, F/tc, 8, 14]
-                               positions=a.dit_positions, frames=list(clip_frames(a)))
+                               positions=a.dit_positions, frames=list(clip_frames(a)), flow_shift=a.flow_shift)
     stats_path = os.path.join(a.work, "stats.json")
     json.dump(stats, open(stats_path, "w"))  # a DiT phase stopped from outside keeps these
     if a.world == 1:
@@ -432,7 +436,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
         ids = torch.from_numpy(ids[idx])
         drop = torch.from_numpy(rs.rand(a.dit_batch) < 0.1)
         ids[drop] = empty  # caption dropout -> the unconditional prompt "" for guidance
-        loss = flow_loss(te, dit, x0, ids, sample_t(a.dit_batch, g), video_noise(x0.shape, g, a.noise_shared))
+        loss = flow_loss(te, dit, x0, ids, sample_t(a.dit_batch, g, a.flow_shift), video_noise(x0.shape, g, a.noise_shared))
         opt.zero_grad()
         loss.backward()
         loss_value = all_reduce_grads(params, loss, a.world) if a.world > 1 else loss.item()
