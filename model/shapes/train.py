@@ -81,8 +81,8 @@ def parse():
                    "keeps the nearest; 0: absent, clips at their own frames)")
     p.add_argument("--flow-shift", type=float, default=FLOW_SHIFT,
                    help="the DiT's training t = s u / (1 + (s - 1) u), u = sigmoid(N(0, 1)): 3 (1.x, the sampler's shift) puts "
-                   "most weight at high noise (median t 0.75); 1 is the plain logit-normal (median 0.5), more at the mid noise "
-                   "where a shape's outline is decided")
+                   "most weight at high noise (median t 0.75); 1 is the plain logit-normal (median 0.5), more at mid noise "
+                   "(tried in stage 6 for the kinds: motion fell, kinds did not rise; model/shapes/TRAINING-2.0.md)")
     p.add_argument("--dit-decay", type=int, default=0,
                    help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
     a = p.parse_args()
