@@ -108,7 +108,9 @@ def recipe_flags(recipe, tc=4):
             + (f" --world {recipe['world']}" if recipe["world"] > 1 else "")
             + (f" --dit-decay {recipe['decay']}" if recipe.get("decay") else "")
             + (f" --dit-positions {recipe['positions']}" if recipe.get("positions", "frame") != "frame" else "")
-            + (f" --flow-shift {recipe['flow_shift']:g}" if recipe.get("flow_shift", 3.0) != 3.0 else ""))
+            + (f" --flow-shift {recipe['flow_shift']:g}" if recipe.get("flow_shift", 3.0) != 3.0 else "")
+            + (f" --fg-weight {recipe['fg_weight']:g}" if recipe.get("fg_weight") else "")
+            + (f" --fg-tau {recipe['fg_tau']:g}" if recipe.get("fg_weight") and recipe["fg_tau"] != 1.0 else ""))
 
 
 def training_t_text(recipe):
@@ -118,6 +120,16 @@ def training_t_text(recipe):
         return "training t = 3u / (1 + 2u) with\n  u = sigmoid(N(0, 1)) (the sampler's shift 3)"
     law = "t = u" if shift == 1.0 else f"t = {shift:g}u / (1 + {shift - 1:g}u)"
     return (f"training {law} with\n  u = sigmoid(N(0, 1)) (`--flow-shift {shift:g}`; the sampler keeps its shift 3)")
+
+
+def loss_text(recipe):
+    """Plain MSE (1.x), or this run's --fg-weight: foreground latents counted more (validation stays plain)."""
+    weight = (recipe or {}).get("fg_weight")
+    if not weight:
+        return ""
+    unit = "std" if recipe["fg_tau"] == 1 else "stds"
+    return (f"; the training loss counts foreground latents (more than {recipe['fg_tau']:g} latent {unit} from their frame's"
+            f" background) {1 + weight:g} times (`--fg-weight {weight:g}`), validation plain MSE")
 
 
 def decay_text(recipe):
@@ -362,7 +374,7 @@ Pixels / 127.5 - 1.
 - DiT: patch [1, 2, 2] (4x7 tokens per latent frame), hidden 192, depth 6, 6 heads, MLP ratio 4; adaLN-Zero
   from timestep (sinusoid of 1000 t) + masked-mean-pooled text; cross-attention to the projected text with the
   text mask; learned spatial position + {positions_text(st.get('dit_recipe'), tc)}.{generated_frames_text(st)}
-- Flow matching: x_t = (1 - t) x0 + t noise, target noise - x0 ("velocity"); {training_t_text(st.get('dit_recipe'))}. AdamW 3e-4 (VAE: Adam 1e-3), linear warmup (100 / 50 steps) then constant{decay_text(st.get('dit_recipe'))}, grad clip 1, EMA 0.998
+- Flow matching: x_t = (1 - t) x0 + t noise, target noise - x0 ("velocity"); {training_t_text(st.get('dit_recipe'))}{loss_text(st.get('dit_recipe'))}. AdamW 3e-4 (VAE: Adam 1e-3), linear warmup (100 / 50 steps) then constant{decay_text(st.get('dit_recipe'))}, grad clip 1, EMA 0.998
   (exported: {dit.get('exported')}, the lower validation loss).{recipe_lines(st.get('dit_recipe'))}
 
 ## Training

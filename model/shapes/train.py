@@ -83,6 +83,14 @@ def parse():
                    help="the DiT's training t = s u / (1 + (s - 1) u), u = sigmoid(N(0, 1)): 3 (1.x, the sampler's shift) puts "
                    "most weight at high noise (median t 0.75); 1 is the plain logit-normal (median 0.5), more at mid noise "
                    "(tried in stage 6 for the kinds: motion fell, kinds did not rise; model/shapes/TRAINING-2.0.md)")
+    p.add_argument("--fg-weight", type=float, default=0.0,
+                   help="the DiT's loss counts foreground latents (a shape's, not the plain background's) 1 + this many times "
+                   "(0: plain MSE, 1.x; train.foreground_weights); validation stays plain MSE, comparable across stages "
+                   "(tried at 3 in stage 6b for the kinds: 500 steps from stage 5 lost colour, motion and validation loss; "
+                   "model/shapes/TRAINING-2.0.md)")
+    p.add_argument("--fg-tau", type=float, default=1.0,
+                   help="a latent is foreground where it differs from its frame's background by more than this many latent stds "
+                   "(at 1, ~20%% of the training latents: the shapes; the plain background's sit at 0.1-0.3, the frame's edge at 0.4-0.8)")
     p.add_argument("--dit-decay", type=int, default=0,
                    help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
     a = p.parse_args()
@@ -280,11 +288,25 @@ def trim(ids):
     return ids, (ids != 0).to(torch.int32)
 
 
-def flow_loss(te, dit, x0, ids, t, noise):
+def flow_loss(te, dit, x0, ids, t, noise, fg=None):
+    """fg (weight, tau): a weighted mean that counts foreground latents 1 + weight times (foreground_weights)."""
     ids, mask = trim(ids)
     xt = (1 - t.view(-1, 1, 1, 1, 1)) * x0 + t.view(-1, 1, 1, 1, 1) * noise
     pred = dit(xt, t, te(ids), mask)
-    return F.mse_loss(pred, noise - x0)
+    if not fg or fg[0] <= 0:
+        return F.mse_loss(pred, noise - x0)
+    w = foreground_weights(x0, *fg)
+    return ((pred - (noise - x0)).pow(2) * w).mean() / w.mean()
+
+
+def foreground_weights(x0, weight, tau):
+    """[B, 1, T, H, W]: 1 + weight where a latent differs from its frame's background by more than tau (RMS over
+    channels). The clips are shapes on a plain background, so a latent frame's median over positions is the
+    background's latent; a shape's kind lives in the few latents at its outline, which plain MSE weighs like any
+    other of the ~100 positions of a latent frame."""
+    bg = x0.flatten(3).median(-1).values[..., None, None]
+    dist = (x0 - bg).pow(2).mean(1, keepdim=True).sqrt()
+    return 1 + weight * (dist > tau).float()
 
 
 def sample_t(n, g, shift=FLOW_SHIFT):
@@ -314,7 +336,8 @@ def train_dit(a, enc, stats):
     # the DiT's recipe, kept for an export of a run stopped from outside (its own arguments may differ)
     stats["dit_recipe"] = dict(noise_shared=a.noise_shared, t_probs=a.t_probs, world=a.world, decay=a.dit_decay,
                                tc=enc.tc, latent_c=enc.lc,  # the latent it learns: [latent_c, F/tc, 8, 14]
-                               positions=a.dit_positions, frames=list(clip_frames(a)), flow_shift=a.flow_shift)
+                               positions=a.dit_positions, frames=list(clip_frames(a)), flow_shift=a.flow_shift,
+                               fg_weight=a.fg_weight, fg_tau=a.fg_tau)
     stats_path = os.path.join(a.work, "stats.json")
     json.dump(stats, open(stats_path, "w"))  # a DiT phase stopped from outside keeps these
     if a.world == 1:
@@ -436,7 +459,8 @@ def dit_loop(rank, a, pools, val, stats, parent):
         ids = torch.from_numpy(ids[idx])
         drop = torch.from_numpy(rs.rand(a.dit_batch) < 0.1)
         ids[drop] = empty  # caption dropout -> the unconditional prompt "" for guidance
-        loss = flow_loss(te, dit, x0, ids, sample_t(a.dit_batch, g, a.flow_shift), video_noise(x0.shape, g, a.noise_shared))
+        loss = flow_loss(te, dit, x0, ids, sample_t(a.dit_batch, g, a.flow_shift), video_noise(x0.shape, g, a.noise_shared),
+                         fg=(a.fg_weight, a.fg_tau * stats["encode"]["latent_std"]))
         opt.zero_grad()
         loss.backward()
         loss_value = all_reduce_grads(params, loss, a.world) if a.world > 1 else loss.item()
