@@ -303,7 +303,7 @@ def foreground_weights(x0, weight, tau):
     """[B, 1, T, H, W]: 1 + weight where a latent differs from its frame's background by more than tau (RMS over
     channels). The clips are shapes on a plain background, so a latent frame's median over positions is the
     background's latent; a shape's kind lives in the few latents at its outline, which plain MSE weighs like any
-    other of the ~100 positions of a latent frame."""
+    other of the 112 (8x14) positions of a latent frame."""
     bg = x0.flatten(3).median(-1).values[..., None, None]
     dist = (x0 - bg).pow(2).mean(1, keepdim=True).sqrt()
     return 1 + weight * (dist > tau).float()
