@@ -292,11 +292,11 @@ def flow_loss(te, dit, x0, ids, t, noise, fg=None):
     """fg (weight, tau): a weighted mean that counts foreground latents 1 + weight times (foreground_weights)."""
     ids, mask = trim(ids)
     xt = (1 - t.view(-1, 1, 1, 1, 1)) * x0 + t.view(-1, 1, 1, 1, 1) * noise
-    pred = dit(xt, t, te(ids), mask)
+    pred, target = dit(xt, t, te(ids), mask), noise - x0
     if not fg or fg[0] <= 0:
-        return F.mse_loss(pred, noise - x0)
+        return F.mse_loss(pred, target)
     w = foreground_weights(x0, *fg)
-    return ((pred - (noise - x0)).pow(2) * w).mean() / w.mean()
+    return ((pred - target).pow(2) * w).mean() / w.mean()
 
 
 def foreground_weights(x0, weight, tau):
@@ -441,6 +441,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
             lr_origin = first
         stats["resumed_from"] = stats.get("resumed_from", []) + [first]
         log(f"resumed the DiT at step {first} ({'exactly' if exact else 'weights only: the learning rate warms up again'})")
+    fg = (a.fg_weight, a.fg_tau * stats["encode"]["latent_std"])  # --fg-tau is in latent stds; the loss takes latent units
     while step < a.dit_steps:
         if out_of_time(a.dit_minutes, t1):
             a.dit_steps = step
@@ -460,7 +461,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
         drop = torch.from_numpy(rs.rand(a.dit_batch) < 0.1)
         ids[drop] = empty  # caption dropout -> the unconditional prompt "" for guidance
         loss = flow_loss(te, dit, x0, ids, sample_t(a.dit_batch, g, a.flow_shift), video_noise(x0.shape, g, a.noise_shared),
-                         fg=(a.fg_weight, a.fg_tau * stats["encode"]["latent_std"]))
+                         fg=fg)
         opt.zero_grad()
         loss.backward()
         loss_value = all_reduce_grads(params, loss, a.world) if a.world > 1 else loss.item()
