@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import HEIGHT, WIDTH, stream_clips  # noqa: E402
 from export import _export, round_fp16  # noqa: E402
 from provenance import sha256  # noqa: E402
-from train import VAE_HELDOUT, load_vae, psnr  # noqa: E402
+from train_common import VAE_HELDOUT, load_vae, psnr  # noqa: E402
 
 
 def main():

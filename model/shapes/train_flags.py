@@ -1,0 +1,87 @@
+"""train.py's command line: every flag, its checks against the others, and --quick's sizes."""
+import argparse
+
+from train_common import FLOW_SHIFT, set_t_probs
+
+
+def parse():
+    p = argparse.ArgumentParser()
+    p.add_argument("--out", default="models/kinema-shapes")
+    p.add_argument("--work", default="/tmp/kinema-shapes-work")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--phase", default="all", choices=["all", "vae", "dit", "decoder", "export"])
+    p.add_argument("--seed", type=int, default=None, help="default 1234; --phase export: the work folder's recorded "
+                   "seed (its DiT phase's), which also seeds a stopped phase's validation")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--vae-clips", type=int, default=1500)
+    p.add_argument("--vae-steps", type=int, default=1400)
+    p.add_argument("--vae-batch", type=int, default=8)
+    p.add_argument("--dit-clips", type=int, default=6000)
+    p.add_argument("--dit-steps", type=int, default=1200)
+    p.add_argument("--dit-batch", type=int, default=32)
+    p.add_argument("--vae-minutes", type=float, default=0, help="if > 0: cap VAE steps to fit, from the speed of the first 20")
+    p.add_argument("--vae-tc", type=int, default=None, help="--phase vae/all: frames per latent frame (default and 1.3.0: 4; "
+                   "--phase dit/export take the work folder's vae.pt's)")
+    p.add_argument("--latent-c", type=int, default=None, help="--phase vae/all: latent channels (default and 1.3.0: 8; likewise)")
+    p.add_argument("--dit-minutes", type=float, default=0, help="if > 0: cap DiT steps likewise (the card records the steps)")
+    p.add_argument("--dec-clips", type=int, default=3000)
+    p.add_argument("--dec-steps", type=int, default=2000)
+    p.add_argument("--dec-minutes", type=float, default=0)
+    p.add_argument("--guidance", type=float, default=None, help="skip the guidance check and use this")
+    p.add_argument("--guidance-sweep", default=None,
+                   help="export: take the guidance from model/shapes/guidance.ts's output (judged on held-out clips)")
+    p.add_argument("--pixel-step", action="store_true", help="export: also time one DiT step over pixels (slow; stepcost.py does it alone)")
+    p.add_argument("--resume", action="store_true", help="--phase dit: continue from the work folder's dit.pt (exactly, with "
+                   "the same --world: its periodic checkpoint holds AdamW's moments and every process's generators); --phase vae: "
+                   "continue exactly from its vae.pt.partial (weights, Adam's moments, the batch generator's state)")
+    p.add_argument("--noise-shared", type=float, default=0.0,
+                   help="share of the DiT's noise variance common to all latent frames (0: independent frames)")
+    p.add_argument("--t-probs", default="", help="latent frames per DiT step, e.g. 2:0.4,4:0.4,6:0.2 (default T_PROBS)")
+    p.add_argument("--world", type=int, default=1, help="--phase dit: data-parallel processes, one thread each")
+    p.add_argument("--init-from", default=None,
+                   help="--phase all or dit: start from an exported model folder's weights (from_onnx.py) instead of the VAE phase")
+    p.add_argument("--dit-warm-from", default=None,
+                   help="--phase all or dit: start the text encoder and DiT from an exported model folder of another latent shape: "
+                   "every tensor whose name and shape match is copied, the rest (the DiT's patch embed and output) keep their fresh init")
+    p.add_argument("--dit-positions", default="frame", choices=["frame", "progress"],
+                   help="the DiT's temporal positions: latent frame index (1.x) or where in the clip a latent frame lies "
+                   "(nets.DiT.temporal_positions; clips of any length then sit inside the trained range)")
+    p.add_argument("--version", default=None, help="export: model.json's version and the card's title (default: card.MODEL_VERSION)")
+    p.add_argument("--min-generated-frames", type=int, default=0,
+                   help="export: model.json's minGeneratedFrames (the engine generates shorter clips at this many frames and "
+                   "keeps the nearest; 0: absent, clips at their own frames)")
+    p.add_argument("--flow-shift", type=float, default=FLOW_SHIFT,
+                   help="the DiT's training t = s u / (1 + (s - 1) u), u = sigmoid(N(0, 1)): 3 (1.x, the sampler's shift) puts "
+                   "most weight at high noise (median t 0.75); 1 is the plain logit-normal (median 0.5), more at mid noise "
+                   "(tried in stage 6 for the kinds: motion fell, kinds did not rise; model/shapes/TRAINING-2.0.md)")
+    p.add_argument("--fg-weight", type=float, default=0.0,
+                   help="the DiT's loss counts foreground latents (a shape's, not the plain background's) 1 + this many times "
+                   "(0: plain MSE, 1.x; train_dit.foreground_weights); validation stays plain MSE, comparable across stages "
+                   "(tried at 3 in stage 6b for the kinds: 500 steps from stage 5 lost colour, motion and validation loss; "
+                   "model/shapes/TRAINING-2.0.md)")
+    p.add_argument("--fg-tau", type=float, default=1.0,
+                   help="a latent is foreground where it differs from its frame's background by more than this many latent stds "
+                   "(at 1, ~20%% of the training latents: the shapes; the plain background's sit at 0.1-0.3, the frame's edge at 0.4-0.8)")
+    p.add_argument("--dit-decay", type=int, default=0,
+                   help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
+    a = p.parse_args()
+    a.ae_flags = dict(tc=a.vae_tc, latent_c=a.latent_c)  # as given (None: not given), checked against a loaded vae.pt
+    a.vae_tc = 4 if a.vae_tc is None else a.vae_tc
+    a.latent_c = 8 if a.latent_c is None else a.latent_c
+    a.t_probs_flag = a.t_probs
+    set_t_probs(a, a.vae_tc)
+    if 4 % a.vae_tc or a.vae_tc < 1:
+        p.error("--vae-tc divides 4 (1, 2 or 4): the clips' frame counts and the engine's durations are multiples of 4")
+    if a.init_from and a.phase not in ("all", "dit"):
+        p.error("--init-from starts a DiT phase: --phase all (DiT, then export) or dit")
+    if a.dit_warm_from and (a.phase not in ("all", "dit") or a.init_from):
+        p.error("--dit-warm-from starts a DiT phase (--phase all or dit) from fresh weights; --init-from restarts the same shape")
+    if a.dit_decay > 0 and a.dit_minutes > 0:
+        p.error("--dit-decay needs a known step count: a run cut by --dit-minutes could not be rerun with --dit-steps")
+    if a.world > 1 and a.dit_minutes > 0:
+        p.error("--dit-minutes needs --world 1: the processes would have to agree when to stop")
+    if a.quick:
+        a.vae_clips, a.vae_steps, a.dit_clips, a.dit_steps, a.dit_batch = 60, 40, 60, 10, 8
+        a.dec_clips, a.dec_steps = 60, 20
+        a.vae_minutes = a.dit_minutes = 0
+    return a
