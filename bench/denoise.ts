@@ -119,7 +119,7 @@ async function bareSteps(model: LoadedModel, geometry: Geometry, prompt: Prompt,
   batch.set(latent, 0);
   batch.set(latent, n);
   const dims = [2, ...geometry.latent];
-  const grid = timeGrid(model.manifest.sampler.default, STEPS, model.manifest.prediction);
+  const grid = timeGrid(model.manifest.sampler.default, STEPS, model.manifest.prediction, model.manifest.sampler.flowShift);
   const samples: number[] = [];
   for (let i = 0; i < warmup + calls; i++) {
     const t = grid[i % STEPS]!;

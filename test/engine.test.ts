@@ -1,7 +1,7 @@
 // The engine's parts on their own: samplers recover the data from an oracle model, the RNG and the
 // checkpoint codec resume exactly, geometry follows the manifest, and the runtime refuses a tampered
 // model and a provider it cannot load.
-import { copyFile, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -66,6 +66,13 @@ describe("samplers", () => {
     expect(ddim[5]).toBeCloseTo(0.5);
     expect(euler[5]).toBeGreaterThan(0.7); // more steps spent at high noise
   });
+
+  it("shifts flow-euler's grid by the given shift: 1 is ddim's uniform grid, none is 1.x's 3", () => {
+    expect(timeGrid("flow-euler", 10, "velocity", 1)).toEqual(timeGrid("ddim", 10, "velocity"));
+    expect(timeGrid("flow-euler", 10, "velocity")).toEqual(timeGrid("flow-euler", 10, "velocity", 3));
+    expect(timeGrid("flow-euler", 10, "velocity", 3)[5]).toBeCloseTo(0.75);
+    expect(timeGrid("flow-euler", 10, "velocity", 6)[5]).toBeCloseTo(6 / 7);
+  });
 });
 
 describe("RNG and checkpoints", () => {
@@ -112,6 +119,30 @@ describe("RNG and checkpoints", () => {
     expect(steps).toBe(0);
     expect(resumed).toEqual(latent);
     expect(resumable({ ...checkpoint, step: 4 }, request)).toBe(false);
+  });
+
+  it("samples on the time grid its manifest's sampler.flowShift names", async () => {
+    // The same model with flowShift 1: flow-euler then walks ddim's uniform grid, and on the flow path the two
+    // updates agree (up to rounding), so the clip matches ddim's on the original, not flow-euler's at shift 3.
+    const dir = await mkdtemp(join(tmpdir(), "kinema-shift-"));
+    for (const f of await readdir(MODEL_DIR)) await copyFile(join(MODEL_DIR, f), join(dir, f));
+    const json = JSON.parse(await readFile(join(dir, "model.json"), "utf8"));
+    await writeFile(join(dir, "model.json"), JSON.stringify({ ...json, sampler: { ...json.sampler, flowShift: 1 } }));
+    const shifted = await LoadedModel.load(dir, "cpu", 1);
+    try {
+      const geometry = geometryFor({ resolution: "R480P", durationSeconds: 1, fps: 24 }, manifest, "cpu");
+      const request = { prompt: "a red circle", seed: 4, steps: 4, guidance: 4, geometry, onStep: async () => {} };
+      const uniform = await denoise({ ...request, model: shifted, sampler: "flow-euler" });
+      const ddim = await denoise({ ...request, model, sampler: "ddim" });
+      const shift3 = await denoise({ ...request, model, sampler: "flow-euler" });
+      const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+      expect(shifted.manifest.sampler.flowShift).toBe(1);
+      expect(maxDiff(uniform, ddim)).toBeLessThan(1e-4);
+      expect(maxDiff(shift3, ddim)).toBeGreaterThan(1e-2);
+    } finally {
+      await shifted.release();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import platform
 
 from provenance import (autoencoder_files, autoencoder_note, chain_section, chain_walls, figure, lineage, stage_chain,
                         warm_note)
+from recipe_defaults import FG_TAU, FLOW_SHIFT
 
 # model.json's version (export.py writes it) and the card's title. 1.1.0: the same recipe, DiT trained 4000 steps in one
 # go. 1.2.0: the DiT trained from noise shared in part by all latent frames, on two processes (data parallel).
@@ -108,18 +109,18 @@ def recipe_flags(recipe, tc=4):
             + (f" --world {recipe['world']}" if recipe["world"] > 1 else "")
             + (f" --dit-decay {recipe['decay']}" if recipe.get("decay") else "")
             + (f" --dit-positions {recipe['positions']}" if recipe.get("positions", "frame") != "frame" else "")
-            + (f" --flow-shift {recipe['flow_shift']:g}" if recipe.get("flow_shift", 3.0) != 3.0 else "")
+            + (f" --flow-shift {recipe['flow_shift']:g}" if recipe.get("flow_shift", FLOW_SHIFT) != FLOW_SHIFT else "")
             + (f" --fg-weight {recipe['fg_weight']:g}" if recipe.get("fg_weight") else "")
-            + (f" --fg-tau {recipe['fg_tau']:g}" if recipe.get("fg_weight") and recipe["fg_tau"] != 1.0 else ""))
+            + (f" --fg-tau {recipe['fg_tau']:g}" if recipe.get("fg_weight") and recipe["fg_tau"] != FG_TAU else ""))
 
 
 def training_t_text(recipe):
     """The training t's law: 1.x's shift 3 (the sampler's), or this run's --flow-shift (a stage may differ from its source)."""
-    shift = (recipe or {}).get("flow_shift", 3.0)
-    if shift == 3.0:
-        return "training t = 3u / (1 + 2u) with\n  u = sigmoid(N(0, 1)) (the sampler's shift 3)"
+    shift = (recipe or {}).get("flow_shift", FLOW_SHIFT)
+    if shift == FLOW_SHIFT:
+        return f"training t = {shift:g}u / (1 + {shift - 1:g}u) with\n  u = sigmoid(N(0, 1)) (the sampler's shift {shift:g})"
     law = "t = u" if shift == 1.0 else f"t = {shift:g}u / (1 + {shift - 1:g}u)"
-    return (f"training {law} with\n  u = sigmoid(N(0, 1)) (`--flow-shift {shift:g}`; the sampler keeps its shift 3)")
+    return (f"training {law} with\n  u = sigmoid(N(0, 1)) (`--flow-shift {shift:g}`; the sampler keeps its shift {FLOW_SHIFT:g})")
 
 
 def loss_text(recipe):
@@ -230,7 +231,9 @@ def data_lines(vae, enc, dit, dd, tc):
     if vae:
         lines.append(f"- VAE: clips [0, {vae.get('clips')}) = {vae.get('groups')} groups of {tc} frames; PSNR on held-out clips"
                      f" {vae.get('heldout_clips')}.")
-    lines.append(f"- DiT: clips [0, {enc.get('clips')}) encoded once to latents (per latent length T: {enc.get('per_T')}); validation"
+    # per_T's keys are ints in the run that encoded and strings once read back from stats.json: print them one way
+    per_t = ", ".join(f"{t}: {n}" for t, n in sorted((enc.get("per_T") or {}).items(), key=lambda tn: int(tn[0])))
+    lines.append(f"- DiT: clips [0, {enc.get('clips')}) encoded once to latents (clips per latent length T: {per_t}); validation"
                  f" clips {dit.get('val_clips')}.")
     if dd:
         lines.append(f"- Decoder fine-tune: clips [0, {dd.get('clips')}), same loss and latent noise, encoder frozen (so the latent"

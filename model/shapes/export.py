@@ -14,11 +14,11 @@ from card import version_of
 from data import ROOT, WIDTH, HEIGHT, stream_clips, to_model, tokenize
 from nets import video_noise
 from provenance import sha256
+from recipe_defaults import FLOW_SHIFT
 
 PALETTE = np.array([[220, 40, 40], [245, 140, 20], [245, 215, 40], [40, 170, 70],
                     [40, 90, 225], [145, 60, 205], [245, 245, 245], [20, 20, 20]], np.float32)
 GUIDANCE_CLIPS = 1_000_000 * 99 + 700_000  # held-out indexes for the guidance check
-SHIFT = 3.0
 
 
 def round_fp16(*models):
@@ -100,7 +100,7 @@ def flow_sample(te, dit, dec, captions, t_len, guidance, steps=20, seed=0, share
     mask = (ids != 0).to(torch.int32)
     with torch.no_grad():
         text = te(ids)
-        grid = [SHIFT * u / (1 + (SHIFT - 1) * u) for u in (1 - np.arange(steps + 1) / steps)]
+        grid = [FLOW_SHIFT * u / (1 + (FLOW_SHIFT - 1) * u) for u in (1 - np.arange(steps + 1) / steps)]
         for i in range(steps):
             t = grid[i]
             out = dit(torch.cat([x, x]), torch.full((2 * n,), t), text, mask)
@@ -157,7 +157,7 @@ def write_manifest(out, guidance, desc, shared=0.0, tc=4, latent_c=8, positions=
                      **({"temporalPositions": positions} if positions != "frame" else {})},  # 1.x's manifest unchanged
         "vae": {"file": "vae_decoder.onnx", "inputs": {"latent": "latent"}, "outputs": {"frames": "frames"},
                 "temporalCompression": tc, "spatialCompression": 8, "scalingFactor": 1},
-        "latentChannels": latent_c, "frameRate": 8, **({"minGeneratedFrames": min_frames} if min_frames else {}), "prediction": "velocity", "sampler": {"default": "flow-euler", "guidanceScale": guidance, "negativePrompt": True,
+        "latentChannels": latent_c, "frameRate": 8, **({"minGeneratedFrames": min_frames} if min_frames else {}), "prediction": "velocity", "sampler": {"default": "flow-euler", "flowShift": FLOW_SHIFT, "guidanceScale": guidance, "negativePrompt": True,
                                                                      **({"frameSharedNoise": shared} if shared > 0 else {})},
         "buckets": {k: dict(bucket) for k in ("CPU", "R480P", "R720P", "R1080P")},
         "files": {f: sha256(os.path.join(out, f)) for f in files},

@@ -11,7 +11,6 @@ import torch
 from data import FRAMES, stream_clips, to_model, tokenize
 from nets import DiT, Decoder, Encoder
 
-FLOW_SHIFT = 3.0
 VAE_HELDOUT = 99_000_000  # held-out clip indexes for PSNR / validation (inside [0, 1e8), never trained on)
 DIT_HELDOUT = 99_500_000
 T_PROBS = {2: 0.5, 4: 0.3, 6: 0.2}  # default latent frames (8, 16, 24 video frames) per DiT step

@@ -10,7 +10,8 @@ import torch.nn.functional as F
 
 from data import FRAMES, tokenize
 from nets import TextEncoder, video_noise
-from train_common import (DIT_HELDOUT, FLOW_SHIFT, clip_frames, encode_clips, follow_autoencoder, load_vae, log, lr_at,
+from recipe_defaults import FLOW_SHIFT
+from train_common import (DIT_HELDOUT, clip_frames, encode_clips, follow_autoencoder, load_vae, log, lr_at,
                           new_dit, out_of_time)
 
 

@@ -1,7 +1,8 @@
 """train.py's command line: every flag, its checks against the others, and --quick's sizes."""
 import argparse
 
-from train_common import FLOW_SHIFT, set_t_probs
+from recipe_defaults import FG_TAU, FLOW_SHIFT
+from train_common import set_t_probs
 
 
 def parse():
@@ -59,7 +60,7 @@ def parse():
                    "(0: plain MSE, 1.x; train_dit.foreground_weights); validation stays plain MSE, comparable across stages "
                    "(tried at 3 in stage 6b for the kinds: 500 steps from stage 5 lost colour, motion and validation loss; "
                    "model/shapes/TRAINING-2.0.md)")
-    p.add_argument("--fg-tau", type=float, default=1.0,
+    p.add_argument("--fg-tau", type=float, default=FG_TAU,
                    help="a latent is foreground where it differs from its frame's background by more than this many latent stds "
                    "(at 1, ~20%% of the training latents: the shapes; the plain background's sit at 0.1-0.3, the frame's edge at 0.4-0.8)")
     p.add_argument("--dit-decay", type=int, default=0,

@@ -89,7 +89,7 @@ export async function denoise(r: DenoiseRequest): Promise<Float32Array> {
     latent = initialNoise(rng, r.geometry.latent, manifest.sampler.frameSharedNoise ?? 0);
   }
 
-  const grid = timeGrid(r.sampler, r.steps, manifest.prediction);
+  const grid = timeGrid(r.sampler, r.steps, manifest.prediction, manifest.sampler.flowShift);
   const guided = new Float32Array(size);
   const dims = [2, ...r.geometry.latent];
   // A step's time runs from its call's start (the batch's copy included) to its NaN check: with the

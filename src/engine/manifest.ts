@@ -77,6 +77,9 @@ export const manifestSchema = z.object({
   sampler: z.object({
     default: z.enum(["flow-euler", "ddim"]),
     guidanceScale: z.number().nonnegative(),
+    /** flow-euler's time grid t = s u / (1 + (s - 1) u): the shift s the model was trained and checked for
+     *  (kinema-shapes' export writes it). Absent: 3, every 1.x model's. */
+    flowShift: z.number().positive().optional(),
     /** share of the initial noise's variance common to every latent frame (the rest is each frame's
      *  own); a model trained with that mixed noise prior must be sampled from it. Absent: 0. */
     frameSharedNoise: z.number().min(0).max(1).optional(),

@@ -9,15 +9,18 @@ import type { ModelManifest } from "./manifest.js";
 export type SamplerName = "flow-euler" | "ddim";
 type Prediction = ModelManifest["prediction"];
 
-const FLOW_SHIFT = 3;
+/** flow-euler's grid shift when a model's manifest names none (every 1.x model was trained for it). */
+export const DEFAULT_FLOW_SHIFT = 3;
 /** Epsilon models cannot recover x0 at pure noise (alpha = 0): their grid starts just below it. */
 const VP_T_MAX = 0.999;
 
-export function timeGrid(sampler: SamplerName, steps: number, prediction: Prediction): number[] {
+/** The step times from 1 (or just below, epsilon) to 0. flow-euler: t = s u / (1 + (s - 1) u) over a uniform u,
+ * s the model's `sampler.flowShift` (1: uniform, ddim's grid); ddim: u itself. */
+export function timeGrid(sampler: SamplerName, steps: number, prediction: Prediction, shift = DEFAULT_FLOW_SHIFT): number[] {
   const top = prediction === "epsilon" ? VP_T_MAX : 1;
   return Array.from({ length: steps + 1 }, (_, i) => {
     const u = top * (1 - i / steps);
-    return sampler === "flow-euler" ? (FLOW_SHIFT * u) / (1 + (FLOW_SHIFT - 1) * u) : u;
+    return sampler === "flow-euler" ? (shift * u) / (1 + (shift - 1) * u) : u;
   });
 }
 

@@ -1,0 +1,11 @@
+"""Defaults of the DiT recipe that more than one file needs: the flags (train_flags.py), the training loop
+(train_dit.py), the export (export.py: its sampler check and model.json) and the card (card.py, which reads a
+run's recipe and prints only what differs). Torch-free, so card.py can import it."""
+
+# The flow-euler time grid's shift, t = s u / (1 + (s - 1) u): 3 puts more steps at high noise. It is the
+# sampler's (export.py writes it to model.json as sampler.flowShift, the engine's grid reads it) and the
+# default law of the training t (--flow-shift).
+FLOW_SHIFT = 3.0
+
+# --fg-tau: a latent is foreground more than this many latent stds from its frame's background.
+FG_TAU = 1.0
