@@ -1,7 +1,10 @@
 // The level-2 quality eval's arithmetic (eval/quality/): the Fréchet distance against cases with known
-// answers, flicker, the symmetric eigen-solver it rests on, and the baseline gate's pass/fail rule.
+// answers, flicker, the symmetric eigen-solver it rests on, the baseline gate's pass/fail rule, and the
+// per-kind and per-motion breakdown of the judge's verdicts.
 import { describe, expect, it } from "vitest";
 import { compareWithBaseline, type BaselineData } from "../eval/quality/baseline.js";
+import { alignmentOf, breakdownLine, breakdownOf } from "../eval/quality/figures.js";
+import type { Judgement, ShapeVerdict } from "../eval/judge/judge.js";
 import { flicker, frechetDistance, frechetFromStats, meanAndCovariance, resizeFrames, symmetricEigen } from "../eval/quality/metrics.js";
 
 /** Deterministic standard normals (an LCG through Box-Muller): the test needs no randomness. */
@@ -130,5 +133,50 @@ describe("baseline gate", () => {
     const result = compareWithBaseline(run([1, 1]), null);
     expect(result.passed).toBe(true);
     expect(result.notes[0]).toMatch(/no baseline/);
+  });
+});
+
+describe("where kind and motion go wrong", () => {
+  const verdict = (kind: string, motion: string, read: { kind?: string | null; motion?: string | null; found?: boolean }): ShapeVerdict => {
+    const found = read.found ?? true, k = read.kind === undefined ? kind : read.kind, m = read.motion === undefined ? motion : read.motion;
+    return {
+      expected: { color: "red", kind, motion } as ShapeVerdict["expected"], found, kind: found ? (k as ShapeVerdict["kind"]) : null,
+      motion: found ? (m as ShapeVerdict["motion"]) : null, colorOk: found, kindOk: found && k === kind, motionOk: found && m === motion,
+    };
+  };
+  const shapes = [
+    verdict("circle", "static", {}),
+    verdict("square", "moving left", { kind: "circle" }),
+    verdict("square", "static", {}),
+    verdict("triangle", "moving left", { kind: "circle", motion: "static" }),
+    verdict("7", "static", { kind: "circle" }),
+    verdict("3", "moving left", { found: false }),
+    verdict("square", "static", { kind: null, motion: null }),
+  ];
+
+  it("tallies right / expected per expected kind (digits pooled) and motion, with what was read instead", () => {
+    const b = breakdownOf(shapes);
+    expect(b.kind).toEqual({
+      circle: { expected: 1, right: 1, misread: {} },
+      square: { expected: 3, right: 1, misread: { circle: 1, none: 1 } },
+      triangle: { expected: 1, right: 0, misread: { circle: 1 } },
+      digit: { expected: 2, right: 0, misread: { circle: 1, none: 1 } },
+    });
+    expect(b.motion).toEqual({
+      static: { expected: 4, right: 3, misread: { none: 1 } },
+      "moving left": { expected: 3, right: 1, misread: { static: 1, none: 1 } },
+    });
+    expect(breakdownLine(b.kind)).toBe("circle 1/1, digit 0/2 (circle 1, none 1), square 1/3 (circle 1, none 1), triangle 0/1 (circle 1)");
+  });
+
+  it("sums to the kind and motion shares the report prints", () => {
+    const judgement = (part: ShapeVerdict[]): Judgement => ({ background: "blue", backgroundOk: true, shapes: part, accuracy: 0.5, score: 3, digits: [] });
+    const a = alignmentOf([judgement(shapes.slice(0, 3)), judgement(shapes.slice(3))]);
+    const total = (t: Record<string, { expected: number; right: number }>) => Object.values(t).reduce((s, x) => [s[0]! + x.right, s[1]! + x.expected], [0, 0]);
+    const [kindRight, kindExpected] = total(a.breakdown.kind), [motionRight, motionExpected] = total(a.breakdown.motion);
+    expect(kindExpected).toBe(shapes.length);
+    expect(kindRight / kindExpected).toBeCloseTo(a.attributes.kind, 10);
+    expect(motionRight / motionExpected).toBeCloseTo(a.attributes.motion, 10);
+    expect(a.attributes.kind).toBeCloseTo(2 / 7, 10);
   });
 });

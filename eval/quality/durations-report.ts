@@ -4,6 +4,7 @@
 import type { DurationsSection } from "./compare.js";
 import { failed, type DurationFigures, type DurationResult } from "./durations.js";
 import { escapeHtml } from "./svg.js";
+import { breakdownLine } from "./figures.js";
 import { clearedCell, targetsLine } from "./targets.js";
 
 const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? "–" : `${(100 * x).toFixed(0)}%`);
@@ -57,6 +58,8 @@ export function durationsSummary(d: DurationsSection): string[] {
     row(["model", "clip", "score", "acc", "kind", "motion", "digits", "multi-shape", "flicker (truth)", "path", "vel", "jerk (truth)", "s/clip", "targets"]),
     ...durationRows(d).map(row),
     ...comparisons(d).map((l) => `  vs compared model, ${l}`),
+    ...d.model.flatMap((r) => (failed(r) ? [] : [`  ${r.seconds} s by expected kind: ${breakdownLine(r.alignment.breakdown.kind)}`,
+      `  ${r.seconds} s by expected motion: ${breakdownLine(r.alignment.breakdown.motion)}`])),
     ...(d.strip ? [`  strip: ${d.strip.file} (${d.strip.width}x${d.strip.height}; rows: ${d.strip.rows.map((r) => r.index).join(", ")})`] : []),
     "",
   ];

@@ -1,7 +1,7 @@
 // From scored clips to the report's figures: alignment (the judge's accuracy and 1-5 score, and per
 // attribute: background, colour, kind, motion), legibility (digits read back), the Fréchet distance of a
 // set's features to the real renders of the same specs, and flicker.
-import type { Judgement } from "../judge/judge.js";
+import type { Judgement, ShapeVerdict } from "../judge/judge.js";
 import type { ClipResult, ModelInfo, SetResult } from "./generate.js";
 import { frechetDistance, mean } from "./metrics.js";
 
@@ -16,6 +16,39 @@ export interface AlignmentFigures {
   found: number;
   /** digits read back exactly; accuracy null when no prompt has a digit */
   digits: { expected: number; correct: number; accuracy: number | null };
+  /** where kind and motion go wrong: right / expected per expected kind and per expected motion */
+  breakdown: AttributeBreakdown;
+}
+
+/** Per expected value: how many shapes asked for it, how many the judge read right, and what it read instead
+ * ("none": the shape was not found or its reading was unclear). */
+export interface AttributeTally { expected: number; right: number; misread: Record<string, number> }
+/** kind: the three shape kinds and "digit" (the ten pooled: each is a few shapes of a golden set); motion: each motion. */
+export interface AttributeBreakdown { kind: Record<string, AttributeTally>; motion: Record<string, AttributeTally> }
+
+const kindGroup = (kind: string) => (/^[0-9]$/.test(kind) ? "digit" : kind);
+
+export function breakdownOf(shapes: readonly ShapeVerdict[]): AttributeBreakdown {
+  const tally = (table: Record<string, AttributeTally>, key: string, ok: boolean, read: string | null) => {
+    const t = (table[key] ??= { expected: 0, right: 0, misread: {} });
+    t.expected++;
+    if (ok) t.right++;
+    else t.misread[read ?? "none"] = (t.misread[read ?? "none"] ?? 0) + 1;
+  };
+  const out: AttributeBreakdown = { kind: {}, motion: {} };
+  for (const s of shapes) {
+    tally(out.kind, kindGroup(s.expected.kind), s.kindOk, s.found ? s.kind : null);
+    tally(out.motion, s.expected.motion, s.motionOk, s.found ? s.motion : null);
+  }
+  return out;
+}
+
+/** "circle 21/24, square 11/19 (circle 6, none 2)": right / expected per key, sorted, with the misreadings */
+export function breakdownLine(table: Record<string, AttributeTally>): string {
+  return Object.keys(table).sort().map((k) => {
+    const t = table[k]!, wrong = Object.entries(t.misread).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    return `${k} ${t.right}/${t.expected}${wrong.length ? ` (${wrong.map(([r, n]) => `${r} ${n}`).join(", ")})` : ""}`;
+  }).join(", ");
 }
 
 export function alignmentOf(judgements: readonly Judgement[]): AlignmentFigures {
@@ -33,6 +66,7 @@ export function alignmentOf(judgements: readonly Judgement[]): AlignmentFigures 
     },
     found: share((s) => s.found),
     digits: { expected: digits.length, correct, accuracy: digits.length ? correct / digits.length : null },
+    breakdown: breakdownOf(shapes),
   };
 }
 

@@ -7,7 +7,7 @@ import type { BaselineComparison } from "./baseline.js";
 import type { DurationsSection } from "./compare.js";
 import { durationsHtml, durationsSummary } from "./durations-report.js";
 import type { FeatureExtractor } from "./features.js";
-import { round, type perPrompt, type SetFigures } from "./figures.js";
+import { breakdownLine, round, type perPrompt, type SetFigures } from "./figures.js";
 import type { ModelInfo } from "./generate.js";
 import { barChart, COLORS, escapeHtml, lineChart } from "./svg.js";
 
@@ -40,6 +40,15 @@ const pct = (x: number | null | undefined) => (x === null || x === undefined || 
 const num = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(d));
 const runName = (r: SetFigures) => `${r.model?.id ?? r.label} @${r.steps}`;
 
+/** Where the model under test reads wrong, per run: right / expected per expected kind and motion, and what the
+ * judge read instead (the per-prompt rows say it clip by clip; this says which kinds and motions are the gap). */
+function breakdownLines(r: Level2Report): string[] {
+  return r.runs.filter((f) => f.model?.hash === r.models.model.hash).flatMap((f) => [
+    `  ${runName(f)} by expected kind: ${breakdownLine(f.alignment.breakdown.kind)}`,
+    `  ${" ".repeat(runName(f).length)} by expected motion: ${breakdownLine(f.alignment.breakdown.motion)}`,
+  ]);
+}
+
 export function summaryLines(r: Level2Report): string[] {
   const lines = [
     "", `Kinema eval, level 2: ${r.passed ? "PASSED" : "FAILED"} in ${r.wallSeconds.toFixed(0)} s (${r.prompts.used} of ${r.prompts.golden} golden prompts)`,
@@ -51,7 +60,7 @@ export function summaryLines(r: Level2Report): string[] {
     const a = f.alignment;
     lines.push(`  ${(f.steps === null ? f.label : runName(f)).padEnd(24)} ${pct(a.accuracy).padStart(8)}  ${num(a.score, 2).padStart(5)}  ${pct(a.attributes.background).padEnd(5)} ${pct(a.attributes.color).padEnd(6)} ${pct(a.attributes.kind).padEnd(5)} ${pct(a.attributes.motion).padEnd(6)} ${pct(a.digits.accuracy).padEnd(7)} ${num(f.frechet).padEnd(7)} ${num(f.flicker, 4).padEnd(8)} ${num(f.timing.secondsPerClip)}`);
   }
-  lines.push("");
+  lines.push("", ...breakdownLines(r), "");
   if (r.durations) lines.push(...durationsSummary(r.durations));
   const s = r.safety;
   if ("skipped" in s) lines.push(`  safety: SKIPPED (${s.reason})`);
@@ -106,6 +115,8 @@ ${r.prompts.used} of ${r.prompts.golden} golden prompts; ${r.startedAt}, ${r.wal
 <div class="charts">${alignment}${vsSteps}${fd}${flicker}</div>
 <h2>Figures</h2><table><tr><th>run</th><th>accuracy</th><th>score 1-5</th><th>background</th><th>colour</th><th>kind</th><th>motion</th><th>digits read</th><th>FD</th><th>flicker</th><th>s/clip</th></tr>${rows}</table>
 <p>Real-vs-real Fréchet floor: ${num(r.frechetFloor)}.</p>
+<h2>Where kind and motion go wrong</h2><p>Right / expected per expected kind (the ten digits pooled) and per expected motion; in brackets what the judge read instead ("none": the shape was not found or its reading unclear).</p>
+<pre>${escapeHtml(breakdownLines(r).map((l) => l.trim()).join("\n"))}</pre>
 ${r.durations ? durationsHtml(r.durations) : ""}
 <h2>Safety and baseline</h2><pre>${escapeHtml(summaryLines(r).filter((l) => /safety|post-filter|baseline|note|✗/.test(l)).join("\n"))}</pre>
 <details><summary>Per prompt: ${escapeHtml(runName(main))}</summary><table><tr><th>index</th><th>caption</th><th>score</th><th>background</th><th>shapes (kind, motion)</th></tr>${prompts}</table></details>
