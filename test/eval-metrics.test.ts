@@ -172,11 +172,12 @@ describe("where kind and motion go wrong", () => {
   it("sums to the kind and motion shares the report prints", () => {
     const judgement = (part: ShapeVerdict[]): Judgement => ({ background: "blue", backgroundOk: true, shapes: part, accuracy: 0.5, score: 3, digits: [] });
     const a = alignmentOf([judgement(shapes.slice(0, 3)), judgement(shapes.slice(3))]);
-    const total = (t: Record<string, { expected: number; right: number }>) => Object.values(t).reduce((s, x) => [s[0]! + x.right, s[1]! + x.expected], [0, 0]);
-    const [kindRight, kindExpected] = total(a.breakdown.kind), [motionRight, motionExpected] = total(a.breakdown.motion);
-    expect(kindExpected).toBe(shapes.length);
-    expect(kindRight / kindExpected).toBeCloseTo(a.attributes.kind, 10);
-    expect(motionRight / motionExpected).toBeCloseTo(a.attributes.motion, 10);
+    const total = (t: Record<string, { expected: number; right: number }>) =>
+      Object.values(t).reduce((sum, x) => ({ right: sum.right + x.right, expected: sum.expected + x.expected }), { right: 0, expected: 0 });
+    const kind = total(a.breakdown.kind), motion = total(a.breakdown.motion);
+    expect(kind.expected).toBe(shapes.length);
+    expect(kind.right / kind.expected).toBeCloseTo(a.attributes.kind, 10);
+    expect(motion.right / motion.expected).toBeCloseTo(a.attributes.motion, 10);
     expect(a.attributes.kind).toBeCloseTo(2 / 7, 10);
   });
 });
