@@ -1,26 +1,49 @@
 // One prompt generated through the repo's engine (as a job runs it: denoise, then VAE decode) and read by
-// the level-2 judge: what demo.ts and guidance.ts measure, each over its own prompts, seeds and scales.
+// the level-2 judge: what demo.ts and guidance.ts measure, each over its own prompts, seeds and scales, and
+// what probe.ts measures when the generation starts part-way from the clip's noised ground truth.
 import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { judgeClip, type Judgement } from "../../eval/judge/judge.js";
+import type { Checkpoint } from "../../src/engine/checkpoint.js";
 import { decodeToRawFrames } from "../../src/engine/decode.js";
 import { ffmpegPath } from "../../src/engine/ffmpeg.js";
-import { denoise } from "../../src/engine/denoise.js";
+import { denoise, initialNoise } from "../../src/engine/denoise.js";
 import type { Geometry } from "../../src/engine/geometry.js";
+import { Rng } from "../../src/engine/rng.js";
 import type { LoadedModel } from "../../src/engine/runtime.js";
+import { timeGrid } from "../../src/engine/sampler.js";
 import { captionFor, type ClipSpec, type ColorName, type Kind, type Motion, type ShapeSpec } from "./dataset.js";
 
 export interface JudgedRun { model: LoadedModel; geometry: Geometry; steps: number; guidance: number; scratchDir: string }
 
-export async function generateAndJudge(run: JudgedRun, spec: ClipSpec, seed: number): Promise<Judgement> {
+export async function generateAndJudge(run: JudgedRun, spec: ClipSpec, seed: number, resume?: Checkpoint): Promise<Judgement> {
   const { model, geometry } = run;
   const latent = await denoise({
     model, prompt: spec.caption, seed, steps: run.steps, sampler: model.manifest.sampler.default,
-    guidance: run.guidance, geometry, async onStep() {},
+    guidance: run.guidance, geometry, resume, async onStep() {},
   });
   const raw = await decodeToRawFrames(model, latent, geometry, join(run.scratchDir, `${seed}.rgb`));
   return judgeClip({ rgb: new Uint8Array(await readFile(raw.path)), width: raw.width, height: raw.height, frames: raw.count }, spec);
+}
+
+/**
+ * The rest of a generation from step `from` of the sampler's grid, handed the clip's own ground truth noised to
+ * that step's time t: x_t = (1 - t) x0 + t noise, x0 the truth's latent (`truth`, from the model's encoder at
+ * the geometry's frames), the noise the one the engine draws for the seed. As if resuming a checkpoint at that
+ * step; from step 0 (t = 1) it is plain generation. model/shapes/probe.ts: at which noise a kind gets lost.
+ */
+export async function denoiseFromTruth(run: JudgedRun, spec: ClipSpec, seed: number, truth: Float32Array, from: number): Promise<Judgement> {
+  const { model, geometry } = run, { manifest } = model;
+  const sampler = manifest.sampler.default;
+  const t = timeGrid(sampler, run.steps, manifest.prediction, manifest.sampler.flowShift)[from]!;
+  const rng = Rng.fromSeed(seed); // then the state denoise would carry on from
+  const noise = initialNoise(rng, geometry.latent, manifest.sampler.frameSharedNoise ?? 0);
+  if (truth.length !== noise.length) throw new Error(`a ${truth.length}-value truth for a ${geometry.latent.join("x")} latent`);
+  const latent = Float32Array.from(noise, (n, i) => (1 - t) * truth[i]! + t * n);
+  return generateAndJudge(run, spec, seed, {
+    step: from, totalSteps: run.steps, sampler, guidance: run.guidance, modelHash: model.hash, shape: geometry.latent, rng: rng.state, latent,
+  });
 }
 
 // One-shape prompts (demo.ts, judge-video.ts): the options that describe one, its spec, and how a clip reads.
