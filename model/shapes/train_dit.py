@@ -66,8 +66,9 @@ def train_dit(a, enc, stats):
     stats["encode"] = dict(clips=a.dit_clips, wall_s=round(time.time() - t0, 1), latent_mean=float(allz.mean()),
                            latent_std=float(allz.std()), per_T={int(t): int(len(p[0])) for t, p in pools.items()})
     log(f"encoded {a.dit_clips} clips in {time.time() - t0:.0f}s, latent std {allz.std():.3f}")
-    # the DiT's recipe, kept for an export of a run stopped from outside (its own arguments may differ)
-    stats["dit_recipe"] = dict(noise_shared=a.noise_shared, t_probs=a.t_probs, world=a.world, decay=a.dit_decay,
+    # the DiT's recipe, kept for an export of a run stopped from outside (its own arguments may differ: an export's
+    # --dit-batch is not the batch the run trained with)
+    stats["dit_recipe"] = dict(noise_shared=a.noise_shared, t_probs=a.t_probs, world=a.world, decay=a.dit_decay, batch=a.dit_batch,
                                tc=enc.tc, latent_c=enc.lc,  # the latent it learns: [latent_c, F/tc, 8, 14]
                                positions=a.dit_positions, frames=list(clip_frames(a)), flow_shift=a.flow_shift,
                                fg_weight=a.fg_weight, fg_tau=a.fg_tau)
@@ -236,7 +237,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
     v_raw = validate(te, dit, val, a.seed, a.noise_shared)
     v_ema = validate(ema_te, ema_dit, val, a.seed, a.noise_shared)
     use_ema = v_ema <= v_raw
-    stats["dit"] = dict(clips=a.dit_clips, steps=a.dit_steps, batch=a.dit_batch, final_loss=curve[-1][1],
+    stats["dit"] = dict(clips=a.dit_clips, steps=a.dit_steps, final_loss=curve[-1][1],  # the batch: the recipe's
                         curve=curve, val_loss_raw=v_raw, val_loss_ema=v_ema, exported="ema" if use_ema else "raw",
                         val_clips=[DIT_HELDOUT, DIT_HELDOUT + (6 if a.quick else 96)], wall_s=round(time.time() - t1, 1),
                         **stats["dit_recipe"])
@@ -265,9 +266,10 @@ def load_ckpts(a, stats):
     sd = stats.setdefault("dit", {})
     sd["steps_done"] = d["step"]
     if sd.get("steps") != d["step"]:  # the DiT phase was stopped from outside: export its last checkpoint
-        sd.update(steps=d["step"], curve=d["curve"], final_loss=d["curve"][-1][1], clips=a.dit_clips, batch=a.dit_batch,
-                  **recipe, stopped="killed at the wall-clock deadline; the LR is constant after warmup, so "
-                  "--dit-steps with this step count reproduces it", wall_s=d["curve"][-1][2])
+        # the recipe's batch (recorded since 2026-12-06) over this export's --dit-batch; an older recipe has none
+        sd.update(dict(steps=d["step"], curve=d["curve"], final_loss=d["curve"][-1][1], clips=a.dit_clips, batch=a.dit_batch,
+                       stopped="killed at the wall-clock deadline; the LR is constant after warmup, so "
+                       "--dit-steps with this step count reproduces it", wall_s=d["curve"][-1][2]), **recipe)
         val = encode_clips(enc, DIT_HELDOUT, 6 if a.quick else 96, frames=recipe.get("frames", FRAMES))
         ema_te, ema_dit = TextEncoder(), new_dit(a)
         ema_te.load_state_dict(d["ema_te"])
