@@ -64,24 +64,15 @@ const table = [
       + `| ${num(f.flicker.reconstruction, 4)} (${num(f.flicker.truth, 4)}) | ${num(s.errorPx)} | ${num(s.velocityErrorPx)} | ${num(s.jerkPx)} (${num(s.truthJerkPx)}) | ${num(f.frechet)} | ${clearedCell(targetsCleared(f))} |`;
   }),
 ];
-// where the ceiling falls short: per expected motion and kind (digits pooled), "right / expected" at each duration
-function breakdown(key: (kind: string, motion: string) => string): string[] {
-  const cells = results.map((f) => {
-    const tally = new Map<string, [number, number]>();
-    for (const row of f.perClip) {
-      for (const s of row.judgement.shapes) {
-        const k = key(s.expected.kind, s.expected.motion), t = tally.get(k) ?? [0, 0];
-        tally.set(k, [t[0] + Number(k.startsWith("motion") ? s.motionOk : s.kindOk), t[1] + 1]);
-      }
-    }
-    return tally;
-  });
-  const keys = [...new Set(cells.flatMap((c) => [...c.keys()]))].sort();
-  return keys.map((k) => `| ${k} | ${cells.map((c) => (c.get(k) ? `${c.get(k)![0]}/${c.get(k)![1]}` : "–")).join(" | ")} |`);
+// where the ceiling falls short: per expected kind (digits pooled) and motion, "right / expected" at each duration
+function breakdown(attribute: "kind" | "motion"): string[] {
+  const tables = results.map((f) => f.alignment.breakdown[attribute]);
+  const keys = [...new Set(tables.flatMap((t) => Object.keys(t)))].sort();
+  return keys.map((k) => `| ${attribute}: ${k} | ${tables.map((t) => (t[k] ? `${t[k]!.right}/${t[k]!.expected}` : "–")).join(" | ")} |`);
 }
 const perAttribute = [
   `| right / expected | ${results.map((f) => `${f.seconds} s`).join(" | ")} |`, `|---|${results.map(() => "---:").join("|")}|`,
-  ...breakdown((kind) => `kind: ${/^[0-9]$/.test(kind) ? "digit" : kind}`), ...breakdown((_, motion) => `motion: ${motion}`),
+  ...breakdown("kind"), ...breakdown("motion"),
 ];
 const truthLine = results.map((f) => `${f.seconds} s ${pct(f.truth.accuracy)}`).join(", ");
 const markdown = [

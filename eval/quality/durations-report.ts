@@ -3,8 +3,8 @@
 // its labels. Used by report.ts for index.html and the stdout summary.
 import type { DurationsSection } from "./compare.js";
 import { failed, type DurationFigures, type DurationResult } from "./durations.js";
-import { escapeHtml } from "./svg.js";
 import { breakdownLine } from "./figures.js";
+import { escapeHtml } from "./svg.js";
 import { clearedCell, targetsLine } from "./targets.js";
 
 const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? "–" : `${(100 * x).toFixed(0)}%`);
