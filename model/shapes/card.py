@@ -111,7 +111,8 @@ def recipe_flags(recipe, tc=4):
             + (f" --dit-positions {recipe['positions']}" if recipe.get("positions", "frame") != "frame" else "")
             + (f" --flow-shift {recipe['flow_shift']:g}" if recipe.get("flow_shift", FLOW_SHIFT) != FLOW_SHIFT else "")
             + (f" --fg-weight {recipe['fg_weight']:g}" if recipe.get("fg_weight") else "")
-            + (f" --fg-tau {recipe['fg_tau']:g}" if recipe.get("fg_weight") and recipe["fg_tau"] != FG_TAU else ""))
+            + (f" --fg-tau {recipe['fg_tau']:g}" if recipe.get("fg_weight") and recipe["fg_tau"] != FG_TAU else "")
+            + (" --ema-continue" if recipe.get("ema_continue") else ""))
 
 
 def training_t_text(recipe):
@@ -286,7 +287,7 @@ def write_card(a, st):
            + (f" --dec-clips {dd.get('clips')} --dec-steps {dd.get('steps')}" if dd else "")
            + recipe_flags(st.get("dit_recipe"), tc) + warm)
     if st.get("quick"):
-        cmd = f"/usr/bin/python3 model/shapes/train.py --out {a.out} --quick" + latent_flags(st) + warm
+        cmd = f"/usr/bin/python3 model/shapes/train.py --out {a.out} --quick" + latent_flags(st) + recipe_flags(st.get("dit_recipe"), tc) + warm
     if st.get("init_from"):  # the DiT's further training alone; the rest comes from the starting model
         cmd = (f"/usr/bin/python3 model/shapes/train.py --out {a.out} --seed {st.get('seed')} --threads {st.get('threads')}"
                f" --init-from START --dit-clips {enc.get('clips')} --dit-steps {dit.get('steps')} --dit-batch {dit.get('batch')}"

@@ -49,7 +49,9 @@ def warm_note(st):
             f" ({w['folder']}, latent {w['from_latent']['latent_c']} channels at temporal compression {w['from_latent']['tc']};"
             f" weights out of its ONNX files, `model/shapes/from_onnx.py`): {w['copied_count']} tensors ({w['copied_params']:,}"
             f" values) whose name and shape match were copied; the others kept their fresh init ({fresh or 'none'}). Validation"
-            f" loss at the start: {figure(w.get('val_loss'))}.\n")
+            f" loss at the start: {figure(w.get('val_loss'))}."
+            + (" The moving averages went on from the snapshot at their full decay from the first step (`--ema-continue`)."
+               if (st.get("dit_recipe") or {}).get("ema_continue") else "") + "\n")
 
 
 # ------------------------------------------------------------------------------------------ stages

@@ -14,6 +14,8 @@ from recipe_defaults import FLOW_SHIFT
 from train_common import (DIT_HELDOUT, clip_frames, encode_clips, follow_autoencoder, load_vae, log, lr_at,
                           new_dit, out_of_time)
 
+EMA_DECAY = 0.998  # the moving averages' decay once warmed up: a time constant of 500 steps
+
 
 def trim(ids):
     n = int((ids != 0).sum(1).max())
@@ -71,7 +73,7 @@ def train_dit(a, enc, stats):
     stats["dit_recipe"] = dict(noise_shared=a.noise_shared, t_probs=a.t_probs, world=a.world, decay=a.dit_decay, batch=a.dit_batch,
                                tc=enc.tc, latent_c=enc.lc,  # the latent it learns: [latent_c, F/tc, 8, 14]
                                positions=a.dit_positions, frames=list(clip_frames(a)), flow_shift=a.flow_shift,
-                               fg_weight=a.fg_weight, fg_tau=a.fg_tau)
+                               fg_weight=a.fg_weight, fg_tau=a.fg_tau, ema_continue=a.ema_continue)
     stats_path = os.path.join(a.work, "stats.json")
     json.dump(stats, open(stats_path, "w"))  # a DiT phase stopped from outside keeps these
     if a.world == 1:
@@ -202,7 +204,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         with torch.no_grad():
-            d = min(0.998, (1 + step) / (10 + step))
+            d = EMA_DECAY if a.ema_continue else min(EMA_DECAY, (1 + step) / (10 + step))
             for pe, p in zip(ema_params, params):
                 pe.mul_(d).add_(p.detach(), alpha=1 - d)
         run.append(loss_value)

@@ -65,6 +65,11 @@ def parse():
                    "(at 1, ~20%% of the training latents: the shapes; the plain background's sit at 0.1-0.3, the frame's edge at 0.4-0.8)")
     p.add_argument("--dit-decay", type=int, default=0,
                    help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
+    p.add_argument("--ema-continue", action="store_true",
+                   help="with --dit-warm-from or --init-from: the moving averages go on from the snapshot at their full decay "
+                   "(0.998) from the first step. Without it they warm up as a fresh run's must (decay (1 + s) / (10 + s): 0.1 at "
+                   "step 0), so a stage's averages first follow its raw weights and lose the snapshot's averaging for some "
+                   "500 steps (model/shapes/TRAINING-2.0.md, stage 6d)")
     a = p.parse_args()
     a.ae_flags = dict(tc=a.vae_tc, latent_c=a.latent_c)  # as given (None: not given), checked against a loaded vae.pt
     a.vae_tc = 4 if a.vae_tc is None else a.vae_tc
@@ -79,6 +84,8 @@ def parse():
         p.error("--dit-warm-from starts a DiT phase (--phase all or dit) from fresh weights; --init-from restarts the same shape")
     if a.dit_decay > 0 and a.dit_minutes > 0:
         p.error("--dit-decay needs a known step count: a run cut by --dit-minutes could not be rerun with --dit-steps")
+    if a.ema_continue and not (a.dit_warm_from or a.init_from):
+        p.error("--ema-continue goes on from a snapshot's averages: it needs --dit-warm-from or --init-from")
     if a.world > 1 and a.dit_minutes > 0:
         p.error("--dit-minutes needs --world 1: the processes would have to agree when to stop")
     if a.quick:
