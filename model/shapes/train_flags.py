@@ -67,9 +67,10 @@ def parse():
                    help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
     p.add_argument("--ema-continue", action="store_true",
                    help="with --dit-warm-from or --init-from: the moving averages go on from the snapshot at their full decay "
-                   "(0.998) from the first step. Without it they warm up as a fresh run's must (decay (1 + s) / (10 + s): 0.1 at "
-                   "step 0), so a stage's averages first follow its raw weights and lose the snapshot's averaging for some "
-                   "500 steps (model/shapes/TRAINING-2.0.md, stage 6d)")
+                   "(0.998, ~500 steps' worth) from the first step. Without it they warm up as a fresh run's must (decay (1 + s) / "
+                   "(10 + s): 0.1 at step 0, ~110 steps' worth at step 1,000, ~220 at 2,000, the cap only at 4,490), so a stage's "
+                   "averages drop the snapshot's at once and average a short window all stage long (model/shapes/TRAINING-2.0.md, "
+                   "stage 6e)")
     a = p.parse_args()
     a.ae_flags = dict(tc=a.vae_tc, latent_c=a.latent_c)  # as given (None: not given), checked against a loaded vae.pt
     a.vae_tc = 4 if a.vae_tc is None else a.vae_tc
