@@ -14,7 +14,7 @@ from card import version_of
 from data import ROOT, WIDTH, HEIGHT, stream_clips, to_model, tokenize
 from nets import video_noise
 from provenance import sha256
-from recipe_defaults import FLOW_SHIFT
+from recipe_defaults import FLOW_SHIFT, shifted_time
 
 PALETTE = np.array([[220, 40, 40], [245, 140, 20], [245, 215, 40], [40, 170, 70],
                     [40, 90, 225], [145, 60, 205], [245, 245, 245], [20, 20, 20]], np.float32)
@@ -100,7 +100,7 @@ def flow_sample(te, dit, dec, captions, t_len, guidance, steps=20, seed=0, share
     mask = (ids != 0).to(torch.int32)
     with torch.no_grad():
         text = te(ids)
-        grid = [FLOW_SHIFT * u / (1 + (FLOW_SHIFT - 1) * u) for u in (1 - np.arange(steps + 1) / steps)]
+        grid = [shifted_time(u) for u in (1 - np.arange(steps + 1) / steps)]
         for i in range(steps):
             t = grid[i]
             out = dit(torch.cat([x, x]), torch.full((2 * n,), t), text, mask)

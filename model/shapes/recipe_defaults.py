@@ -7,5 +7,11 @@ run's recipe and prints only what differs). Torch-free, so card.py can import it
 # default law of the training t (--flow-shift).
 FLOW_SHIFT = 3.0
 
+
+def shifted_time(u, shift=FLOW_SHIFT):
+    """t = s u / (1 + (s - 1) u) of a uniform-grid or sampled u (floats, numpy or torch): the training t's law
+    (train_dit.sample_t) and the sampler's grid (export.flow_sample; the engine's sampler.ts timeGrid in TypeScript)."""
+    return shift * u / (1 + (shift - 1) * u)
+
 # --fg-tau: a latent is foreground more than this many latent stds from its frame's background.
 FG_TAU = 1.0

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from data import FRAMES, tokenize
 from nets import TextEncoder, video_noise
-from recipe_defaults import FLOW_SHIFT
+from recipe_defaults import FLOW_SHIFT, shifted_time
 from train_common import (DIT_HELDOUT, clip_frames, encode_clips, follow_autoencoder, load_vae, log, lr_at,
                           new_dit, out_of_time)
 
@@ -46,7 +46,7 @@ def foreground_weights(x0, weight, tau):
 
 def sample_t(n, g, shift=FLOW_SHIFT):
     u = torch.sigmoid(torch.randn(n, generator=g))
-    return shift * u / (1 + (shift - 1) * u)  # shift > 1: more weight at high noise
+    return shifted_time(u, shift)  # shift > 1: more weight at high noise
 
 
 def validate(te, dit, val, seed, shared=0.0):
