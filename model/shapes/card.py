@@ -112,7 +112,8 @@ def recipe_flags(recipe, tc=4):
             + (f" --flow-shift {recipe['flow_shift']:g}" if recipe.get("flow_shift", FLOW_SHIFT) != FLOW_SHIFT else "")
             + (f" --fg-weight {recipe['fg_weight']:g}" if recipe.get("fg_weight") else "")
             + (f" --fg-tau {recipe['fg_tau']:g}" if recipe.get("fg_weight") and recipe["fg_tau"] != FG_TAU else "")
-            + (" --ema-continue" if recipe.get("ema_continue") else ""))
+            + (" --ema-continue" if recipe.get("ema_continue") else "")
+            + (f" --rollout {recipe['rollout']:g}" if recipe.get("rollout") else ""))
 
 
 def training_t_text(recipe):
@@ -132,6 +133,16 @@ def loss_text(recipe):
     unit = "std" if recipe["fg_tau"] == 1 else "stds"
     return (f"; the training loss counts foreground latents (more than {recipe['fg_tau']:g} latent {unit} from their frame's"
             f" background) {1 + weight:g} times (`--fg-weight {weight:g}`), validation plain MSE")
+
+
+def rollout_text(recipe):
+    """Plain flow matching (1.x), or this run's --rollout: a share of each batch on the sampler's own states."""
+    share = (recipe or {}).get("rollout")
+    if not share:
+        return ""
+    return (f"; {share:.0%} of each batch's rows at t >= 0.2 (`--rollout {share:g}`) take as input the state one DDIM step down"
+            " from the current weights' own prediction at a higher t (0.05-0.4 above), with the velocity to the true clip as"
+            " the target (train_dit.rollout_inputs)")
 
 
 def decay_text(recipe):
@@ -378,7 +389,7 @@ Pixels / 127.5 - 1.
 - DiT: patch [1, 2, 2] (4x7 tokens per latent frame), hidden 192, depth 6, 6 heads, MLP ratio 4; adaLN-Zero
   from timestep (sinusoid of 1000 t) + masked-mean-pooled text; cross-attention to the projected text with the
   text mask; learned spatial position + {positions_text(st.get('dit_recipe'), tc)}.{generated_frames_text(st)}
-- Flow matching: x_t = (1 - t) x0 + t noise, target noise - x0 ("velocity"); {training_t_text(st.get('dit_recipe'))}{loss_text(st.get('dit_recipe'))}. AdamW 3e-4 (VAE: Adam 1e-3), linear warmup (100 / 50 steps) then constant{decay_text(st.get('dit_recipe'))}, grad clip 1, EMA 0.998
+- Flow matching: x_t = (1 - t) x0 + t noise, target noise - x0 ("velocity"); {training_t_text(st.get('dit_recipe'))}{loss_text(st.get('dit_recipe'))}{rollout_text(st.get('dit_recipe'))}. AdamW 3e-4 (VAE: Adam 1e-3), linear warmup (100 / 50 steps) then constant{decay_text(st.get('dit_recipe'))}, grad clip 1, EMA 0.998
   (exported: {dit.get('exported')}, the lower validation loss).{recipe_lines(st.get('dit_recipe'))}
 
 ## Training

@@ -23,15 +23,50 @@ def trim(ids):
     return ids, (ids != 0).to(torch.int32)
 
 
-def flow_loss(te, dit, x0, ids, t, noise, fg=None):
-    """fg (weight, tau): a weighted mean that counts foreground latents 1 + weight times (foreground_weights)."""
+def flow_loss(te, dit, x0, ids, t, noise, fg=None, rollout=None):
+    """fg (weight, tau): a weighted mean that counts foreground latents 1 + weight times (foreground_weights).
+    rollout (share, generator): that share of the batch trains on the sampler's own states (rollout_inputs)."""
     ids, mask = trim(ids)
     xt = (1 - t.view(-1, 1, 1, 1, 1)) * x0 + t.view(-1, 1, 1, 1, 1) * noise
-    pred, target = dit(xt, t, te(ids), mask), noise - x0
+    target = noise - x0
+    if rollout and rollout[0] > 0:
+        xt, target = rollout_inputs(te, dit, x0, ids, mask, t, noise, xt, target, *rollout)
+    pred = dit(xt, t, te(ids), mask)
     if not fg or fg[0] <= 0:
         return F.mse_loss(pred, target)
     w = foreground_weights(x0, *fg)
     return ((pred - target).pow(2) * w).mean() / w.mean()
+
+
+ROLLOUT_GAP = (0.05, 0.4)  # how far above a row's t the model's own prediction is taken (uniform in this range)
+ROLLOUT_MIN_T = 0.2  # below it the corrected target's (1 - t) / t factor grows large, and the kinds are decided above
+
+
+def rollout_inputs(te, dit, x0, ids, mask, t, noise, xt, target, share, g):
+    """Trains on where the sampler is, not only where the data is (exposure bias). For a `share` of the rows (t >=
+    ROLLOUT_MIN_T) the input is the state the sampler reaches from the same noise at a higher t_hi = t + gap: the
+    current weights (no gradient) predict x0 there and one DDIM step goes down to t, x_t = (1 - t) x0_hat + t noise_hat.
+    At high noise x0_hat is the round blob a prompt's mean layout gives, whatever its kind (model/shapes/probe.ts);
+    plain training never shows the model such a state at lower t with a triangle's caption, since its inputs there
+    hold the truth's outline. The target is the velocity that leads from that state to the true clip, (x_t - x0) / t,
+    so the model learns to turn its own blob into the prompt's shape. The other rows are plain flow matching."""
+    n = x0.shape[0]
+    pick = (torch.rand(n, generator=g) < share) & (t >= ROLLOUT_MIN_T)
+    gap = ROLLOUT_GAP[0] + (ROLLOUT_GAP[1] - ROLLOUT_GAP[0]) * torch.rand(n, generator=g)
+    if not bool(pick.any()):
+        return xt, target
+    tl = t[pick]
+    th = torch.clamp(tl + gap[pick], max=1.0)
+    th5, tl5 = th.view(-1, 1, 1, 1, 1), tl.view(-1, 1, 1, 1, 1)
+    x0p, np_ = x0[pick], noise[pick]
+    with torch.no_grad():
+        x_hi = (1 - th5) * x0p + th5 * np_
+        v = dit(x_hi, th, te(ids[pick]), mask[pick])
+        x_lo = (1 - tl5) * (x_hi - th5 * v) + tl5 * (x_hi + (1 - th5) * v)
+    xt, target = xt.clone(), target.clone()
+    xt[pick] = x_lo
+    target[pick] = (x_lo - x0p) / tl5
+    return xt, target
 
 
 def foreground_weights(x0, weight, tau):
@@ -73,7 +108,8 @@ def train_dit(a, enc, stats):
     stats["dit_recipe"] = dict(noise_shared=a.noise_shared, t_probs=a.t_probs, world=a.world, decay=a.dit_decay, batch=a.dit_batch,
                                tc=enc.tc, latent_c=enc.lc,  # the latent it learns: [latent_c, F/tc, 8, 14]
                                positions=a.dit_positions, frames=list(clip_frames(a)), flow_shift=a.flow_shift,
-                               fg_weight=a.fg_weight, fg_tau=a.fg_tau, ema_continue=a.ema_continue)
+                               fg_weight=a.fg_weight, fg_tau=a.fg_tau, ema_continue=a.ema_continue,
+                               rollout=a.rollout)
     stats_path = os.path.join(a.work, "stats.json")
     json.dump(stats, open(stats_path, "w"))  # a DiT phase stopped from outside keeps these
     if a.world == 1:
@@ -197,7 +233,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
         drop = torch.from_numpy(rs.rand(a.dit_batch) < 0.1)
         ids[drop] = empty  # caption dropout -> the unconditional prompt "" for guidance
         loss = flow_loss(te, dit, x0, ids, sample_t(a.dit_batch, g, a.flow_shift), video_noise(x0.shape, g, a.noise_shared),
-                         fg=fg)
+                         fg=fg, rollout=(a.rollout, g))
         opt.zero_grad()
         loss.backward()
         loss_value = all_reduce_grads(params, loss, a.world) if a.world > 1 else loss.item()

@@ -63,6 +63,10 @@ def parse():
     p.add_argument("--fg-tau", type=float, default=FG_TAU,
                    help="a latent is foreground where it differs from its frame's background by more than this many latent stds "
                    "(at 1, ~20%% of the training latents: the shapes; the plain background's sit at 0.1-0.3, the frame's edge at 0.4-0.8)")
+    p.add_argument("--rollout", type=float, default=0.0,
+                   help="this share of each DiT batch (rows at t >= 0.2) trains on the sampler's own states: the input is one "
+                   "DDIM step down from the current weights' prediction at a higher t, the target the velocity to the true "
+                   "clip (train_dit.rollout_inputs; 0: plain flow matching, 1.x)")
     p.add_argument("--dit-decay", type=int, default=0,
                    help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
     p.add_argument("--ema-continue", action="store_true",
@@ -87,6 +91,8 @@ def parse():
         p.error("--dit-decay needs a known step count: a run cut by --dit-minutes could not be rerun with --dit-steps")
     if a.ema_continue and not (a.dit_warm_from or a.init_from):
         p.error("--ema-continue goes on from a snapshot's averages: it needs --dit-warm-from or --init-from")
+    if not 0 <= a.rollout <= 1:
+        p.error("--rollout is a share of the batch, between 0 and 1")
     if a.world > 1 and a.dit_minutes > 0:
         p.error("--dit-minutes needs --world 1: the processes would have to agree when to stop")
     if a.quick:
