@@ -66,7 +66,8 @@ def parse():
     p.add_argument("--rollout", type=float, default=0.0,
                    help="this share of each DiT batch (rows at t >= 0.2) trains on the sampler's own states: the input is one "
                    "DDIM step down from the current weights' prediction at a higher t, the target the velocity to the true "
-                   "clip (train_dit.rollout_inputs; 0: plain flow matching, 1.x)")
+                   "clip (train_dit.rollout_inputs; 0: plain flow matching, 1.x; tried at 0.5 in stage 6f for the kinds: 1,000 steps from "
+                   "stage 5 gained none; model/shapes/TRAINING-2.0.md)")
     p.add_argument("--dit-decay", type=int, default=0,
                    help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
     p.add_argument("--ema-continue", action="store_true",
