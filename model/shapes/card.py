@@ -5,7 +5,7 @@ import platform
 
 from provenance import (autoencoder_files, autoencoder_note, chain_section, chain_walls, figure, lineage, stage_chain,
                         warm_note)
-from recipe_defaults import FG_TAU, FLOW_SHIFT
+from recipe_defaults import FG_TAU, FLOW_SHIFT, ROLLOUT_GAP, ROLLOUT_MIN_T
 
 # model.json's version (export.py writes it) and the card's title. 1.1.0: the same recipe, DiT trained 4000 steps in one
 # go. 1.2.0: the DiT trained from noise shared in part by all latent frames, on two processes (data parallel).
@@ -140,9 +140,9 @@ def rollout_text(recipe):
     share = (recipe or {}).get("rollout")
     if not share:
         return ""
-    return (f"; {share:.0%} of each batch's rows at t >= 0.2 (`--rollout {share:g}`) take as input the state one DDIM step down"
-            " from the current weights' own prediction at a higher t (0.05-0.4 above), with the velocity to the true clip as"
-            " the target (train_dit.rollout_inputs)")
+    return (f"; {share:.0%} of each batch's rows at t >= {ROLLOUT_MIN_T:g} (`--rollout {share:g}`) take as input the state one"
+            f" DDIM step down from the current weights' own prediction at a higher t ({ROLLOUT_GAP[0]:g}-{ROLLOUT_GAP[1]:g} above),"
+            " with the velocity to the true clip as the target (train_dit.rollout_inputs)")
 
 
 def decay_text(recipe):

@@ -20,7 +20,8 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import tokenize  # noqa: E402
 from nets import DiT, TextEncoder  # noqa: E402
-from train_dit import ROLLOUT_MIN_T, flow_loss, rollout_inputs, trim  # noqa: E402
+from recipe_defaults import ROLLOUT_MIN_T  # noqa: E402
+from train_dit import flow_loss, rollout_inputs, trim  # noqa: E402
 
 
 class Perfect(torch.nn.Module):

@@ -15,3 +15,9 @@ def shifted_time(u, shift=FLOW_SHIFT):
 
 # --fg-tau: a latent is foreground more than this many latent stds from its frame's background.
 FG_TAU = 1.0
+
+# --rollout: a rolled-out row's input is one DDIM step down from the model's own prediction at t + gap, the gap
+# uniform in ROLLOUT_GAP; rows below ROLLOUT_MIN_T stay plain (the corrected target's (1 - t) / t factor grows
+# large there, and the kinds are decided above it).
+ROLLOUT_GAP = (0.05, 0.4)
+ROLLOUT_MIN_T = 0.2

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from data import FRAMES, tokenize
 from nets import TextEncoder, video_noise
-from recipe_defaults import FLOW_SHIFT, shifted_time
+from recipe_defaults import FLOW_SHIFT, ROLLOUT_GAP, ROLLOUT_MIN_T, shifted_time
 from train_common import (DIT_HELDOUT, clip_frames, encode_clips, follow_autoencoder, load_vae, log, lr_at,
                           new_dit, out_of_time)
 
@@ -38,10 +38,6 @@ def flow_loss(te, dit, x0, ids, t, noise, fg=None, rollout=None):
     return ((pred - target).pow(2) * w).mean() / w.mean()
 
 
-ROLLOUT_GAP = (0.05, 0.4)  # how far above a row's t the model's own prediction is taken (uniform in this range)
-ROLLOUT_MIN_T = 0.2  # below it the corrected target's (1 - t) / t factor grows large, and the kinds are decided above
-
-
 def rollout_inputs(te, dit, x0, ids, mask, t, noise, xt, target, share, g):
     """Trains on where the sampler is, not only where the data is (exposure bias). For a `share` of the rows (t >=
     ROLLOUT_MIN_T) the input is the state the sampler reaches from the same noise at a higher t_hi = t + gap: the
@@ -58,9 +54,9 @@ def rollout_inputs(te, dit, x0, ids, mask, t, noise, xt, target, share, g):
     tl = t[pick]
     th = torch.clamp(tl + gap[pick], max=1.0)
     th5, tl5 = th.view(-1, 1, 1, 1, 1), tl.view(-1, 1, 1, 1, 1)
-    x0p, np_ = x0[pick], noise[pick]
+    x0p, noise_p = x0[pick], noise[pick]
     with torch.no_grad():
-        x_hi = (1 - th5) * x0p + th5 * np_
+        x_hi = (1 - th5) * x0p + th5 * noise_p
         v = dit(x_hi, th, te(ids[pick]), mask[pick])
         x_lo = (1 - tl5) * (x_hi - th5 * v) + tl5 * (x_hi + (1 - th5) * v)
     xt, target = xt.clone(), target.clone()

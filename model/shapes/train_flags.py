@@ -1,7 +1,7 @@
 """train.py's command line: every flag, its checks against the others, and --quick's sizes."""
 import argparse
 
-from recipe_defaults import FG_TAU, FLOW_SHIFT
+from recipe_defaults import FG_TAU, FLOW_SHIFT, ROLLOUT_MIN_T
 from train_common import set_t_probs
 
 
@@ -64,10 +64,10 @@ def parse():
                    help="a latent is foreground where it differs from its frame's background by more than this many latent stds "
                    "(at 1, ~20%% of the training latents: the shapes; the plain background's sit at 0.1-0.3, the frame's edge at 0.4-0.8)")
     p.add_argument("--rollout", type=float, default=0.0,
-                   help="this share of each DiT batch (rows at t >= 0.2) trains on the sampler's own states: the input is one "
-                   "DDIM step down from the current weights' prediction at a higher t, the target the velocity to the true "
-                   "clip (train_dit.rollout_inputs; 0: plain flow matching, 1.x; tried at 0.5 in stage 6f for the kinds: 1,000 steps from "
-                   "stage 5 gained none; model/shapes/TRAINING-2.0.md)")
+                   help=f"this share of each DiT batch (rows at t >= {ROLLOUT_MIN_T:g}) trains on the sampler's own states: the "
+                   "input is one DDIM step down from the current weights' prediction at a higher t, the target the velocity to "
+                   "the true clip (train_dit.rollout_inputs; 0: plain flow matching, 1.x; tried at 0.5 in stage 6f for the "
+                   "kinds: 1,000 steps from stage 5 gained none; model/shapes/TRAINING-2.0.md)")
     p.add_argument("--dit-decay", type=int, default=0,
                    help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
     p.add_argument("--ema-continue", action="store_true",
