@@ -48,11 +48,13 @@ def main():
     t = torch.tensor([0.1, 0.3, 0.5, 0.7, 0.9, 0.99])
     x0, noise = torch.randn(6, 16, 4, 8, 14), torch.randn(6, 16, 4, 8, 14)
     ids, mask = trim(torch.from_numpy(np.stack([tokenize("a red triangle rotating on a blue background")] * 6)))
+    with torch.no_grad():
+        text = te(ids)
     t5 = t.view(-1, 1, 1, 1, 1)
     xt, target = (1 - t5) * x0 + t5 * noise, noise - x0
     ok = True
 
-    x, v = rollout_inputs(te, dit, x0, ids, mask, t, noise, xt, target, 1.0, torch.Generator().manual_seed(1))
+    x, v = rollout_inputs(dit, x0, text, mask, t, noise, xt, target, 1.0, torch.Generator().manual_seed(1))
     rolled = [not torch.equal(x[i], xt[i]) for i in range(6)]
     ok &= check(f"share 1: every row at t >= {ROLLOUT_MIN_T} rolled out, the one below kept ({rolled})",
                 rolled == [bool(v_ >= ROLLOUT_MIN_T) for v_ in t.tolist()] and torch.equal(v[0], target[0]))
@@ -61,13 +63,13 @@ def main():
 
     g = torch.Generator().manual_seed(1)
     pick = (torch.rand(6, generator=g) < 1.0) & (t >= ROLLOUT_MIN_T)
-    x, v = rollout_inputs(te, Perfect((noise - x0)[pick]), x0, ids, mask, t, noise, xt, target, 1.0,
+    x, v = rollout_inputs(Perfect((noise - x0)[pick]), x0, text, mask, t, noise, xt, target, 1.0,
                           torch.Generator().manual_seed(1))
     dx, dv = float((x - xt).abs().max()), float((v - target).abs().max())
     ok &= check(f"a perfect model rolls out to plain flow matching (input {dx:.2e}, target {dv:.2e})", dx < 1e-5 and dv < 1e-5)
 
     g = torch.Generator().manual_seed(1)
-    x, v = rollout_inputs(te, dit, x0, ids, mask, t, noise, xt, target, 0.5, g)
+    x, v = rollout_inputs(dit, x0, text, mask, t, noise, xt, target, 0.5, g)
     kept = [torch.equal(x[i], xt[i]) for i in range(6)]
     ok &= check(f"share 0.5: some rows kept, some rolled out ({kept})", any(kept[1:]) and not all(kept))
 

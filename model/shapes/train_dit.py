@@ -28,20 +28,21 @@ def flow_loss(te, dit, x0, ids, t, noise, fg=None, rollout=None):
     rollout (share, generator): that share of the batch trains on the sampler's own states (rollout_inputs)."""
     ids, mask = trim(ids)
     xt = (1 - t.view(-1, 1, 1, 1, 1)) * x0 + t.view(-1, 1, 1, 1, 1) * noise
-    target = noise - x0
+    target, text = noise - x0, te(ids)
     if rollout and rollout[0] > 0:
-        xt, target = rollout_inputs(te, dit, x0, ids, mask, t, noise, xt, target, *rollout)
-    pred = dit(xt, t, te(ids), mask)
+        xt, target = rollout_inputs(dit, x0, text.detach(), mask, t, noise, xt, target, *rollout)
+    pred = dit(xt, t, text, mask)
     if not fg or fg[0] <= 0:
         return F.mse_loss(pred, target)
     w = foreground_weights(x0, *fg)
     return ((pred - target).pow(2) * w).mean() / w.mean()
 
 
-def rollout_inputs(te, dit, x0, ids, mask, t, noise, xt, target, share, g):
+def rollout_inputs(dit, x0, text, mask, t, noise, xt, target, share, g):
     """Trains on where the sampler is, not only where the data is (exposure bias). For a `share` of the rows (t >=
     ROLLOUT_MIN_T) the input is the state the sampler reaches from the same noise at a higher t_hi = t + gap: the
-    current weights (no gradient) predict x0 there and one DDIM step goes down to t, x_t = (1 - t) x0_hat + t noise_hat.
+    current weights (no gradient) predict x0 there and one DDIM step goes down to t, x_t = (1 - t) x0_hat + t noise_hat
+    (on the flow path the Euler step x_hi + (t - t_hi) v, the one the sampler takes). `text`: the batch's encoded captions.
     At high noise x0_hat is the round blob a prompt's mean layout gives, whatever its kind (model/shapes/probe.ts);
     plain training never shows the model such a state at lower t with a triangle's caption, since its inputs there
     hold the truth's outline. The target is the velocity that leads from that state to the true clip, (x_t - x0) / t,
@@ -57,8 +58,7 @@ def rollout_inputs(te, dit, x0, ids, mask, t, noise, xt, target, share, g):
     x0p, noise_p = x0[pick], noise[pick]
     with torch.no_grad():
         x_hi = (1 - th5) * x0p + th5 * noise_p
-        v = dit(x_hi, th, te(ids[pick]), mask[pick])
-        x_lo = (1 - tl5) * (x_hi - th5 * v) + tl5 * (x_hi + (1 - th5) * v)
+        x_lo = x_hi + (tl5 - th5) * dit(x_hi, th, text[pick], mask[pick])
     xt, target = xt.clone(), target.clone()
     xt[pick] = x_lo
     target[pick] = (x_lo - x0p) / tl5
