@@ -113,7 +113,8 @@ def recipe_flags(recipe, tc=4):
             + (f" --fg-weight {recipe['fg_weight']:g}" if recipe.get("fg_weight") else "")
             + (f" --fg-tau {recipe['fg_tau']:g}" if recipe.get("fg_weight") and recipe["fg_tau"] != FG_TAU else "")
             + (" --ema-continue" if recipe.get("ema_continue") else "")
-            + (f" --rollout {recipe['rollout']:g}" if recipe.get("rollout") else ""))
+            + (f" --rollout {recipe['rollout']:g}" if recipe.get("rollout") else "")
+            + (f" --dit-depth {recipe['depth']}" if recipe.get("depth", 6) != 6 else ""))
 
 
 def training_t_text(recipe):
@@ -287,6 +288,11 @@ def psnr_text(final_psnr, vae):
     return f"VAE held-out PSNR (exported decoder): **{figure(final_psnr, 2)} dB** (after the VAE phase: {figure(vae.get('heldout_psnr_db'), 2)} dB). "
 
 
+def depth_of(st):
+    """The DiT's blocks (`--dit-depth`; a recipe from before the flag: 6)."""
+    return (st.get("dit_recipe") or {}).get("depth", 6)
+
+
 def write_card(a, st):
     vae, dit, enc, dd = st.get("vae", {}), st.get("dit", {}), st.get("encode", {}), st.get("decoder", {})
     final_psnr = dd.get("heldout_psnr_db", vae.get("heldout_psnr_db"))
@@ -386,7 +392,7 @@ Pixels / 127.5 - 1.
   `vae_encoder.onnx` (frames float32 [B, 3, F, H, W] in [-1, 1], F a multiple of {tc} -> latent [B, {lc}, F/{tc}, H/8, W/8])
   outputs the normalised latent the DiT works in (~unit variance), and `vae_decoder.onnx` takes it back; so
   `scalingFactor` is 1 (the engine divides by 1 before decoding).
-- DiT: patch [1, 2, 2] (4x7 tokens per latent frame), hidden 192, depth 6, 6 heads, MLP ratio 4; adaLN-Zero
+- DiT: patch [1, 2, 2] (4x7 tokens per latent frame), hidden 192, depth {depth_of(st)}, 6 heads, MLP ratio 4; adaLN-Zero
   from timestep (sinusoid of 1000 t) + masked-mean-pooled text; cross-attention to the projected text with the
   text mask; learned spatial position + {positions_text(st.get('dit_recipe'), tc)}.{generated_frames_text(st)}
 - Flow matching: x_t = (1 - t) x0 + t noise, target noise - x0 ("velocity"); {training_t_text(st.get('dit_recipe'))}{loss_text(st.get('dit_recipe'))}{rollout_text(st.get('dit_recipe'))}. AdamW 3e-4 (VAE: Adam 1e-3), linear warmup (100 / 50 steps) then constant{decay_text(st.get('dit_recipe'))}, grad clip 1, EMA 0.998
@@ -425,7 +431,7 @@ Chosen: **{st.get('guidance')}**. {palette_check_text(g, st.get('quick')) if g a
 
 ## Latent vs pixel: one denoising step (B = 2, a 2 s clip at 8 fps = 16 frames)
 
-Same DiT (hidden 192, depth 6, MLP 4, patch [1, 2, 2], 128 text tokens) over latents or over RGB pixels.
+Same DiT (hidden 192, depth {depth_of(st)}, MLP 4, patch [1, 2, 2], 128 text tokens) over latents or over RGB pixels.
 With N tokens per item, D = 192, L = 128 text tokens, P values per patch ({4 * lc} latent, 12 pixel), B = 2:
 
     FLOPs = B * ( depth * [ 28 N D^2            (qkv, out, cross q, cross out, MLP D->4D->D: 2N*D*(3D+D+D+D+8D))

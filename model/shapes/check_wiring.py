@@ -5,7 +5,9 @@ exports fresh modules of a 2.0-candidate shape (tc 2, 16 channels) with export.p
 - from_onnx.warm_start copies that model's text encoder and DiT into a DiT of another shape (8 channels) and its
   moving-average copy, all but the in_c-shaped tensors (the patch embed's weight, the output layer);
 - the DiT's "progress" temporal positions come back from model.json, and the exported graph computes them for
-  latent lengths it was not traced at (export.verify_in_node: T 2, 3 and 20 in onnxruntime-node against torch).
+  latent lengths it was not traced at (export.verify_in_node: T 2, 3 and 20 in onnxruntime-node against torch);
+- a deeper DiT (--dit-depth 8) warm-started from that model computes its function bit for bit (the appended blocks
+  are the identity), and a depth-8 export comes back with its depth.
 
   nice -n 19 /usr/bin/python3 model/shapes/check_wiring.py
 """
@@ -60,7 +62,40 @@ def main():
                     assert torch.equal(v, w), k
                 else:
                     assert v.shape != w.shape, k
-    print(json.dumps(dict(ok=True, copied=r["copied_count"], copied_params=r["copied_params"], skipped=r["skipped"], parity=parity)))
+    appended = check_deeper(mods, tc, lc)
+    print(json.dumps(dict(ok=True, copied=r["copied_count"], copied_params=r["copied_params"], skipped=r["skipped"], parity=parity,
+                          appended_blocks=appended)))
+
+
+def check_deeper(mods, tc, lc, depth=8):
+    """--dit-depth: warm_start into a deeper DiT appends blocks that are the identity at first (the outputs of the
+    source's function, bit for bit, in the weights and the moving-average copy), and a deeper export comes back
+    with its depth from model.json."""
+    with tempfile.TemporaryDirectory() as d:
+        export_onnx(d, *mods)
+        write_manifest(d, 3.0, "check", tc=tc, latent_c=lc, positions="progress")
+        _, _, te, dit = load_model(d)
+        deep = [(TextEncoder(), DiT(in_c=lc, positions="progress", tc=tc, depth=depth)) for _ in range(2)]
+        r = warm_start(d, *deep[0], [deep[1]])
+    assert r["appended_blocks"] == list(range(len(dit.blocks), depth)), r["appended_blocks"]
+    g = torch.Generator().manual_seed(1)
+    x, t = torch.randn(2, lc, 3, 8, 14, generator=g), torch.tensor([0.9, 0.3])
+    ids, mask = torch.randint(3, 259, (2, 12), generator=g), torch.ones(2, 12, dtype=torch.int32)
+    with torch.no_grad():
+        want = dit(x, t, te(ids), mask)
+        for te_d, dit_d in deep:
+            assert torch.equal(dit_d(x, t, te_d(ids), mask), want), "the appended blocks are not the identity"
+        for p in deep[0][1].parameters():  # the appended blocks trained a little: no longer the identity
+            p.add_(torch.randn(p.shape, generator=g) * 0.01)
+    round_fp16(deep[0][1])
+    with tempfile.TemporaryDirectory() as d:
+        export_onnx(d, mods[0], mods[1], *deep[0])
+        write_manifest(d, 3.0, "check", tc=tc, latent_c=lc, positions="progress", depth=depth)
+        back = load_model(d)[3]
+    assert len(back.blocks) == depth, len(back.blocks)
+    for k, v in deep[0][1].state_dict().items():
+        assert torch.equal(v, back.state_dict()[k]), k
+    return r["appended_blocks"]
 
 
 if __name__ == "__main__":

@@ -78,6 +78,11 @@ def temporal_positions(folder):
     return json.load(open(os.path.join(folder, "model.json"))).get("denoiser", {}).get("temporalPositions", "frame")
 
 
+def dit_depth(folder):
+    """The DiT's blocks as model.json records them (every manifest has them; 6 before --dit-depth)."""
+    return json.load(open(os.path.join(folder, "model.json")))["denoiser"].get("depth", 6)
+
+
 def latent_shape(folder):
     """-> (temporal compression, latent channels) from the folder's model.json (the autoencoder's shape and the DiT's in_c)."""
     m = json.load(open(os.path.join(folder, "model.json")))
@@ -89,7 +94,7 @@ def load_model(folder):
     shape its model.json declares (vae.temporalCompression, latentChannels)."""
     tc, lc = latent_shape(folder)
     enc, dec, te, dit = (Encoder(tc=tc, latent_c=lc), Decoder(tc=tc, latent_c=lc), TextEncoder(),
-                         DiT(in_c=lc, positions=temporal_positions(folder), tc=tc))
+                         DiT(in_c=lc, positions=temporal_positions(folder), tc=tc, depth=dit_depth(folder)))
     for module, args, file, inputs, outputs, axes in onnx_specs(enc, dec, te, dit):
         load_into(module, args, folder, file, inputs, outputs, axes)
     for m in (enc, dec, te, dit):
@@ -138,7 +143,7 @@ def warm_start(folder, te, dit, copies=()):
     """train.py --dit-warm-from: a new text encoder and DiT (of any latent shape) start from an exported model's. Every
     tensor whose name and shape match is copied (into te, dit and each (te, dit) pair in `copies`, the moving
     averages); the others keep their fresh init: the DiT's patch embed (`embed`, [192, in_c, 1, 2, 2]) and output
-    (`out`, [4 in_c, 192]) when the latent channels differ. The folder's weights are checked to re-export byte for
+    (`out`, [4 in_c, 192]) when the latent channels differ, and the blocks a deeper DiT appends (--dit-depth). The folder's weights are checked to re-export byte for
     byte first (load_checked). -> a report for the stats (copied and skipped tensor names, with shapes)."""
     _, _, te0, dit0 = load_checked(folder)
     manifest = json.load(open(os.path.join(folder, "model.json")))
@@ -157,7 +162,14 @@ def warm_start(folder, te, dit, copies=()):
                     skipped.append(dict(name=f"{prefix}.{name}", shape=list(t.shape),
                                         source_shape=list(s.shape) if s is not None else None))
                     n_fresh += t.numel()
+        # a deeper DiT's appended blocks start as the identity, so the start is the snapshot's function: their adaLN
+        # gates are zero from init; the cross-attention output, which no gate scales, is zeroed here
+        appended = list(range(len(dit0.blocks), len(dit.blocks)))
+        for m in [dit] + [c[1] for c in copies]:
+            for i in appended:
+                m.blocks[i].cproj.weight.zero_()
+                m.blocks[i].cproj.bias.zero_()
     tc, lc = latent_shape(folder)
     return dict(folder=folder, version=manifest["version"], files=manifest["files"], from_latent=dict(tc=tc, latent_c=lc),
                 to_latent=dict(latent_c=dit.in_c), copied=copied, copied_count=len(copied), copied_params=n_copied,
-                skipped=[s["name"] for s in skipped], skipped_shapes=skipped, fresh_params=n_fresh)
+                skipped=[s["name"] for s in skipped], skipped_shapes=skipped, fresh_params=n_fresh, appended_blocks=appended)

@@ -44,12 +44,17 @@ def warm_note(st):
     w = st.get("dit_warm_from")
     if not w:
         return ""
-    fresh = ", ".join(f"`{s['name']}` {s['shape']}" for s in w["skipped_shapes"])
+    added = w.get("appended_blocks") or []
+    new_block = tuple(f"dit.blocks.{i}." for i in added)  # named once below, not tensor by tensor
+    fresh = ", ".join(f"`{s['name']}` {s['shape']}" for s in w["skipped_shapes"] if not s["name"].startswith(new_block))
     return (f"\n**DiT warm start** (`--dit-warm-from`): the text encoder and DiT started from kinema-shapes {w['version']}"
             f" ({w['folder']}, latent {w['from_latent']['latent_c']} channels at temporal compression {w['from_latent']['tc']};"
             f" weights out of its ONNX files, `model/shapes/from_onnx.py`): {w['copied_count']} tensors ({w['copied_params']:,}"
             f" values) whose name and shape match were copied; the others kept their fresh init ({fresh or 'none'}). Validation"
             f" loss at the start: {figure(w.get('val_loss'))}."
+            + (f" The DiT is deeper than the snapshot's (`--dit-depth`): blocks {added[0]}-{added[-1]} were appended fresh,"
+               " the identity at the start (adaLN gates zero from init, the cross-attention output zeroed), so training"
+               " began from the snapshot's function." if added else "")
             + (" The moving averages went on from the snapshot at their full decay from the first step (`--ema-continue`)."
                if (st.get("dit_recipe") or {}).get("ema_continue") else "") + "\n")
 

@@ -34,8 +34,9 @@ def follow_autoencoder(a, enc):
 
 
 def new_dit(a):
-    """The DiT this run trains or exports: the autoencoder's latent channels and temporal compression, --dit-positions."""
-    return DiT(in_c=a.latent_c, positions=a.dit_positions, tc=a.vae_tc)
+    """The DiT this run trains or exports: the autoencoder's latent channels and temporal compression, --dit-positions,
+    --dit-depth."""
+    return DiT(in_c=a.latent_c, positions=a.dit_positions, tc=a.vae_tc, depth=a.dit_depth)
 
 
 def clip_frames(a):

@@ -103,7 +103,7 @@ def train_dit(a, enc, stats):
     # --dit-batch is not the batch the run trained with)
     stats["dit_recipe"] = dict(noise_shared=a.noise_shared, t_probs=a.t_probs, world=a.world, decay=a.dit_decay, batch=a.dit_batch,
                                tc=enc.tc, latent_c=enc.lc,  # the latent it learns: [latent_c, F/tc, 8, 14]
-                               positions=a.dit_positions, frames=list(clip_frames(a)), flow_shift=a.flow_shift,
+                               positions=a.dit_positions, depth=a.dit_depth, frames=list(clip_frames(a)), flow_shift=a.flow_shift,
                                fg_weight=a.fg_weight, fg_tau=a.fg_tau, ema_continue=a.ema_continue,
                                rollout=a.rollout)
     stats_path = os.path.join(a.work, "stats.json")
@@ -181,9 +181,11 @@ def dit_loop(rank, a, pools, val, stats, parent):
             # kept now, not only at the phase's end: a run stopped and --resumed (which skips the warm start)
             # still reports where its weights came from
             json.dump(stats, open(os.path.join(a.work, "stats.json"), "w"))
+            added = tuple(f"dit.blocks.{i}." for i in report["appended_blocks"])
             log(f"warm start from {a.dit_warm_from} ({report['version']}, latent {report['from_latent']} -> "
                 f"{report['to_latent']}): copied {report['copied_count']} tensors ({report['copied_params']:,} values), kept "
-                f"fresh {report['skipped']}; val loss {report['val_loss']:.4f}")
+                f"fresh {[n for n in report['skipped'] if not n.startswith(added)]}, appended blocks "
+                f"{report['appended_blocks']}; val loss {report['val_loss']:.4f}")
     lr_origin = 0  # the step the learning rate's warmup (and decay span) counts from
     if a.resume:
         # continue a stopped run: weights and moving averages from its checkpoint. Its periodic checkpoint also
@@ -255,7 +257,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
                 dist.all_gather_object(ranks, mine)
         if lead and checkpoint_now:
             ckpt = dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(),
-                        ema_dit=ema_dit.state_dict(), step=step + 1, curve=curve, positions=a.dit_positions,
+                        ema_dit=ema_dit.state_dict(), step=step + 1, curve=curve, positions=a.dit_positions, depth=a.dit_depth,
                         opt=opt.state_dict(), ranks=ranks)
             path = os.path.join(a.work, "dit.pt")
             torch.save(ckpt, path + ".tmp")
@@ -277,7 +279,8 @@ def dit_loop(rank, a, pools, val, stats, parent):
                         **stats["dit_recipe"])
     log(f"dit done: val loss raw {v_raw:.4f} ema {v_ema:.4f}")
     torch.save(dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(), ema_dit=ema_dit.state_dict(),
-                    step=a.dit_steps, curve=curve, use_ema=use_ema, positions=a.dit_positions), os.path.join(a.work, "dit.pt"))
+                    step=a.dit_steps, curve=curve, use_ema=use_ema, positions=a.dit_positions,
+                    depth=a.dit_depth), os.path.join(a.work, "dit.pt"))
     if a.world > 1:
         json.dump(stats, open(os.path.join(a.work, "stats.json"), "w"))
         dist.destroy_process_group()
@@ -291,6 +294,7 @@ def load_ckpts(a, stats):
     d = torch.load(os.path.join(a.work, "dit.pt"))
     recipe = stats.get("dit_recipe", dict(noise_shared=0.0, t_probs=a.t_probs, world=1))
     a.dit_positions = d.get("positions", recipe.get("positions", "frame"))  # the trained DiT's, not the flag's
+    a.dit_depth = d.get("depth", recipe.get("depth", 6))
     te, dit = TextEncoder(), new_dit(a)
     use_ema = d.get("use_ema", True)
     te.load_state_dict(d["ema_te" if use_ema else "te"])

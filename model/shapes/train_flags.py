@@ -47,6 +47,9 @@ def parse():
     p.add_argument("--dit-positions", default="frame", choices=["frame", "progress"],
                    help="the DiT's temporal positions: latent frame index (1.x) or where in the clip a latent frame lies "
                    "(nets.DiT.temporal_positions; clips of any length then sit inside the trained range)")
+    p.add_argument("--dit-depth", type=int, default=6,
+                   help="the DiT's blocks; with --dit-warm-from a deeper DiT than the snapshot's copies its blocks into the first ones "
+                   "and appends fresh adaLN-Zero blocks, whose zero gates make them the identity at first (the start is the snapshot)")
     p.add_argument("--version", default=None, help="export: model.json's version and the card's title (default: card.MODEL_VERSION)")
     p.add_argument("--min-generated-frames", type=int, default=0,
                    help="export: model.json's minGeneratedFrames (the engine generates shorter clips at this many frames and "
