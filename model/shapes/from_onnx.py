@@ -143,9 +143,12 @@ def warm_start(folder, te, dit, copies=()):
     """train.py --dit-warm-from: a new text encoder and DiT (of any latent shape) start from an exported model's. Every
     tensor whose name and shape match is copied (into te, dit and each (te, dit) pair in `copies`, the moving
     averages); the others keep their fresh init: the DiT's patch embed (`embed`, [192, in_c, 1, 2, 2]) and output
-    (`out`, [4 in_c, 192]) when the latent channels differ, and the blocks a deeper DiT appends (--dit-depth). The folder's weights are checked to re-export byte for
-    byte first (load_checked). -> a report for the stats (copied and skipped tensor names, with shapes)."""
+    (`out`, [4 in_c, 192]) when the latent channels differ, and the blocks a deeper DiT appends (--dit-depth). The
+    folder's weights are checked to re-export byte for byte first (load_checked). -> a report for the stats (copied
+    and skipped tensor names, with shapes)."""
     _, _, te0, dit0 = load_checked(folder)
+    if len(dit.blocks) < len(dit0.blocks):  # its last blocks would be dropped without a word
+        raise ValueError(f"--dit-depth {len(dit.blocks)}: {folder}'s DiT has {len(dit0.blocks)} blocks; a warm start keeps them all")
     manifest = json.load(open(os.path.join(folder, "model.json")))
     copied, skipped, n_copied, n_fresh = [], [], 0, 0
     with torch.no_grad():

@@ -194,6 +194,8 @@ def dit_loop(rank, a, pools, val, stats, parent):
         # uninterrupted run computes (a session's end costs nothing). Without them (an older --world N
         # checkpoint, another --world, a finished phase continued further) the learning rate warms up again.
         d = torch.load(os.path.join(a.work, "dit.pt"))
+        if d.get("depth", 6) != a.dit_depth:
+            raise SystemExit(f"--dit-depth {a.dit_depth}: the checkpoint's DiT has {d.get('depth', 6)} blocks; resume with that")
         for m, k in ((te, "te"), (dit, "dit"), (ema_te, "ema_te"), (ema_dit, "ema_dit")):
             m.load_state_dict(d[k])
         step = first = d["step"]
