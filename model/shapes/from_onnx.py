@@ -139,6 +139,12 @@ def start_from(folder, work, stats, log, resume=False):
     return enc
 
 
+def outside_appended(names, appended):
+    """The tensor names of a warm start's report that are not in its appended blocks (those are named as blocks)."""
+    prefixes = tuple(f"dit.blocks.{i}." for i in appended)
+    return [n for n in names if not n.startswith(prefixes)]
+
+
 def warm_start(folder, te, dit, copies=()):
     """train.py --dit-warm-from: a new text encoder and DiT (of any latent shape) start from an exported model's. Every
     tensor whose name and shape match is copied (into te, dit and each (te, dit) pair in `copies`, the moving

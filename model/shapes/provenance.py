@@ -45,8 +45,9 @@ def warm_note(st):
     if not w:
         return ""
     added = w.get("appended_blocks") or []
-    new_block = tuple(f"dit.blocks.{i}." for i in added)  # named once below, not tensor by tensor
-    fresh = ", ".join(f"`{s['name']}` {s['shape']}" for s in w["skipped_shapes"] if not s["name"].startswith(new_block))
+    from from_onnx import outside_appended  # (torch and onnx: only where a warm start is described)
+    kept = set(outside_appended([s["name"] for s in w["skipped_shapes"]], added))  # appended blocks: named once below
+    fresh = ", ".join(f"`{s['name']}` {s['shape']}" for s in w["skipped_shapes"] if s["name"] in kept)
     return (f"\n**DiT warm start** (`--dit-warm-from`): the text encoder and DiT started from kinema-shapes {w['version']}"
             f" ({w['folder']}, latent {w['from_latent']['latent_c']} channels at temporal compression {w['from_latent']['tc']};"
             f" weights out of its ONNX files, `model/shapes/from_onnx.py`): {w['copied_count']} tensors ({w['copied_params']:,}"

@@ -170,7 +170,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
             stats["init_from"]["val_loss"] = validate(te, dit, val, a.seed, a.noise_shared)
             log(f"DiT and text encoder from {a.init_from}: val loss {stats['init_from']['val_loss']:.4f}")
     if a.dit_warm_from and not a.resume:  # (a resumed run's weights come from its checkpoint below)
-        from from_onnx import warm_start
+        from from_onnx import outside_appended, warm_start
         report = warm_start(a.dit_warm_from, te, dit, [(ema_te, ema_dit)])
         report["to_latent"] = dict(tc=a.vae_tc, latent_c=a.latent_c)
         if lead:
@@ -181,10 +181,9 @@ def dit_loop(rank, a, pools, val, stats, parent):
             # kept now, not only at the phase's end: a run stopped and --resumed (which skips the warm start)
             # still reports where its weights came from
             json.dump(stats, open(os.path.join(a.work, "stats.json"), "w"))
-            added = tuple(f"dit.blocks.{i}." for i in report["appended_blocks"])
             log(f"warm start from {a.dit_warm_from} ({report['version']}, latent {report['from_latent']} -> "
                 f"{report['to_latent']}): copied {report['copied_count']} tensors ({report['copied_params']:,} values), kept "
-                f"fresh {[n for n in report['skipped'] if not n.startswith(added)]}, appended blocks "
+                f"fresh {outside_appended(report['skipped'], report['appended_blocks'])}, appended blocks "
                 f"{report['appended_blocks']}; val loss {report['val_loss']:.4f}")
     lr_origin = 0  # the step the learning rate's warmup (and decay span) counts from
     if a.resume:
