@@ -114,7 +114,10 @@ def recipe_flags(recipe, tc=4):
             + (f" --fg-tau {recipe['fg_tau']:g}" if recipe.get("fg_weight") and recipe["fg_tau"] != FG_TAU else "")
             + (" --ema-continue" if recipe.get("ema_continue") else "")
             + (f" --rollout {recipe['rollout']:g}" if recipe.get("rollout") else "")
-            + (f" --dit-depth {recipe['depth']}" if recipe.get("depth", 6) != 6 else ""))
+            + (f" --dit-depth {recipe['depth']}" if recipe.get("depth", 6) != 6 else "")
+            + (f" --dit-patch {recipe['patch']}" if recipe.get("patch", 2) != 2 else "")
+            + (f" --device {recipe['device']}" if recipe.get("device", "cpu") != "cpu" else "")
+            + (f" --amp {recipe['amp']}" if recipe.get("amp", "none") != "none" else ""))
 
 
 def training_t_text(recipe):
@@ -293,6 +296,12 @@ def depth_of(st):
     return (st.get("dit_recipe") or {}).get("depth", 6)
 
 
+def patch_text(st):
+    """The DiT's patch and its tokens per latent frame (`--dit-patch`; a recipe from before the flag: 2x2)."""
+    p = (st.get("dit_recipe") or {}).get("patch", 2)
+    return f"patch [1, {p}, {p}] ({8 // p}x{14 // p} tokens per latent frame)"
+
+
 def write_card(a, st):
     vae, dit, enc, dd = st.get("vae", {}), st.get("dit", {}), st.get("encode", {}), st.get("decoder", {})
     final_psnr = dd.get("heldout_psnr_db", vae.get("heldout_psnr_db"))
@@ -392,7 +401,7 @@ Pixels / 127.5 - 1.
   `vae_encoder.onnx` (frames float32 [B, 3, F, H, W] in [-1, 1], F a multiple of {tc} -> latent [B, {lc}, F/{tc}, H/8, W/8])
   outputs the normalised latent the DiT works in (~unit variance), and `vae_decoder.onnx` takes it back; so
   `scalingFactor` is 1 (the engine divides by 1 before decoding).
-- DiT: patch [1, 2, 2] (4x7 tokens per latent frame), hidden 192, depth {depth_of(st)}, 6 heads, MLP ratio 4; adaLN-Zero
+- DiT: {patch_text(st)}, hidden 192, depth {depth_of(st)}, 6 heads, MLP ratio 4; adaLN-Zero
   from timestep (sinusoid of 1000 t) + masked-mean-pooled text; cross-attention to the projected text with the
   text mask; learned spatial position + {positions_text(st.get('dit_recipe'), tc)}.{generated_frames_text(st)}
 - Flow matching: x_t = (1 - t) x0 + t noise, target noise - x0 ("velocity"); {training_t_text(st.get('dit_recipe'))}{loss_text(st.get('dit_recipe'))}{rollout_text(st.get('dit_recipe'))}. AdamW 3e-4 (VAE: Adam 1e-3), linear warmup (100 / 50 steps) then constant{decay_text(st.get('dit_recipe'))}, grad clip 1, EMA 0.998
@@ -431,8 +440,8 @@ Chosen: **{st.get('guidance')}**. {palette_check_text(g, st.get('quick')) if g a
 
 ## Latent vs pixel: one denoising step (B = 2, a 2 s clip at 8 fps = 16 frames)
 
-Same DiT (hidden 192, depth {depth_of(st)}, MLP 4, patch [1, 2, 2], 128 text tokens) over latents or over RGB pixels.
-With N tokens per item, D = 192, L = 128 text tokens, P values per patch ({4 * lc} latent, 12 pixel), B = 2:
+Same DiT (hidden 192, depth {depth_of(st)}, MLP 4, 128 text tokens) over latents ({patch_text(st).replace(" (", ", ").rstrip(")")})
+or over RGB pixels. With N tokens per item, D = 192, L = 128 text tokens, P values per patch ({lc * (st.get('dit_recipe') or {}).get('patch', 2) ** 2} latent, 12 pixel), B = 2:
 
     FLOPs = B * ( depth * [ 28 N D^2            (qkv, out, cross q, cross out, MLP D->4D->D: 2N*D*(3D+D+D+D+8D))
                           + 4 N^2 D              (self-attention scores + weighted sum)

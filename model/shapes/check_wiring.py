@@ -7,7 +7,9 @@ exports fresh modules of a 2.0-candidate shape (tc 2, 16 channels) with export.p
 - the DiT's "progress" temporal positions come back from model.json, and the exported graph computes them for
   latent lengths it was not traced at (export.verify_in_node: T 2, 3 and 20 in onnxruntime-node against torch);
 - a deeper DiT (--dit-depth 8) warm-started from that model computes its function bit for bit (the appended blocks
-  are the identity), and a depth-8 export comes back with its depth.
+  are the identity), and a depth-8 export comes back with its depth;
+- a 1x1-patch DiT (--dit-patch 1) warm-started from that model computes the cell means of its output on a latent
+  constant over 2x2 cells (from_onnx.patch_1x1), and a 1x1 export comes back with its patch and runs in node.
 
   nice -n 19 /usr/bin/python3 model/shapes/check_wiring.py
 """
@@ -20,6 +22,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_v, "1")
 
 import torch
+import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from types import SimpleNamespace  # noqa: E402
@@ -63,8 +66,9 @@ def main():
                 else:
                     assert v.shape != w.shape, k
     appended = check_deeper(mods, tc, lc)
+    finer = check_finer(mods, tc, lc)
     print(json.dumps(dict(ok=True, copied=r["copied_count"], copied_params=r["copied_params"], skipped=r["skipped"], parity=parity,
-                          appended_blocks=appended)))
+                          appended_blocks=appended, finer_max_error=finer)))
 
 
 def check_deeper(mods, tc, lc, depth=8):
@@ -96,6 +100,43 @@ def check_deeper(mods, tc, lc, depth=8):
     for k, v in deep[0][1].state_dict().items():
         assert torch.equal(v, back.state_dict()[k]), k
     return r["appended_blocks"]
+
+
+def check_finer(mods, tc, lc):
+    """--dit-patch 1 from a 2x2 snapshot (from_onnx.patch_1x1): on a latent constant over each 2x2 cell, the 1x1 DiT
+    (weights and moving-average copy) outputs the cell means of the 2x2 DiT's output, to float rounding (the token
+    count and the softmax's sums change); and a 1x1 export comes back with its patch from model.json. -> the largest
+    difference."""
+    with tempfile.TemporaryDirectory() as d:
+        export_onnx(d, *mods)
+        write_manifest(d, 3.0, "check", tc=tc, latent_c=lc, positions="progress")
+        _, _, te, dit = load_model(d)
+        fine = [(TextEncoder(), DiT(in_c=lc, positions="progress", tc=tc, patch=(1, 1, 1))) for _ in range(2)]
+        warm_start(d, *fine[0], [fine[1]])
+    g = torch.Generator().manual_seed(2)
+    cells = torch.randn(2, lc, 3, 4, 7, generator=g)
+    x = cells.repeat_interleave(2, 3).repeat_interleave(2, 4)  # constant over each 2x2 cell
+    t = torch.tensor([0.9, 0.3])
+    ids, mask = torch.randint(3, 259, (2, 12), generator=g), torch.ones(2, 12, dtype=torch.int32)
+    with torch.no_grad():
+        coarse = dit(x, t, te(ids), mask)
+        want = F.avg_pool3d(coarse, (1, 2, 2)).repeat_interleave(2, 3).repeat_interleave(2, 4)
+        assert want.abs().max() > 0.05, "the 2x2 DiT's output is ~0: the check would pass on anything"
+        errors = [float((dit_f(x, t, te_f(ids), mask) - want).abs().max()) for te_f, dit_f in fine]
+    assert max(errors) < 1e-4, f"the 1x1 DiT is not the 2x2 one's cell means: max error {max(errors)}"
+    with torch.no_grad():
+        for p in fine[0][1].parameters():
+            p.add_(torch.randn(p.shape, generator=g) * 0.01)
+    round_fp16(fine[0][1])
+    with tempfile.TemporaryDirectory() as d:
+        export_onnx(d, mods[0], mods[1], *fine[0])
+        write_manifest(d, 3.0, "check", tc=tc, latent_c=lc, positions="progress", patch=1)
+        back = load_model(d)[3]
+        verify_in_node(SimpleNamespace(work=d, out=d), mods[0], mods[1], *fine[0])  # raises past 1e-3
+    assert back.patch == (1, 1, 1), back.patch
+    for k, v in fine[0][1].state_dict().items():
+        assert torch.equal(v, back.state_dict()[k]), k
+    return max(errors)
 
 
 if __name__ == "__main__":

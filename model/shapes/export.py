@@ -145,7 +145,8 @@ EXAMPLE_PROMPTS = [
 ]
 
 
-def write_manifest(out, guidance, desc, shared=0.0, tc=4, latent_c=8, positions="frame", min_frames=0, version=None, depth=6):
+def write_manifest(out, guidance, desc, shared=0.0, tc=4, latent_c=8, positions="frame", min_frames=0, version=None, depth=6,
+                   patch=2):
     files = ["text_encoder.onnx", "denoiser.onnx", "vae_decoder.onnx", "vae_encoder.onnx"]
     bucket = {"width": WIDTH, "height": HEIGHT}
     m = {
@@ -153,7 +154,7 @@ def write_manifest(out, guidance, desc, shared=0.0, tc=4, latent_c=8, positions=
         "tokenizer": {"type": "bytes", "maxLength": 128, "padId": 0, "bosId": 1, "eosId": 2, "vocabSize": 259},
         "textEncoder": {"file": "text_encoder.onnx", "inputs": {"ids": "input_ids"}, "outputs": {"embeddings": "text_embeddings"}, "hiddenSize": 128},
         "denoiser": {"file": "denoiser.onnx", "inputs": {"latent": "latent", "timestep": "timestep", "text": "text_embeddings", "textMask": "text_mask"},
-                     "outputs": {"prediction": "prediction"}, "patchSize": [1, 2, 2], "hiddenSize": 192, "depth": depth, "heads": 6, "mlpRatio": 4,
+                     "outputs": {"prediction": "prediction"}, "patchSize": [1, patch, patch], "hiddenSize": 192, "depth": depth, "heads": 6, "mlpRatio": 4,
                      **({"temporalPositions": positions} if positions != "frame" else {})},  # 1.x's manifest unchanged
         "vae": {"file": "vae_decoder.onnx", "inputs": {"latent": "latent"}, "outputs": {"frames": "frames"},
                 "temporalCompression": tc, "spatialCompression": 8, "scalingFactor": 1},
@@ -217,11 +218,12 @@ def export_all(a, enc, dec, te, dit, stats):
     stats["guidance"] = gs
     from stepcost import latent_vs_pixel
     stats["latent_vs_pixel"] = latent_vs_pixel(measure_pixels=getattr(a, "pixel_step", False) and not a.quick, tc=enc.tc, latent_c=enc.lc,
-                                             depth=len(dit.blocks))
+                                             depth=len(dit.blocks), patch=dit.patch[1])
     desc = (f"kinema-shapes: a tiny trained text-to-video model (byte-level text encoder, {len(dit.blocks)}-layer DiT, "
             "frame-group autoencoder) for clips of 1-3 coloured shapes and digits moving on a plain background, 112x64 at 8 fps.")
     stats["files"] = write_manifest(a.out, gs, desc, shared, tc=enc.tc, latent_c=enc.lc, positions=dit.positions,
-                                    min_frames=getattr(a, "min_generated_frames", 0), version=version_of(a), depth=len(dit.blocks))
+                                    min_frames=getattr(a, "min_generated_frames", 0), version=version_of(a), depth=len(dit.blocks),
+                                    patch=dit.patch[1])
     stats["onnx_parity"] = verify_in_node(a, enc, dec, te, dit)
     stats["export_wall_s"] = round(time.time() - t0, 1)
     from card import write_card

@@ -83,6 +83,11 @@ def dit_depth(folder):
     return json.load(open(os.path.join(folder, "model.json")))["denoiser"].get("depth", 6)
 
 
+def dit_patch(folder):
+    """The DiT's spatial patch (2: [1, 2, 2], every manifest before --dit-patch; 1: [1, 1, 1])."""
+    return json.load(open(os.path.join(folder, "model.json")))["denoiser"]["patchSize"][1]
+
+
 def latent_shape(folder):
     """-> (temporal compression, latent channels) from the folder's model.json (the autoencoder's shape and the DiT's in_c)."""
     m = json.load(open(os.path.join(folder, "model.json")))
@@ -94,7 +99,8 @@ def load_model(folder):
     shape its model.json declares (vae.temporalCompression, latentChannels)."""
     tc, lc = latent_shape(folder)
     enc, dec, te, dit = (Encoder(tc=tc, latent_c=lc), Decoder(tc=tc, latent_c=lc), TextEncoder(),
-                         DiT(in_c=lc, positions=temporal_positions(folder), tc=tc, depth=dit_depth(folder)))
+                         DiT(in_c=lc, positions=temporal_positions(folder), tc=tc, depth=dit_depth(folder),
+                             patch=(1, dit_patch(folder), dit_patch(folder))))
     for module, args, file, inputs, outputs, axes in onnx_specs(enc, dec, te, dit):
         load_into(module, args, folder, file, inputs, outputs, axes)
     for m in (enc, dec, te, dit):
@@ -145,21 +151,51 @@ def outside_appended(names, appended):
     return [n for n in names if not n.startswith(prefixes)]
 
 
-def warm_start(folder, te, dit, copies=()):
+def save_torch_weights(folder, path):
+    """The folder's text encoder and DiT as torch tensors (float16: the ONNX files' own values, so nothing is lost),
+    with the folder's file digests. A machine whose torch exports ONNX differently (a lent GPU machine's torch 2.x;
+    load_checked reads the weights back by tracing an export and requires byte-identical files) warm-starts from
+    this file instead (train.py --dit-warm-weights); it is made where load_checked holds (this repo's torch 1.13)."""
+    _, _, te, dit = load_checked(folder)
+    manifest = json.load(open(os.path.join(folder, "model.json")))
+    half = lambda m: {k: v.half() for k, v in m.state_dict().items()}  # noqa: E731
+    torch.save(dict(files=manifest["files"], version=manifest["version"], te=half(te), dit=half(dit),
+                    depth=len(dit.blocks), patch=dit.patch[1], positions=dit.positions, tc=dit.tc, latent_c=dit.in_c), path)
+
+
+def load_torch_weights(folder, path):
+    """-> (te, dit) from save_torch_weights' file, which must name the folder's files (the same snapshot)."""
+    w = torch.load(path, map_location="cpu")
+    files = json.load(open(os.path.join(folder, "model.json")))["files"]
+    if w["files"] != files:
+        raise ValueError(f"{path} holds the weights of other files than {folder}'s (model.json's digests differ)")
+    te, dit = TextEncoder(), DiT(in_c=w["latent_c"], positions=w["positions"], tc=w["tc"], depth=w["depth"],
+                                  patch=(1, w["patch"], w["patch"]))
+    te.load_state_dict(w["te"])
+    dit.load_state_dict(w["dit"])
+    return te, dit
+
+
+def warm_start(folder, te, dit, copies=(), weights=None):
     """train.py --dit-warm-from: a new text encoder and DiT (of any latent shape) start from an exported model's. Every
     tensor whose name and shape match is copied (into te, dit and each (te, dit) pair in `copies`, the moving
     averages); the others keep their fresh init: the DiT's patch embed (`embed`, [192, in_c, 1, 2, 2]) and output
-    (`out`, [4 in_c, 192]) when the latent channels differ, and the blocks a deeper DiT appends (--dit-depth). The
-    folder's weights are checked to re-export byte for byte first (load_checked). -> a report for the stats (copied
-    and skipped tensor names, with shapes)."""
-    _, _, te0, dit0 = load_checked(folder)
+    (`out`, [4 in_c, 192]) when the latent channels differ, and the blocks a deeper DiT appends (--dit-depth). A 1x1
+    DiT from a 2x2 snapshot (--dit-patch 1) takes the snapshot's patch embed, positions and output mapped onto the
+    finer grid (patch_1x1). The folder's weights are checked to re-export byte for byte first (load_checked). -> a
+    report for the stats (copied and skipped tensor names, with shapes). `weights`: save_torch_weights' file of the
+    folder, read instead of its ONNX files."""
+    te0, dit0 = load_torch_weights(folder, weights) if weights else load_checked(folder)[2:]
     if len(dit.blocks) < len(dit0.blocks):  # its last blocks would be dropped without a word
         raise ValueError(f"--dit-depth {len(dit.blocks)}: {folder}'s DiT has {len(dit0.blocks)} blocks; a warm start keeps them all")
     manifest = json.load(open(os.path.join(folder, "model.json")))
+    if dit.patch != dit0.patch and (dit0.patch[1], dit.patch[1]) != (2, 1):
+        raise ValueError(f"--dit-patch {dit.patch[1]}: a warm start maps a 2x2 snapshot's patch onto 1x1, not {dit0.patch} to {dit.patch}")
     copied, skipped, n_copied, n_fresh = [], [], 0, 0
+    finer = patch_1x1(dit0) if dit.patch != dit0.patch else {}
     with torch.no_grad():
         for prefix, src, dst, others in (("te", te0, te, [c[0] for c in copies]), ("dit", dit0, dit, [c[1] for c in copies])):
-            have = src.state_dict()
+            have = {**src.state_dict(), **(finer if prefix == "dit" else {})}
             for name, t in dst.state_dict().items():
                 s = have.get(name)
                 if s is not None and s.shape == t.shape:
@@ -181,4 +217,19 @@ def warm_start(folder, te, dit, copies=()):
     tc, lc = latent_shape(folder)
     return dict(folder=folder, version=manifest["version"], files=manifest["files"], from_latent=dict(tc=tc, latent_c=lc),
                 to_latent=dict(latent_c=dit.in_c), copied=copied, copied_count=len(copied), copied_params=n_copied,
-                skipped=[s["name"] for s in skipped], skipped_shapes=skipped, fresh_params=n_fresh, appended_blocks=appended)
+                skipped=[s["name"] for s in skipped], skipped_shapes=skipped, fresh_params=n_fresh, appended_blocks=appended,
+                mapped_to_1x1=sorted(f"dit.{k}" for k in finer))
+
+
+def patch_1x1(dit0):
+    """A 2x2-patch DiT's patch embed, spatial positions and output as a 1x1-patch DiT's, named as its tensors. On a
+    latent that is constant over each 2x2 cell the 1x1 DiT then computes what the 2x2 one does, its output being the
+    cell's mean of the 2x2 one's (check_wiring.check_finer): a cell's four tokens get the embedding of the constant
+    patch (the 2x2 kernel summed) and the cell's position, so self-attention sees each key four times, which the
+    softmax weighs as once; the output of a 1x1 token is the mean of the four outputs its cell's token made. On real
+    latents it is a start near the snapshot, not its function: training then uses the finer grid."""
+    s, c, gh, gw = dit0.state_dict(), dit0.in_c, dit0.gh, dit0.gw
+    spatial = s["spatial"].reshape(gh, gw, -1).repeat_interleave(2, 0).repeat_interleave(2, 1)
+    out_w = s["out.weight"].reshape(4, c, -1).mean(0)  # rows ordered (ph, pw, channel) by DiT.forward's reshape
+    return {"embed.weight": s["embed.weight"].sum((3, 4), keepdim=True), "embed.bias": s["embed.bias"],
+            "spatial": spatial.reshape(gh * gw * 4, -1), "out.weight": out_w, "out.bias": s["out.bias"].reshape(4, c).mean(0)}

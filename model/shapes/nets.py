@@ -4,6 +4,7 @@ Everything is written with plain ops (no nn.MultiheadAttention) so that torch.on
 produces graphs with dynamic batch / time axes that onnxruntime-node runs as-is.
 """
 import math
+import os
 
 import torch
 import torch.nn as nn
@@ -90,6 +91,9 @@ class Decoder(nn.Module):
 
 
 # --------------------------------------------------------------------------------------- attention
+USE_SDPA = os.environ.get("KINEMA_SHAPES_SDPA", "1") != "0"  # gpu_stage.py turns it off if its preflight fails
+
+
 def attention(q, k, v, heads, bias=None):
     """q [B, N, D], k/v [B, M, D], bias [B, 1, 1, M] additive -> [B, N, D]"""
     b, n, d = q.shape
@@ -97,6 +101,11 @@ def attention(q, k, v, heads, bias=None):
     q = q.reshape(b, n, heads, hd).transpose(1, 2)
     k = k.reshape(b, -1, heads, hd).transpose(1, 2)
     v = v.reshape(b, -1, heads, hd).transpose(1, 2)
+    if q.is_cuda and USE_SDPA and hasattr(F, "scaled_dot_product_attention"):
+        # training on a GPU (torch >= 2): a fused kernel that never holds the [N, M] map (1x1 patches at T 16: 1,792
+        # tokens). The same function; the CPU path below, which the ONNX export traces, is unchanged
+        mask = None if bias is None else bias.to(q.dtype)  # (under autocast q is bfloat16; the mask must match)
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask).transpose(1, 2).reshape(b, n, d)
     a = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(hd))
     if bias is not None:
         a = a + bias
@@ -149,7 +158,7 @@ PROGRESS_SPAN = 12.0  # "progress" positions: a clip's frames span 0..12 (about 
 def sinusoid(pos, dim, max_period=10000.0):
     """pos float [N] -> [N, dim]"""
     half = dim // 2
-    freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32) / half)
+    freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32, device=pos.device) / half)
     args = pos[:, None].float() * freqs[None]
     return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
 

@@ -56,6 +56,10 @@ def warm_note(st):
             + (f" The DiT is deeper than the snapshot's (`--dit-depth`): blocks {added[0]}-{added[-1]} were appended fresh,"
                " the identity at the start (adaLN gates zero from init, the cross-attention output zeroed), so training"
                " began from the snapshot's function." if added else "")
+            + (f" The DiT's patch is 1x1 where the snapshot's is 2x2 (`--dit-patch 1`): its {', '.join(f'`{m}`' for m in w['mapped_to_1x1'])}"
+               " are the snapshot's mapped onto the finer grid (`from_onnx.patch_1x1`: the 2x2 kernel summed, each position"
+               " given to its cell's four tokens, the output the mean of the cell's four), so on a latent constant over"
+               " each 2x2 cell training began from the snapshot's function." if w.get("mapped_to_1x1") else "")
             + (" The moving averages went on from the snapshot at their full decay from the first step (`--ema-continue`)."
                if (st.get("dit_recipe") or {}).get("ema_continue") else "") + "\n")
 

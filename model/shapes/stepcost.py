@@ -57,27 +57,27 @@ def time_step(dit, text, mask, shape, warmup, repeats):
     return (time.time() - t0) / repeats * 1000
 
 
-def latent_vs_pixel(measure_pixels=True, tc=4, latent_c=8, depth=DEPTH):
+def latent_vs_pixel(measure_pixels=True, tc=4, latent_c=8, depth=DEPTH, patch=2):
     """Rows of the card's table. measure_pixels=False skips the pixel step (18 minutes on the 2-core dev VM). The
     latent row is the model's own: latent_c channels, the 16 frames at temporal compression tc (1.3.0: 8 and 4), a
-    DiT of `depth` blocks."""
+    DiT of `depth` blocks with its spatial patch (--dit-patch); the pixel rows keep the 2x2 patch."""
     torch.manual_seed(0)
     ids = torch.from_numpy(np.stack([tokenize(""), tokenize("a red circle moving left on a blue background")]))
     with torch.no_grad():
         text = TextEncoder()(ids)
     mask = (ids != 0).to(torch.int32)
     threads = torch.get_num_threads()
-    cases = [("latent, native 112x64", (latent_c, 8, 14), tc, True),
-             ("pixels, native 112x64", (3, 64, 112), 1, measure_pixels),
-             ("pixels, 480p 848x480", (3, 480, 848), 1, False)]
+    cases = [("latent, native 112x64", (latent_c, 8, 14), tc, True, patch),
+             ("pixels, native 112x64", (3, 64, 112), 1, measure_pixels, 2),
+             ("pixels, 480p 848x480", (3, 480, 848), 1, False, 2)]
     rows, pixel_gflops_per_s = [], None
-    for name, (c, h, w), temporal, measure in cases:
-        tokens = (FRAMES // temporal) * (h // 2) * (w // 2)
-        gflops = flops_per_step(tokens, D, depth, RATIO, 128, 128, c * 4) / 1e9
+    for name, (c, h, w), temporal, measure, ps in cases:
+        tokens = (FRAMES // temporal) * (h // ps) * (w // ps)
+        gflops = flops_per_step(tokens, D, depth, RATIO, 128, 128, c * ps * ps) / 1e9
         row = dict(case=name, tokens_per_item=tokens, gflops=round(gflops, 2),
                    attention_matrix_gb=round(2 * HEADS * tokens * tokens * 4 / 1e9, 3), threads=threads)
         if measure:
-            dit = DiT(in_c=c, grid=(h, w), depth=depth).eval()
+            dit = DiT(in_c=c, grid=(h, w), depth=depth, patch=(1, ps, ps)).eval()
             small = h == 8  # the latent row (8 x 14 latent pixels), timed over many calls
             ms = time_step(dit, text, mask, (2, c, FRAMES // temporal, h, w), 3 if small else 0, 20 if small else 1)
             row.update(measured_ms=round(ms, 2), how="20 calls after 3 warm-up" if small else
@@ -110,7 +110,8 @@ def main():
     path = os.path.join(a.model, "training.json")
     st = json.load(open(path))
     m = json.load(open(os.path.join(a.model, "model.json")))
-    shape = dict(tc=m["vae"]["temporalCompression"], latent_c=m["latentChannels"], depth=m["denoiser"].get("depth", DEPTH))
+    shape = dict(tc=m["vae"]["temporalCompression"], latent_c=m["latentChannels"], depth=m["denoiser"].get("depth", DEPTH),
+                 patch=m["denoiser"]["patchSize"][1])
     st["latent_vs_pixel"] = json.load(open(a.rows_from))["latent_vs_pixel"] if a.rows_from else latent_vs_pixel(**shape)
     for r in st["latent_vs_pixel"]:
         if a.how and r.get("measured_ms") is not None:

@@ -35,8 +35,8 @@ def follow_autoencoder(a, enc):
 
 def new_dit(a):
     """The DiT this run trains or exports: the autoencoder's latent channels and temporal compression, --dit-positions,
-    --dit-depth."""
-    return DiT(in_c=a.latent_c, positions=a.dit_positions, tc=a.vae_tc, depth=a.dit_depth)
+    --dit-depth, --dit-patch."""
+    return DiT(in_c=a.latent_c, positions=a.dit_positions, tc=a.vae_tc, depth=a.dit_depth, patch=(1, a.dit_patch, a.dit_patch))
 
 
 def clip_frames(a):
@@ -72,7 +72,7 @@ def arch_of(a):
 
 def load_vae(path):
     """(Encoder, Decoder) with a checkpoint's weights, in the shape it records (none recorded: 1.3.0's)."""
-    v = torch.load(path)
+    v = torch.load(path, map_location="cpu")
     enc, dec = Encoder(**v.get("arch", {})), Decoder(**v.get("arch", {}))
     enc.load_state_dict(v["enc"])
     dec.load_state_dict(v["dec"])
@@ -97,10 +97,10 @@ def encode_clips(enc, start, count, work=None, frames=FRAMES):
     if cache and os.path.exists(cache):
         data = np.load(cache)
         return {int(k[2:]): (data[k], data["i_" + k[2:]]) for k in data.files if k.startswith("z_")}
-    pools = {}
+    pools, device = {}, next(enc.parameters()).device  # (--device: the encoder is where the DiT trains)
     with torch.no_grad():
         for _, cap, f in stream_clips(start, count, frames):
-            z = enc(to_model(f[None]))[0].numpy().astype(np.float16)
+            z = enc(to_model(f[None]).to(device))[0].cpu().numpy().astype(np.float16)
             pools.setdefault(z.shape[1], ([], []))
             pools[z.shape[1]][0].append(z)
             pools[z.shape[1]][1].append(tokenize(cap))

@@ -48,8 +48,9 @@ def rollout_inputs(dit, x0, text, mask, t, noise, xt, target, share, g):
     hold the truth's outline. The target is the velocity that leads from that state to the true clip, (x_t - x0) / t,
     so the model learns to turn its own blob into the prompt's shape. The other rows are plain flow matching."""
     n = x0.shape[0]
-    pick = (torch.rand(n, generator=g) < share) & (t >= ROLLOUT_MIN_T)
-    gap = ROLLOUT_GAP[0] + (ROLLOUT_GAP[1] - ROLLOUT_GAP[0]) * torch.rand(n, generator=g)
+    # drawn on the CPU generator whatever the device, so a CUDA run draws the same rows and gaps
+    pick = ((torch.rand(n, generator=g) < share) & (t.cpu() >= ROLLOUT_MIN_T)).to(x0.device)
+    gap = (ROLLOUT_GAP[0] + (ROLLOUT_GAP[1] - ROLLOUT_GAP[0]) * torch.rand(n, generator=g)).to(x0.device)
     if not bool(pick.any()):
         return xt, target
     tl = t[pick]
@@ -82,17 +83,30 @@ def sample_t(n, g, shift=FLOW_SHIFT):
 
 def validate(te, dit, val, seed, shared=0.0):
     g = torch.Generator().manual_seed(seed)
-    out = []
+    out, dev = [], device_of(dit)
     with torch.no_grad():
         for t_len, (z, ids) in sorted(val.items()):
             x0 = torch.from_numpy(z.astype(np.float32))
             t = torch.linspace(0.05, 0.95, len(x0))
-            out.append(flow_loss(te, dit, x0, torch.from_numpy(ids), t, video_noise(x0.shape, g, shared)).item())
+            noise = video_noise(x0.shape, g, shared)  # on the CPU generator: the same noise on any device
+            out.append(flow_loss(te, dit, x0.to(dev), torch.from_numpy(ids).to(dev), t.to(dev), noise.to(dev)).item())
     return float(np.mean(out))
+
+
+def device_of(module):
+    return next(module.parameters()).device
+
+
+def cpu_state(module):
+    """A state dict of CPU tensors: a checkpoint written by a CUDA run loads anywhere (an export runs on the CPU)."""
+    return {k: v.detach().cpu() for k, v in module.state_dict().items()}
 
 
 def train_dit(a, enc, stats):
     t0 = time.time()
+    if a.device != "cpu":
+        torch.backends.cuda.matmul.allow_tf32 = True  # a GPU stage is not bit for bit a CPU one's anyway
+        enc.to(a.device)
     pools = encode_clips(enc, 0, a.dit_clips, a.work, clip_frames(a))
     val = encode_clips(enc, DIT_HELDOUT, 6 if a.quick else 96, frames=clip_frames(a))
     allz = np.concatenate([p[0].reshape(-1) for p in pools.values()]).astype(np.float32)
@@ -105,7 +119,7 @@ def train_dit(a, enc, stats):
                                tc=enc.tc, latent_c=enc.lc,  # the latent it learns: [latent_c, F/tc, 8, 14]
                                positions=a.dit_positions, depth=a.dit_depth, frames=list(clip_frames(a)), flow_shift=a.flow_shift,
                                fg_weight=a.fg_weight, fg_tau=a.fg_tau, ema_continue=a.ema_continue,
-                               rollout=a.rollout)
+                               rollout=a.rollout, patch=a.dit_patch, device=a.device, amp=a.amp)
     stats_path = os.path.join(a.work, "stats.json")
     json.dump(stats, open(stats_path, "w"))  # a DiT phase stopped from outside keeps these
     if a.world == 1:
@@ -147,17 +161,20 @@ def dit_loop(rank, a, pools, val, stats, parent):
         # rendezvous through a file in the work folder: no port to collide with another run (or a killed one's)
         dist.init_process_group("gloo", init_method=f"file://{rendezvous(a)}", rank=rank, world_size=a.world)
     torch.manual_seed(a.seed + 1)
-    te, dit = TextEncoder(), new_dit(a)
+    te, dit = TextEncoder(), new_dit(a)  # initialised on the CPU generator (the same start on any device), then moved
     ema_te, ema_dit = TextEncoder(), new_dit(a)
     ema_te.load_state_dict(te.state_dict())
     ema_dit.load_state_dict(dit.state_dict())
+    dev = torch.device(a.device)
+    for m in (te, dit, ema_te, ema_dit):
+        m.to(dev)
     params = list(te.parameters()) + list(dit.parameters())
     ema_params = list(ema_te.parameters()) + list(ema_dit.parameters())
     opt = torch.optim.AdamW(params, lr=3e-4, weight_decay=0.01)
     g = torch.Generator().manual_seed(a.seed + 2 + 1000 * rank)
     rs = np.random.RandomState(a.seed + 3 + 1000 * rank)
     ts, probs = list(a.t_probs), np.array(list(a.t_probs.values()))
-    empty = torch.from_numpy(tokenize(""))
+    empty = torch.from_numpy(tokenize(""))  # batches are built on the CPU, then moved
     curve, run, t1 = [], [], time.time()
     step = first = 0
     lead = rank == 0
@@ -171,7 +188,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
             log(f"DiT and text encoder from {a.init_from}: val loss {stats['init_from']['val_loss']:.4f}")
     if a.dit_warm_from and not a.resume:  # (a resumed run's weights come from its checkpoint below)
         from from_onnx import outside_appended, warm_start
-        report = warm_start(a.dit_warm_from, te, dit, [(ema_te, ema_dit)])
+        report = warm_start(a.dit_warm_from, te, dit, [(ema_te, ema_dit)], weights=a.dit_warm_weights)
         report["to_latent"] = dict(tc=a.vae_tc, latent_c=a.latent_c)
         if lead:
             report["val_loss"] = validate(te, dit, val, a.seed, a.noise_shared)
@@ -184,7 +201,8 @@ def dit_loop(rank, a, pools, val, stats, parent):
             log(f"warm start from {a.dit_warm_from} ({report['version']}, latent {report['from_latent']} -> "
                 f"{report['to_latent']}): copied {report['copied_count']} tensors ({report['copied_params']:,} values), kept "
                 f"fresh {outside_appended(report['skipped'], report['appended_blocks'])}, appended blocks "
-                f"{report['appended_blocks']}; val loss {report['val_loss']:.4f}")
+                f"{report['appended_blocks']}{', mapped to the 1x1 patch ' + str(report['mapped_to_1x1']) if report['mapped_to_1x1'] else ''}; "
+                f"val loss {report['val_loss']:.4f}")
     lr_origin = 0  # the step the learning rate's warmup (and decay span) counts from
     if a.resume:
         # continue a stopped run: weights and moving averages from its checkpoint. Its periodic checkpoint also
@@ -192,9 +210,11 @@ def dit_loop(rank, a, pools, val, stats, parent):
         # process's batch generators: resumed with the same --world, the run computes exactly what one
         # uninterrupted run computes (a session's end costs nothing). Without them (an older --world N
         # checkpoint, another --world, a finished phase continued further) the learning rate warms up again.
-        d = torch.load(os.path.join(a.work, "dit.pt"))
+        d = torch.load(os.path.join(a.work, "dit.pt"), map_location="cpu")
         if d.get("depth", 6) != a.dit_depth:
             raise SystemExit(f"--dit-depth {a.dit_depth}: the checkpoint's DiT has {d.get('depth', 6)} blocks; resume with that")
+        if d.get("patch", 2) != a.dit_patch:
+            raise SystemExit(f"--dit-patch {a.dit_patch}: the checkpoint's DiT has patch {d.get('patch', 2)}; resume with that")
         for m, k in ((te, "te"), (dit, "dit"), (ema_te, "ema_te"), (ema_dit, "ema_dit")):
             m.load_state_dict(d[k])
         step = first = d["step"]
@@ -214,7 +234,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
         log(f"resumed the DiT at step {first} ({'exactly' if exact else 'weights only: the learning rate warms up again'})")
     fg = (a.fg_weight, a.fg_tau * stats["encode"]["latent_std"])  # --fg-tau is in latent stds; the loss takes latent units
     while step < a.dit_steps:
-        if out_of_time(a.dit_minutes, t1):
+        if step > first and out_of_time(a.dit_minutes, t1):  # (at least one step: a warm start's validation counts too)
             a.dit_steps = step
             break
         if parent is not None and os.getppid() != parent:
@@ -231,8 +251,9 @@ def dit_loop(rank, a, pools, val, stats, parent):
         ids = torch.from_numpy(ids[idx])
         drop = torch.from_numpy(rs.rand(a.dit_batch) < 0.1)
         ids[drop] = empty  # caption dropout -> the unconditional prompt "" for guidance
-        loss = flow_loss(te, dit, x0, ids, sample_t(a.dit_batch, g, a.flow_shift), video_noise(x0.shape, g, a.noise_shared),
-                         fg=fg, rollout=(a.rollout, g))
+        t, noise = sample_t(a.dit_batch, g, a.flow_shift), video_noise(x0.shape, g, a.noise_shared)
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.amp == "bf16"):
+            loss = flow_loss(te, dit, x0.to(dev), ids.to(dev), t.to(dev), noise.to(dev), fg=fg, rollout=(a.rollout, g))
         opt.zero_grad()
         loss.backward()
         loss_value = all_reduce_grads(params, loss, a.world) if a.world > 1 else loss.item()
@@ -248,17 +269,17 @@ def dit_loop(rank, a, pools, val, stats, parent):
             run = []
             if lead:
                 log(f"dit step {step + 1}/{a.dit_steps} loss {curve[-1][1]:.4f} ({time.time() - t1:.0f}s)")
-        checkpoint_now = (step + 1) % 50 == 0 or step + 1 == a.dit_steps  # the same steps in every process
+        checkpoint_now = (step + 1) % a.dit_ckpt_every == 0 or step + 1 == a.dit_steps  # the same steps in every process
         if checkpoint_now:
-            # what an exact --resume needs besides the weights (every 50 steps `run` is empty): AdamW's moments and
+            # what an exact --resume needs besides the weights (at a multiple of 25 steps `run` is empty): AdamW's moments and
             # every process's generators, gathered to rank 0 (no --dit-minutes with N: all stop at the same step)
             ranks = [dict(generator=g.get_state(), rs=rs.get_state(), torch_rng=torch.get_rng_state())]
             if a.world > 1:
                 mine, ranks = ranks[0], [None] * a.world
                 dist.all_gather_object(ranks, mine)
         if lead and checkpoint_now:
-            ckpt = dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(),
-                        ema_dit=ema_dit.state_dict(), step=step + 1, curve=curve, positions=a.dit_positions, depth=a.dit_depth,
+            ckpt = dict(te=cpu_state(te), dit=cpu_state(dit), ema_te=cpu_state(ema_te), ema_dit=cpu_state(ema_dit),
+                        step=step + 1, curve=curve, positions=a.dit_positions, depth=a.dit_depth, patch=a.dit_patch,
                         opt=opt.state_dict(), ranks=ranks)
             path = os.path.join(a.work, "dit.pt")
             torch.save(ckpt, path + ".tmp")
@@ -279,9 +300,9 @@ def dit_loop(rank, a, pools, val, stats, parent):
                         val_clips=[DIT_HELDOUT, DIT_HELDOUT + (6 if a.quick else 96)], wall_s=round(time.time() - t1, 1),
                         **stats["dit_recipe"])
     log(f"dit done: val loss raw {v_raw:.4f} ema {v_ema:.4f}")
-    torch.save(dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(), ema_dit=ema_dit.state_dict(),
+    torch.save(dict(te=cpu_state(te), dit=cpu_state(dit), ema_te=cpu_state(ema_te), ema_dit=cpu_state(ema_dit),
                     step=a.dit_steps, curve=curve, use_ema=use_ema, positions=a.dit_positions,
-                    depth=a.dit_depth), os.path.join(a.work, "dit.pt"))
+                    depth=a.dit_depth, patch=a.dit_patch), os.path.join(a.work, "dit.pt"))
     if a.world > 1:
         json.dump(stats, open(os.path.join(a.work, "stats.json"), "w"))
         dist.destroy_process_group()
@@ -292,10 +313,11 @@ def load_ckpts(a, stats):
     ft = os.path.join(a.work, "vae_ft.pt")
     enc, dec = load_vae(ft if os.path.exists(ft) else os.path.join(a.work, "vae.pt"))
     follow_autoencoder(a, enc)  # the DiT's in_c (and an old run's default t_probs) follow the autoencoder
-    d = torch.load(os.path.join(a.work, "dit.pt"))
+    d = torch.load(os.path.join(a.work, "dit.pt"), map_location="cpu")
     recipe = stats.get("dit_recipe", dict(noise_shared=0.0, t_probs=a.t_probs, world=1))
     a.dit_positions = d.get("positions", recipe.get("positions", "frame"))  # the trained DiT's, not the flag's
     a.dit_depth = d.get("depth", recipe.get("depth", 6))
+    a.dit_patch = d.get("patch", recipe.get("patch", 2))
     te, dit = TextEncoder(), new_dit(a)
     use_ema = d.get("use_ema", True)
     te.load_state_dict(d["ema_te" if use_ema else "te"])

@@ -44,12 +44,29 @@ def parse():
     p.add_argument("--dit-warm-from", default=None,
                    help="--phase all or dit: start the text encoder and DiT from an exported model folder of another latent shape: "
                    "every tensor whose name and shape match is copied, the rest (the DiT's patch embed and output) keep their fresh init")
+    p.add_argument("--dit-warm-weights", default=None,
+                   help="with --dit-warm-from: that folder's weights as from_onnx.save_torch_weights wrote them (a machine whose "
+                   "torch exports ONNX otherwise, a lent GPU's, cannot read them back from the ONNX files; model/shapes/gpu_stage.sh)")
+    p.add_argument("--dit-ckpt-every", type=int, default=50,
+                   help="--phase dit: steps between periodic checkpoints (a stopped run resumes or exports from the last; "
+                   "a GPU's steps are fast enough that saving every 50 would cost a quarter of its time)")
+    p.add_argument("--amp", default="none", choices=["none", "bf16"],
+                   help="--phase dit: the forward and backward passes in bfloat16 autocast (weights, AdamW and the moving "
+                   "averages stay float32; a GPU's speed, model/shapes/gpu_stage.sh)")
     p.add_argument("--dit-positions", default="frame", choices=["frame", "progress"],
                    help="the DiT's temporal positions: latent frame index (1.x) or where in the clip a latent frame lies "
                    "(nets.DiT.temporal_positions; clips of any length then sit inside the trained range)")
     p.add_argument("--dit-depth", type=int, default=6,
                    help="the DiT's blocks; with --dit-warm-from a deeper DiT than the snapshot's copies its blocks into the first ones "
                    "and appends fresh adaLN-Zero blocks, whose zero gates make them the identity at first (the start is the snapshot)")
+    p.add_argument("--dit-patch", type=int, default=2, choices=[1, 2],
+                   help="the DiT's spatial patch over the 8x14 latent: 2 (2x2, 4x7 tokens per latent frame, 1.x and 2.0's stages) "
+                   "or 1 (8x14 tokens: a shape's outline, 2-3 latents across, is no longer inside one token; ~4x the tokens, "
+                   "a GPU's work). With --dit-warm-from a 2x2 snapshot, the 1x1 DiT starts as the snapshot's function on "
+                   "latents constant over each 2x2 cell (from_onnx.warm_start)")
+    p.add_argument("--device", default="cpu",
+                   help="--phase dit: where the DiT trains and the clips are encoded (cpu, cuda); checkpoints are saved "
+                   "as CPU tensors, so an export or a resume runs anywhere (model/shapes/gpu_stage.sh)")
     p.add_argument("--version", default=None, help="export: model.json's version and the card's title (default: card.MODEL_VERSION)")
     p.add_argument("--min-generated-frames", type=int, default=0,
                    help="export: model.json's minGeneratedFrames (the engine generates shorter clips at this many frames and "
@@ -93,10 +110,16 @@ def parse():
         p.error("--dit-warm-from starts a DiT phase (--phase all or dit) from fresh weights; --init-from restarts the same shape")
     if a.dit_decay > 0 and a.dit_minutes > 0:
         p.error("--dit-decay needs a known step count: a run cut by --dit-minutes could not be rerun with --dit-steps")
+    if a.dit_ckpt_every < 25 or a.dit_ckpt_every % 25:
+        p.error("--dit-ckpt-every: a multiple of 25 (the loss curve's points; a checkpoint holds none half-way)")
+    if a.dit_warm_weights and not a.dit_warm_from:
+        p.error("--dit-warm-weights holds --dit-warm-from's folder's weights: name that folder too")
     if a.ema_continue and not (a.dit_warm_from or a.init_from):
         p.error("--ema-continue goes on from a snapshot's averages: it needs --dit-warm-from or --init-from")
     if not 0 <= a.rollout <= 1:
         p.error("--rollout is a share of the batch, between 0 and 1")
+    if a.world > 1 and a.device != "cpu":
+        p.error("--world N is CPU data parallelism (gloo); on a GPU train with --world 1")
     if a.world > 1 and a.dit_minutes > 0:
         p.error("--dit-minutes needs --world 1: the processes would have to agree when to stop")
     if a.quick:
