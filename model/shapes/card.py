@@ -296,6 +296,12 @@ def depth_of(st):
     return (st.get("dit_recipe") or {}).get("depth", 6)
 
 
+def trained_on(st):
+    """The machine of the card's opening line: the DiT phase's GPU where it ran on one (gpu_stage.py), else the CPU's cores."""
+    gpu = (st.get("dit_hardware") or {}).get("device_name")
+    return f"{gpu} (the DiT phase; exported on a {st['hardware']['cores']}-core CPU)" if gpu else f"{st['hardware']['cores']}-core CPU"
+
+
 def patch_text(st):
     """The DiT's patch and its tokens per latent frame (`--dit-patch`; a recipe from before the flag: 2x2)."""
     p = (st.get("dit_recipe") or {}).get("patch", 2)
@@ -330,7 +336,8 @@ def write_card(a, st):
     start_note, start_row, start_label = lineage(st)
     start_note += warm_note(st) + autoencoder_note(st.get("autoencoder"))
     st["reproduce"] = cmd
-    st["hardware"] = dict(cpu=platform.processor() or platform.machine(), cores=os.cpu_count(), torch=st.get("torch"), threads=st.get("threads"))
+    st["hardware"] = dict(cpu=platform.processor() or platform.machine(), cores=os.cpu_count(), torch=st.get("torch"), threads=st.get("threads"),
+                          **({"dit_phase": st["dit_hardware"]} if st.get("dit_hardware") else {}))
     summary = dict(
         vae_final_loss=vae.get("final_loss"), vae_heldout_psnr_db=final_psnr,
         vae_heldout_psnr_db_before_decoder_finetune=vae.get("heldout_psnr_db"), decoder_final_loss=dd.get("final_loss"),
@@ -363,7 +370,7 @@ def write_card(a, st):
 {partial}{start_note}
 A tiny trained text-to-video model for the Kinema engine: clips of one to three coloured shapes (circle,
 square, triangle, digits 0-9) moving on a plain background, generated at 112x64 (every bucket; the engine's
-encoder scales to the job's size) at 8 fps. Trained on a {st['hardware']['cores']}-core CPU ({sum(walls) / 60:.0f} minutes of phase wall
+encoder scales to the job's size) at 8 fps. Trained on a {trained_on(st)} ({sum(walls) / 60:.0f} minutes of phase wall
 time in all, some of it side by side): it is undertrained. {st.get('looks') or LOOKS.format(steps=dit.get('steps'), tc=tc)}
 
 ## Reproduce

@@ -24,7 +24,7 @@ def stream_cmd(start, count, frames=FRAMES):
 def stream_clips(start, count, frames=FRAMES):
     """Yields (index, caption, uint8 [F, H, W, 3]) for clips [start, start + count). KINEMA_SHAPES_CLIPS=python:
     from dataset_py.py (the same bytes, checked by check_dataset_port.py) instead of node, for a machine without it
-    (a lent GPU machine: model/shapes/gpu_stage.sh)."""
+    (a lent GPU machine: model/shapes/gpu_stage.py)."""
     if os.environ.get("KINEMA_SHAPES_CLIPS") == "python":  # KINEMA_SHAPES_CLIP_PROCS: rendering processes
         from dataset_py import stream_clips as python_clips
         yield from python_clips(start, count, frames, WIDTH, HEIGHT, int(os.environ.get("KINEMA_SHAPES_CLIP_PROCS", "1")))

@@ -7,7 +7,7 @@ what comes back is small enough for the tool ($OUT: 8 files of 16 MiB at most): 
 float16, its stats.json and its log. The export (ONNX, card, checks) then runs here, as every stage's does.
 
   here:  /usr/bin/python3 model/shapes/gpu_stage.py kit                      # .kit/stage-5.pt (.kit/ is git-ignored)
-  there: python3 model/shapes/gpu_stage.py run --out $OUT --minutes 6        # device run, carry [".kit"]
+  there: python3 model/shapes/gpu_stage.py run --out $OUT --minutes 5.5      # device run, carry [".kit"]
   here:  /usr/bin/python3 model/shapes/gpu_stage.py unpack --from FILES_AT/p1 --work /tmp/m2ae/g-p1
          then train.py --phase export --work /tmp/m2ae/g-p1 ... (printed)
 
@@ -54,7 +54,7 @@ def train_cmd(a, name, work):
             "--dit-warm-weights", WEIGHTS, "--work", work, "--out", os.path.join(work, "out"), "--seed", str(c["seed"]),
             "--threads", "2", "--world", "1", "--dit-clips", str(a.clips), "--dit-steps", "1000000", "--dit-minutes",
             str(a.minutes), "--dit-batch", str(a.batch), "--noise-shared", "0.5", "--t-probs", T_PROBS, "--dit-positions", "progress",
-            "--ema-continue", "--device", a.device, "--amp", a.amp, "--dit-ckpt-every", "1000", *c["flags"]]
+            "--ema-continue", "--device", a.device, "--amp", a.amp, "--dit-ckpt-every", str(a.ckpt_every), *c["flags"]]
 
 
 def preflight(device):
@@ -91,7 +91,7 @@ def encode_once(a, root):
     sys.path.insert(0, HERE)
     import torch
     from train_common import encode_clips, load_vae
-    enc = load_vae(os.path.join(ROOT, VAE_FT))[0].to(a.device)
+    enc = load_vae(os.path.join(ROOT, VAE))[0].to(a.device)  # the encoder train.py --phase dit loads (vae.pt)
     t0 = time.time()
     encode_clips(enc, 0, a.clips, root, FRAMES)
     log(f"encoded {a.clips} clips in {time.time() - t0:.0f}s ({torch.__version__}, {a.device})")
@@ -99,6 +99,7 @@ def encode_once(a, root):
 
 
 def run(a):
+    started = time.time()
     os.environ.update(KINEMA_SHAPES_CLIPS="python", KINEMA_SHAPES_CLIP_PROCS=str(a.procs), PYTHONUNBUFFERED="1")
     os.chdir(ROOT)
     if not os.path.exists(WEIGHTS):
@@ -126,11 +127,18 @@ def run(a):
         log(f"{name}: started ({' '.join(CANDIDATES[name]['flags']) or 'stage 5 shape'})")
     failed = []
     for name, (p, out) in procs.items():
-        p.wait()
+        stopped = False
+        try:  # the device call is killed at its limit with nothing brought back: stop first, keep the last checkpoint
+            p.wait(timeout=max(1.0, a.deadline - (time.time() - started)))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            stopped = True
+            log(f"{name}: stopped at the {a.deadline:.0f} s deadline; its last periodic checkpoint is what comes back")
         out.close()
         tail = open(os.path.join(root, name, "train.log")).read().splitlines()[-3:]
         log(f"{name}: exit {p.returncode}; " + " | ".join(tail))
-        if p.returncode:
+        if p.returncode and not stopped:
             failed.append(name)
         slim(os.path.join(root, name), os.path.join(a.out, name))
     if failed:
@@ -165,11 +173,12 @@ def unpack(a):
                     **{k: s[k] for k in ("step", "curve", "positions", "depth", "patch")}), os.path.join(a.work, "dit.pt"))
     stats = json.load(open(os.path.join(a.src, "stats.json")))
     json.dump(stats, open(os.path.join(a.work, "stats.json"), "w"))
-    log(f"{a.work}: step {s['step']}, patch {s['patch']}, val loss raw {stats['dit']['val_loss_raw']:.4f} "
-        f"ema {stats['dit']['val_loss_ema']:.4f} ({'ema' if s['use_ema'] else 'raw'} kept)")
+    done = stats.get("dit")  # absent where the run was stopped at its deadline: the export validates the checkpoint
+    log(f"{a.work}: step {s['step']}, patch {s['patch']}, " + (f"val loss raw {done['val_loss_raw']:.4f} ema "
+        f"{done['val_loss_ema']:.4f} ({'ema' if s['use_ema'] else 'raw'} kept)" if done else "stopped at a periodic checkpoint"))
     print(f"LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 /usr/bin/python3 model/shapes/train.py --phase export "
           f"--work {a.work} --out {a.work}/out --seed {stats['seed']} --threads 1 --guidance 5 --min-generated-frames 16 "
-          f"--version 2.0.0-gpu-{os.path.basename(os.path.normpath(a.src))} --dit-clips {stats['dit']['clips']} --dit-batch {stats['dit_recipe']['batch']}")
+          f"--version 2.0.0-gpu-{os.path.basename(os.path.normpath(a.src))} --dit-clips {stats['encode']['clips']} --dit-batch {stats['dit_recipe']['batch']}")
 
 
 def main():
@@ -179,7 +188,11 @@ def main():
     r = sub.add_parser("run", help="on the GPU: encode once, train the candidates side by side, slim their results")
     r.add_argument("--out", default=os.environ.get("OUT", "/tmp/gpu-out"))
     r.add_argument("--work", default="/tmp/gpu-stage")
-    r.add_argument("--minutes", type=float, default=6.0, help="each candidate's DiT training wall time")
+    r.add_argument("--minutes", type=float, default=5.5, help="each candidate's DiT training wall time (the encode before it and "
+                   "the validation and copies after it take ~2-3 minutes more: a device call runs 10 at most)")
+    r.add_argument("--deadline", type=float, default=540, help="seconds from the start after which unfinished candidates are "
+                   "stopped and their last periodic checkpoint (--ckpt-every) slimmed instead")
+    r.add_argument("--ckpt-every", type=int, default=1000, help="steps between the candidates' periodic checkpoints")
     r.add_argument("--clips", type=int, default=20000)
     r.add_argument("--batch", type=int, default=64, help="clips a step (stage 5: 32; a small DiT leaves a GPU mostly idle "
                    "at 32, so twice the clips cost little more time a step)")

@@ -107,6 +107,8 @@ def train_dit(a, enc, stats):
     if a.device != "cpu":
         torch.backends.cuda.matmul.allow_tf32 = True  # a GPU stage is not bit for bit a CPU one's anyway
         enc.to(a.device)
+        # the export (here, on a CPU) records its own torch and machine: the DiT phase's are kept beside them
+        stats["dit_hardware"] = dict(device=a.device, device_name=torch.cuda.get_device_name(), torch=torch.__version__)
     pools = encode_clips(enc, 0, a.dit_clips, a.work, clip_frames(a))
     val = encode_clips(enc, DIT_HELDOUT, 6 if a.quick else 96, frames=clip_frames(a))
     allz = np.concatenate([p[0].reshape(-1) for p in pools.values()]).astype(np.float32)

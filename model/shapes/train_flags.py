@@ -46,13 +46,13 @@ def parse():
                    "every tensor whose name and shape match is copied, the rest (the DiT's patch embed and output) keep their fresh init")
     p.add_argument("--dit-warm-weights", default=None,
                    help="with --dit-warm-from: that folder's weights as from_onnx.save_torch_weights wrote them (a machine whose "
-                   "torch exports ONNX otherwise, a lent GPU's, cannot read them back from the ONNX files; model/shapes/gpu_stage.sh)")
+                   "torch exports ONNX otherwise, a lent GPU's, cannot read them back from the ONNX files; model/shapes/gpu_stage.py)")
     p.add_argument("--dit-ckpt-every", type=int, default=50,
                    help="--phase dit: steps between periodic checkpoints (a stopped run resumes or exports from the last; "
                    "a GPU's steps are fast enough that saving every 50 would cost a quarter of its time)")
     p.add_argument("--amp", default="none", choices=["none", "bf16"],
                    help="--phase dit: the forward and backward passes in bfloat16 autocast (weights, AdamW and the moving "
-                   "averages stay float32; a GPU's speed, model/shapes/gpu_stage.sh)")
+                   "averages stay float32; a GPU's speed, model/shapes/gpu_stage.py)")
     p.add_argument("--dit-positions", default="frame", choices=["frame", "progress"],
                    help="the DiT's temporal positions: latent frame index (1.x) or where in the clip a latent frame lies "
                    "(nets.DiT.temporal_positions; clips of any length then sit inside the trained range)")
@@ -63,10 +63,10 @@ def parse():
                    help="the DiT's spatial patch over the 8x14 latent: 2 (2x2, 4x7 tokens per latent frame, 1.x and 2.0's stages) "
                    "or 1 (8x14 tokens: a shape's outline, 2-3 latents across, is no longer inside one token; ~4x the tokens, "
                    "a GPU's work). With --dit-warm-from a 2x2 snapshot, the 1x1 DiT starts as the snapshot's function on "
-                   "latents constant over each 2x2 cell (from_onnx.warm_start)")
+                   "latents constant over each 2x2 cell (from_onnx.patch_1x1), a poor start on real ones (TRAINING-2.0.md)")
     p.add_argument("--device", default="cpu",
                    help="--phase dit: where the DiT trains and the clips are encoded (cpu, cuda); checkpoints are saved "
-                   "as CPU tensors, so an export or a resume runs anywhere (model/shapes/gpu_stage.sh)")
+                   "as CPU tensors, so an export or a resume runs anywhere (model/shapes/gpu_stage.py)")
     p.add_argument("--version", default=None, help="export: model.json's version and the card's title (default: card.MODEL_VERSION)")
     p.add_argument("--min-generated-frames", type=int, default=0,
                    help="export: model.json's minGeneratedFrames (the engine generates shorter clips at this many frames and "
