@@ -8,8 +8,20 @@ double the TypeScript computes, in the same order (numpy's element-wise ops roun
 and the PRNG's 32-bit integer steps are done on unsigned ints masked to 32 bits.
 """
 import math
+import os
+import re
 
 import numpy as np
+
+
+def glyphs_of(path):
+    """font.ts's 5x7 digit glyphs, read from it (one table for both renderers): {"0": [".###.", ...], ...}"""
+    table = re.search(r"GLYPHS[^{]*\{(.*?)\n\};", open(path).read(), re.S).group(1)
+    glyphs = {d: re.findall(r'"([.#]{5})"', rows) for d, rows in re.findall(r'"(\d)": \[([^\]]*)\]', table)}
+    if sorted(glyphs) != [str(d) for d in range(10)] or any(len(g) != 7 for g in glyphs.values()):
+        raise RuntimeError(f"{path}: no 10 glyphs of 7 rows in GLYPHS")
+    return glyphs
+
 
 M32 = 0xFFFFFFFF
 PALETTE = {"red": (220, 40, 40), "orange": (245, 140, 20), "yellow": (245, 215, 40), "green": (40, 170, 70),
@@ -23,18 +35,7 @@ SAMPLES = 9
 ASPECT = 112 / 64
 SUB = (0.25, 0.75)
 SQRT3 = math.sqrt(3)
-GLYPHS = {
-    "0": [".###.", "#...#", "#..##", "#.#.#", "##..#", "#...#", ".###."],
-    "1": ["..#..", ".##..", "..#..", "..#..", "..#..", "..#..", ".###."],
-    "2": [".###.", "#...#", "....#", "...#.", "..#..", ".#...", "#####"],
-    "3": ["#####", "...#.", "..#..", "...#.", "....#", "#...#", ".###."],
-    "4": ["...#.", "..##.", ".#.#.", "#..#.", "#####", "...#.", "...#."],
-    "5": ["#####", "#....", "####.", "....#", "....#", "#...#", ".###."],
-    "6": ["..##.", ".#...", "#....", "####.", "#...#", "#...#", ".###."],
-    "7": ["#####", "....#", "...#.", "..#..", ".#...", ".#...", ".#..."],
-    "8": [".###.", "#...#", "#...#", ".###.", "#...#", "#...#", ".###."],
-    "9": [".###.", "#...#", "#...#", ".####", "....#", "...#.", ".##.."],
-}
+GLYPHS = glyphs_of(os.path.join(os.path.dirname(os.path.abspath(__file__)), "font.ts"))
 ROWS, COLS = 7, 5
 CELL = 2 / ROWS
 GLYPH_BITS = {d: np.array([[c == "#" for c in row] for row in g]) for d, g in GLYPHS.items()}

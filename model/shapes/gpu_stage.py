@@ -52,7 +52,7 @@ def train_cmd(a, name, work):
     c = CANDIDATES[name]
     return [sys.executable, os.path.join(HERE, "train.py"), "--phase", "dit", "--dit-warm-from", SNAPSHOT,
             "--dit-warm-weights", WEIGHTS, "--work", work, "--out", os.path.join(work, "out"), "--seed", str(c["seed"]),
-            "--threads", "2", "--world", "1", "--dit-clips", str(a.clips), "--dit-steps", "1000000", "--dit-minutes",
+            "--threads", str(a.threads), "--world", "1", "--dit-clips", str(a.clips), "--dit-steps", "1000000", "--dit-minutes",
             str(a.minutes), "--dit-batch", str(a.batch), "--noise-shared", "0.5", "--t-probs", T_PROBS, "--dit-positions", "progress",
             "--ema-continue", "--device", a.device, "--amp", a.amp, "--dit-ckpt-every", str(a.ckpt_every), *c["flags"]]
 
@@ -192,6 +192,7 @@ def main():
                    "the validation and copies after it take ~2-3 minutes more: a device call runs 10 at most)")
     r.add_argument("--deadline", type=float, default=540, help="seconds from the start after which unfinished candidates are "
                    "stopped and their last periodic checkpoint (--ckpt-every) slimmed instead")
+    r.add_argument("--threads", type=int, default=2, help="each candidate's CPU threads (batches, the optimizer's host side)")
     r.add_argument("--ckpt-every", type=int, default=1000, help="steps between the candidates' periodic checkpoints")
     r.add_argument("--clips", type=int, default=20000)
     r.add_argument("--batch", type=int, default=64, help="clips a step (stage 5: 32; a small DiT leaves a GPU mostly idle "
