@@ -105,7 +105,8 @@ def cpu_state(module):
 def train_dit(a, enc, stats):
     t0 = time.time()
     if a.device != "cpu":
-        torch.backends.cuda.matmul.allow_tf32 = True  # a GPU stage is not bit for bit a CPU one's anyway
+        # (no TF32 switch: --amp bf16 covers the training matmuls, and torch 2.9+ warns on the legacy allow_tf32 and
+        # raises where it is mixed with the new fp32_precision API)
         enc.to(a.device)
         # the export (here, on a CPU) records its own torch and machine: the DiT phase's are kept beside them
         stats["dit_hardware"] = dict(device=a.device, device_name=torch.cuda.get_device_name(), torch=torch.__version__)
