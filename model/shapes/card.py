@@ -302,10 +302,16 @@ def trained_on(st):
     return f"{gpu} (the DiT phase; exported on a {st['hardware']['cores']}-core CPU)" if gpu else f"{st['hardware']['cores']}-core CPU"
 
 
-def patch_text(st):
-    """The DiT's patch and its tokens per latent frame (`--dit-patch`; a recipe from before the flag: 2x2)."""
-    p = (st.get("dit_recipe") or {}).get("patch", 2)
-    return f"patch [1, {p}, {p}] ({8 // p}x{14 // p} tokens per latent frame)"
+def patch_of(st):
+    """The DiT's spatial patch (`--dit-patch`; a recipe from before the flag: 2)."""
+    return (st.get("dit_recipe") or {}).get("patch", 2)
+
+
+def patch_text(st, sep=" ("):
+    """The DiT's patch and its tokens per latent frame: "patch [1, 2, 2] (4x7 tokens per latent frame)" (sep ", ": no
+    parentheses, for a sentence already inside them)."""
+    p = patch_of(st)
+    return f"patch [1, {p}, {p}]{sep}{8 // p}x{14 // p} tokens per latent frame{')' if sep == ' (' else ''}"
 
 
 def write_card(a, st):
@@ -447,8 +453,8 @@ Chosen: **{st.get('guidance')}**. {palette_check_text(g, st.get('quick')) if g a
 
 ## Latent vs pixel: one denoising step (B = 2, a 2 s clip at 8 fps = 16 frames)
 
-Same DiT (hidden 192, depth {depth_of(st)}, MLP 4, 128 text tokens) over latents ({patch_text(st).replace(" (", ", ").rstrip(")")})
-or over RGB pixels. With N tokens per item, D = 192, L = 128 text tokens, P values per patch ({lc * (st.get('dit_recipe') or {}).get('patch', 2) ** 2} latent, 12 pixel), B = 2:
+Same DiT (hidden 192, depth {depth_of(st)}, MLP 4, 128 text tokens) over latents ({patch_text(st, ", ")})
+or over RGB pixels. With N tokens per item, D = 192, L = 128 text tokens, P values per patch ({lc * patch_of(st) ** 2} latent, 12 pixel), B = 2:
 
     FLOPs = B * ( depth * [ 28 N D^2            (qkv, out, cross q, cross out, MLP D->4D->D: 2N*D*(3D+D+D+D+8D))
                           + 4 N^2 D              (self-attention scores + weighted sum)

@@ -19,6 +19,7 @@ from onnx import numpy_helper
 
 from export import export_onnx, onnx_specs, trace
 from nets import DiT, Decoder, Encoder, TextEncoder
+from train_common import state_as
 
 
 def _tensors(module):
@@ -73,34 +74,34 @@ def load_into(module, spec_args, folder, file, inputs, outputs, axes):
     return module
 
 
+def manifest_of(folder):
+    return json.load(open(os.path.join(folder, "model.json")))
+
+
+def dit_shape(m):
+    """DiT(**dit_shape(m)): the DiT a model.json declares: its latent's channels and temporal compression, its temporal
+    positions ("frame" or "progress"; 1.x: "frame"), blocks (6 before --dit-depth) and patch ([1, 2, 2] before --dit-patch)."""
+    d = m["denoiser"]
+    return dict(in_c=m["latentChannels"], tc=m["vae"]["temporalCompression"], positions=d.get("temporalPositions", "frame"),
+                depth=d.get("depth", 6), patch=tuple(d["patchSize"]))
+
+
 def temporal_positions(folder):
     """-> the DiT's temporal positions ("frame" or "progress", nets.DiT) from the folder's model.json (1.x: "frame")."""
-    return json.load(open(os.path.join(folder, "model.json"))).get("denoiser", {}).get("temporalPositions", "frame")
+    return dit_shape(manifest_of(folder))["positions"]
 
 
-def dit_depth(folder):
-    """The DiT's blocks as model.json records them (every manifest has them; 6 before --dit-depth)."""
-    return json.load(open(os.path.join(folder, "model.json")))["denoiser"].get("depth", 6)
-
-
-def dit_patch(folder):
-    """The DiT's spatial patch (2: [1, 2, 2], every manifest before --dit-patch; 1: [1, 1, 1])."""
-    return json.load(open(os.path.join(folder, "model.json")))["denoiser"]["patchSize"][1]
-
-
-def latent_shape(folder):
-    """-> (temporal compression, latent channels) from the folder's model.json (the autoencoder's shape and the DiT's in_c)."""
-    m = json.load(open(os.path.join(folder, "model.json")))
+def latent_shape(m):
+    """-> (temporal compression, latent channels) from a model.json (the autoencoder's shape and the DiT's in_c)."""
     return m["vae"]["temporalCompression"], m["latentChannels"]
 
 
 def load_model(folder):
     """-> enc, dec, te, dit with the weights of an exported folder (models/kinema-shapes, say), built in the latent
     shape its model.json declares (vae.temporalCompression, latentChannels)."""
-    tc, lc = latent_shape(folder)
-    enc, dec, te, dit = (Encoder(tc=tc, latent_c=lc), Decoder(tc=tc, latent_c=lc), TextEncoder(),
-                         DiT(in_c=lc, positions=temporal_positions(folder), tc=tc, depth=dit_depth(folder),
-                             patch=(1, dit_patch(folder), dit_patch(folder))))
+    m = manifest_of(folder)
+    tc, lc = latent_shape(m)
+    enc, dec, te, dit = (Encoder(tc=tc, latent_c=lc), Decoder(tc=tc, latent_c=lc), TextEncoder(), DiT(**dit_shape(m)))
     for module, args, file, inputs, outputs, axes in onnx_specs(enc, dec, te, dit):
         load_into(module, args, folder, file, inputs, outputs, axes)
     for m in (enc, dec, te, dit):
@@ -113,7 +114,7 @@ def load_checked(folder):
     proof that every weight came back to its own place (a different torch exporter could number initializers
     differently)."""
     modules = load_model(folder)
-    files = json.load(open(os.path.join(folder, "model.json")))["files"]
+    files = manifest_of(folder)["files"]
     with tempfile.TemporaryDirectory() as d:
         export_onnx(d, *modules)
         for name, digest in files.items():
@@ -136,7 +137,7 @@ def start_from(folder, work, stats, log, resume=False):
             os.remove(os.path.join(work, name))
     torch.save(dict(enc=enc.state_dict(), dec=dec.state_dict(), arch=dict(tc=enc.tc, latent_c=enc.lc)), os.path.join(work, "vae.pt"))
     before = json.load(open(os.path.join(folder, "training.json")))
-    manifest = json.load(open(os.path.join(folder, "model.json")))
+    manifest = manifest_of(folder)
     for k in ("vae", "decoder"):
         stats[k] = before[k]
     stats["init_from"] = dict(folder=folder, version=manifest["version"], files=manifest["files"],
@@ -157,20 +158,18 @@ def save_torch_weights(folder, path):
     load_checked reads the weights back by tracing an export and requires byte-identical files) warm-starts from
     this file instead (train.py --dit-warm-weights); it is made where load_checked holds (this repo's torch 1.13)."""
     _, _, te, dit = load_checked(folder)
-    manifest = json.load(open(os.path.join(folder, "model.json")))
-    half = lambda m: {k: v.half() for k, v in m.state_dict().items()}  # noqa: E731
-    torch.save(dict(files=manifest["files"], version=manifest["version"], te=half(te), dit=half(dit),
-                    depth=len(dit.blocks), patch=dit.patch[1], positions=dit.positions, tc=dit.tc, latent_c=dit.in_c), path)
+    manifest = manifest_of(folder)
+    half = lambda m: state_as(m.state_dict(), torch.float16)  # noqa: E731
+    torch.save(dict(files=manifest["files"], version=manifest["version"], te=half(te), dit=half(dit)), path)
 
 
 def load_torch_weights(folder, path):
-    """-> (te, dit) from save_torch_weights' file, which must name the folder's files (the same snapshot)."""
-    w = torch.load(path, map_location="cpu")
-    files = json.load(open(os.path.join(folder, "model.json")))["files"]
-    if w["files"] != files:
+    """-> (te, dit) from save_torch_weights' file, which must name the folder's files (the same snapshot, so the DiT's
+    shape is the folder's model.json's)."""
+    w, m = torch.load(path, map_location="cpu"), manifest_of(folder)
+    if w["files"] != m["files"]:
         raise ValueError(f"{path} holds the weights of other files than {folder}'s (model.json's digests differ)")
-    te, dit = TextEncoder(), DiT(in_c=w["latent_c"], positions=w["positions"], tc=w["tc"], depth=w["depth"],
-                                  patch=(1, w["patch"], w["patch"]))
+    te, dit = TextEncoder(), DiT(**dit_shape(m))
     te.load_state_dict(w["te"])
     dit.load_state_dict(w["dit"])
     return te, dit
@@ -188,7 +187,7 @@ def warm_start(folder, te, dit, copies=(), weights=None):
     te0, dit0 = load_torch_weights(folder, weights) if weights else load_checked(folder)[2:]
     if len(dit.blocks) < len(dit0.blocks):  # its last blocks would be dropped without a word
         raise ValueError(f"--dit-depth {len(dit.blocks)}: {folder}'s DiT has {len(dit0.blocks)} blocks; a warm start keeps them all")
-    manifest = json.load(open(os.path.join(folder, "model.json")))
+    manifest = manifest_of(folder)
     if dit.patch != dit0.patch and (dit0.patch[1], dit.patch[1]) != (2, 1):
         raise ValueError(f"--dit-patch {dit.patch[1]}: a warm start maps a 2x2 snapshot's patch onto 1x1, not {dit0.patch} to {dit.patch}")
     copied, skipped, n_copied, n_fresh = [], [], 0, 0
@@ -214,7 +213,7 @@ def warm_start(folder, te, dit, copies=(), weights=None):
             for i in appended:
                 m.blocks[i].cproj.weight.zero_()
                 m.blocks[i].cproj.bias.zero_()
-    tc, lc = latent_shape(folder)
+    tc, lc = latent_shape(manifest)
     return dict(folder=folder, version=manifest["version"], files=manifest["files"], from_latent=dict(tc=tc, latent_c=lc),
                 to_latent=dict(latent_c=dit.in_c), copied=copied, copied_count=len(copied), copied_params=n_copied,
                 skipped=[s["name"] for s in skipped], skipped_shapes=skipped, fresh_params=n_fresh, appended_blocks=appended,

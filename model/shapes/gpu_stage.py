@@ -29,6 +29,7 @@ WEIGHTS = os.path.join(KIT, "stage-5.pt")
 VAE, VAE_FT = "model/shapes/checkpoints/tc2c16-vae.pt", "model/shapes/checkpoints/tc2c16-vae-ft1000.pt"
 T_PROBS = "4:0.3,8:0.3,12:0.2,16:0.2"
 FRAMES = (8, 16, 24, 32)  # the video frames of T_PROBS's latent lengths at tc 2
+CKPT_FACTS = ("step", "curve", "positions", "depth", "patch")  # what a dit.pt says besides its weights, carried both ways
 # the candidates of the model change TRAINING-2.0.md asks for, each beside a control of stage 5's shape trained as long
 CANDIDATES = {
     # 8x14 tokens per latent frame: a shape's outline across tokens. Its moving averages start afresh (no --ema-continue):
@@ -64,13 +65,14 @@ def preflight(device):
     """nets.attention's fused path (torch 2's scaled_dot_product_attention, which this repo's torch 1.13 cannot run)
     against its plain one on the device, in float32 and under bfloat16 autocast, masked as the cross-attention is.
     On any error or difference the candidates train on the plain path (KINEMA_SHAPES_SDPA=0): slower, never wrong.
-    -> whether the fused path is on."""
+    -> False where the fused path failed (the plain path then holds every attention map, which limits the batch)."""
     sys.path.insert(0, HERE)
     import torch
     import nets
     g = torch.Generator().manual_seed(0)
     q, k, v = (torch.randn(2, 300, 192, generator=g).to(device) for _ in range(3))
     bias = torch.where(torch.rand(2, 1, 1, 300, generator=g) < 0.3, -1e4, 0.0).to(device)
+    fused_ok = True
     try:
         got = {}
         for fused in (True, False):
@@ -83,10 +85,11 @@ def preflight(device):
             raise RuntimeError(f"fused attention differs from the plain one by {err}")
         log(f"preflight: fused attention matches the plain one (max difference {err:.2e})")
     except Exception as e:  # noqa: BLE001 (any failure: fall back, and say why)
-        os.environ["KINEMA_SHAPES_SDPA"] = "0"
+        os.environ["KINEMA_SHAPES_SDPA"] = "0"  # (the candidates' processes read it when they import nets)
         log(f"preflight: fused attention off ({type(e).__name__}: {e})")
-    nets.USE_SDPA = os.environ.get("KINEMA_SHAPES_SDPA", "1") != "0"
-    return nets.USE_SDPA
+        fused_ok = False
+    nets.USE_SDPA = nets.HAVE_SDPA and fused_ok
+    return fused_ok
 
 
 def encode_once(a, root):
@@ -156,24 +159,26 @@ def slim(work, dest):
         return
     import torch
     d = torch.load(os.path.join(work, "dit.pt"), map_location="cpu", weights_only=False)
+    from train_common import state_as
     ema = d.get("use_ema", True)
-    half = lambda s: {k: v.half() for k, v in s.items()}  # noqa: E731
-    torch.save(dict(te=half(d["ema_te" if ema else "te"]), dit=half(d["ema_dit" if ema else "dit"]), use_ema=ema,
-                    **{k: d[k] for k in ("step", "curve", "positions", "depth", "patch")}), os.path.join(dest, "slim.pt"))
+    torch.save(dict(te=state_as(d["ema_te" if ema else "te"], torch.float16), dit=state_as(d["ema_dit" if ema else "dit"], torch.float16),
+                    use_ema=ema, **{k: d[k] for k in CKPT_FACTS}), os.path.join(dest, "slim.pt"))
     shutil.copy(os.path.join(work, "stats.json"), dest)
 
 
 def unpack(a):
     """A work folder an export reads as a finished DiT phase: the autoencoder the stage trained over, its stats, and
     a dit.pt holding the chosen weights under both names (raw and moving average), marked as the phase chose."""
+    sys.path.insert(0, HERE)
     import torch
+    from train_common import state_as
     os.makedirs(a.work, exist_ok=True)
     for src, dst in ((VAE, "vae.pt"), (VAE_FT, "vae_ft.pt")):
         shutil.copy(os.path.join(ROOT, src), os.path.join(a.work, dst))
     s = torch.load(os.path.join(a.src, "slim.pt"), map_location="cpu")
-    full = lambda sd: {k: v.float() for k, v in sd.items()}  # noqa: E731
-    torch.save(dict(te=full(s["te"]), dit=full(s["dit"]), ema_te=full(s["te"]), ema_dit=full(s["dit"]), use_ema=s["use_ema"],
-                    **{k: s[k] for k in ("step", "curve", "positions", "depth", "patch")}), os.path.join(a.work, "dit.pt"))
+    te, dit = state_as(s["te"], torch.float32), state_as(s["dit"], torch.float32)
+    torch.save(dict(te=te, dit=dit, ema_te=te, ema_dit=dit, use_ema=s["use_ema"], **{k: s[k] for k in CKPT_FACTS}),
+               os.path.join(a.work, "dit.pt"))
     stats = json.load(open(os.path.join(a.src, "stats.json")))
     json.dump(stats, open(os.path.join(a.work, "stats.json"), "w"))
     done = stats.get("dit")  # absent where the run was stopped at its deadline: the export validates the checkpoint

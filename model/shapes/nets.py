@@ -91,7 +91,9 @@ class Decoder(nn.Module):
 
 
 # --------------------------------------------------------------------------------------- attention
-USE_SDPA = os.environ.get("KINEMA_SHAPES_SDPA", "1") != "0"  # gpu_stage.py turns it off if its preflight fails
+# torch >= 2's fused attention, used on CUDA only; gpu_stage.py turns it off (KINEMA_SHAPES_SDPA=0) if its preflight fails
+HAVE_SDPA = hasattr(F, "scaled_dot_product_attention")
+USE_SDPA = HAVE_SDPA and os.environ.get("KINEMA_SHAPES_SDPA", "1") != "0"
 
 
 def attention(q, k, v, heads, bias=None):
@@ -101,7 +103,7 @@ def attention(q, k, v, heads, bias=None):
     q = q.reshape(b, n, heads, hd).transpose(1, 2)
     k = k.reshape(b, -1, heads, hd).transpose(1, 2)
     v = v.reshape(b, -1, heads, hd).transpose(1, 2)
-    if q.is_cuda and USE_SDPA and hasattr(F, "scaled_dot_product_attention"):
+    if q.is_cuda and USE_SDPA:
         # training on a GPU (torch >= 2): a fused kernel that never holds the [N, M] map (1x1 patches at T 16: 1,792
         # tokens). The same function; the CPU path below, which the ONNX export traces, is unchanged
         mask = None if bias is None else bias.to(q.dtype)  # (under autocast q is bfloat16; the mask must match)

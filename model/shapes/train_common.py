@@ -39,6 +39,15 @@ def new_dit(a):
     return DiT(in_c=a.latent_c, positions=a.dit_positions, tc=a.vae_tc, depth=a.dit_depth, patch=(1, a.dit_patch, a.dit_patch))
 
 
+def device_of(module):
+    return next(module.parameters()).device
+
+
+def state_as(state, dtype):
+    """A state dict with its tensors in dtype (float16 to carry a snapshot or a GPU stage's weights, back to float32)."""
+    return {k: v.to(dtype) for k, v in state.items()}
+
+
 def clip_frames(a):
     """Video frames of the DiT's training clips, one length per latent length in --t-probs (the stream cycles them):
     8, 16, 24 for the default mix at any temporal compression, as in 1.x."""
@@ -97,7 +106,7 @@ def encode_clips(enc, start, count, work=None, frames=FRAMES):
     if cache and os.path.exists(cache):
         data = np.load(cache)
         return {int(k[2:]): (data[k], data["i_" + k[2:]]) for k in data.files if k.startswith("z_")}
-    pools, device = {}, next(enc.parameters()).device  # (--device: the encoder is where the DiT trains)
+    pools, device = {}, device_of(enc)  # (--device: the encoder is where the DiT trains)
     with torch.no_grad():
         for _, cap, f in stream_clips(start, count, frames):
             z = enc(to_model(f[None]).to(device))[0].cpu().numpy().astype(np.float16)

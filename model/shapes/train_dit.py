@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from data import FRAMES, tokenize
 from nets import TextEncoder, video_noise
 from recipe_defaults import FLOW_SHIFT, ROLLOUT_GAP, ROLLOUT_MIN_T, shifted_time
-from train_common import (DIT_HELDOUT, clip_frames, encode_clips, follow_autoencoder, load_vae, log, lr_at,
+from train_common import (DIT_HELDOUT, clip_frames, device_of, encode_clips, follow_autoencoder, load_vae, log, lr_at,
                           new_dit, out_of_time)
 
 EMA_DECAY = 0.998  # the moving averages' decay once warmed up: a time constant of 500 steps
@@ -91,10 +91,6 @@ def validate(te, dit, val, seed, shared=0.0):
             noise = video_noise(x0.shape, g, shared)  # on the CPU generator: the same noise on any device
             out.append(flow_loss(te, dit, x0.to(dev), torch.from_numpy(ids).to(dev), t.to(dev), noise.to(dev)).item())
     return float(np.mean(out))
-
-
-def device_of(module):
-    return next(module.parameters()).device
 
 
 def cpu_state(module):
