@@ -113,6 +113,11 @@ describe("the kinema-tiny build", () => {
     expect(nan.id).toBe("kinema-tiny-nan");
     expect(nan.files["denoiser.onnx"]).not.toBe(manifest.files["denoiser.onnx"]);
     expect(nan.files["vae_decoder.onnx"]).toBe(manifest.files["vae_decoder.onnx"]);
+    // the DiT's output head (kinema-shapes' --dit-head): declared values kept, anything else refused
+    const headed = (head: string) => manifestSchema.safeParse({ ...parsed, denoiser: { ...parsed.denoiser, head } });
+    expect(headed("conv")).toMatchObject({ success: true, data: { denoiser: { head: "conv" } } });
+    expect(headed("spline").success).toBe(false);
+    expect(parsed.denoiser.head).toBeUndefined();
   });
 
   it("declares the manifest's tensor names, dtypes and dynamic shapes", () => {

@@ -116,6 +116,7 @@ def recipe_flags(recipe, tc=4):
             + (f" --rollout {recipe['rollout']:g}" if recipe.get("rollout") else "")
             + (f" --dit-depth {recipe['depth']}" if recipe.get("depth", 6) != 6 else "")
             + (f" --dit-patch {recipe['patch']}" if recipe.get("patch", 2) != 2 else "")
+            + (f" --dit-head {recipe['head']}" if recipe.get("head", "linear") != "linear" else "")
             + (f" --device {recipe['device']}" if recipe.get("device", "cpu") != "cpu" else "")
             + (f" --amp {recipe['amp']}" if recipe.get("amp", "none") != "none" else ""))
 
@@ -314,6 +315,15 @@ def patch_text(st, sep=" ("):
     return f"patch [1, {p}, {p}]{sep}{8 // p}x{14 // p} tokens per latent frame{')' if sep == ' (' else ''}"
 
 
+def head_text(st):
+    """The DiT's output head (`--dit-head`; a recipe from before the flag: linear, said by nothing)."""
+    if (st.get("dit_recipe") or {}).get("head", "linear") == "linear":
+        return ""
+    return (" After the per-token output, a refining head (`--dit-head conv`, nets.RefineHead): three 3x3x3 convolutions"
+            " (64 channels) over the latent grid, reading the token output and the noisy latent, shifted by the time and"
+            " pooled-text condition, added to the token output.")
+
+
 def write_card(a, st):
     vae, dit, enc, dd = st.get("vae", {}), st.get("dit", {}), st.get("encode", {}), st.get("decoder", {})
     final_psnr = dd.get("heldout_psnr_db", vae.get("heldout_psnr_db"))
@@ -416,7 +426,7 @@ Pixels / 127.5 - 1.
   `scalingFactor` is 1 (the engine divides by 1 before decoding).
 - DiT: {patch_text(st)}, hidden 192, depth {depth_of(st)}, 6 heads, MLP ratio 4; adaLN-Zero
   from timestep (sinusoid of 1000 t) + masked-mean-pooled text; cross-attention to the projected text with the
-  text mask; learned spatial position + {positions_text(st.get('dit_recipe'), tc)}.{generated_frames_text(st)}
+  text mask; learned spatial position + {positions_text(st.get('dit_recipe'), tc)}.{head_text(st)}{generated_frames_text(st)}
 - Flow matching: x_t = (1 - t) x0 + t noise, target noise - x0 ("velocity"); {training_t_text(st.get('dit_recipe'))}{loss_text(st.get('dit_recipe'))}{rollout_text(st.get('dit_recipe'))}. AdamW 3e-4 (VAE: Adam 1e-3), linear warmup (100 / 50 steps) then constant{decay_text(st.get('dit_recipe'))}, grad clip 1, EMA 0.998
   (exported: {dit.get('exported')}, the lower validation loss).{recipe_lines(st.get('dit_recipe'))}
 

@@ -9,7 +9,9 @@ exports fresh modules of a 2.0-candidate shape (tc 2, 16 channels) with export.p
 - a deeper DiT (--dit-depth 8) warm-started from that model computes its function bit for bit (the appended blocks
   are the identity), and a depth-8 export comes back with its depth;
 - a 1x1-patch DiT (--dit-patch 1) warm-started from that model computes the cell means of its output on a latent
-  constant over 2x2 cells (from_onnx.patch_1x1), and a 1x1 export comes back with its patch and runs in node.
+  constant over 2x2 cells (from_onnx.patch_1x1), and a 1x1 export comes back with its patch and runs in node;
+- a DiT with the refining head (--dit-head conv) warm-started from that model computes its function bit for bit,
+  and its export comes back with its head and runs in node.
 
   nice -n 19 /usr/bin/python3 model/shapes/check_wiring.py
 """
@@ -67,39 +69,64 @@ def main():
                     assert v.shape != w.shape, k
     appended = check_deeper(mods, tc, lc)
     finer = check_finer(mods, tc, lc)
+    head_fresh = check_head(mods, tc, lc)
     print(json.dumps(dict(ok=True, copied=r["copied_count"], copied_params=r["copied_params"], skipped=r["skipped"], parity=parity,
-                          appended_blocks=appended, finer_max_error=finer)))
+                          appended_blocks=appended, finer_max_error=finer, head_fresh=head_fresh)))
 
 
 def check_deeper(mods, tc, lc, depth=8):
     """--dit-depth: warm_start into a deeper DiT appends blocks that are the identity at first (the outputs of the
     source's function, bit for bit, in the weights and the moving-average copy), and a deeper export comes back
     with its depth from model.json."""
+    r, back = check_same_start(mods, tc, lc, dict(depth=depth), seed=1)
+    assert r["appended_blocks"] == list(range(len(mods[3].blocks), depth)), r["appended_blocks"]
+    assert len(back.blocks) == depth, len(back.blocks)
+    return r["appended_blocks"]
+
+
+def check_head(mods, tc, lc):
+    """--dit-head conv: warm_start into a DiT with the refining head computes the source's function bit for bit (the
+    head's last convolution starts at zero; its other tensors are the report's only fresh ones), and a conv-head export
+    comes back with its head from model.json and runs in node."""
+    r, back = check_same_start(mods, tc, lc, dict(head="conv"), seed=3, in_node=True)
+    assert r["skipped"] and all(n.startswith("dit.refine.") for n in r["skipped"]), r["skipped"]
+    assert back.head == "conv" and back.refine is not None, back.head
+    return r["skipped"]
+
+
+def check_same_start(mods, tc, lc, shape, seed, in_node=False):
+    """A DiT of another `shape` (DiT keywords) warm-started from `mods`' export computes its function bit for bit, in
+    the weights and the moving-average copy; once its weights have moved a little (its new parts no longer the
+    identity), its export comes back tensor for tensor (and, `in_node`, runs in onnxruntime-node like torch). -> (warm-start report,
+    the DiT read back)."""
     with tempfile.TemporaryDirectory() as d:
         export_onnx(d, *mods)
         write_manifest(d, 3.0, "check", tc=tc, latent_c=lc, positions="progress")
         _, _, te, dit = load_model(d)
-        deep = [(TextEncoder(), DiT(in_c=lc, positions="progress", tc=tc, depth=depth)) for _ in range(2)]
-        r = warm_start(d, *deep[0], [deep[1]])
-    assert r["appended_blocks"] == list(range(len(dit.blocks), depth)), r["appended_blocks"]
-    g = torch.Generator().manual_seed(1)
+        other = [(TextEncoder(), DiT(in_c=lc, positions="progress", tc=tc, **shape)) for _ in range(2)]
+        r = warm_start(d, *other[0], [other[1]])
+    g = torch.Generator().manual_seed(seed)
     x, t = torch.randn(2, lc, 3, 8, 14, generator=g), torch.tensor([0.9, 0.3])
     ids, mask = torch.randint(3, 259, (2, 12), generator=g), torch.ones(2, 12, dtype=torch.int32)
     with torch.no_grad():
         want = dit(x, t, te(ids), mask)
-        for te_d, dit_d in deep:
-            assert torch.equal(dit_d(x, t, te_d(ids), mask), want), "the appended blocks are not the identity"
-        for p in deep[0][1].parameters():  # the appended blocks trained a little: no longer the identity
+        assert want.abs().max() > 0.05, "the source DiT's output is ~0: the check would pass on anything"
+        for te_o, dit_o in other:
+            assert torch.equal(dit_o(x, t, te_o(ids), mask), want), f"{shape}: the warm start is not the source's function"
+        for p in other[0][1].parameters():
             p.add_(torch.randn(p.shape, generator=g) * 0.01)
-    round_fp16(deep[0][1])
+        assert not torch.equal(other[0][1](x, t, te(ids), mask), want), f"{shape}: perturbed weights compute the same"
+    round_fp16(other[0][1])
     with tempfile.TemporaryDirectory() as d:
-        export_onnx(d, mods[0], mods[1], *deep[0])
-        write_manifest(d, 3.0, "check", tc=tc, latent_c=lc, positions="progress", depth=depth)
+        export_onnx(d, mods[0], mods[1], *other[0])
+        write_manifest(d, 3.0, "check", tc=tc, latent_c=lc, positions="progress", depth=len(other[0][1].blocks),
+                       head=other[0][1].head)
         back = load_model(d)[3]
-    assert len(back.blocks) == depth, len(back.blocks)
-    for k, v in deep[0][1].state_dict().items():
+        if in_node:
+            verify_in_node(SimpleNamespace(work=d, out=d), mods[0], mods[1], *other[0])  # raises past 1e-3
+    for k, v in other[0][1].state_dict().items():
         assert torch.equal(v, back.state_dict()[k]), k
-    return r["appended_blocks"]
+    return r, back
 
 
 def check_finer(mods, tc, lc):

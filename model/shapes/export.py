@@ -146,7 +146,7 @@ EXAMPLE_PROMPTS = [
 
 
 def write_manifest(out, guidance, desc, shared=0.0, tc=4, latent_c=8, positions="frame", min_frames=0, version=None, depth=6,
-                   patch=2):
+                   patch=2, head="linear"):
     files = ["text_encoder.onnx", "denoiser.onnx", "vae_decoder.onnx", "vae_encoder.onnx"]
     bucket = {"width": WIDTH, "height": HEIGHT}
     m = {
@@ -155,7 +155,8 @@ def write_manifest(out, guidance, desc, shared=0.0, tc=4, latent_c=8, positions=
         "textEncoder": {"file": "text_encoder.onnx", "inputs": {"ids": "input_ids"}, "outputs": {"embeddings": "text_embeddings"}, "hiddenSize": 128},
         "denoiser": {"file": "denoiser.onnx", "inputs": {"latent": "latent", "timestep": "timestep", "text": "text_embeddings", "textMask": "text_mask"},
                      "outputs": {"prediction": "prediction"}, "patchSize": [1, patch, patch], "hiddenSize": 192, "depth": depth, "heads": 6, "mlpRatio": 4,
-                     **({"temporalPositions": positions} if positions != "frame" else {})},  # 1.x's manifest unchanged
+                     **({"temporalPositions": positions} if positions != "frame" else {}),  # 1.x's manifest unchanged
+                     **({"head": head} if head != "linear" else {})},
         "vae": {"file": "vae_decoder.onnx", "inputs": {"latent": "latent"}, "outputs": {"frames": "frames"},
                 "temporalCompression": tc, "spatialCompression": 8, "scalingFactor": 1},
         "latentChannels": latent_c, "frameRate": 8, **({"minGeneratedFrames": min_frames} if min_frames else {}), "prediction": "velocity", "sampler": {"default": "flow-euler", "flowShift": FLOW_SHIFT, "guidanceScale": guidance, "negativePrompt": True,
@@ -223,7 +224,7 @@ def export_all(a, enc, dec, te, dit, stats):
             "frame-group autoencoder) for clips of 1-3 coloured shapes and digits moving on a plain background, 112x64 at 8 fps.")
     stats["files"] = write_manifest(a.out, gs, desc, shared, tc=enc.tc, latent_c=enc.lc, positions=dit.positions,
                                     min_frames=getattr(a, "min_generated_frames", 0), version=version_of(a), depth=len(dit.blocks),
-                                    patch=dit.patch[1])
+                                    patch=dit.patch[1], head=dit.head)
     stats["onnx_parity"] = verify_in_node(a, enc, dec, te, dit)
     stats["export_wall_s"] = round(time.time() - t0, 1)
     from card import write_card

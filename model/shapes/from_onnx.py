@@ -80,10 +80,11 @@ def manifest_of(folder):
 
 def dit_shape(m):
     """DiT(**dit_shape(m)): the DiT a model.json declares: its latent's channels and temporal compression, its temporal
-    positions ("frame" or "progress"; 1.x: "frame"), blocks (6 before --dit-depth) and patch ([1, 2, 2] before --dit-patch)."""
+    positions ("frame" or "progress"; 1.x: "frame"), blocks (6 before --dit-depth), patch ([1, 2, 2] before --dit-patch)
+    and output head ("linear" before --dit-head)."""
     d = m["denoiser"]
     return dict(in_c=m["latentChannels"], tc=m["vae"]["temporalCompression"], positions=d.get("temporalPositions", "frame"),
-                depth=d.get("depth", 6), patch=tuple(d["patchSize"]))
+                depth=d.get("depth", 6), patch=tuple(d["patchSize"]), head=d.get("head", "linear"))
 
 
 def temporal_positions(folder):

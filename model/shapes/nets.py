@@ -210,12 +210,40 @@ class Block(nn.Module):
         return x
 
 
+DIT_HEADS = ("linear", "conv")
+
+
+class RefineHead(nn.Module):
+    """--dit-head conv: three 3x3x3 convolutions over the latent grid after the DiT's per-token output. The output
+    layer writes each 2x2 token's four latents from that token alone, so a shape's outline, 2-3 latents across and
+    nearly always split between tokens, is drawn by neighbours that see each other only through attention, and a
+    latent frame's outline independently of the next one's. The convolutions see the token output and the noisy
+    latent across token borders and adjacent latent frames, at a fraction of a block's cost; the time and pooled
+    text condition enters as a per-channel shift. The last convolution starts at zero, so a DiT given the head
+    computes what it did without it (a warm start keeps the snapshot's function)."""
+
+    def __init__(self, c, d, hidden=64):
+        super().__init__()
+        self.inp = nn.Conv3d(2 * c, hidden, 3, padding=1)
+        self.cond = nn.Linear(d, hidden)
+        self.mid = nn.Conv3d(hidden, hidden, 3, padding=1)
+        self.out = nn.Conv3d(hidden, c, 3, padding=1)
+        nn.init.zeros_(self.out.weight)
+        nn.init.zeros_(self.out.bias)
+
+    def forward(self, v, latent, cond):
+        h = F.silu(self.inp(torch.cat([v, latent], 1)) + self.cond(cond)[:, :, None, None, None])
+        return v + self.out(F.silu(self.mid(h)))
+
+
 class DiT(nn.Module):
     """latent [B, C, T, h, w], timestep [B] in [0, 1], text [B, L, Dt], textMask int32 [B, L] -> velocity."""
 
     def __init__(self, in_c=LATENT_C, grid=(8, 14), patch=(1, 2, 2), d=192, depth=6, heads=6, ratio=4.0, text_d=128,
-                 positions="frame", tc=4):
+                 positions="frame", tc=4, head="linear"):
         super().__init__()
+        if head not in DIT_HEADS:
+            raise ValueError(f"head: one of {DIT_HEADS}, not {head!r}")
         if positions not in TEMPORAL_POSITIONS:
             raise ValueError(f"positions: one of {TEMPORAL_POSITIONS}, not {positions!r}")
         if positions == "progress" and patch[0] != 1:
@@ -235,6 +263,8 @@ class DiT(nn.Module):
         for m in (self.ada_f, self.out):
             nn.init.zeros_(m.weight)
             nn.init.zeros_(m.bias)
+        self.head = head
+        self.refine = RefineHead(in_c, d) if head == "conv" else None
 
     def forward(self, latent, timestep, text, text_mask):
         b, c, t, h, w = latent.shape
@@ -255,7 +285,8 @@ class DiT(nn.Module):
         x = self.out(modulate(self.nf(x), shift, scale))  # [B, N, pt*ph*pw*C]
         x = x.reshape(b, -1, self.gh, self.gw, pt, ph, pw, c)
         x = x.permute(0, 7, 1, 4, 2, 5, 3, 6)  # B C T' pt gh ph gw pw
-        return x.reshape(b, c, t, h, w)
+        x = x.reshape(b, c, t, h, w)
+        return x if self.refine is None else self.refine(x, latent, cond)
 
     def temporal_positions(self, n, device):
         """[T'] positions of the latent frames. "frame" (1.x): 0, 1, 2, ... "progress": where in the clip each latent

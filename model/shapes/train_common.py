@@ -35,8 +35,9 @@ def follow_autoencoder(a, enc):
 
 def new_dit(a):
     """The DiT this run trains or exports: the autoencoder's latent channels and temporal compression, --dit-positions,
-    --dit-depth, --dit-patch."""
-    return DiT(in_c=a.latent_c, positions=a.dit_positions, tc=a.vae_tc, depth=a.dit_depth, patch=(1, a.dit_patch, a.dit_patch))
+    --dit-depth, --dit-patch, --dit-head."""
+    return DiT(in_c=a.latent_c, positions=a.dit_positions, tc=a.vae_tc, depth=a.dit_depth, patch=(1, a.dit_patch, a.dit_patch),
+               head=a.dit_head)
 
 
 def device_of(module):

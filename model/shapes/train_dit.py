@@ -118,7 +118,7 @@ def train_dit(a, enc, stats):
                                tc=enc.tc, latent_c=enc.lc,  # the latent it learns: [latent_c, F/tc, 8, 14]
                                positions=a.dit_positions, depth=a.dit_depth, frames=list(clip_frames(a)), flow_shift=a.flow_shift,
                                fg_weight=a.fg_weight, fg_tau=a.fg_tau, ema_continue=a.ema_continue,
-                               rollout=a.rollout, patch=a.dit_patch, device=a.device, amp=a.amp)
+                               rollout=a.rollout, patch=a.dit_patch, head=a.dit_head, device=a.device, amp=a.amp)
     stats_path = os.path.join(a.work, "stats.json")
     json.dump(stats, open(stats_path, "w"))  # a DiT phase stopped from outside keeps these
     if a.world == 1:
@@ -214,6 +214,8 @@ def dit_loop(rank, a, pools, val, stats, parent):
             raise SystemExit(f"--dit-depth {a.dit_depth}: the checkpoint's DiT has {d.get('depth', 6)} blocks; resume with that")
         if d.get("patch", 2) != a.dit_patch:
             raise SystemExit(f"--dit-patch {a.dit_patch}: the checkpoint's DiT has patch {d.get('patch', 2)}; resume with that")
+        if d.get("head", "linear") != a.dit_head:
+            raise SystemExit(f"--dit-head {a.dit_head}: the checkpoint's DiT has the {d.get('head', 'linear')} head; resume with that")
         for m, k in ((te, "te"), (dit, "dit"), (ema_te, "ema_te"), (ema_dit, "ema_dit")):
             m.load_state_dict(d[k])
         step = first = d["step"]
@@ -278,7 +280,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
                 dist.all_gather_object(ranks, mine)
         if lead and checkpoint_now:
             ckpt = dict(te=cpu_state(te), dit=cpu_state(dit), ema_te=cpu_state(ema_te), ema_dit=cpu_state(ema_dit),
-                        step=step + 1, curve=curve, positions=a.dit_positions, depth=a.dit_depth, patch=a.dit_patch,
+                        step=step + 1, curve=curve, positions=a.dit_positions, depth=a.dit_depth, patch=a.dit_patch, head=a.dit_head,
                         opt=opt.state_dict(), ranks=ranks)
             path = os.path.join(a.work, "dit.pt")
             torch.save(ckpt, path + ".tmp")
@@ -301,7 +303,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
     log(f"dit done: val loss raw {v_raw:.4f} ema {v_ema:.4f}")
     torch.save(dict(te=cpu_state(te), dit=cpu_state(dit), ema_te=cpu_state(ema_te), ema_dit=cpu_state(ema_dit),
                     step=a.dit_steps, curve=curve, use_ema=use_ema, positions=a.dit_positions,
-                    depth=a.dit_depth, patch=a.dit_patch), os.path.join(a.work, "dit.pt"))
+                    depth=a.dit_depth, patch=a.dit_patch, head=a.dit_head), os.path.join(a.work, "dit.pt"))
     if a.world > 1:
         json.dump(stats, open(os.path.join(a.work, "stats.json"), "w"))
         dist.destroy_process_group()
@@ -317,6 +319,7 @@ def load_ckpts(a, stats):
     a.dit_positions = d.get("positions", recipe.get("positions", "frame"))  # the trained DiT's, not the flag's
     a.dit_depth = d.get("depth", recipe.get("depth", 6))
     a.dit_patch = d.get("patch", recipe.get("patch", 2))
+    a.dit_head = d.get("head", recipe.get("head", "linear"))
     te, dit = TextEncoder(), new_dit(a)
     use_ema = d.get("use_ema", True)
     te.load_state_dict(d["ema_te" if use_ema else "te"])

@@ -50,6 +50,11 @@ export const manifestSchema = z.object({
      * each latent frame lies (kinema-shapes 2.x), so clips longer than the trained ones stay in range.
      */
     temporalPositions: z.enum(["frame", "progress"]).optional(),
+    /**
+     * The DiT's output, inside its graph (descriptive, like temporalPositions): "linear" (absent) per token, or "conv":
+     * convolutions over the latent grid after it (kinema-shapes' --dit-head conv).
+     */
+    head: z.enum(["linear", "conv"]).optional(),
   }),
   vae: z.object({
     file: z.string(),
