@@ -29,7 +29,7 @@ WEIGHTS = os.path.join(KIT, "stage-5.pt")
 VAE, VAE_FT = "model/shapes/checkpoints/tc2c16-vae.pt", "model/shapes/checkpoints/tc2c16-vae-ft1000.pt"
 T_PROBS = "4:0.3,8:0.3,12:0.2,16:0.2"
 FRAMES = (8, 16, 24, 32)  # the video frames of T_PROBS's latent lengths at tc 2
-CKPT_FACTS = ("step", "curve", "positions", "depth", "patch")  # what a dit.pt says besides its weights, carried both ways
+CKPT_FACTS = ("step", "curve", "positions", "depth", "patch", "head")  # what a dit.pt says besides its weights, carried both ways
 # the candidates of the model change TRAINING-2.0.md asks for, each beside a control of stage 5's shape trained as long
 CANDIDATES = {
     # 8x14 tokens per latent frame: a shape's outline across tokens. Its moving averages start afresh (no --ema-continue):
@@ -37,7 +37,12 @@ CANDIDATES = {
     # near that start (a CPU rehearsal's step-400 averages: 0.996 where the weights themselves were ~0.5)
     "p1": dict(seed=1246, flags=["--dit-patch", "1"]),
     "p2": dict(seed=1247, flags=["--ema-continue"]),  # stage 5's 2x2 patch, the same steps: what the patch buys over more training
+    # stage 5's shape with the refining head (--dit-head conv), whose zeroed last convolution keeps the snapshot's function at
+    # the start; on the CPU (stage 6h, TRAINING-2.0.md) 500 steps lowered the validation loss and moved no kind
+    "p3": dict(seed=1248, flags=["--dit-head", "conv", "--ema-continue"]),
 }
+DEFAULT_CANDIDATES = "p1,p2"
+MAX_BACK = 8  # files a device call brings back from $OUT: each candidate's three and the run log
 
 
 def log(*x):
@@ -111,6 +116,9 @@ def run(a):
     if not os.path.exists(WEIGHTS):
         raise SystemExit(f"{WEIGHTS} is missing: run `gpu_stage.py kit` here and carry {KIT!r}")
     names = a.candidates.split(",")
+    if 3 * len(names) + 1 > MAX_BACK or not set(names) <= set(CANDIDATES):
+        raise SystemExit(f"--candidates {a.candidates}: at most {(MAX_BACK - 1) // 3} of {sorted(CANDIDATES)} (a device call brings "
+                         f"back {MAX_BACK} files: three a candidate and the run log)")
     root = os.path.abspath(a.work)
     os.makedirs(root, exist_ok=True)
     if a.device != "cpu":
@@ -182,7 +190,7 @@ def unpack(a):
     stats = json.load(open(os.path.join(a.src, "stats.json")))
     json.dump(stats, open(os.path.join(a.work, "stats.json"), "w"))
     done = stats.get("dit")  # absent where the run was stopped at its deadline: the export validates the checkpoint
-    log(f"{a.work}: step {s['step']}, patch {s['patch']}, " + (f"val loss raw {done['val_loss_raw']:.4f} ema "
+    log(f"{a.work}: step {s['step']}, patch {s['patch']}, head {s['head']}, " + (f"val loss raw {done['val_loss_raw']:.4f} ema "
         f"{done['val_loss_ema']:.4f} ({'ema' if s['use_ema'] else 'raw'} kept)" if done else "stopped at a periodic checkpoint"))
     print(f"LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 /usr/bin/python3 model/shapes/train.py --phase export "
           f"--work {a.work} --out {a.work}/out --seed {stats['seed']} --threads 1 --guidance 5 --min-generated-frames 16 "
@@ -205,7 +213,7 @@ def main():
     r.add_argument("--clips", type=int, default=20000)
     r.add_argument("--batch", type=int, default=64, help="clips a step (stage 5: 32; a small DiT leaves a GPU mostly idle "
                    "at 32, so twice the clips cost little more time a step)")
-    r.add_argument("--candidates", default=",".join(CANDIDATES))
+    r.add_argument("--candidates", default=DEFAULT_CANDIDATES)
     r.add_argument("--device", default="cuda")
     r.add_argument("--amp", default="bf16", choices=["none", "bf16"])
     r.add_argument("--procs", type=int, default=max(1, (os.cpu_count() or 2) - 2), help="clip-rendering processes")
