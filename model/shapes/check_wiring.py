@@ -87,10 +87,19 @@ def check_deeper(mods, tc, lc, depth=8):
 def check_head(mods, tc, lc):
     """--dit-head conv: warm_start into a DiT with the refining head computes the source's function bit for bit (the
     head's last convolution starts at zero; its other tensors are the report's only fresh ones), and a conv-head export
-    comes back with its head from model.json and runs in node."""
+    comes back with its head from model.json and runs in node; a warm start from it into a plain DiT is refused."""
     r, back = check_same_start(mods, tc, lc, dict(head="conv"), seed=3, in_node=True)
     assert r["skipped"] and all(n.startswith("dit.refine.") for n in r["skipped"]), r["skipped"]
     assert back.head == "conv" and back.refine is not None, back.head
+    with tempfile.TemporaryDirectory() as d:  # and a headed snapshot does not lose its head to a plain DiT
+        export_onnx(d, mods[0], mods[1], mods[2], back)
+        write_manifest(d, 3.0, "check", tc=tc, latent_c=lc, positions="progress", head="conv")
+        try:
+            warm_start(d, TextEncoder(), DiT(in_c=lc, positions="progress", tc=tc))
+        except ValueError as e:
+            assert "--dit-head" in str(e), e
+        else:
+            raise AssertionError("a conv-head snapshot warm-started a linear-head DiT: its head was dropped")
     return r["skipped"]
 
 

@@ -188,6 +188,8 @@ def warm_start(folder, te, dit, copies=(), weights=None):
     te0, dit0 = load_torch_weights(folder, weights) if weights else load_checked(folder)[2:]
     if len(dit.blocks) < len(dit0.blocks):  # its last blocks would be dropped without a word
         raise ValueError(f"--dit-depth {len(dit.blocks)}: {folder}'s DiT has {len(dit0.blocks)} blocks; a warm start keeps them all")
+    if dit0.head != dit.head and dit.head == "linear":  # its refining head would be dropped without a word
+        raise ValueError(f"--dit-head linear: {folder}'s DiT has the {dit0.head} head; a warm start keeps it (--dit-head {dit0.head})")
     manifest = manifest_of(folder)
     if dit.patch != dit0.patch and (dit0.patch[1], dit.patch[1]) != (2, 1):
         raise ValueError(f"--dit-patch {dit.patch[1]}: a warm start maps a 2x2 snapshot's patch onto 1x1, not {dit0.patch} to {dit.patch}")
