@@ -1,5 +1,5 @@
 """The one check of the DiT phase's device path this machine can run (it has no GPU): the text encoder, the DiT (2x2
-and 1x1 patches) and the encoder run forward on PyTorch's "meta" device, which holds shapes and no values, and the
+and 1x1 patches, and the refining head) and the encoder run forward on PyTorch's "meta" device, which holds shapes and no values, and the
 flow-matching loss is built there from batches made on the CPU and moved, as train_dit.dit_loop makes them. A
 tensor that a forward pass makes on the CPU itself (an arange without device=, say) then stops it with "Expected all
 tensors to be on the same device", as it would stop a CUDA run (`gpu_stage.py`) minutes into its only call. What meta
@@ -28,14 +28,14 @@ def main():
     train_dit.trim = lambda i: (i, (i != 0).to(torch.int32))  # (already trimmed: meta has no values to count)
     try:
         shapes = {}
-        for patch in (2, 1):
-            te, dit = TextEncoder().to(dev), DiT(in_c=16, positions="progress", tc=2, patch=(1, patch, patch)).to(dev)
+        for patch, head in ((2, "linear"), (1, "linear"), (2, "conv")):
+            te, dit = TextEncoder().to(dev), DiT(in_c=16, positions="progress", tc=2, patch=(1, patch, patch), head=head).to(dev)
             x0 = torch.randn(2, 16, 4, 8, 14)
             g = torch.Generator().manual_seed(0)
             loss = train_dit.flow_loss(te, dit, x0.to(dev), ids.to(dev), train_dit.sample_t(2, g).to(dev),
                                        video_noise(x0.shape, g, 0.5).to(dev))
             assert loss.device == dev, loss.device
-            shapes[f"dit patch {patch}"] = list(dit(x0.to(dev), torch.rand(2).to(dev), te(ids.to(dev)),
+            shapes[f"dit patch {patch} {head}"] = list(dit(x0.to(dev), torch.rand(2).to(dev), te(ids.to(dev)),
                                                   (ids != 0).to(torch.int32).to(dev)).shape)
         z = Encoder(tc=2, latent_c=16).to(dev)(torch.zeros(1, 3, 8, 64, 112).to(dev))
         shapes["encoder"] = list(z.shape)

@@ -38,7 +38,7 @@ CANDIDATES = {
     "p1": dict(seed=1246, flags=["--dit-patch", "1"]),
     "p2": dict(seed=1247, flags=["--ema-continue"]),  # stage 5's 2x2 patch, the same steps: what the patch buys over more training
     # stage 5's shape with the refining head (--dit-head conv), whose zeroed last convolution keeps the snapshot's function at
-    # the start; on the CPU (stage 6h, TRAINING-2.0.md) 500 steps lowered the validation loss and moved no kind
+    # the start; on the CPU (stage 6h, TRAINING-2.0.md) 1,200 steps lowered the validation loss and moved no kind
     "p3": dict(seed=1248, flags=["--dit-head", "conv", "--ema-continue"]),
 }
 DEFAULT_CANDIDATES = "p1,p2"
