@@ -67,7 +67,7 @@ def parse():
                    "latents constant over each 2x2 cell (from_onnx.patch_1x1), a poor start on real ones (TRAINING-2.0.md)")
     p.add_argument("--dit-head", default="linear", choices=DIT_HEADS,
                    help="the DiT's output: linear per token (1.x and 2.0's stages to 5), or conv: three 3x3x3 convolutions over the "
-                   "latent grid after it (nets.RefineHead, ~1.2x a training step), so a shape's outline is drawn across token borders "
+                   "latent grid after it (nets.RefineHead, 1.0-1.2x a training step: trainstep_cost.py), so a shape's outline is drawn across token borders "
                    "and adjacent latent frames; its last convolution starts at zero, so with --dit-warm-from the start is the snapshot's function")
     p.add_argument("--device", default="cpu",
                    help="--phase dit: where the DiT trains and the clips are encoded (cpu, cuda); checkpoints are saved "

@@ -24,6 +24,8 @@ CANDIDATES = [
     # this 24 GB machine (not investigated; a 32-clip batch's attention maps are the likely cause), so only T 4 and 8
     ("patch 1x1, width 192, depth 6", dict(patch=(1, 1, 1), d=192, depth=6, heads=6), (4, 8)),
     ("patch 2x2, width 288, depth 8", dict(patch=(1, 2, 2), d=288, depth=8, heads=6), tuple(T_PROBS)),
+    # stage 6h's: stage 5's shape with the refining head (--dit-head conv, nets.RefineHead)
+    ("stage 5 + refining head (--dit-head conv)", dict(patch=(1, 2, 2), d=192, depth=6, heads=6, head="conv"), tuple(T_PROBS)),
 ]
 
 
