@@ -18,13 +18,19 @@ import { captionFor, type ClipSpec, type ColorName, type Kind, type Motion, type
 export interface JudgedRun { model: LoadedModel; geometry: Geometry; steps: number; guidance: number; scratchDir: string }
 
 export async function generateAndJudge(run: JudgedRun, spec: ClipSpec, seed: number, resume?: Checkpoint): Promise<Judgement> {
+  return (await generateJudged(run, spec, seed, resume)).judgement;
+}
+
+/** generateAndJudge, with the final latent too (headroom.ts scores it with the DiT itself). */
+export async function generateJudged(run: JudgedRun, spec: ClipSpec, seed: number, resume?: Checkpoint): Promise<{ latent: Float32Array; judgement: Judgement }> {
   const { model, geometry } = run;
   const latent = await denoise({
     model, prompt: spec.caption, seed, steps: run.steps, sampler: model.manifest.sampler.default,
     guidance: run.guidance, geometry, resume, async onStep() {},
   });
   const raw = await decodeToRawFrames(model, latent, geometry, join(run.scratchDir, `${seed}.rgb`));
-  return judgeClip({ rgb: new Uint8Array(await readFile(raw.path)), width: raw.width, height: raw.height, frames: raw.count }, spec);
+  const judgement = judgeClip({ rgb: new Uint8Array(await readFile(raw.path)), width: raw.width, height: raw.height, frames: raw.count }, spec);
+  return { latent, judgement };
 }
 
 /**
