@@ -3,8 +3,13 @@
 16-channel latents at each latent length T, best of two, no optimizer step; one thread. Weights do not change the
 cost. Prints a line per candidate and one JSON line last.
 
-  LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 /usr/bin/python3 model/shapes/trainstep_cost.py
+  LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 /usr/bin/python3 model/shapes/trainstep_cost.py [--amp bf16] [--only N,...]
+
+--amp bf16: the passes under bfloat16 autocast, as train.py's --amp bf16 runs them (on a CPU with AVX512-BF16 the
+matmuls are ~3x float32's; without it slower). --only: the candidates at these indexes (0-based) only.
 """
+import argparse
+import contextlib
 import json
 import os
 import sys
@@ -29,30 +34,37 @@ CANDIDATES = [
 ]
 
 
-def step_seconds(te, dit, ids, t_len):
+def step_seconds(te, dit, ids, t_len, amp):
     x, t = torch.randn(BATCH, 16, t_len, 8, 14), torch.rand(BATCH)
     best = float("inf")
     for _ in range(2):
         began = time.time()
-        dit(x, t, te(ids), (ids != 0).to(torch.int32)).pow(2).mean().backward()
+        with torch.autocast("cpu", dtype=torch.bfloat16) if amp == "bf16" else contextlib.nullcontext():
+            loss = dit(x, t, te(ids), (ids != 0).to(torch.int32)).float().pow(2).mean()
+        loss.backward()
         best = min(best, time.time() - began)
     return best
 
 
 def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--amp", default="none", choices=["none", "bf16"])
+    p.add_argument("--only", default=",".join(str(i) for i in range(len(CANDIDATES))))
+    a = p.parse_args()
+    chosen = [CANDIDATES[int(i)] for i in a.only.split(",")]
     torch.set_num_threads(1)
     torch.manual_seed(0)
     te, ids = TextEncoder(), torch.randint(1, 200, (BATCH, TEXT_TOKENS))
     rows = []
-    for name, shape, lengths in CANDIDATES:
+    for name, shape, lengths in chosen:
         dit = DiT(in_c=16, positions="progress", tc=2, **shape)
-        per = {t_len: round(step_seconds(te, dit, ids, t_len), 2) for t_len in lengths}
+        per = {t_len: round(step_seconds(te, dit, ids, t_len, a.amp), 2) for t_len in lengths}
         mix = sum(T_PROBS[t] * s for t, s in per.items()) / sum(T_PROBS[t] for t in per)
         rows.append(dict(dit=name, values_m=round(sum(p.numel() for p in dit.parameters()) / 1e6, 2), seconds_by_T=per,
                          mix_mean_s=round(mix, 2), lengths_timed=list(lengths)))
         print(f"{name}: {rows[-1]['values_m']} M values; s/step " + ", ".join(f"T{t} {s:.2f}" for t, s in per.items())
               + f"; mean over the timed lengths of the mix {mix:.2f}", flush=True)
-    print(json.dumps(dict(batch=BATCH, threads=1, rows=rows)))
+    print(json.dumps(dict(batch=BATCH, threads=1, amp=a.amp, rows=rows)))
 
 
 if __name__ == "__main__":
