@@ -40,6 +40,11 @@ export async function generateJudged(run: JudgedRun, spec: ClipSpec, seed: numbe
  * step; from step 0 (t = 1) it is plain generation. model/shapes/probe.ts: at which noise a kind gets lost.
  */
 export async function denoiseFromTruth(run: JudgedRun, spec: ClipSpec, seed: number, truth: Float32Array, from: number): Promise<Judgement> {
+  return generateAndJudge(run, spec, seed, truthCheckpoint(run, seed, truth, from));
+}
+
+/** The checkpoint denoiseFromTruth resumes: the truth noised to step `from`'s time with the seed's own noise. */
+export function truthCheckpoint(run: JudgedRun, seed: number, truth: Float32Array, from: number): Checkpoint {
   const { model, geometry } = run, { manifest } = model;
   const sampler = manifest.sampler.default;
   const t = timeGrid(sampler, run.steps, manifest.prediction, manifest.sampler.flowShift)[from]!;
@@ -47,9 +52,7 @@ export async function denoiseFromTruth(run: JudgedRun, spec: ClipSpec, seed: num
   const noise = initialNoise(rng, geometry.latent, manifest.sampler.frameSharedNoise ?? 0);
   if (truth.length !== noise.length) throw new Error(`a ${truth.length}-value truth for a ${geometry.latent.join("x")} latent`);
   const latent = Float32Array.from(noise, (n, i) => (1 - t) * truth[i]! + t * n);
-  return generateAndJudge(run, spec, seed, {
-    step: from, totalSteps: run.steps, sampler, guidance: run.guidance, modelHash: model.hash, shape: geometry.latent, rng: rng.state, latent,
-  });
+  return { step: from, totalSteps: run.steps, sampler, guidance: run.guidance, modelHash: model.hash, shape: geometry.latent, rng: rng.state, latent };
 }
 
 // One-shape prompts (demo.ts, judge-video.ts): the options that describe one, its spec, and how a clip reads.
