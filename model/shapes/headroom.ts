@@ -30,6 +30,7 @@ const { values } = parseArgs({
 });
 const seeds = Number(values.seeds), steps = Number(values.steps);
 if (!Number.isInteger(seeds) || seeds < 2) throw new Error("--seeds: a whole number, at least 2");
+if (!Number.isInteger(steps) || steps < 1) throw new Error("--steps: a whole number of sampler steps");
 const model = await LoadedModel.load(values.model!, "cpu", 1);
 const { manifest } = model;
 const geometry = geometryFor({ resolution: "R480P", durationSeconds: 2, fps: 8 }, manifest, "cpu"); // level 2's job

@@ -5,8 +5,9 @@ cost. Prints a line per candidate and one JSON line last.
 
   LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 /usr/bin/python3 model/shapes/trainstep_cost.py [--amp bf16] [--only N,...]
 
---amp bf16: the passes under bfloat16 autocast, as train.py's --amp bf16 runs them (on a CPU with AVX512-BF16 the
-matmuls are ~3x float32's; without it slower). --only: the candidates at these indexes (0-based) only.
+--amp bf16: the passes under bfloat16 autocast, as train.py's --amp bf16 runs them (on a CPU with AVX512-BF16 a step
+~1.5x faster than float32, TRAINING-2.0.md; without the instructions slower). --only: the candidates at these indexes
+(0-based) only.
 """
 import argparse
 import contextlib
@@ -51,6 +52,8 @@ def main():
     p.add_argument("--amp", default="none", choices=["none", "bf16"])
     p.add_argument("--only", default=",".join(str(i) for i in range(len(CANDIDATES))))
     a = p.parse_args()
+    if not all(i.isdigit() and int(i) < len(CANDIDATES) for i in a.only.split(",")):
+        p.error(f"--only: indexes 0-{len(CANDIDATES) - 1}, comma-separated")
     chosen = [CANDIDATES[int(i)] for i in a.only.split(",")]
     torch.set_num_threads(1)
     torch.manual_seed(0)
