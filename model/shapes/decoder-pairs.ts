@@ -11,6 +11,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openAutoencoder } from "../../eval/quality/ceiling.js";
+import { EVAL_JOB } from "../../eval/quality/generate.js";
 import { latentSize } from "../../src/engine/denoise.js";
 import { geometryFor } from "../../src/engine/geometry.js";
 import { LoadedModel } from "../../src/engine/runtime.js";
@@ -26,7 +27,7 @@ export async function writeDecoderPairs(o: PairsOptions): Promise<{ ks: number[]
   if (!Number.isInteger(o.count) || o.count < 1) throw new Error("--count: a whole number of pairs, at least 1");
   const model = await LoadedModel.load(o.model, "cpu", 1);
   const ae = await openAutoencoder(o.model);
-  const geometry = geometryFor({ resolution: "R480P", durationSeconds: 2, fps: 8 }, model.manifest, "cpu");
+  const geometry = geometryFor(EVAL_JOB, model.manifest, "cpu");
   const dir = await mkdtemp(join(tmpdir(), "kinema-decoder-pairs-"));
   const run = { model, geometry, steps: STEPS, guidance: model.manifest.sampler.guidanceScale, scratchDir: dir };
   const frames = geometry.generatedFrames ?? geometry.frames, size = latentSize(geometry);

@@ -20,7 +20,7 @@ import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import stream_clips, to_model  # noqa: E402
-from export import _export, round_fp16  # noqa: E402
+from export import _export, decoder_spec, round_fp16  # noqa: E402
 from nets import recon_loss  # noqa: E402
 from provenance import sha256  # noqa: E402
 from train_common import VAE_HELDOUT, load_vae, log, lr_at, psnr  # noqa: E402
@@ -105,11 +105,11 @@ def main():
         shutil.copytree(a.snapshot, a.export)
         dec.eval()
         round_fp16(enc, dec)  # as export.py ships every graph
-        axes = {"latent": {0: "batch", 2: "t", 3: "h", 4: "w"}, "frames": {0: "batch", 2: "frames", 3: "height", 4: "width"}}
-        _export(dec, (torch.randn(1, dec.lc, 2, 8, 14),), os.path.join(a.export, "vae_decoder.onnx"), ["latent"], ["frames"], axes)
+        module, args, name, inputs, outputs, axes = decoder_spec(dec)
+        _export(module, args, os.path.join(a.export, name), inputs, outputs, axes)
         manifest_path = os.path.join(a.export, "model.json")
         manifest = json.load(open(manifest_path))
-        manifest["files"]["vae_decoder.onnx"] = sha256(os.path.join(a.export, "vae_decoder.onnx"))
+        manifest["files"][name] = sha256(os.path.join(a.export, name))
         json.dump(manifest, open(manifest_path, "w"), indent=2)
     print(json.dumps(figures))
 

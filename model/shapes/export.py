@@ -78,11 +78,17 @@ def onnx_specs(enc, dec, te, dit):
          "denoiser.onnx", ["latent", "timestep", "text_embeddings", "text_mask"], ["prediction"],
          {"latent": {0: b, 2: "t"}, "timestep": {0: b}, "text_embeddings": {0: b, 1: "length"}, "text_mask": {0: b, 1: "length"},
           "prediction": {0: b, 2: "t"}}),
-        (dec, (torch.randn(1, dec.lc, 2, 8, 14),), "vae_decoder.onnx", ["latent"], ["frames"],
-         {"latent": {0: b, 2: "t", 3: "h", 4: "w"}, "frames": {0: b, 2: "frames", 3: "height", 4: "width"}}),
+        decoder_spec(dec),
         (enc, (torch.rand(1, 3, 8, HEIGHT, WIDTH) * 2 - 1,), "vae_encoder.onnx", ["frames"], ["latent"],
          {"frames": {0: b, 2: "frames", 3: "height", 4: "width"}, "latent": {0: b, 2: "t", 3: "h", 4: "w"}}),
     ]
+
+
+def decoder_spec(dec):
+    """onnx_specs' entry for vae_decoder.onnx alone (decoder_dit.py exports a decoder into a copy of a snapshot)."""
+    b = "batch"
+    return (dec, (torch.randn(1, dec.lc, 2, 8, 14),), "vae_decoder.onnx", ["latent"], ["frames"],
+            {"latent": {0: b, 2: "t", 3: "h", 4: "w"}, "frames": {0: b, 2: "frames", 3: "height", 4: "width"}})
 
 
 def export_onnx(out, enc, dec, te, dit):

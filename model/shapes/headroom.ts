@@ -11,12 +11,13 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Judgement } from "../../eval/judge/judge.js";
 import { alignmentOf } from "../../eval/quality/figures.js";
+import { EVAL_JOB } from "../../eval/quality/generate.js";
 import { loadShapesGolden, subsample } from "../../eval/quality/golden.js";
 import { multiShapeOf, targetsCleared } from "../../eval/quality/targets.js";
 import { geometryFor } from "../../src/engine/geometry.js";
 import { LoadedModel } from "../../src/engine/runtime.js";
 import { generateJudged } from "./judged.js";
-import { promptFit } from "./prompt-fit.js";
+import { promptFits } from "./prompt-fit.js";
 
 const SEED_STRIDE = 100_003;
 
@@ -33,7 +34,7 @@ if (!Number.isInteger(seeds) || seeds < 2) throw new Error("--seeds: a whole num
 if (!Number.isInteger(steps) || steps < 1) throw new Error("--steps: a whole number of sampler steps");
 const model = await LoadedModel.load(values.model!, "cpu", 1);
 const { manifest } = model;
-const geometry = geometryFor({ resolution: "R480P", durationSeconds: 2, fps: 8 }, manifest, "cpu"); // level 2's job
+const geometry = geometryFor(EVAL_JOB, manifest, "cpu"); // level 2's job
 const clips = subsample(loadShapesGolden().clips, Number(values.prompts));
 
 function figures(judgements: Judgement[]) {
@@ -52,11 +53,10 @@ const first: Judgement[] = [], oracle: Judgement[] = [], own: Judgement[] = [];
 const began = performance.now();
 try {
   for (const golden of clips) {
-    const candidates: { judgement: Judgement; fit: number }[] = [];
-    for (let k = 0; k < seeds; k++) {
-      const { latent, judgement } = await generateJudged(run, golden.spec, golden.seed + k * SEED_STRIDE);
-      candidates.push({ judgement, fit: await promptFit(model, golden.caption, latent, geometry, golden.seed) });
-    }
+    const made = [];
+    for (let k = 0; k < seeds; k++) made.push(await generateJudged(run, golden.spec, golden.seed + k * SEED_STRIDE));
+    const fits = await promptFits(model, golden.caption, made.map((m) => m.latent), geometry, golden.seed);
+    const candidates = made.map((m, k) => ({ judgement: m.judgement, fit: fits[k]! }));
     first.push(candidates[0]!.judgement);
     oracle.push(candidates.reduce((a, b) => (b.judgement.accuracy > a.judgement.accuracy ? b : a)).judgement);
     own.push(candidates.reduce((a, b) => (b.fit > a.fit ? b : a)).judgement);
