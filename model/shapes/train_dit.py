@@ -76,18 +76,21 @@ def foreground_weights(x0, weight, tau):
     return 1 + weight * (dist > tau).float()
 
 
-def sample_t(n, g, shift=FLOW_SHIFT):
+def sample_t(n, g, shift=FLOW_SHIFT, t_range=(0.0, 1.0)):
+    lo, hi = t_range
+    if (lo, hi) != (0.0, 1.0):  # an expert's range (--t-range): uniform over it, every t of its share weighed alike
+        return lo + (hi - lo) * torch.rand(n, generator=g)
     u = torch.sigmoid(torch.randn(n, generator=g))
     return shifted_time(u, shift)  # shift > 1: more weight at high noise
 
 
-def validate(te, dit, val, seed, shared=0.0):
+def validate(te, dit, val, seed, shared=0.0, t_range=(0.0, 1.0)):
     g = torch.Generator().manual_seed(seed)
     out, dev = [], device_of(dit)
     with torch.no_grad():
         for t_len, (z, ids) in sorted(val.items()):
             x0 = torch.from_numpy(z.astype(np.float32))
-            t = torch.linspace(0.05, 0.95, len(x0))
+            t = t_range[0] + (t_range[1] - t_range[0]) * torch.linspace(0.05, 0.95, len(x0))
             noise = video_noise(x0.shape, g, shared)  # on the CPU generator: the same noise on any device
             out.append(flow_loss(te, dit, x0.to(dev), torch.from_numpy(ids).to(dev), t.to(dev), noise.to(dev)).item())
     return float(np.mean(out))
@@ -118,7 +121,8 @@ def train_dit(a, enc, stats):
                                tc=enc.tc, latent_c=enc.lc,  # the latent it learns: [latent_c, F/tc, 8, 14]
                                positions=a.dit_positions, depth=a.dit_depth, frames=list(clip_frames(a)), flow_shift=a.flow_shift,
                                fg_weight=a.fg_weight, fg_tau=a.fg_tau, ema_continue=a.ema_continue,
-                               rollout=a.rollout, patch=a.dit_patch, head=a.dit_head, device=a.device, amp=a.amp)
+                               rollout=a.rollout, patch=a.dit_patch, head=a.dit_head, device=a.device, amp=a.amp,
+                               t_range=list(a.t_range), freeze_text=a.freeze_text)
     stats_path = os.path.join(a.work, "stats.json")
     json.dump(stats, open(stats_path, "w"))  # a DiT phase stopped from outside keeps these
     if a.world == 1:
@@ -167,6 +171,8 @@ def dit_loop(rank, a, pools, val, stats, parent):
     dev = torch.device(a.device)
     for m in (te, dit, ema_te, ema_dit):
         m.to(dev)
+    if a.freeze_text:
+        te.requires_grad_(False)  # no gradient: AdamW and the clip pass it by, the average skips it (below)
     params = list(te.parameters()) + list(dit.parameters())
     ema_params = list(ema_te.parameters()) + list(ema_dit.parameters())
     opt = torch.optim.AdamW(params, lr=3e-4, weight_decay=0.01)
@@ -183,14 +189,14 @@ def dit_loop(rank, a, pools, val, stats, parent):
         for m, src in ((te, te0), (dit, dit0), (ema_te, te0), (ema_dit, dit0)):
             m.load_state_dict(src.state_dict())
         if lead:  # the starting point's loss on this run's validation set, for the card
-            stats["init_from"]["val_loss"] = validate(te, dit, val, a.seed, a.noise_shared)
+            stats["init_from"]["val_loss"] = validate(te, dit, val, a.seed, a.noise_shared, a.t_range)
             log(f"DiT and text encoder from {a.init_from}: val loss {stats['init_from']['val_loss']:.4f}")
     if a.dit_warm_from and not a.resume:  # (a resumed run's weights come from its checkpoint below)
         from from_onnx import outside_appended, warm_start
         report = warm_start(a.dit_warm_from, te, dit, [(ema_te, ema_dit)], weights=a.dit_warm_weights)
         report["to_latent"] = dict(tc=a.vae_tc, latent_c=a.latent_c)
         if lead:
-            report["val_loss"] = validate(te, dit, val, a.seed, a.noise_shared)
+            report["val_loss"] = validate(te, dit, val, a.seed, a.noise_shared, a.t_range)
             stats["dit_warm_from"] = report
             from provenance import stage_chain  # the stages before this one, while the source folder is at hand
             stats["stage_chain"] = stage_chain(stats)
@@ -252,7 +258,7 @@ def dit_loop(rank, a, pools, val, stats, parent):
         ids = torch.from_numpy(ids[idx])
         drop = torch.from_numpy(rs.rand(a.dit_batch) < 0.1)
         ids[drop] = empty  # caption dropout -> the unconditional prompt "" for guidance
-        t, noise = sample_t(a.dit_batch, g, a.flow_shift), video_noise(x0.shape, g, a.noise_shared)
+        t, noise = sample_t(a.dit_batch, g, a.flow_shift, a.t_range), video_noise(x0.shape, g, a.noise_shared)
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.amp == "bf16"):
             loss = flow_loss(te, dit, x0.to(dev), ids.to(dev), t.to(dev), noise.to(dev), fg=fg, rollout=(a.rollout, g))
         opt.zero_grad()
@@ -263,6 +269,8 @@ def dit_loop(rank, a, pools, val, stats, parent):
         with torch.no_grad():
             d = EMA_DECAY if a.ema_continue else min(EMA_DECAY, (1 + step) / (10 + step))
             for pe, p in zip(ema_params, params):
+                if not p.requires_grad:
+                    continue  # --freeze-text: the average of a constant is the constant (without d x + (1 - d) x's rounding)
                 pe.mul_(d).add_(p.detach(), alpha=1 - d)
         run.append(loss_value)
         if (step + 1) % 25 == 0 or step + 1 == a.dit_steps or out_of_time(a.dit_minutes, t1):
@@ -293,8 +301,8 @@ def dit_loop(rank, a, pools, val, stats, parent):
             # exception"), and spawn then stops rank 0 before its final save
             dist.destroy_process_group()
             return None
-    v_raw = validate(te, dit, val, a.seed, a.noise_shared)
-    v_ema = validate(ema_te, ema_dit, val, a.seed, a.noise_shared)
+    v_raw = validate(te, dit, val, a.seed, a.noise_shared, a.t_range)
+    v_ema = validate(ema_te, ema_dit, val, a.seed, a.noise_shared, a.t_range)
     use_ema = v_ema <= v_raw
     stats["dit"] = dict(clips=a.dit_clips, steps=a.dit_steps, final_loss=curve[-1][1],  # the batch: the recipe's
                         curve=curve, val_loss_raw=v_raw, val_loss_ema=v_ema, exported="ema" if use_ema else "raw",
@@ -340,9 +348,9 @@ def load_ckpts(a, stats):
         raw_te, raw_dit = TextEncoder(), new_dit(a)
         raw_te.load_state_dict(d["te"])
         raw_dit.load_state_dict(d["dit"])
-        shared = recipe["noise_shared"]
-        sd["val_loss_raw"] = validate(raw_te, raw_dit, val, a.seed, shared)
-        sd["val_loss_ema"] = validate(ema_te, ema_dit, val, a.seed, shared)
+        shared, t_range = recipe["noise_shared"], tuple(recipe.get("t_range", (0.0, 1.0)))
+        sd["val_loss_raw"] = validate(raw_te, raw_dit, val, a.seed, shared, t_range)
+        sd["val_loss_ema"] = validate(ema_te, ema_dit, val, a.seed, shared, t_range)
         sd["val_clips"] = [DIT_HELDOUT, DIT_HELDOUT + (6 if a.quick else 96)]
         use_ema = sd["val_loss_ema"] <= sd["val_loss_raw"]
         te, dit = (ema_te, ema_dit) if use_ema else (raw_te, raw_dit)

@@ -93,6 +93,14 @@ def parse():
                    "input is one DDIM step down from the current weights' prediction at a higher t, the target the velocity to "
                    "the true clip (train_dit.rollout_inputs; 0: plain flow matching, 1.x; tried at 0.5 in stage 6f for the "
                    "kinds: 1,000 steps from stage 5 gained none; model/shapes/TRAINING-2.0.md)")
+    p.add_argument("--t-range", default="0:1",
+                   help="LO:HI: the DiT trains (and validates) only at t in [LO, HI], drawn uniformly there (--flow-shift "
+                   "applies only to the full 0:1), as one of a pair of expert DiTs a sampler switches between at a time "
+                   "(eDiff-I's, Wan 2.2's; the engine has no such switch: stages 6j and 6k were looked at through a local "
+                   "patch, model/shapes/TRAINING-2.0.md). 0.5:1 is where a shape's kind is decided (model/shapes/probe.ts)")
+    p.add_argument("--freeze-text", action="store_true",
+                   help="with --dit-warm-from: the text encoder stays the snapshot's (no gradient, no averaging), so an expert "
+                   "trained this way shares its text encoder with the snapshot it serves beside")
     p.add_argument("--dit-decay", type=int, default=0,
                    help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
     p.add_argument("--ema-continue", action="store_true",
@@ -121,6 +129,14 @@ def parse():
         p.error("--dit-warm-weights holds --dit-warm-from's folder's weights: name that folder too")
     if a.ema_continue and not (a.dit_warm_from or a.init_from):
         p.error("--ema-continue goes on from a snapshot's averages: it needs --dit-warm-from or --init-from")
+    try:
+        a.t_range = tuple(float(x) for x in a.t_range.split(":"))
+    except ValueError:
+        p.error(f"--t-range: LO:HI, two numbers, not {a.t_range!r}")
+    if len(a.t_range) != 2 or not 0 <= a.t_range[0] < a.t_range[1] <= 1:
+        p.error("--t-range: LO:HI with 0 <= LO < HI <= 1")
+    if a.freeze_text and not (a.dit_warm_from or a.init_from):
+        p.error("--freeze-text keeps a snapshot's text encoder: it needs --dit-warm-from or --init-from")
     if not 0 <= a.rollout <= 1:
         p.error("--rollout is a share of the batch, between 0 and 1")
     if a.world > 1 and a.device != "cpu":
