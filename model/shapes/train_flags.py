@@ -99,7 +99,7 @@ def parse():
                    "(eDiff-I's, Wan 2.2's; the engine has no such switch: stages 6j and 6k were looked at through a local "
                    "patch, model/shapes/TRAINING-2.0.md). 0.5:1 is where a shape's kind is decided (model/shapes/probe.ts)")
     p.add_argument("--freeze-text", action="store_true",
-                   help="with --dit-warm-from: the text encoder stays the snapshot's (no gradient, no averaging), so an expert "
+                   help="with --dit-warm-from or --init-from: the text encoder stays the snapshot's (no gradient, no averaging), so an expert "
                    "trained this way shares its text encoder with the snapshot it serves beside")
     p.add_argument("--dit-decay", type=int, default=0,
                    help="the DiT's learning rate falls linearly to 0 over its last N steps (0: constant after warmup)")
