@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from data import random_groups, stream_clips
-from nets import Decoder, Encoder, recon_loss
+from nets import LATENT_NOISE, Decoder, Encoder, recon_loss
 
 
 def finetune_decoder(a, log, groups_of, psnr, lr_at, out_of_time, vae_heldout):
@@ -37,7 +37,7 @@ def finetune_decoder(a, log, groups_of, psnr, lr_at, out_of_time, vae_heldout):
         x = random_groups(groups, a.vae_batch, g)
         with torch.no_grad():
             z = enc.raw(x)
-        y = dec.raw(z + 0.05 * torch.randn(z.shape, generator=g))  # same latent noise as the VAE phase
+        y = dec.raw(z + LATENT_NOISE * torch.randn(z.shape, generator=g))
         loss = recon_loss(x, y)
         opt.zero_grad()
         loss.backward()

@@ -1,6 +1,6 @@
 """A decoder that knows the DiT's errors: the VAE decoder fine-tuned on pairs of (the DiT's final latent from a clip's
 noised ground truth, the truth's frames) from model/shapes/make-pairs.ts, each batch half such pairs and half clean
-reconstructions (the encoder frozen, decoder.py's latent noise) so the autoencoder's own ceiling stays. The latent space
+reconstructions (the encoder frozen, nets.LATENT_NOISE on their latents) so the autoencoder's own ceiling stays. The latent space
 does not change, so the DiT and its chain do not either. Writes a checkpoint in vae_ft.pt's form (a work folder's
 export takes it) and, with --snapshot, a copy of that snapshot with this decoder in place of its own, for a look.
 
@@ -21,7 +21,7 @@ import torch  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import stream_clips, to_model  # noqa: E402
 from export import _export, decoder_spec, round_fp16  # noqa: E402
-from nets import recon_loss  # noqa: E402
+from nets import LATENT_NOISE, recon_loss  # noqa: E402
 from provenance import sha256  # noqa: E402
 from train_common import VAE_HELDOUT, load_vae, log, lr_at, psnr  # noqa: E402
 
@@ -87,7 +87,7 @@ def main():
         _, xc = pair_batch(lat, rgb, 0, n, a.batch, dec.tc, g)
         with torch.no_grad():
             zc = enc.raw(xc)
-        loss = recon_loss(x, dec(z)) + recon_loss(xc, dec.raw(zc + 0.05 * torch.randn(zc.shape, generator=g)))
+        loss = recon_loss(x, dec(z)) + recon_loss(xc, dec.raw(zc + LATENT_NOISE * torch.randn(zc.shape, generator=g)))
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(dec.parameters(), 1.0)

@@ -326,6 +326,11 @@ def video_noise(shape, g, shared=0.0):
     return math.sqrt(1 - shared) * own + math.sqrt(shared) * common
 
 
+# The noise added to a latent before the decoder sees it in training (the VAE phase, the decoder phase, decoder_dit.py):
+# a decoder robust to small latent errors, as the DiT's always have.
+LATENT_NOISE = 0.05
+
+
 def recon_loss(x, y):
     """L1 + L2 between frames x and reconstruction y, with shape pixels (those that differ from the
     top-left pixel, the background) weighted 5x: the shapes are a small part of each frame."""

@@ -22,7 +22,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import random_groups, stream_clips, to_model  # noqa: E402
-from nets import Decoder, Encoder, recon_loss  # noqa: E402
+from nets import LATENT_NOISE, Decoder, Encoder, recon_loss  # noqa: E402
 from train_common import (VAE_HELDOUT, arch_of, follow_autoencoder, groups_of, load_vae, log, lr_at,  # noqa: E402
                           out_of_time, psnr)
 from train_dit import load_ckpts, train_dit  # noqa: E402
@@ -67,7 +67,7 @@ def train_vae(a, stats):
             pg["lr"] = lr_at(step, 1e-3, 50)
         x = random_groups(groups, a.vae_batch, g)  # [B, 3, tc, H, W]
         z = enc.raw(x)
-        zn = z + 0.05 * torch.randn(z.shape, generator=g)  # decoder robustness to small latent errors
+        zn = z + LATENT_NOISE * torch.randn(z.shape, generator=g)
         y = dec.raw(zn)
         loss = recon_loss(x, y) + 1e-3 * z.pow(2).mean()
         opt.zero_grad()
