@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAutoencoder, type Autoencoder } from "../eval/quality/ceiling.js";
+import { EVAL_JOB, freeStepBudget } from "../eval/quality/generate.js";
 import { renderClip, sampleClip } from "../model/shapes/dataset.js";
 import { denoiseFromTruth, generateAndJudge, type JudgedRun } from "../model/shapes/judged.js";
 import { geometryFor } from "../src/engine/geometry.js";
@@ -18,8 +19,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "kinema-probe-test-"));
   const model = await LoadedModel.load(SHAPES, "cpu", 1);
   ae = await openAutoencoder(SHAPES);
-  const geometry = geometryFor({ resolution: "R480P", durationSeconds: 2, fps: 8 }, model.manifest, "cpu");
-  run = { model, geometry, steps: 30, guidance: model.manifest.sampler.guidanceScale, scratchDir: dir };
+  const geometry = geometryFor(EVAL_JOB, model.manifest, "cpu");
+  run = { model, geometry, steps: freeStepBudget(), guidance: model.manifest.sampler.guidanceScale, scratchDir: dir };
 });
 afterAll(async () => {
   await run?.model.release();

@@ -10,6 +10,7 @@ import { decodeToRawFrames } from "../../src/engine/decode.js";
 import { denoise } from "../../src/engine/denoise.js";
 import { geometryFor, type Geometry } from "../../src/engine/geometry.js";
 import { LoadedModel } from "../../src/engine/runtime.js";
+import { loadConfig } from "../../src/config/config.js";
 import type { ClipFrames, Judgement } from "../judge/judge.js";
 import { FEATURE_FRAMES, FEATURE_HEIGHT, FEATURE_WIDTH, type FeatureExtractor } from "./features.js";
 import type { GoldenClip } from "./golden.js";
@@ -19,6 +20,9 @@ export type JudgeFn = (clip: ClipFrames, spec: ClipSpec) => Judgement;
 
 /** the eval's job: the FREE tier's clip length; resolution does not matter on the cpu profile */
 export const EVAL_JOB = { resolution: "R480P", durationSeconds: 2, fps: 8 } as const;
+
+/** the FREE tier's step budget (KINEMA_FREE_STEPS): the grid level 2 judges at, and that the model tools sample */
+export const freeStepBudget = (): number => loadConfig({ ...process.env }).tiers.FREE.stepBudget;
 
 export interface ModelInfo { dir: string; id: string; version: string; trained: boolean; hash: string; width: number; height: number; sampler: string; guidance: number }
 

@@ -11,18 +11,17 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openAutoencoder } from "../../eval/quality/ceiling.js";
-import { EVAL_JOB } from "../../eval/quality/generate.js";
+import { EVAL_JOB, freeStepBudget } from "../../eval/quality/generate.js";
 import { latentSize } from "../../src/engine/denoise.js";
 import { geometryFor } from "../../src/engine/geometry.js";
 import { LoadedModel } from "../../src/engine/runtime.js";
 import { renderClip, sampleClip } from "./dataset.js";
 import { generateJudged, truthCheckpoint } from "./judged.js";
 
-const STEPS = 30; // the FREE budget's grid, as level 2 samples
-
 export interface PairsOptions { model: string; count: number; out: string; start: number; fromStep: number }
 
 export async function writeDecoderPairs(o: PairsOptions): Promise<{ ks: number[]; accuracies: number[] }> {
+  const STEPS = freeStepBudget(); // the grid level 2 samples
   if (!Number.isInteger(o.fromStep) || o.fromStep < 1 || o.fromStep >= STEPS) throw new Error(`--from-step: a whole step in 1..${STEPS - 1}`);
   if (!Number.isInteger(o.count) || o.count < 1) throw new Error("--count: a whole number of pairs, at least 1");
   const model = await LoadedModel.load(o.model, "cpu", 1);

@@ -6,7 +6,7 @@
 // If kinds read right from mid noise but not from pure noise, the DiT draws outlines but does not commit to
 // the prompt's kind; if they are lost even from low noise, it cannot draw them at all (its resolution or
 // capacity). Prints one JSON line: per k its t, accuracy, kind and motion, and the per-kind breakdown.
-//   node --import tsx model/shapes/probe.ts --model DIR [--from 0,10,15,20,25] [--clips 48] [--steps 30]
+//   node --import tsx model/shapes/probe.ts --model DIR [--from 0,10,15,20,25] [--clips 48] [--steps N (the FREE budget)]
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import type { Judgement } from "../../eval/judge/judge.js";
 import { openAutoencoder } from "../../eval/quality/ceiling.js";
 import { alignmentOf, breakdownLine } from "../../eval/quality/figures.js";
+import { EVAL_JOB, freeStepBudget } from "../../eval/quality/generate.js";
 import { geometryFor } from "../../src/engine/geometry.js";
 import { LoadedModel } from "../../src/engine/runtime.js";
 import { timeGrid } from "../../src/engine/sampler.js";
@@ -26,7 +27,7 @@ const { values } = parseArgs({
     from: { type: "string", default: "0,10,15,20,25" },
     clips: { type: "string", default: "48" },
     start: { type: "string", default: "99800000" }, // held out from training, and not the golden set (guidance.ts's)
-    steps: { type: "string", default: "30" },
+    steps: { type: "string", default: String(freeStepBudget()) },
   },
 });
 const steps = Number(values.steps);
@@ -35,7 +36,7 @@ if (from.some((k) => !Number.isInteger(k) || k < 0 || k >= steps)) throw new Err
 const model = await LoadedModel.load(values.model!, "cpu", 1);
 const ae = await openAutoencoder(values.model!);
 const { manifest } = model;
-const geometry = geometryFor({ resolution: "R480P", durationSeconds: 2, fps: 8 }, manifest, "cpu"); // level 2's job
+const geometry = geometryFor(EVAL_JOB, manifest, "cpu");
 const grid = timeGrid(manifest.sampler.default, steps, manifest.prediction, manifest.sampler.flowShift);
 const specs = Array.from({ length: Number(values.clips) }, (_, i) => sampleClip(Number(values.start) + i));
 const dir = await mkdtemp(join(tmpdir(), "kinema-probe-"));
