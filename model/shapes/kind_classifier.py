@@ -2,9 +2,10 @@
 single-shape clips (no digits): at each t, with the same noise (two draws), the flow loss with the caption's kind
 word set to circle, square and triangle; the lowest loss is the reading. Prints accuracy by t and true kind, and the
 mean loss gap between the true caption and the best wrong one; ~5 minutes on one thread. The latents come from the
-training encoder (fp32 `checkpoints/tc2c16-vae.pt`), as the DiT saw them in training.
+training encoder (`--vae`, by default the chain's fp32 `checkpoints/tc2c16-vae.pt`), as the DiT saw them in training; a
+model trained on another autoencoder names that one's checkpoint.
 
-  /usr/bin/python3 model/shapes/kind_classifier.py --model model/shapes/checkpoints/dit-stage-5 [--clips 60]
+  /usr/bin/python3 model/shapes/kind_classifier.py --model model/shapes/checkpoints/dit-stage-5 [--clips 60] [--vae PT]
 """
 import argparse
 import os
@@ -57,10 +58,12 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", required=True, help="an exported model folder")
     p.add_argument("--clips", type=int, default=60)
+    p.add_argument("--vae", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkpoints", "tc2c16-vae.pt"),
+                   help="the autoencoder checkpoint the model's DiT was trained on (its encoder makes the latents)")
     a = p.parse_args()
     torch.set_num_threads(1)
     _, _, te, dit = load_model(a.model)
-    enc, _ = load_vae(os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkpoints", "tc2c16-vae.pt"))
+    enc, _ = load_vae(a.vae)
     enc.eval()
     clips = single_shape_clips(enc, a.clips)
     truth = torch.tensor([KINDS.index(c[0]) for c in clips])
