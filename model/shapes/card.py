@@ -5,7 +5,7 @@ import platform
 
 from provenance import (autoencoder_files, autoencoder_note, chain_section, chain_walls, figure, lineage, stage_chain,
                         warm_note)
-from recipe_defaults import FG_TAU, FLOW_SHIFT, ROLLOUT_GAP, ROLLOUT_MIN_T
+from recipe_defaults import DIT_DEPTH, FG_TAU, FLOW_SHIFT, ROLLOUT_GAP, ROLLOUT_MIN_T
 
 # model.json's version (export.py writes it) and the card's title. 1.1.0: the same recipe, DiT trained 4000 steps in one
 # go. 1.2.0: the DiT trained from noise shared in part by all latent frames, on two processes (data parallel).
@@ -114,7 +114,7 @@ def recipe_flags(recipe, tc=4):
             + (f" --fg-tau {recipe['fg_tau']:g}" if recipe.get("fg_weight") and recipe["fg_tau"] != FG_TAU else "")
             + (" --ema-continue" if recipe.get("ema_continue") else "")
             + (f" --rollout {recipe['rollout']:g}" if recipe.get("rollout") else "")
-            + (f" --dit-depth {recipe['depth']}" if recipe.get("depth", 6) != 6 else "")
+            + (f" --dit-depth {recipe['depth']}" if recipe.get("depth", DIT_DEPTH) != DIT_DEPTH else "")
             + (f" --dit-patch {recipe['patch']}" if recipe.get("patch", 2) != 2 else "")
             + (f" --dit-head {recipe['head']}" if recipe.get("head", "linear") != "linear" else "")
             + (f" --device {recipe['device']}" if recipe.get("device", "cpu") != "cpu" else "")
@@ -293,8 +293,8 @@ def psnr_text(final_psnr, vae):
 
 
 def depth_of(st):
-    """The DiT's blocks (`--dit-depth`; a recipe from before the flag: 6)."""
-    return (st.get("dit_recipe") or {}).get("depth", 6)
+    """The DiT's blocks (`--dit-depth`; a recipe from before the flag: DIT_DEPTH)."""
+    return (st.get("dit_recipe") or {}).get("depth", DIT_DEPTH)
 
 
 def trained_on(st):

@@ -19,6 +19,7 @@ from onnx import numpy_helper
 
 from export import export_onnx, onnx_specs, trace
 from nets import DiT, Decoder, Encoder, TextEncoder
+from recipe_defaults import DIT_DEPTH
 from train_common import state_as
 
 
@@ -84,7 +85,7 @@ def dit_shape(m):
     and output head ("linear" before --dit-head)."""
     d = m["denoiser"]
     return dict(in_c=m["latentChannels"], tc=m["vae"]["temporalCompression"], positions=d.get("temporalPositions", "frame"),
-                depth=d.get("depth", 6), patch=tuple(d["patchSize"]), head=d.get("head", "linear"))
+                depth=d.get("depth", DIT_DEPTH), patch=tuple(d["patchSize"]), head=d.get("head", "linear"))
 
 
 def temporal_positions(folder):

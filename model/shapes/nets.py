@@ -10,6 +10,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from recipe_defaults import DIT_DEPTH
+
 TC = 4  # temporal compression: 4 frames -> 1 latent frame (non-causal inside the group, none across)
 SC = 8  # spatial compression
 LATENT_C = 8
@@ -239,7 +241,7 @@ class RefineHead(nn.Module):
 class DiT(nn.Module):
     """latent [B, C, T, h, w], timestep [B] in [0, 1], text [B, L, Dt], textMask int32 [B, L] -> velocity."""
 
-    def __init__(self, in_c=LATENT_C, grid=(8, 14), patch=(1, 2, 2), d=192, depth=6, heads=6, ratio=4.0, text_d=128,
+    def __init__(self, in_c=LATENT_C, grid=(8, 14), patch=(1, 2, 2), d=192, depth=DIT_DEPTH, heads=6, ratio=4.0, text_d=128,
                  positions="frame", tc=4, head="linear"):
         super().__init__()
         if head not in DIT_HEADS:

@@ -13,6 +13,9 @@ def shifted_time(u, shift=FLOW_SHIFT):
     (train_dit.sample_t) and the sampler's grid (export.flow_sample; the engine's sampler.ts timeGrid in TypeScript)."""
     return shift * u / (1 + (shift - 1) * u)
 
+# The DiT's blocks (--dit-depth): 1.x's and the chain's. A recipe or manifest from before the flag records none: it had these.
+DIT_DEPTH = 6
+
 # --fg-tau: a latent is foreground more than this many latent stds from its frame's background.
 FG_TAU = 1.0
 

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from data import FRAMES, tokenize
 from nets import TextEncoder, video_noise
-from recipe_defaults import FLOW_SHIFT, ROLLOUT_GAP, ROLLOUT_MIN_T, shifted_time
+from recipe_defaults import DIT_DEPTH, FLOW_SHIFT, ROLLOUT_GAP, ROLLOUT_MIN_T, shifted_time
 from train_common import (DIT_HELDOUT, clip_frames, device_of, encode_clips, follow_autoencoder, load_vae, log, lr_at,
                           new_dit, out_of_time)
 
@@ -216,8 +216,8 @@ def dit_loop(rank, a, pools, val, stats, parent):
         # uninterrupted run computes (a session's end costs nothing). Without them (an older --world N
         # checkpoint, another --world, a finished phase continued further) the learning rate warms up again.
         d = torch.load(os.path.join(a.work, "dit.pt"), map_location="cpu")
-        if d.get("depth", 6) != a.dit_depth:
-            raise SystemExit(f"--dit-depth {a.dit_depth}: the checkpoint's DiT has {d.get('depth', 6)} blocks; resume with that")
+        if d.get("depth", DIT_DEPTH) != a.dit_depth:
+            raise SystemExit(f"--dit-depth {a.dit_depth}: the checkpoint's DiT has {d.get('depth', DIT_DEPTH)} blocks; resume with that")
         if d.get("patch", 2) != a.dit_patch:
             raise SystemExit(f"--dit-patch {a.dit_patch}: the checkpoint's DiT has patch {d.get('patch', 2)}; resume with that")
         if d.get("head", "linear") != a.dit_head:
@@ -325,7 +325,7 @@ def load_ckpts(a, stats):
     d = torch.load(os.path.join(a.work, "dit.pt"), map_location="cpu")
     recipe = stats.get("dit_recipe", dict(noise_shared=0.0, t_probs=a.t_probs, world=1))
     a.dit_positions = d.get("positions", recipe.get("positions", "frame"))  # the trained DiT's, not the flag's
-    a.dit_depth = d.get("depth", recipe.get("depth", 6))
+    a.dit_depth = d.get("depth", recipe.get("depth", DIT_DEPTH))
     a.dit_patch = d.get("patch", recipe.get("patch", 2))
     a.dit_head = d.get("head", recipe.get("head", "linear"))
     te, dit = TextEncoder(), new_dit(a)

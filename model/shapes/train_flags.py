@@ -2,7 +2,7 @@
 import argparse
 
 from nets import DIT_HEADS
-from recipe_defaults import FG_TAU, FLOW_SHIFT, ROLLOUT_MIN_T
+from recipe_defaults import DIT_DEPTH, FG_TAU, FLOW_SHIFT, ROLLOUT_MIN_T
 from train_common import set_t_probs
 
 
@@ -57,7 +57,7 @@ def parse():
     p.add_argument("--dit-positions", default="frame", choices=["frame", "progress"],
                    help="the DiT's temporal positions: latent frame index (1.x) or where in the clip a latent frame lies "
                    "(nets.DiT.temporal_positions; clips of any length then sit inside the trained range)")
-    p.add_argument("--dit-depth", type=int, default=6,
+    p.add_argument("--dit-depth", type=int, default=DIT_DEPTH,
                    help="the DiT's blocks; with --dit-warm-from a deeper DiT than the snapshot's copies its blocks into the first ones "
                    "and appends fresh adaLN-Zero blocks, whose zero gates make them the identity at first (the start is the snapshot)")
     p.add_argument("--dit-patch", type=int, default=2, choices=[1, 2],
