@@ -21,21 +21,21 @@ import { generateJudged, truthCheckpoint } from "./judged.js";
 export interface PairsOptions { model: string; count: number; out: string; start: number; fromStep: number }
 
 export async function writeDecoderPairs(o: PairsOptions): Promise<{ ks: number[]; accuracies: number[] }> {
-  const STEPS = freeStepBudget(); // the grid level 2 samples
-  if (!Number.isInteger(o.fromStep) || o.fromStep < 1 || o.fromStep >= STEPS) throw new Error(`--from-step: a whole step in 1..${STEPS - 1}`);
+  const steps = freeStepBudget(); // the grid level 2 samples
+  if (!Number.isInteger(o.fromStep) || o.fromStep < 1 || o.fromStep >= steps) throw new Error(`--from-step: a whole step in 1..${steps - 1}`);
   if (!Number.isInteger(o.count) || o.count < 1) throw new Error("--count: a whole number of pairs, at least 1");
   const model = await LoadedModel.load(o.model, "cpu", 1);
   const ae = await openAutoencoder(o.model);
   const geometry = geometryFor(EVAL_JOB, model.manifest, "cpu");
   const dir = await mkdtemp(join(tmpdir(), "kinema-decoder-pairs-"));
-  const run = { model, geometry, steps: STEPS, guidance: model.manifest.sampler.guidanceScale, scratchDir: dir };
+  const run = { model, geometry, steps, guidance: model.manifest.sampler.guidanceScale, scratchDir: dir };
   const frames = geometry.generatedFrames ?? geometry.frames, size = latentSize(geometry);
   const frameBytes = frames * geometry.height * geometry.width * 3;
   const latents = new Float32Array(o.count * size), rgb = new Uint8Array(o.count * frameBytes);
   const ks: number[] = [], accuracies: number[] = [];
   try {
     for (let i = 0; i < o.count; i++) {
-      const index = o.start + i, seed = index + 1, k = o.fromStep + (i % (STEPS - o.fromStep));
+      const index = o.start + i, seed = index + 1, k = o.fromStep + (i % (steps - o.fromStep));
       const spec = sampleClip(index);
       const truthRgb = renderClip(spec, { width: geometry.width, height: geometry.height, frames });
       const truth = (await ae.encode(truthRgb, frames)).data;

@@ -1,6 +1,6 @@
 // Which guidance scale makes kinema-shapes follow its prompts best? Generates held-out dataset clips'
 // captions (indexes from --start: never trained on, and not the eval's golden set) at each --scales value
-// through the repo's engine (a FREE job: 30 steps, the "cpu" profile, 2 s) and has the level-2 judge read
+// through the repo's engine (a FREE job: its step budget, the "cpu" profile, 2 s) and has the level-2 judge read
 // each clip. Prints one JSON line: per scale the mean accuracy and per-attribute rates, and the chosen scale.
 // export.py takes that line (--guidance-sweep FILE) as the model's guidance and puts the table in the card.
 //   node --import tsx model/shapes/guidance.ts --model DIR [--scales 2,3,5,8] [--clips 48] > sweep.json
@@ -8,6 +8,7 @@ import { rm, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { EVAL_JOB, freeStepBudget } from "../../eval/quality/generate.js";
 import { geometryFor } from "../../src/engine/geometry.js";
 import { LoadedModel } from "../../src/engine/runtime.js";
 import { sampleClip } from "./dataset.js";
@@ -19,13 +20,13 @@ const { values } = parseArgs({
     scales: { type: "string", default: "2,3,5,8" },
     clips: { type: "string", default: "48" },
     start: { type: "string", default: "99800000" }, // train.py's held-out ranges start at 99,000,000
-    steps: { type: "string", default: "30" },
+    steps: { type: "string", default: String(freeStepBudget()) },
   },
 });
 const scales = values.scales!.split(",").map(Number);
 const specs = Array.from({ length: Number(values.clips) }, (_, i) => sampleClip(Number(values.start) + i));
 const model = await LoadedModel.load(values.model!, "cpu", 2);
-const geometry = geometryFor({ resolution: "R480P", durationSeconds: 2, fps: 24 }, model.manifest, "cpu");
+const geometry = geometryFor(EVAL_JOB, model.manifest, "cpu");
 const dir = await mkdtemp(join(tmpdir(), "kinema-guidance-"));
 const rows = [];
 try {

@@ -4,14 +4,14 @@
 // draws K clips and keeps one cannot do better than this), and the DiT's own pick, the seed whose final latent the
 // prompt explains best (prompt-fit.ts: the DiT's implicit classifier, re-noising draws shared by the K candidates).
 // If the oracle misses a target, no search over seeds reaches it; the model has to change. Prints one JSON line.
-//   node --import tsx model/shapes/headroom.ts --model DIR [--seeds 6] [--prompts 48] [--steps 30]
+//   node --import tsx model/shapes/headroom.ts --model DIR [--seeds 6] [--prompts 48] [--steps N (the FREE budget)]
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Judgement } from "../../eval/judge/judge.js";
 import { alignmentOf } from "../../eval/quality/figures.js";
-import { EVAL_JOB } from "../../eval/quality/generate.js";
+import { EVAL_JOB, freeStepBudget } from "../../eval/quality/generate.js";
 import { loadShapesGolden, subsample } from "../../eval/quality/golden.js";
 import { multiShapeOf, targetsCleared } from "../../eval/quality/targets.js";
 import { geometryFor } from "../../src/engine/geometry.js";
@@ -26,7 +26,7 @@ const { values } = parseArgs({
     model: { type: "string", default: "models/kinema-shapes" },
     seeds: { type: "string", default: "6" },
     prompts: { type: "string", default: "48" },
-    steps: { type: "string", default: "30" },
+    steps: { type: "string", default: String(freeStepBudget()) },
   },
 });
 const seeds = Number(values.seeds), steps = Number(values.steps);

@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { decodeToRawFrames } from "../../src/engine/decode.js";
 import { denoise } from "../../src/engine/denoise.js";
 import { encodeMp4 } from "../../src/engine/encode.js";
+import { freeStepBudget } from "../../eval/quality/generate.js";
 import { geometryFor } from "../../src/engine/geometry.js";
 import { encodePng } from "../../src/engine/png.js";
 import { LoadedModel } from "../../src/engine/runtime.js";
@@ -17,7 +18,7 @@ const { values } = parseArgs({
   options: {
     model: { type: "string", default: "models/kinema-shapes" },
     prompt: { type: "string", default: "a red circle moving left on a blue background" },
-    steps: { type: "string", default: "30" },
+    steps: { type: "string", default: String(freeStepBudget()) },
     seconds: { type: "string", default: "2" },
     seed: { type: "string", default: "1" },
     guidance: { type: "string" },
