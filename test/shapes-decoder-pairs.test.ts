@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAutoencoder } from "../eval/quality/ceiling.js";
+import { freeStepBudget } from "../eval/quality/generate.js";
 import { renderClip, sampleClip } from "../model/shapes/dataset.js";
 import { writeDecoderPairs } from "../model/shapes/decoder-pairs.js";
 
@@ -48,9 +49,21 @@ describe("writeDecoderPairs", () => {
   }, 120_000);
 
   it("refuses a step outside the grid's low-noise end, and no pairs", async () => {
-    for (const fromStep of [0, 30, 2.5]) {
+    for (const fromStep of [0, freeStepBudget(), 2.5]) {
       await expect(writeDecoderPairs({ model: SHAPES, count: 1, out: join(dir, "x"), start: START, fromStep })).rejects.toThrow(/--from-step/);
     }
     await expect(writeDecoderPairs({ model: SHAPES, count: 0, out: join(dir, "x"), start: START, fromStep: 20 })).rejects.toThrow(/--count/);
+  });
+
+  it("samples on the FREE tier's configured budget, as level 2 does", async () => {
+    const before = process.env.KINEMA_FREE_STEPS;
+    process.env.KINEMA_FREE_STEPS = "20";
+    try {
+      expect(freeStepBudget()).toBe(20);
+      await expect(writeDecoderPairs({ model: SHAPES, count: 1, out: join(dir, "y"), start: START, fromStep: 25 })).rejects.toThrow(/1\.\.19/);
+    } finally {
+      if (before === undefined) delete process.env.KINEMA_FREE_STEPS;
+      else process.env.KINEMA_FREE_STEPS = before;
+    }
   });
 });
