@@ -1,6 +1,7 @@
-"""Defaults of the DiT recipe that more than one file needs: the flags (train_flags.py), the training loop
-(train_dit.py), the export (export.py: its sampler check and model.json) and the card (card.py, which reads a
-run's recipe and prints only what differs). Torch-free, so card.py can import it."""
+"""Defaults of the DiT recipe that more than one file needs: the flags (train_flags.py), the network (nets.py), the
+training loop (train_dit.py), the export (export.py: its sampler check and model.json), reading an export back
+(from_onnx.py) and the card (card.py, which reads a run's recipe and prints only what differs). Torch-free, so card.py
+can import it."""
 
 # The flow-euler time grid's shift, t = s u / (1 + (s - 1) u): 3 puts more steps at high noise. It is the
 # sampler's (export.py writes it to model.json as sampler.flowShift, the engine's grid reads it) and the
