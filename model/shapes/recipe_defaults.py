@@ -16,6 +16,11 @@ def shifted_time(u, shift=FLOW_SHIFT):
 
 # The DiT's blocks (--dit-depth): 1.x's and the chain's. A recipe or manifest from before the flag records none: it had these.
 DIT_DEPTH = 6
+# The DiT's patch (--dit-patch): 2x2 latents a token, 1.x's and the chain's; a recipe from before the flag had it.
+DIT_PATCH = 2
+
+# --t-range: the whole time range, where the training t keeps the shifted logit-normal law (an expert's is uniform).
+FULL_T_RANGE = (0.0, 1.0)
 
 # --fg-tau: a latent is foreground more than this many latent stds from its frame's background.
 FG_TAU = 1.0

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from data import FRAMES, tokenize
 from nets import TextEncoder, video_noise
-from recipe_defaults import DIT_DEPTH, FLOW_SHIFT, ROLLOUT_GAP, ROLLOUT_MIN_T, shifted_time
+from recipe_defaults import DIT_DEPTH, DIT_PATCH, FLOW_SHIFT, FULL_T_RANGE, ROLLOUT_GAP, ROLLOUT_MIN_T, shifted_time
 from train_common import (DIT_HELDOUT, clip_frames, device_of, encode_clips, follow_autoencoder, load_vae, log, lr_at,
                           new_dit, out_of_time)
 
@@ -76,15 +76,15 @@ def foreground_weights(x0, weight, tau):
     return 1 + weight * (dist > tau).float()
 
 
-def sample_t(n, g, shift=FLOW_SHIFT, t_range=(0.0, 1.0)):
+def sample_t(n, g, shift=FLOW_SHIFT, t_range=FULL_T_RANGE):
     lo, hi = t_range
-    if (lo, hi) != (0.0, 1.0):  # an expert's range (--t-range): uniform over it, every t of its share weighed alike
+    if (lo, hi) != FULL_T_RANGE:  # an expert's range (--t-range): uniform over it, every t of its share weighed alike
         return lo + (hi - lo) * torch.rand(n, generator=g)
     u = torch.sigmoid(torch.randn(n, generator=g))
     return shifted_time(u, shift)  # shift > 1: more weight at high noise
 
 
-def validate(te, dit, val, seed, shared=0.0, t_range=(0.0, 1.0)):
+def validate(te, dit, val, seed, shared=0.0, t_range=FULL_T_RANGE):
     g = torch.Generator().manual_seed(seed)
     out, dev = [], device_of(dit)
     with torch.no_grad():
@@ -218,8 +218,8 @@ def dit_loop(rank, a, pools, val, stats, parent):
         d = torch.load(os.path.join(a.work, "dit.pt"), map_location="cpu")
         if d.get("depth", DIT_DEPTH) != a.dit_depth:
             raise SystemExit(f"--dit-depth {a.dit_depth}: the checkpoint's DiT has {d.get('depth', DIT_DEPTH)} blocks; resume with that")
-        if d.get("patch", 2) != a.dit_patch:
-            raise SystemExit(f"--dit-patch {a.dit_patch}: the checkpoint's DiT has patch {d.get('patch', 2)}; resume with that")
+        if d.get("patch", DIT_PATCH) != a.dit_patch:
+            raise SystemExit(f"--dit-patch {a.dit_patch}: the checkpoint's DiT has patch {d.get('patch', DIT_PATCH)}; resume with that")
         if d.get("head", "linear") != a.dit_head:
             raise SystemExit(f"--dit-head {a.dit_head}: the checkpoint's DiT has the {d.get('head', 'linear')} head; resume with that")
         for m, k in ((te, "te"), (dit, "dit"), (ema_te, "ema_te"), (ema_dit, "ema_dit")):
@@ -326,7 +326,7 @@ def load_ckpts(a, stats):
     recipe = stats.get("dit_recipe", dict(noise_shared=0.0, t_probs=a.t_probs, world=1))
     a.dit_positions = d.get("positions", recipe.get("positions", "frame"))  # the trained DiT's, not the flag's
     a.dit_depth = d.get("depth", recipe.get("depth", DIT_DEPTH))
-    a.dit_patch = d.get("patch", recipe.get("patch", 2))
+    a.dit_patch = d.get("patch", recipe.get("patch", DIT_PATCH))
     a.dit_head = d.get("head", recipe.get("head", "linear"))
     te, dit = TextEncoder(), new_dit(a)
     use_ema = d.get("use_ema", True)
@@ -348,7 +348,7 @@ def load_ckpts(a, stats):
         raw_te, raw_dit = TextEncoder(), new_dit(a)
         raw_te.load_state_dict(d["te"])
         raw_dit.load_state_dict(d["dit"])
-        shared, t_range = recipe["noise_shared"], tuple(recipe.get("t_range", (0.0, 1.0)))
+        shared, t_range = recipe["noise_shared"], tuple(recipe.get("t_range", FULL_T_RANGE))
         sd["val_loss_raw"] = validate(raw_te, raw_dit, val, a.seed, shared, t_range)
         sd["val_loss_ema"] = validate(ema_te, ema_dit, val, a.seed, shared, t_range)
         sd["val_clips"] = [DIT_HELDOUT, DIT_HELDOUT + (6 if a.quick else 96)]

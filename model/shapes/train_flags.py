@@ -2,7 +2,7 @@
 import argparse
 
 from nets import DIT_HEADS
-from recipe_defaults import DIT_DEPTH, FG_TAU, FLOW_SHIFT, ROLLOUT_MIN_T
+from recipe_defaults import DIT_DEPTH, DIT_PATCH, FG_TAU, FLOW_SHIFT, ROLLOUT_MIN_T
 from train_common import set_t_probs
 
 
@@ -60,7 +60,7 @@ def parse():
     p.add_argument("--dit-depth", type=int, default=DIT_DEPTH,
                    help="the DiT's blocks; with --dit-warm-from a deeper DiT than the snapshot's copies its blocks into the first ones "
                    "and appends fresh adaLN-Zero blocks, whose zero gates make them the identity at first (the start is the snapshot)")
-    p.add_argument("--dit-patch", type=int, default=2, choices=[1, 2],
+    p.add_argument("--dit-patch", type=int, default=DIT_PATCH, choices=[1, 2],
                    help="the DiT's spatial patch over the 8x14 latent: 2 (2x2, 4x7 tokens per latent frame, 1.x and 2.0's stages) "
                    "or 1 (8x14 tokens: a shape's outline, 2-3 latents across, is no longer inside one token; ~4x the tokens, "
                    "a GPU's work). With --dit-warm-from a 2x2 snapshot, the 1x1 DiT starts as the snapshot's function on "
