@@ -5,7 +5,7 @@ import platform
 
 from provenance import (autoencoder_files, autoencoder_note, chain_section, chain_walls, figure, lineage, stage_chain,
                         warm_note)
-from recipe_defaults import DIT_DEPTH, DIT_PATCH, FG_TAU, FLOW_SHIFT, ROLLOUT_GAP, ROLLOUT_MIN_T
+from recipe_defaults import DIT_DEPTH, DIT_HEAD, DIT_PATCH, FG_TAU, FLOW_SHIFT, ROLLOUT_GAP, ROLLOUT_MIN_T
 
 # model.json's version (export.py writes it) and the card's title. 1.1.0: the same recipe, DiT trained 4000 steps in one
 # go. 1.2.0: the DiT trained from noise shared in part by all latent frames, on two processes (data parallel).
@@ -116,7 +116,7 @@ def recipe_flags(recipe, tc=4):
             + (f" --rollout {recipe['rollout']:g}" if recipe.get("rollout") else "")
             + (f" --dit-depth {recipe['depth']}" if recipe.get("depth", DIT_DEPTH) != DIT_DEPTH else "")
             + (f" --dit-patch {recipe['patch']}" if recipe.get("patch", DIT_PATCH) != DIT_PATCH else "")
-            + (f" --dit-head {recipe['head']}" if recipe.get("head", "linear") != "linear" else "")
+            + (f" --dit-head {recipe['head']}" if recipe.get("head", DIT_HEAD) != DIT_HEAD else "")
             + (f" --device {recipe['device']}" if recipe.get("device", "cpu") != "cpu" else "")
             + (f" --amp {recipe['amp']}" if recipe.get("amp", "none") != "none" else ""))
 
@@ -317,7 +317,7 @@ def patch_text(st, sep=" ("):
 
 def head_text(st):
     """The DiT's output head (`--dit-head`; a recipe from before the flag: linear, said by nothing)."""
-    if (st.get("dit_recipe") or {}).get("head", "linear") == "linear":
+    if (st.get("dit_recipe") or {}).get("head", DIT_HEAD) == DIT_HEAD:
         return ""
     return (" After the per-token output, a refining head (`--dit-head conv`, nets.RefineHead): three 3x3x3 convolutions"
             " (64 channels) over the latent grid, reading the token output and the noisy latent, shifted by the time and"

@@ -14,7 +14,7 @@ from card import version_of
 from data import ROOT, WIDTH, HEIGHT, stream_clips, to_model, tokenize
 from nets import video_noise
 from provenance import sha256
-from recipe_defaults import DIT_DEPTH, DIT_PATCH, FLOW_SHIFT, shifted_time
+from recipe_defaults import DIT_DEPTH, DIT_HEAD, DIT_PATCH, FLOW_SHIFT, shifted_time
 
 PALETTE = np.array([[220, 40, 40], [245, 140, 20], [245, 215, 40], [40, 170, 70],
                     [40, 90, 225], [145, 60, 205], [245, 245, 245], [20, 20, 20]], np.float32)
@@ -152,7 +152,7 @@ EXAMPLE_PROMPTS = [
 
 
 def write_manifest(out, guidance, desc, shared=0.0, tc=4, latent_c=8, positions="frame", min_frames=0, version=None, depth=DIT_DEPTH,
-                   patch=DIT_PATCH, head="linear"):
+                   patch=DIT_PATCH, head=DIT_HEAD):
     files = ["text_encoder.onnx", "denoiser.onnx", "vae_decoder.onnx", "vae_encoder.onnx"]
     bucket = {"width": WIDTH, "height": HEIGHT}
     m = {
@@ -162,7 +162,7 @@ def write_manifest(out, guidance, desc, shared=0.0, tc=4, latent_c=8, positions=
         "denoiser": {"file": "denoiser.onnx", "inputs": {"latent": "latent", "timestep": "timestep", "text": "text_embeddings", "textMask": "text_mask"},
                      "outputs": {"prediction": "prediction"}, "patchSize": [1, patch, patch], "hiddenSize": 192, "depth": depth, "heads": 6, "mlpRatio": 4,
                      **({"temporalPositions": positions} if positions != "frame" else {}),  # 1.x's manifest unchanged
-                     **({"head": head} if head != "linear" else {})},
+                     **({"head": head} if head != DIT_HEAD else {})},
         "vae": {"file": "vae_decoder.onnx", "inputs": {"latent": "latent"}, "outputs": {"frames": "frames"},
                 "temporalCompression": tc, "spatialCompression": 8, "scalingFactor": 1},
         "latentChannels": latent_c, "frameRate": 8, **({"minGeneratedFrames": min_frames} if min_frames else {}), "prediction": "velocity", "sampler": {"default": "flow-euler", "flowShift": FLOW_SHIFT, "guidanceScale": guidance, "negativePrompt": True,

@@ -18,6 +18,8 @@ def shifted_time(u, shift=FLOW_SHIFT):
 DIT_DEPTH = 6
 # The DiT's patch (--dit-patch): 2x2 latents a token, 1.x's and the chain's; a recipe from before the flag had it.
 DIT_PATCH = 2
+# The DiT's output head (--dit-head): the per-token linear one, 1.x's and the chain's; a recipe from before the flag had it.
+DIT_HEAD = "linear"
 
 # --t-range: the whole time range, where the training t keeps the shifted logit-normal law (an expert's is uniform).
 FULL_T_RANGE = (0.0, 1.0)

@@ -23,8 +23,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nets  # noqa: E402
 from data import tokenize  # noqa: E402
 from nets import DiT, TextEncoder, flops_per_step  # noqa: E402
+from recipe_defaults import DIT_DEPTH, DIT_PATCH  # noqa: E402
 
-D, DEPTH, HEADS, RATIO, FRAMES = 192, 6, 6, 4.0, 16
+D, HEADS, RATIO, FRAMES = 192, 6, 4.0, 16
 QUERY_BLOCK = 1024  # 2 x 6 heads x 1024 x 28672 keys x 4 bytes = 1.4 GB of scores at a time
 plain_attention = nets.attention
 
@@ -57,7 +58,7 @@ def time_step(dit, text, mask, shape, warmup, repeats):
     return (time.time() - t0) / repeats * 1000
 
 
-def latent_vs_pixel(measure_pixels=True, tc=4, latent_c=8, depth=DEPTH, patch=2):
+def latent_vs_pixel(measure_pixels=True, tc=4, latent_c=8, depth=DIT_DEPTH, patch=DIT_PATCH):
     """Rows of the card's table. measure_pixels=False skips the pixel step (18 minutes on the 2-core dev VM). The
     latent row is the model's own: latent_c channels, the 16 frames at temporal compression tc (1.3.0: 8 and 4), a
     DiT of `depth` blocks with its spatial patch (--dit-patch); the pixel rows keep the 2x2 patch."""
@@ -110,7 +111,7 @@ def main():
     path = os.path.join(a.model, "training.json")
     st = json.load(open(path))
     m = json.load(open(os.path.join(a.model, "model.json")))
-    shape = dict(tc=m["vae"]["temporalCompression"], latent_c=m["latentChannels"], depth=m["denoiser"].get("depth", DEPTH),
+    shape = dict(tc=m["vae"]["temporalCompression"], latent_c=m["latentChannels"], depth=m["denoiser"].get("depth", DIT_DEPTH),
                  patch=m["denoiser"]["patchSize"][1])
     st["latent_vs_pixel"] = json.load(open(a.rows_from))["latent_vs_pixel"] if a.rows_from else latent_vs_pixel(**shape)
     for r in st["latent_vs_pixel"]:

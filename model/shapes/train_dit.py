@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from data import FRAMES, tokenize
 from nets import TextEncoder, video_noise
-from recipe_defaults import DIT_DEPTH, DIT_PATCH, FLOW_SHIFT, FULL_T_RANGE, ROLLOUT_GAP, ROLLOUT_MIN_T, shifted_time
+from recipe_defaults import DIT_DEPTH, DIT_HEAD, DIT_PATCH, FLOW_SHIFT, FULL_T_RANGE, ROLLOUT_GAP, ROLLOUT_MIN_T, shifted_time
 from train_common import (DIT_HELDOUT, clip_frames, device_of, encode_clips, follow_autoencoder, load_vae, log, lr_at,
                           new_dit, out_of_time)
 
@@ -220,8 +220,8 @@ def dit_loop(rank, a, pools, val, stats, parent):
             raise SystemExit(f"--dit-depth {a.dit_depth}: the checkpoint's DiT has {d.get('depth', DIT_DEPTH)} blocks; resume with that")
         if d.get("patch", DIT_PATCH) != a.dit_patch:
             raise SystemExit(f"--dit-patch {a.dit_patch}: the checkpoint's DiT has patch {d.get('patch', DIT_PATCH)}; resume with that")
-        if d.get("head", "linear") != a.dit_head:
-            raise SystemExit(f"--dit-head {a.dit_head}: the checkpoint's DiT has the {d.get('head', 'linear')} head; resume with that")
+        if d.get("head", DIT_HEAD) != a.dit_head:
+            raise SystemExit(f"--dit-head {a.dit_head}: the checkpoint's DiT has the {d.get('head', DIT_HEAD)} head; resume with that")
         for m, k in ((te, "te"), (dit, "dit"), (ema_te, "ema_te"), (ema_dit, "ema_dit")):
             m.load_state_dict(d[k])
         step = first = d["step"]
@@ -327,7 +327,7 @@ def load_ckpts(a, stats):
     a.dit_positions = d.get("positions", recipe.get("positions", "frame"))  # the trained DiT's, not the flag's
     a.dit_depth = d.get("depth", recipe.get("depth", DIT_DEPTH))
     a.dit_patch = d.get("patch", recipe.get("patch", DIT_PATCH))
-    a.dit_head = d.get("head", recipe.get("head", "linear"))
+    a.dit_head = d.get("head", recipe.get("head", DIT_HEAD))
     te, dit = TextEncoder(), new_dit(a)
     use_ema = d.get("use_ema", True)
     te.load_state_dict(d["ema_te" if use_ema else "te"])

@@ -2,7 +2,7 @@
 import argparse
 
 from nets import DIT_HEADS
-from recipe_defaults import DIT_DEPTH, DIT_PATCH, FG_TAU, FLOW_SHIFT, ROLLOUT_MIN_T
+from recipe_defaults import DIT_DEPTH, DIT_HEAD, DIT_PATCH, FG_TAU, FLOW_SHIFT, ROLLOUT_MIN_T
 from train_common import set_t_probs
 
 
@@ -65,7 +65,7 @@ def parse():
                    "or 1 (8x14 tokens: a shape's outline, 2-3 latents across, is no longer inside one token; ~4x the tokens, "
                    "a GPU's work). With --dit-warm-from a 2x2 snapshot, the 1x1 DiT starts as the snapshot's function on "
                    "latents constant over each 2x2 cell (from_onnx.patch_1x1), a poor start on real ones (TRAINING-2.0.md)")
-    p.add_argument("--dit-head", default="linear", choices=DIT_HEADS,
+    p.add_argument("--dit-head", default=DIT_HEAD, choices=DIT_HEADS,
                    help="the DiT's output: linear per token (1.x and 2.0's stages to 5), or conv: three 3x3x3 convolutions over the "
                    "latent grid after it (nets.RefineHead, 1.0-1.2x a training step: trainstep_cost.py), so a shape's outline is drawn across token borders "
                    "and adjacent latent frames; its last convolution starts at zero, so with --dit-warm-from the start is the snapshot's function")
