@@ -1,0 +1,405 @@
+"""Trains and exports a kinema-shapes candidate with semantic latent channels (semantic.py says why).
+
+  P="/usr/bin/python3 model/shapes/semantic_train.py"
+  $P cache   --work W [--clips 3000] [--decoder-clips 1200]
+  $P decoder --work W [--steps 2000] [--circle-share 0.5] [--decoder-from PT --decoder-out NAME]
+  $P dit     --work W [--minutes 80] [--seed 1253] [--amp bf16] [--embed-init 0.2] [--sem-weight 4]
+  $P export  --work W --out FOLDER [--decoder-out NAME] [--weights ema|raw]
+  $P ceiling-latents --work W --mode truth|circles --frames 16 --out DIR   (for semantic-ceiling.ts)
+  $P maps    --work W [--weights ema|raw]   (do the DiT's generated maps name the golden captions' kinds?)
+
+The autoencoder's encoder is checkpoints/tc2c16-vae.pt's (fp32, every stage's); the decoder starts from
+tc2c16-vae-ft1000.pt's with its first convolution widened (the new channels' weights start at zero); the DiT and
+text encoder start from checkpoints/dit-stage-5 with the patch embedding and output layer widened (the new weights
+small and random: widen_dit says why), so the warm start computes nearly stage 5's function on the 16 channels it
+had. model/shapes/TRAINING-2.0.md ("Semantic latent channels") has the commands run and their figures. One process,
+one thread.
+"""
+import argparse
+import json
+import os
+import shutil
+import time
+
+import numpy as np
+import torch
+
+import export as ex
+from data import HEIGHT, WIDTH, stream_clips, to_model, tokenize
+from recipe_defaults import shifted_time
+from nets import LATENT_NOISE, DiT, Decoder, TextEncoder, recon_loss, video_noise
+from semantic import SEM_C, SEM_SCALE, circle_frames, semantic_maps
+from dataset_py import sample_clip
+from train_common import DIT_HELDOUT, load_vae, log, lr_at
+from train_dit import EMA_DECAY, sample_t, trim
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+STAGE5 = os.path.join(HERE, "checkpoints", "dit-stage-5")
+VAE, VAE_FT = (os.path.join(HERE, "checkpoints", f) for f in ("tc2c16-vae.pt", "tc2c16-vae-ft1000.pt"))
+TC, AE_C = 2, 16
+T_PROBS = {4: 0.3, 8: 0.3, 12: 0.2, 16: 0.2}  # stage 5's clip-length mix (latent frames)
+DEC_HELDOUT = 99_600_000
+
+
+def encode_pools(enc, start, count, frames_cycle, circles=False):
+    """{T: dict(z, s, ids[, zc, x])}: the autoencoder's latents, the semantic maps and token ids of clips
+    [start, start + count); with circles, also the latents of the all-circles clip and the true frames."""
+    pools = {}
+    with torch.no_grad():
+        for index, cap, f in stream_clips(start, count, frames_cycle):
+            spec = sample_clip(index)
+            z = enc(to_model(f[None]))[0].numpy()
+            p = pools.setdefault(z.shape[1], dict(z=[], s=[], ids=[], zc=[], x=[]))
+            p["z"].append(z.astype(np.float16))
+            p["s"].append(semantic_maps(spec, len(f), TC, WIDTH, HEIGHT).astype(np.float16))
+            p["ids"].append(tokenize(cap))
+            if circles:
+                c = circle_frames(index, len(f), WIDTH, HEIGHT)
+                p["zc"].append(enc(to_model(c[None]))[0].numpy().astype(np.float16))
+                p["x"].append(f)
+    return {t: {k: np.stack(v) for k, v in p.items() if v} for t, p in pools.items()}
+
+
+def save_pools(path, pools):
+    np.savez(path, **{f"{k}_{t}": v for t, p in pools.items() for k, v in p.items()})
+
+
+def load_pools(path):
+    data, pools = np.load(path), {}
+    for key in data.files:
+        k, t = key.rsplit("_", 1)
+        pools.setdefault(int(t), {})[k] = data[key]
+    return pools
+
+
+def cmd_cache(a):
+    enc, _ = load_vae(VAE)
+    enc.eval()
+    frames = tuple(sorted(t * TC for t in T_PROBS))
+    t0 = time.time()
+    if a.decoder_clips:
+        save_pools(os.path.join(a.work, "dec.npz"), encode_pools(enc, 0, a.decoder_clips, (8,), circles=True))
+        save_pools(os.path.join(a.work, "dec_val.npz"), encode_pools(enc, DEC_HELDOUT, 48, (8,), circles=True))
+        log(f"decoder data: {a.decoder_clips} clips, {time.time() - t0:.0f}s")
+    save_pools(os.path.join(a.work, "val.npz"), encode_pools(enc, DIT_HELDOUT, 96, frames))
+    save_pools(os.path.join(a.work, "dit.npz"), encode_pools(enc, 0, a.clips, frames))
+    log(f"DiT data: {a.clips} clips, {time.time() - t0:.0f}s")
+
+
+def widen_decoder():
+    """tc2c16-vae-ft1000's decoder taking AE_C + SEM_C channels; the new inputs' weights start at zero."""
+    _, dec0 = load_vae(VAE_FT)
+    dec = Decoder(tc=TC, latent_c=AE_C + SEM_C)
+    state = dec.state_dict()
+    for k, v in dec0.state_dict().items():
+        if k in ("mean", "std"):
+            state[k][:AE_C] = v  # the semantic channels enter as they are (mean 0, std 1)
+        elif k == "net.0.weight":
+            state[k].zero_()
+            state[k][:, :AE_C] = v
+        else:
+            state[k] = v
+    dec.load_state_dict(state)
+    return dec
+
+
+def decoder_batch(pool, idx, g, circle_share):
+    """Frame groups: input latents (the circle clip's for a circle_share of rows) + noised semantic maps, true frames."""
+    n, t = len(idx), pool["z"].shape[2]
+    cell = torch.randint(t, (n,), generator=g).numpy()
+    take = lambda k: torch.from_numpy(pool[k][idx, :, cell][:, :, None].astype(np.float32))  # [n, C, 1, 8, 14]
+    use_c = (torch.rand(n, generator=g) < circle_share).view(-1, 1, 1, 1, 1)
+    z = torch.where(use_c, take("zc"), take("z")) + LATENT_NOISE * torch.randn(n, AE_C, 1, 8, 14, generator=g)
+    s = take("s")
+    s = s + 0.15 * torch.randn(s.shape, generator=g)  # the DiT's maps will not be exact
+    frames = pool["x"][idx].reshape(n, t, TC, HEIGHT, WIDTH, 3)[np.arange(n), cell]
+    return torch.cat([z, s], 1), to_model(frames)
+
+
+def decoder_error(dec, pool, circle_share):
+    g = torch.Generator().manual_seed(5)
+    with torch.no_grad():
+        z, x = decoder_batch(pool, np.arange(len(pool["z"])), g, circle_share)
+        return float(recon_loss(x, dec(z)))
+
+
+def cmd_decoder(a):
+    torch.manual_seed(a.seed)
+    dec = widen_decoder()
+    if a.decoder_from:  # go on from an earlier run's decoder (a fresh optimizer and schedule)
+        dec.load_state_dict(torch.load(a.decoder_from)["dec"])
+    pool, val = load_pools(os.path.join(a.work, "dec.npz"))[4], load_pools(os.path.join(a.work, "dec_val.npz"))[4]
+    log(f"decoder start: val loss circles {decoder_error(dec, val, 1.0):.4f} truth {decoder_error(dec, val, 0.0):.4f}")
+    opt = torch.optim.AdamW(dec.parameters(), lr=3e-4, weight_decay=0.0)
+    g, rs, t0, run = torch.Generator().manual_seed(a.seed + 2), np.random.RandomState(a.seed + 3), time.time(), []
+    for step in range(a.steps):
+        for pg in opt.param_groups:
+            pg["lr"] = lr_at(step, 3e-4, 100, a.steps, a.steps // 4)
+        z, x = decoder_batch(pool, rs.randint(len(pool["z"]), size=a.batch), g, a.circle_share)
+        loss = recon_loss(x, dec(z))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        run.append(loss.item())
+        if (step + 1) % 100 == 0:
+            log(f"decoder step {step + 1}/{a.steps} loss {np.mean(run):.4f} ({time.time() - t0:.0f}s)")
+            run = []
+    log(f"decoder end: val loss circles {decoder_error(dec, val, 1.0):.4f} truth {decoder_error(dec, val, 0.0):.4f}")
+    before = torch.load(a.decoder_from) if a.decoder_from else dict(steps=0, runs=[])
+    runs = before.get("runs", [dict(steps=before["steps"], circle_share=0.5)]) + [dict(steps=a.steps, circle_share=a.circle_share)]
+    torch.save(dict(dec=dec.state_dict(), steps=before["steps"] + a.steps, runs=runs, wall_s=round(time.time() - t0, 1)),
+               os.path.join(a.work, a.decoder_out))
+
+
+def widen_dit(dit0, seed, embed_init=0.1):
+    """stage 5's DiT taking and predicting AE_C + SEM_C channels. The new channels' patch-embedding weights and output
+    rows start small and random (std a tenth of the old ones'): with both at zero, as a widened decoder's first layer,
+    neither gets a gradient through the other (a first try, 200 steps, left the semantic loss where it started, 1.05 ->
+    1.02); with a fresh layer's full-size start the warm start's loss on the old channels rose from 0.378 to 0.629."""
+    torch.manual_seed(seed)
+    dit = DiT(in_c=AE_C + SEM_C, positions="progress", tc=TC)
+    state, patch = dit.state_dict(), int(np.prod(dit.patch))
+    for k, v in dit0.state_dict().items():
+        if k == "embed.weight":
+            state[k][:, :AE_C] = v
+            state[k][:, AE_C:] = torch.randn(state[k][:, AE_C:].shape) * (embed_init * float(v.std()))
+        elif k in ("out.weight", "out.bias"):
+            new = state[k].view(patch, AE_C + SEM_C, *v.shape[1:])
+            old = v.view(patch, AE_C, *v.shape[1:])
+            new[:, :AE_C] = old
+            if k == "out.weight":
+                new[:, AE_C:] = torch.randn(new[:, AE_C:].shape) * (0.1 * float(old.std()))
+        else:
+            state[k] = v
+    dit.load_state_dict(state)
+    return dit
+
+
+class SemanticDiT(torch.nn.Module):
+    """The denoiser the engine runs: the DiT's velocity for the autoencoder's channels; for the semantic ones its output
+    rows are read as the clean maps x0 and turned into the velocity (x_t - x0) / t, the flow's own relation. A second
+    try (fresh rows as velocities, 150 steps) left the semantic loss at 1.02, the loss of predicting nothing: a map is
+    mostly zeros, and read as x0 a zero prediction is already right there (its velocity is x_t / t, which the rows
+    would have had to learn to carry through six blocks), so the rows learn only where the shapes are."""
+
+    def __init__(self, dit):
+        super().__init__()
+        self.dit, self.in_c = dit, dit.in_c
+
+    def raw(self, latent, timestep, text, text_mask):
+        return self.dit(latent, timestep, text, text_mask)
+
+    def forward(self, latent, timestep, text, text_mask):
+        out = self.raw(latent, timestep, text, text_mask)
+        t = timestep.clamp(min=1e-3).view(-1, 1, 1, 1, 1)  # (the sampler never asks at t 0; the floor keeps 0/0 out)
+        return torch.cat([out[:, :AE_C], (latent[:, AE_C:] - out[:, AE_C:]) / t], 1)
+
+
+class ClampedDecoder(torch.nn.Module):
+    """The decoder the engine runs: the kind maps clamped to [0, SEM_SCALE] first. A map is a coverage, never below 0,
+    but the DiT's, after guidance (5x the difference from the empty prompt), are: at step 750 a sampled clip's kind
+    channels held -0.05 a cell on average, which the decoder never met (its training maps are true ones plus
+    N(0, 0.15), and a clamped true map is the map)."""
+
+    def __init__(self, dec):
+        super().__init__()
+        self.dec, self.lc = dec, dec.lc
+
+    def forward(self, z):
+        kinds = z[:, AE_C:AE_C + SEM_C - 2].clamp(0.0, SEM_SCALE)
+        return self.dec(torch.cat([z[:, :AE_C], kinds, z[:, AE_C + SEM_C - 2:]], 1))
+
+
+def semantic_loss(te, net, x0, ids, t, noise):
+    """(flow loss on the autoencoder's channels, squared error of the semantic maps read as x0): the first is the
+    stages' loss, comparable with their validation"""
+    ids, mask = trim(ids)
+    t5 = t.view(-1, 1, 1, 1, 1)
+    out = net.raw((1 - t5) * x0 + t5 * noise, t, te(ids), mask)
+    return ((out[:, :AE_C] - (noise - x0)[:, :AE_C]).pow(2).mean(), (out[:, AE_C:] - x0[:, AE_C:]).pow(2).mean())
+
+
+def x0_of(p, idx):
+    return torch.from_numpy(np.concatenate([p["z"][idx], p["s"][idx]], 1).astype(np.float32))
+
+
+def validate(te, net, val, seed):
+    """stage-style validation (fixed t grid and noise, 96 held-out clips): semantic_loss's two parts"""
+    g, parts = torch.Generator().manual_seed(seed), []
+    with torch.no_grad():
+        for t_len, p in sorted(val.items()):
+            x0 = x0_of(p, np.arange(len(p["z"])))
+            t = torch.linspace(0.05, 0.95, len(x0))
+            parts.append([v.item() for v in semantic_loss(te, net, x0, torch.from_numpy(p["ids"]), t, video_noise(x0.shape, g, 0.5))])
+    return tuple(float(v) for v in np.mean(parts, 0))
+
+
+def cmd_dit(a):
+    from from_onnx import load_model
+    torch.manual_seed(a.seed + 1)
+    _, _, te, dit0 = load_model(STAGE5)
+    dit = SemanticDiT(widen_dit(dit0, a.seed + 4, a.embed_init))
+    ema_te, ema_dit = TextEncoder(), SemanticDiT(DiT(in_c=AE_C + SEM_C, positions="progress", tc=TC))
+    ema_te.load_state_dict(te.state_dict())
+    ema_dit.load_state_dict(dit.state_dict())
+    pools, val = load_pools(os.path.join(a.work, "dit.npz")), load_pools(os.path.join(a.work, "val.npz"))
+    log("warm start from stage 5: val loss (autoencoder channels, semantic) %.4f %.4f" % validate(te, dit, val, a.seed))
+    params, ema_params = list(te.parameters()) + list(dit.parameters()), list(ema_te.parameters()) + list(ema_dit.parameters())
+    opt = torch.optim.AdamW(params, lr=3e-4, weight_decay=0.01)
+    g, rs = torch.Generator().manual_seed(a.seed + 2), np.random.RandomState(a.seed + 3)
+    ts, probs = list(T_PROBS), np.array(list(T_PROBS.values()))
+    empty, t0, run, curve, step = torch.from_numpy(tokenize("")), time.time(), [], [], 0
+    while time.time() - t0 < a.minutes * 60 and step < a.steps:
+        for pg in opt.param_groups:
+            pg["lr"] = lr_at(step, 3e-4, 100)
+        p = pools[ts[rs.choice(len(ts), p=probs)]]
+        idx = rs.randint(len(p["z"]), size=a.batch)
+        x0, ids = x0_of(p, idx), torch.from_numpy(p["ids"][idx])
+        ids[torch.from_numpy(rs.rand(a.batch) < 0.1)] = empty  # caption dropout: the unconditional prompt for guidance
+        t, noise = sample_t(a.batch, g), video_noise(x0.shape, g, 0.5)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.amp == "bf16"):
+            ae, sem = semantic_loss(te, dit, x0, ids, t, noise)
+            loss = ae + a.sem_weight * sem
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        with torch.no_grad():
+            for pe, q in zip(ema_params, params):
+                pe.mul_(EMA_DECAY).add_(q.detach(), alpha=1 - EMA_DECAY)
+        run.append([loss.item(), ae.item(), sem.item()])
+        step += 1
+        if step % 25 == 0:
+            curve.append([step, *[float(v) for v in np.mean(run, 0)], round(time.time() - t0, 1)])
+            log(f"dit step {step} loss {curve[-1][1]:.4f} (autoencoder channels {curve[-1][2]:.4f}, semantic x0 {curve[-1][3]:.4f}) ({time.time() - t0:.0f}s)")
+            run = []
+        if step % 50 == 0:
+            torch.save(dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(), ema_dit=ema_dit.state_dict(),
+                            step=step, curve=curve), os.path.join(a.work, "sem_dit.pt.tmp"))
+            os.replace(os.path.join(a.work, "sem_dit.pt.tmp"), os.path.join(a.work, "sem_dit.pt"))
+    v_raw, v_ema = validate(te, dit, val, a.seed), validate(ema_te, ema_dit, val, a.seed)
+    log(f"dit done at step {step}: val loss (autoencoder channels, semantic) raw {v_raw} ema {v_ema}")
+    torch.save(dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(), ema_dit=ema_dit.state_dict(),
+                    step=step, curve=curve, val_raw=v_raw, val_ema=v_ema), os.path.join(a.work, "sem_dit.pt"))
+
+
+def cmd_export(a):
+    d, dd = torch.load(os.path.join(a.work, "sem_dit.pt")), torch.load(os.path.join(a.work, a.decoder_out))
+    te, dit, dec = TextEncoder(), SemanticDiT(DiT(in_c=AE_C + SEM_C, positions="progress", tc=TC)), Decoder(tc=TC, latent_c=AE_C + SEM_C)
+    use_ema = a.weights == "ema"
+    te.load_state_dict(d["ema_te" if use_ema else "te"])
+    dit.load_state_dict(d["ema_dit" if use_ema else "dit"])
+    dec.load_state_dict(dd["dec"])
+    for m in (te, dit, dec):
+        m.eval()
+    ex.round_fp16(te, dit, dec)
+    os.makedirs(a.out, exist_ok=True)
+    specs = [s for s in ex.onnx_specs(None, dec, te, dit) if s[2] in ("text_encoder.onnx", "denoiser.onnx")]
+    specs.append(ex.decoder_spec(ClampedDecoder(dec) if a.clamp_maps else dec))
+    for model, args, name, inputs, outputs, axes in specs:
+        ex._export(model, args, os.path.join(a.out, name), inputs, outputs, axes)
+    m = json.load(open(os.path.join(STAGE5, "model.json")))
+    m["files"].pop("vae_encoder.onnx", None)  # the 16-channel encoder cannot make the semantic channels
+    m.update(version=a.version, latentChannels=AE_C + SEM_C)
+    import hashlib
+    for name in m["files"]:
+        m["files"][name] = hashlib.sha256(open(os.path.join(a.out, name), "rb").read()).hexdigest()
+    json.dump(m, open(os.path.join(a.out, "model.json"), "w"), indent=2)
+    shutil.copy(os.path.join(STAGE5, "TRAINING.md"), os.path.join(a.out, "TRAINING-stage5.md"))
+    log(f"exported {a.out} (DiT step {d['step']}, {'ema' if use_ema else 'raw'} weights; decoder {dd['steps']} steps)")
+
+
+def sample_maps(te, net, captions, steps=30, guidance=5.0, seed=0):
+    """The engine's flow-euler sampler (export.flow_sample's, 2 s clips) -> each clip's kind-channel sums [N, SEM_C - 2]
+    (clamped at 0, as the exported decoder reads them)"""
+    g, n = torch.Generator().manual_seed(seed), len(captions)
+    x = video_noise((n, AE_C + SEM_C, 8, 8, 14), g, 0.5)
+    ids = torch.from_numpy(np.stack([tokenize("")] * n + [tokenize(c) for c in captions]))
+    mask = (ids != 0).to(torch.int32)
+    with torch.no_grad():
+        text = te(ids)
+        grid = [shifted_time(u) for u in (1 - np.arange(steps + 1) / steps)]
+        for i in range(steps):
+            out = net(torch.cat([x, x]), torch.full((2 * n,), float(grid[i])), text, mask)
+            x = x + (grid[i + 1] - grid[i]) * (out[:n] + guidance * (out[n:] - out[:n]))
+    return x[:, AE_C:AE_C + SEM_C - 2].clamp(min=0).sum((2, 3, 4))
+
+
+def cmd_maps(a):
+    """Whether the DiT's generated maps name the caption's kinds (the golden prompts, seed 0): on a one-shape prompt the
+    largest kind channel, on a prompt of N shapes the N largest; the decoder is not involved."""
+    from semantic import KINDS
+    d = torch.load(os.path.join(a.work, "sem_dit.pt"))
+    te, net = TextEncoder(), SemanticDiT(DiT(in_c=AE_C + SEM_C, positions="progress", tc=TC))
+    te.load_state_dict(d["ema_te" if a.weights == "ema" else "te"])
+    net.load_state_dict(d["ema_dit" if a.weights == "ema" else "dit"])
+    golden = json.load(open(os.path.join(HERE, "..", "..", "eval", "golden", "shapes.json")))["clips"]
+    right, total, named, among = {}, {}, 0, 0
+    sums = sample_maps(te, net, [c["caption"] for c in golden])
+    for clip, row in zip(golden, sums):
+        kinds = [s["kind"] for s in clip["spec"]["shapes"]]
+        top = [KINDS[int(i)] for i in row.argsort(descending=True)[:len(kinds)]]
+        group = "single " + ("digit" if kinds[0] in KINDS[3:] else kinds[0]) if len(kinds) == 1 else "multi-shape"
+        total[group] = total.get(group, 0) + 1
+        right[group] = right.get(group, 0) + (sorted(top) == sorted(kinds))
+        if len(kinds) > 1:
+            named, among = named + len(kinds), among + sum(k in top for k in kinds)
+    log(f"step {d['step']} ({a.weights}): the largest kind channels are the caption's kinds in "
+        + ", ".join(f"{g} {right[g]}/{total[g]}" for g in sorted(total)) + f"; multi-shape kinds among them {among}/{named}")
+
+
+def cmd_ceiling_latents(a):
+    """The golden clips' latents for model/shapes/semantic-ceiling.ts, each file named by the sha256 of the rendered
+    truth's RGB bytes (the bytes the TS ceiling renders and hands its encoder): the autoencoder's 16 channels of the
+    truth (--mode truth) or of the all-circles clip (--mode circles), and the true semantic maps."""
+    import hashlib
+    from dataset_py import render_clip
+    enc, _ = load_vae(VAE)
+    enc.eval()
+    os.makedirs(a.out, exist_ok=True)
+    golden = json.load(open(os.path.join(HERE, "..", "..", "eval", "golden", "shapes.json")))["clips"]
+    with torch.no_grad():
+        for clip in golden:
+            spec = clip["spec"]
+            for frames in map(int, a.frames.split(",")):
+                truth = render_clip(spec, WIDTH, HEIGHT, frames)
+                drawn = truth if a.mode == "truth" else render_clip(dict(spec, shapes=[dict(s, kind="circle") for s in spec["shapes"]]), WIDTH, HEIGHT, frames)
+                z = enc(to_model(drawn[None]))[0].numpy()
+                x = np.concatenate([z, semantic_maps(spec, frames, TC, WIDTH, HEIGHT)])[None].astype(np.float32)
+                name = hashlib.sha256(truth.tobytes()).hexdigest()
+                x.tofile(os.path.join(a.out, name + ".f32"))
+                json.dump(list(x.shape), open(os.path.join(a.out, name + ".json"), "w"))
+    log(f"{len(golden)} golden clips at {a.frames} frames -> {a.out}")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("cmd", choices=["cache", "decoder", "dit", "export", "ceiling-latents", "maps"])
+    p.add_argument("--work", required=True)
+    p.add_argument("--out")
+    p.add_argument("--clips", type=int, default=3000)
+    p.add_argument("--decoder-clips", type=int, default=1200)
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--minutes", type=float, default=60)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--seed", type=int, default=1253)
+    p.add_argument("--amp", choices=["none", "bf16"], default="none")
+    p.add_argument("--weights", choices=["ema", "raw"], default="ema")
+    p.add_argument("--version", default="2.0.0-sem")
+    p.add_argument("--decoder-from")
+    p.add_argument("--decoder-out", default="sem_dec.pt")
+    p.add_argument("--circle-share", type=float, default=0.5)
+    p.add_argument("--embed-init", type=float, default=0.3)
+    p.add_argument("--sem-weight", type=float, default=1.0)
+    p.add_argument("--clamp-maps", type=int, default=1)
+    p.add_argument("--mode", choices=["truth", "circles"], default="truth")
+    p.add_argument("--frames", default="16")
+    a = p.parse_args()
+    torch.set_num_threads(1)
+    os.makedirs(a.work, exist_ok=True)
+    dict(cache=cmd_cache, decoder=cmd_decoder, dit=cmd_dit, export=cmd_export, maps=cmd_maps,
+         **{"ceiling-latents": cmd_ceiling_latents})[a.cmd](a)
+
+
+if __name__ == "__main__":
+    main()
