@@ -153,7 +153,8 @@ def cmd_decoder(a):
 
 def widen_dit(dit0, seed, embed_init=0.1):
     """stage 5's DiT taking and predicting AE_C + SEM_C channels. The new channels' patch-embedding weights and output
-    rows start small and random (std a tenth of the old ones'): with both at zero, as a widened decoder's first layer,
+    rows start small and random (a tenth of the old rows' spread; the embedding `embed_init` of the old embedding's,
+    0.2 in the run TRAINING-2.0.md reports): with both at zero, as a widened decoder's first layer,
     neither gets a gradient through the other (a first try, 200 steps, left the semantic loss where it started, 1.05 ->
     1.02); with a fresh layer's full-size start the warm start's loss on the old channels rose from 0.378 to 0.629."""
     torch.manual_seed(seed)
