@@ -96,9 +96,8 @@ def export_onnx(out, enc, dec, te, dit):
         _export(model, args, os.path.join(out, name), inputs, outputs, axes)
 
 
-def flow_sample(te, dit, dec, captions, t_len, guidance, steps=20, seed=0, shared=0.0):
-    """The engine's flow-euler sampler with guidance (B = 2 per prompt), in torch; t_len latent frames (the
-    autoencoder's temporal compression x t_len video frames) -> frames [N, 3, F, H, W]"""
+def flow_latent(te, dit, captions, t_len, guidance, steps=20, seed=0, shared=0.0):
+    """The engine's flow-euler sampler with guidance (B = 2 per prompt), in torch: the final latents [N, C, t_len, 8, 14]"""
     g = torch.Generator().manual_seed(seed)
     n = len(captions)
     x = video_noise((n, dit.in_c, t_len, 8, 14), g, shared)
@@ -112,6 +111,14 @@ def flow_sample(te, dit, dec, captions, t_len, guidance, steps=20, seed=0, share
             out = dit(torch.cat([x, x]), torch.full((2 * n,), t), text, mask)
             v = out[:n] + guidance * (out[n:] - out[:n])
             x = x + (grid[i + 1] - t) * v
+        return x
+
+
+def flow_sample(te, dit, dec, captions, t_len, guidance, steps=20, seed=0, shared=0.0):
+    """flow_latent decoded: t_len latent frames (the autoencoder's temporal compression x t_len video frames) -> frames
+    [N, 3, F, H, W]"""
+    x = flow_latent(te, dit, captions, t_len, guidance, steps, seed, shared)
+    with torch.no_grad():
         return dec(x).clamp(-1, 1)
 
 

@@ -26,7 +26,6 @@ import torch
 
 import export as ex
 from data import HEIGHT, WIDTH, stream_clips, to_model, tokenize
-from recipe_defaults import shifted_time
 from nets import LATENT_NOISE, DiT, Decoder, TextEncoder, recon_loss, video_noise
 from semantic import SEM_C, SEM_SCALE, circle_frames, semantic_maps
 from dataset_py import sample_clip
@@ -311,18 +310,9 @@ def cmd_export(a):
 
 
 def sample_maps(te, net, captions, steps=30, guidance=5.0, seed=0):
-    """The engine's flow-euler sampler (export.flow_sample's, 2 s clips) -> each clip's kind-channel sums [N, SEM_C - 2]
-    (clamped at 0, as the exported decoder reads them)"""
-    g, n = torch.Generator().manual_seed(seed), len(captions)
-    x = video_noise((n, AE_C + SEM_C, 8, 8, 14), g, 0.5)
-    ids = torch.from_numpy(np.stack([tokenize("")] * n + [tokenize(c) for c in captions]))
-    mask = (ids != 0).to(torch.int32)
-    with torch.no_grad():
-        text = te(ids)
-        grid = [shifted_time(u) for u in (1 - np.arange(steps + 1) / steps)]
-        for i in range(steps):
-            out = net(torch.cat([x, x]), torch.full((2 * n,), float(grid[i])), text, mask)
-            x = x + (grid[i + 1] - grid[i]) * (out[:n] + guidance * (out[n:] - out[:n]))
+    """export.flow_latent's clips (2 s) -> each clip's kind-channel sums [N, SEM_C - 2], clamped at 0 as the exported
+    decoder reads them"""
+    x = ex.flow_latent(te, net, captions, 8, guidance, steps, seed, 0.5)
     return x[:, AE_C:AE_C + SEM_C - 2].clamp(min=0).sum((2, 3, 4))
 
 
