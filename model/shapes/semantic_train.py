@@ -27,8 +27,9 @@ import torch
 import export as ex
 from data import HEIGHT, WIDTH, stream_clips, to_model, tokenize
 from nets import LATENT_NOISE, DiT, Decoder, TextEncoder, recon_loss, video_noise
-from semantic import SEM_C, SEM_SCALE, circle_frames, semantic_maps
-from dataset_py import sample_clip
+from semantic import KINDS, SEM_C, SEM_SCALE, as_circles, circle_frames, semantic_maps
+from dataset_py import DIGITS, render_clip, sample_clip
+from provenance import sha256
 from train_common import DIT_HELDOUT, load_vae, log, lr_at
 from train_dit import EMA_DECAY, sample_t, trim
 
@@ -219,6 +220,23 @@ def semantic_loss(te, net, x0, ids, t, noise):
     return ((out[:, :AE_C] - (noise - x0)[:, :AE_C]).pow(2).mean(), (out[:, AE_C:] - x0[:, AE_C:]).pow(2).mean())
 
 
+def new_semantic_dit():
+    return SemanticDiT(DiT(in_c=AE_C + SEM_C, positions="progress", tc=TC))
+
+
+def load_semantic_dit(work, weights):
+    """(text encoder, SemanticDiT, checkpoint) of `work`'s sem_dit.pt, its moving averages (weights "ema") or raw weights"""
+    d = torch.load(os.path.join(work, "sem_dit.pt"))
+    te, net = TextEncoder(), new_semantic_dit()
+    te.load_state_dict(d["ema_te" if weights == "ema" else "te"])
+    net.load_state_dict(d["ema_dit" if weights == "ema" else "dit"])
+    return te, net, d
+
+
+def golden_clips():
+    return json.load(open(os.path.join(HERE, "..", "..", "eval", "golden", "shapes.json")))["clips"]
+
+
 def x0_of(p, idx):
     return torch.from_numpy(np.concatenate([p["z"][idx], p["s"][idx]], 1).astype(np.float32))
 
@@ -239,7 +257,7 @@ def cmd_dit(a):
     torch.manual_seed(a.seed + 1)
     _, _, te, dit0 = load_model(STAGE5)
     dit = SemanticDiT(widen_dit(dit0, a.seed + 4, a.embed_init))
-    ema_te, ema_dit = TextEncoder(), SemanticDiT(DiT(in_c=AE_C + SEM_C, positions="progress", tc=TC))
+    ema_te, ema_dit = TextEncoder(), new_semantic_dit()
     ema_te.load_state_dict(te.state_dict())
     ema_dit.load_state_dict(dit.state_dict())
     pools, val = load_pools(os.path.join(a.work, "dit.npz")), load_pools(os.path.join(a.work, "val.npz"))
@@ -249,6 +267,8 @@ def cmd_dit(a):
     g, rs = torch.Generator().manual_seed(a.seed + 2), np.random.RandomState(a.seed + 3)
     ts, probs = list(T_PROBS), np.array(list(T_PROBS.values()))
     empty, t0, run, curve, step = torch.from_numpy(tokenize("")), time.time(), [], [], 0
+    modules = dict(te=te, dit=dit, ema_te=ema_te, ema_dit=ema_dit)
+    save = lambda **extra: save_checkpoint(a.work, modules, step=step, curve=curve, **extra)  # (reads step, curve when called)
     while time.time() - t0 < a.minutes * 60 and step < a.steps:
         for pg in opt.param_groups:
             pg["lr"] = lr_at(step, 3e-4, 100)
@@ -274,21 +294,22 @@ def cmd_dit(a):
             log(f"dit step {step} loss {curve[-1][1]:.4f} (autoencoder channels {curve[-1][2]:.4f}, semantic x0 {curve[-1][3]:.4f}) ({time.time() - t0:.0f}s)")
             run = []
         if step % 50 == 0:
-            torch.save(dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(), ema_dit=ema_dit.state_dict(),
-                            step=step, curve=curve), os.path.join(a.work, "sem_dit.pt.tmp"))
-            os.replace(os.path.join(a.work, "sem_dit.pt.tmp"), os.path.join(a.work, "sem_dit.pt"))
+            save()
     v_raw, v_ema = validate(te, dit, val, a.seed), validate(ema_te, ema_dit, val, a.seed)
     log(f"dit done at step {step}: val loss (autoencoder channels, semantic) raw {v_raw} ema {v_ema}")
-    torch.save(dict(te=te.state_dict(), dit=dit.state_dict(), ema_te=ema_te.state_dict(), ema_dit=ema_dit.state_dict(),
-                    step=step, curve=curve, val_raw=v_raw, val_ema=v_ema), os.path.join(a.work, "sem_dit.pt"))
+    save(val_raw=v_raw, val_ema=v_ema)
+
+
+def save_checkpoint(work, modules, **extra):
+    """sem_dit.pt: the modules' weights and `extra`, through a temporary file (a kill mid-write keeps the last one whole)"""
+    path = os.path.join(work, "sem_dit.pt")
+    torch.save(dict({k: m.state_dict() for k, m in modules.items()}, **extra), path + ".tmp")
+    os.replace(path + ".tmp", path)
 
 
 def cmd_export(a):
-    d, dd = torch.load(os.path.join(a.work, "sem_dit.pt")), torch.load(os.path.join(a.work, a.decoder_out))
-    te, dit, dec = TextEncoder(), SemanticDiT(DiT(in_c=AE_C + SEM_C, positions="progress", tc=TC)), Decoder(tc=TC, latent_c=AE_C + SEM_C)
-    use_ema = a.weights == "ema"
-    te.load_state_dict(d["ema_te" if use_ema else "te"])
-    dit.load_state_dict(d["ema_dit" if use_ema else "dit"])
+    te, dit, d = load_semantic_dit(a.work, a.weights)
+    dd, dec = torch.load(os.path.join(a.work, a.decoder_out)), Decoder(tc=TC, latent_c=AE_C + SEM_C)
     dec.load_state_dict(dd["dec"])
     for m in (te, dit, dec):
         m.eval()
@@ -301,12 +322,11 @@ def cmd_export(a):
     m = json.load(open(os.path.join(STAGE5, "model.json")))
     m["files"].pop("vae_encoder.onnx", None)  # the 16-channel encoder cannot make the semantic channels
     m.update(version=a.version, latentChannels=AE_C + SEM_C)
-    import hashlib
     for name in m["files"]:
-        m["files"][name] = hashlib.sha256(open(os.path.join(a.out, name), "rb").read()).hexdigest()
+        m["files"][name] = sha256(os.path.join(a.out, name))
     json.dump(m, open(os.path.join(a.out, "model.json"), "w"), indent=2)
     shutil.copy(os.path.join(STAGE5, "TRAINING.md"), os.path.join(a.out, "TRAINING-stage5.md"))
-    log(f"exported {a.out} (DiT step {d['step']}, {'ema' if use_ema else 'raw'} weights; decoder {dd['steps']} steps)")
+    log(f"exported {a.out} (DiT step {d['step']}, {a.weights} weights; decoder {dd['steps']} steps)")
 
 
 def sample_maps(te, net, captions, steps=30, guidance=5.0, seed=0):
@@ -319,18 +339,14 @@ def sample_maps(te, net, captions, steps=30, guidance=5.0, seed=0):
 def cmd_maps(a):
     """Whether the DiT's generated maps name the caption's kinds (the golden prompts, seed 0): on a one-shape prompt the
     largest kind channel, on a prompt of N shapes the N largest; the decoder is not involved."""
-    from semantic import KINDS
-    d = torch.load(os.path.join(a.work, "sem_dit.pt"))
-    te, net = TextEncoder(), SemanticDiT(DiT(in_c=AE_C + SEM_C, positions="progress", tc=TC))
-    te.load_state_dict(d["ema_te" if a.weights == "ema" else "te"])
-    net.load_state_dict(d["ema_dit" if a.weights == "ema" else "dit"])
-    golden = json.load(open(os.path.join(HERE, "..", "..", "eval", "golden", "shapes.json")))["clips"]
+    te, net, d = load_semantic_dit(a.work, a.weights)
+    golden = golden_clips()
     right, total, named, among = {}, {}, 0, 0
     sums = sample_maps(te, net, [c["caption"] for c in golden])
     for clip, row in zip(golden, sums):
         kinds = [s["kind"] for s in clip["spec"]["shapes"]]
         top = [KINDS[int(i)] for i in row.argsort(descending=True)[:len(kinds)]]
-        group = "single " + ("digit" if kinds[0] in KINDS[3:] else kinds[0]) if len(kinds) == 1 else "multi-shape"
+        group = "single " + ("digit" if kinds[0] in DIGITS else kinds[0]) if len(kinds) == 1 else "multi-shape"
         total[group] = total.get(group, 0) + 1
         right[group] = right.get(group, 0) + (sorted(top) == sorted(kinds))
         if len(kinds) > 1:
@@ -344,17 +360,16 @@ def cmd_ceiling_latents(a):
     truth's RGB bytes (the bytes the TS ceiling renders and hands its encoder): the autoencoder's 16 channels of the
     truth (--mode truth) or of the all-circles clip (--mode circles), and the true semantic maps."""
     import hashlib
-    from dataset_py import render_clip
     enc, _ = load_vae(VAE)
     enc.eval()
     os.makedirs(a.out, exist_ok=True)
-    golden = json.load(open(os.path.join(HERE, "..", "..", "eval", "golden", "shapes.json")))["clips"]
+    golden = golden_clips()
     with torch.no_grad():
         for clip in golden:
             spec = clip["spec"]
             for frames in map(int, a.frames.split(",")):
                 truth = render_clip(spec, WIDTH, HEIGHT, frames)
-                drawn = truth if a.mode == "truth" else render_clip(dict(spec, shapes=[dict(s, kind="circle") for s in spec["shapes"]]), WIDTH, HEIGHT, frames)
+                drawn = truth if a.mode == "truth" else render_clip(as_circles(spec), WIDTH, HEIGHT, frames)
                 z = enc(to_model(drawn[None]))[0].numpy()
                 x = np.concatenate([z, semantic_maps(spec, frames, TC, WIDTH, HEIGHT)])[None].astype(np.float32)
                 name = hashlib.sha256(truth.tobytes()).hexdigest()
