@@ -99,19 +99,30 @@ def export_onnx(out, enc, dec, te, dit):
 def flow_latent(te, dit, captions, t_len, guidance, steps=20, seed=0, shared=0.0):
     """The engine's flow-euler sampler with guidance (B = 2 per prompt), in torch: the final latents [N, C, t_len, 8, 14]"""
     g = torch.Generator().manual_seed(seed)
-    n = len(captions)
-    x = video_noise((n, dit.in_c, t_len, 8, 14), g, shared)
-    ids = torch.from_numpy(np.stack([tokenize("")] * n + [tokenize(c) for c in captions]))
+    x = video_noise((len(captions), dit.in_c, t_len, 8, 14), g, shared)
+    return flow_steps(te, dit, x, np.stack([tokenize(c) for c in captions]), guidance, steps)
+
+
+def flow_steps(te, dit, x, ids, guidance, steps, start=0):
+    """The sampler's steps start..steps-1 of the grid of `steps` from latents x at the grid's step `start` (x a clip's
+    noise at 0; its truth noised to that step's t for a finish from the middle), captions' token ids [N, L]"""
+    n = len(x)
+    ids = torch.from_numpy(np.concatenate([np.stack([tokenize("")] * n), ids]))
     mask = (ids != 0).to(torch.int32)
     with torch.no_grad():
         text = te(ids)
-        grid = [shifted_time(u) for u in (1 - np.arange(steps + 1) / steps)]
-        for i in range(steps):
+        grid = sampler_grid(steps)
+        for i in range(start, steps):
             t = grid[i]
             out = dit(torch.cat([x, x]), torch.full((2 * n,), t), text, mask)
             v = out[:n] + guidance * (out[n:] - out[:n])
             x = x + (grid[i + 1] - t) * v
         return x
+
+
+def sampler_grid(steps):
+    """the t of each of the sampler's steps and its end, 1 down to 0 (the engine's sampler.ts timeGrid)"""
+    return [shifted_time(u) for u in (1 - np.arange(steps + 1) / steps)]
 
 
 def flow_sample(te, dit, dec, captions, t_len, guidance, steps=20, seed=0, shared=0.0):

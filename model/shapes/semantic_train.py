@@ -103,8 +103,9 @@ def widen_decoder():
     return dec
 
 
-def decoder_batch(pool, idx, g, circle_share):
-    """Frame groups: input latents (the circle clip's for a circle_share of rows) + noised semantic maps, true frames."""
+def decoder_batch(pool, idx, g, circle_share, pair_share=0.0):
+    """Frame groups: input latents (the circle clip's for a circle_share of rows) + noised semantic maps, true frames;
+    with pairs (semantic_pairs.py's, as pool["p"]), a pair_share of the rows the DiT's own finish instead, as given."""
     n, t = len(idx), pool["z"].shape[2]
     cell = torch.randint(t, (n,), generator=g).numpy()
     take = lambda k: torch.from_numpy(pool[k][idx, :, cell][:, :, None].astype(np.float32))  # [n, C, 1, 8, 14]
@@ -112,15 +113,33 @@ def decoder_batch(pool, idx, g, circle_share):
     z = torch.where(use_c, take("zc"), take("z")) + LATENT_NOISE * torch.randn(n, AE_C, 1, 8, 14, generator=g)
     s = take("s")
     s = s + 0.15 * torch.randn(s.shape, generator=g)  # the DiT's maps will not be exact
+    if pair_share > 0:  # (drawn only then: runs without pairs draw the batches they drew before pairs existed)
+        use_p, p = (torch.rand(n, generator=g) < pair_share).view(-1, 1, 1, 1, 1), take("p")
+        z, s = torch.where(use_p, p[:, :AE_C], z), torch.where(use_p, clamp_kinds(p[:, AE_C:]), s)
     frames = pool["x"][idx].reshape(n, t, TC, HEIGHT, WIDTH, 3)[np.arange(n), cell]
     return torch.cat([z, s], 1), to_model(frames)
 
 
-def decoder_error(dec, pool, circle_share):
+def decoder_error(dec, pool, circle_share, pair_share=0.0):
     g = torch.Generator().manual_seed(5)
     with torch.no_grad():
-        z, x = decoder_batch(pool, np.arange(len(pool["z"])), g, circle_share)
+        z, x = decoder_batch(pool, np.arange(len(pool["z"])), g, circle_share, pair_share)
         return float(recon_loss(x, dec(z)))
+
+
+def decoder_errors(dec, val):
+    """the held-out clips' loss from the all-circles latents, the truth's and (with pairs) the DiT's finish"""
+    kinds = dict(circles=(1.0, 0.0), truth=(0.0, 0.0), **(dict(pairs=(0.0, 1.0)) if "p" in val else {}))
+    return " ".join(f"{k} {decoder_error(dec, val, *shares):.4f}" for k, shares in kinds.items())
+
+
+def load_decoder_pools(work, pairs):
+    """dec.npz's and dec_val.npz's frame groups (4 latent frames), with `pairs` (semantic_pairs.py's files) as p"""
+    pools = [load_pools(os.path.join(work, f"dec{v}.npz"))[4] for v in ("", "_val")]
+    if pairs:
+        for pool, v in zip(pools, ("", "_val")):
+            pool["p"] = np.load(os.path.join(work, f"{pairs}{v}.npz"))["lat"]
+    return pools
 
 
 def cmd_decoder(a):
@@ -128,14 +147,14 @@ def cmd_decoder(a):
     dec = widen_decoder()
     if a.decoder_from:  # go on from an earlier run's decoder (a fresh optimizer and schedule)
         dec.load_state_dict(torch.load(a.decoder_from)["dec"])
-    pool, val = load_pools(os.path.join(a.work, "dec.npz"))[4], load_pools(os.path.join(a.work, "dec_val.npz"))[4]
-    log(f"decoder start: val loss circles {decoder_error(dec, val, 1.0):.4f} truth {decoder_error(dec, val, 0.0):.4f}")
+    pool, val = load_decoder_pools(a.work, a.pairs)
+    log(f"decoder start: val loss {decoder_errors(dec, val)}")
     opt = torch.optim.AdamW(dec.parameters(), lr=3e-4, weight_decay=0.0)
     g, rs, t0, run = torch.Generator().manual_seed(a.seed + 2), np.random.RandomState(a.seed + 3), time.time(), []
     for step in range(a.steps):
         for pg in opt.param_groups:
             pg["lr"] = lr_at(step, 3e-4, 100, a.steps, a.steps // 4)
-        z, x = decoder_batch(pool, rs.randint(len(pool["z"]), size=a.batch), g, a.circle_share)
+        z, x = decoder_batch(pool, rs.randint(len(pool["z"]), size=a.batch), g, a.circle_share, a.pair_share if a.pairs else 0.0)
         loss = recon_loss(x, dec(z))
         opt.zero_grad()
         loss.backward()
@@ -144,9 +163,9 @@ def cmd_decoder(a):
         if (step + 1) % 100 == 0:
             log(f"decoder step {step + 1}/{a.steps} loss {np.mean(run):.4f} ({time.time() - t0:.0f}s)")
             run = []
-    log(f"decoder end: val loss circles {decoder_error(dec, val, 1.0):.4f} truth {decoder_error(dec, val, 0.0):.4f}")
+    log(f"decoder end: val loss {decoder_errors(dec, val)}")
     before = torch.load(a.decoder_from) if a.decoder_from else dict(steps=0, runs=[])
-    runs = before.get("runs", [dict(steps=before["steps"], circle_share=0.5)]) + [dict(steps=a.steps, circle_share=a.circle_share)]
+    runs = before.get("runs", [dict(steps=before["steps"], circle_share=0.5)]) + [dict(steps=a.steps, circle_share=a.circle_share, pairs=a.pairs, pair_share=a.pair_share if a.pairs else 0.0)]
     torch.save(dict(dec=dec.state_dict(), steps=before["steps"] + a.steps, runs=runs, wall_s=round(time.time() - t0, 1)),
                os.path.join(a.work, a.decoder_out))
 
@@ -207,8 +226,12 @@ class ClampedDecoder(torch.nn.Module):
         self.dec, self.lc = dec, dec.lc
 
     def forward(self, z):
-        kinds = z[:, AE_C:AE_C + SEM_C - 2].clamp(0.0, SEM_SCALE)
-        return self.dec(torch.cat([z[:, :AE_C], kinds, z[:, AE_C + SEM_C - 2:]], 1))
+        return self.dec(torch.cat([z[:, :AE_C], clamp_kinds(z[:, AE_C:])], 1))
+
+
+def clamp_kinds(maps):
+    """semantic maps [N, SEM_C, ...] with the kind channels clamped to [0, SEM_SCALE] (rotation's two as they are)"""
+    return torch.cat([maps[:, :SEM_C - 2].clamp(0.0, SEM_SCALE), maps[:, SEM_C - 2:]], 1)
 
 
 def semantic_loss(te, net, x0, ids, t, noise):
@@ -395,6 +418,8 @@ def main():
     p.add_argument("--decoder-from")
     p.add_argument("--decoder-out", default="sem_dec.pt")
     p.add_argument("--circle-share", type=float, default=0.5)
+    p.add_argument("--pairs", help="decoder: also train on semantic_pairs.py's W/PAIRS.npz (W/PAIRS_val.npz held out)")
+    p.add_argument("--pair-share", type=float, default=0.5, help="decoder: the rows drawn from --pairs")
     p.add_argument("--embed-init", type=float, default=0.3)
     p.add_argument("--sem-weight", type=float, default=1.0)
     p.add_argument("--clamp-maps", type=int, default=1)
