@@ -3,6 +3,7 @@
   P="/usr/bin/python3 model/shapes/semantic_train.py"
   $P cache   --work W [--clips 3000] [--decoder-clips 1200]
   $P decoder --work W [--steps 2000] [--circle-share 0.5] [--decoder-from PT --decoder-out NAME]
+             [--pairs pairs --pair-share 0.5]   (semantic_pairs.py's finishes of the DiT as a share of the rows)
   $P dit     --work W [--minutes 80] [--seed 1253] [--amp bf16] [--embed-init 0.2] [--sem-weight 4]
   $P export  --work W --out FOLDER [--decoder-out NAME] [--weights ema|raw]
   $P ceiling-latents --work W --mode truth|circles --frames 16 --out DIR   (for semantic-ceiling.ts)
@@ -148,13 +149,14 @@ def cmd_decoder(a):
     if a.decoder_from:  # go on from an earlier run's decoder (a fresh optimizer and schedule)
         dec.load_state_dict(torch.load(a.decoder_from)["dec"])
     pool, val = load_decoder_pools(a.work, a.pairs)
+    pair_share = a.pair_share if a.pairs else 0.0
     log(f"decoder start: val loss {decoder_errors(dec, val)}")
     opt = torch.optim.AdamW(dec.parameters(), lr=3e-4, weight_decay=0.0)
     g, rs, t0, run = torch.Generator().manual_seed(a.seed + 2), np.random.RandomState(a.seed + 3), time.time(), []
     for step in range(a.steps):
         for pg in opt.param_groups:
             pg["lr"] = lr_at(step, 3e-4, 100, a.steps, a.steps // 4)
-        z, x = decoder_batch(pool, rs.randint(len(pool["z"]), size=a.batch), g, a.circle_share, a.pair_share if a.pairs else 0.0)
+        z, x = decoder_batch(pool, rs.randint(len(pool["z"]), size=a.batch), g, a.circle_share, pair_share)
         loss = recon_loss(x, dec(z))
         opt.zero_grad()
         loss.backward()
@@ -165,7 +167,7 @@ def cmd_decoder(a):
             run = []
     log(f"decoder end: val loss {decoder_errors(dec, val)}")
     before = torch.load(a.decoder_from) if a.decoder_from else dict(steps=0, runs=[])
-    runs = before.get("runs", [dict(steps=before["steps"], circle_share=0.5)]) + [dict(steps=a.steps, circle_share=a.circle_share, pairs=a.pairs, pair_share=a.pair_share if a.pairs else 0.0)]
+    runs = before.get("runs", [dict(steps=before["steps"], circle_share=0.5)]) + [dict(steps=a.steps, circle_share=a.circle_share, pairs=a.pairs, pair_share=pair_share)]
     torch.save(dict(dec=dec.state_dict(), steps=before["steps"] + a.steps, runs=runs, wall_s=round(time.time() - t0, 1)),
                os.path.join(a.work, a.decoder_out))
 
