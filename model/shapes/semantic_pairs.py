@@ -22,10 +22,8 @@ import torch
 import export as ex
 from nets import video_noise
 from semantic import KINDS
-from semantic_train import AE_C, SEM_C, STAGE5, load_pools, load_semantic_dit, x0_of
+from semantic_train import AE_C, LEVEL2_STEPS, SEM_C, STAGE5, kind_sums, load_decoder_pools, load_semantic_dit, x0_of
 from train_common import log
-
-LEVEL2_STEPS = 30  # the FREE step budget level 2 samples at
 
 
 def finish(te, net, pool, from_steps, guidance, shared, seed, batch=24):
@@ -47,8 +45,7 @@ def finish(te, net, pool, from_steps, guidance, shared, seed, batch=24):
 def kind_agreement(pool, lat, ks):
     """per from-step: the share of clips whose largest kind channel (summed over the clip) is the truth maps' largest,
     and the 16 channels' mean squared distance from the truth's latents"""
-    kinds = slice(AE_C, AE_C + SEM_C - 2)
-    made = lat[:, kinds].astype(np.float32).clip(0).sum((2, 3, 4)).argmax(1)
+    made = kind_sums(torch.from_numpy(lat.astype(np.float32))).argmax(1).numpy()
     true = pool["s"][:, :len(KINDS)].astype(np.float32).sum((2, 3, 4)).argmax(1)
     dist = ((lat[:, :AE_C].astype(np.float32) - pool["z"].astype(np.float32)) ** 2).mean((1, 2, 3, 4))
     return {int(k): dict(kind=round(float((made == true)[ks == k].mean()), 3), latent_mse=round(float(dist[ks == k].mean()), 4))
@@ -70,8 +67,8 @@ def main():
     sampler = json.load(open(os.path.join(STAGE5, "model.json")))["sampler"]
     te, net, d = load_semantic_dit(a.work, a.weights)
     figures = dict(dit_step=d["step"], weights=a.weights, from_steps=from_steps)
-    for v, seed in (("", a.seed), ("_val", a.seed + 1)):
-        t0, pool = time.time(), load_pools(os.path.join(a.work, f"dec{v}.npz"))[4]
+    for pool, v, seed in zip(load_decoder_pools(a.work, None), ("", "_val"), (a.seed, a.seed + 1)):
+        t0 = time.time()
         lat, ks = finish(te, net, pool, from_steps, sampler["guidanceScale"], sampler["frameSharedNoise"], seed)
         np.savez(os.path.join(a.work, f"{a.name}{v}.npz"), lat=lat, ks=ks)
         figures[a.name + v] = dict(clips=len(lat), seconds=round(time.time() - t0, 1), by_step=kind_agreement(pool, lat, ks))

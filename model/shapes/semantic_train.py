@@ -40,6 +40,7 @@ VAE, VAE_FT = (os.path.join(HERE, "checkpoints", f) for f in ("tc2c16-vae.pt", "
 TC, AE_C = 2, 16
 T_PROBS = {4: 0.3, 8: 0.3, 12: 0.2, 16: 0.2}  # stage 5's clip-length mix (latent frames)
 DEC_HELDOUT = 99_600_000
+LEVEL2_STEPS = 30  # the FREE step budget level 2 samples at
 
 
 def encode_pools(enc, start, count, frames_cycle, circles=False):
@@ -354,11 +355,15 @@ def cmd_export(a):
     log(f"exported {a.out} (DiT step {d['step']}, {a.weights} weights; decoder {dd['steps']} steps)")
 
 
-def sample_maps(te, net, captions, steps=30, guidance=5.0, seed=0):
-    """export.flow_latent's clips (2 s) -> each clip's kind-channel sums [N, SEM_C - 2], clamped at 0 as the exported
+def sample_maps(te, net, captions, steps=LEVEL2_STEPS, guidance=5.0, seed=0):
+    """export.flow_latent's clips (2 s) -> each clip's kind-channel sums"""
+    return kind_sums(ex.flow_latent(te, net, captions, 8, guidance, steps, seed, 0.5))
+
+
+def kind_sums(x):
+    """latents [N, AE_C + SEM_C, T, h, w] -> each clip's kind-channel sums [N, len(KINDS)], clamped at 0 as the exported
     decoder reads them"""
-    x = ex.flow_latent(te, net, captions, 8, guidance, steps, seed, 0.5)
-    return x[:, AE_C:AE_C + SEM_C - 2].clamp(min=0).sum((2, 3, 4))
+    return x[:, AE_C:AE_C + len(KINDS)].clamp(min=0).sum((2, 3, 4))
 
 
 def cmd_maps(a):
