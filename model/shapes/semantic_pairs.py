@@ -21,8 +21,9 @@ import torch
 
 import export as ex
 from nets import video_noise
-from semantic import KINDS
-from semantic_train import AE_C, LEVEL2_STEPS, SEM_C, STAGE5, kind_sums, load_decoder_pools, load_semantic_dit, x0_of
+from semantic import AE_C, KINDS, SEM_C
+from semantic_nets import STAGE5, load_semantic_dit
+from semantic_train import LEVEL2_STEPS, check_maps, kind_sums, load_decoder_pools, x0_of
 from train_common import log
 
 
@@ -63,6 +64,7 @@ def main():
     from_steps = [int(k) for k in a.from_steps.split(",")]
     if not all(0 <= k < LEVEL2_STEPS for k in from_steps):
         p.error(f"--from-steps: grid steps in 0..{LEVEL2_STEPS - 1}")
+    check_maps(a.work)
     torch.set_num_threads(1)
     sampler = json.load(open(os.path.join(STAGE5, "model.json")))["sampler"]
     te, net, d = load_semantic_dit(a.work, a.weights)

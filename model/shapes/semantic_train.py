@@ -4,7 +4,7 @@
   $P cache   --work W [--clips 3000] [--decoder-clips 1200]
   $P decoder --work W [--steps 2000] [--circle-share 0.5] [--decoder-from PT --decoder-out NAME]
              [--pairs pairs --pair-share 0.5]   (semantic_pairs.py's finishes of the DiT as a share of the rows)
-  $P dit     --work W [--minutes 80] [--seed 1253] [--amp bf16] [--embed-init 0.2] [--sem-weight 4]
+  $P dit     --work W [--minutes 80] [--seed 1253] [--amp bf16] [--embed-init 0.2] [--sem-weight 4] [--digit-weight 1]
   $P export  --work W --out FOLDER [--decoder-out NAME] [--weights ema|raw]
   $P ceiling-latents --work W --mode truth|circles --frames 16 --out DIR   (for semantic-ceiling.ts)
   $P maps    --work W [--weights ema|raw]   (do the DiT's generated maps name the golden captions' kinds?)
@@ -27,17 +27,16 @@ import torch
 
 import export as ex
 from data import HEIGHT, WIDTH, stream_clips, to_model, tokenize
-from nets import LATENT_NOISE, DiT, Decoder, TextEncoder, recon_loss, video_noise
-from semantic import KINDS, SEM_C, SEM_SCALE, as_circles, circle_frames, semantic_maps
+from nets import LATENT_NOISE, Decoder, TextEncoder, recon_loss, video_noise
+from semantic import AE_C, KINDS, MAPS, SEM_C, TC, as_circles, circle_frames, semantic_maps
+from semantic_nets import STAGE5, ClampedDecoder, SemanticDiT, clamp_kinds, load_semantic_dit, new_semantic_dit, widen_decoder, widen_dit
 from dataset_py import DIGITS, render_clip, sample_clip
 from provenance import sha256
 from train_common import DIT_HELDOUT, load_vae, log, lr_at
 from train_dit import EMA_DECAY, sample_t, trim
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-STAGE5 = os.path.join(HERE, "checkpoints", "dit-stage-5")
-VAE, VAE_FT = (os.path.join(HERE, "checkpoints", f) for f in ("tc2c16-vae.pt", "tc2c16-vae-ft1000.pt"))
-TC, AE_C = 2, 16
+VAE = os.path.join(HERE, "checkpoints", "tc2c16-vae.pt")
 T_PROBS = {4: 0.3, 8: 0.3, 12: 0.2, 16: 0.2}  # stage 5's clip-length mix (latent frames)
 DEC_HELDOUT = 99_600_000
 LEVEL2_STEPS = 30  # the FREE step budget level 2 samples at
@@ -74,7 +73,17 @@ def load_pools(path):
     return pools
 
 
+def check_maps(work):
+    """refuses a work folder cached with another KINEMA_SEM_MAPS layout than this process's (folders from before the
+    layouts existed hold the default's maps)"""
+    path = os.path.join(work, "maps.json")
+    cached = json.load(open(path))["maps"] if os.path.exists(path) else "cells"
+    if cached != MAPS:
+        raise SystemExit(f"{work} holds KINEMA_SEM_MAPS={cached} maps; this run has KINEMA_SEM_MAPS={MAPS}")
+
+
 def cmd_cache(a):
+    json.dump(dict(maps=MAPS, channels=SEM_C), open(os.path.join(a.work, "maps.json"), "w"))
     enc, _ = load_vae(VAE)
     enc.eval()
     frames = tuple(sorted(t * TC for t in T_PROBS))
@@ -86,23 +95,6 @@ def cmd_cache(a):
     save_pools(os.path.join(a.work, "val.npz"), encode_pools(enc, DIT_HELDOUT, 96, frames))
     save_pools(os.path.join(a.work, "dit.npz"), encode_pools(enc, 0, a.clips, frames))
     log(f"DiT data: {a.clips} clips, {time.time() - t0:.0f}s")
-
-
-def widen_decoder():
-    """tc2c16-vae-ft1000's decoder taking AE_C + SEM_C channels; the new inputs' weights start at zero."""
-    _, dec0 = load_vae(VAE_FT)
-    dec = Decoder(tc=TC, latent_c=AE_C + SEM_C)
-    state = dec.state_dict()
-    for k, v in dec0.state_dict().items():
-        if k in ("mean", "std"):
-            state[k][:AE_C] = v  # the semantic channels enter as they are (mean 0, std 1)
-        elif k == "net.0.weight":
-            state[k].zero_()
-            state[k][:, :AE_C] = v
-        else:
-            state[k] = v
-    dec.load_state_dict(state)
-    return dec
 
 
 def decoder_batch(pool, idx, g, circle_share, pair_share=0.0):
@@ -173,90 +165,26 @@ def cmd_decoder(a):
                os.path.join(a.work, a.decoder_out))
 
 
-def widen_dit(dit0, seed, embed_init=0.1):
-    """stage 5's DiT taking and predicting AE_C + SEM_C channels. The new channels' patch-embedding weights and output
-    rows start small and random (a tenth of the old rows' spread; the embedding `embed_init` of the old embedding's,
-    0.2 in the run TRAINING-2.0.md reports): with both at zero, as a widened decoder's first layer,
-    neither gets a gradient through the other (a first try, 200 steps, left the semantic loss where it started, 1.05 ->
-    1.02); with a fresh layer's full-size start the warm start's loss on the old channels rose from 0.378 to 0.629."""
-    torch.manual_seed(seed)
-    dit = DiT(in_c=AE_C + SEM_C, positions="progress", tc=TC)
-    state, patch = dit.state_dict(), int(np.prod(dit.patch))
-    for k, v in dit0.state_dict().items():
-        if k == "embed.weight":
-            state[k][:, :AE_C] = v
-            state[k][:, AE_C:] = torch.randn(state[k][:, AE_C:].shape) * (embed_init * float(v.std()))
-        elif k in ("out.weight", "out.bias"):
-            new = state[k].view(patch, AE_C + SEM_C, *v.shape[1:])
-            old = v.view(patch, AE_C, *v.shape[1:])
-            new[:, :AE_C] = old
-            if k == "out.weight":
-                new[:, AE_C:] = torch.randn(new[:, AE_C:].shape) * (0.1 * float(old.std()))
-        else:
-            state[k] = v
-    dit.load_state_dict(state)
-    return dit
-
-
-class SemanticDiT(torch.nn.Module):
-    """The denoiser the engine runs: the DiT's velocity for the autoencoder's channels; for the semantic ones its output
-    rows are read as the clean maps x0 and turned into the velocity (x_t - x0) / t, the flow's own relation. A second
-    try (fresh rows as velocities, 150 steps) left the semantic loss at 1.02, the loss of predicting nothing: a map is
-    mostly zeros, and read as x0 a zero prediction is already right there (its velocity is x_t / t, which the rows
-    would have had to learn to carry through six blocks), so the rows learn only where the shapes are."""
-
-    def __init__(self, dit):
-        super().__init__()
-        self.dit, self.in_c = dit, dit.in_c
-
-    def raw(self, latent, timestep, text, text_mask):
-        return self.dit(latent, timestep, text, text_mask)
-
-    def forward(self, latent, timestep, text, text_mask):
-        out = self.raw(latent, timestep, text, text_mask)
-        t = timestep.clamp(min=1e-3).view(-1, 1, 1, 1, 1)  # (the sampler never asks at t 0; the floor keeps 0/0 out)
-        return torch.cat([out[:, :AE_C], (latent[:, AE_C:] - out[:, AE_C:]) / t], 1)
-
-
-class ClampedDecoder(torch.nn.Module):
-    """The decoder the engine runs: the kind maps clamped to [0, SEM_SCALE] first. A map is a coverage, never below 0,
-    but the DiT's, after guidance (5x the difference from the empty prompt), are: at step 750 a sampled clip's kind
-    channels held -0.05 a cell on average, which the decoder never met (its training maps are true ones plus
-    N(0, 0.15), and a clamped true map is the map)."""
-
-    def __init__(self, dec):
-        super().__init__()
-        self.dec, self.lc = dec, dec.lc
-
-    def forward(self, z):
-        return self.dec(torch.cat([z[:, :AE_C], clamp_kinds(z[:, AE_C:])], 1))
-
-
-def clamp_kinds(maps):
-    """semantic maps [N, SEM_C, ...] with the kind channels clamped to [0, SEM_SCALE] (rotation's two as they are)"""
-    return torch.cat([maps[:, :SEM_C - 2].clamp(0.0, SEM_SCALE), maps[:, SEM_C - 2:]], 1)
-
-
-def semantic_loss(te, net, x0, ids, t, noise):
+def semantic_loss(te, net, x0, ids, t, noise, map_weight=None):
     """(flow loss on the autoencoder's channels, squared error of the semantic maps read as x0): the first is the
-    stages' loss, comparable with their validation"""
+    stages' loss, comparable with their validation; map_weight [SEM_C], when given, weighs each map's error"""
     ids, mask = trim(ids)
     t5 = t.view(-1, 1, 1, 1, 1)
     out = net.raw((1 - t5) * x0 + t5 * noise, t, te(ids), mask)
-    return ((out[:, :AE_C] - (noise - x0)[:, :AE_C]).pow(2).mean(), (out[:, AE_C:] - x0[:, AE_C:]).pow(2).mean())
+    sem = (out[:, AE_C:] - x0[:, AE_C:]).pow(2)
+    if map_weight is not None:
+        sem = sem * map_weight.view(1, -1, 1, 1, 1)
+    return (out[:, :AE_C] - (noise - x0)[:, :AE_C]).pow(2).mean(), sem.mean()
 
 
-def new_semantic_dit():
-    return SemanticDiT(DiT(in_c=AE_C + SEM_C, positions="progress", tc=TC))
-
-
-def load_semantic_dit(work, weights):
-    """(text encoder, SemanticDiT, checkpoint) of `work`'s sem_dit.pt, its moving averages (weights "ema") or raw weights"""
-    d = torch.load(os.path.join(work, "sem_dit.pt"))
-    te, net = TextEncoder(), new_semantic_dit()
-    te.load_state_dict(d["ema_te" if weights == "ema" else "te"])
-    net.load_state_dict(d["ema_dit" if weights == "ema" else "dit"])
-    return te, net, d
+def digit_weights(weight):
+    """[SEM_C] ones with `weight` on the digit channels, or None at 1. Why: a digit is about 1 shape in 50 of the
+    training clips, and stage 5's widened DiT formed no digit channel for any golden digit prompt (maps: 0/4)."""
+    if weight == 1:
+        return None
+    w = torch.ones(SEM_C)
+    w[[KINDS.index(d) for d in DIGITS]] = weight
+    return w
 
 
 def golden_clips():
@@ -292,6 +220,7 @@ def cmd_dit(a):
     opt = torch.optim.AdamW(params, lr=3e-4, weight_decay=0.01)
     g, rs = torch.Generator().manual_seed(a.seed + 2), np.random.RandomState(a.seed + 3)
     ts, probs = list(T_PROBS), np.array(list(T_PROBS.values()))
+    map_weight = digit_weights(a.digit_weight)
     empty, t0, run, curve, step = torch.from_numpy(tokenize("")), time.time(), [], [], 0
     modules = dict(te=te, dit=dit, ema_te=ema_te, ema_dit=ema_dit)
     save = lambda **extra: save_checkpoint(a.work, modules, step=step, curve=curve, **extra)  # (reads step, curve when called)
@@ -304,7 +233,7 @@ def cmd_dit(a):
         ids[torch.from_numpy(rs.rand(a.batch) < 0.1)] = empty  # caption dropout: the unconditional prompt for guidance
         t, noise = sample_t(a.batch, g), video_noise(x0.shape, g, 0.5)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.amp == "bf16"):
-            ae, sem = semantic_loss(te, dit, x0, ids, t, noise)
+            ae, sem = semantic_loss(te, dit, x0, ids, t, noise, map_weight)
             loss = ae + a.sem_weight * sem
         opt.zero_grad()
         loss.backward()
@@ -347,7 +276,7 @@ def cmd_export(a):
         ex._export(model, args, os.path.join(a.out, name), inputs, outputs, axes)
     m = json.load(open(os.path.join(STAGE5, "model.json")))
     m["files"].pop("vae_encoder.onnx", None)  # the 16-channel encoder cannot make the semantic channels
-    m.update(version=a.version, latentChannels=AE_C + SEM_C)
+    m.update(version=a.version, latentChannels=AE_C + SEM_C, semanticMaps=MAPS)
     for name in m["files"]:
         m["files"][name] = sha256(os.path.join(a.out, name))
     json.dump(m, open(os.path.join(a.out, "model.json"), "w"), indent=2)
@@ -429,12 +358,15 @@ def main():
     p.add_argument("--pair-share", type=float, default=0.5, help="decoder: the rows drawn from --pairs")
     p.add_argument("--embed-init", type=float, default=0.3)
     p.add_argument("--sem-weight", type=float, default=1.0)
+    p.add_argument("--digit-weight", type=float, default=1.0, help="dit: the digit maps' share of the semantic error")
     p.add_argument("--clamp-maps", type=int, default=1)
     p.add_argument("--mode", choices=["truth", "circles"], default="truth")
     p.add_argument("--frames", default="16")
     a = p.parse_args()
     torch.set_num_threads(1)
     os.makedirs(a.work, exist_ok=True)
+    if a.cmd != "cache":
+        check_maps(a.work)
     dict(cache=cmd_cache, decoder=cmd_decoder, dit=cmd_dit, export=cmd_export, maps=cmd_maps,
          **{"ceiling-latents": cmd_ceiling_latents})[a.cmd](a)
 
