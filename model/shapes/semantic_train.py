@@ -8,6 +8,7 @@
   $P export  --work W --out FOLDER [--decoder-out NAME] [--weights ema|raw]
   $P ceiling-latents --work W --mode truth|circles --frames 16 --out DIR   (for semantic-ceiling.ts)
   $P maps    --work W [--weights ema|raw]   (do the DiT's generated maps name the golden captions' kinds?)
+  (KINEMA_SEM_MAPS=outline4 in the environment of every command for the maps with an outline: semantic.py)
 
 The autoencoder's encoder is checkpoints/tc2c16-vae.pt's (fp32, every stage's); the decoder starts from
 tc2c16-vae-ft1000.pt's with its first convolution widened (the new channels' weights start at zero); the DiT and
