@@ -34,7 +34,8 @@ MAPS = os.environ.get("KINEMA_SEM_MAPS", "cells")
 if MAPS not in OUTLINE_PX:
     raise SystemExit(f"KINEMA_SEM_MAPS={MAPS}: one of {', '.join(OUTLINE_PX)}")
 CELL = 8  # the autoencoder's spatial compression
-OUTLINE_C = (CELL // OUTLINE_PX[MAPS]) ** 2 if OUTLINE_PX[MAPS] else 0
+OUTLINE = OUTLINE_PX[MAPS]
+OUTLINE_C = (CELL // OUTLINE) ** 2 if OUTLINE else 0
 SEM_C = len(KINDS) + OUTLINE_C + 2  # kinds, outline sub-cells, coverage x cos and x sin of the rotation
 # a shape's cells read 3 (the autoencoder's channels have unit variance): loud enough that the noise of t ~0.7
 # leaves the kind readable, which is where stage 5's outlines are already lost
@@ -62,8 +63,8 @@ def outline(cover, tc, sc):
     """[frames, H, W] summed coverage -> [OUTLINE_C, frames / tc, H / sc, W / sc]: pooled over OUTLINE_PX pixels and each
     latent cell's frames, the sub-cells of a cell as channels in row-major order"""
     f, h, w = cover.shape
-    op, k = OUTLINE_PX[MAPS], sc // OUTLINE_PX[MAPS]
-    sub = cover.reshape(f // tc, tc, h // sc, k, op, w // sc, k, op).mean((1, 4, 7))  # [T, h, ky, w, kx]
+    k = sc // OUTLINE
+    sub = cover.reshape(f // tc, tc, h // sc, k, OUTLINE, w // sc, k, OUTLINE).mean((1, 4, 7))  # [T, h, ky, w, kx]
     return sub.transpose(2, 4, 0, 1, 3).reshape(k * k, f // tc, h // sc, w // sc)
 
 

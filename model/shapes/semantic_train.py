@@ -359,7 +359,7 @@ def main():
     p.add_argument("--pair-share", type=float, default=0.5, help="decoder: the rows drawn from --pairs")
     p.add_argument("--embed-init", type=float, default=0.3)
     p.add_argument("--sem-weight", type=float, default=1.0)
-    p.add_argument("--digit-weight", type=float, default=1.0, help="dit: the digit maps' share of the semantic error")
+    p.add_argument("--digit-weight", type=float, default=1.0, help="dit: a factor on the digit maps' squared error (1: none)")
     p.add_argument("--clamp-maps", type=int, default=1)
     p.add_argument("--mode", choices=["truth", "circles"], default="truth")
     p.add_argument("--frames", default="16")
